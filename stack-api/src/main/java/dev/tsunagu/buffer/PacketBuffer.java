@@ -1,0 +1,260 @@
+package dev.tsunagu.buffer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The one buffer type a packet lives in, from the driver to the socket and back.
+ *
+ * <p>A packet buffer is a {@code byte[]} with a window {@code [start, end)} over it. The space
+ * before {@code start} is <em>headroom</em>: on the way out each layer {@link #prepend
+ * prepends} its header into it, so a TCP segment built once becomes an IP packet and then an
+ * Ethernet frame without a copy. On the way in each layer {@link #consume consumes} its
+ * header and hands the rest up. Header views ({@code EthernetFrame}, {@code Ipv4Packet}…)
+ * read and write fields in place through the accessors here; offsets given to accessors are
+ * relative to {@code start}.
+ *
+ * <p><b>Ownership.</b> Exactly one party owns a buffer at a time. Whoever is handed a
+ * buffer must either hand it on (to the next layer, to a driver, to a queue) or
+ * {@link #release()} it; after that it must not touch it. Buffers come from a
+ * {@link BufferPool}, are used on the event loop and may cross threads only through a
+ * thread-safe hand-off (a driver's receive queue), which publishes their contents.
+ *
+ * <p>Multi-byte accessors are big-endian (network order).
+ */
+public final class PacketBuffer {
+    private static final VarHandle U16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final byte[] array;
+    private final BufferPool pool;      // null: not pooled
+    private final int sizeClass;
+    private int start;
+    private int end;
+    private boolean free;
+    private MemorySegment segment;      // a view of array, made once per buffer for FFM drivers
+
+    PacketBuffer(byte[] array, BufferPool pool, int sizeClass) {
+        this.array = array;
+        this.pool = pool;
+        this.sizeClass = sizeClass;
+    }
+
+    /** An unpooled buffer over a fresh array of {@code capacity} bytes with the given headroom and no data. */
+    public static PacketBuffer allocate(int capacity, int headroom) {
+        PacketBuffer b = new PacketBuffer(new byte[capacity], null, -1);
+        b.reset(headroom);
+        return b;
+    }
+
+    /** An unpooled buffer holding a copy of {@code data}, with {@code headroom} bytes in front. */
+    public static PacketBuffer copyOf(byte[] data, int headroom) {
+        return copyOf(data, 0, data.length, headroom);
+    }
+
+    public static PacketBuffer copyOf(byte[] data, int offset, int length, int headroom) {
+        PacketBuffer b = allocate(headroom + length, headroom);
+        b.append(data, offset, length);
+        return b;
+    }
+
+    /** Empties the buffer and puts {@code headroom} bytes of room in front of the data. */
+    public PacketBuffer reset(int headroom) {
+        if (headroom < 0 || headroom > array.length) {
+            throw new IllegalArgumentException("headroom " + headroom + " does not fit capacity " + array.length);
+        }
+        start = headroom;
+        end = headroom;
+        return this;
+    }
+
+    /** The backing array. Data is at {@code [start(), end())}. */
+    public byte[] array() {
+        return array;
+    }
+
+    /** The backing array as a heap segment, for FFM downcalls that accept heap memory. */
+    public MemorySegment segment() {
+        MemorySegment s = segment;
+        if (s == null) {
+            s = segment = MemorySegment.ofArray(array);
+        }
+        return s;
+    }
+
+    public int start() {
+        return start;
+    }
+
+    public int end() {
+        return end;
+    }
+
+    public int length() {
+        return end - start;
+    }
+
+    public int capacity() {
+        return array.length;
+    }
+
+    public int headroom() {
+        return start;
+    }
+
+    public int tailroom() {
+        return array.length - end;
+    }
+
+    /**
+     * Grows the data {@code n} bytes towards the front (to write a header there) and returns
+     * the new start offset in the array.
+     */
+    public int prepend(int n) {
+        if (n < 0 || n > start) {
+            throw new IndexOutOfBoundsException("no headroom for " + n + " bytes (have " + start + ")");
+        }
+        start -= n;
+        return start;
+    }
+
+    /** Drops {@code n} bytes from the front (a header that has been read). */
+    public void consume(int n) {
+        if (n < 0 || n > length()) {
+            throw new IndexOutOfBoundsException("cannot consume " + n + " of " + length() + " bytes");
+        }
+        start += n;
+    }
+
+    /** Extends the data {@code n} bytes at the end and returns the array offset where they begin. */
+    public int append(int n) {
+        if (n < 0 || n > tailroom()) {
+            throw new IndexOutOfBoundsException("no tailroom for " + n + " bytes (have " + tailroom() + ")");
+        }
+        int at = end;
+        end += n;
+        return at;
+    }
+
+    public void append(byte[] src, int offset, int length) {
+        int at = append(length);
+        System.arraycopy(src, offset, array, at, length);
+    }
+
+    /** Cuts the data to its first {@code length} bytes (e.g. to drop Ethernet padding). */
+    public void truncate(int length) {
+        if (length < 0 || length > length()) {
+            throw new IndexOutOfBoundsException("cannot truncate " + length() + " bytes to " + length);
+        }
+        end = start + length;
+    }
+
+    /** Sets the window to {@code [start, end)} in array offsets (drivers that fill the array directly). */
+    public void setWindow(int start, int end) {
+        if (start < 0 || start > end || end > array.length) {
+            throw new IndexOutOfBoundsException("bad window [" + start + ", " + end + ") in " + array.length);
+        }
+        this.start = start;
+        this.end = end;
+    }
+
+    // ---- big-endian accessors, offsets relative to start() ----
+
+    public int getU8(int index) {
+        return array[start + index] & 0xFF;
+    }
+
+    public int getU16(int index) {
+        return (short) U16.get(array, start + index) & 0xFFFF;
+    }
+
+    public int getI32(int index) {
+        return (int) U32.get(array, start + index);
+    }
+
+    public long getU32(int index) {
+        return getI32(index) & 0xFFFF_FFFFL;
+    }
+
+    /** The 48-bit value at {@code index} (a MAC address). */
+    public long getU48(int index) {
+        return ((long) getU16(index) << 32) | getU32(index + 2);
+    }
+
+    public long getI64(int index) {
+        return (long) U64.get(array, start + index);
+    }
+
+    public void setU8(int index, int value) {
+        array[start + index] = (byte) value;
+    }
+
+    public void setU16(int index, int value) {
+        U16.set(array, start + index, (short) value);
+    }
+
+    public void setI32(int index, int value) {
+        U32.set(array, start + index, value);
+    }
+
+    public void setU48(int index, long value) {
+        setU16(index, (int) (value >>> 32));
+        setI32(index + 2, (int) value);
+    }
+
+    public void setBytes(int index, byte[] src, int offset, int length) {
+        System.arraycopy(src, offset, array, start + index, length);
+    }
+
+    public void getBytes(int index, byte[] dst, int offset, int length) {
+        System.arraycopy(array, start + index, dst, offset, length);
+    }
+
+    public void fill(int index, int length, byte value) {
+        java.util.Arrays.fill(array, start + index, start + index + length, value);
+    }
+
+    /** A copy of the data, for tests and slow paths. */
+    public byte[] toByteArray() {
+        return java.util.Arrays.copyOfRange(array, start, end);
+    }
+
+    // ---- pooling ----
+
+    /** Gives the buffer back to its pool (or to the garbage collector if unpooled). */
+    public void release() {
+        if (free) {
+            throw new IllegalStateException("buffer released twice");
+        }
+        free = true;
+        if (pool != null) {
+            pool.recycle(this);
+        }
+    }
+
+    /** Whether this buffer has been released; for assertions and leak checks. */
+    public boolean isReleased() {
+        return free;
+    }
+
+    void markAcquired(int headroom) {
+        free = false;
+        reset(headroom);
+    }
+
+    int sizeClass() {
+        return sizeClass;
+    }
+
+    BufferPool pool() {
+        return pool;
+    }
+
+    @Override
+    public String toString() {
+        return "PacketBuffer[" + length() + " bytes, headroom " + start + ", capacity " + array.length + "]";
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tsunagu.driver;
+
+import dev.tsunagu.net.MacAddress;
+
+/**
+ * What a driver offers the stack.
+ *
+ * @param mtu the largest network-layer packet a frame carries (1500 on Ethernet)
+ * @param linkHeaderLength bytes of link header in each frame (14 for Ethernet II)
+ * @param needsAddressResolution whether next hops must be resolved to link addresses (ARP);
+ *        false on loopback, which, like Linux's {@code lo}, carries frames with zero MACs
+ * @param hardwareAddress the medium's own address if it insists on one, or null to let the
+ *        stack choose (the stack's MAC is its own, not the kernel's TAP MAC)
+ */
+public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAddressResolution, MacAddress hardwareAddress) {
+    public static final int ETHERNET_HEADER = 14;
+    public static final int MIN_MTU = 68;      // RFC 791: every host must accept 68-byte datagrams
+    public static final int MAX_MTU = 65535;   // the largest IPv4 datagram
+
+    public DriverCapabilities {
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw new IllegalArgumentException("MTU must be " + MIN_MTU + ".." + MAX_MTU + ": " + mtu);
+        }
+    }
+
+    /** An Ethernet medium with the given MTU. */
+    public static DriverCapabilities ethernet(int mtu) {
+        return new DriverCapabilities(mtu, ETHERNET_HEADER, true, null);
+    }
+
+    /** The largest frame this driver carries: MTU plus link header. */
+    public int maxFrameLength() {
+        return mtu + linkHeaderLength;
+    }
+
+    public DriverCapabilities withMtu(int newMtu) {
+        return new DriverCapabilities(newMtu, linkHeaderLength, needsAddressResolution, hardwareAddress);
+    }
+}

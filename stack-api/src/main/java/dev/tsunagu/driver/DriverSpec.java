@@ -1,0 +1,63 @@
+package dev.tsunagu.driver;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A parsed driver spec: {@code NAME[:ARGUMENT][,KEY=VALUE...]}.
+ *
+ * @param name the provider name ({@code cable})
+ * @param argument what follows the colon ({@code lan0}), or empty
+ * @param parameters the {@code key=value} pairs after it, in order
+ */
+public record DriverSpec(String name, String argument, Map<String, String> parameters) {
+    public DriverSpec {
+        parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    public static DriverSpec parse(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("empty driver spec (want NAME[:ARG][,KEY=VALUE...], e.g. cable:lan0)");
+        }
+        String[] parts = spec.trim().split(",");
+        String head = parts[0];
+        int colon = head.indexOf(':');
+        String name = colon < 0 ? head : head.substring(0, colon);
+        String argument = colon < 0 ? "" : head.substring(colon + 1);
+        if (name.isEmpty() || !name.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("bad driver name in spec '" + spec + "'");
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("bad parameter '" + parts[i] + "' in driver spec '" + spec + "' (want KEY=VALUE)");
+            }
+            params.put(parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
+        }
+        return new DriverSpec(name, argument, params);
+    }
+
+    /** An integer parameter, or {@code fallback} when absent. */
+    public int intParameter(String key, int fallback) {
+        String v = parameters.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("driver spec parameter " + key + " must be a number: " + v, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(name);
+        if (!argument.isEmpty()) {
+            sb.append(':').append(argument);
+        }
+        parameters.forEach((k, v) -> sb.append(',').append(k).append('=').append(v));
+        return sb.toString();
+    }
+}

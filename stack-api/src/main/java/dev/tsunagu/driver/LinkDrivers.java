@@ -1,0 +1,108 @@
+package dev.tsunagu.driver;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The installed {@link LinkDriverProvider}s, keyed by name, and the one place that turns a
+ * spec string into a driver.
+ *
+ * <p>Discovery follows the JDK's own SPIs: every provider on the class or module path is
+ * found with {@link ServiceLoader}; a provider that fails to load is logged and skipped
+ * rather than breaking start-up; when two share a name the first found wins and the other
+ * is logged.
+ */
+public final class LinkDrivers {
+    private static final Logger log = LoggerFactory.getLogger(LinkDrivers.class);
+
+    private final Map<String, LinkDriverProvider> providers;
+
+    private LinkDrivers(Map<String, LinkDriverProvider> providers) {
+        this.providers = Collections.unmodifiableMap(providers);
+    }
+
+    /** The providers visible to this module's class loader (and the thread's, if different). */
+    public static LinkDrivers installed() {
+        Map<String, LinkDriverProvider> found = new LinkedHashMap<>();
+        load(ServiceLoader.load(LinkDriverProvider.class, LinkDrivers.class.getClassLoader()), found);
+        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+        if (tccl != null && tccl != LinkDrivers.class.getClassLoader()) {
+            load(ServiceLoader.load(LinkDriverProvider.class, tccl), found);
+        }
+        return new LinkDrivers(found);
+    }
+
+    /** A fixed set, for embedders and tests that wire drivers explicitly. */
+    public static LinkDrivers of(LinkDriverProvider... providers) {
+        Map<String, LinkDriverProvider> m = new LinkedHashMap<>();
+        for (LinkDriverProvider p : providers) {
+            m.putIfAbsent(p.name(), p);
+        }
+        return new LinkDrivers(m);
+    }
+
+    private static void load(ServiceLoader<LinkDriverProvider> loader, Map<String, LinkDriverProvider> into) {
+        var it = loader.iterator();
+        while (true) {
+            LinkDriverProvider p;
+            try {
+                if (!it.hasNext()) {
+                    return;
+                }
+                p = it.next();
+            } catch (ServiceConfigurationError e) {
+                log.warn("skipping a link driver provider that failed to load: {}", e.getMessage());
+                continue;
+            }
+            LinkDriverProvider prior = into.putIfAbsent(p.name(), p);
+            if (prior != null && prior.getClass() != p.getClass()) {
+                log.warn("two link drivers are named '{}': using {}, ignoring {}", p.name(),
+                        prior.getClass().getName(), p.getClass().getName());
+            }
+        }
+    }
+
+    public List<LinkDriverProvider> providers() {
+        return new ArrayList<>(providers.values());
+    }
+
+    public LinkDriverProvider provider(String name) {
+        return providers.get(name);
+    }
+
+    /**
+     * Makes a driver from a spec such as {@code cable:lan0}.
+     *
+     * @throws DriverException if no provider has that name, the provider is unavailable on
+     *         this machine, or it fails to create the driver; the message says which
+     */
+    public LinkDriver create(String spec) throws DriverException {
+        DriverSpec parsed;
+        try {
+            parsed = DriverSpec.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new DriverException(e.getMessage(), e);
+        }
+        LinkDriverProvider p = providers.get(parsed.name());
+        if (p == null) {
+            throw new DriverException("no link driver named '" + parsed.name() + "' (installed: "
+                    + String.join(", ", providers.keySet()) + ")");
+        }
+        var cause = p.unavailabilityCause();
+        if (cause.isPresent()) {
+            throw new DriverException("link driver '" + p.name() + "' is not available here: " + cause.get());
+        }
+        try {
+            return p.create(parsed);
+        } catch (IllegalArgumentException e) {
+            throw new DriverException("bad spec '" + spec + "': " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.tsunagu.loop;
+
+import dev.tsunagu.util.BoundedMpmcQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single thread of control that owns protocol state.
+ *
+ * <p>Each turn of the loop runs the tasks other threads submitted, drains the registered
+ * {@link PollSource}s (received frames) and fires due {@link Timer}s. Protocol code runs only
+ * here, so it needs no locks. Other threads talk to it by {@link #execute submitting} work.
+ *
+ * <p>Two ways to run a loop share this logic: {@link ThreadedEventLoop} owns a platform thread
+ * and a real clock; {@link VirtualEventLoop} is driven by a test on a {@link VirtualClock}
+ * ("advance time, run until idle"). Several stacks may share one loop; in tests that is how a
+ * whole network runs deterministically on one thread.
+ *
+ * <p>No exception escapes the loop: one thrown by a task, timer or source is logged, counted
+ * in {@link #statistics()} and the loop goes on.
+ */
+public abstract sealed class EventLoop implements Executor, AutoCloseable permits ThreadedEventLoop, VirtualEventLoop {
+    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+
+    /** Default timer resolution. */
+    public static final Duration DEFAULT_TICK = Duration.ofMillis(1);
+    /** Bound on tasks waiting for the loop. */
+    static final int TASK_QUEUE_CAPACITY = 1 << 16;
+    /** Frames (or other units) taken from one source per turn, so one busy source cannot starve the rest. */
+    static final int POLL_BUDGET = 64;
+    /** Tasks run per turn before sources and timers get their turn. */
+    static final int TASK_BUDGET = 1024;
+
+    private final String name;
+    private final Clock clock;
+    private final TimerWheel wheel;
+    private final BoundedMpmcQueue<Runnable> tasks = new BoundedMpmcQueue<>(TASK_QUEUE_CAPACITY);
+    private final List<PollSource> sources = new ArrayList<>();
+    private PollSource[] sourceArray = new PollSource[0];
+    final LoopStatistics stats = new LoopStatistics();
+    volatile boolean closed;
+
+    EventLoop(String name, Clock clock, Duration tick) {
+        this.name = name;
+        this.clock = clock;
+        this.wheel = new TimerWheel(clock, tick.toNanos(), this::reportError);
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    public final Clock clock() {
+        return clock;
+    }
+
+    /** The loop's current time in nanoseconds. */
+    public final long now() {
+        return clock.nanoTime();
+    }
+
+    public final LoopStatistics statistics() {
+        return stats;
+    }
+
+    /** Whether the calling thread is this loop's thread (the one allowed to touch protocol state). */
+    public abstract boolean inEventLoop();
+
+    /** Creates a reusable timer whose action runs on this loop. Loop thread only. */
+    public final Timer newTimer(String name, Runnable action) {
+        return new Timer(wheel, name, action);
+    }
+
+    /** Pending timers, for statistics and tests. */
+    public final int pendingTimers() {
+        return wheel.size();
+    }
+
+    /**
+     * Runs {@code task} on the loop soon. Thread-safe. When the task queue is full a caller on
+     * another thread waits for room (backpressure); the loop itself is refused, since it would
+     * wait for itself.
+     */
+    @Override
+    public final void execute(Runnable task) {
+        if (closed) {
+            throw new RejectedExecutionException("event loop " + name + " is closed");
+        }
+        while (!tasks.offer(task)) {
+            if (inEventLoop()) {
+                throw new RejectedExecutionException("event loop " + name + " task queue is full");
+            }
+            if (closed) {
+                throw new RejectedExecutionException("event loop " + name + " is closed");
+            }
+            LockSupport.parkNanos(10_000);
+        }
+        wakeup();
+    }
+
+    /** Runs {@code task} on the loop and completes the future with its result. */
+    public final <T> CompletableFuture<T> submit(Callable<T> task) {
+        SubmittedTask<T> t = new SubmittedTask<>(task);
+        execute(t);
+        if (closed) {
+            // The loop closed while we queued: make sure nobody waits for it forever.
+            rejectPending();
+        }
+        return t.future;
+    }
+
+    /** A task whose caller waits on a future: if the loop closes first, the future fails. */
+    private static final class SubmittedTask<T> implements Runnable {
+        final Callable<T> task;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+
+        SubmittedTask(Callable<T> task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            try {
+                future.complete(task.call());
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** Drops every queued task; those with a waiting caller fail with RejectedExecutionException. */
+    final void rejectPending() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            if (r instanceof SubmittedTask<?> st) {
+                st.future.completeExceptionally(new RejectedExecutionException("event loop " + name + " closed"));
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop and waits for its result: directly if called on the loop,
+     * otherwise by submitting it and parking (cheap on a virtual thread).
+     */
+    public <T> T call(Callable<T> task) {
+        if (inEventLoop()) {
+            try {
+                return task.call();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }
+        try {
+            return submit(task).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new CompletionException(cause);
+        }
+    }
+
+    /** Same as {@link #call(Callable)} for work without a result. */
+    public final void run(Runnable task) {
+        call(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /** Adds a source to drain every turn. Loop thread only (or before the loop starts). */
+    public final void addSource(PollSource source) {
+        sources.add(source);
+        sourceArray = sources.toArray(PollSource[]::new);
+    }
+
+    public final void removeSource(PollSource source) {
+        sources.remove(source);
+        sourceArray = sources.toArray(PollSource[]::new);
+    }
+
+    /** Wakes the loop if it is waiting for work; thread-safe, cheap when it is awake. */
+    public abstract void wakeup();
+
+    /**
+     * One turn: tasks, then sources, then due timers.
+     *
+     * @return whether any work was done
+     */
+    final boolean runOnce() {
+        int work = 0;
+        for (int i = 0; i < TASK_BUDGET; i++) {
+            Runnable t = tasks.poll();
+            if (t == null) {
+                break;
+            }
+            work++;
+            stats.tasks.increment();
+            try {
+                t.run();
+            } catch (Throwable e) {
+                reportError(e);
+            }
+        }
+        for (PollSource s : sourceArray) {
+            try {
+                int n = s.poll(POLL_BUDGET);
+                if (n > 0) {
+                    work += n;
+                    stats.polled.add(n);
+                }
+            } catch (Throwable e) {
+                work++;
+                reportError(e);
+            }
+        }
+        int fired = wheel.advanceTo(clock.nanoTime());
+        if (fired > 0) {
+            stats.timers.add(fired);
+            work += fired;
+        }
+        return work > 0;
+    }
+
+    /** Whether a turn would find work now (tasks or sources; timers are judged by deadline). */
+    final boolean hasImmediateWork() {
+        if (!tasks.isEmpty()) {
+            return true;
+        }
+        for (PollSource s : sourceArray) {
+            if (s.hasWork()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The earliest pending timer deadline, or {@link Long#MAX_VALUE}. */
+    final long nextDeadline() {
+        return wheel.nextDeadline();
+    }
+
+    /**
+     * Records an exception that reached the loop's boundary (from a task, a timer, or a layer
+     * handling a frame): logged, counted in {@link #statistics()}, and the loop goes on.
+     */
+    public final void reportError(Throwable e) {
+        stats.errors.increment();
+        stats.lastError.set(e);
+        log.error("event loop {}: uncaught exception (the loop goes on)", name, e);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + name + "]";
+    }
+}

@@ -1,0 +1,37 @@
+package dev.tsunagu.loop;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What an event loop has done; written by the loop, readable from any thread. */
+public final class LoopStatistics {
+    final LongAdder tasks = new LongAdder();
+    final LongAdder timers = new LongAdder();
+    final LongAdder polled = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final AtomicReference<Throwable> lastError = new AtomicReference<>();
+
+    /** Tasks run that other threads (or the loop itself) submitted. */
+    public long tasks() {
+        return tasks.sum();
+    }
+
+    public long timersFired() {
+        return timers.sum();
+    }
+
+    /** Units of work done by poll sources (frames received). */
+    public long polled() {
+        return polled.sum();
+    }
+
+    /** Exceptions that reached the loop from a task, timer or source; each was logged and the loop went on. */
+    public long errors() {
+        return errors.sum();
+    }
+
+    /** The most recent of those exceptions, or null. */
+    public Throwable lastError() {
+        return lastError.get();
+    }
+}

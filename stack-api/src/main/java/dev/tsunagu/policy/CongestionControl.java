@@ -1,0 +1,62 @@
+package dev.tsunagu.policy;
+
+/**
+ * One connection's congestion controller: it owns its state and learns what happens through
+ * events; it never reaches into the sender. The sender asks it only for the window (and, for
+ * rate-based algorithms, a pacing rate). NewReno (RFC 5681/6582) is the default, shipped with
+ * {@code stack-tcp}; the events are rich enough for CUBIC (RTT and time) and BBR-like
+ * algorithms (delivery and in-flight counts, pacing).
+ *
+ * <p>All sizes are bytes, all times the loop's nanoseconds.
+ */
+public interface CongestionControl {
+    /** The congestion window: how many bytes may be in flight. */
+    long congestionWindow();
+
+    /** The slow-start threshold. */
+    long slowStartThreshold();
+
+    /**
+     * New data was cumulatively acknowledged.
+     *
+     * @param ackedBytes bytes newly acknowledged by this ACK
+     * @param rttNanos an RTT sample taken from this ACK, or -1 (Karn's rule: none for retransmitted data)
+     * @param bytesInFlight bytes still in flight after this ACK
+     */
+    void onAck(long now, long ackedBytes, long rttNanos, long bytesInFlight);
+
+    /** A duplicate ACK arrived (the count of consecutive ones so far). */
+    default void onDuplicateAck(long now, int count, long bytesInFlight) {}
+
+    /**
+     * Loss was detected by duplicate ACKs and the sender is retransmitting (fast retransmit);
+     * the controller enters recovery.
+     */
+    void onFastRetransmit(long now, long bytesInFlight);
+
+    /** A partial ACK in recovery (RFC 6582): part of the outstanding data was acknowledged. */
+    default void onPartialAck(long now, long ackedBytes, long bytesInFlight) {}
+
+    /** Recovery ended: everything outstanding when it began has been acknowledged. */
+    void onRecoveryEnd(long now);
+
+    /** The retransmission timer fired. */
+    void onRetransmissionTimeout(long now, long bytesInFlight);
+
+    /** The connection was idle for longer than an RTO and is about to send (RFC 5681 4.1). */
+    default void onIdleRestart(long now) {}
+
+    /** Data was sent (new or retransmitted). */
+    default void onSent(long now, long bytes, long bytesInFlight) {}
+
+    /** Whether the controller is in (fast) recovery. */
+    boolean inRecovery();
+
+    /** Bytes per second to pace at, or 0 for no pacing (window-based algorithms). */
+    default long pacingRate() {
+        return 0;
+    }
+
+    /** The MSS changed (path MTU, options). */
+    default void onMssChanged(int mss) {}
+}

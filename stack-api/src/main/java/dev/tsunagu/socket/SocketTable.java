@@ -1,0 +1,52 @@
+package dev.tsunagu.socket;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The stack's table of sockets: each transport registers a source that lists its own, and a
+ * {@link #snapshot()} (taken on the event loop) collects them all.
+ */
+public final class SocketTable {
+    /** A transport's contribution: adds one {@link SocketInfo} per socket it has. Runs on the loop. */
+    @FunctionalInterface
+    public interface Source {
+        void list(Consumer<SocketInfo> sink);
+    }
+
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+
+    public void register(Source source) {
+        sources.add(source);
+    }
+
+    /** Every socket now. Call on the event loop (the stack's {@code sockets()} does that for you). */
+    public List<SocketInfo> snapshot() {
+        List<SocketInfo> out = new ArrayList<>();
+        for (Source s : sources) {
+            s.list(out::add);
+        }
+        return out;
+    }
+
+    /** Formats rows like {@code netstat -an}. */
+    public static String format(List<SocketInfo> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%-5s %4s %-22s %-22s %-12s %8s %8s  %s%n",
+                "Proto", "FD", "Local Address", "Foreign Address", "State", "Send-Q", "Recv-Q", "Details"));
+        for (SocketInfo r : rows) {
+            sb.append(String.format("%-5s %4s %-22s %-22s %-12s %8d %8d  %s%n",
+                    r.protocol(), r.descriptor() < 0 ? "-" : Integer.toString(r.descriptor()),
+                    addr(r.local()), r.remote() == null ? "*:*" : addr(r.remote()), r.state(),
+                    r.sendQueue(), r.receiveQueue(), r.details().isEmpty() ? "" : r.details()));
+        }
+        return sb.toString();
+    }
+
+    private static String addr(InetSocketAddress a) {
+        return a == null ? "*:*" : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tsunagu.stack;
+
+import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.net.Ipv4Prefix;
+import dev.tsunagu.net.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to make one interface: its driver (an instance, or a spec the stack resolves through
+ * {@link dev.tsunagu.driver.LinkDrivers}), and optionally its name, MAC, MTU and addresses.
+ */
+public final class InterfaceConfig {
+    private final String driverSpec;
+    private final LinkDriver driver;
+    private String name;
+    private MacAddress mac;
+    private int mtu;
+    private final List<Ipv4Prefix> addresses = new ArrayList<>();
+
+    private InterfaceConfig(String driverSpec, LinkDriver driver) {
+        this.driverSpec = driverSpec;
+        this.driver = driver;
+    }
+
+    /** An interface on the driver a spec names, e.g. {@code cable:lan0} or {@code tap:tsu0}. */
+    public static InterfaceConfig of(String driverSpec) {
+        return new InterfaceConfig(Objects.requireNonNull(driverSpec, "driverSpec"), null);
+    }
+
+    /** An interface on a driver made by the caller (decorated, or wired explicitly in tests). */
+    public static InterfaceConfig of(LinkDriver driver) {
+        return new InterfaceConfig(null, Objects.requireNonNull(driver, "driver"));
+    }
+
+    /** Interface name ({@code eth0} by default, numbered in order of creation). */
+    public InterfaceConfig name(String name) {
+        this.name = name;
+        return this;
+    }
+
+    /** The MAC to use; by default the driver's if it insists on one, else a random locally administered one. */
+    public InterfaceConfig mac(MacAddress mac) {
+        this.mac = mac;
+        return this;
+    }
+
+    public InterfaceConfig mac(String mac) {
+        return mac(MacAddress.parse(mac));
+    }
+
+    /** A smaller MTU than the driver's (never larger). */
+    public InterfaceConfig mtu(int mtu) {
+        this.mtu = mtu;
+        return this;
+    }
+
+    /** Adds an address with prefix, e.g. {@code 10.0.0.2/24}. */
+    public InterfaceConfig address(String prefix) {
+        return address(Ipv4Prefix.parse(prefix));
+    }
+
+    public InterfaceConfig address(Ipv4Prefix prefix) {
+        addresses.add(prefix);
+        return this;
+    }
+
+    public String driverSpec() {
+        return driverSpec;
+    }
+
+    public LinkDriver driver() {
+        return driver;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MacAddress mac() {
+        return mac;
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    public List<Ipv4Prefix> addresses() {
+        return List.copyOf(addresses);
+    }
+}

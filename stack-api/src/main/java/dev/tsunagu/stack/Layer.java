@@ -1,0 +1,16 @@
+package dev.tsunagu.stack;
+
+/**
+ * One protocol layer instance inside one stack, made by a {@link LayerProvider}. Its
+ * lifecycle methods run on the event loop.
+ */
+public interface Layer {
+    /** Where a layer sits; layers are created and started in this order, closed in reverse. */
+    enum Kind { LINK, NETWORK, TRANSPORT, APPLICATION }
+
+    /** Called once every layer exists: look up the services of other layers here. */
+    default void start() {}
+
+    /** The stack is closing: release sockets, cancel timers. */
+    default void close() {}
+}

@@ -1,0 +1,36 @@
+package dev.tsunagu.stack;
+
+import dev.tsunagu.buffer.PacketBuffer;
+
+/**
+ * Framing and neighbour resolution for frame-based interfaces: Ethernet II and ARP in
+ * {@code stack-link}. There is exactly one per stack. All methods run on the event loop.
+ */
+public interface LinkLayer {
+    /** Frame delivery classes, as the receiving network protocol needs to know them (RFC 1122 3.3.6). */
+    int UNICAST = 0;
+    int BROADCAST = 1;
+    int MULTICAST = 2;
+
+    /** A new interface exists (called before it comes up). */
+    void attach(NetInterface iface);
+
+    /** The interface's link came up (or went down): announce ourselves, flush state. */
+    void linkStateChanged(NetInterface iface, boolean up);
+
+    /** A frame arrived on {@code iface}. Takes ownership of {@code frame}. */
+    void input(NetInterface iface, PacketBuffer frame);
+
+    /**
+     * Sends a network-layer packet to {@code nextHop} on {@code iface}: resolves the next hop's
+     * link address (queueing the packet, bounded, while it does), adds the link header and hands
+     * the frame to the driver. Takes ownership of {@code packet}, which must have room for the
+     * link header in front.
+     *
+     * @param etherType the payload's EtherType ({@code 0x0800} for IPv4)
+     * @param nextHop the next hop's IPv4 address; the limited broadcast address
+     *        {@code 255.255.255.255} (or the interface's directed broadcast) goes to the
+     *        link broadcast address
+     */
+    void output(NetInterface iface, PacketBuffer packet, int etherType, int nextHop);
+}

@@ -1,0 +1,16 @@
+package dev.tsunagu.stack;
+
+/** A stack was asked for something that no layer on its class or module path provides. */
+public class MissingLayerException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    public MissingLayerException(String message) {
+        super(message);
+    }
+
+    /** "this stack has no TCP: add dev.tsunagu:stack-tcp (module dev.tsunagu.tcp) …" */
+    public static MissingLayerException forService(String what, String artifact, String module) {
+        return new MissingLayerException("this stack has no " + what + ": add the Maven artifact dev.tsunagu:" + artifact
+                + " (JPMS module " + module + ") to the class path or module path");
+    }
+}

@@ -1,0 +1,65 @@
+package dev.tsunagu.stack;
+
+import dev.tsunagu.buffer.BufferPool;
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.policy.Policies;
+import dev.tsunagu.socket.SocketTable;
+import dev.tsunagu.stats.CounterGroup;
+import java.util.List;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The stack as a layer sees it: the loop, buffers, randomness, counters, settings, the
+ * interfaces, and the registries through which layers find each other. Registration happens
+ * in {@link LayerProvider#create}; lookups of other layers' services in {@link Layer#start}.
+ */
+public interface StackContext {
+    String stackName();
+
+    EventLoop loop();
+
+    BufferPool buffers();
+
+    /** The stack's random source: seeded when the builder was given a seed, else from SecureRandom. */
+    RandomGenerator random();
+
+    /** The counter group called {@code name} ({@code arp}, {@code ip}…), created on first use. */
+    CounterGroup counters(String name);
+
+    <T> T option(StackOption<T> option);
+
+    /** The host's default gateway, or 0 if none was configured. */
+    int defaultGateway();
+
+    /** Every interface, loopback included, in creation order. */
+    List<NetInterface> interfaces();
+
+    Policies policies();
+
+    SocketTable socketTable();
+
+    // ---- registration ----
+
+    /** Installs the stack's link layer (exactly one). */
+    void setLinkLayer(LinkLayer linkLayer);
+
+    /** Claims an EtherType; claiming one twice is an error. */
+    void registerNetworkProtocol(int etherType, NetworkProtocol protocol);
+
+    /** Claims an IP protocol number; claiming one twice is an error. */
+    void registerTransportProtocol(int protocolNumber, TransportProtocol protocol);
+
+    /** Offers a service to other layers and to users ({@code NetworkStack.service}). */
+    <T> void publish(Class<T> type, T service);
+
+    // ---- lookup (fast enough for the packet path) ----
+
+    /** The handler for {@code etherType}, or null. */
+    NetworkProtocol networkProtocol(int etherType);
+
+    /** The handler for IP protocol {@code number}, or null. */
+    TransportProtocol transportProtocol(int number);
+
+    <T> Optional<T> service(Class<T> type);
+}

@@ -1,0 +1,271 @@
+package dev.tsunagu.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ThreadedEventLoopTest {
+
+    private final List<ThreadedEventLoop> loops = new ArrayList<>();
+
+    private ThreadedEventLoop newLoop(String name) {
+        ThreadedEventLoop loop = new ThreadedEventLoop(name);
+        loops.add(loop);
+        return loop;
+    }
+
+    @AfterEach
+    void closeLoops() {
+        loops.forEach(ThreadedEventLoop::close);
+    }
+
+    private static Thread loopThread(EventLoop loop) throws Exception {
+        AtomicReference<Thread> t = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        loop.execute(() -> {
+            t.set(Thread.currentThread());
+            done.countDown();
+        });
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        return t.get();
+    }
+
+    @Test
+    void executeRunsOnTheLoopThread() throws Exception {
+        ThreadedEventLoop loop = newLoop("exec-test");
+        assertThat(loop.inEventLoop()).as("outside the loop").isFalse();
+        AtomicBoolean inside = new AtomicBoolean();
+        AtomicReference<String> threadName = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        loop.execute(() -> {
+            inside.set(loop.inEventLoop());
+            threadName.set(Thread.currentThread().getName());
+            done.countDown();
+        });
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(inside.get()).as("inside the loop").isTrue();
+        assertThat(threadName.get()).isEqualTo("exec-test");
+        assertThat(loop.name()).isEqualTo("exec-test");
+        Thread t = loopThread(loop);
+        assertThat(t).isNotSameAs(Thread.currentThread());
+        assertThat(t.isDaemon()).isTrue();
+    }
+
+    @Test
+    void tasksFromOneThreadRunInOrder() throws Exception {
+        ThreadedEventLoop loop = newLoop("order-test");
+        List<Integer> seen = new ArrayList<>(); // touched on the loop thread only
+        for (int i = 0; i < 10_000; i++) {
+            int v = i;
+            loop.execute(() -> seen.add(v));
+        }
+        List<Integer> copy = loop.call(() -> new ArrayList<>(seen));
+        assertThat(copy).hasSize(10_000);
+        for (int i = 0; i < copy.size(); i++) {
+            assertThat(copy.get(i)).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void callReturnsTheValueAndPropagatesExceptions() throws Exception {
+        ThreadedEventLoop loop = newLoop("call-test");
+        assertThat(loop.call(() -> 6 * 7)).isEqualTo(42);
+        assertThat(loop.call(loop::inEventLoop)).isTrue();
+
+        IllegalArgumentException boom = new IllegalArgumentException("boom");
+        assertThatThrownBy(() -> loop.call(() -> {
+            throw boom;
+        })).isSameAs(boom);
+
+        assertThatThrownBy(() -> loop.call(() -> {
+            throw new IOException("checked");
+        })).isInstanceOf(CompletionException.class).hasCauseInstanceOf(IOException.class);
+
+        AtomicBoolean ran = new AtomicBoolean();
+        loop.run(() -> ran.set(loop.inEventLoop()));
+        assertThat(ran.get()).isTrue();
+
+        assertThat(loop.submit(() -> "async").get(5, TimeUnit.SECONDS)).isEqualTo("async");
+        assertThatThrownBy(() -> loop.submit(() -> {
+            throw boom;
+        }).get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCause(boom);
+
+        // a call from the loop itself runs inline instead of waiting for itself
+        assertThat(loop.call(() -> loop.call(() -> "nested"))).isEqualTo("nested");
+        // an exception thrown by the call does not count as a loop error
+        assertThat(loop.statistics().errors()).isZero();
+    }
+
+    @Test
+    void aTimerFiftyMillisecondsAheadFiresNotBefore() throws Exception {
+        ThreadedEventLoop loop = newLoop("timer-test");
+        CountDownLatch fired = new CountDownLatch(1);
+        AtomicLong scheduledAt = new AtomicLong();
+        AtomicLong firedAt = new AtomicLong();
+        AtomicLong deadline = new AtomicLong();
+        AtomicLong loopNowAtFire = new AtomicLong();
+        AtomicBoolean onLoop = new AtomicBoolean();
+        loop.execute(() -> {
+            Timer t = loop.newTimer("fifty", () -> {
+                firedAt.set(System.nanoTime());
+                loopNowAtFire.set(loop.now());
+                onLoop.set(loop.inEventLoop());
+                fired.countDown();
+            });
+            scheduledAt.set(System.nanoTime());
+            t.scheduleAfter(TimeUnit.MILLISECONDS.toNanos(50));
+            deadline.set(t.deadline());
+        });
+        assertThat(fired.await(5, TimeUnit.SECONDS)).as("timer fired within 5 s").isTrue();
+        long elapsed = firedAt.get() - scheduledAt.get();
+        assertThat(elapsed).as("elapsed ns").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(loopNowAtFire.get()).isGreaterThanOrEqualTo(deadline.get());
+        assertThat(onLoop.get()).isTrue();
+        assertThat(loop.call(loop::pendingTimers)).isZero();
+        assertThat(loop.statistics().timersFired()).isEqualTo(1);
+    }
+
+    @Test
+    void timersFireInDeadlineOrderWhileTheLoopSleepsBetweenThem() throws Exception {
+        ThreadedEventLoop loop = newLoop("timer-order-test");
+        List<String> order = new ArrayList<>(); // loop thread only
+        CountDownLatch done = new CountDownLatch(3);
+        loop.execute(() -> {
+            loop.newTimer("c", () -> {
+                order.add("c");
+                done.countDown();
+            }).scheduleAfter(TimeUnit.MILLISECONDS.toNanos(60));
+            loop.newTimer("a", () -> {
+                order.add("a");
+                done.countDown();
+            }).scheduleAfter(TimeUnit.MILLISECONDS.toNanos(10));
+            loop.newTimer("b", () -> {
+                order.add("b");
+                done.countDown();
+            }).scheduleAfter(TimeUnit.MILLISECONDS.toNanos(30));
+        });
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(loop.call(() -> new ArrayList<>(order))).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void manyProducersWakeTheLoopAndEveryTaskRuns() throws Exception {
+        ThreadedEventLoop loop = newLoop("producers-test");
+        int producers = 8;
+        int perProducer = 10_000;
+        long[] counted = {0}; // loop thread only
+        CountDownLatch all = new CountDownLatch(producers * perProducer);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        for (int p = 0; p < producers; p++) {
+            Thread t = Thread.ofPlatform().name("producer-" + p).start(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perProducer; i++) {
+                        loop.execute(() -> {
+                            counted[0]++;
+                            all.countDown();
+                        });
+                    }
+                } catch (Throwable e) {
+                    producerFailure.compareAndSet(null, e);
+                }
+            });
+            threads.add(t);
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(t.isAlive()).as("producer %s finished", t.getName()).isFalse();
+        }
+        assertThat(producerFailure.get()).isNull();
+        assertThat(all.await(30, TimeUnit.SECONDS)).as("all tasks ran; %d left", all.getCount()).isTrue();
+        assertThat(loop.call(() -> counted[0])).isEqualTo((long) producers * perProducer);
+        assertThat(loop.statistics().tasks()).isGreaterThanOrEqualTo((long) producers * perProducer);
+    }
+
+    @Test
+    void aLateProducerWakesAnIdleLoop() throws Exception {
+        ThreadedEventLoop loop = newLoop("idle-wakeup-test");
+        // round trips spaced out so that the loop is parked (no timers: indefinitely) each time
+        for (int i = 0; i < 200; i++) {
+            CountDownLatch done = new CountDownLatch(1);
+            loop.execute(done::countDown);
+            assertThat(done.await(5, TimeUnit.SECONDS)).as("round %d", i).isTrue();
+        }
+    }
+
+    @Test
+    void closeStopsTheThreadAndLaterWorkIsRejected() throws Exception {
+        ThreadedEventLoop loop = newLoop("close-test");
+        Thread t = loopThread(loop);
+        assertThat(t.isAlive()).isTrue();
+        assertThat(loop.isClosed()).isFalse();
+
+        loop.close();
+
+        assertThat(loop.isClosed()).isTrue();
+        assertThat(t.isAlive()).as("close joins the loop thread").isFalse();
+        assertThatThrownBy(() -> loop.execute(() -> {})).isInstanceOf(RejectedExecutionException.class)
+                .hasMessageContaining("close-test");
+        assertThatThrownBy(() -> loop.submit(() -> 1)).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> loop.call(() -> 1)).isInstanceOf(RejectedExecutionException.class);
+        loop.close(); // idempotent
+        assertThat(loop.isClosed()).isTrue();
+    }
+
+    @Test
+    void closeFromTheLoopThreadItselfStopsIt() throws Exception {
+        ThreadedEventLoop loop = newLoop("self-close-test");
+        Thread t = loopThread(loop);
+        loop.execute(loop::close);
+        t.join(5_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(loop.isClosed()).isTrue();
+    }
+
+    @Test
+    void anExceptionInATaskDoesNotKillTheLoop() throws Exception {
+        ThreadedEventLoop loop = newLoop("error-test");
+        Thread t = loopThread(loop);
+        RuntimeException boom = new RuntimeException("task boom");
+        loop.execute(() -> {
+            throw boom;
+        });
+        Error err = new AssertionError("an Error too");
+        loop.execute(() -> {
+            throw err;
+        });
+        assertThat(loop.call(() -> "alive")).isEqualTo("alive");
+        assertThat(loop.statistics().errors()).isEqualTo(2);
+        assertThat(loop.statistics().lastError()).isSameAs(err);
+        assertThat(t.isAlive()).isTrue();
+        assertThat(loopThread(loop)).as("same thread goes on").isSameAs(t);
+
+        // a timer that throws does not kill it either
+        CountDownLatch later = new CountDownLatch(1);
+        loop.execute(() -> {
+            loop.newTimer("bad", () -> {
+                throw new IllegalStateException("timer boom");
+            }).scheduleAfter(TimeUnit.MILLISECONDS.toNanos(5));
+            loop.newTimer("good", later::countDown).scheduleAfter(TimeUnit.MILLISECONDS.toNanos(10));
+        });
+        assertThat(later.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(loop.statistics().errors()).isEqualTo(3);
+        assertThat(loop.statistics().lastError()).isInstanceOf(IllegalStateException.class);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.tsunagu.link.cable;
+
+import dev.tsunagu.driver.DriverSpec;
+import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.LinkDriverProvider;
+
+/** {@code cable:NAME[,mtu=N]}: a port on the in-memory cable called NAME (default {@code default}, MTU 1500). */
+public final class CableDriverProvider implements LinkDriverProvider {
+    @Override
+    public String name() {
+        return "cable";
+    }
+
+    @Override
+    public String description() {
+        return "in-memory Ethernet segment shared by stacks in this JVM (cable:NAME[,mtu=N])";
+    }
+
+    @Override
+    public LinkDriver create(DriverSpec spec) {
+        String cableName = spec.argument().isEmpty() ? "default" : spec.argument();
+        for (String key : spec.parameters().keySet()) {
+            if (!key.equals("mtu")) {
+                throw new IllegalArgumentException("unknown cable parameter '" + key + "' (known: mtu)");
+            }
+        }
+        return Cables.named(cableName, spec.intParameter("mtu", Cable.DEFAULT_MTU)).attach();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tsunagu.link.cable;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The JVM-wide registry behind {@code cable:NAME} specs: the first spec to name a cable
+ * creates it, later ones plug into the same one, and it is forgotten when its last port
+ * closes. Tests that want isolation make their own {@link Cable} instead.
+ */
+public final class Cables {
+    private static final ConcurrentMap<String, Cable> CABLES = new ConcurrentHashMap<>();
+
+    private Cables() {}
+
+    /**
+     * The cable called {@code name}, created with {@code mtu} if new.
+     *
+     * @throws IllegalArgumentException if it exists with another MTU
+     */
+    public static Cable named(String name, int mtu) {
+        Cable c = CABLES.computeIfAbsent(name, n -> new Cable(n, mtu));
+        if (c.mtu() != mtu) {
+            throw new IllegalArgumentException("cable " + name + " exists with MTU " + c.mtu() + ", not " + mtu);
+        }
+        return c;
+    }
+
+    /** The cable called {@code name} if it exists. */
+    public static Cable find(String name) {
+        return CABLES.get(name);
+    }
+
+    static void released(Cable cable) {
+        if (cable.portCount() == 0) {
+            CABLES.remove(cable.name(), cable);
+        }
+    }
+}
