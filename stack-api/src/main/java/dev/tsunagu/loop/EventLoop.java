@@ -49,6 +49,7 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
     private PollSource[] sourceArray = new PollSource[0];
     final LoopStatistics stats = new LoopStatistics();
     volatile boolean closed;
+    private boolean insideTurn;
 
     EventLoop(String name, Clock clock, Duration tick) {
         this.name = name;
@@ -179,6 +180,24 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         }
     }
 
+    /**
+     * Waits for {@code future} at most {@code timeout} and returns its value. On a thread other
+     * than the loop's this parks the caller (cheap on a virtual thread). On a
+     * {@link VirtualEventLoop}'s own thread it drives the simulation instead, advancing virtual
+     * time until the future completes or the timeout passes, so blocking APIs work in tests.
+     *
+     * @throws java.util.concurrent.TimeoutException if the future is not done in time
+     * @throws IllegalStateException if called on a threaded loop's own thread (it would wait for itself)
+     */
+    public <T> T await(CompletableFuture<T> future, Duration timeout)
+            throws java.util.concurrent.TimeoutException, ExecutionException, InterruptedException {
+        if (inEventLoop()) {
+            throw new IllegalStateException("blocking call on the event loop thread of " + name
+                    + ": use the asynchronous API from loop callbacks");
+        }
+        return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     /** Same as {@link #call(Callable)} for work without a result. */
     public final void run(Runnable task) {
         call(() -> {
@@ -207,6 +226,19 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
      * @return whether any work was done
      */
     final boolean runOnce() {
+        if (insideTurn) {
+            throw new IllegalStateException("event loop " + name + " re-entered: a blocking call was made from"
+                    + " inside a task, timer or callback; use the asynchronous API there");
+        }
+        insideTurn = true;
+        try {
+            return turn();
+        } finally {
+            insideTurn = false;
+        }
+    }
+
+    private boolean turn() {
         int work = 0;
         for (int i = 0; i < TASK_BUDGET; i++) {
             Runnable t = tasks.poll();

@@ -30,6 +30,9 @@ public final class Timer {
     Timer next;
 
     /**
+     * Creates an idle timer; nothing is scheduled until {@link #scheduleAt} or
+     * {@link #scheduleAfter}.
+     *
      * @param wheel  the wheel this timer lives on, for good
      * @param name   a label for diagnostics ("rto", "delayed-ack"...)
      * @param action run on the loop thread when the timer fires; exceptions go to the wheel's

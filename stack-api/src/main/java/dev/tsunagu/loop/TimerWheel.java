@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * earlier tick has been processed; "the current tick" is {@code cursor - 1}). A timer of tick
  * {@code e >= cursor} lives on level {@code k}, the highest 6-bit group in which {@code e} and
  * the cursor differ, at slot {@code (e >>> 6k) & 63}; so level {@code k} slots are
- * {@code 64^k} ticks wide and {@value #LEVELS} levels cover 2<sup>36</sup> ticks (about 795 days
+ * {@code 64^k} ticks wide and six levels cover 2<sup>36</sup> ticks (about 795 days
  * of 1 ms ticks). Because every higher group agrees with the cursor, all timers of level
  * {@code k} come after all timers of level {@code k - 1}, and every occupied slot of a level
  * lies ahead of the cursor. When the cursor reaches the first tick of an occupied slot of a
@@ -84,6 +84,8 @@ public final class TimerWheel {
     private boolean advancing;
 
     /**
+     * Creates an empty wheel whose current tick is {@code clock.nanoTime() / tickNanos}.
+     *
      * @param clock        the loop's clock; {@link Timer#scheduleAfter} reads it
      * @param tickNanos    the resolution, &gt; 0 (the loop uses 1 ms)
      * @param errorHandler receives whatever a timer action throws; the wheel then carries on with

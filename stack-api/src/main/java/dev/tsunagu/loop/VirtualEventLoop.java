@@ -64,6 +64,18 @@ public final class VirtualEventLoop extends EventLoop {
         return super.call(task);
     }
 
+    @Override
+    public <T> T await(java.util.concurrent.CompletableFuture<T> future, Duration timeout)
+            throws java.util.concurrent.TimeoutException, java.util.concurrent.ExecutionException, InterruptedException {
+        if (!inEventLoop()) {
+            return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        if (!runUntil(future::isDone, timeout)) {
+            throw new java.util.concurrent.TimeoutException("not done after " + timeout + " of virtual time");
+        }
+        return future.get();
+    }
+
     /**
      * Runs turns at the current instant until there is nothing left to do now.
      *

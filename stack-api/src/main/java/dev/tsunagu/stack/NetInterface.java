@@ -204,6 +204,16 @@ public final class NetInterface {
         addresses = copy;
     }
 
+    /** Whether {@code ipv4} is the directed broadcast address of one of this interface's subnets (not /31, /32). */
+    public boolean isDirectedBroadcast(int ipv4) {
+        for (Ipv4Prefix a : addresses) {
+            if (a.length() < 31 && a.broadcast().bits() == ipv4) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean hasAddress(Ipv4Address a) {
         return hasAddress(a.bits());
     }

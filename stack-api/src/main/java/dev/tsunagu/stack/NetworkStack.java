@@ -62,6 +62,7 @@ public final class NetworkStack implements AutoCloseable {
     private final int gateway;
     private final Policies policies;
     private final SocketTable socketTable = new SocketTable();
+    private final dev.tsunagu.socket.DescriptorTable descriptors = new dev.tsunagu.socket.DescriptorTable();
     private final List<NetInterface> interfaces = new ArrayList<>();
     private final List<Layer> layers = new ArrayList<>();
     private final List<String> layerNames = new ArrayList<>();
@@ -147,6 +148,11 @@ public final class NetworkStack implements AutoCloseable {
     /** The socket table now: every socket of every transport (taken on the loop). */
     public List<SocketInfo> sockets() {
         return call(socketTable::snapshot);
+    }
+
+    /** The descriptor table: every open socket by its number. */
+    public dev.tsunagu.socket.DescriptorTable descriptors() {
+        return descriptors;
     }
 
     /** The neighbour (ARP) table now (taken on the loop). */
@@ -366,6 +372,11 @@ public final class NetworkStack implements AutoCloseable {
         @Override
         public SocketTable socketTable() {
             return socketTable;
+        }
+
+        @Override
+        public dev.tsunagu.socket.DescriptorTable descriptors() {
+            return descriptors;
         }
 
         @Override

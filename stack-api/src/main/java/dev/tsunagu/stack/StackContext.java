@@ -39,6 +39,9 @@ public interface StackContext {
 
     SocketTable socketTable();
 
+    /** The stack's descriptor table (the seeds' socket descriptors), shared by all transports. */
+    dev.tsunagu.socket.DescriptorTable descriptors();
+
     // ---- registration ----
 
     /** Installs the stack's link layer (exactly one). */

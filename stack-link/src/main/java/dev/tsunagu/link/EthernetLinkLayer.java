@@ -179,7 +179,7 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
     public void output(NetInterface iface, PacketBuffer packet, int etherType, int nextHop) {
         if (!iface.needsAddressResolution()) {
             emit(iface, packet, etherType, 0);
-        } else if (nextHop == -1 || isDirectedBroadcast(iface, nextHop)) {
+        } else if (nextHop == -1 || iface.isDirectedBroadcast(nextHop)) {
             emit(iface, packet, etherType, MacAddress.BROADCAST.bits());
         } else if ((nextHop >>> 28) == 0xE) {
             // RFC 1112 6.4: 01:00:5e followed by the low 23 bits of the group address.
@@ -187,15 +187,6 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
         } else {
             neighbors.send(iface, packet, etherType, nextHop);
         }
-    }
-
-    private static boolean isDirectedBroadcast(NetInterface iface, int ip) {
-        for (Ipv4Prefix p : iface.addresses()) {
-            if (p.length() < 31 && p.broadcast().bits() == ip) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Prepends the Ethernet header and hands the frame to the interface. */

@@ -1,0 +1,54 @@
+package dev.tsunagu.socket;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The seeds' descriptors: small integers that name sockets, the lowest free one first (as a
+ * Unix process's file descriptors are), from 3 up so they never look like stdin/stdout/stderr.
+ * One table per stack, shared by every transport; thread-safe.
+ */
+public final class DescriptorTable {
+    /** The first descriptor handed out. */
+    public static final int FIRST = 3;
+
+    private final TreeMap<Integer, Object> open = new TreeMap<>();
+
+    /** Allocates the lowest free descriptor for {@code socket}. */
+    public synchronized int allocate(Object socket) {
+        int fd = FIRST;
+        for (Integer used : open.keySet()) {
+            if (used != fd) {
+                break;
+            }
+            fd++;
+        }
+        open.put(fd, socket);
+        return fd;
+    }
+
+    /** Frees {@code fd}; freeing a free descriptor does nothing. */
+    public synchronized void release(int fd) {
+        open.remove(fd);
+    }
+
+    /** The socket named by {@code fd}, or null. */
+    public synchronized Object lookup(int fd) {
+        return open.get(fd);
+    }
+
+    public synchronized int size() {
+        return open.size();
+    }
+
+    /** Descriptor → socket, in order. */
+    public synchronized Map<Integer, Object> snapshot() {
+        return new TreeMap<>(open);
+    }
+
+    public synchronized List<Integer> descriptors() {
+        return new ArrayList<>(open.keySet());
+    }
+}

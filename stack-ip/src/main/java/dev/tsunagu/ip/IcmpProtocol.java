@@ -1,0 +1,173 @@
+package dev.tsunagu.ip;
+
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.net.InternetChecksum;
+import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.stack.IcmpErrorInfo;
+import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.StackContext;
+import dev.tsunagu.stack.TransportProtocol;
+import dev.tsunagu.stats.Counter;
+import dev.tsunagu.stats.CounterGroup;
+
+/**
+ * ICMP as IP protocol 1 (RFC 792): answers echo requests, hands echo replies to the
+ * {@link Pinger}, and delivers error messages to the transport whose datagram they quote
+ * ({@link TransportProtocol#receiveError}), as the seeds' "ICMP reports errors" says.
+ */
+final class IcmpProtocol implements TransportProtocol {
+    private final Ipv4Layer ip;
+    private final Pinger pinger;
+    private final StackContext ctx;
+    private final boolean echoBroadcast;
+
+    private final Counter inMsgs;
+    private final Counter inErrors;
+    private final Counter inEchos;
+    private final Counter inEchoReps;
+    private final Counter inDestUnreachs;
+    private final Counter inTimeExcds;
+    private final Counter inParmProbs;
+    private final Counter inOther;
+    private final Counter outMsgs;
+    private final Counter outEchoReps;
+    private final Counter outDestUnreachs;
+    private final Counter outTimeExcds;
+    private final Counter dropTruncated;
+    private final Counter dropBadChecksum;
+    private final Counter dropBadQuote;
+    private final Counter dropNotOurs;
+    private final Counter ignoredBroadcastEchos;
+
+    IcmpProtocol(Ipv4Layer ip, StackContext ctx, Pinger pinger) {
+        this.ip = ip;
+        this.ctx = ctx;
+        this.pinger = pinger;
+        this.echoBroadcast = ctx.option(IpOptions.ECHO_BROADCAST);
+        CounterGroup c = ctx.counters("icmp");
+        inMsgs = c.counter("InMsgs", "ICMP messages received");
+        inErrors = c.counter("InErrors", "ICMP messages dropped as malformed");
+        inEchos = c.counter("InEchos", "echo requests received");
+        inEchoReps = c.counter("InEchoReps", "echo replies received");
+        inDestUnreachs = c.counter("InDestUnreachs", "destination unreachable received");
+        inTimeExcds = c.counter("InTimeExcds", "time exceeded received");
+        inParmProbs = c.counter("InParmProbs", "parameter problem received");
+        inOther = c.counter("InOther", "other ICMP types received (ignored)");
+        outMsgs = c.counter("OutMsgs", "ICMP messages sent");
+        outEchoReps = c.counter("OutEchoReps", "echo replies sent");
+        outDestUnreachs = c.counter("OutDestUnreachs", "destination unreachable sent");
+        outTimeExcds = c.counter("OutTimeExcds", "time exceeded sent");
+        dropTruncated = c.counter("DropTruncated", "shorter than an ICMP header");
+        dropBadChecksum = c.counter("DropBadChecksum", "checksum wrong");
+        dropBadQuote = c.counter("DropBadQuote", "error messages whose quoted datagram is unusable");
+        dropNotOurs = c.counter("DropNotOurs", "error messages about datagrams we did not send");
+        ignoredBroadcastEchos = c.counter("IgnoredBroadcastEchos", "echo requests to broadcast addresses, not answered");
+    }
+
+    @Override
+    public void receive(IpPacketInfo info, PacketBuffer p) {
+        inMsgs.increment();
+        if (p.length() < IcmpPacket.HEADER_LENGTH) {
+            inErrors.increment();
+            dropTruncated.increment();
+            p.release();
+            return;
+        }
+        if (!InternetChecksum.verify(p.array(), p.start(), p.length())) {
+            inErrors.increment();
+            dropBadChecksum.increment();
+            p.release();
+            return;
+        }
+        int type = IcmpPacket.type(p);
+        switch (type) {
+            case IcmpPacket.TYPE_ECHO_REQUEST -> {
+                inEchos.increment();
+                if (info.isBroadcastOrMulticast() && !echoBroadcast) {
+                    ignoredBroadcastEchos.increment();
+                    p.release();
+                    return;
+                }
+                reply(info, p);
+            }
+            case IcmpPacket.TYPE_ECHO_REPLY -> {
+                inEchoReps.increment();
+                pinger.onReply(info, p);
+                p.release();
+            }
+            case IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.TYPE_TIME_EXCEEDED,
+                 IcmpPacket.TYPE_PARAMETER_PROBLEM, IcmpPacket.TYPE_SOURCE_QUENCH -> {
+                switch (type) {
+                    case IcmpPacket.TYPE_DESTINATION_UNREACHABLE -> inDestUnreachs.increment();
+                    case IcmpPacket.TYPE_TIME_EXCEEDED -> inTimeExcds.increment();
+                    case IcmpPacket.TYPE_PARAMETER_PROBLEM -> inParmProbs.increment();
+                    default -> inOther.increment();
+                }
+                deliverError(info, p, type);
+                p.release();
+            }
+            default -> {
+                inOther.increment();
+                p.release();
+            }
+        }
+    }
+
+    /** Turns the request into the reply in place: same identifier, sequence and data (RFC 792). */
+    private void reply(IpPacketInfo info, PacketBuffer p) {
+        int oldWord = p.getU16(IcmpPacket.TYPE);
+        int newWord = (IcmpPacket.TYPE_ECHO_REPLY << 8) | (oldWord & 0xFF);
+        p.setU16(IcmpPacket.TYPE, newWord);
+        p.setU16(IcmpPacket.CHECKSUM, InternetChecksum.update(p.getU16(IcmpPacket.CHECKSUM), oldWord, newWord));
+        outMsgs.increment();
+        outEchoReps.increment();
+        int from = info.isBroadcastOrMulticast() ? 0 : info.destinationAddress();
+        ip.send(p, from, info.sourceAddress(), IpProtocol.ICMP, 0, info.tos(), false);
+    }
+
+    /** Finds the transport whose datagram the error quotes and tells it. */
+    private void deliverError(IpPacketInfo info, PacketBuffer p, int type) {
+        int code = IcmpPacket.code(p);
+        int mtu = type == IcmpPacket.TYPE_DESTINATION_UNREACHABLE && code == IcmpPacket.CODE_FRAGMENTATION_NEEDED
+                ? IcmpPacket.nextHopMtu(p) : 0;
+        p.consume(IcmpPacket.HEADER_LENGTH);
+        // RFC 792: the quote is the IP header and at least 64 bits of the datagram's data.
+        if (p.length() < Ipv4Packet.MIN_HEADER_LENGTH || Ipv4Packet.version(p) != 4) {
+            dropBadQuote.increment();
+            return;
+        }
+        int hl = Ipv4Packet.headerLength(p);
+        if (hl < Ipv4Packet.MIN_HEADER_LENGTH || p.length() < hl + 8) {
+            dropBadQuote.increment();
+            return;
+        }
+        int quotedSource = Ipv4Packet.source(p);
+        if (!ip.isLocalAddress(quotedSource)) {
+            dropNotOurs.increment();
+            return;
+        }
+        IcmpErrorInfo error = new IcmpErrorInfo(type, code, info.sourceAddress(), quotedSource,
+                Ipv4Packet.destination(p), mtu);
+        int protocol = Ipv4Packet.protocol(p);
+        p.consume(hl);
+        if (protocol == IpProtocol.ICMP) {
+            pinger.onError(error, p);
+            return;
+        }
+        TransportProtocol t = ctx.transportProtocol(protocol);
+        if (t != null) {
+            t.receiveError(error, p);
+        }
+    }
+
+    void countErrorSent(int type) {
+        outMsgs.increment();
+        if (type == IcmpPacket.TYPE_DESTINATION_UNREACHABLE) {
+            outDestUnreachs.increment();
+        } else if (type == IcmpPacket.TYPE_TIME_EXCEEDED) {
+            outTimeExcds.increment();
+        }
+    }
+}

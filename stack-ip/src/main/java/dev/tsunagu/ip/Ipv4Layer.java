@@ -1,0 +1,491 @@
+package dev.tsunagu.ip;
+
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.fragment.Fragmenter;
+import dev.tsunagu.ip.fragment.Reassembler;
+import dev.tsunagu.ip.icmp.PingService;
+import dev.tsunagu.ip.icmp.TokenBucket;
+import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.net.EtherType;
+import dev.tsunagu.net.InternetChecksum;
+import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.Ipv4Prefix;
+import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.Layer;
+import dev.tsunagu.stack.LinkLayer;
+import dev.tsunagu.stack.NetInterface;
+import dev.tsunagu.stack.NetworkProtocol;
+import dev.tsunagu.stack.StackContext;
+import dev.tsunagu.stack.TransportProtocol;
+import dev.tsunagu.stats.Counter;
+import dev.tsunagu.stats.CounterGroup;
+import dev.tsunagu.util.IntObjectMap;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IPv4 (RFC 791 with the RFC 1122 host rules, and RFC 1812 forwarding when enabled).
+ *
+ * <p><b>Receiving</b> ({@link #receive}): the header is validated (version, lengths,
+ * checksum; options are accepted and skipped), link padding trimmed, martian sources
+ * dropped; a datagram for one of our addresses (on any interface: the weak host model) or a
+ * broadcast is reassembled if it is a fragment and handed to the transport registered for its
+ * protocol, or answered with ICMP protocol unreachable. Others are forwarded when forwarding
+ * is on, else dropped. Every drop has a counter in the {@code ip} group, named as in the IP
+ * MIB where one exists.
+ *
+ * <p><b>Sending</b> ({@link #send}): the route is looked up (our own addresses and 127/8 go
+ * through loopback), the header prepended into the buffer's headroom, and the datagram
+ * handed to the interface, or fragmented first when it exceeds the route's MTU.
+ *
+ * <p><b>ICMP errors</b> are generated here, for every layer, under RFC 1122 3.2.2's rules: never
+ * about an ICMP error, a datagram sent to a broadcast or multicast address (or received as a
+ * link-layer broadcast), a non-first fragment, or one whose source does not name a single
+ * host; and no more than the token bucket allows.
+ */
+public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
+    private static final Logger log = LoggerFactory.getLogger(Ipv4Layer.class);
+
+    private final StackContext ctx;
+    private final RoutingTable routes = new RoutingTable();
+    private final Reassembler reassembler;
+    private final IcmpProtocol icmp;
+    private final Pinger pinger;
+    private final TokenBucket icmpErrorBudget;
+    private final boolean forwarding;
+    private final int defaultTtl;
+    private final ReceivedInfo info = new ReceivedInfo();
+    private final IntObjectMap<Route> localRoutes = new IntObjectMap<>();
+    private Route loopbackNetRoute;
+    private NetInterface loopback;
+    private int nextId;
+
+    private final Counter inReceives;
+    private final Counter inHdrErrors;
+    private final Counter inAddrErrors;
+    private final Counter inUnknownProtos;
+    private final Counter inDelivers;
+    private final Counter forwDatagrams;
+    private final Counter outRequests;
+    private final Counter outNoRoutes;
+    private final Counter outDiscards;
+    private final Counter fragOks;
+    private final Counter fragFails;
+    private final Counter fragCreates;
+    private final Counter dropTruncated;
+    private final Counter dropBadVersion;
+    private final Counter dropBadHeaderLength;
+    private final Counter dropBadTotalLength;
+    private final Counter dropBadChecksum;
+    private final Counter dropBadSource;
+    private final Counter dropMulticast;
+    private final Counter dropTtlExceeded;
+    private final Counter icmpSuppressed;
+    private final Counter icmpRateLimited;
+
+    Ipv4Layer(StackContext ctx) {
+        this.ctx = ctx;
+        this.forwarding = ctx.option(IpOptions.FORWARDING);
+        this.defaultTtl = ctx.option(IpOptions.DEFAULT_TTL);
+        this.nextId = ctx.random().nextInt(0x10000);
+        this.icmpErrorBudget = new TokenBucket(ctx.option(IpOptions.ICMP_ERROR_RATE), ctx.option(IpOptions.ICMP_ERROR_BURST));
+        CounterGroup c = ctx.counters("ip");
+        inReceives = c.counter("InReceives", "datagrams received");
+        inHdrErrors = c.counter("InHdrErrors", "datagrams dropped for header errors");
+        inAddrErrors = c.counter("InAddrErrors", "datagrams not for us (and not forwarded)");
+        inUnknownProtos = c.counter("InUnknownProtos", "datagrams for a protocol with no handler");
+        inDelivers = c.counter("InDelivers", "datagrams delivered to transports (incl. ICMP)");
+        forwDatagrams = c.counter("ForwDatagrams", "datagrams forwarded");
+        outRequests = c.counter("OutRequests", "datagrams sent by transports");
+        outNoRoutes = c.counter("OutNoRoutes", "datagrams dropped for lack of a route");
+        outDiscards = c.counter("OutDiscards", "datagrams dropped on output (too big with DF)");
+        fragOks = c.counter("FragOKs", "datagrams fragmented");
+        fragFails = c.counter("FragFails", "datagrams that needed fragmenting but had DF");
+        fragCreates = c.counter("FragCreates", "fragments created");
+        dropTruncated = c.counter("DropTruncated", "shorter than an IPv4 header");
+        dropBadVersion = c.counter("DropBadVersion", "version field not 4");
+        dropBadHeaderLength = c.counter("DropBadHeaderLength", "IHL below 5 or beyond the packet");
+        dropBadTotalLength = c.counter("DropBadTotalLength", "total length below the header or beyond the frame");
+        dropBadChecksum = c.counter("DropBadChecksum", "header checksum wrong");
+        dropBadSource = c.counter("DropBadSource", "martian source: broadcast, multicast, ours or loopback from outside");
+        dropMulticast = c.counter("DropMulticast", "multicast datagrams (no groups joined)");
+        dropTtlExceeded = c.counter("DropTtlExceeded", "datagrams to forward whose TTL ran out");
+        CounterGroup ic = ctx.counters("icmp");
+        icmpSuppressed = ic.counter("OutErrorsSuppressed", "errors not sent by RFC 1122 rules (about errors, broadcasts, fragments)");
+        icmpRateLimited = ic.counter("OutRateLimited", "errors not sent because of the rate limit");
+        reassembler = new Reassembler(ctx.loop(), ctx.buffers(), c, new Reassembler.Limits(
+                ctx.option(IpOptions.REASSEMBLY_MAX_DATAGRAMS), ctx.option(IpOptions.REASSEMBLY_MAX_BYTES),
+                ctx.option(IpOptions.REASSEMBLY_TIMEOUT).toNanos()),
+                (iface, first) -> sendIcmpErrorAbout(first,
+                        iface != null && iface.isDirectedBroadcast(Ipv4Packet.destination(first))
+                                ? LinkLayer.BROADCAST : LinkLayer.UNICAST,
+                        IcmpPacket.TYPE_TIME_EXCEEDED, IcmpPacket.CODE_REASSEMBLY_TIME_EXCEEDED, 0));
+        pinger = new Pinger(this, ctx);
+        icmp = new IcmpProtocol(this, ctx, pinger);
+        ctx.registerNetworkProtocol(EtherType.IPV4, this);
+        ctx.registerTransportProtocol(IpProtocol.ICMP, icmp);
+        ctx.publish(Ipv4Service.class, this);
+        ctx.publish(PingService.class, pinger);
+    }
+
+    @Override
+    public void start() {
+        for (NetInterface iface : ctx.interfaces()) {
+            boolean isLoopback = !iface.needsAddressResolution();
+            if (isLoopback && loopback == null) {
+                loopback = iface;
+            }
+            for (Ipv4Prefix p : iface.addresses()) {
+                routes.addOnLink(iface, p);
+            }
+        }
+        if (loopback != null) {
+            loopbackNetRoute = new Route(Ipv4Prefix.parse("127.0.0.0/8"), 0, loopback, 0, Ipv4Address.LOOPBACK.bits());
+            for (NetInterface iface : ctx.interfaces()) {
+                for (Ipv4Prefix p : iface.addresses()) {
+                    int a = p.address().bits();
+                    localRoutes.put(a, new Route(new Ipv4Prefix(p.address(), 32), 0, loopback, 0, a));
+                }
+            }
+        }
+        if (ctx.defaultGateway() != 0) {
+            routes.setDefaultGateway(new Ipv4Address(ctx.defaultGateway()));
+        }
+        log.debug("{}: routes\n{}", ctx.stackName(), routes);
+    }
+
+    @Override
+    public void close() {
+        reassembler.clear();
+        pinger.close();
+    }
+
+    // ---- Ipv4Service ----
+
+    @Override
+    public RoutingTable routes() {
+        return routes;
+    }
+
+    @Override
+    public Route route(int destination) {
+        Route local = localRoutes.get(destination);
+        if (local != null) {
+            return local;
+        }
+        if ((destination >>> 24) == 127) {
+            return loopbackNetRoute;
+        }
+        if (destination == -1) {
+            return broadcastRoute();
+        }
+        return routes.lookup(destination);
+    }
+
+    private Route broadcastRoute() {
+        // The limited broadcast leaves through the first interface with an address (RFC 1122 3.3.6).
+        for (NetInterface iface : ctx.interfaces()) {
+            if (iface.needsAddressResolution() && iface.isUp() && iface.primaryAddress() != null) {
+                return new Route(Ipv4Prefix.parse("255.255.255.255/32"), 0, iface, 0,
+                        iface.primaryAddress().address().bits());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int sourceAddressFor(int destination) {
+        Route r = route(destination);
+        return r == null ? 0 : sourceOf(r);
+    }
+
+    private static int sourceOf(Route r) {
+        if (r.source() != 0) {
+            return r.source();
+        }
+        Ipv4Prefix p = r.iface().primaryAddress();
+        return p == null ? 0 : p.address().bits();
+    }
+
+    @Override
+    public boolean isLocalAddress(int address) {
+        return localRoutes.containsKey(address);
+    }
+
+    @Override
+    public int mtuFor(int destination) {
+        Route r = route(destination);
+        return r == null ? 0 : r.mtu();
+    }
+
+    @Override
+    public int send(PacketBuffer payload, int source, int destination, int protocol, int ttl, int tos, boolean dontFragment) {
+        Route r = route(destination);
+        if (r == null) {
+            outNoRoutes.increment();
+            payload.release();
+            return NO_ROUTE;
+        }
+        outRequests.increment();
+        int src = source != 0 ? source : sourceOf(r);
+        int id = nextId++ & 0xFFFF;
+        Ipv4Packet.prepend(payload, tos, id, dontFragment ? Ipv4Packet.FLAG_DF : 0, ttl > 0 ? ttl : defaultTtl,
+                protocol, src, destination);
+        return output(r, payload, destination);
+    }
+
+    /** Hands a whole datagram (at its IP header) to the route's interface, fragmenting if needed. */
+    private int output(Route r, PacketBuffer datagram, int destination) {
+        int mtu = r.mtu();
+        int nextHop = r.nextHop(destination);
+        if (datagram.length() <= mtu) {
+            r.iface().output(datagram, EtherType.IPV4, nextHop);
+            return SENT;
+        }
+        if (Ipv4Packet.dontFragment(datagram)) {
+            fragFails.increment();
+            outDiscards.increment();
+            datagram.release();
+            return TOO_BIG;
+        }
+        List<PacketBuffer> fragments = Fragmenter.fragment(datagram, mtu, ctx.buffers());
+        datagram.release();
+        fragOks.increment();
+        fragCreates.add(fragments.size());
+        for (PacketBuffer f : fragments) {
+            r.iface().output(f, EtherType.IPV4, nextHop);
+        }
+        return SENT;
+    }
+
+    @Override
+    public int reassemblyDatagrams() {
+        return reassembler.datagramsInProgress();
+    }
+
+    @Override
+    public int reassemblyBytes() {
+        return reassembler.bytesHeld();
+    }
+
+    // ---- receiving ----
+
+    @Override
+    public void receive(NetInterface iface, PacketBuffer p, int deliveryClass) {
+        inReceives.increment();
+        Ipv4Packet.Problem problem = Ipv4Packet.check(p);
+        if (problem != Ipv4Packet.Problem.OK) {
+            inHdrErrors.increment();
+            switch (problem) {
+                case TRUNCATED -> dropTruncated.increment();
+                case BAD_VERSION -> dropBadVersion.increment();
+                case BAD_HEADER_LENGTH -> dropBadHeaderLength.increment();
+                case BAD_TOTAL_LENGTH -> dropBadTotalLength.increment();
+                case BAD_CHECKSUM -> dropBadChecksum.increment();
+                case OK -> throw new AssertionError();
+            }
+            p.release();
+            return;
+        }
+        int total = Ipv4Packet.totalLength(p);
+        if (p.length() > total) {
+            p.truncate(total); // Ethernet padding
+        }
+        int src = Ipv4Packet.source(p);
+        int dst = Ipv4Packet.destination(p);
+        boolean fromOutside = iface.needsAddressResolution();
+        if (src == -1 || (src >>> 28) == 0xE || (fromOutside && ((src >>> 24) == 127 || isLocalAddress(src)))) {
+            dropBadSource.increment();
+            inAddrErrors.increment();
+            p.release();
+            return;
+        }
+        boolean broadcast = dst == -1 || iface.isDirectedBroadcast(dst);
+        if (!broadcast && !isLocalAddress(dst)) {
+            if ((dst >>> 28) == 0xE) {
+                dropMulticast.increment();
+                p.release();
+                return;
+            }
+            if (forwarding && deliveryClass == LinkLayer.UNICAST && fromOutside) {
+                forward(p);
+                return;
+            }
+            inAddrErrors.increment();
+            p.release();
+            return;
+        }
+        if (Ipv4Packet.isFragment(p)) {
+            p = reassembler.offer(iface, p);
+            if (p == null) {
+                return;
+            }
+        }
+        deliver(iface, p, deliveryClass, broadcast);
+    }
+
+    private void deliver(NetInterface iface, PacketBuffer p, int deliveryClass, boolean broadcast) {
+        int protocol = Ipv4Packet.protocol(p);
+        TransportProtocol transport = ctx.transportProtocol(protocol);
+        if (transport == null) {
+            inUnknownProtos.increment();
+            sendIcmpErrorAbout(p, broadcast ? LinkLayer.BROADCAST : deliveryClass,
+                    IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.CODE_PROTOCOL_UNREACHABLE, 0);
+            p.release();
+            return;
+        }
+        inDelivers.increment();
+        int hl = Ipv4Packet.headerLength(p);
+        info.set(iface, p, deliveryClass, broadcast, hl);
+        p.consume(hl);
+        transport.receive(info, p);
+    }
+
+    // ---- forwarding (RFC 1812) ----
+
+    private void forward(PacketBuffer p) {
+        if (Ipv4Packet.ttl(p) <= 1) {
+            dropTtlExceeded.increment();
+            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpPacket.TYPE_TIME_EXCEEDED, IcmpPacket.CODE_TTL_EXCEEDED, 0);
+            p.release();
+            return;
+        }
+        int dst = Ipv4Packet.destination(p);
+        Route r = routes.lookup(dst);
+        if (r == null) {
+            outNoRoutes.increment();
+            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpPacket.TYPE_DESTINATION_UNREACHABLE,
+                    IcmpPacket.CODE_NET_UNREACHABLE, 0);
+            p.release();
+            return;
+        }
+        if (p.length() > r.mtu() && Ipv4Packet.dontFragment(p)) {
+            fragFails.increment();
+            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpPacket.TYPE_DESTINATION_UNREACHABLE,
+                    IcmpPacket.CODE_FRAGMENTATION_NEEDED, r.mtu());
+            p.release();
+            return;
+        }
+        Ipv4Packet.decrementTtl(p);
+        forwDatagrams.increment();
+        output(r, p, dst);
+    }
+
+    // ---- ICMP errors ----
+
+    @Override
+    public void sendIcmpError(IpPacketInfo packetInfo, PacketBuffer payload, int type, int code) {
+        if (packetInfo != info) {
+            throw new IllegalArgumentException("sendIcmpError needs the IpPacketInfo of the receive call in progress");
+        }
+        int hl = info.headerLength;
+        payload.prepend(hl); // the IP header is still there, just in front of the payload
+        try {
+            sendIcmpErrorAbout(payload, info.isBroadcastOrMulticast() ? LinkLayer.BROADCAST : info.deliveryClass(),
+                    type, code, 0);
+        } finally {
+            payload.consume(hl);
+        }
+    }
+
+    /**
+     * Sends an ICMP error about {@code datagram} (starting at its IP header; not owned), unless
+     * RFC 1122 3.2.2 forbids it or the rate limit says no.
+     *
+     * @param parameter the next-hop MTU for "fragmentation needed", the pointer for "parameter problem"
+     */
+    void sendIcmpErrorAbout(PacketBuffer datagram, int deliveryClass, int type, int code, int parameter) {
+        int src = Ipv4Packet.source(datagram);
+        int dst = Ipv4Packet.destination(datagram);
+        int hl = Ipv4Packet.headerLength(datagram);
+        boolean forbidden = deliveryClass != LinkLayer.UNICAST
+                || dst == -1 || (dst >>> 28) == 0xE
+                || src == 0 || src == -1 || (src >>> 28) == 0xE
+                || Ipv4Packet.fragmentOffset(datagram) != 0
+                || (Ipv4Packet.protocol(datagram) == IpProtocol.ICMP
+                    && (datagram.length() < hl + 1 || IcmpPacket.isError(datagram.getU8(hl))));
+        if (forbidden) {
+            icmpSuppressed.increment();
+            return;
+        }
+        if (!icmpErrorBudget.tryTake(ctx.loop().now())) {
+            icmpRateLimited.increment();
+            return;
+        }
+        int quote = Math.min(datagram.length(), hl + 8);
+        PacketBuffer b = ctx.buffers().acquire(IcmpPacket.HEADER_LENGTH + quote);
+        b.append(IcmpPacket.HEADER_LENGTH);
+        b.setU8(IcmpPacket.TYPE, type);
+        b.setU8(IcmpPacket.CODE, code);
+        b.setU16(IcmpPacket.CHECKSUM, 0);
+        b.setI32(IcmpPacket.REST, type == IcmpPacket.TYPE_PARAMETER_PROBLEM ? parameter << 24 : parameter & 0xFFFF);
+        b.append(datagram.array(), datagram.start(), quote);
+        b.setU16(IcmpPacket.CHECKSUM, InternetChecksum.compute(b.array(), b.start(), b.length()));
+        icmp.countErrorSent(type);
+        // From the address the datagram was sent to if it was ours, else (as a router) from
+        // our address towards its source.
+        int from = isLocalAddress(dst) ? dst : 0;
+        send(b, from, src, IpProtocol.ICMP, 0, 0, false);
+    }
+
+    /** The flyweight handed to transports: valid during one receive call. */
+    static final class ReceivedInfo implements IpPacketInfo {
+        private NetInterface iface;
+        private int source;
+        private int destination;
+        private int ttl;
+        private int tos;
+        private int deliveryClass;
+        private boolean broadcast;
+        int headerLength;
+
+        void set(NetInterface in, PacketBuffer p, int delivery, boolean isBroadcast, int hl) {
+            iface = in;
+            source = Ipv4Packet.source(p);
+            destination = Ipv4Packet.destination(p);
+            ttl = Ipv4Packet.ttl(p);
+            tos = Ipv4Packet.tos(p);
+            deliveryClass = delivery;
+            broadcast = isBroadcast;
+            headerLength = hl;
+        }
+
+        @Override
+        public NetInterface inInterface() {
+            return iface;
+        }
+
+        @Override
+        public int sourceAddress() {
+            return source;
+        }
+
+        @Override
+        public int destinationAddress() {
+            return destination;
+        }
+
+        @Override
+        public int ttl() {
+            return ttl;
+        }
+
+        @Override
+        public int tos() {
+            return tos;
+        }
+
+        @Override
+        public int deliveryClass() {
+            return deliveryClass;
+        }
+
+        @Override
+        public boolean isBroadcastOrMulticast() {
+            return broadcast || (destination >>> 28) == 0xE;
+        }
+    }
+}

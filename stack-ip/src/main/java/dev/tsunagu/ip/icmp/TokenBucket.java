@@ -1,0 +1,37 @@
+package dev.tsunagu.ip.icmp;
+
+/**
+ * A token bucket: up to {@code burst} events at once, refilled at {@code ratePerSecond}. Time
+ * is passed in (the loop's nanoseconds), so the limit is exact on a virtual clock.
+ */
+public final class TokenBucket {
+    private final long nanosPerToken;
+    private final long capacityNanos;
+    private long level;   // tokens, in nanoseconds of refill time
+    private long last;
+    private boolean started;
+
+    public TokenBucket(int ratePerSecond, int burst) {
+        if (ratePerSecond <= 0 || burst <= 0) {
+            throw new IllegalArgumentException("rate and burst must be positive");
+        }
+        this.nanosPerToken = 1_000_000_000L / ratePerSecond;
+        this.capacityNanos = nanosPerToken * burst;
+    }
+
+    /** Takes a token if one is available at {@code now}. */
+    public boolean tryTake(long now) {
+        if (!started) {
+            started = true;
+            last = now;
+            level = capacityNanos;
+        }
+        level = Math.min(capacityNanos, level + Math.max(0, now - last));
+        last = now;
+        if (level >= nanosPerToken) {
+            level -= nanosPerToken;
+            return true;
+        }
+        return false;
+    }
+}

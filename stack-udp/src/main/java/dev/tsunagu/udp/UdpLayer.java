@@ -1,0 +1,229 @@
+package dev.tsunagu.udp;
+
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.Ipv4Service;
+import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.socket.UdpService;
+import dev.tsunagu.socket.UdpSocket;
+import dev.tsunagu.stack.IcmpErrorInfo;
+import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.Layer;
+import dev.tsunagu.stack.MissingLayerException;
+import dev.tsunagu.stack.StackContext;
+import dev.tsunagu.stack.TransportProtocol;
+import dev.tsunagu.stats.Counter;
+import dev.tsunagu.stats.CounterGroup;
+import dev.tsunagu.udp.dns.Resolver;
+import dev.tsunagu.udp.dns.ResolverConfig;
+import dev.tsunagu.udp.wire.UdpDatagram;
+import dev.tsunagu.util.IntObjectMap;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * UDP (RFC 768) as IP protocol 17: demultiplexes datagrams to sockets by port, answers ports
+ * nobody listens on with ICMP port unreachable, and hands ICMP errors to the connected socket
+ * they concern. Counters in the {@code udp} group follow the UDP MIB. Loop thread only,
+ * except where noted.
+ */
+public final class UdpLayer implements Layer, TransportProtocol, UdpService {
+    static final int EPHEMERAL_LOW = 49152;
+    static final int EPHEMERAL_HIGH = 65535;
+
+    final StackContext ctx;
+    private Ipv4Service ip;
+    private final IntObjectMap<UdpSocketImpl> ports = new IntObjectMap<>();
+    private final int receiveQueue;
+    private Resolver resolver;
+
+    final Counter inDatagrams;
+    final Counter noPorts;
+    final Counter inErrors;
+    final Counter inCsumErrors;
+    final Counter rcvbufErrors;
+    final Counter outDatagrams;
+    private final Counter dropTruncated;
+    private final Counter dropBadLength;
+    private final Counter dropFiltered;
+    private final Counter icmpErrors;
+
+    UdpLayer(StackContext ctx) {
+        this.ctx = ctx;
+        this.receiveQueue = ctx.option(UdpOptions.RECEIVE_QUEUE);
+        CounterGroup c = ctx.counters("udp");
+        inDatagrams = c.counter("InDatagrams", "datagrams delivered to sockets");
+        noPorts = c.counter("NoPorts", "datagrams for a port with no socket");
+        inErrors = c.counter("InErrors", "datagrams dropped as malformed");
+        inCsumErrors = c.counter("InCsumErrors", "datagrams with a wrong checksum");
+        rcvbufErrors = c.sharedCounter("RcvbufErrors", "datagrams dropped because a socket's queue was full");
+        outDatagrams = c.counter("OutDatagrams", "datagrams sent");
+        dropTruncated = c.counter("DropTruncated", "shorter than a UDP header");
+        dropBadLength = c.counter("DropBadLength", "length field below 8 or beyond the IP payload");
+        dropFiltered = c.counter("DropFiltered", "datagrams from a peer other than a connected socket's");
+        icmpErrors = c.counter("InIcmpErrors", "ICMP errors about our datagrams");
+        ctx.registerTransportProtocol(IpProtocol.UDP, this);
+        ctx.publish(UdpService.class, this);
+        resolver = newResolver();
+        ctx.publish(Resolver.class, resolver);
+        ctx.socketTable().register(sink -> ports.forEach((port, s) -> sink.accept(s.info())));
+    }
+
+    @Override
+    public void start() {
+        ip = ctx.service(Ipv4Service.class).orElseThrow(() -> MissingLayerException.forService(
+                "IPv4 (needed by UDP)", "stack-ip", "dev.tsunagu.ip"));
+    }
+
+    /** The socket library's resolver, over this stack's UDP, asking the servers in {@code dns.servers}. */
+    Resolver newResolver() {
+        return new Resolver(ctx.loop(), this, ResolverConfig.parse(ctx.option(UdpOptions.DNS_SERVERS)), ctx.random());
+    }
+
+    Ipv4Service ip() {
+        return ip;
+    }
+
+    @Override
+    public UdpSocket open() {
+        return new UdpSocketImpl(this, receiveQueue);
+    }
+
+    // ---- ports (loop thread) ----
+
+    /** Binds {@code s} to {@code port} (0: ephemeral, RFC 6056 algorithm 1). */
+    int bind(UdpSocketImpl s, int address, int port) throws BindException {
+        if (address != 0 && !ip.isLocalAddress(address)) {
+            throw new BindException("cannot bind to " + dev.tsunagu.net.Ipv4Address.format(address) + ": not an address of this host");
+        }
+        if (port == 0) {
+            port = ephemeralPort();
+            if (port == 0) {
+                throw new BindException("no free ephemeral UDP port (" + EPHEMERAL_LOW + "-" + EPHEMERAL_HIGH + ")");
+            }
+        } else if (ports.containsKey(port)) {
+            throw new BindException("UDP port " + port + " is already in use");
+        }
+        ports.put(port, s);
+        return port;
+    }
+
+    private int ephemeralPort() {
+        int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+        int start = ctx.random().nextInt(range);
+        for (int i = 0; i < range; i++) {
+            int p = EPHEMERAL_LOW + (start + i) % range;
+            if (!ports.containsKey(p)) {
+                return p;
+            }
+        }
+        return 0;
+    }
+
+    void unbind(UdpSocketImpl s, int port) {
+        if (port != 0 && ports.get(port) == s) {
+            ports.remove(port);
+        }
+    }
+
+    // ---- receiving ----
+
+    @Override
+    public void receive(IpPacketInfo info, PacketBuffer p) {
+        int src = info.sourceAddress();
+        int dst = info.destinationAddress();
+        switch (UdpDatagram.check(p, src, dst)) {
+            case OK -> { }
+            case TRUNCATED -> {
+                drop(p, dropTruncated);
+                return;
+            }
+            case BAD_LENGTH -> {
+                drop(p, dropBadLength);
+                return;
+            }
+            case BAD_CHECKSUM -> {
+                inCsumErrors.increment();
+                drop(p, null);
+                return;
+            }
+        }
+        int length = UdpDatagram.length(p);
+        if (p.length() > length) {
+            p.truncate(length);
+        }
+        int dport = UdpDatagram.destinationPort(p);
+        UdpSocketImpl s = ports.get(dport);
+        if (s == null || !s.accepts(dst, info.isBroadcastOrMulticast())) {
+            noPorts.increment();
+            if (!info.isBroadcastOrMulticast()) {
+                ip.sendIcmpError(info, p, IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.CODE_PORT_UNREACHABLE);
+            }
+            p.release();
+            return;
+        }
+        int sport = UdpDatagram.sourcePort(p);
+        if (!s.acceptsPeer(src, sport)) {
+            dropFiltered.increment();
+            p.release();
+            return;
+        }
+        p.consume(UdpDatagram.HEADER_LENGTH);
+        inDatagrams.increment();
+        s.deliver(src, sport, dst, dport, p);
+        p.release();
+    }
+
+    private void drop(PacketBuffer p, Counter reason) {
+        inErrors.increment();
+        if (reason != null) {
+            reason.increment();
+        }
+        p.release();
+    }
+
+    @Override
+    public void receiveError(IcmpErrorInfo error, PacketBuffer quoted) {
+        if (quoted.length() < UdpDatagram.HEADER_LENGTH) {
+            return;
+        }
+        icmpErrors.increment();
+        UdpSocketImpl s = ports.get(UdpDatagram.sourcePort(quoted));
+        if (s != null) {
+            s.icmpError(error, UdpDatagram.destinationPort(quoted));
+        }
+    }
+
+    // ---- sending (loop thread) ----
+
+    /** Sends {@code payload} (owned) from {@code s}; returns an Ipv4Service result code. */
+    int send(PacketBuffer payload, int sourceAddress, int sourcePort, int destination, int destinationPort) {
+        int src = sourceAddress != 0 ? sourceAddress : ip.sourceAddressFor(destination);
+        if (src == 0) {
+            payload.release();
+            return Ipv4Service.NO_ROUTE;
+        }
+        UdpDatagram.prepend(payload, sourcePort, destinationPort, src, destination);
+        outDatagrams.increment();
+        return ip.send(payload, src, destination, IpProtocol.UDP, 0, 0, false);
+    }
+
+    @Override
+    public void close() {
+        resolver.close();
+        List<UdpSocketImpl> all = new ArrayList<>();
+        ports.forEach((k, v) -> all.add(v));
+        for (UdpSocketImpl s : all) {
+            s.closeOnLoop();
+        }
+    }
+
+    static SocketInfo info(int fd, InetSocketAddress local, InetSocketAddress remote, int queued, long queuedBytes) {
+        return new SocketInfo("UDP", fd, local, remote, remote == null ? "UNCONN" : "ESTAB", 0, queuedBytes,
+                Map.of("queued", Integer.toString(queued)));
+    }
+}

@@ -1,0 +1,426 @@
+package dev.tsunagu.udp;
+
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.Ipv4Service;
+import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.socket.Datagram;
+import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.socket.UdpSocket;
+import dev.tsunagu.stack.IcmpErrorInfo;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A UDP socket. Its binding and peer live on the event loop (changed only there); its receive
+ * queue is the one structure shared with application threads, guarded by a lock whose waits
+ * park virtual threads cheaply.
+ */
+final class UdpSocketImpl implements UdpSocket {
+    /** The largest UDP payload IPv4 can carry: 65535 − 20 (IP) − 8 (UDP). */
+    static final int MAX_PAYLOAD = 65507;
+
+    private final UdpLayer layer;
+    private final EventLoop loop;
+    private final int fd;
+    private final int capacity;
+
+    private volatile int localAddress;
+    private volatile int localPort;
+    private volatile InetSocketAddress remote;
+    private int remoteIp;
+    private int remotePort;
+    private volatile Consumer<Datagram> handler;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private final AtomicReference<IOException> pendingError = new AtomicReference<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+
+    UdpSocketImpl(UdpLayer layer, int capacity) {
+        this.layer = layer;
+        this.loop = layer.ctx.loop();
+        this.capacity = capacity;
+        this.fd = layer.ctx.descriptors().allocate(this);
+    }
+
+    @Override
+    public int descriptor() {
+        return fd;
+    }
+
+    @Override
+    public UdpSocket bind(int port) throws IOException {
+        return bind(new InetSocketAddress(port));
+    }
+
+    @Override
+    public UdpSocket bind(InetSocketAddress local) throws IOException {
+        checkOpen();
+        int address = addressOf(local, true);
+        int port = local.getPort();
+        onLoop(() -> {
+            if (localPort != 0) {
+                throw new SocketException("socket is already bound to port " + localPort);
+            }
+            localPort = layer.bind(this, address, port);
+            localAddress = address;
+            return null;
+        });
+        return this;
+    }
+
+    @Override
+    public UdpSocket connect(InetSocketAddress peer) throws IOException {
+        checkOpen();
+        int address = addressOf(peer, false);
+        int port = peer.getPort();
+        if (port <= 0 || port > 65535) {
+            throw new SocketException("bad port " + port);
+        }
+        onLoop(() -> {
+            ensureBound();
+            remoteIp = address;
+            remotePort = port;
+            remote = new InetSocketAddress(new Ipv4Address(address).toInetAddress(), port);
+            return null;
+        });
+        return this;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        int port = localPort;
+        return port == 0 ? null : new InetSocketAddress(new Ipv4Address(localAddress).toInetAddress(), port);
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public void send(byte[] data, int offset, int length, InetSocketAddress to) throws IOException {
+        checkOpen();
+        throwPendingError();
+        int address = addressOf(to, false);
+        sendTo(data, offset, length, address, to.getPort());
+    }
+
+    @Override
+    public void send(byte[] data, int offset, int length) throws IOException {
+        checkOpen();
+        throwPendingError();
+        InetSocketAddress peer = remote;
+        if (peer == null) {
+            throw new SocketException("socket is not connected: give a destination");
+        }
+        sendTo(data, offset, length, remoteIp, remotePort);
+    }
+
+    private void sendTo(byte[] data, int offset, int length, int address, int port) throws IOException {
+        if (length > MAX_PAYLOAD) {
+            throw new SocketException("message too long: " + length + " bytes (UDP over IPv4 carries at most " + MAX_PAYLOAD + ")");
+        }
+        if (port <= 0 || port > 65535) {
+            throw new SocketException("bad destination port " + port);
+        }
+        // Copy on the caller's thread (the pool is thread-safe), send on the loop.
+        PacketBuffer b = layer.ctx.buffers().acquire(length);
+        b.append(data, offset, length);
+        onLoop(() -> {
+            ensureBound();
+            int result = layer.send(b, localAddress, localPort, address, port);
+            if (result == Ipv4Service.NO_ROUTE) {
+                throw new NoRouteToHostException("no route to host " + Ipv4Address.format(address));
+            }
+            return null;
+        });
+    }
+
+    private void ensureBound() throws IOException {
+        if (localPort == 0) {
+            localPort = layer.bind(this, 0, 0);
+        }
+    }
+
+    @Override
+    public Datagram receive() throws IOException {
+        return receive(Duration.ofDays(365));
+    }
+
+    @Override
+    public Datagram receive(Duration timeout) throws IOException {
+        checkOpen();
+        if (loop instanceof VirtualEventLoop v && v.inEventLoop()) {
+            // A test driving the simulation: run it until something arrives.
+            v.runUntil(this::ready, timeout);
+            Datagram d = take();
+            if (d == null) {
+                throw new SocketTimeoutException("no datagram within " + timeout + " (virtual time)");
+            }
+            return d;
+        }
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("blocking receive on the event loop: use onReceive there");
+        }
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (queue.isEmpty() && !closed && pendingError.get() == null) {
+                if (nanos <= 0) {
+                    throw new SocketTimeoutException("no datagram within " + timeout);
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while receiving");
+        } finally {
+            lock.unlock();
+        }
+        Datagram d = take();
+        if (d == null) {
+            throw new SocketException("socket closed");
+        }
+        return d;
+    }
+
+    @Override
+    public Datagram poll() throws IOException {
+        checkOpen();
+        return take();
+    }
+
+    /** The next queued datagram, after reporting a pending error; null if none. */
+    private Datagram take() throws IOException {
+        throwPendingError();
+        lock.lock();
+        try {
+            Datagram d = queue.poll();
+            if (d != null) {
+                queuedBytes -= d.length();
+            }
+            return d;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean ready() {
+        lock.lock();
+        try {
+            return !queue.isEmpty() || closed || pendingError.get() != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void onReceive(Consumer<Datagram> newHandler) {
+        Runnable install = () -> {
+            handler = newHandler;
+            if (newHandler != null) {
+                Datagram d;
+                while (true) {
+                    lock.lock();
+                    try {
+                        d = queue.poll();
+                        if (d != null) {
+                            queuedBytes -= d.length();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (d == null) {
+                        break;
+                    }
+                    newHandler.accept(d);
+                }
+            }
+        };
+        if (loop.inEventLoop()) {
+            install.run();
+        } else {
+            loop.run(install);
+        }
+    }
+
+    @Override
+    public long droppedDatagrams() {
+        return dropped.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (loop.inEventLoop()) {
+            closeOnLoop();
+        } else {
+            try {
+                loop.run(this::closeOnLoop);
+            } catch (RejectedExecutionException e) {
+                // the stack is gone, and the port with it
+            }
+        }
+        layer.ctx.descriptors().release(fd);
+        signal();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---- called by UdpLayer on the loop ----
+
+    void closeOnLoop() {
+        closed = true;
+        layer.unbind(this, localPort);
+        signal();
+    }
+
+    boolean accepts(int destination, boolean broadcast) {
+        int a = localAddress;
+        return a == 0 || a == destination || broadcast;
+    }
+
+    boolean acceptsPeer(int source, int sourcePort) {
+        return remote == null || (source == remoteIp && sourcePort == remotePort);
+    }
+
+    void deliver(int src, int sport, int dst, int dport, PacketBuffer payload) {
+        Datagram d = new Datagram(new InetSocketAddress(new Ipv4Address(src).toInetAddress(), sport),
+                new InetSocketAddress(new Ipv4Address(dst).toInetAddress(), dport), payload.toByteArray());
+        Consumer<Datagram> h = handler;
+        if (h != null) {
+            h.accept(d);
+            return;
+        }
+        lock.lock();
+        try {
+            if (queue.size() >= capacity) {
+                dropped.incrementAndGet();
+                layer.rcvbufErrors.increment();
+                return;
+            }
+            queue.add(d);
+            queuedBytes += d.length();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An ICMP error about a datagram we sent to {@code destinationPort}: reported to a connected socket. */
+    void icmpError(IcmpErrorInfo error, int destinationPort) {
+        if (remote == null || error.quotedDestination() != remoteIp || destinationPort != remotePort) {
+            return; // unconnected sockets are not told (as on Linux)
+        }
+        String peer = Ipv4Address.format(remoteIp) + ":" + remotePort;
+        IOException e;
+        if (error.type() == IcmpPacket.TYPE_DESTINATION_UNREACHABLE && error.code() == IcmpPacket.CODE_PORT_UNREACHABLE) {
+            e = new PortUnreachableException("connection refused: " + peer + " (ICMP port unreachable)");
+        } else if (error.type() == IcmpPacket.TYPE_DESTINATION_UNREACHABLE) {
+            e = new NoRouteToHostException("no route to " + peer + " (ICMP destination unreachable, code "
+                    + error.code() + ", from " + Ipv4Address.format(error.reporter()) + ")");
+        } else {
+            e = new SocketException("ICMP type " + error.type() + " code " + error.code() + " from "
+                    + Ipv4Address.format(error.reporter()) + " about a datagram to " + peer);
+        }
+        pendingError.set(e);
+        signal();
+    }
+
+    SocketInfo info() {
+        int queued;
+        long bytes;
+        lock.lock();
+        try {
+            queued = queue.size();
+            bytes = queuedBytes;
+        } finally {
+            lock.unlock();
+        }
+        return UdpLayer.info(fd, localAddress(), remote, queued, bytes);
+    }
+
+    // ---- helpers ----
+
+    private void signal() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOpen() throws SocketException {
+        if (closed) {
+            throw new SocketException("socket closed");
+        }
+    }
+
+    private void throwPendingError() throws IOException {
+        IOException e = pendingError.getAndSet(null);
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    private static int addressOf(InetSocketAddress a, boolean wildcardAllowed) throws SocketException {
+        if (a.isUnresolved()) {
+            throw new SocketException("unresolved address " + a.getHostString() + ": resolve it first (the stack's resolver)");
+        }
+        if (!(a.getAddress() instanceof Inet4Address)) {
+            if (wildcardAllowed && a.getAddress().isAnyLocalAddress()) {
+                return 0;
+            }
+            throw new SocketException("not an IPv4 address: " + a.getAddress());
+        }
+        return Ipv4Address.of(a.getAddress()).bits();
+    }
+
+    /** Runs {@code task} on the loop, rethrowing its IOException as such. */
+    private void onLoop(Callable<Void> task) throws IOException {
+        try {
+            loop.call(task);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        } catch (RejectedExecutionException e) {
+            throw new SocketException("the stack is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UdpSocket[fd " + fd + ", " + localAddress() + (remote != null ? " -> " + remote : "") + "]";
+    }
+}

@@ -1,0 +1,241 @@
+package dev.tsunagu.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tsunagu.ip.IpOptions;
+import dev.tsunagu.ip.Ipv4Service;
+import dev.tsunagu.ip.icmp.PingResult;
+import dev.tsunagu.ip.icmp.PingService;
+import dev.tsunagu.link.cable.Cable;
+import dev.tsunagu.link.fault.FaultInjectingDriver;
+import dev.tsunagu.link.fault.FaultPlan;
+import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.socket.Datagram;
+import dev.tsunagu.socket.UdpSocket;
+import dev.tsunagu.stack.InterfaceConfig;
+import dev.tsunagu.stack.NetworkStack;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import dev.tsunagu.link.testkit.Craft;
+import dev.tsunagu.link.testkit.RawHost;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The seeds' picture of routers: client — router — server on two cables, the router
+ * forwarding between them, all on one virtual clock.
+ *
+ * <pre>
+ *  client 10.1.0.2 ──lanA── 10.1.0.1 router 10.2.0.1 ──lanB (MTU 1000)── 10.2.0.2 server
+ * </pre>
+ */
+class RoutedNetworkTest {
+    private final VirtualEventLoop loop = new VirtualEventLoop();
+    private NetworkStack client;
+    private NetworkStack router;
+    private NetworkStack server;
+    private FaultInjectingDriver lossyRouterPort;
+    private Cable lanA;
+
+    private void build(FaultPlan lanBLoss, long faultSeed) throws Exception {
+        lanA = new Cable("lanA", 1500);
+        Cable lanB = new Cable("lanB", 1000);
+        client = NetworkStack.builder().name("client").eventLoop(loop).seed(1)
+                .addInterface(InterfaceConfig.of(lanA.attach()).address("10.1.0.2/24"))
+                .gateway("10.1.0.1").build();
+        lossyRouterPort = new FaultInjectingDriver(lanB.attach(), lanBLoss, faultSeed);
+        router = NetworkStack.builder().name("router").eventLoop(loop).seed(2)
+                .option(IpOptions.FORWARDING, true)
+                .addInterface(InterfaceConfig.of(lanA.attach()).address("10.1.0.1/24"))
+                .addInterface(InterfaceConfig.of(lossyRouterPort).address("10.2.0.1/24"))
+                .build();
+        server = NetworkStack.builder().name("server").eventLoop(loop).seed(3)
+                .addInterface(InterfaceConfig.of(lanB.attach()).address("10.2.0.2/24"))
+                .gateway("10.2.0.1").build();
+        loop.runUntilIdle();
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (NetworkStack s : new NetworkStack[] {client, router, server}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    private PingResult ping(NetworkStack from, String to, int size, int ttl) throws Exception {
+        PingService ping = from.service(PingService.class).orElseThrow();
+        return loop.await(ping.ping(Ipv4Address.parse(to), size, ttl, Duration.ofSeconds(2)), Duration.ofSeconds(3));
+    }
+
+    private UdpSocket echoServer(int port) throws Exception {
+        UdpSocket echo = server.udp().open().bind(port);
+        echo.onReceive(d -> {
+            try {
+                echo.send(d.data(), d.source());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return echo;
+    }
+
+    @Test
+    void pingAcrossTheRouterWorks() throws Exception {
+        build(FaultPlan.none(), 0);
+        PingResult r = ping(client, "10.2.0.2", 56, 0);
+        assertThat(r).isInstanceOf(PingResult.Reply.class);
+        PingResult.Reply reply = (PingResult.Reply) r;
+        assertThat(reply.from()).isEqualTo(Ipv4Address.parse("10.2.0.2"));
+        assertThat(reply.bytes()).isEqualTo(56);
+        assertThat(reply.ttl()).as("one router hop from the default 64").isEqualTo(63);
+        assertThat(router.statistics().get("ip", "ForwDatagrams")).isEqualTo(2);
+    }
+
+    @Test
+    void ttlExpiryAtTheRouterYieldsTimeExceeded() throws Exception {
+        build(FaultPlan.none(), 0);
+        PingResult r = ping(client, "10.2.0.2", 56, 1);
+        assertThat(r).isInstanceOf(PingResult.Unreachable.class);
+        PingResult.Unreachable u = (PingResult.Unreachable) r;
+        assertThat(u.from()).isEqualTo(Ipv4Address.parse("10.1.0.1"));
+        assertThat(u.type()).isEqualTo(11);
+        assertThat(u.code()).isZero();
+        assertThat(u.describe()).isEqualTo("Time to live exceeded");
+        assertThat(router.statistics().get("ip", "DropTtlExceeded")).isEqualTo(1);
+        assertThat(router.statistics().get("icmp", "OutTimeExcds")).isEqualTo(1);
+        assertThat(server.statistics().get("icmp", "InEchos")).isZero();
+    }
+
+    @Test
+    void aPingLargerThanBothMtusIsFragmentedTwiceAndReassembled() throws Exception {
+        build(FaultPlan.none(), 0);
+        PingResult r = ping(client, "10.2.0.2", 4000, 0);
+        assertThat(r).isInstanceOf(PingResult.Reply.class);
+        assertThat(((PingResult.Reply) r).bytes()).isEqualTo(4000);
+        assertThat(client.statistics().get("ip", "FragOKs")).isEqualTo(1);
+        assertThat(router.statistics().get("ip", "FragCreates")).as("the router re-fragments for lanB's MTU 1000").isPositive();
+        assertThat(server.statistics().get("ip", "ReasmOKs")).isEqualTo(1);
+        assertThat(client.statistics().get("ip", "ReasmOKs")).isEqualTo(1);
+    }
+
+    @Test
+    void udpEchoOfAn8000ByteDatagramAcrossTheRouter() throws Exception {
+        build(FaultPlan.none(), 0);
+        echoServer(7);
+        byte[] payload = new byte[8000];
+        new Random(8000).nextBytes(payload);
+        try (UdpSocket sock = client.udp().open()) {
+            sock.connect(new InetSocketAddress("10.2.0.2", 7));
+            sock.send(payload);
+            Datagram d = sock.receive(Duration.ofSeconds(5));
+            assertThat(d.data()).isEqualTo(payload);
+            assertThat(d.source()).isEqualTo(new InetSocketAddress("10.2.0.2", 7));
+        }
+        assertThat(client.statistics().get("ip", "FragCreates")).isEqualTo(6); // 8028 bytes in 1480-byte pieces
+        assertThat(server.statistics().get("ip", "ReasmOKs")).isEqualTo(1);
+        assertThat(client.statistics().get("ip", "ReasmOKs")).isEqualTo(1);
+    }
+
+    @Test
+    void withTwentyPercentFragmentLossTheEchoFailsCleanlyAndReassemblyBuffersAreFreed() throws Exception {
+        // Drop 20% of the frames the router sends on lanB (fragments of the request) and so
+        // lose at least one fragment: the server can never finish the datagram.
+        long seed = 20;
+        build(FaultPlan.builder().drop(0.2).direction(FaultPlan.Direction.TRANSMIT).build(), seed);
+        echoServer(7);
+        byte[] payload = new byte[8000];
+        try (UdpSocket sock = client.udp().open()) {
+            sock.connect(new InetSocketAddress("10.2.0.2", 7));
+            sock.send(payload);
+            loop.advance(Duration.ofSeconds(3)); // long enough for ARP to retry if its request was the one lost
+            assertThat(lossyRouterPort.statistics().dropped()).as("seed %d lost a fragment", seed).isPositive();
+            Ipv4Service serverIp = server.service(Ipv4Service.class).orElseThrow();
+            assertThat(server.call(serverIp::reassemblyDatagrams)).isEqualTo(1);
+            assertThat(server.call(serverIp::reassemblyBytes)).isPositive();
+
+            assertThatThrownBy(() -> sock.receive(Duration.ofSeconds(10))).isInstanceOf(SocketTimeoutException.class);
+            loop.advance(Duration.ofSeconds(30)); // the reassembly timeout (30 s from the first fragment)
+            assertThat(server.call(serverIp::reassemblyDatagrams)).isZero();
+            assertThat(server.call(serverIp::reassemblyBytes)).isZero();
+            assertThat(server.statistics().get("ip", "ReasmTimeout")).isEqualTo(1);
+            assertThat(server.statistics().get("ip", "ReasmFails")).isEqualTo(1);
+        }
+        for (NetworkStack s : new NetworkStack[] {client, router, server}) {
+            assertThat(s.statistics().get("loop", "Errors")).as(s.name()).isZero();
+        }
+    }
+
+    @Test
+    void aRouterSendsNoTimeExceededAboutAnIcmpErrorOrANonFirstFragment() throws Exception {
+        build(FaultPlan.none(), 0);
+        int rawIp = Craft.ip("10.1.0.9");
+        int far = Craft.ip("10.2.0.2");
+        try (RawHost raw = new RawHost(lanA, loop, 0x02_00_00_00_00_09L, "10.1.0.9").introduceTo(router)) {
+            byte[] echo = Craft.echoRequest(1, 1, new byte[8]);
+            byte[] anError = Craft.icmp(3, 3, 0, Craft.ipv4(far, rawIp, 17, new byte[8]));
+            byte[] udp = Craft.udp(rawIp, far, 1, 2, new byte[32]);
+            raw.sendIp(router, Craft.ipv4(rawIp, far, 1, 1, 10, 0, new byte[0], echo));                 // baseline
+            raw.sendIp(router, Craft.ipv4(rawIp, far, 1, 1, 11, 0, new byte[0], anError));              // an ICMP error
+            raw.sendIp(router, Craft.ipv4(rawIp, far, 17, 1, 12, 0x2000, new byte[0], Arrays.copyOf(udp, 16))); // first fragment
+            raw.sendIp(router, Craft.ipv4(rawIp, far, 17, 1, 13, 2, new byte[0], Arrays.copyOfRange(udp, 16, 40))); // a later one
+            loop.runUntilIdle();
+            List<Integer> quotedIds = raw.receivedIp().stream()
+                    .filter(p -> p[9] == 1 && p[20] == 11)
+                    .map(p -> (int) ByteBuffer.wrap(p).getShort(28 + 4))
+                    .toList();
+            assertThat(quotedIds).as("time exceeded only for the echo and the first fragment").containsExactly(10, 12);
+            assertThat(router.statistics().get("icmp", "OutErrorsSuppressed")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRoutersUnreachableReachesTheConnectedUdpSocket() throws Exception {
+        build(FaultPlan.none(), 0);
+        try (UdpSocket s = server.udp().open()) {
+            s.connect(new InetSocketAddress("192.0.2.1", 53));
+            s.send("query".getBytes());
+            loop.runUntilIdle();
+            assertThatThrownBy(s::poll).isInstanceOf(java.net.NoRouteToHostException.class)
+                    .hasMessageContaining("192.0.2.1:53").hasMessageContaining("from 10.2.0.1");
+        }
+    }
+
+    @Test
+    void pingingTheRoutersFarInterfaceAndOurselvesAndLoopback() throws Exception {
+        build(FaultPlan.none(), 0);
+        assertThat(ping(client, "10.2.0.1", 8, 0)).isInstanceOf(PingResult.Reply.class);
+        assertThat(ping(client, "10.1.0.2", 8, 0)).as("our own address, through lo").isInstanceOf(PingResult.Reply.class);
+        assertThat(ping(client, "127.0.0.1", 8, 0)).isInstanceOf(PingResult.Reply.class);
+        assertThat(client.statistics().get("if.lo", "TxFrames")).isEqualTo(4);
+    }
+
+    @Test
+    void aDestinationWithoutARouteFailsClearly() throws Exception {
+        build(FaultPlan.none(), 0);
+        PingService ping = server.service(PingService.class).orElseThrow();
+        // The router has no default route: it answers "net unreachable".
+        PingResult r = ping(server, "192.0.2.1", 8, 0);
+        assertThat(r).isInstanceOf(PingResult.Unreachable.class);
+        assertThat(((PingResult.Unreachable) r).describe()).isEqualTo("Destination Net Unreachable");
+        // The router itself has no route either: the send fails locally.
+        PingService routerPing = router.service(PingService.class).orElseThrow();
+        assertThatThrownBy(() -> loop.await(routerPing.ping(Ipv4Address.parse("192.0.2.1"), 8, Duration.ofSeconds(1)),
+                Duration.ofSeconds(2)))
+                .hasCauseInstanceOf(java.net.NoRouteToHostException.class)
+                .hasMessageContaining("no route to host 192.0.2.1");
+        try (UdpSocket s = router.udp().open()) {
+            assertThatThrownBy(() -> s.send(new byte[1], new InetSocketAddress("192.0.2.1", 9)))
+                    .isInstanceOf(java.net.NoRouteToHostException.class);
+        }
+        assertThat(Arrays.asList(ping)).isNotEmpty();
+    }
+}
