@@ -191,7 +191,7 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
      */
     public <T> T await(CompletableFuture<T> future, Duration timeout)
             throws java.util.concurrent.TimeoutException, ExecutionException, InterruptedException {
-        if (inEventLoop()) {
+        if (inEventLoop() && !future.isDone()) {
             throw new IllegalStateException("blocking call on the event loop thread of " + name
                     + ": use the asynchronous API from loop callbacks");
         }

@@ -67,7 +67,7 @@ public final class VirtualEventLoop extends EventLoop {
     @Override
     public <T> T await(java.util.concurrent.CompletableFuture<T> future, Duration timeout)
             throws java.util.concurrent.TimeoutException, java.util.concurrent.ExecutionException, InterruptedException {
-        if (!inEventLoop()) {
+        if (!inEventLoop() || future.isDone()) {
             return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         if (!runUntil(future::isDone, timeout)) {

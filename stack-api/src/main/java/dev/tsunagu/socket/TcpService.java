@@ -1,10 +1,31 @@
 package dev.tsunagu.socket;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+
 /**
- * The entry point to a stack's TCP, provided by the {@code stack-tcp} module and obtained
- * with {@code NetworkStack.tcp()}. A stack without that module has no TCP, and asking for it
- * fails with a message naming the module. The socket operations are declared by the TCP
- * module's own types, which extend this interface.
+ * The entry point to a stack's TCP, provided by the {@code stack-tcp} module and obtained with
+ * {@code NetworkStack.tcp()}. A stack without that module has no TCP, and asking for it fails
+ * with a message naming the module.
  */
 public interface TcpService {
+    /** Connects (active open), waiting for the handshake; the options' connect timeout applies. */
+    TcpSocket connect(InetSocketAddress remote, TcpSocketOptions options) throws IOException;
+
+    default TcpSocket connect(InetSocketAddress remote) throws IOException {
+        return connect(remote, TcpSocketOptions.DEFAULT);
+    }
+
+    /** Connects without waiting; the future completes on the event loop. */
+    CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options);
+
+    /** Listens (passive open) on {@code port} of every local address. */
+    TcpServerSocket listen(int port, int backlog, TcpSocketOptions options) throws IOException;
+
+    default TcpServerSocket listen(int port) throws IOException {
+        return listen(port, DEFAULT_BACKLOG, TcpSocketOptions.DEFAULT);
+    }
+
+    int DEFAULT_BACKLOG = 128;
 }

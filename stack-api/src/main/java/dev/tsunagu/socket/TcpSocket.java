@@ -1,0 +1,81 @@
+package dev.tsunagu.socket;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One TCP connection (RFC 9293), {@code java.net.Socket}-like, with an asynchronous form for
+ * event-loop users.
+ *
+ * <p>Blocking calls park the calling thread (cheap on virtual threads); on a
+ * {@link dev.tsunagu.loop.VirtualEventLoop}'s own thread they drive the simulation instead.
+ * Asynchronous calls return futures that complete on the stack's event loop; the arrays they
+ * are given must not be touched until then.
+ *
+ * <p>Errors: {@link java.net.ConnectException} ("connection refused"),
+ * {@link java.net.SocketTimeoutException} (connect or retransmission gave up),
+ * {@link java.net.SocketException} ("connection reset" when the peer resets, "socket closed").
+ */
+public interface TcpSocket extends AutoCloseable {
+    int descriptor();
+
+    InetSocketAddress localAddress();
+
+    InetSocketAddress remoteAddress();
+
+    /** The RFC 9293 state name: {@code ESTABLISHED}, {@code CLOSE_WAIT}… */
+    String state();
+
+    /**
+     * Reads up to {@code length} bytes, waiting until at least one is available.
+     *
+     * @return bytes read, or -1 at end of stream (the peer sent FIN and everything was read)
+     */
+    int read(byte[] buffer, int offset, int length) throws IOException;
+
+    /** Reads with a limit on the wait. @throws java.net.SocketTimeoutException if nothing arrives in time */
+    int read(byte[] buffer, int offset, int length, Duration timeout) throws IOException;
+
+    /** Writes all bytes into the send buffer, waiting for room as needed. */
+    void write(byte[] buffer, int offset, int length) throws IOException;
+
+    default void write(byte[] buffer) throws IOException {
+        write(buffer, 0, buffer.length);
+    }
+
+    /** The application asks to send now whatever is buffered, without waiting to fill a segment (push). */
+    void flush() throws IOException;
+
+    /** Half-close: FIN after the buffered data; reading goes on. */
+    void shutdownOutput() throws IOException;
+
+    /** Closes: FIN after the buffered data (or RST at once if received data was left unread, RFC 1122 4.2.2.13). */
+    @Override
+    void close();
+
+    /** Aborts: RST at once, buffered data discarded (linger 0). */
+    void abort();
+
+    void setNoDelay(boolean on);
+
+    void setKeepAlive(boolean on);
+
+    InputStream inputStream();
+
+    OutputStream outputStream();
+
+    // ---- asynchronous form ----
+
+    /** Completes with bytes read (≥ 1) or -1 at end of stream, on the event loop. */
+    CompletableFuture<Integer> readAsync(byte[] buffer, int offset, int length);
+
+    /** Completes when every byte is in the send buffer, on the event loop. */
+    CompletableFuture<Void> writeAsync(byte[] buffer, int offset, int length);
+
+    /** Completes when the connection is fully closed (after TIME_WAIT on the side that closed first, or LAST_ACK). */
+    CompletableFuture<Void> closeFuture();
+}

@@ -1,0 +1,70 @@
+package dev.tsunagu.socket;
+
+import java.time.Duration;
+
+/**
+ * Options of one TCP connection, fixed when it is made (buffer sizes and policies shape the
+ * handshake and the control block). No-delay and keepalive can also change later through the
+ * socket.
+ *
+ * @param sendBuffer send buffer bytes (what {@code write} may queue before it waits)
+ * @param receiveBuffer receive buffer bytes (the largest window we advertise)
+ * @param noDelay {@code TCP_NODELAY}: partial segments leave at once (the "nodelay" send-buffering policy)
+ * @param keepAlive send keepalive probes on an idle connection
+ * @param congestionControl congestion control by name, or null for the stack's
+ * @param sendBuffering send-buffering policy by name, or null for the stack's (ignored when noDelay)
+ * @param retransmission retransmission policy by name, or null for the stack's
+ * @param connectTimeout how long connect may take before it fails
+ */
+public record TcpSocketOptions(int sendBuffer, int receiveBuffer, boolean noDelay, boolean keepAlive,
+                               String congestionControl, String sendBuffering, String retransmission,
+                               Duration connectTimeout) {
+    public static final int DEFAULT_BUFFER = 256 * 1024;
+    public static final TcpSocketOptions DEFAULT = new TcpSocketOptions(DEFAULT_BUFFER, DEFAULT_BUFFER, false, false,
+            null, null, null, Duration.ofSeconds(75));
+
+    public TcpSocketOptions {
+        if (sendBuffer < 1 || receiveBuffer < 1) {
+            throw new IllegalArgumentException("buffers must hold at least one byte");
+        }
+        if (sendBuffer > (1 << 30) || receiveBuffer > (1 << 30)) {
+            throw new IllegalArgumentException("buffers are limited to 1 GiB (RFC 7323 window scale 14)");
+        }
+    }
+
+    public static TcpSocketOptions defaults() {
+        return DEFAULT;
+    }
+
+    public TcpSocketOptions withSendBuffer(int bytes) {
+        return new TcpSocketOptions(bytes, receiveBuffer, noDelay, keepAlive, congestionControl, sendBuffering, retransmission, connectTimeout);
+    }
+
+    public TcpSocketOptions withReceiveBuffer(int bytes) {
+        return new TcpSocketOptions(sendBuffer, bytes, noDelay, keepAlive, congestionControl, sendBuffering, retransmission, connectTimeout);
+    }
+
+    public TcpSocketOptions withNoDelay(boolean on) {
+        return new TcpSocketOptions(sendBuffer, receiveBuffer, on, keepAlive, congestionControl, sendBuffering, retransmission, connectTimeout);
+    }
+
+    public TcpSocketOptions withKeepAlive(boolean on) {
+        return new TcpSocketOptions(sendBuffer, receiveBuffer, noDelay, on, congestionControl, sendBuffering, retransmission, connectTimeout);
+    }
+
+    public TcpSocketOptions withCongestionControl(String name) {
+        return new TcpSocketOptions(sendBuffer, receiveBuffer, noDelay, keepAlive, name, sendBuffering, retransmission, connectTimeout);
+    }
+
+    public TcpSocketOptions withSendBuffering(String name) {
+        return new TcpSocketOptions(sendBuffer, receiveBuffer, noDelay, keepAlive, congestionControl, name, retransmission, connectTimeout);
+    }
+
+    public TcpSocketOptions withRetransmission(String name) {
+        return new TcpSocketOptions(sendBuffer, receiveBuffer, noDelay, keepAlive, congestionControl, sendBuffering, name, connectTimeout);
+    }
+
+    public TcpSocketOptions withConnectTimeout(Duration timeout) {
+        return new TcpSocketOptions(sendBuffer, receiveBuffer, noDelay, keepAlive, congestionControl, sendBuffering, retransmission, timeout);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tsunagu.tcp;
+
+import dev.tsunagu.stats.Counter;
+import dev.tsunagu.stats.CounterGroup;
+
+/** The {@code tcp} counter group: the TCP MIB's names (RFC 4022) and one counter per drop reason. */
+final class TcpCounters {
+    final Counter activeOpens;
+    final Counter passiveOpens;
+    final Counter attemptFails;
+    final Counter estabResets;
+    final Counter inSegs;
+    final Counter outSegs;
+    final Counter retransSegs;
+    final Counter inErrs;
+    final Counter outRsts;
+    final Counter inCsumErrors;
+    final Counter dropTruncated;
+    final Counter dropBadDataOffset;
+    final Counter dropBadOptions;
+    final Counter dropBroadcast;
+    final Counter dropNoAck;
+    final Counter listenOverflows;
+    final Counter challengeAcks;
+    final Counter challengeAcksLimited;
+    final Counter ackRateLimited;
+    final Counter outOfWindow;
+    final Counter badAcks;
+    final Counter dupAcks;
+    final Counter fastRetransmits;
+    final Counter timeouts;
+    final Counter outOfOrderSegments;
+    final Counter outOfOrderDrops;
+    final Counter duplicateData;
+    final Counter zeroWindowProbesAcked;
+    final Counter windowProbes;
+    final Counter windowUpdates;
+    final Counter keepaliveProbes;
+    final Counter inRsts;
+    final Counter outRstsAborts;
+
+    TcpCounters(CounterGroup g) {
+        activeOpens = g.counter("ActiveOpens", "connections opened by us (SYN sent)");
+        passiveOpens = g.counter("PassiveOpens", "connections opened by peers (SYN received at a listener)");
+        attemptFails = g.counter("AttemptFails", "connects that failed (refused, timed out)");
+        estabResets = g.counter("EstabResets", "established connections reset by the peer");
+        inSegs = g.counter("InSegs", "segments received");
+        outSegs = g.counter("OutSegs", "segments sent");
+        retransSegs = g.counter("RetransSegs", "segments retransmitted");
+        inErrs = g.counter("InErrs", "segments dropped as malformed");
+        outRsts = g.counter("OutRsts", "RST segments sent");
+        inCsumErrors = g.counter("InCsumErrors", "segments with a wrong checksum");
+        dropTruncated = g.counter("DropTruncated", "shorter than a TCP header");
+        dropBadDataOffset = g.counter("DropBadDataOffset", "data offset below 5 or beyond the segment");
+        dropBadOptions = g.counter("DropBadOptions", "malformed options");
+        dropBroadcast = g.counter("DropBroadcast", "segments to a broadcast or multicast address");
+        dropNoAck = g.counter("DropNoAck", "segments without ACK in a synchronized state");
+        listenOverflows = g.counter("ListenOverflows", "SYNs dropped because a listener's backlog was full");
+        challengeAcks = g.counter("ChallengeAcks", "RFC 5961 challenge ACKs sent");
+        challengeAcksLimited = g.counter("ChallengeAcksLimited", "challenge ACKs not sent because of the rate limit");
+        ackRateLimited = g.counter("AckRateLimited", "ACKs for out-of-window segments not sent (rate limit)");
+        outOfWindow = g.counter("OutOfWindow", "segments outside the receive window");
+        badAcks = g.counter("BadAcks", "segments acknowledging data never sent (or far too old)");
+        dupAcks = g.counter("DupAcks", "duplicate ACKs received");
+        fastRetransmits = g.counter("FastRetransmits", "fast retransmits (three duplicate ACKs)");
+        timeouts = g.counter("Timeouts", "retransmission timeouts");
+        outOfOrderSegments = g.counter("OutOfOrderSegments", "segments received out of order (kept)");
+        outOfOrderDrops = g.counter("OutOfOrderDrops", "out-of-order segments dropped (too many holes)");
+        duplicateData = g.counter("DuplicateData", "segments whose data we already had");
+        zeroWindowProbesAcked = g.counter("ZeroWindowProbesAcked", "zero-window probes answered");
+        windowProbes = g.counter("WindowProbes", "zero-window probes sent");
+        windowUpdates = g.counter("WindowUpdates", "window updates sent after the application read");
+        keepaliveProbes = g.counter("KeepaliveProbes", "keepalive probes sent");
+        inRsts = g.counter("InRsts", "acceptable RSTs received");
+        outRstsAborts = g.counter("OutRstsAborts", "RSTs sent to abort our own connections");
+    }
+}

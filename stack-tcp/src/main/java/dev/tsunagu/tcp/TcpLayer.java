@@ -1,0 +1,499 @@
+package dev.tsunagu.tcp;
+
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.Ipv4Service;
+import dev.tsunagu.ip.icmp.TokenBucket;
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.policy.CongestionControl;
+import dev.tsunagu.policy.PolicyContext;
+import dev.tsunagu.policy.RetransmissionPolicy;
+import dev.tsunagu.policy.SendBufferingPolicy;
+import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.socket.TcpServerSocket;
+import dev.tsunagu.socket.TcpService;
+import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
+import dev.tsunagu.stack.IcmpErrorInfo;
+import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.Layer;
+import dev.tsunagu.stack.MissingLayerException;
+import dev.tsunagu.stack.StackContext;
+import dev.tsunagu.stack.StackOption;
+import dev.tsunagu.stack.TransportProtocol;
+import dev.tsunagu.tcp.buffer.SendBuffer;
+import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+
+/**
+ * TCP as IP protocol 6: demultiplexes segments to connections (by remote address and both
+ * ports) and listeners (by port), answers segments for no socket with RST (RFC 9293 3.10.7.1),
+ * builds outgoing segments, and is the stack's {@link TcpService}. Loop thread only, except the
+ * {@link TcpService} methods, which hop onto the loop.
+ */
+public final class TcpLayer implements Layer, TransportProtocol, TcpService {
+    /** RFC 9293 3.7.1: the MSS to assume when the peer sends none. */
+    static final int DEFAULT_MSS = 536;
+    /** The smallest MSS we accept (RFC 6691 / RFC 879 spirit: 88 is Linux's floor; 64 keeps tiny MTUs working). */
+    static final int MIN_MSS = 64;
+    static final int EPHEMERAL_LOW = 49152;
+    static final int EPHEMERAL_HIGH = 65535;
+
+    private final StackContext ctx;
+    private final EventLoop loop;
+    private Ipv4Service ip;
+    final TcpCounters counters;
+    private final IsnGenerator isn;
+    private final Segment segment = new Segment();
+    private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
+    private final IntObjectMap<TcpListener> listeners = new IntObjectMap<>();
+    private final TokenBucket challengeAcks;
+    private int connectionCount;
+
+    private final long timeWaitNanos;
+    private final long delayedAckNanos;
+    private final long finWait2Nanos;
+    private final long invalidAckIntervalNanos;
+    private final long minRtoNanos;
+    private final long maxRtoNanos;
+    private final long keepaliveIdleNanos;
+    private final long keepaliveIntervalNanos;
+    private final int keepaliveProbes;
+    private final int synRetries;
+    private final int maxOutOfOrder;
+
+    TcpLayer(StackContext ctx) {
+        this.ctx = ctx;
+        this.loop = ctx.loop();
+        this.counters = new TcpCounters(ctx.counters("tcp"));
+        this.isn = new IsnGenerator(ctx.random());
+        this.challengeAcks = new TokenBucket(ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT), ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT));
+        this.timeWaitNanos = 2 * ctx.option(TcpOptions.MSL).toNanos();
+        this.delayedAckNanos = Math.min(ctx.option(TcpOptions.DELAYED_ACK).toNanos(), 500_000_000L);
+        this.finWait2Nanos = ctx.option(TcpOptions.FIN_WAIT_2_TIMEOUT).toNanos();
+        this.invalidAckIntervalNanos = ctx.option(TcpOptions.INVALID_ACK_INTERVAL).toNanos();
+        this.minRtoNanos = ctx.option(TcpOptions.MIN_RTO).toNanos();
+        this.maxRtoNanos = ctx.option(TcpOptions.MAX_RTO).toNanos();
+        this.keepaliveIdleNanos = ctx.option(TcpOptions.KEEPALIVE_IDLE).toNanos();
+        this.keepaliveIntervalNanos = ctx.option(TcpOptions.KEEPALIVE_INTERVAL).toNanos();
+        this.keepaliveProbes = ctx.option(TcpOptions.KEEPALIVE_PROBES);
+        this.synRetries = ctx.option(TcpOptions.SYN_RETRIES);
+        this.maxOutOfOrder = ctx.option(TcpOptions.MAX_OUT_OF_ORDER);
+        ctx.registerTransportProtocol(IpProtocol.TCP, this);
+        ctx.publish(TcpService.class, this);
+        ctx.publish(TcpLayer.class, this);
+        ctx.socketTable().register(sink -> {
+            listeners.forEach((port, l) -> sink.accept(l.info()));
+            connections.forEach((key, c) -> {
+                for (TcpConnection x = c; x != null; x = x.nextInBucket) {
+                    sink.accept(x.info());
+                }
+            });
+        });
+    }
+
+    @Override
+    public void start() {
+        ip = ctx.service(Ipv4Service.class).orElseThrow(() -> MissingLayerException.forService(
+                "IPv4 (needed by TCP)", "stack-ip", "dev.tsunagu.ip"));
+        // Fail now, not at the first connect, if a policy named for the stack is missing.
+        ctx.policies().congestionControl(null);
+        ctx.policies().retransmission(null);
+        ctx.policies().sendBuffering(null);
+    }
+
+    @Override
+    public void close() {
+        List<TcpConnection> all = new ArrayList<>();
+        connections.forEach((k, c) -> {
+            for (TcpConnection x = c; x != null; x = x.nextInBucket) {
+                all.add(x);
+            }
+        });
+        for (TcpConnection c : all) {
+            c.fail(new SocketException("the stack was closed"), false);
+        }
+        List<TcpListener> ls = new ArrayList<>();
+        listeners.forEach((p, l) -> ls.add(l));
+        ls.forEach(TcpListener::closeOnLoop);
+    }
+
+    // ---- settings, for connections ----
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    int mtuFor(int remoteIp) {
+        return ip.mtuFor(remoteIp);
+    }
+
+    int maxOutOfOrder() {
+        return maxOutOfOrder;
+    }
+
+    long timeWaitNanos() {
+        return timeWaitNanos;
+    }
+
+    long delayedAckNanos() {
+        return delayedAckNanos;
+    }
+
+    long finWait2Timeout() {
+        return finWait2Nanos;
+    }
+
+    long invalidAckIntervalNanos() {
+        return invalidAckIntervalNanos;
+    }
+
+    long minRtoNanos() {
+        return minRtoNanos;
+    }
+
+    long maxRtoNanos() {
+        return maxRtoNanos;
+    }
+
+    long keepaliveIdleNanos() {
+        return keepaliveIdleNanos;
+    }
+
+    long keepaliveIntervalNanos() {
+        return keepaliveIntervalNanos;
+    }
+
+    int keepaliveProbes() {
+        return keepaliveProbes;
+    }
+
+    int synRetries() {
+        return synRetries;
+    }
+
+    boolean takeChallengeAck(long now) {
+        return challengeAcks.tryTake(now);
+    }
+
+    /** Connections in the table (TIME_WAIT included); for tests and benchmarks. */
+    public int connectionCount() {
+        return connectionCount;
+    }
+
+    private PolicyContext policyContext(int mss) {
+        return new PolicyContext() {
+            @Override
+            public <T> T option(StackOption<T> option) {
+                return ctx.option(option);
+            }
+
+            @Override
+            public int mss() {
+                return mss;
+            }
+
+            @Override
+            public RandomGenerator random() {
+                return ctx.random();
+            }
+        };
+    }
+
+    CongestionControl newCongestionControl(String name, int mss) {
+        return ctx.policies().congestionControl(name).create(policyContext(mss));
+    }
+
+    RetransmissionPolicy newRetransmissionPolicy(String name, int mss) {
+        return ctx.policies().retransmission(name).create(policyContext(mss));
+    }
+
+    SendBufferingPolicy newSendBufferingPolicy(String name, int mss) {
+        return ctx.policies().sendBuffering(name).create(policyContext(mss));
+    }
+
+    // ---- the connection table ----
+
+    private static long key(int remoteIp, int remotePort, int localPort) {
+        return ((long) remoteIp << 32) | ((long) remotePort << 16) | localPort;
+    }
+
+    TcpConnection lookup(int localIp, int localPort, int remoteIp, int remotePort) {
+        for (TcpConnection c = connections.get(key(remoteIp, remotePort, localPort)); c != null; c = c.nextInBucket) {
+            if (c.localIp == localIp) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    void register(TcpConnection c) {
+        long k = key(c.remoteIp, c.remotePort, c.localPort);
+        c.nextInBucket = connections.get(k);
+        connections.put(k, c);
+        connectionCount++;
+    }
+
+    void remove(TcpConnection c) {
+        long k = key(c.remoteIp, c.remotePort, c.localPort);
+        TcpConnection head = connections.get(k);
+        if (head == c) {
+            if (c.nextInBucket == null) {
+                connections.remove(k);
+            } else {
+                connections.put(k, c.nextInBucket);
+            }
+            connectionCount--;
+        } else {
+            for (TcpConnection p = head; p != null; p = p.nextInBucket) {
+                if (p.nextInBucket == c) {
+                    p.nextInBucket = c.nextInBucket;
+                    connectionCount--;
+                    break;
+                }
+            }
+        }
+        c.nextInBucket = null;
+    }
+
+    void removeListener(TcpListener l) {
+        if (listeners.get(l.port) == l) {
+            listeners.remove(l.port);
+        }
+    }
+
+    /** A free local port for a connection to {@code remoteIp:remotePort} (RFC 6056 algorithm 1). */
+    private int ephemeralPort(int localIp, int remoteIp, int remotePort) {
+        int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+        int start = ctx.random().nextInt(range);
+        for (int i = 0; i < range; i++) {
+            int p = EPHEMERAL_LOW + (start + i) % range;
+            if (!listeners.containsKey(p) && lookup(localIp, p, remoteIp, remotePort) == null) {
+                return p;
+            }
+        }
+        return 0;
+    }
+
+    // ---- receiving ----
+
+    @Override
+    public void receive(IpPacketInfo info, PacketBuffer p) {
+        counters.inSegs.increment();
+        try {
+            if (info.isBroadcastOrMulticast()) {
+                counters.dropBroadcast.increment(); // RFC 1122 4.2.3.10: TCP is unicast only
+                return;
+            }
+            int src = info.sourceAddress();
+            int dst = info.destinationAddress();
+            switch (TcpSegment.check(p, src, dst)) {
+                case OK -> { }
+                case TRUNCATED -> {
+                    counters.inErrs.increment();
+                    counters.dropTruncated.increment();
+                    return;
+                }
+                case BAD_DATA_OFFSET -> {
+                    counters.inErrs.increment();
+                    counters.dropBadDataOffset.increment();
+                    return;
+                }
+                case BAD_CHECKSUM -> {
+                    counters.inErrs.increment();
+                    counters.inCsumErrors.increment();
+                    return;
+                }
+            }
+            Segment s = segment;
+            if (!s.parse(p, src, dst)) {
+                counters.inErrs.increment();
+                counters.dropBadOptions.increment();
+                return;
+            }
+            TcpConnection c = lookup(dst, s.destinationPort, src, s.sourcePort);
+            if (c != null) {
+                c.onSegment(s);
+                return;
+            }
+            TcpListener l = listeners.get(s.destinationPort);
+            if (l != null && (l.localIp == 0 || l.localIp == dst)) {
+                l.onSegment(s);
+                return;
+            }
+            noSocket(s);
+        } finally {
+            p.release();
+        }
+    }
+
+    /** 3.10.7.1: a segment for no connection draws a RST, unless it is one. */
+    private void noSocket(Segment s) {
+        if (s.has(TcpSegment.RST)) {
+            return;
+        }
+        if (s.has(TcpSegment.ACK)) {
+            sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, s.ack, 0, false);
+        } else {
+            sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, 0, s.seq + s.length(), true);
+        }
+    }
+
+    @Override
+    public void receiveError(IcmpErrorInfo error, PacketBuffer quoted) {
+        if (quoted.length() < 8) {
+            return;
+        }
+        int localPort = quoted.getU16(TcpSegment.SOURCE_PORT);
+        int remotePort = quoted.getU16(TcpSegment.DESTINATION_PORT);
+        TcpConnection c = lookup(error.quotedSource(), localPort, error.quotedDestination(), remotePort);
+        if (c != null) {
+            // RFC 5927: believe only errors that quote a sequence number in flight.
+            int seq = quoted.getI32(TcpSegment.SEQUENCE);
+            if (SeqNum.inRangeInclusive(seq, c.sndUna, c.sndMax)) {
+                c.onIcmpError(error);
+            }
+        }
+    }
+
+    // ---- sending ----
+
+    /**
+     * Builds and sends one segment of {@code c}: {@code len} bytes of payload from
+     * {@code source} at {@code offset} (or none), with the given header fields.
+     */
+    void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, int mss, int windowScale,
+                     SendBuffer source, int offset, int len) {
+        PacketBuffer b = ctx.buffers().acquire(len);
+        if (len > 0) {
+            int at = b.append(len);
+            source.read(offset, b.array(), at, len);
+        }
+        TcpSegment.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, mss, windowScale, false,
+                c.localIp, c.remoteIp);
+        counters.outSegs.increment();
+        ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, false);
+    }
+
+    void sendReset(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {
+        PacketBuffer b = ctx.buffers().acquire(0);
+        TcpSegment.prepend(b, localPort, remotePort, seq, ack, TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0,
+                0, -1, false, localIp, remoteIp);
+        counters.outSegs.increment();
+        counters.outRsts.increment();
+        ip.send(b, localIp, remoteIp, IpProtocol.TCP, 0, 0, false);
+    }
+
+    int initialSequence(int localIp, int localPort, int remoteIp, int remotePort) {
+        return isn.isn(localIp, localPort, remoteIp, remotePort, loop.now());
+    }
+
+    // ---- TcpService ----
+
+    @Override
+    public TcpSocket connect(InetSocketAddress remote, TcpSocketOptions options) throws IOException {
+        Duration limit = options.connectTimeout().plusSeconds(1);
+        return TcpSocketImpl.await(loop, connectAsync(remote, options), limit);
+    }
+
+    @Override
+    public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options) {
+        CompletableFuture<TcpSocket> result = new CompletableFuture<>();
+        onLoop(() -> {
+            try {
+                int remoteIp = ipv4(remote);
+                int port = remote.getPort();
+                if (port <= 0 || port > 65535) {
+                    throw new SocketException("bad port " + port);
+                }
+                int localIp = ip.sourceAddressFor(remoteIp);
+                if (localIp == 0) {
+                    throw new NoRouteToHostException("no route to host " + Ipv4Address.format(remoteIp));
+                }
+                int localPort = ephemeralPort(localIp, remoteIp, port);
+                if (localPort == 0) {
+                    throw new BindException("no free ephemeral TCP port for " + remote);
+                }
+                TcpConnection c = new TcpConnection(this, false, localIp, localPort, remoteIp, port, options);
+                register(c);
+                CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
+                opened.whenComplete((conn, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(new TcpSocketImpl(this, conn));
+                    }
+                });
+                c.connect(initialSequence(localIp, localPort, remoteIp, port), opened, options.connectTimeout().toNanos());
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public TcpServerSocket listen(int port, int backlog, TcpSocketOptions options) throws IOException {
+        if (port < 0 || port > 65535) {
+            throw new SocketException("bad port " + port);
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1");
+        }
+        CompletableFuture<TcpServerSocket> f = new CompletableFuture<>();
+        onLoop(() -> {
+            int p = port;
+            if (p == 0) {
+                p = ephemeralPort(0, 0, 0);
+            }
+            if (listeners.containsKey(p)) {
+                f.completeExceptionally(new BindException("TCP port " + p + " is already in use"));
+                return;
+            }
+            TcpListener l = new TcpListener(this, 0, p, backlog, options);
+            listeners.put(p, l);
+            f.complete(l.socket());
+        });
+        return TcpSocketImpl.await(loop, f, Duration.ofSeconds(30));
+    }
+
+    StackContext context() {
+        return ctx;
+    }
+
+    void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    private static int ipv4(InetSocketAddress a) throws SocketException {
+        if (a.isUnresolved()) {
+            throw new SocketException("unresolved address " + a.getHostString() + ": resolve it first (the stack's resolver)");
+        }
+        if (!(a.getAddress() instanceof Inet4Address)) {
+            throw new SocketException("not an IPv4 address: " + a.getAddress());
+        }
+        return Ipv4Address.of(a.getAddress()).bits();
+    }
+
+    static SocketInfo listenerInfo(int fd, InetSocketAddress local, int queued, int backlog) {
+        return new SocketInfo("TCP", fd, local, null, "LISTEN", 0, queued, Map.of("backlog", Integer.toString(backlog)));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.tsunagu.tcp;
+
+import dev.tsunagu.stack.StackOption;
+import java.time.Duration;
+
+/** TCP settings of a stack, set with {@code NetworkStack.Builder.option}. */
+public final class TcpOptions {
+    /** Maximum segment lifetime; TIME_WAIT lasts twice this (RFC 9293: 2 minutes; Linux's TIME_WAIT is 60 s). */
+    public static final StackOption<Duration> MSL = StackOption.of("tcp.msl", Duration.class, Duration.ofSeconds(30),
+            "maximum segment lifetime (TIME_WAIT = 2 MSL)");
+
+    /** RFC 6298 (2.1): the RTO before any RTT sample. */
+    public static final StackOption<Duration> INITIAL_RTO = StackOption.of("tcp.initialRto", Duration.class,
+            Duration.ofSeconds(1), "retransmission timeout before the first RTT sample");
+
+    /** RFC 6298 (2.4) recommends 1 s; Linux and most stacks use 200 ms. */
+    public static final StackOption<Duration> MIN_RTO = StackOption.of("tcp.minRto", Duration.class,
+            Duration.ofMillis(200), "lower bound of the retransmission timeout");
+
+    /** RFC 6298 (2.5): at least 60 s. */
+    public static final StackOption<Duration> MAX_RTO = StackOption.of("tcp.maxRto", Duration.class,
+            Duration.ofSeconds(60), "upper bound of the retransmission timeout (backoff stops there)");
+
+    /** Retransmissions of one segment before the connection is aborted (Linux tcp_retries2 = 15). */
+    public static final StackOption<Integer> MAX_RETRIES = StackOption.of("tcp.maxRetries", Integer.class, 15,
+            "retransmissions of data before giving up");
+
+    /** SYN retransmissions before connect fails (Linux tcp_syn_retries = 6). */
+    public static final StackOption<Integer> SYN_RETRIES = StackOption.of("tcp.synRetries", Integer.class, 6,
+            "SYN retransmissions before connect gives up");
+
+    /** RFC 1122 4.2.3.2: at most 500 ms; 40 ms as on Linux. */
+    public static final StackOption<Duration> DELAYED_ACK = StackOption.of("tcp.delayedAck", Duration.class,
+            Duration.ofMillis(40), "delayed ACK timeout");
+
+    /** The seeds' "full segment or timer" policy: how long a partial segment may wait. */
+    public static final StackOption<Duration> SEND_HOLD = StackOption.of("tcp.sendHold", Duration.class,
+            Duration.ofMillis(200), "longest wait of a partial segment under full-segment-or-timer");
+
+    public static final StackOption<Duration> KEEPALIVE_IDLE = StackOption.of("tcp.keepaliveIdle", Duration.class,
+            Duration.ofHours(2), "idle time before the first keepalive probe (RFC 1122: >= 2 h)");
+
+    public static final StackOption<Duration> KEEPALIVE_INTERVAL = StackOption.of("tcp.keepaliveInterval", Duration.class,
+            Duration.ofSeconds(75), "time between keepalive probes");
+
+    public static final StackOption<Integer> KEEPALIVE_PROBES = StackOption.of("tcp.keepaliveProbes", Integer.class, 9,
+            "unanswered keepalive probes before the connection is aborted");
+
+    /** How long FIN_WAIT_2 may last once the application has closed (Linux tcp_fin_timeout). */
+    public static final StackOption<Duration> FIN_WAIT_2_TIMEOUT = StackOption.of("tcp.finWait2Timeout", Duration.class,
+            Duration.ofSeconds(60), "FIN_WAIT_2 lifetime of an orphaned connection");
+
+    /** RFC 5961 section 7: challenge ACKs per second, stack-wide. */
+    public static final StackOption<Integer> CHALLENGE_ACK_LIMIT = StackOption.of("tcp.challengeAckLimit", Integer.class,
+            1000, "challenge ACKs per second");
+
+    /** Per connection: at most one ACK for an out-of-window segment per this interval (Linux tcp_invalid_ratelimit). */
+    public static final StackOption<Duration> INVALID_ACK_INTERVAL = StackOption.of("tcp.invalidAckInterval", Duration.class,
+            Duration.ofMillis(500), "minimum interval between ACKs for out-of-window segments");
+
+    /** Out-of-order ranges a receive buffer keeps at most; more are dropped. */
+    public static final StackOption<Integer> MAX_OUT_OF_ORDER = StackOption.of("tcp.maxOutOfOrder", Integer.class, 64,
+            "out-of-order ranges kept per connection");
+
+    private TcpOptions() {}
+}

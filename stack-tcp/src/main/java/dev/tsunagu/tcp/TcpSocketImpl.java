@@ -1,0 +1,300 @@
+package dev.tsunagu.tcp;
+
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.socket.TcpSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The application's handle on a {@link TcpConnection}. Every operation is a future completed on
+ * the event loop; the blocking forms wait for it with {@link EventLoop#await}, which parks a
+ * virtual thread cheaply, or, on a virtual loop's own thread, runs the simulation until done.
+ * The application's arrays are read and written on the loop while the caller waits (or, for
+ * the async forms, until the future completes), so no extra copy is made.
+ */
+final class TcpSocketImpl implements TcpSocket {
+    private static final Duration FOREVER = Duration.ofDays(365);
+
+    private final TcpLayer layer;
+    private final TcpConnection conn;
+    private final EventLoop loop;
+    private final int fd;
+    private volatile boolean closed;
+    private InputStream in;
+    private OutputStream out;
+
+    TcpSocketImpl(TcpLayer layer, TcpConnection conn) {
+        this.layer = layer;
+        this.conn = conn;
+        this.loop = layer.loop();
+        this.fd = layer.context().descriptors().allocate(this);
+        conn.socket = this;
+    }
+
+    @Override
+    public int descriptor() {
+        return fd;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return conn.local();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return conn.remote();
+    }
+
+    @Override
+    public String state() {
+        return conn.state.name();
+    }
+
+    // ---- reading ----
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        return read(buffer, offset, length, FOREVER);
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length, Duration timeout) throws IOException {
+        CompletableFuture<Integer> f = readAsync(buffer, offset, length);
+        try {
+            return await(loop, f, timeout);
+        } catch (SocketTimeoutException e) {
+            layer.onLoop(() -> conn.pendingReads.removeIf(r -> r.future() == f));
+            throw e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Integer> readAsync(byte[] buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(new SocketException("socket closed"));
+            return f;
+        }
+        onLoop(f, () -> {
+            if (conn.error != null && conn.receiveBuffer.readable() == 0) {
+                f.completeExceptionally(conn.error);
+            } else if (conn.deleted && conn.receiveBuffer.readable() == 0) {
+                f.complete(-1);
+            } else {
+                conn.read(new TcpConnection.PendingRead(buffer, offset, length, f));
+            }
+        });
+        return f;
+    }
+
+    // ---- writing ----
+
+    @Override
+    public void write(byte[] buffer, int offset, int length) throws IOException {
+        await(loop, writeAsync(buffer, offset, length), FOREVER);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeAsync(byte[] buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(new SocketException("socket closed"));
+            return f;
+        }
+        if (length == 0) {
+            f.complete(null);
+            return f;
+        }
+        onLoop(f, () -> {
+            if (conn.deleted) {
+                f.completeExceptionally(conn.error != null ? conn.error : new SocketException("connection closed"));
+            } else {
+                conn.write(new TcpConnection.PendingWrite(buffer, offset, length, f));
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        checkOpen();
+        call(conn::flush);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        checkOpen();
+        call(conn::shutdownOutput);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            call(conn::close);
+        } catch (IOException e) {
+            // the stack is gone; nothing left to close
+        }
+        layer.context().descriptors().release(fd);
+    }
+
+    @Override
+    public void abort() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            call(conn::abort);
+        } catch (IOException e) {
+            // the stack is gone
+        }
+        layer.context().descriptors().release(fd);
+    }
+
+    @Override
+    public void setNoDelay(boolean on) {
+        layer.onLoop(() -> {
+            conn.noDelay = on;
+            if (on) {
+                conn.output();
+            }
+        });
+    }
+
+    @Override
+    public void setKeepAlive(boolean on) {
+        layer.onLoop(() -> conn.setKeepAlive(on));
+    }
+
+    @Override
+    public CompletableFuture<Void> closeFuture() {
+        return conn.closeFuture;
+    }
+
+    // ---- streams ----
+
+    @Override
+    public synchronized InputStream inputStream() {
+        if (in == null) {
+            in = new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    int n = TcpSocketImpl.this.read(one, 0, 1);
+                    return n < 0 ? -1 : one[0] & 0xFF;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    return TcpSocketImpl.this.read(b, off, len);
+                }
+
+                @Override
+                public void close() {
+                    TcpSocketImpl.this.close();
+                }
+            };
+        }
+        return in;
+    }
+
+    @Override
+    public synchronized OutputStream outputStream() {
+        if (out == null) {
+            out = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    TcpSocketImpl.this.write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    TcpSocketImpl.this.write(b, off, len);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    TcpSocketImpl.this.flush();
+                }
+
+                @Override
+                public void close() {
+                    TcpSocketImpl.this.close();
+                }
+            };
+        }
+        return out;
+    }
+
+    // ---- plumbing ----
+
+    private void checkOpen() throws SocketException {
+        if (closed) {
+            throw new SocketException("socket closed");
+        }
+    }
+
+    private void onLoop(CompletableFuture<?> f, Runnable r) {
+        try {
+            layer.onLoop(r);
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new SocketException("the stack is closed"));
+        }
+    }
+
+    private void call(Runnable r) throws IOException {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        onLoop(f, () -> {
+            r.run();
+            f.complete(null);
+        });
+        await(loop, f, Duration.ofSeconds(30));
+    }
+
+    /** Waits for {@code f} the socket way: its IOException as such, a timeout as SocketTimeoutException. */
+    static <T> T await(EventLoop loop, CompletableFuture<T> f, Duration timeout) throws IOException {
+        try {
+            return loop.await(f, timeout);
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("timed out after " + timeout);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpSocket[fd " + fd + ", " + conn + "]";
+    }
+}

@@ -1,0 +1,17 @@
+/** TCP and its policies. */
+module dev.tsunagu.tcp {
+    requires transitive dev.tsunagu.ip;
+
+    exports dev.tsunagu.tcp;
+    exports dev.tsunagu.tcp.buffer;
+    exports dev.tsunagu.tcp.policy;
+    exports dev.tsunagu.tcp.wire;
+
+    provides dev.tsunagu.stack.LayerProvider with dev.tsunagu.tcp.TcpLayerProvider;
+    provides dev.tsunagu.policy.CongestionControlProvider with dev.tsunagu.tcp.policy.NewRenoProvider;
+    provides dev.tsunagu.policy.RetransmissionPolicyProvider with dev.tsunagu.tcp.policy.Rfc6298Provider;
+    provides dev.tsunagu.policy.SendBufferingPolicyProvider with
+            dev.tsunagu.tcp.policy.NagleProvider,
+            dev.tsunagu.tcp.policy.NoDelayProvider,
+            dev.tsunagu.tcp.policy.FullSegmentOrTimerProvider;
+}
