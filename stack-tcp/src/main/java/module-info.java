@@ -1,6 +1,7 @@
 /** TCP and its policies. */
 module dev.tsunagu.tcp {
     requires transitive dev.tsunagu.ip;
+    requires transitive dev.tsunagu.udp; // the socket library's resolver and datagram sockets
 
     exports dev.tsunagu.tcp;
     exports dev.tsunagu.tcp.buffer;

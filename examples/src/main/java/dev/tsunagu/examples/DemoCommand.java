@@ -1,6 +1,5 @@
 package dev.tsunagu.examples;
 
-import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.link.capture.CapturingDriver;
@@ -9,7 +8,9 @@ import dev.tsunagu.link.capture.LinkType;
 import dev.tsunagu.link.fault.FaultInjectingDriver;
 import dev.tsunagu.link.fault.FaultPlan;
 import dev.tsunagu.loop.VirtualEventLoop;
-import dev.tsunagu.net.EtherType;
+import dev.tsunagu.ip.icmp.PingResult;
+import dev.tsunagu.ip.icmp.PingService;
+import dev.tsunagu.tcp.SocketLibrary;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.Neighbors;
@@ -25,14 +26,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The link layer at work, narrated: two hosts on an in-memory cable, one sending a packet to
- * the other. The sender does not know the receiver's MAC, so the packet waits while ARP asks;
- * then it leaves. Later the cache entry expires, and a packet for an address nobody has is
- * dropped after three unanswered requests. Everything runs on a virtual clock, so the minutes
- * of ARP timers pass instantly and the run is the same every time.
+ * The stack at work, narrated: two hosts on an in-memory cable. ARP finds the server's MAC for a
+ * ping; then, through the socket library's descriptors, a TCP connection opens (SYN, SYN-ACK,
+ * ACK), carries a request and a response cut at the MSS, and closes (FIN both ways, TIME_WAIT,
+ * deletion). Everything runs on a virtual clock, so the minute of TIME_WAIT passes instantly and
+ * the run is the same every time.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Two stacks on the in-memory cable resolve each other with ARP and exchange a frame (no root needed).")
+        description = "Two stacks on the in-memory cable: ARP, ping, and a TCP exchange through the socket library, narrated (no root needed).")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -69,25 +70,54 @@ final class DemoCommand implements Callable<Integer> {
             say("  browser  %s  10.0.0.1/24", browser.primaryInterface().mac());
             say("  server   %s  10.0.0.2/24", server.primaryInterface().mac());
 
-            step("the browser sends a packet to 10.0.0.2; it does not know the server's MAC yet");
-            send(browser, "10.0.0.2", "GET / HTTP/1.1");
-            loop.runUntilIdle();
+            step("the browser pings 10.0.0.2: it does not know the server's MAC yet, so ARP asks first");
+            PingResult r = loop.await(browser.service(PingService.class).orElseThrow()
+                    .ping(Ipv4Address.parse("10.0.0.2"), 56, Duration.ofSeconds(1)), Duration.ofSeconds(2));
+            say("  %s", r);
             table("browser", browser);
-            table("server", server);
 
-            step("a second packet goes at once: the MAC is cached");
-            send(browser, "10.0.0.2", "Host: server");
+            SocketLibrary web = SocketLibrary.of(server);
+            SocketLibrary app = SocketLibrary.of(browser);
+            step("the server: socket(), bind(80), listen()");
+            int listenFd = web.socket(SocketLibrary.SOCK_STREAM);
+            web.bind(listenFd, 80);
+            web.listen(listenFd, 16);
+            say("  descriptor %d is listening", listenFd);
+
+            step("the browser: socket() gives a descriptor; connect() runs the 3-way handshake");
+            int fd = app.socket(SocketLibrary.SOCK_STREAM);
+            say("  descriptor %d", fd);
+            app.connect(fd, "10.0.0.2", 80);
+            int conn = web.accept(listenFd);
+            say("  the browser's socket table (netstat):");
+            out.print(indent(app.netstat()));
+
+            step("the browser writes a request; the server answers with 4000 bytes, cut at the MSS");
+            byte[] request = "GET / HTTP/1.1\r\nHost: server\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            app.write(fd, request, 0, request.length);
+            byte[] buf = new byte[8192];
+            int n = web.read(conn, buf, 0, buf.length);
+            say("  the server read %d bytes: %s", n, new String(buf, 0, n, StandardCharsets.US_ASCII).lines().findFirst().orElse(""));
+            byte[] response = new byte[4000];
+            java.util.Arrays.fill(response, (byte) 'x');
+            web.write(conn, response, 0, response.length);
+            int got = 0;
+            while (got < response.length) {
+                got += app.read(fd, buf, 0, buf.length);
+            }
+            say("  the browser read %d bytes", got);
+
+            step("the server closes (FIN); the browser reads end of stream and closes too");
+            web.close(conn);
+            say("  read returns %d (end of stream)", app.read(fd, buf, 0, buf.length));
+            app.close(fd);
             loop.runUntilIdle();
-
+            say("  the server's socket table: the closed connection waits in TIME_WAIT");
+            out.print(indent(web.netstat()));
             loop.advance(Duration.ofSeconds(60));
-            step("60 s later (virtual time, no waiting): the cache entries have expired");
-            table("browser", browser);
-
-            step("a packet for 10.0.0.99, which nobody has: ARP asks three times, one second apart, then gives up");
-            send(browser, "10.0.0.99", "anyone?");
-            loop.advance(Duration.ofSeconds(4));
-            say("  dropped after resolution timeout: %d packet(s)",
-                    browser.statistics().get("arp", "DropUnresolved"));
+            step("60 s later (2 MSL, virtual time): the connection's control block is deleted");
+            out.print(indent(web.netstat()));
+            web.close(listenFd);
 
             step("counters (netstat -s style), browser:");
             out.print(indent(browser.statistics().format(false)));
@@ -112,15 +142,6 @@ final class DemoCommand implements Callable<Integer> {
         driver = new NarratingDriver(driver, name, loop, out);
         return NetworkStack.builder().name(name).eventLoop(loop).seed(seed * 31 + hostSeed)
                 .addInterface(InterfaceConfig.of(driver).address(address)).build();
-    }
-
-    private void send(NetworkStack from, String to, String text) {
-        byte[] data = text.getBytes(StandardCharsets.US_ASCII);
-        from.run(() -> {
-            PacketBuffer p = from.buffers().acquire(data.length);
-            p.append(data, 0, data.length);
-            from.primaryInterface().output(p, EtherType.IPV4, Ipv4Address.parse(to).bits());
-        });
     }
 
     private void table(String name, NetworkStack s) {

@@ -29,6 +29,19 @@ public final class DescriptorTable {
         return fd;
     }
 
+    /**
+     * Makes {@code fd} name {@code socket} instead of what it named (the socket library's
+     * {@code socket()} reserves a number before it knows what it will be).
+     *
+     * @throws IllegalArgumentException if {@code fd} is not open
+     */
+    public synchronized void replace(int fd, Object socket) {
+        if (!open.containsKey(fd)) {
+            throw new IllegalArgumentException("descriptor " + fd + " is not open");
+        }
+        open.put(fd, socket);
+    }
+
     /** Frees {@code fd}; freeing a free descriptor does nothing. */
     public synchronized void release(int fd) {
         open.remove(fd);

@@ -76,6 +76,10 @@ public interface TcpSocket extends AutoCloseable {
     /** Completes when every byte is in the send buffer, on the event loop. */
     CompletableFuture<Void> writeAsync(byte[] buffer, int offset, int length);
 
-    /** Completes when the connection is fully closed (after TIME_WAIT on the side that closed first, or LAST_ACK). */
+    /**
+     * Completes when the connection is closed as far as the application can tell: when it enters
+     * TIME_WAIT (the side that closed first; the control block lingers 2 MSL more), after
+     * LAST_ACK, or when it is reset or aborted.
+     */
     CompletableFuture<Void> closeFuture();
 }

@@ -92,6 +92,8 @@ final class TcpConnection {
     int pushSeq;
     boolean pushSet;
     long oldestUnsentWrittenAt;
+    /** When the bytes of each recent write were written, so a held partial segment's age is exact. */
+    private final WriteMarks writeMarks = new WriteMarks();
 
     // ---- receive sequence space ----
     int irs;
@@ -382,7 +384,9 @@ final class TcpConnection {
                 return;
             }
             layer.counters.outOfWindow.increment();
-            if (segLen == 0) {
+            if (s.has(SYN)) {
+                challengeAck(); // RFC 5961 4.2: a SYN draws a challenge ACK whatever its sequence number
+            } else if (segLen == 0) {
                 rateLimitedAck(); // a bare ACK out of window might be half of an ACK loop: limit
             } else {
                 sendAck();        // old or early data: the sender must learn where we are, always
@@ -401,7 +405,13 @@ final class TcpConnection {
         // Fourth: SYN in a synchronized state (RFC 5961 4.2): challenge ACK.
         if (s.has(SYN)) {
             if (state == TcpState.SYN_RECEIVED && s.seq == irs) {
-                sendSyn(true); // our SYN-ACK was lost: the peer repeats its SYN
+                sendSyn(true); // our SYN-ACK was lost: the peer repeats its SYN (with data)
+                return;
+            }
+            if (state == TcpState.SYN_RECEIVED && passive) {
+                // 3.10.7.4, fourth: a passive open returns to LISTEN (the half-open connection
+                // is forgotten; the listener still listens). RFC 5961 covers synchronized states.
+                delete();
                 return;
             }
             challengeAck();
@@ -447,9 +457,8 @@ final class TcpConnection {
                     return;
                 }
                 receiveText(s);
-            } else {
-                ackNow = true; // after the peer's FIN: ignore the text
             }
+            // else: after the peer's FIN, "this should not occur... ignore the segment text" (3.10.7.4, seventh)
         }
         // Eighth: FIN.
         if (s.has(FIN)) {
@@ -544,7 +553,8 @@ final class TcpConnection {
                 onFinAcked();
             }
         } else if (ack == sndUna && s.payloadLength == 0 && !s.has(SYN) && !s.has(FIN)
-                && (s.window << sndWndScale) == sndWnd && sndUna != sndMax) {
+                && (s.window << sndWndScale) == sndWnd && sndWnd != 0 && sndUna != sndMax) {
+            // (With a zero window an unchanged ACK answers a window probe: not a loss signal.)
             // A duplicate ACK (RFC 5681 2): three start fast retransmit.
             dupAcks++;
             layer.counters.dupAcks.increment();
@@ -610,8 +620,9 @@ final class TcpConnection {
             rcvNxt += advanced;
             serveReads();
         }
-        if (offset > 0 || receiveBuffer.hasOutOfOrder() || advanced < len) {
-            // Out of order, or filling a hole, or cut at the window: ACK at once (RFC 5681 4.2).
+        if (offset > 0 || receiveBuffer.hasOutOfOrder() || advanced != len) {
+            // Out of order, filling a hole (it advanced past itself), or cut at the window:
+            // ACK at once (RFC 5681 4.2).
             ackNow = true;
             if (offset > 0) {
                 layer.counters.outOfOrderSegments.increment();
@@ -706,6 +717,7 @@ final class TcpConnection {
             }
             boolean fin = finPending && len == unsent;
             if (len > 0 && len < mss && len == unsent && !fin && !pushed(offset + len)) {
+                oldestUnsentWrittenAt = writeMarks.oldestAfter(sndNxt);
                 if (noDelay) {
                     // TCP_NODELAY: partial segments leave at once
                 } else {
@@ -714,10 +726,15 @@ final class TcpConnection {
                         break;
                     }
                     if (d == SendBufferingPolicy.Decision.HOLD_WITH_TIMER) {
-                        if (!holdTimer.isPending()) {
-                            holdTimer.scheduleAt(oldestUnsentWrittenAt + buffering.holdTimeoutNanos());
+                        long due = oldestUnsentWrittenAt + buffering.holdTimeoutNanos();
+                        if (loop.now() < due) {
+                            if (!holdTimer.isPending() || holdTimer.deadline() != due) {
+                                holdTimer.scheduleAt(due);
+                            }
+                            break;
                         }
-                        break;
+                        // The hold has run out: the segment leaves, whatever the policy says
+                        // (the contract of HOLD_WITH_TIMER; re-arming in the past would spin).
                     }
                 }
             }
@@ -799,7 +816,7 @@ final class TcpConnection {
 
     /** The window to put in an outgoing segment, with receiver silly-window avoidance (RFC 1122 4.2.3.3). */
     private int advertiseWindow() {
-        int free = receiveBuffer.window();
+        int free = advertisableWindow();
         int current = rcvAdv - rcvNxt;
         int window;
         if (free - current < Math.min(ourMss, receiveBuffer.capacity() / 2) && current >= 0 && free >= current) {
@@ -849,7 +866,9 @@ final class TcpConnection {
     /** RFC 5961 challenge ACK: stack-wide and per-connection limits. */
     private void challengeAck() {
         long now = loop.now();
-        if (!layer.takeChallengeAck(now) || now - lastInvalidAckAt < layer.invalidAckIntervalNanos()) {
+        // The connection's own limit first, so a throttled connection does not drain the
+        // stack-wide budget (as Linux orders the two).
+        if (now - lastInvalidAckAt < layer.invalidAckIntervalNanos() || !layer.takeChallengeAck(now)) {
             layer.counters.challengeAcksLimited.increment();
             return;
         }
@@ -887,6 +906,14 @@ final class TcpConnection {
         }
         if (sndUna == sndMax) {
             return; // nothing outstanding
+        }
+        if (sndWnd == 0 && sndMax - sndUna <= 1 && sndNxt == sndUna) {
+            // Only a window probe's byte is out: the persist timer owns this connection, and a
+            // peer that answers probes keeps it open for as long as it likes (RFC 1122 4.2.2.17).
+            if (!persistTimer.isPending()) {
+                armPersist();
+            }
+            return;
         }
         if (!rto.onTimeout(now)) {
             layer.counters.timeouts.increment();
@@ -1070,6 +1097,11 @@ final class TcpConnection {
     }
 
     /** Space freed in the receive buffer: update the window if that is worth a segment (RFC 1122 4.2.3.3). */
+    /** Free receive space, but no more than the window field can say at our scale. */
+    private int advertisableWindow() {
+        return (int) Math.min(receiveBuffer.window(), 0xFFFFL << rcvWndScale);
+    }
+
     private void afterRead() {
         if (receiveBuffer.readable() == 0) {
             receiveBuffer.trim();
@@ -1077,7 +1109,7 @@ final class TcpConnection {
         if (!state.isSynchronized() || finReceived || deleted) {
             return;
         }
-        int free = receiveBuffer.window();
+        int free = advertisableWindow();
         int advertised = rcvAdv - rcvNxt;
         if (free - advertised >= Math.min(ourMss, receiveBuffer.capacity() / 2)) {
             layer.counters.windowUpdates.increment();
@@ -1102,10 +1134,10 @@ final class TcpConnection {
     private void serveWrites() {
         while (!pendingWrites.isEmpty()) {
             PendingWrite w = pendingWrites.peek();
-            if (sendBuffer.length() - dataOffset(sndNxt) <= 0 || sendBuffer.length() == 0) {
-                oldestUnsentWrittenAt = loop.now();
-            }
             int n = sendBuffer.write(w.buffer, w.offset, w.remaining);
+            if (n > 0) {
+                writeMarks.mark(sndUna + sendBuffer.length(), loop.now());
+            }
             w.offset += n;
             w.remaining -= n;
             if (w.remaining > 0) {
@@ -1145,6 +1177,7 @@ final class TcpConnection {
 
     /** The application closed the socket. */
     void close() {
+        socket = null; // the descriptor is gone with the application's handle
         if (deleted) {
             return;
         }
@@ -1163,6 +1196,7 @@ final class TcpConnection {
 
     /** Linger 0: RST at once, everything discarded. */
     void abort() {
+        socket = null;
         abortWithReset(new SocketException("socket closed (aborted)"));
     }
 
@@ -1350,5 +1384,42 @@ final class TcpConnection {
     @Override
     public String toString() {
         return "TCP " + local() + " -> " + remote() + " " + state;
+    }
+
+    /**
+     * A small ring of (end sequence number, time written) per write, oldest first: the
+     * send-buffering policy is told when the oldest still-unsent byte was written. Bounded: when
+     * full, the oldest mark merges into the next (its bytes then look a little younger).
+     */
+    static final class WriteMarks {
+        private static final int CAPACITY = 32;
+        private final int[] ends = new int[CAPACITY];
+        private final long[] times = new long[CAPACITY];
+        private int head;
+        private int size;
+
+        void mark(int endSeq, long time) {
+            if (size > 0 && times[(head + size - 1) % CAPACITY] == time) {
+                ends[(head + size - 1) % CAPACITY] = endSeq; // same instant: extend the last mark
+                return;
+            }
+            if (size == CAPACITY) {
+                head = (head + 1) % CAPACITY;
+                size--;
+            }
+            int at = (head + size) % CAPACITY;
+            ends[at] = endSeq;
+            times[at] = time;
+            size++;
+        }
+
+        /** When the first byte at or after {@code seq} was written (dropping marks wholly before it). */
+        long oldestAfter(int seq) {
+            while (size > 0 && SeqNum.le(ends[head], seq)) {
+                head = (head + 1) % CAPACITY;
+                size--;
+            }
+            return size > 0 ? times[head] : Long.MAX_VALUE / 4;
+        }
     }
 }

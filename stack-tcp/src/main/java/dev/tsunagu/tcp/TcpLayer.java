@@ -412,6 +412,11 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     @Override
     public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options) {
+        return connectAsync(remote, options, -1);
+    }
+
+    /** {@link #connectAsync(InetSocketAddress, TcpSocketOptions)} naming the socket by a reserved descriptor. */
+    CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options, int descriptor) {
         CompletableFuture<TcpSocket> result = new CompletableFuture<>();
         onLoop(() -> {
             try {
@@ -435,7 +440,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                     if (e != null) {
                         result.completeExceptionally(e);
                     } else {
-                        result.complete(new TcpSocketImpl(this, conn));
+                        result.complete(new TcpSocketImpl(this, conn, descriptor));
                     }
                 });
                 c.connect(initialSequence(localIp, localPort, remoteIp, port), opened, options.connectTimeout().toNanos());
@@ -448,6 +453,11 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     @Override
     public TcpServerSocket listen(int port, int backlog, TcpSocketOptions options) throws IOException {
+        return listen(port, backlog, options, -1);
+    }
+
+    /** {@link #listen(int, int, TcpSocketOptions)} naming the listener by a reserved descriptor. */
+    TcpServerSocket listen(int port, int backlog, TcpSocketOptions options, int descriptor) throws IOException {
         if (port < 0 || port > 65535) {
             throw new SocketException("bad port " + port);
         }
@@ -464,7 +474,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 f.completeExceptionally(new BindException("TCP port " + p + " is already in use"));
                 return;
             }
-            TcpListener l = new TcpListener(this, 0, p, backlog, options);
+            TcpListener l = new TcpListener(this, 0, p, backlog, options, descriptor);
             listeners.put(p, l);
             f.complete(l.socket());
         });

@@ -33,13 +33,13 @@ final class TcpListener {
     private final ServerSocket socket;
     private boolean closed;
 
-    TcpListener(TcpLayer layer, int localIp, int port, int backlog, TcpSocketOptions options) {
+    TcpListener(TcpLayer layer, int localIp, int port, int backlog, TcpSocketOptions options, int descriptor) {
         this.layer = layer;
         this.localIp = localIp;
         this.port = port;
         this.backlog = backlog;
         this.options = options;
-        this.socket = new ServerSocket();
+        this.socket = new ServerSocket(descriptor);
     }
 
     TcpServerSocket socket() {
@@ -129,7 +129,16 @@ final class TcpListener {
 
     /** The application's handle. */
     private final class ServerSocket implements TcpServerSocket {
-        final int fd = layer.context().descriptors().allocate(this);
+        final int fd;
+
+        ServerSocket(int descriptor) {
+            if (descriptor < 0) {
+                fd = layer.context().descriptors().allocate(this);
+            } else {
+                layer.context().descriptors().replace(descriptor, this);
+                fd = descriptor;
+            }
+        }
 
         @Override
         public int descriptor() {

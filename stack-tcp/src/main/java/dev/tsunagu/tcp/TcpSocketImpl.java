@@ -35,10 +35,20 @@ final class TcpSocketImpl implements TcpSocket {
     private OutputStream out;
 
     TcpSocketImpl(TcpLayer layer, TcpConnection conn) {
+        this(layer, conn, -1);
+    }
+
+    /** With {@code descriptor} already reserved (the socket library's socket()), or -1 to allocate one. */
+    TcpSocketImpl(TcpLayer layer, TcpConnection conn, int descriptor) {
         this.layer = layer;
         this.conn = conn;
         this.loop = layer.loop();
-        this.fd = layer.context().descriptors().allocate(this);
+        if (descriptor < 0) {
+            this.fd = layer.context().descriptors().allocate(this);
+        } else {
+            layer.context().descriptors().replace(descriptor, this);
+            this.fd = descriptor;
+        }
         conn.socket = this;
     }
 

@@ -1,0 +1,500 @@
+package dev.tsunagu.driver.tap;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.tsunagu.buffer.BufferPool;
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.driver.DriverCapabilities;
+import dev.tsunagu.driver.DriverContext;
+import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.tap.internal.ErrnoException;
+import dev.tsunagu.driver.tap.internal.Libc;
+import dev.tsunagu.driver.tap.internal.Tun;
+import dev.tsunagu.net.Ipv4Prefix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A link driver over a Linux TAP device: the stack exchanges whole Ethernet frames with the
+ * kernel, which sees the TAP as an ordinary Ethernet interface. The kernel is then a real
+ * peer nobody here wrote: it answers ARP, pings, and speaks TCP and UDP to the stack.
+ *
+ * <p><b>Opening.</b> {@link #open(String)} opens {@code /dev/net/tun} (non-blocking,
+ * close-on-exec) and attaches to the TAP device of that name with {@code IFF_TAP | IFF_NO_PI},
+ * creating it if it does not exist. A TAP this driver created is not persistent: the kernel
+ * removes it when the driver closes. A pre-created one ({@code ip tuntap add dev NAME mode tap
+ * user $USER}) stays. The MTU is the device's ({@code SIOCGIFMTU}) unless asked otherwise, in
+ * which case the device is set to it too. The stack's MAC is its own, not the kernel's TAP MAC
+ * ({@link DriverCapabilities#hardwareAddress()} is null), since the TAP's address belongs to
+ * the kernel's end of the wire.
+ *
+ * <p><b>Receiving.</b> A platform thread ({@code tap-rx-NAME}) polls the fd with a timeout,
+ * together with an eventfd that {@link #close} signals, so closing never waits for traffic.
+ * When the fd is readable it reads up to {@link #READ_BATCH} frames, each into a reusable
+ * native segment and from there into a buffer of its size from the stack's pool, and hands them
+ * to {@link DriverContext#receive}. Nothing is allocated per frame (the allocation test checks
+ * it with the JVM's per-thread counters).
+ *
+ * <p><b>Sending.</b> {@link #transmit} copies the frame into a reusable native segment and
+ * writes it on the calling (event loop) thread; the fd is non-blocking, so a full device drops
+ * the frame and counts it rather than stalling the loop. Frames longer than MTU + 14 are
+ * refused and reported.
+ *
+ * <p><b>Failure.</b> If the device goes away while running ({@code ip link del}, the module
+ * unloaded), the reader sees {@code EBADFD}/{@code EIO}/{@code ENODEV}, reports the interface
+ * down ({@link DriverContext#linkStateChanged linkStateChanged(false)}) and the error, and
+ * ends; later transmits return false. Nothing blocks: close still releases the fds.
+ */
+public final class TapDriver implements LinkDriver {
+    private static final Logger log = LoggerFactory.getLogger(TapDriver.class);
+
+    /** Frames read per wake-up at most, before polling again. */
+    public static final int READ_BATCH = 64;
+    /** How long the reader waits in one poll; bounds how long a lost wake-up could delay close. */
+    static final int POLL_TIMEOUT_MILLIS = 250;
+    /** The largest frame a read can return: the largest IPv4 packet, Ethernet header and a VLAN tag. */
+    private static final int MAX_READ = DriverCapabilities.MAX_MTU + DriverCapabilities.ETHERNET_HEADER + 4;
+    private static final long JOIN_TIMEOUT_MILLIS = 2000;
+
+    private final String deviceName;
+    private final boolean created;
+    private final DriverCapabilities capabilities;
+    private final int fd;
+    private final int wakeFd;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment txState;      // errno of transmit calls (under txLock)
+    private final MemorySegment rxState;      // errno of the reader's calls
+    private final MemorySegment pollFds;      // struct pollfd[2]: the TAP, the wake-up eventfd
+    private final MemorySegment wakeValue;    // the 8-byte counter increment written to the eventfd
+    private final MemorySegment rxFrame;      // where read(2) puts a frame (reader thread only)
+    private final MemorySegment txFrame;      // where a frame waits for write(2) (under txLock)
+
+    private final Object txLock = new Object();
+    private volatile DriverContext context;
+    private volatile boolean closed;
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private Thread reader;
+
+    private final LongAdder rxFrames = new LongAdder();
+    private final LongAdder txFrames = new LongAdder();
+    private final LongAdder txBusyDrops = new LongAdder();
+    private final LongAdder txErrors = new LongAdder();
+
+    private TapDriver(String deviceName, boolean created, int mtu, int fd, int wakeFd) {
+        this.deviceName = deviceName;
+        this.created = created;
+        this.capabilities = DriverCapabilities.ethernet(mtu);
+        this.fd = fd;
+        this.wakeFd = wakeFd;
+        this.txState = Libc.newCallState(arena);
+        this.rxState = Libc.newCallState(arena);
+        this.pollFds = arena.allocate(2 * Libc.POLLFD_SIZE);
+        pollFds.set(JAVA_INT, 0, fd);
+        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
+        pollFds.set(JAVA_INT, 8, wakeFd);
+        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
+        this.wakeValue = arena.allocate(JAVA_LONG);
+        wakeValue.set(JAVA_LONG, 0, 1L);
+        this.rxFrame = arena.allocate(MAX_READ);
+        this.txFrame = arena.allocate(capabilities.maxFrameLength());
+    }
+
+    /** Attaches to (or creates) the TAP device {@code name} with the device's MTU. */
+    public static TapDriver open(String name) throws DriverException {
+        return open(name, 0, false, null);
+    }
+
+    /**
+     * Attaches to the TAP device {@code name}, creating it if absent.
+     *
+     * @param name the device name (at most 15 characters); empty lets the kernel choose one
+     * @param mtu the MTU to use, also set on the device; 0 for the device's own
+     * @param bringUp set the kernel side up ({@code IFF_UP}); for examples, tests use {@code ip}
+     * @param kernelAddress an IPv4 address and prefix for the kernel side, or null (implies {@code bringUp})
+     * @throws DriverException with what went wrong and what to do about it
+     */
+    public static TapDriver open(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress) throws DriverException {
+        Objects.requireNonNull(name, "name");
+        if (name.length() >= Tun.IFNAMSIZ || name.contains("/") || name.contains(" ") || name.contains(",")) {
+            throw new IllegalArgumentException("bad TAP name '" + name + "': at most " + (Tun.IFNAMSIZ - 1)
+                    + " characters, no '/', ' ' or ','");
+        }
+        if (mtu != 0) {
+            DriverCapabilities.ethernet(mtu); // validates the range
+        }
+        String shown = name.isEmpty() ? "(kernel-chosen name)" : name;
+        int fd;
+        try {
+            fd = Tun.openDevice();
+        } catch (ErrnoException e) {
+            throw openFailure(e);
+        }
+        int wakeFd = -1;
+        String actual = name;
+        try {
+            boolean existed = !name.isEmpty() && Tun.exists(name);
+            try {
+                actual = Tun.attach(fd, name);
+            } catch (ErrnoException e) {
+                throw attachFailure(shown, existed, e);
+            }
+            int deviceMtu = Tun.mtu(actual);
+            int useMtu = deviceMtu;
+            if (mtu != 0 && mtu != deviceMtu) {
+                try {
+                    Tun.setMtu(actual, mtu);
+                    deviceMtu = mtu;
+                } catch (ErrnoException e) {
+                    if (mtu > deviceMtu) {
+                        throw new DriverException("TAP " + actual + " has MTU " + deviceMtu + " and setting it to " + mtu
+                                + " failed (" + e.getMessage() + "); set it with: ip link set " + actual + " mtu " + mtu, e);
+                    }
+                    log.warn("TAP {}: could not set the device MTU to {} ({}); the stack uses {} and the kernel {}",
+                            actual, mtu, e.getMessage(), mtu, deviceMtu);
+                }
+                useMtu = mtu;
+            }
+            if (kernelAddress != null) {
+                Tun.setAddress(actual, kernelAddress.address().bits(), kernelAddress.mask());
+            }
+            if (bringUp || kernelAddress != null) {
+                Tun.bringUp(actual);
+            }
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = Libc.newCallState(a);
+                wakeFd = Libc.eventfd(st, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+                if (wakeFd < 0) {
+                    throw new ErrnoException("eventfd", Libc.errno(st));
+                }
+            }
+            TapDriver d = new TapDriver(actual, !existed, useMtu, fd, wakeFd);
+            log.info("TAP {}: {} (mtu {}{})", actual, existed ? "attached" : "created, removed when closed", useMtu,
+                    kernelAddress != null ? ", kernel side " + kernelAddress : "");
+            return d;
+        } catch (ErrnoException e) {
+            closeQuietly(fd);
+            closeQuietly(wakeFd);
+            if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
+                throw new DriverException("TAP " + actual + ": " + e.getMessage()
+                        + ": configuring the kernel side (mtu=, up=) needs CAP_NET_ADMIN; drop those parameters "
+                        + "and configure it with sudo ip, or run with the capability", e);
+            }
+            throw new DriverException("TAP " + actual + ": " + e.getMessage(), e);
+        } catch (DriverException | RuntimeException e) {
+            closeQuietly(fd);
+            closeQuietly(wakeFd);
+            throw e;
+        }
+    }
+
+    static DriverException openFailure(ErrnoException e) {
+        return switch (e.errno()) {
+            case Libc.ENOENT, Libc.ENODEV, Libc.ENXIO -> new DriverException("no " + Tun.DEVICE
+                    + " (" + e.getMessage() + "): load the tun module (sudo modprobe tun), or in a container pass "
+                    + "the device in (docker run --device /dev/net/tun --cap-add NET_ADMIN)", e);
+            case Libc.EACCES, Libc.EPERM -> new DriverException("permission denied opening " + Tun.DEVICE
+                    + ": a TAP needs CAP_NET_ADMIN (run as root, or sudo setcap cap_net_admin+ep on the java binary), "
+                    + "or read-write access to " + Tun.DEVICE + " and a TAP pre-created for your user "
+                    + "(sudo ip tuntap add dev NAME mode tap user $USER)", e);
+            default -> new DriverException("cannot open " + Tun.DEVICE + ": " + e.getMessage(), e);
+        };
+    }
+
+    static DriverException attachFailure(String name, boolean existed, ErrnoException e) {
+        return switch (e.errno()) {
+            case Libc.EPERM, Libc.EACCES -> new DriverException(existed
+                    ? "permission denied attaching to TAP " + name + ": it belongs to another user or group; "
+                            + "attaching needs CAP_NET_ADMIN, or a TAP pre-created for your user "
+                            + "(sudo ip tuntap add dev " + name + " mode tap user $USER)"
+                    : "permission denied creating TAP " + name + ": creating a TAP needs CAP_NET_ADMIN (run as root, "
+                            + "or sudo setcap cap_net_admin+ep on the java binary), or have it pre-created for your "
+                            + "user: sudo ip tuntap add dev " + name + " mode tap user $USER", e);
+            case Libc.EBUSY -> new DriverException("TAP " + name + " is busy: another process (or driver) has it open, "
+                    + "and a single-queue TAP has one reader at a time (" + e.getMessage() + ")", e);
+            case Libc.EINVAL -> new DriverException("cannot attach to " + name + " as a TAP: it exists but is not a "
+                    + "single-queue TAP device (a TUN device, a multi-queue TAP, or another kind of interface?) ("
+                    + e.getMessage() + ")", e);
+            default -> new DriverException("cannot attach to TAP " + name + ": " + e.getMessage(), e);
+        };
+    }
+
+    private static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            try (Arena a = Arena.ofConfined()) {
+                Libc.close(Libc.newCallState(a), fd);
+            }
+        }
+    }
+
+    // ---- what it is ----
+
+    @Override
+    public String name() {
+        return "tap:" + deviceName;
+    }
+
+    /** The device's name in the kernel ({@code tsu0}). */
+    public String deviceName() {
+        return deviceName;
+    }
+
+    /** Whether this driver created the device (and the kernel removes it when the driver closes). */
+    public boolean createdDevice() {
+        return created;
+    }
+
+    @Override
+    public DriverCapabilities capabilities() {
+        return capabilities;
+    }
+
+    /** Frames read from the device and handed to the stack. */
+    public long framesReceived() {
+        return rxFrames.sum();
+    }
+
+    /** Frames written to the device. */
+    public long framesSent() {
+        return txFrames.sum();
+    }
+
+    /** Frames dropped because the device would have blocked ({@code EAGAIN}). */
+    public long framesDroppedBusy() {
+        return txBusyDrops.sum();
+    }
+
+    /** Writes that failed for another reason (device down, gone). */
+    public long transmitErrors() {
+        return txErrors.sum();
+    }
+
+    /** Whether the receive thread is running. */
+    public boolean isReading() {
+        Thread t = reader;
+        return t != null && t.isAlive();
+    }
+
+    /** Whether the device went away while the driver ran. */
+    public boolean deviceVanished() {
+        return gone.get();
+    }
+
+    // ---- the driver contract ----
+
+    @Override
+    public synchronized void open(DriverContext ctx) throws DriverException {
+        if (closed) {
+            throw new IllegalStateException(name() + " is closed");
+        }
+        if (reader != null) {
+            throw new IllegalStateException(name() + " is already open");
+        }
+        this.context = Objects.requireNonNull(ctx, "context");
+        Thread t = Thread.ofPlatform().name("tap-rx-" + deviceName).daemon(true).unstarted(this::readLoop);
+        reader = t;
+        t.start();
+    }
+
+    @Override
+    public boolean transmit(PacketBuffer frame) {
+        int errno;
+        int len = frame.length();
+        try {
+            if (len > capabilities.maxFrameLength()) {
+                report("frame of " + len + " bytes refused: TAP " + deviceName + " carries at most "
+                        + capabilities.maxFrameLength() + " (MTU " + capabilities.mtu() + " + 14)", null);
+                return false;
+            }
+            synchronized (txLock) {
+                if (closed) {
+                    report("transmit on closed TAP " + deviceName, null);
+                    return false;
+                }
+                if (gone.get()) {
+                    return false;
+                }
+                MemorySegment.copy(frame.segment(), frame.start(), txFrame, 0, len);
+                long n = Libc.write(txState, fd, txFrame, len);
+                if (n == len) {
+                    txFrames.increment();
+                    return true;
+                }
+                errno = n < 0 ? Libc.errno(txState) : 0;
+            }
+        } finally {
+            frame.release();
+        }
+        if (errno == Libc.EAGAIN) {
+            txBusyDrops.increment();
+            return false;
+        }
+        txErrors.increment();
+        if (errno == 0) {
+            report("short write to TAP " + deviceName + " (" + len + " bytes)", null);
+        } else if (errno == Libc.EBADFD || errno == Libc.ENODEV || errno == Libc.ENXIO || errno == Libc.EBADF) {
+            vanished(new ErrnoException("write", errno));
+        } else {
+            long count = txErrors.sum();
+            if (Long.bitCount(count) == 1) { // 1st, 2nd, 4th, 8th... error: loud but bounded
+                ErrnoException e = new ErrnoException("write", errno);
+                report("write to TAP " + deviceName + " failed: " + e.getMessage()
+                        + (errno == Libc.EIO ? "; the kernel side is down (ip link set " + deviceName + " up)" : "")
+                        + " (" + count + " so far)", e);
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = reader;
+        }
+        boolean readerDone = true;
+        if (t != null) {
+            synchronized (txLock) {
+                Libc.write(txState, wakeFd, wakeValue, 8); // wake the reader's poll at once
+            }
+            if (t != Thread.currentThread()) {
+                try {
+                    t.join(JOIN_TIMEOUT_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                readerDone = !t.isAlive();
+            }
+        }
+        synchronized (txLock) {
+            closeQuietly(fd);
+            closeQuietly(wakeFd);
+        }
+        if (readerDone) {
+            arena.close();
+        } else {
+            // It will see the closed flag within a poll timeout; its memory stays until then.
+            log.warn("TAP {}: the reader thread did not stop within {} ms", deviceName, JOIN_TIMEOUT_MILLIS);
+        }
+        log.debug("TAP {}: closed{}", deviceName, created ? " (and removed)" : "");
+    }
+
+    // ---- the reader ----
+
+    private void readLoop() {
+        DriverContext ctx = context;
+        BufferPool pool = ctx.buffers();
+        MemorySegment st = rxState;
+        try {
+            while (!closed) {
+                int ready = Libc.poll(st, pollFds, 2, POLL_TIMEOUT_MILLIS);
+                if (ready < 0) {
+                    int e = Libc.errno(st);
+                    if (e == Libc.EINTR) {
+                        continue;
+                    }
+                    stop(new ErrnoException("poll", e));
+                    return;
+                }
+                if (ready == 0 || closed) {
+                    continue;
+                }
+                short revents = pollFds.get(JAVA_SHORT, 6);
+                if ((revents & Libc.POLLNVAL) != 0) {
+                    vanished(new ErrnoException("poll", Libc.EBADF));
+                    return;
+                }
+                if ((revents & (Libc.POLLIN | Libc.POLLERR | Libc.POLLHUP)) == 0) {
+                    continue;
+                }
+                boolean errorSeen = (revents & (Libc.POLLERR | Libc.POLLHUP)) != 0;
+                for (int i = 0; i < READ_BATCH; i++) {
+                    long n = Libc.read(st, fd, rxFrame, MAX_READ);
+                    if (n > 0) {
+                        if (closed) {
+                            return; // nothing is delivered after close
+                        }
+                        PacketBuffer frame = pool.acquire((int) n);
+                        MemorySegment.copy(rxFrame, 0, frame.segment(), frame.append((int) n), n);
+                        rxFrames.increment();
+                        ctx.receive(frame);
+                        continue;
+                    }
+                    int e = n < 0 ? Libc.errno(st) : 0;
+                    if (e == Libc.EINTR) {
+                        continue;
+                    }
+                    if (e == Libc.EAGAIN || e == 0) {
+                        if (errorSeen) {
+                            vanished(new ErrnoException("poll (POLLERR)", Libc.EBADFD));
+                            return;
+                        }
+                        break;
+                    }
+                    if (e == Libc.EBADFD || e == Libc.EIO || e == Libc.ENODEV || e == Libc.ENXIO || e == Libc.EBADF) {
+                        vanished(new ErrnoException("read", e));
+                    } else {
+                        stop(new ErrnoException("read", e));
+                    }
+                    return;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            if (!closed) {
+                report("TAP " + deviceName + ": the reader thread failed; the interface is down", e);
+                ctx.linkStateChanged(false);
+            }
+        }
+    }
+
+    /** The device went away: the interface is down for good and the reader ends. */
+    private void vanished(ErrnoException cause) {
+        if (closed || !gone.compareAndSet(false, true)) {
+            return;
+        }
+        report("TAP " + deviceName + " vanished (" + cause.getMessage() + "): the interface is down", cause);
+        DriverContext ctx = context;
+        if (ctx != null) {
+            ctx.linkStateChanged(false);
+        }
+    }
+
+    /** An unexpected error stopped the reader: report it and take the interface down. */
+    private void stop(ErrnoException cause) {
+        if (closed) {
+            return;
+        }
+        gone.set(true);
+        report("TAP " + deviceName + ": reading failed (" + cause.getMessage() + "); the interface is down", cause);
+        DriverContext ctx = context;
+        if (ctx != null) {
+            ctx.linkStateChanged(false);
+        }
+    }
+
+    private void report(String message, Throwable cause) {
+        DriverContext ctx = context;
+        if (ctx != null) {
+            ctx.reportError(message, cause);
+        } else {
+            log.warn("{}", message, cause);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

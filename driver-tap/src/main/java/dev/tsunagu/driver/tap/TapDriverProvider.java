@@ -1,0 +1,92 @@
+package dev.tsunagu.driver.tap;
+
+import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.DriverSpec;
+import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.LinkDriverProvider;
+import dev.tsunagu.driver.tap.internal.Tun;
+import dev.tsunagu.net.Ipv4Prefix;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code tap:NAME[,mtu=N][,up=ADDR/LEN]}: a Linux TAP device, attached if it exists and
+ * created (non-persistent) if not.
+ *
+ * <ul>
+ *   <li>{@code mtu=N}: use this MTU and set the device to it (default: the device's MTU);</li>
+ *   <li>{@code up=ADDR/LEN}: give the kernel side this address and bring it up, for a quick
+ *       start without {@code ip} commands; {@code up=yes} only brings it up. Both need
+ *       CAP_NET_ADMIN.</li>
+ * </ul>
+ */
+public final class TapDriverProvider implements LinkDriverProvider {
+    private static final Set<String> PARAMETERS = Set.of("mtu", "up");
+
+    @Override
+    public String name() {
+        return "tap";
+    }
+
+    @Override
+    public String description() {
+        return "Linux TAP device through FFM, the kernel as the peer (tap:NAME[,mtu=N][,up=ADDR/LEN])";
+    }
+
+    @Override
+    public Optional<String> unavailabilityCause() {
+        String os = System.getProperty("os.name", "");
+        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return Optional.of("TAP devices through /dev/net/tun are Linux only (this is " + os + ")");
+        }
+        String arch = System.getProperty("os.arch", "");
+        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
+            return Optional.of("the TAP bindings know the Linux ABI of x86-64 and AArch64 only (this is " + arch + ")");
+        }
+        if (!Files.exists(Path.of(Tun.DEVICE))) {
+            return Optional.of("no " + Tun.DEVICE + ": load the tun module (sudo modprobe tun), or in a container "
+                    + "pass the device in (--device /dev/net/tun)");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public LinkDriver create(DriverSpec spec) throws DriverException {
+        for (String key : spec.parameters().keySet()) {
+            if (!PARAMETERS.contains(key)) {
+                throw new IllegalArgumentException("unknown tap parameter '" + key + "' (known: mtu, up)");
+            }
+        }
+        int mtu = spec.intParameter("mtu", 0);
+        boolean bringUp = false;
+        Ipv4Prefix kernelAddress = null;
+        String up = spec.parameters().get("up");
+        if (up != null) {
+            switch (up.toLowerCase(Locale.ROOT)) {
+                case "yes", "true" -> bringUp = true;
+                case "no", "false" -> bringUp = false;
+                default -> {
+                    kernelAddress = parseKernelAddress(up);
+                    bringUp = true;
+                }
+            }
+        }
+        return TapDriver.open(spec.argument(), mtu, bringUp, kernelAddress);
+    }
+
+    private static Ipv4Prefix parseKernelAddress(String text) {
+        String why = "tap parameter up= wants ADDR/LEN (the kernel side's address and prefix length, "
+                + "e.g. up=10.0.0.1/24) or yes: " + text;
+        if (!text.contains("/")) {
+            throw new IllegalArgumentException(why);
+        }
+        try {
+            return Ipv4Prefix.parse(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(why, e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tsunagu.driver.tap;
+
+import dev.tsunagu.driver.DriverException;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The command line of a child JVM running {@link TapOpenMain} on this test's class path. */
+final class ChildJvm {
+    private ChildJvm() {}
+
+    static List<String> tapOpen(String spec) {
+        return tapOpen(spec, System.getProperty("java.class.path"));
+    }
+
+    static List<String> tapOpen(String spec, String classPath) {
+        List<String> c = new ArrayList<>();
+        c.add(java());
+        c.add("--enable-native-access=ALL-UNNAMED");
+        c.add("-Xshare:auto");
+        c.add("-cp");
+        c.add(classPath);
+        c.add(TapOpenMain.class.getName());
+        c.add(spec);
+        return c;
+    }
+
+    static String java() {
+        return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+    }
+
+    /**
+     * Copies what {@link TapOpenMain} needs (this module's classes and tests, stack-api, slf4j)
+     * into {@code dir}, readable by everyone, for a child that runs as another user (the local
+     * Maven repository is usually private to its owner). Returns the class path.
+     */
+    static String copyMinimalClassPath(Path dir) throws IOException {
+        List<String> cp = new ArrayList<>();
+        int i = 0;
+        for (Class<?> c : List.of(TapDriver.class, TapOpenMain.class, DriverException.class, org.slf4j.Logger.class)) {
+            Path from;
+            try {
+                from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            } catch (URISyntaxException e) {
+                throw new IOException(e);
+            }
+            Path to = dir.resolve("cp" + i++ + (Files.isDirectory(from) ? "" : ".jar"));
+            if (Files.isDirectory(from)) {
+                try (Stream<Path> files = Files.walk(from)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Path t = to.resolve(from.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else {
+                Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+            }
+            cp.add(to.toString());
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) all::iterator) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return String.join(":", cp);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tsunagu.driver.tap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tsunagu.link.testkit.LinkDriverContractTest;
+import dev.tsunagu.link.testkit.RecordingDriverContext;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The TAP driver keeps the driver contract, with the kernel as the other end of the wire.
+ *
+ * <p>The driver creates a TAP in our namespace, which is then moved into a fresh network
+ * namespace (the driver's fd keeps working) and brought up there; the peer is an
+ * {@code AF_PACKET} socket on the kernel side, held by a Python helper inside the namespace
+ * ({@link PacketPeer}). Test frames use a local-experimental EtherType the kernel ignores.
+ * Skips loudly without CAP_NET_ADMIN, {@code /dev/net/tun} or python3.
+ */
+@Timeout(60)
+class TapDriverContractTest extends LinkDriverContractTest {
+    private NetNs ns;
+    private TapDriver driver;
+    private PacketPeer peer;
+
+    @Override
+    protected Harness createHarness(RecordingDriverContext context) throws Exception {
+        TapTests.assumeTapAndNetns();
+        TapTests.assumeCommand("python3", "python3");
+        ns = NetNs.create();
+        driver = TapDriver.open(TapTests.uniqueName("tsuc"));
+        assertThat(driver.createdDevice()).isTrue();
+        ns.adopt(driver.deviceName());
+        ns.exec("ip", "link", "set", driver.deviceName(), "up").check();
+        driver.open(context);
+        peer = PacketPeer.start(ns, driver.deviceName());
+        return new Harness(driver, context, peer, 1500);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (driver != null) {
+            driver.close();
+        }
+        if (peer != null) {
+            peer.close();
+        }
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    @Override
+    protected Duration absenceTimeout() {
+        return Duration.ofMillis(300);
+    }
+
+    @Override
+    protected void assertClosedReleasedEverything() throws Exception {
+        assertThat(driver.isReading()).as("the reader thread has ended").isFalse();
+        assertThat(ns.exec("ip", "link", "show", driver.deviceName()).ok())
+                .as("the TAP the driver created is gone with its fd").isFalse();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tsunagu.driver.tap;
+
+import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.tap.internal.Tun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * What the TAP tests need from the machine, checked once, with a loud skip (one line on
+ * stderr, and the reason in the report) when it is missing: Linux, {@code /dev/net/tun},
+ * CAP_NET_ADMIN (to create TAPs and network namespaces), and the tools each test uses.
+ * {@code ./check} installs the tools when it runs as root (scripts/test-packages.txt).
+ */
+final class TapTests {
+    private static volatile String unusable; // null: not checked yet; "": fine
+
+    private TapTests() {}
+
+    /** Skips the calling test, loudly, unless TAP devices and network namespaces can be made here. */
+    static void assumeTapAndNetns() {
+        String why = unusable;
+        if (why == null) {
+            why = unusable = probe();
+        }
+        if (!why.isEmpty()) {
+            skip(why);
+        }
+    }
+
+    /** Skips the calling test, loudly, unless {@code command} is installed ({@code package} provides it). */
+    static void assumeCommand(String command, String pkg) {
+        if (!Sh.installed(command)) {
+            skip(command + " is not installed (Debian package " + pkg + "; ./check installs it as root)");
+        }
+    }
+
+    static void skip(String why) {
+        String line = "SKIPPED (driver-tap): " + why;
+        System.err.println(line);
+        Assumptions.abort(line);
+    }
+
+    private static String probe() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "TAP tests need Linux";
+        }
+        if (!Files.exists(Path.of(Tun.DEVICE))) {
+            return "no " + Tun.DEVICE + " here (tun module not loaded, or a container without the device)";
+        }
+        if (!Sh.installed("ip")) {
+            return "the ip command is missing (Debian package iproute2)";
+        }
+        try (TapDriver probe = TapDriver.open(uniqueName("tsup"))) {
+            probe.capabilities(); // made (in our namespace, down) and removed again at once
+        } catch (DriverException e) {
+            return "cannot make a TAP device (needs root or CAP_NET_ADMIN): " + e.getMessage();
+        }
+        try {
+            String ns = uniqueName("tsu-probe-");
+            Sh.Result r = Sh.run("ip", "netns", "add", ns);
+            if (!r.ok()) {
+                return "cannot make a network namespace (needs CAP_SYS_ADMIN): " + r.output().strip();
+            }
+            Sh.run("ip", "netns", "del", ns);
+        } catch (Exception e) {
+            return "cannot run ip netns: " + e;
+        }
+        return "";
+    }
+
+    /** {@code prefix} plus random hex, at most 15 characters (an interface name's limit). */
+    static String uniqueName(String prefix) {
+        int hexDigits = Math.min(8, 15 - prefix.length());
+        byte[] b = new byte[(hexDigits + 1) / 2];
+        ThreadLocalRandom.current().nextBytes(b);
+        return prefix + HexFormat.of().formatHex(b).substring(0, hexDigits);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.tsunagu.tcp;
+
+import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.socket.Datagram;
+import dev.tsunagu.socket.DescriptorTable;
+import dev.tsunagu.socket.SocketTable;
+import dev.tsunagu.socket.TcpServerSocket;
+import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
+import dev.tsunagu.socket.UdpSocket;
+import dev.tsunagu.stack.MissingLayerException;
+import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.udp.dns.Resolver;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The seeds' socket library: the BSD-style calls an application makes, with integer
+ * descriptors, over the stack's TCP, UDP and resolver.
+ *
+ * <pre>{@code
+ * SocketLibrary lib = SocketLibrary.of(stack);
+ * int fd = lib.socket(SocketLibrary.SOCK_STREAM);   // control block + descriptor
+ * lib.connect(fd, "www.example.test", 80);          // resolver, then the 3-way handshake
+ * lib.write(fd, request, 0, request.length);        // into the send buffer
+ * int n = lib.read(fd, buf, 0, buf.length);         // from the receive buffer; -1 at end
+ * lib.close(fd);                                    // FIN, TIME_WAIT, deletion
+ * }</pre>
+ *
+ * <p>Descriptors are the stack's own ({@link DescriptorTable}), so the socket table shows the
+ * same numbers. {@code socket()} reserves one before the stack knows what the socket will be;
+ * {@code connect} or {@code listen} give it its TCP identity. Calls block the calling thread
+ * (cheap on virtual threads). Errors are {@code java.net} exceptions; a descriptor that names
+ * nothing is a {@link SocketException} "bad descriptor" (EBADF).
+ */
+public final class SocketLibrary {
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+
+    private final NetworkStack stack;
+    private final TcpLayer tcp;
+    private final DescriptorTable fds;
+    private final Map<Integer, Entry> entries = new ConcurrentHashMap<>();
+
+    /** What a descriptor names. */
+    private sealed interface Entry {}
+
+    /** A stream socket between socket() and connect()/listen(). */
+    private record Unbound(InetSocketAddress bound) implements Entry {}
+
+    private record Stream(TcpSocket socket) implements Entry {}
+
+    private record Listening(TcpServerSocket socket) implements Entry {}
+
+    private record Dgram(UdpSocket socket) implements Entry {}
+
+    private SocketLibrary(NetworkStack stack) {
+        this.stack = stack;
+        this.tcp = stack.service(TcpLayer.class).orElseThrow(() -> MissingLayerException.forService(
+                "TCP", "stack-tcp", "dev.tsunagu.tcp"));
+        this.fds = stack.descriptors();
+    }
+
+    public static SocketLibrary of(NetworkStack stack) {
+        return new SocketLibrary(stack);
+    }
+
+    /** Creates a socket and returns its descriptor. */
+    public int socket(int type) {
+        return switch (type) {
+            case SOCK_STREAM -> {
+                Unbound u = new Unbound(null);
+                int fd = fds.allocate(u);
+                entries.put(fd, u);
+                yield fd;
+            }
+            case SOCK_DGRAM -> {
+                UdpSocket s = stack.udp().open();
+                entries.put(s.descriptor(), new Dgram(s));
+                yield s.descriptor();
+            }
+            default -> throw new IllegalArgumentException("socket type must be SOCK_STREAM or SOCK_DGRAM: " + type);
+        };
+    }
+
+    /** Binds to a local port (a stream socket keeps it for listen). */
+    public void bind(int fd, int port) throws IOException {
+        switch (entry(fd)) {
+            case Unbound u -> entries.put(fd, new Unbound(new InetSocketAddress(port)));
+            case Dgram d -> d.socket().bind(port);
+            default -> throw new SocketException("descriptor " + fd + " is already bound or connected");
+        }
+    }
+
+    /** Listens on the bound port with a bounded backlog. */
+    public void listen(int fd, int backlog) throws IOException {
+        if (!(entry(fd) instanceof Unbound u) || u.bound() == null) {
+            throw new SocketException("descriptor " + fd + " is not a bound, unconnected stream socket");
+        }
+        TcpServerSocket s = tcp.listen(u.bound().getPort(), backlog, TcpSocketOptions.DEFAULT, fd);
+        entries.put(fd, new Listening(s));
+    }
+
+    /** Waits for a connection and returns its new descriptor. */
+    public int accept(int fd) throws IOException {
+        if (!(entry(fd) instanceof Listening l)) {
+            throw new SocketException("descriptor " + fd + " is not listening");
+        }
+        TcpSocket s = l.socket().accept();
+        entries.put(s.descriptor(), new Stream(s));
+        return s.descriptor();
+    }
+
+    /**
+     * Connects to {@code host} (a name, resolved with the stack's resolver, or an address) and
+     * {@code port}: a TCP handshake for a stream socket, a fixed peer for a datagram socket.
+     */
+    public void connect(int fd, String host, int port) throws IOException {
+        InetAddress address = resolve(host).getFirst();
+        InetSocketAddress remote = new InetSocketAddress(address, port);
+        switch (entry(fd)) {
+            case Unbound u -> {
+                TcpSocket s = TcpSocketImpl.await(tcp.loop(), tcp.connectAsync(remote, TcpSocketOptions.DEFAULT, fd),
+                        TcpSocketOptions.DEFAULT.connectTimeout().plusSeconds(1));
+                entries.put(fd, new Stream(s));
+            }
+            case Dgram d -> d.socket().connect(remote);
+            default -> throw new SocketException("descriptor " + fd + " is already connected or listening");
+        }
+    }
+
+    /** Writes all of {@code b[off, off+len)}; returns {@code len}. */
+    public int write(int fd, byte[] b, int off, int len) throws IOException {
+        switch (entry(fd)) {
+            case Stream s -> s.socket().write(b, off, len);
+            case Dgram d -> d.socket().send(b, off, len);
+            default -> throw new SocketException("descriptor " + fd + " is not connected");
+        }
+        return len;
+    }
+
+    /** Reads into {@code b}: bytes read, or -1 at end of stream. Waits until something arrives. */
+    public int read(int fd, byte[] b, int off, int len) throws IOException {
+        return switch (entry(fd)) {
+            case Stream s -> s.socket().read(b, off, len);
+            case Dgram d -> {
+                Datagram dg = d.socket().receive();
+                int n = Math.min(len, dg.length());
+                System.arraycopy(dg.data(), 0, b, off, n);
+                yield n;
+            }
+            default -> throw new SocketException("descriptor " + fd + " is not connected");
+        };
+    }
+
+    /** Closes the socket and frees its descriptor (TCP goes on closing in the background). */
+    public void close(int fd) throws IOException {
+        Entry e = entries.remove(fd);
+        if (e == null) {
+            throw new SocketException("bad descriptor " + fd);
+        }
+        switch (e) {
+            case Unbound u -> fds.release(fd);
+            case Stream s -> s.socket().close();
+            case Listening l -> l.socket().close();
+            case Dgram d -> d.socket().close();
+        }
+    }
+
+    /** The resolver built into the socket library: a literal address, localhost, or DNS. */
+    public List<InetAddress> resolve(String host) throws UnknownHostException {
+        try {
+            return List.of(new Ipv4Address(Ipv4Address.parse(host).bits()).toInetAddress());
+        } catch (IllegalArgumentException notALiteral) {
+            Resolver r = stack.service(Resolver.class).orElseThrow(() -> new UnknownHostException(
+                    host + ": this stack has no resolver (add dev.tsunagu:stack-udp)"));
+            return r.lookup(host);
+        }
+    }
+
+    /** The socket table, as {@code netstat -an} prints it. */
+    public String netstat() {
+        return SocketTable.format(stack.sockets());
+    }
+
+    private Entry entry(int fd) throws SocketException {
+        Entry e = entries.get(fd);
+        if (e == null) {
+            throw new SocketException("bad descriptor " + fd);
+        }
+        return e;
+    }
+}

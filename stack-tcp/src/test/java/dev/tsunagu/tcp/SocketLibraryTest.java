@@ -1,0 +1,89 @@
+package dev.tsunagu.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tsunagu.link.cable.Cable;
+import dev.tsunagu.link.testkit.TestHosts;
+import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.stack.NetworkStack;
+import java.net.SocketException;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The seeds' socket library: descriptors and the BSD calls, end to end. */
+class SocketLibraryTest {
+    private final VirtualEventLoop loop = new VirtualEventLoop();
+    private final Cable lan = new Cable("socket-library");
+    private final NetworkStack browser = TestHosts.host(loop, "browser", 1).on(lan, "10.0.0.1/24").build();
+    private final NetworkStack web = TestHosts.host(loop, "web", 2).on(lan, "10.0.0.2/24").build();
+
+    @AfterEach
+    void tearDown() {
+        browser.close();
+        web.close();
+    }
+
+    @Test
+    void socketConnectWriteReadCloseWithDescriptors() throws Exception {
+        SocketLibrary server = SocketLibrary.of(web);
+        SocketLibrary client = SocketLibrary.of(browser);
+
+        int listenFd = server.socket(SocketLibrary.SOCK_STREAM);
+        server.bind(listenFd, 80);
+        server.listen(listenFd, 16);
+        assertThat(listenFd).isEqualTo(3);
+
+        int fd = client.socket(SocketLibrary.SOCK_STREAM);
+        assertThat(fd).as("the first descriptor, as a process's first socket").isEqualTo(3);
+        assertThat(browser.descriptors().descriptors()).containsExactly(3);
+        client.connect(fd, "10.0.0.2", 80);
+        assertThat(browser.sockets()).singleElement().satisfies(row -> {
+            assertThat(row.descriptor()).as("the socket table shows the same descriptor").isEqualTo(fd);
+            assertThat(row.state()).isEqualTo("ESTABLISHED");
+        });
+
+        int conn = server.accept(listenFd);
+        assertThat(conn).isEqualTo(4);
+        byte[] request = "GET / HTTP/1.1\r\n\r\n".getBytes();
+        assertThat(client.write(fd, request, 0, request.length)).isEqualTo(request.length);
+        byte[] buf = new byte[100];
+        int n = server.read(conn, buf, 0, buf.length);
+        assertThat(Arrays.copyOf(buf, n)).isEqualTo(request);
+        server.write(conn, "200 OK".getBytes(), 0, 6);
+        server.close(conn);
+        n = client.read(fd, buf, 0, buf.length);
+        assertThat(new String(buf, 0, n)).isEqualTo("200 OK");
+        assertThat(client.read(fd, buf, 0, buf.length)).isEqualTo(-1);
+        assertThat(client.netstat()).contains("CLOSE_WAIT").contains("10.0.0.2:80");
+        client.close(fd);
+        assertThat(browser.descriptors().size()).isZero();
+        assertThatThrownBy(() -> client.read(fd, buf, 0, 1)).isInstanceOf(SocketException.class)
+                .hasMessage("bad descriptor 3");
+        server.close(listenFd);
+    }
+
+    @Test
+    void theResolverIsBuiltIn() throws Exception {
+        SocketLibrary lib = SocketLibrary.of(browser);
+        assertThat(lib.resolve("10.0.0.2").getFirst().getHostAddress()).isEqualTo("10.0.0.2");
+        assertThat(lib.resolve("localhost").getFirst().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThatThrownBy(() -> lib.resolve("www.example.test")).hasMessageContaining("no DNS servers configured");
+    }
+
+    @Test
+    void datagramSocketsToo() throws Exception {
+        SocketLibrary a = SocketLibrary.of(browser);
+        SocketLibrary b = SocketLibrary.of(web);
+        int server = b.socket(SocketLibrary.SOCK_DGRAM);
+        b.bind(server, 53);
+        int client = a.socket(SocketLibrary.SOCK_DGRAM);
+        a.connect(client, "10.0.0.2", 53);
+        a.write(client, "query".getBytes(), 0, 5);
+        byte[] buf = new byte[10];
+        assertThat(new String(buf, 0, b.read(server, buf, 0, 10))).isEqualTo("query");
+        a.close(client);
+        b.close(server);
+    }
+}
