@@ -115,6 +115,10 @@ final class TcpConnection {
     boolean noDelay;
     boolean keepAlive;
 
+    /** When data last left (for RFC 5681's restart after idle), valid once {@link #dataSent}. */
+    long lastDataSentAt;
+    boolean dataSent;
+
     // ---- RTT measurement (one segment at a time; Karn's rule) ----
     boolean timing;
     int timedSeq;
@@ -769,6 +773,17 @@ final class TcpConnection {
     private void sendData(int offset, int len, boolean fin) {
         int seq = sndNxt;
         boolean retransmission = lt(seq, sndMax);
+        long now = loop.now();
+        if (!retransmission && len > 0 && sndUna == sndMax && dataSent
+                && now - lastDataSentAt > rto.currentTimeoutNanos()) {
+            // RFC 5681 4.1: after an idle period longer than the RTO the ACK clock is gone;
+            // restart from (at most) the initial window rather than burst a stale cwnd.
+            cc.onIdleRestart(now);
+        }
+        if (len > 0) {
+            lastDataSentAt = now;
+            dataSent = true;
+        }
         int flags = ACK | (fin ? FIN : 0) | (len > 0 && offset + len == sendBuffer.length() ? PSH : 0);
         layer.sendSegment(this, seq, rcvNxt, flags, advertiseWindow(), 0, -1, sendBuffer, offset, len);
         onAckSent();

@@ -1,0 +1,127 @@
+package dev.tsunagu.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tsunagu.ip.Ipv4LayerProvider;
+import dev.tsunagu.link.EthernetLayerProvider;
+import dev.tsunagu.link.cable.Cable;
+import dev.tsunagu.link.testkit.TestHosts;
+import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.socket.TcpServerSocket;
+import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
+import dev.tsunagu.stack.NetworkStack;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Lifecycle rules of the TCP issue not covered by the conformance suites. */
+class TcpLifecycleTest {
+    private final VirtualEventLoop loop = new VirtualEventLoop();
+    private final Cable lan = new Cable("tcp-lifecycle");
+    private final NetworkStack client = TestHosts.host(loop, "client", 1).on(lan, "10.0.0.1/24").build();
+    private final List<NetworkStack> others = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+        others.forEach(NetworkStack::close);
+    }
+
+    private NetworkStack server() {
+        NetworkStack s = TestHosts.host(loop, "server", 2).on(lan, "10.0.0.2/24").build();
+        others.add(s);
+        return s;
+    }
+
+    @Test
+    void icmpUnreachableDuringSynSentFailsTheConnectAtOnce() {
+        // A host with IP but no TCP answers our SYN with ICMP protocol unreachable.
+        NetworkStack noTcp = TestHosts.host(loop, "no-tcp", 3)
+                .layers(List.of(new EthernetLayerProvider(), new Ipv4LayerProvider())).on(lan, "10.0.0.3/24").build();
+        others.add(noTcp);
+        long before = loop.now();
+        assertThatThrownBy(() -> client.tcp().connect(new InetSocketAddress("10.0.0.3", 80)))
+                .isInstanceOf(ConnectException.class)
+                .hasMessageContaining("ICMP unreachable from 10.0.0.3");
+        assertThat(loop.now() - before).as("at once, not after SYN retries").isLessThan(Duration.ofMillis(1).toNanos());
+        assertThat(client.sockets()).isEmpty();
+    }
+
+    @Test
+    void closingWithUnreadDataSendsRst() throws Exception {
+        NetworkStack server = server();
+        TcpServerSocket listener = server.tcp().listen(80);
+        CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
+        TcpSocket c = client.tcp().connect(new InetSocketAddress("10.0.0.2", 80));
+        loop.runUntilIdle();
+        TcpSocket s = accepted.getNow(null);
+        s.write("unread".getBytes());
+        s.flush();
+        loop.runUntilIdle();
+        c.close(); // six bytes were never read (RFC 1122 4.2.2.13)
+        loop.runUntilIdle();
+        assertThat(client.statistics().get("tcp", "OutRsts")).isEqualTo(1);
+        assertThatThrownBy(() -> s.read(new byte[10], 0, 10)).isInstanceOf(SocketException.class)
+                .hasMessageContaining("connection reset");
+        assertThat(client.sockets()).as("no TIME_WAIT after a reset").isEmpty();
+        listener.close();
+    }
+
+    @Test
+    void aFullBacklogDropsSynsAndCountsThemRatherThanGrowing() throws Exception {
+        NetworkStack server = server();
+        TcpServerSocket listener = server.tcp().listen(80, 2, TcpSocketOptions.DEFAULT);
+        List<CompletableFuture<TcpSocket>> connects = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            connects.add(client.tcp().connectAsync(new InetSocketAddress("10.0.0.2", 80), TcpSocketOptions.DEFAULT));
+        }
+        loop.advance(Duration.ofMillis(500));
+        assertThat(server.statistics().get("tcp", "ListenOverflows")).isEqualTo(3);
+        assertThat(server.sockets()).filteredOn(r -> r.state().equals("LISTEN"))
+                .singleElement().extracting(SocketInfo::receiveQueue).isEqualTo(2L);
+        assertThat(server.sockets()).as("listener + 2 queued: memory bounded by the backlog").hasSize(3);
+        // Accepting makes room: the dropped SYNs are retransmitted and complete.
+        for (int i = 0; i < 5; i++) {
+            listener.accept(Duration.ofSeconds(10));
+        }
+        loop.advance(Duration.ofSeconds(5));
+        assertThat(connects).allMatch(CompletableFuture::isDone);
+        listener.close();
+    }
+
+    @Test
+    void afterAnIdlePeriodLongerThanTheRtoTheCongestionWindowRestarts() throws Exception {
+        NetworkStack server = server();
+        TcpServerSocket listener = server.tcp().listen(80);
+        CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
+        TcpSocket c = client.tcp().connect(new InetSocketAddress("10.0.0.2", 80));
+        loop.runUntilIdle();
+        TcpSocket s = accepted.getNow(null);
+        byte[] bulk = new byte[200_000];
+        c.write(bulk);
+        byte[] sink = new byte[65536];
+        int got = 0;
+        while (got < bulk.length) {
+            got += s.read(sink, 0, sink.length);
+        }
+        long grown = cwnd();
+        assertThat(grown).isGreaterThan(4380);
+        loop.advance(Duration.ofSeconds(10));
+        c.write(new byte[100]); // the first data after the idle period
+        assertThat(cwnd()).as("RFC 5681 4.1: back to the initial window; %s", client.sockets()).isEqualTo(4380);
+        listener.close();
+    }
+
+    private long cwnd() {
+        return Long.parseLong(client.sockets().getFirst().details().get("cwnd"));
+    }
+}
