@@ -1,12 +1,11 @@
 package dev.tsunagu.examples;
 
-import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
+import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.LinkDriver;
-import dev.tsunagu.loop.Clock;
 import dev.tsunagu.loop.EventLoop;
 import java.io.PrintWriter;
 
@@ -36,41 +35,11 @@ final class NarratingDriver implements LinkDriver {
 
     @Override
     public void open(DriverContext context) throws DriverException {
-        inner.open(new DriverContext() {
-            @Override
-            public String interfaceName() {
-                return context.interfaceName();
-            }
-
-            @Override
-            public BufferPool buffers() {
-                return context.buffers();
-            }
-
-            @Override
-            public Clock clock() {
-                return context.clock();
-            }
-
-            @Override
-            public EventLoop loop() {
-                return context.loop();
-            }
-
+        inner.open(new ForwardingDriverContext(context) {
             @Override
             public boolean receive(PacketBuffer frame) {
                 line("<-", frame);
-                return context.receive(frame);
-            }
-
-            @Override
-            public void linkStateChanged(boolean up) {
-                context.linkStateChanged(up);
-            }
-
-            @Override
-            public void reportError(String message, Throwable cause) {
-                context.reportError(message, cause);
+                return super.receive(frame);
             }
         });
     }

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * behind once TIME_WAIT has passed, and no exception may reach an event loop.
  *
  * <p>{@code mvn verify} runs {@link #SEEDS} seeds; {@code -Dtsunagu.sim.seeds=N} runs more
- * (the long profile), {@code -Dtsunagu.sim.seed=S} re-runs one, and {@code -Dtsunagu.sim.pcap=DIR}
+ * (the long profile), {@code -Dtsunagu.sim.seed=S[,S...]} re-runs chosen ones, and {@code -Dtsunagu.sim.pcap=DIR}
  * writes what the client's interface saw to {@code DIR/sim-S.pcap}.
  */
 class SimulationTest {
@@ -49,6 +49,9 @@ class SimulationTest {
 
     @org.junit.jupiter.api.AfterAll
     static void cleanFailuresAreRare() {
+        if (System.getProperty("tsunagu.sim.seed") != null) {
+            return; // chosen seeds (often the hard ones): the rate says nothing
+        }
         int worlds = WORLDS.get();
         int failures = CLEAN_FAILURES.get();
         System.err.printf("simulation: %d worlds, %d clean failures (timeouts under heavy loss)%n", worlds, failures);
@@ -57,8 +60,11 @@ class SimulationTest {
     }
 
     static LongStream seeds() {
-        Long one = Long.getLong("tsunagu.sim.seed");
-        return one != null ? LongStream.of(one) : LongStream.range(0, SEEDS);
+        String chosen = System.getProperty("tsunagu.sim.seed");
+        if (chosen != null && !chosen.isBlank()) {
+            return java.util.Arrays.stream(chosen.split(",")).map(String::trim).mapToLong(Long::parseLong);
+        }
+        return LongStream.range(0, SEEDS);
     }
 
     enum Ending { CLIENT_FIRST, SERVER_FIRST, SIMULTANEOUS, HALF_CLOSE_THEN_REPLY, CLIENT_ABORTS, SERVER_ABORTS }
@@ -254,7 +260,7 @@ class SimulationTest {
                 // timeout (or the reset the timed-out peer sends), and what did arrive must be an
                 // exact prefix of what was sent.
                 for (Party p : new Party[] {clientParty, serverParty}) {
-                    if (p.error != null) {
+                    if (p.error != null && !p.gaveUp) {
                         assertThat(p.error).as(p.name + " failed cleanly")
                                 .satisfiesAnyOf(e -> assertThat(e).isInstanceOf(java.net.SocketTimeoutException.class),
                                         e -> assertThat(e).hasMessageContaining("connection reset"));
@@ -338,6 +344,8 @@ class SimulationTest {
             boolean eof;
             boolean closed;
             Throwable error;
+            /** The application gave up waiting (its own timeout), so its "socket closed" is its own doing. */
+            boolean gaveUp;
             final Throwable openError;
             final List<String> events = new ArrayList<>();
 
@@ -451,11 +459,25 @@ class SimulationTest {
                 if (!closed) {
                     closed = true;
                     socket.close();
+                    watchPeer();
+                }
+            }
+
+            /**
+             * This application is done. If its connection later dies in the background (its
+             * retransmissions, then its RST, all lost), the other side is left half-open: its
+             * application, like a real one with a read timeout, gives up after 30 minutes.
+             */
+            private void watchPeer() {
+                Party other = this == clientParty ? serverParty : clientParty;
+                if (other != null && !other.closed) {
+                    loop.newTimer("peer-give-up", other::giveUp).scheduleAfter(Duration.ofMinutes(30).toNanos());
                 }
             }
 
             void giveUp() {
                 if (!closed && socket != null) {
+                    gaveUp = true;
                     events.add("give up");
                     closed = true;
                     socket.close();
@@ -478,6 +500,7 @@ class SimulationTest {
                     closed = true;
                     socket.close();
                 }
+                watchPeer();
             }
 
             boolean finished() {

@@ -1,13 +1,11 @@
 package dev.tsunagu.link.capture;
 
-import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
+import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.LinkDriver;
-import dev.tsunagu.loop.Clock;
-import dev.tsunagu.loop.EventLoop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -172,47 +170,15 @@ public final class CapturingDriver implements LinkDriver {
     }
 
     /** The stack's context with every received frame written to the capture on its way in. */
-    private final class CapturingContext implements DriverContext {
-        private final DriverContext delegate;
-
+    private final class CapturingContext extends ForwardingDriverContext {
         CapturingContext(DriverContext delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public boolean receive(PacketBuffer frame) {
             capture(frame);
-            return delegate.receive(frame);
-        }
-
-        @Override
-        public String interfaceName() {
-            return delegate.interfaceName();
-        }
-
-        @Override
-        public BufferPool buffers() {
-            return delegate.buffers();
-        }
-
-        @Override
-        public Clock clock() {
-            return delegate.clock();
-        }
-
-        @Override
-        public EventLoop loop() {
-            return delegate.loop();
-        }
-
-        @Override
-        public void linkStateChanged(boolean up) {
-            delegate.linkStateChanged(up);
-        }
-
-        @Override
-        public void reportError(String message, Throwable cause) {
-            delegate.reportError(message, cause);
+            return delegate().receive(frame);
         }
     }
 }

@@ -1,13 +1,12 @@
 package dev.tsunagu.link.fault;
 
-import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
+import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.fault.FaultPlan.Direction;
-import dev.tsunagu.loop.Clock;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import java.util.ArrayDeque;
@@ -467,46 +466,14 @@ public final class FaultInjectingDriver implements LinkDriver {
     }
 
     /** The stack's context with {@link #receive} routed through the receive lane. */
-    private final class FaultingContext implements DriverContext {
-        private final DriverContext delegate;
-
+    private final class FaultingContext extends ForwardingDriverContext {
         FaultingContext(DriverContext delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public boolean receive(PacketBuffer frame) {
             return receiveLane.offer(frame);
-        }
-
-        @Override
-        public String interfaceName() {
-            return delegate.interfaceName();
-        }
-
-        @Override
-        public BufferPool buffers() {
-            return delegate.buffers();
-        }
-
-        @Override
-        public Clock clock() {
-            return delegate.clock();
-        }
-
-        @Override
-        public EventLoop loop() {
-            return delegate.loop();
-        }
-
-        @Override
-        public void linkStateChanged(boolean up) {
-            delegate.linkStateChanged(up);
-        }
-
-        @Override
-        public void reportError(String message, Throwable cause) {
-            delegate.reportError(message, cause);
         }
     }
 
