@@ -1,9 +1,11 @@
 /** The {@code tsunagu} command and runnable examples. */
 module dev.tsunagu.examples {
     requires dev.tsunagu.link;
-    requires dev.tsunagu.tcp;
+    requires transitive dev.tsunagu.tcp; // the http package's API takes a NetworkStack
     requires info.picocli;
     requires org.slf4j;
+
+    exports dev.tsunagu.examples.http;
 
     opens dev.tsunagu.examples to info.picocli;
 
