@@ -28,6 +28,7 @@ final class TapRig implements AutoCloseable {
     final String stackAddress;
     final NetNs ns;
     final String dev;
+    final TapDriver tap; // the stack's driver, under the capture if any (its frame counters)
     final NetworkStack stack;
     final Path pcap; // null: no capture
     private final String stackMac;
@@ -38,6 +39,7 @@ final class TapRig implements AutoCloseable {
         this.kernel = "10." + subnet + ".0.1";
         this.stackAddress = "10." + subnet + ".0.2";
         this.ns = ns;
+        this.tap = tap;
         this.dev = tap.deviceName();
         this.pcap = pcap;
         ns.adopt(dev);

@@ -61,7 +61,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       timeouts and needs minutes for 50 MB), as in driver-tap's TapLossInteropTest.</li>
  * </ul>
  *
- * Transfer times go to stderr, and as a table after the last case. Processes in the namespace
+ * The 200 sequential and 50 concurrent requests run with the stack's frames captured by our
+ * capture decorator and end with {@link TapBench#closeAndCheckWire} (tshark: nothing malformed,
+ * no bad checksum from the stack, some verified good); the 50 MB cases are not captured.
+ *
+ * <p>Transfer times go to stderr, and as a table after the last case. Processes in the namespace
  * are killed and the namespace deleted after each case, pass or fail. Skips loudly without
  * CAP_NET_ADMIN or the tools.
  */
@@ -87,6 +91,9 @@ class TapHttpInteropTest {
 
     @TempDir
     static Path www;
+    /** Where the small cases' captures go (one per case). */
+    @TempDir
+    Path captures;
     private static String bigSha;
 
     private TapBench bench;
@@ -115,6 +122,17 @@ class TapHttpInteropTest {
     private TapBench.Namespace startBench() throws Exception {
         TapBench.assumeTapAndNetns();
         bench = TapBench.start(SUBNET);
+        return bench.kernelSide();
+    }
+
+    /**
+     * {@link #startBench}, with the stack's frames captured by our capture decorator into a pcap
+     * for {@link TapBench#closeAndCheckWire} at the end of the case (only for the small cases:
+     * 50 MB would make a capture file of that size, whole frames, and minutes of tshark).
+     */
+    private TapBench.Namespace startCapturedBench() throws Exception {
+        TapBench.assumeTapAndNetns();
+        bench = TapBench.start(SUBNET, captures.resolve("http.pcap"), b -> b);
         return bench.kernelSide();
     }
 
@@ -159,17 +177,18 @@ class TapHttpInteropTest {
 
     @Test
     void curlFetchesFiftyMegabytesFromTheStack() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         TapBench.assumeCommand("curl", "curl");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
             record("1 curl <- stack server, 50 MB", curlBig(ns));
             assertThat(server.requestsServed()).isEqualTo(1);
         }
+        bench.closeAndCheckWire();
     }
 
     @Test
     void twoHundredSequentialCurlRequestsAllSucceed() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         TapBench.assumeCommand("curl", "curl");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
             // One curl, 200 URLs one after the other; the server closes each connection after its response.
@@ -190,11 +209,12 @@ class TapHttpInteropTest {
             assertThat(server.requestsServed()).isEqualTo(200);
             record("3 200 sequential curl requests (31 B each)", ms);
         }
+        bench.closeAndCheckWire();
     }
 
     @Test
     void fiftyConcurrentCurlRequestsAllSucceed() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         TapBench.assumeCommand("curl", "curl");
         TapBench.assumeCommand("xargs", "findutils");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
@@ -212,20 +232,22 @@ class TapHttpInteropTest {
             assertThat(server.requestsServed()).isEqualTo(50);
             record("4 50 concurrent curl requests (256 KB each)", ms);
         }
+        bench.closeAndCheckWire();
     }
 
     // ---- the stack fetches and sends ----
 
     @Test
     void theStackDownloadsFiftyMegabytesFromPythonHttpServer() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         startPythonHttpServer(ns, bench.kernel());
         record("2 stack client <- python3 http.server, 50 MB", stackDownloadsBig(bench.kernel()));
+        bench.closeAndCheckWire();
     }
 
     @Test
     void theStackUploadsFiftyMegabytesToSocat() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         TapBench.assumeCommand("socat", "socat");
         TapBench.assumeCommand("ss", "iproute2");
         // The sink counts and hashes what it gets, to its stderr (the process's output here).
@@ -280,6 +302,7 @@ class TapHttpInteropTest {
         assertThat(hash).as("SHA-256 of what socat received (socat said: %s)", seen)
                 .isEqualTo(HexFormat.of().formatHex(sha.digest()));
         record("5 stack client -> socat sink, 50 MB", ms);
+        bench.closeAndCheckWire();
     }
 
     // ---- loss ----
