@@ -329,7 +329,7 @@ final class TcpConnection {
         if (gt(sndUna, iss)) {
             // Our SYN is acknowledged: ESTABLISHED. Karn: sample only an unretransmitted SYN.
             if (synRetransmits == 0) {
-                rto.onRttSample(loop.now() - synSentAt());
+                rto.onRttSample(loop.now() - synSentAt);
             }
             rto.onNewDataAcked();
             retransmitTimer.cancel();
@@ -354,11 +354,8 @@ final class TcpConnection {
         }
     }
 
+    /** When our first SYN left (its RTT sample counts only if it was never retransmitted). */
     private long synSentAt;
-
-    private long synSentAt() {
-        return synSentAt;
-    }
 
     /** 3.10.7.4: every other state. */
     private void synchronizedStates(Segment s) {

@@ -61,16 +61,16 @@ final class NetNs implements AutoCloseable {
 
     /** Waits until something listens on {@code port} ({@code proto} "tcp" or "udp"); false after {@code timeout}. */
     boolean awaitListening(String proto, int port, Duration timeout) throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
         String flag = proto.equals("udp") ? "-Hlnu" : "-Hlnt";
-        while (System.nanoTime() < end) {
-            Sh.Result r = exec("ss", flag, "sport = :" + port);
-            if (r.ok() && !r.output().isBlank()) {
-                return true;
-            }
-            Thread.sleep(50);
+        try {
+            Sh.Result r = Poll.until(timeout, () -> exec("ss", flag, "sport = :" + port),
+                    x -> x.ok() && !x.output().isBlank());
+            return r.ok() && !r.output().isBlank();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        return false;
     }
 
     @Override

@@ -298,16 +298,10 @@ class TapDriverTest {
         RecordingDriverContext ctx = new RecordingDriverContext("t0", pool, loop);
         d.open(ctx);
         ns.exec("ip", "link", "del", d.deviceName()).check();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (ctx.linkChanges().isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(5), ctx::linkChanges, l -> !l.isEmpty());
         assertThat(ctx.linkChanges()).as("the interface is reported down").containsExactly(false);
         assertThat(ctx.errors()).anySatisfy(e -> assertThat(e).contains("vanished"));
-        long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (d.isReading() && System.nanoTime() < stop) {
-            Thread.sleep(10);
-        }
+        Poll.until(Duration.ofSeconds(2), d::isReading, reading -> !reading);
         assertThat(d.isReading()).as("the reader thread ended").isFalse();
         assertThat(d.deviceVanished()).isTrue();
         PacketBuffer b = pool.copyOf(new byte[60], 0, 60);

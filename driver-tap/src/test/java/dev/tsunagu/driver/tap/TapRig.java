@@ -85,14 +85,8 @@ final class TapRig implements AutoCloseable {
     }
 
     /** Waits until the stack has no TCP socket left; returns what is left after {@code timeout}. */
-    List<SocketInfo> awaitNoStackTcpSockets(Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        List<SocketInfo> left = stackTcpSockets();
-        while (!left.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(50);
-            left = stackTcpSockets();
-        }
-        return left;
+    List<SocketInfo> awaitNoStackTcpSockets(Duration timeout) throws Exception {
+        return Poll.until(timeout, this::stackTcpSockets, List::isEmpty);
     }
 
     /** {@code ss -Htan} in the namespace: one line per TCP socket the kernel has there. */
@@ -105,15 +99,10 @@ final class TapRig implements AutoCloseable {
      * none), the state a correctly closed connection leaves behind; returns the lines in other
      * states still there after {@code timeout}.
      */
-    List<String> awaitKernelQuiet(Duration timeout) throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<String> stuck = kernelTcpSockets().stream().filter(l -> !l.startsWith("TIME-WAIT")).toList();
-            if (stuck.isEmpty() || System.nanoTime() >= end) {
-                return stuck;
-            }
-            Thread.sleep(50);
-        }
+    List<String> awaitKernelQuiet(Duration timeout) throws Exception {
+        return Poll.until(timeout,
+                () -> kernelTcpSockets().stream().filter(l -> !l.startsWith("TIME-WAIT")).toList(),
+                List::isEmpty);
     }
 
     /**
