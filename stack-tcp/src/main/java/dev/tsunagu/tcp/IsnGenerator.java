@@ -44,6 +44,15 @@ public final class IsnGenerator {
     }
 
     /**
+     * A per-connection offset for the Timestamps clock (RFC 7323 5.4), so a timestamp tells
+     * nobody the host's uptime or links its connections: the same keyed hash of the 4-tuple
+     * as the ISN's, under the key's halves swapped.
+     */
+    public int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
+        return (int) hashTuple(k1, k0, localIp, localPort, remoteIp, remotePort);
+    }
+
+    /**
      * SipHash-2-4 of the 12 bytes {@code localIp (4), localPort (2), remoteIp (4),
      * remotePort (2)}, big-endian, without building the array: the same as
      * {@link #sipHash24} over those bytes.

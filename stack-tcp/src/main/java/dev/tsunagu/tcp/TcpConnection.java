@@ -22,6 +22,7 @@ import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.IcmpErrorInfo;
 import dev.tsunagu.tcp.buffer.ReceiveBuffer;
 import dev.tsunagu.tcp.buffer.SendBuffer;
+import dev.tsunagu.tcp.wire.TcpSegment;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -127,6 +128,29 @@ final class TcpConnection {
     // ---- loss recovery ----
     int dupAcks;
     int recover;
+    /** SACK was negotiated (RFC 2018): the peer's SACK blocks drive recovery (RFC 6675), ours tell it of holes. */
+    boolean sackEnabled;
+    /** What the peer SACKed; allocated when SACK is negotiated. */
+    SackScoreboard scoreboard;
+    /** RFC 6675 HighRxt: the end of the highest byte retransmitted in this recovery. */
+    int highRxt;
+    /** Sequence number of the latest out-of-order data we took: its block goes first in our SACK option. */
+    int lastOutOfOrderSeq;
+    boolean lastOutOfOrderValid;
+
+    // ---- Timestamps (RFC 7323) ----
+    boolean tsEnabled;
+    /** TS.Recent: the peer's timestamp we echo, and when it was set (for PAWS's 24-day rule). */
+    int tsRecent;
+    long tsRecentAt;
+    /** Last.ACK.sent: the acknowledgment number of our latest segment. */
+    int lastAckSent;
+    /** A keyed per-connection offset of our timestamp clock (RFC 7323 5.4, as Linux's tsoffset). */
+    final int tsOffset;
+    /** An RTT sample from a timestamp echo is taken once per flight: when SND.UNA passes this. */
+    int tsSampleGate;
+    /** Our timestamp on the latest retransmission: an echo older than it times a copy whose ACK was lost. */
+    int tsLastRetransmit;
     int synRetransmits;
     long persistBackoff;
 
@@ -196,6 +220,7 @@ final class TcpConnection {
         this.delayedAckTimer = loop.newTimer("tcp-delack", this::onDelayedAck);
         this.persistTimer = loop.newTimer("tcp-persist", this::onPersist);
         this.holdTimer = loop.newTimer("tcp-hold", this::output);
+        this.tsOffset = layer.timestampOffset(localIp, localPort, remoteIp, remotePort);
     }
 
     /** The smallest shift that lets {@code buffer} bytes be advertised in 16 bits (RFC 7323 2.3: at most 14). */
@@ -249,8 +274,20 @@ final class TcpConnection {
     }
 
     private void negotiateOptions(Segment s) {
+        // RFC 2018 / RFC 7323 3.2: each is on only if both SYNs carried it.
+        sackEnabled = layer.sackEnabled() && s.options.sackPermitted;
+        if (sackEnabled && scoreboard == null) {
+            scoreboard = new SackScoreboard();
+        }
+        tsEnabled = layer.timestampsEnabled() && s.options.timestamps;
+        if (tsEnabled) {
+            tsRecent = s.options.tsValue;
+            tsRecentAt = loop.now();
+            tsLastRetransmit = tsNow();
+        }
         int peerMss = s.options.mss > 0 ? s.options.mss : TcpLayer.DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
-        mss = Math.max(TcpLayer.MIN_MSS, Math.min(peerMss, ourMss));
+        // The MSS counts no options (RFC 6691): every segment's timestamps come out of its data.
+        mss = Math.max(TcpLayer.MIN_MSS, Math.min(peerMss, ourMss)) - (tsEnabled ? TcpSegment.TIMESTAMPS_LENGTH : 0);
         cc.onMssChanged(mss);
         if (s.options.windowScale >= 0) {
             sndWndScale = Math.min(14, s.options.windowScale); // RFC 7323 2.3: larger shifts are treated as 14
@@ -357,10 +394,25 @@ final class TcpConnection {
     /** When our first SYN left (its RTT sample counts only if it was never retransmitted). */
     private long synSentAt;
 
+    /** RFC 7323 5.5: PAWS does not trust a TS.Recent older than 24 days. */
+    private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+
     /** 3.10.7.4: every other state. */
     private void synchronizedStates(Segment s) {
         int segLen = s.length();
         int rcvWnd = Math.max(0, rcvAdv - rcvNxt);
+        // RFC 7323 5.3 (PAWS): a timestamp older than TS.Recent marks an old duplicate: ACK it and drop it,
+        // unless TS.Recent is over 24 days old (the peer's clock may have wrapped since).
+        if (tsEnabled && s.options.timestamps && !s.has(RST) && lt(s.options.tsValue, tsRecent)
+                && loop.now() - tsRecentAt < PAWS_IDLE_NANOS) {
+            layer.counters.pawsRejected.increment();
+            if (segLen > 0) {
+                sendAck();
+            } else {
+                rateLimitedAck();
+            }
+            return;
+        }
         // First: sequence acceptability (the table in 3.10.7.4).
         boolean acceptable;
         if (segLen == 0) {
@@ -393,6 +445,11 @@ final class TcpConnection {
                 sendAck();        // old or early data: the sender must learn where we are, always
             }
             return;
+        }
+        // RFC 7323 4.3: remember the timestamp to echo, from a segment that is not ahead of our ACK.
+        if (tsEnabled && s.options.timestamps && ge(s.options.tsValue, tsRecent) && le(s.seq, lastAckSent)) {
+            tsRecent = s.options.tsValue;
+            tsRecentAt = loop.now();
         }
         // Second: RST (RFC 5961 3.2: only an exact match resets; in-window draws a challenge).
         if (s.has(RST)) {
@@ -503,11 +560,17 @@ final class TcpConnection {
         }
     }
 
-    /** Fifth step, ACK processing (3.10.7.4) with NewReno (RFC 6582) and RTT sampling (RFC 6298). */
+    /**
+     * Fifth step, ACK processing (3.10.7.4): the cumulative ACK, RTT sampling (RFC 6298, and RFC
+     * 7323 timestamps when Karn's rule leaves no timed segment), and loss detection — RFC 6675's
+     * SACK-based recovery when SACK was negotiated, NewReno (RFC 6582) otherwise.
+     */
     private void processAck(Segment s) {
         int ack = s.ack;
         long now = loop.now();
-        if (gt(ack, sndUna)) {
+        boolean advanced = gt(ack, sndUna);
+        int newlySacked = sackEnabled ? updateScoreboard(s, advanced ? ack : sndUna) : 0;
+        if (advanced) {
             int acked = ack - sndUna;
             int dataAcked = acked;
             boolean finAcked = finSent && ge(ack, finSeq + 1);
@@ -523,8 +586,21 @@ final class TcpConnection {
             long sample = -1;
             if (timing && gt(ack, timedSeq)) {
                 sample = now - timedAt;
-                rto.onRttSample(sample);
                 timing = false;
+            } else if (!timing && tsEnabled && s.options.timestamps && s.options.tsEcho != 0 && ge(ack, tsSampleGate)
+                    && ge(s.options.tsEcho, tsLastRetransmit)) {
+                // RFC 7323 4.1: the echo times the segment that drew this ACK, retransmitted or not.
+                // Not an echo from before our latest retransmission: that copy's own ACK was lost,
+                // and its "RTT" would hold a whole timeout (which would then feed the next one).
+                int ms = tsNow() - s.options.tsEcho;
+                if (ms >= 0 && ms < 3_600_000) {
+                    sample = ms * 1_000_000L;
+                    tsLastRetransmit = s.options.tsEcho; // keeps the mark near the clock (no wrap)
+                }
+            }
+            if (sample >= 0) {
+                rto.onRttSample(sample);
+                tsSampleGate = sndMax;
             }
             rto.onNewDataAcked();
             long inFlight = sndMax - sndUna;
@@ -532,11 +608,12 @@ final class TcpConnection {
                 if (ge(ack, recover)) {
                     cc.onRecoveryEnd(now);
                     dupAcks = 0;
-                } else {
+                } else if (!sackEnabled) {
                     // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
                     cc.onPartialAck(now, acked, inFlight);
                     retransmitFirst();
                 }
+                // With SACK, output() sends what RFC 6675's NextSeg picks against the pipe.
             } else {
                 dupAcks = 0;
                 cc.onAck(now, acked, sample, inFlight);
@@ -553,22 +630,28 @@ final class TcpConnection {
             if (finAcked) {
                 onFinAcked();
             }
-        } else if (ack == sndUna && s.payloadLength == 0 && !s.has(SYN) && !s.has(FIN)
-                && (s.window << sndWndScale) == sndWnd && sndWnd != 0 && sndUna != sndMax) {
-            // (With a zero window an unchanged ACK answers a window probe: not a loss signal.)
-            // A duplicate ACK (RFC 5681 2): three start fast retransmit.
+        } else if (ack == sndUna && sndUna != sndMax && (sackEnabled ? newlySacked > 0
+                : s.payloadLength == 0 && !s.has(SYN) && !s.has(FIN)
+                && (s.window << sndWndScale) == sndWnd && sndWnd != 0)) {
+            // A duplicate ACK (RFC 5681 2; with SACK, RFC 6675 2: one that SACKs new data, which
+            // a window probe's answer never does). Three start fast retransmit.
             dupAcks++;
             layer.counters.dupAcks.increment();
             long inFlight = sndMax - sndUna;
             cc.onDuplicateAck(now, dupAcks, inFlight);
             // RFC 6582 3.2 step 1: only if the ACK covers more than "recover" (no second
             // fast retransmit for the same window of data).
-            if (dupAcks == 3 && !cc.inRecovery() && gt(ack, recover)) {
+            if (!sackEnabled && dupAcks == 3 && !cc.inRecovery() && gt(ack, recover)) {
                 recover = sndMax;
                 cc.onFastRetransmit(now, inFlight);
                 layer.counters.fastRetransmits.increment();
                 retransmitFirst();
             }
+        }
+        // RFC 6675 5 (2), and IsLost(SND.UNA): enough SACKed above the first hole starts recovery too.
+        if (sackEnabled && !cc.inRecovery() && !scoreboard.isEmpty() && ge(sndUna, recover)
+                && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), mss))) {
+            enterSackRecovery(now);
         }
         // Window update (3.10.7.4): only from a segment newer than the last one that set it.
         if (lt(sndWl1, s.seq) || (sndWl1 == s.seq && le(sndWl2, ack))) {
@@ -581,6 +664,36 @@ final class TcpConnection {
                 persistBackoff = 0;
             }
         }
+    }
+
+    /**
+     * Takes the SACK blocks of an ACK whose cumulative point is {@code una} into the scoreboard.
+     *
+     * @return how many bytes they SACKed that were not SACKed before
+     */
+    private int updateScoreboard(Segment s, int una) {
+        scoreboard.advance(una);
+        if (gt(una, sndUna) && scoreboard.startsAt(una)) {
+            // The peer acknowledged up to data it had SACKed, and no further: it dropped what it
+            // SACKed (reneging, RFC 2018 8). Trust nothing it SACKed before.
+            scoreboard.clear();
+        }
+        int newly = 0;
+        for (int i = 0; i < s.options.sackCount; i++) {
+            newly += scoreboard.add(s.options.sackBlocks[2 * i], s.options.sackBlocks[2 * i + 1], una, sndMax);
+        }
+        return newly;
+    }
+
+    /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
+    private void enterSackRecovery(long now) {
+        recover = sndMax;
+        cc.onFastRetransmit(now, sndMax - sndUna);
+        layer.counters.fastRetransmits.increment();
+        layer.counters.sackRecoveries.increment();
+        highRxt = sndUna;
+        timing = false; // the timed segment's ACK now waits for the holes: not an RTT
+        retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
     }
 
     private void onFinAcked() {
@@ -620,6 +733,10 @@ final class TcpConnection {
         if (advanced > 0) {
             rcvNxt += advanced;
             serveReads();
+        }
+        if (offset > 0 && !receiveBuffer.refusedLast()) {
+            lastOutOfOrderSeq = rcvNxt + offset; // its block leads our next SACK option (RFC 2018 4)
+            lastOutOfOrderValid = true;
         }
         if (offset > 0 || receiveBuffer.hasOutOfOrder() || advanced != len) {
             // Out of order, filling a hole (it advanced past itself), or cut at the window:
@@ -689,61 +806,151 @@ final class TcpConnection {
         if (deleted || !canTransmit()) {
             return;
         }
+        if (sackEnabled && cc.inRecovery()) {
+            sackRecoveryOutput();
+            return;
+        }
         while (true) {
-            int offset = dataOffset(sndNxt);
-            int unsent = sendBuffer.length() - offset;
-            boolean finPending = finQueued && !finSentAt(sndNxt);
-            if (unsent <= 0 && !finPending) {
-                break;
+            if (sackEnabled && lt(sndNxt, sndMax) && !scoreboard.isEmpty()) {
+                // Going back after a timeout: what the peer SACKed need not go again.
+                int skipped = scoreboard.skipSacked(sndNxt);
+                if (skipped != sndNxt) {
+                    sndNxt = skipped;
+                    continue;
+                }
             }
             long inFlight = (long) (sndNxt - sndUna);
-            long window = Math.min(cc.congestionWindow(), (long) sndWnd);
-            long usable = window - inFlight;
-            int len = Math.min(mss, Math.max(unsent, 0));
-            if (len > 0 && usable < len) {
-                // Sender silly-window avoidance (RFC 1122 4.2.3.4): do not cut a segment just
-                // because the window is a little short, unless it is at least half the largest
-                // window the peer has offered.
-                if (sndWnd > 0 && usable > 0 && usable >= sndMaxWnd / 2) {
-                    len = (int) usable;
-                } else {
-                    // Nothing in flight means no ACK will come to reopen the window if its update
-                    // was lost: the persist timer probes (zero window) or sends what fits (small
-                    // window, the RFC 1122 override timeout), so the connection never deadlocks.
-                    if (inFlight == 0 && !persistTimer.isPending()) {
-                        armPersist();
-                    }
-                    break;
-                }
+            if (sackEnabled && lt(sndNxt, sndMax) && !scoreboard.isEmpty()) {
+                // Going back after a timeout, what was SACKed is skipped, so it is not in flight.
+                inFlight -= scoreboard.sackedBetween(sndUna, sndNxt);
             }
-            boolean fin = finPending && len == unsent;
-            if (len > 0 && len < mss && len == unsent && !fin && !pushed(offset + len)) {
-                oldestUnsentWrittenAt = writeMarks.oldestAfter(sndNxt);
-                if (noDelay) {
-                    // TCP_NODELAY: partial segments leave at once
-                } else {
-                    SendBufferingPolicy.Decision d = buffering.decide(policyView);
-                    if (d == SendBufferingPolicy.Decision.HOLD) {
-                        break;
-                    }
-                    if (d == SendBufferingPolicy.Decision.HOLD_WITH_TIMER) {
-                        long due = oldestUnsentWrittenAt + buffering.holdTimeoutNanos();
-                        if (loop.now() < due) {
-                            if (!holdTimer.isPending() || holdTimer.deadline() != due) {
-                                holdTimer.scheduleAt(due);
-                            }
-                            break;
-                        }
-                        // The hold has run out: the segment leaves, whatever the policy says
-                        // (the contract of HOLD_WITH_TIMER; re-arming in the past would spin).
-                    }
-                }
+            long cwnd = cc.congestionWindow();
+            if (dupAcks > 0 && !cc.inRecovery() && sndNxt == sndMax) {
+                // Limited transmit (RFC 3042): each of the first two duplicate ACKs lets one new
+                // segment out, so a small window still gets the three it needs for fast retransmit.
+                cwnd += (long) Math.min(dupAcks, 2) * mss;
             }
-            sendData(offset, len, fin);
-            if (fin) {
+            long usable = Math.min(cwnd - inFlight, (long) sndWnd - (sndNxt - sndUna));
+            if (!sendNext(usable, inFlight)) {
                 break;
             }
         }
+    }
+
+    /**
+     * RFC 6675 5 (C): while the congestion window has room above the pipe, send what NextSeg
+     * picks — a lost hole, else new data, else a hole not yet known lost. The window in
+     * recovery is ssthresh (RFC 6675 keeps cwnd = ssthresh; NewReno's inflation is not needed
+     * when the pipe is counted).
+     */
+    private void sackRecoveryOutput() {
+        long window = Math.min(cc.congestionWindow(), cc.slowStartThreshold());
+        if (lt(highRxt, sndUna)) {
+            highRxt = sndUna;
+        }
+        long pipe = scoreboard.pipe(sndUna, sndMax, highRxt, mss);
+        while (window - pipe >= mss) {
+            int sent;
+            if (scoreboard.findHole(highRxt, true, mss, sndUna)) {
+                sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
+            } else if (sendBuffer.length() - dataOffset(sndNxt) > 0 || finQueued && !finSentAt(sndNxt)) {
+                int before = sndNxt;
+                sendNext(Math.min(window - pipe, (long) sndWnd - (sndNxt - sndUna)), pipe);
+                sent = sndNxt - before; // 0: the window or the policy held it
+            } else if (scoreboard.findHole(highRxt, false, mss, sndUna)) {
+                sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
+            } else {
+                break;
+            }
+            if (sent <= 0) {
+                break;
+            }
+            pipe += sent;
+        }
+    }
+
+    /**
+     * Sends one segment at SND.NXT if the usable window, silly-window avoidance and the
+     * send-buffering policy allow.
+     *
+     * @return whether one was sent and another may follow
+     */
+    private boolean sendNext(long usable, long inFlight) {
+        int offset = dataOffset(sndNxt);
+        int unsent = sendBuffer.length() - offset;
+        boolean finPending = finQueued && !finSentAt(sndNxt);
+        if (unsent <= 0 && !finPending) {
+            return false;
+        }
+        int len = Math.min(mss, Math.max(unsent, 0));
+        if (sackEnabled && lt(sndNxt, sndMax) && !scoreboard.isEmpty()) {
+            len = Math.min(len, scoreboard.nextSackedAfter(sndNxt, sndMax) - sndNxt);
+        }
+        if (len > 0 && usable < len) {
+            // Sender silly-window avoidance (RFC 1122 4.2.3.4): do not cut a segment just
+            // because the window is a little short, unless it is at least half the largest
+            // window the peer has offered.
+            if (sndWnd > 0 && usable > 0 && usable >= sndMaxWnd / 2) {
+                len = (int) usable;
+            } else {
+                // Nothing in flight means no ACK will come to reopen the window if its update
+                // was lost: the persist timer probes (zero window) or sends what fits (small
+                // window, the RFC 1122 override timeout), so the connection never deadlocks.
+                if (inFlight == 0 && !persistTimer.isPending()) {
+                    armPersist();
+                }
+                return false;
+            }
+        }
+        boolean fin = finPending && len == unsent;
+        if (len > 0 && len < mss && len == unsent && !fin && !pushed(offset + len)) {
+            oldestUnsentWrittenAt = writeMarks.oldestAfter(sndNxt);
+            if (!noDelay) { // TCP_NODELAY: partial segments leave at once
+                SendBufferingPolicy.Decision d = buffering.decide(policyView);
+                if (d == SendBufferingPolicy.Decision.HOLD) {
+                    return false;
+                }
+                if (d == SendBufferingPolicy.Decision.HOLD_WITH_TIMER) {
+                    long due = oldestUnsentWrittenAt + buffering.holdTimeoutNanos();
+                    if (loop.now() < due) {
+                        if (!holdTimer.isPending() || holdTimer.deadline() != due) {
+                            holdTimer.scheduleAt(due);
+                        }
+                        return false;
+                    }
+                    // The hold has run out: the segment leaves, whatever the policy says
+                    // (the contract of HOLD_WITH_TIMER; re-arming in the past would spin).
+                }
+            }
+        }
+        sendData(offset, len, fin);
+        return !fin;
+    }
+
+    /**
+     * Retransmits up to one MSS of {@code [seq, end)} (a hole the scoreboard found) in recovery,
+     * moving HighRxt past it.
+     *
+     * @return the bytes sent
+     */
+    private int retransmitRange(int seq, int end) {
+        int dataEnd = sndUna + sendBuffer.length();
+        int len = Math.min(mss, Math.min(end - seq, dataEnd - seq));
+        if (len <= 0) {
+            return 0;
+        }
+        layer.sendSegment(this, seq, rcvNxt, ACK, advertiseWindow(), 0, -1, sendBuffer, seq - sndUna, len);
+        onAckSent();
+        layer.counters.retransSegs.increment();
+        tsLastRetransmit = tsNow();
+        if (timing && inRange(timedSeq, seq, seq + len)) {
+            timing = false; // Karn
+        }
+        highRxt = seq + len;
+        if (!retransmitTimer.isPending()) {
+            retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        }
+        return len;
     }
 
     private boolean canTransmit() {
@@ -794,8 +1001,10 @@ final class TcpConnection {
             finSeqValid = true;
         }
         if (retransmission) {
+            tsLastRetransmit = tsNow();
             layer.counters.retransSegs.increment();
-        } else if (!timing && len > 0) {
+        } else if (!timing && len > 0 && !cc.inRecovery()) {
+            // (Not in recovery: this segment's ACK would wait for the holes before it.)
             timing = true;
             timedSeq = seq;
             timedAt = loop.now();
@@ -814,6 +1023,9 @@ final class TcpConnection {
     private void retransmitFirst() {
         int sentBefore = sndMax - sndUna - (finSeqValid ? 1 : 0);
         int len = Math.min(mss, Math.min(sentBefore, sendBuffer.length()));
+        if (sackEnabled && !scoreboard.isEmpty()) {
+            len = Math.min(len, scoreboard.nextSackedAfter(sndUna, sndMax) - sndUna);
+        }
         boolean fin = finSeqValid && finSeq == sndUna + len;
         if (len == 0 && !fin) {
             return;
@@ -822,8 +1034,86 @@ final class TcpConnection {
         layer.sendSegment(this, sndUna, rcvNxt, flags, advertiseWindow(), 0, -1, sendBuffer, 0, len);
         onAckSent();
         layer.counters.retransSegs.increment();
+        tsLastRetransmit = tsNow();
         timing = false; // Karn: no sample across a retransmission
         retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+    }
+
+    /** Our timestamp clock (RFC 7323 5.4): milliseconds, offset per connection. */
+    int tsNow() {
+        return (int) Math.floorDiv(loop.now(), 1_000_000L) + tsOffset;
+    }
+
+    /**
+     * Fills in the options of a segment we are about to send with {@code flags}, acknowledging
+     * {@code ack}, carrying {@code len} bytes of data; the MSS and window scale of a SYN are
+     * already there. The layer calls this for every segment but RSTs.
+     */
+    void writeOptions(TcpSegment.OutOptions o, int flags, int ack, int len) {
+        if ((flags & SYN) != 0) {
+            // Our SYN offers what the stack allows; a SYN-ACK answers what the peer offered.
+            boolean synAck = (flags & ACK) != 0;
+            o.sackPermitted = synAck ? sackEnabled : layer.sackEnabled();
+            o.timestamps = synAck ? tsEnabled : layer.timestampsEnabled();
+            if (o.timestamps) {
+                o.tsValue = tsNow();
+                o.tsEcho = synAck ? tsRecent : 0;
+            }
+            if (synAck) {
+                lastAckSent = ack;
+            }
+            return;
+        }
+        if (tsEnabled) {
+            o.timestamps = true;
+            o.tsValue = tsNow();
+            o.tsEcho = tsRecent;
+        }
+        if ((flags & ACK) != 0) {
+            lastAckSent = ack;
+            if (sackEnabled && receiveBuffer.hasOutOfOrder()) {
+                writeSackBlocks(o, len);
+            }
+        }
+    }
+
+    /**
+     * Our SACK option (RFC 2018 4): the block holding the latest out-of-order arrival first, then
+     * the others from the highest down, as many as fit beside the data.
+     */
+    private void writeSackBlocks(TcpSegment.OutOptions o, int len) {
+        int max = tsEnabled ? TcpSegment.MAX_SACK_BLOCKS - 1 : TcpSegment.MAX_SACK_BLOCKS;
+        if (len > 0) {
+            max = Math.min(max, (mss - len - 4) / 8); // the options come out of the segment's MSS
+        }
+        int n = receiveBuffer.outOfOrderRanges();
+        if (max <= 0 || n == 0) {
+            return;
+        }
+        int first = -1;
+        if (lastOutOfOrderValid) {
+            int at = lastOutOfOrderSeq - rcvNxt;
+            for (int i = 0; i < n && at > 0; i++) {
+                if (receiveBuffer.rangeStart(i) <= at && at < receiveBuffer.rangeEnd(i)) {
+                    first = i;
+                    break;
+                }
+            }
+        }
+        int k = 0;
+        if (first >= 0) {
+            o.sackBlocks[0] = rcvNxt + receiveBuffer.rangeStart(first);
+            o.sackBlocks[1] = rcvNxt + receiveBuffer.rangeEnd(first);
+            k = 1;
+        }
+        for (int i = n - 1; i >= 0 && k < max; i--) {
+            if (i != first) {
+                o.sackBlocks[2 * k] = rcvNxt + receiveBuffer.rangeStart(i);
+                o.sackBlocks[2 * k + 1] = rcvNxt + receiveBuffer.rangeEnd(i);
+                k++;
+            }
+        }
+        o.sackCount = k;
     }
 
     /** The window to put in an outgoing segment, with receiver silly-window avoidance (RFC 1122 4.2.3.3). */
@@ -935,6 +1225,10 @@ final class TcpConnection {
         }
         layer.counters.timeouts.increment();
         cc.onRetransmissionTimeout(now, sndMax - sndUna);
+        if (sackEnabled && rto.consecutiveTimeouts() > 1) {
+            scoreboard.clear();   // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
+        }
+        highRxt = sndUna;
         timing = false;           // Karn
         recover = sndMax;         // RFC 6582 4.1: no fast retransmit for data sent before the timeout
         dupAcks = 0;
@@ -1346,6 +1640,11 @@ final class TcpConnection {
         d.put("cwnd", Long.toString(cc.congestionWindow()));
         d.put("ssthresh", cc.slowStartThreshold() > (1L << 40) ? "inf" : Long.toString(cc.slowStartThreshold()));
         d.put("mss", Integer.toString(mss));
+        d.put("opts", (sackEnabled ? "sack" : "") + (sackEnabled && tsEnabled ? "," : "") + (tsEnabled ? "ts" : "")
+                + (!sackEnabled && !tsEnabled ? "-" : ""));
+        if (sackEnabled && !scoreboard.isEmpty()) {
+            d.put("sacked", scoreboard.toString());
+        }
         d.put("snd_wnd", Integer.toString(sndWnd));
         d.put("rcv_wnd", Integer.toString(Math.max(0, rcvAdv - rcvNxt)));
         // Sequence numbers relative to the ISNs, as Wireshark shows them.

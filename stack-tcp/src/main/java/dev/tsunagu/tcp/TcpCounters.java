@@ -38,6 +38,8 @@ final class TcpCounters {
     final Counter keepaliveProbes;
     final Counter inRsts;
     final Counter outRstsAborts;
+    final Counter pawsRejected;
+    final Counter sackRecoveries;
 
     TcpCounters(CounterGroup g) {
         activeOpens = g.counter("ActiveOpens", "connections opened by us (SYN sent)");
@@ -73,5 +75,7 @@ final class TcpCounters {
         keepaliveProbes = g.counter("KeepaliveProbes", "keepalive probes sent");
         inRsts = g.counter("InRsts", "acceptable RSTs received");
         outRstsAborts = g.counter("OutRstsAborts", "RSTs sent to abort our own connections");
+        pawsRejected = g.counter("PawsRejected", "segments dropped as old duplicates by their timestamp (RFC 7323 PAWS)");
+        sackRecoveries = g.counter("SackRecoveries", "loss recoveries driven by SACK (RFC 6675)");
     }
 }

@@ -75,6 +75,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final int keepaliveProbes;
     private final int synRetries;
     private final int maxOutOfOrder;
+    private final boolean sack;
+    private final boolean timestamps;
+    /** The options of the segment being sent (the loop sends one at a time). */
+    private final TcpSegment.OutOptions out = new TcpSegment.OutOptions();
 
     TcpLayer(StackContext ctx) {
         this.ctx = ctx;
@@ -93,6 +97,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         this.keepaliveProbes = ctx.option(TcpOptions.KEEPALIVE_PROBES);
         this.synRetries = ctx.option(TcpOptions.SYN_RETRIES);
         this.maxOutOfOrder = ctx.option(TcpOptions.MAX_OUT_OF_ORDER);
+        this.sack = ctx.option(TcpOptions.SACK);
+        this.timestamps = ctx.option(TcpOptions.TIMESTAMPS);
         ctx.registerTransportProtocol(IpProtocol.TCP, this);
         ctx.publish(TcpService.class, this);
         ctx.publish(TcpLayer.class, this);
@@ -140,6 +146,18 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     int mtuFor(int remoteIp) {
         return ip.mtuFor(remoteIp);
+    }
+
+    boolean sackEnabled() {
+        return sack;
+    }
+
+    boolean timestampsEnabled() {
+        return timestamps;
+    }
+
+    int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
+        return isn.timestampOffset(localIp, localPort, remoteIp, remotePort);
     }
 
     int maxOutOfOrder() {
@@ -383,8 +401,11 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             int at = b.append(len);
             source.read(offset, b.array(), at, len);
         }
-        TcpSegment.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, mss, windowScale, false,
-                c.localIp, c.remoteIp);
+        TcpSegment.OutOptions o = out.clear();
+        o.mss = mss;
+        o.windowScale = windowScale;
+        c.writeOptions(o, flags, ack, len);
+        TcpSegment.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, c.localIp, c.remoteIp);
         counters.outSegs.increment();
         ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, false);
     }
@@ -392,7 +413,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     void sendReset(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {
         PacketBuffer b = ctx.buffers().acquire(0);
         TcpSegment.prepend(b, localPort, remotePort, seq, ack, TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0,
-                0, -1, false, localIp, remoteIp);
+                out.clear(), localIp, remoteIp);
         counters.outSegs.increment();
         counters.outRsts.increment();
         ip.send(b, localIp, remoteIp, IpProtocol.TCP, 0, 0, false);

@@ -62,5 +62,13 @@ public final class TcpOptions {
     public static final StackOption<Integer> MAX_OUT_OF_ORDER = StackOption.of("tcp.maxOutOfOrder", Integer.class, 64,
             "out-of-order ranges kept per connection");
 
+    /** RFC 2018 selective acknowledgments, offered in our SYNs and used when the peer agrees (RFC 6675 recovery). */
+    public static final StackOption<Boolean> SACK = StackOption.of("tcp.sack", Boolean.class, true,
+            "offer and use selective acknowledgments (RFC 2018, RFC 6675)");
+
+    /** RFC 7323 timestamps: RTT samples on every flight, even during recovery, and PAWS. */
+    public static final StackOption<Boolean> TIMESTAMPS = StackOption.of("tcp.timestamps", Boolean.class, true,
+            "offer and use the Timestamps option (RFC 7323)");
+
     private TcpOptions() {}
 }

@@ -149,7 +149,18 @@ class SimulationTest {
             clientBytes = size();
             serverBytes = size();
             readDelayNanos = r.nextInt(4) == 0 ? Duration.ofMillis(1 + r.nextInt(50)).toNanos() : 0;
+            // Mostly both on (the default); sometimes one side lacks one, so both recoveries and
+            // the negotiation's every outcome meet loss.
+            clientSack = r.nextInt(4) != 0;
+            serverSack = r.nextInt(4) != 0;
+            clientTs = r.nextInt(4) != 0;
+            serverTs = r.nextInt(4) != 0;
         }
+
+        boolean clientSack;
+        boolean serverSack;
+        boolean clientTs;
+        boolean serverTs;
 
         private TcpSocketOptions options() {
             int[] buffers = {2048, 8192, 65536, 256 * 1024};
@@ -181,6 +192,7 @@ class SimulationTest {
                         java.nio.file.Path.of(pcapDir, "sim-" + seed + ".pcap"));
             }
             client = NetworkStack.builder().name("client").eventLoop(loop).seed(seed * 2 + 1)
+                    .option(dev.tsunagu.tcp.TcpOptions.SACK, clientSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, clientTs)
                     .addInterface(InterfaceConfig.of(clientPort).address("10.0.0.1/24")).build();
             serverFaults = new FaultInjectingDriver(cable.attach(), plan, seed * 3 + 2);
             dev.tsunagu.driver.LinkDriver serverPort = new TcpCorruptor(serverFaults, corruption, seed * 5 + 2);
@@ -189,6 +201,7 @@ class SimulationTest {
                         java.nio.file.Path.of(pcapDir, "sim-" + seed + "-server.pcap"));
             }
             server = NetworkStack.builder().name("server").eventLoop(loop).seed(seed * 2 + 2)
+                    .option(dev.tsunagu.tcp.TcpOptions.SACK, serverSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, serverTs)
                     .addInterface(InterfaceConfig.of(serverPort).address("10.0.0.2/24")).build();
             TcpServerSocket listener = server.tcp().listen(80, 8, serverOptions);
             CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
@@ -326,7 +339,8 @@ class SimulationTest {
                     + " snd " + clientOptions.sendBuffer() + " rcv " + clientOptions.receiveBuffer()
                     + ", server " + serverBytes + " B " + serverOptions.sendBuffering()
                     + " snd " + serverOptions.sendBuffer() + " rcv " + serverOptions.receiveBuffer()
-                    + ", read delay " + readDelayNanos / 1_000_000 + " ms";
+                    + ", read delay " + readDelayNanos / 1_000_000 + " ms, sack " + clientSack + "/" + serverSack
+                    + ", timestamps " + clientTs + "/" + serverTs;
         }
 
         /** One application: writes its payload in random chunks, reads until EOF, closes as the ending says. */

@@ -177,9 +177,21 @@ public final class ReceiveBuffer {
         return rangeCount;
     }
 
+    /** Where out-of-order range {@code i} (0 = lowest) starts, relative to RCV.NXT. */
+    public int rangeStart(int i) {
+        Objects.checkIndex(i, rangeCount);
+        return ranges[2 * i];
+    }
+
+    /** Where out-of-order range {@code i} ends (exclusive), relative to RCV.NXT. */
+    public int rangeEnd(int i) {
+        Objects.checkIndex(i, rangeCount);
+        return ranges[2 * i + 1];
+    }
+
     /**
      * The out-of-order ranges as {@code [start, end)} offsets relative to RCV.NXT, in order, as
-     * a flat array {@code {start0, end0, start1, end1, ...}} (for SACK blocks later; for tests).
+     * a flat array {@code {start0, end0, start1, end1, ...}} (for tests and traces).
      * Allocates; not for the per-segment path.
      */
     public int[] outOfOrderRangesSnapshot() {

@@ -32,9 +32,9 @@ import dev.tsunagu.net.IpProtocol;
  * <p>Options (RFC 9293 3.2) are a kind byte, and for every kind but End of Option List (0)
  * and No-Operation (1) a length byte that counts the kind and length bytes too. The ones read
  * into {@link Options}: Maximum Segment Size (RFC 9293, RFC 6691; kind 2, length 4), Window
- * Scale (RFC 7323; kind 3, length 3), SACK-Permitted (RFC 2018; kind 4, length 2) and
- * Timestamps (RFC 7323; kind 8, length 10). Others, SACK blocks (kind 5) among them, are
- * skipped by their length.
+ * Scale (RFC 7323; kind 3, length 3), SACK-Permitted (RFC 2018; kind 4, length 2),
+ * Timestamps (RFC 7323; kind 8, length 10) and SACK (RFC 2018; kind 5, 8 bytes a block).
+ * Others are skipped by their length.
  *
  * <p>The checksum covers a pseudo-header (source and destination address, zero, protocol 6,
  * TCP length), the header and the data. Unlike UDP, zero is an ordinary checksum value.
@@ -52,6 +52,12 @@ public final class TcpSegment {
 
     /** RFC 7323 2.3: a larger shift count is used as 14. */
     public static final int MAX_WINDOW_SCALE = 14;
+
+    /** RFC 2018 3: at most four SACK blocks fit in the option space (three beside Timestamps). */
+    public static final int MAX_SACK_BLOCKS = 4;
+
+    /** The bytes of the Timestamps option as written: NOP, NOP, kind 8, length 10 (RFC 7323 appendix A). */
+    public static final int TIMESTAMPS_LENGTH = 12;
 
     /** The bytes {@link #prepend} writes for the options it is given. */
     public static int optionsLength(int mss, int windowScale, boolean sackPermitted) {
@@ -143,6 +149,9 @@ public final class TcpSegment {
         public boolean timestamps;
         public int tsValue;
         public int tsEcho;
+        /** SACK blocks (RFC 2018) as {@code {left0, right0, left1, right1, ...}}: {@link #sackCount} of them. */
+        public final int[] sackBlocks = new int[2 * MAX_SACK_BLOCKS];
+        public int sackCount;
 
         public void reset() {
             mss = 0;
@@ -151,6 +160,7 @@ public final class TcpSegment {
             timestamps = false;
             tsValue = 0;
             tsEcho = 0;
+            sackCount = 0;
         }
 
         @Override
@@ -221,6 +231,18 @@ public final class TcpSegment {
                     into.tsValue = b.getI32(i + 2);
                     into.tsEcho = b.getI32(i + 6);
                 }
+                case OPTION_SACK -> {
+                    // RFC 2018 3: 8 bytes a block, at most 4 fit in 40 bytes of options.
+                    if ((length - 2) % 8 != 0 || length == 2) {
+                        return false;
+                    }
+                    int n = Math.min((length - 2) / 8, MAX_SACK_BLOCKS);
+                    for (int k = 0; k < n; k++) {
+                        into.sackBlocks[2 * k] = b.getI32(i + 2 + 8 * k);
+                        into.sackBlocks[2 * k + 1] = b.getI32(i + 6 + 8 * k);
+                    }
+                    into.sackCount = n;
+                }
                 default -> { }
             }
             i += length;
@@ -244,15 +266,90 @@ public final class TcpSegment {
     public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
                                int flags, int window, int mss, int windowScale, boolean sackPermitted, int sourceIp,
                                int destinationIp) {
+        OutOptions o = new OutOptions(); // a convenience for tests and slow paths; the send path reuses one
+        o.mss = mss;
+        o.windowScale = windowScale;
+        o.sackPermitted = sackPermitted;
+        prepend(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o, sourceIp, destinationIp);
+    }
+
+    private static void checkRange(String name, int value, int max) {
+        if (value < 0 || value > max) {
+            throw new IllegalArgumentException(name + " " + value + " is not in [0, " + max + "]");
+        }
+    }
+
+    /**
+     * The options of a segment to send: a mutable, reusable holder, so the send path builds
+     * headers without allocating. {@link #clear} before filling it for each segment.
+     */
+    public static final class OutOptions {
+        /** Maximum segment size to announce (SYNs only); 0 = none. */
+        public int mss;
+        /** Window scale shift to announce (SYNs only); -1 = none. */
+        public int windowScale = -1;
+        public boolean sackPermitted;
+        public boolean timestamps;
+        public int tsValue;
+        public int tsEcho;
+        /** SACK blocks to send, {@code {left0, right0, ...}}; {@link #sackCount} of them (at most 4, 3 beside Timestamps). */
+        public final int[] sackBlocks = new int[2 * MAX_SACK_BLOCKS];
+        public int sackCount;
+
+        public OutOptions clear() {
+            mss = 0;
+            windowScale = -1;
+            sackPermitted = false;
+            timestamps = false;
+            tsValue = 0;
+            tsEcho = 0;
+            sackCount = 0;
+            return this;
+        }
+
+        /** The bytes {@link #prepend(PacketBuffer, int, int, int, int, int, int, OutOptions, int, int)} writes for these options. */
+        public int length() {
+            int n = (mss > 0 ? 4 : 0) + (windowScale >= 0 ? 4 : 0);
+            if (timestamps) {
+                n += TIMESTAMPS_LENGTH; // sackOK rides in the two NOPs before it
+            } else if (sackPermitted) {
+                n += 4;
+            }
+            if (sackCount > 0) {
+                n += 4 + 8 * sackCount;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * As {@link #prepend(PacketBuffer, int, int, int, int, int, int, int, int, boolean, int, int)}
+     * with every option this stack sends, laid out as Linux lays them out, each group a whole
+     * number of 4-byte words: MSS; SACK-Permitted and Timestamps together ({@code sackOK, TS}:
+     * kind 4 length 2, kind 8 length 10) or either alone behind two NOPs; window scale behind a
+     * NOP; SACK blocks behind two NOPs.
+     *
+     * @throws IllegalArgumentException if a field does not fit, there are more than 4 SACK blocks
+     *         (3 with Timestamps), the options exceed 40 bytes, or the segment 65535 bytes
+     */
+    public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
+                               int flags, int window, OutOptions o, int sourceIp, int destinationIp) {
         checkRange("sourcePort", sourcePort, 0xFFFF);
         checkRange("destinationPort", destinationPort, 0xFFFF);
         checkRange("flags", flags, 0xFF);
         checkRange("window", window, 0xFFFF);
-        checkRange("mss", mss, 0xFFFF);
-        if (windowScale < -1 || windowScale > MAX_WINDOW_SCALE) {
-            throw new IllegalArgumentException("windowScale " + windowScale + " is not in [-1, " + MAX_WINDOW_SCALE + "]");
+        checkRange("mss", o.mss, 0xFFFF);
+        if (o.windowScale < -1 || o.windowScale > MAX_WINDOW_SCALE) {
+            throw new IllegalArgumentException("windowScale " + o.windowScale + " is not in [-1, " + MAX_WINDOW_SCALE + "]");
         }
-        int headerLength = HEADER_LENGTH + optionsLength(mss, windowScale, sackPermitted);
+        if (o.sackCount < 0 || o.sackCount > (o.timestamps ? MAX_SACK_BLOCKS - 1 : MAX_SACK_BLOCKS)) {
+            throw new IllegalArgumentException(o.sackCount + " SACK blocks do not fit");
+        }
+        int optionsLength = o.length();
+        if (optionsLength > MAX_HEADER_LENGTH - HEADER_LENGTH) {
+            throw new IllegalArgumentException(optionsLength + " bytes of options, at most 40 fit");
+        }
+        int headerLength = HEADER_LENGTH + optionsLength;
         int length = b.length() + headerLength;
         if (length > 0xFFFF) {
             throw new IllegalArgumentException("a TCP segment holds at most 65535 bytes, not " + length);
@@ -268,25 +365,35 @@ public final class TcpSegment {
         b.setU16(CHECKSUM, 0);
         b.setU16(URGENT, 0);
         int at = HEADER_LENGTH;
-        if (mss > 0) {
-            b.setI32(at, (OPTION_MSS << 24) | (4 << 16) | mss);
+        if (o.mss > 0) {
+            b.setI32(at, (OPTION_MSS << 24) | (4 << 16) | o.mss);
             at += 4;
         }
-        if (sackPermitted) {
+        if (o.timestamps) {
+            int lead = o.sackPermitted ? (OPTION_SACK_PERMITTED << 8) | 2 : (OPTION_NOP << 8) | OPTION_NOP;
+            b.setI32(at, (lead << 16) | (OPTION_TIMESTAMPS << 8) | 10);
+            b.setI32(at + 4, o.tsValue);
+            b.setI32(at + 8, o.tsEcho);
+            at += TIMESTAMPS_LENGTH;
+        } else if (o.sackPermitted) {
             b.setI32(at, (OPTION_NOP << 24) | (OPTION_NOP << 16) | (OPTION_SACK_PERMITTED << 8) | 2);
             at += 4;
         }
-        if (windowScale >= 0) {
-            b.setI32(at, (OPTION_NOP << 24) | (OPTION_WINDOW_SCALE << 16) | (3 << 8) | windowScale);
+        if (o.windowScale >= 0) {
+            b.setI32(at, (OPTION_NOP << 24) | (OPTION_WINDOW_SCALE << 16) | (3 << 8) | o.windowScale);
+            at += 4;
+        }
+        if (o.sackCount > 0) {
+            b.setI32(at, (OPTION_NOP << 24) | (OPTION_NOP << 16) | (OPTION_SACK << 8) | (2 + 8 * o.sackCount));
+            at += 4;
+            for (int k = 0; k < o.sackCount; k++) {
+                b.setI32(at, o.sackBlocks[2 * k]);
+                b.setI32(at + 4, o.sackBlocks[2 * k + 1]);
+                at += 8;
+            }
         }
         long sum = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, length);
         b.setU16(CHECKSUM, InternetChecksum.finish(InternetChecksum.add(sum, b.array(), b.start(), length)));
-    }
-
-    private static void checkRange(String name, int value, int max) {
-        if (value < 0 || value > max) {
-            throw new IllegalArgumentException(name + " " + value + " is not in [0, " + max + "]");
-        }
     }
 
     /**

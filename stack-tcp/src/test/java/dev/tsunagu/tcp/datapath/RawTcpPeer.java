@@ -16,6 +16,7 @@ import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.tcp.wire.TcpRepr;
 import dev.tsunagu.tcp.wire.TcpRepr.Control;
+import dev.tsunagu.tcp.wire.TcpSegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -46,7 +47,14 @@ final class RawTcpPeer implements AutoCloseable {
     static final int PEER_ISS = 0x1000_0000;
 
     /** One segment the stack sent, with the IP fields the tests look at. */
-    record Seen(long at, int ipId, int ipTotalLength, TcpRepr tcp) {
+    record Seen(long at, int ipId, int ipTotalLength, TcpRepr tcp, byte[] segment) {
+        /** The options as sent, SACK blocks and timestamps included (which {@link TcpRepr} leaves out). */
+        TcpSegment.Options options() {
+            TcpSegment.Options o = new TcpSegment.Options();
+            assertThat(TcpSegment.parseOptions(PacketBuffer.copyOf(segment, 0), o)).as("options of %s", this).isTrue();
+            return o;
+        }
+
         int seq() {
             return tcp.sequence();
         }
@@ -189,6 +197,21 @@ final class RawTcpPeer implements AutoCloseable {
         drain();
     }
 
+    /**
+     * Sends a segment with any options (SACK blocks, timestamps...), which {@link TcpRepr} cannot
+     * carry: {@code flags} as on the wire, the ACK number {@link #ack}, the window {@link #window}.
+     */
+    void sendWithOptions(int sequence, int flags, TcpSegment.OutOptions options, byte[] payload) {
+        PacketBuffer b = pool.acquire(payload.length);
+        b.append(payload, 0, payload.length);
+        TcpSegment.prepend(b, PEER_PORT, stackPort, sequence, ack, flags, window, options, peerIp, stackIp);
+        byte[] segment = b.toByteArray();
+        b.release();
+        raw.sendIp(stack, Craft.ipv4(peerIp, stackIp, 6, 64, nextIpId++, 0x4000, new byte[0], segment));
+        loop.runUntilIdle();
+        drain();
+    }
+
     /** A bare ACK of {@link #ack} with {@link #window}, at {@link #seq}. */
     void sendAck() {
         send(segment(seq, new byte[0]));
@@ -248,7 +271,7 @@ final class RawTcpPeer implements AutoCloseable {
             if (!(r instanceof TcpRepr.Parsed parsed)) {
                 throw new AssertionError("the stack sent a segment that does not parse: " + r);
             }
-            Seen s = new Seen(loop.now(), id, total, parsed.repr());
+            Seen s = new Seen(loop.now(), id, total, parsed.repr(), tcp);
             inbox.add(s);
             log.add(s);
         }

@@ -1,0 +1,250 @@
+package dev.tsunagu.tcp;
+
+import static dev.tsunagu.tcp.SeqNum.ge;
+import static dev.tsunagu.tcp.SeqNum.gt;
+import static dev.tsunagu.tcp.SeqNum.le;
+import static dev.tsunagu.tcp.SeqNum.lt;
+
+/**
+ * The sender's record of what the peer has selectively acknowledged (RFC 2018, the
+ * "scoreboard" of RFC 6675): sorted, disjoint, non-adjacent {@code [left, right)} ranges of
+ * sequence numbers above SND.UNA, and the questions loss recovery asks of them — is a byte
+ * SACKed, how much is SACKed above a point, is a hole lost (RFC 6675 {@code IsLost}), how many
+ * bytes are in the network ({@code SetPipe}).
+ *
+ * <p>Bounded: at most {@link #MAX_RANGES} ranges. A block that would need one more is ignored;
+ * knowing less only means retransmitting a little more, never losing data. The array is
+ * allocated on the first SACK block and given back when the scoreboard empties, so a connection
+ * that never sees loss pays nothing.
+ *
+ * <p>Not thread-safe: the connection's event loop only.
+ */
+final class SackScoreboard {
+    /** More separate holes than this and the oldest knowledge wins (Linux keeps 4 blocks of cache; we keep more). */
+    static final int MAX_RANGES = 32;
+    /** RFC 6675 DupThresh. */
+    static final int DUP_THRESH = 3;
+
+    private static final int[] NONE = new int[0];
+
+    private int[] r = NONE;
+    private int count;
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    int ranges() {
+        return count;
+    }
+
+    int left(int i) {
+        return r[2 * i];
+    }
+
+    int right(int i) {
+        return r[2 * i + 1];
+    }
+
+    void clear() {
+        count = 0;
+        r = NONE;
+    }
+
+    /**
+     * Takes one SACK block {@code [left, right)} from an ACK whose cumulative point is
+     * {@code sndUna}; {@code sndMax} is the highest sequence number sent. Blocks below SND.UNA
+     * (D-SACK, RFC 2883) or beyond anything sent, and empty ones, are ignored.
+     *
+     * @return how many bytes became SACKed that were not before
+     */
+    int add(int left, int right, int sndUna, int sndMax) {
+        if (!lt(left, right) || gt(right, sndMax) || le(right, sndUna)) {
+            return 0;
+        }
+        if (lt(left, sndUna)) {
+            left = sndUna;
+        }
+        int i = 0;
+        while (i < count && lt(r[2 * i + 1], left)) {
+            i++;
+        }
+        int j = i;
+        while (j < count && le(r[2 * j], right)) {
+            j++;
+        }
+        // Ranges [i, j) touch or overlap the block and merge with it.
+        int before = 0;
+        for (int k = i; k < j; k++) {
+            before += r[2 * k + 1] - r[2 * k];
+        }
+        if (i == j) {
+            if (count == MAX_RANGES) {
+                return 0;
+            }
+            if (r.length == 0) {
+                r = new int[2 * MAX_RANGES];
+            }
+            System.arraycopy(r, 2 * i, r, 2 * i + 2, 2 * (count - i));
+            r[2 * i] = left;
+            r[2 * i + 1] = right;
+            count++;
+            return right - left;
+        }
+        int newLeft = lt(r[2 * i], left) ? r[2 * i] : left;
+        int newRight = gt(r[2 * j - 1], right) ? r[2 * j - 1] : right;
+        r[2 * i] = newLeft;
+        r[2 * i + 1] = newRight;
+        int removed = j - i - 1;
+        if (removed > 0) {
+            System.arraycopy(r, 2 * j, r, 2 * i + 2, 2 * (count - j));
+            count -= removed;
+        }
+        return (newRight - newLeft) - before;
+    }
+
+    /** SND.UNA moved to {@code sndUna}: forget what it covers. */
+    void advance(int sndUna) {
+        int i = 0;
+        while (i < count && le(r[2 * i + 1], sndUna)) {
+            i++;
+        }
+        if (i > 0) {
+            System.arraycopy(r, 2 * i, r, 0, 2 * (count - i));
+            count -= i;
+        }
+        if (count > 0 && lt(r[0], sndUna)) {
+            r[0] = sndUna;
+        }
+        if (count == 0) {
+            r = NONE;
+        }
+    }
+
+    /** Whether a range starts exactly at {@code seq} (a cumulative ACK there means the peer reneged). */
+    boolean startsAt(int seq) {
+        return count > 0 && r[0] == seq;
+    }
+
+    /** The end of the highest SACKed range; only if not empty. */
+    int highest() {
+        return r[2 * count - 1];
+    }
+
+    /** If {@code seq} is SACKed, the end of its range, else {@code seq}. */
+    int skipSacked(int seq) {
+        for (int i = 0; i < count; i++) {
+            if (le(r[2 * i], seq) && lt(seq, r[2 * i + 1])) {
+                return r[2 * i + 1];
+            }
+            if (gt(r[2 * i], seq)) {
+                break;
+            }
+        }
+        return seq;
+    }
+
+    /** The start of the first SACKed range beyond {@code seq}, or {@code limit} if none is before it. */
+    int nextSackedAfter(int seq, int limit) {
+        for (int i = 0; i < count; i++) {
+            if (gt(r[2 * i], seq)) {
+                return lt(r[2 * i], limit) ? r[2 * i] : limit;
+            }
+        }
+        return limit;
+    }
+
+    /** Bytes SACKed in {@code [from, to)}. */
+    long sackedBetween(int from, int to) {
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            int a = r[2 * i], b = r[2 * i + 1];
+            if (ge(a, to)) {
+                break;
+            }
+            int lo = gt(a, from) ? a : from;
+            int hi = lt(b, to) ? b : to;
+            if (lt(lo, hi)) {
+                n += hi - lo;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * RFC 6675 {@code IsLost} for the hole ending at {@code holeEnd} (every byte of a hole has
+     * the same SACKed data above it): DupThresh discontiguous ranges above it, or more than
+     * (DupThresh − 1) × SMSS bytes.
+     */
+    boolean holeLost(int holeEnd, int mss) {
+        int above = 0;
+        long bytes = 0;
+        for (int i = count - 1; i >= 0 && ge(r[2 * i], holeEnd); i--) {
+            above++;
+            bytes += r[2 * i + 1] - r[2 * i];
+        }
+        return above >= DUP_THRESH || bytes > (long) (DUP_THRESH - 1) * mss;
+    }
+
+    /**
+     * RFC 6675 {@code SetPipe}: the bytes between {@code sndUna} and {@code sndMax} thought to be
+     * in the network — every unSACKed byte not presumed lost, plus every unSACKed byte below
+     * {@code highRxt} (retransmitted in this recovery).
+     */
+    long pipe(int sndUna, int sndMax, int highRxt, int mss) {
+        long pipe = 0;
+        int cursor = sndUna;
+        for (int i = 0; i <= count; i++) {
+            int holeEnd = i < count ? r[2 * i] : sndMax;
+            if (lt(cursor, holeEnd)) {
+                if (i == count || !holeLost(holeEnd, mss)) {
+                    pipe += holeEnd - cursor;
+                }
+                if (gt(highRxt, cursor)) {
+                    pipe += (lt(highRxt, holeEnd) ? highRxt : holeEnd) - cursor;
+                }
+            }
+            if (i < count) {
+                cursor = r[2 * i + 1];
+            }
+        }
+        return pipe;
+    }
+
+    /**
+     * Finds the first unSACKed byte at or after {@code from} (and at or after {@code sndUna}),
+     * below the highest SACKed byte, whose hole is lost ({@code wantLost}) or is not: RFC 6675
+     * NextSeg's rules 1 and 3. On success {@link #holeStart} is that byte and {@link #holeEnd}
+     * the end of its hole.
+     *
+     * @return whether there is one
+     */
+    boolean findHole(int from, boolean wantLost, int mss, int sndUna) {
+        int cursor = sndUna;
+        for (int i = 0; i < count; i++) {
+            int start = r[2 * i];
+            int hs = gt(from, cursor) ? from : cursor;
+            if (lt(hs, start) && holeLost(start, mss) == wantLost) {
+                holeStart = hs;
+                holeEnd = start;
+                return true;
+            }
+            cursor = r[2 * i + 1];
+        }
+        return false;
+    }
+
+    /** Set by {@link #findHole}. */
+    int holeStart;
+    int holeEnd;
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("SACKed[");
+        for (int i = 0; i < count; i++) {
+            s.append(i == 0 ? "" : " ").append(Integer.toUnsignedString(r[2 * i])).append('-')
+                    .append(Integer.toUnsignedString(r[2 * i + 1]));
+        }
+        return s.append(']').toString();
+    }
+}
