@@ -13,6 +13,8 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -137,8 +139,10 @@ final class NcCommand implements Callable<Integer> {
                 s.connect(remote);
             }
             io.markReady();
-            InetSocketAddress[] peer = {remote};
-            Thread pump = Thread.ofVirtual().name("nc-stdin").start(() -> stdinToUdp(s, peer));
+            // The peer: the connected one, or (listening) whoever sent last; stdin waits for the first.
+            AtomicReference<InetSocketAddress> peer = new AtomicReference<>(remote);
+            CompletableFuture<Void> heard = remote != null ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
+            Thread pump = Thread.ofVirtual().name("nc-stdin").start(() -> stdinToUdp(s, peer, heard));
             long quietSince = Long.MAX_VALUE;
             while (!io.stop().isDone()) {
                 if (!listen && stdinDone) {
@@ -155,13 +159,13 @@ final class NcCommand implements Callable<Integer> {
                 } catch (java.net.PortUnreachableException e) {
                     throw new IOException("nc: " + Addresses.format(remote) + ": connection refused (ICMP port unreachable)", e);
                 }
-                synchronized (peer) {
-                    peer[0] = d.source();
-                }
+                peer.set(d.source());
+                heard.complete(null);
                 io.out().write(d.data());
                 io.out().flush();
                 quietSince = Long.MAX_VALUE;
             }
+            heard.cancel(false);
             pump.interrupt();
             err.flush();
         } catch (java.net.SocketException e) {
@@ -172,18 +176,13 @@ final class NcCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void stdinToUdp(UdpSocket s, InetSocketAddress[] peer) {
+    private void stdinToUdp(UdpSocket s, AtomicReference<InetSocketAddress> peer, CompletableFuture<Void> heard) {
         byte[] buf = new byte[8 * 1024];
         try {
+            heard.join(); // a listener sends nowhere until someone has sent to it
             int n;
             while ((n = io.in().read(buf)) >= 0) {
-                InetSocketAddress to;
-                synchronized (peer) {
-                    to = peer[0];
-                }
-                if (to == null) {
-                    continue; // a listener that has heard from no one yet: nowhere to send
-                }
+                InetSocketAddress to = peer.get();
                 byte[] datagram = java.util.Arrays.copyOf(buf, n);
                 if (s.remoteAddress() != null) {
                     s.send(datagram);
@@ -191,7 +190,7 @@ final class NcCommand implements Callable<Integer> {
                     s.send(datagram, to);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.util.concurrent.CancellationException e) {
             // closed
         } finally {
             stdinDone = true;
