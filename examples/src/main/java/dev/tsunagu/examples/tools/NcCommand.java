@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * netcat: stdin to the socket, the socket to stdout. Over TCP, end of stdin half-closes (FIN)
- * and the command ends when the peer has closed too; with {@code -l} it waits for one
+ * and the command ends when both directions have ended (the peer's FIN and end of stdin, or a
+ * reset); with {@code -l} it waits for one
  * connection. Over UDP each read from stdin is one datagram and each datagram received is
  * written out; the client ends {@code -q} seconds after stdin ended with nothing more
  * received, the listener (which answers whoever sent last) runs until stopped.
@@ -81,7 +82,7 @@ final class NcCommand implements Callable<Integer> {
         }
     }
 
-    private int tcp(Host h, InetSocketAddress remote, int port) throws IOException {
+    private int tcp(Host h, InetSocketAddress remote, int port) throws IOException, InterruptedException {
         TcpSocket s;
         if (listen) {
             try (TcpServerSocket l = h.stack().tcp().listen(port)) {
@@ -104,8 +105,13 @@ final class NcCommand implements Callable<Integer> {
                 out.write(buf, 0, n);
                 out.flush();
             }
-            // The peer closed. Whatever we still had to say was in flight or not (stdin open): done.
-            pump.interrupt();
+            // The peer half-closed: it may still read, so stdin goes on until its end (or until a
+            // write fails because the peer has gone altogether, or until Ctrl-C).
+            while (!pump.join(Duration.ofMillis(200))) {
+                if (io.stop().isDone()) {
+                    return 0;
+                }
+            }
         } catch (IOException e) {
             if (io.stop().isDone()) {
                 return 0;
