@@ -69,7 +69,12 @@ final class NcCommand implements Callable<Integer> {
         if (!listen && target.size() != 2) {
             throw new ParameterException(spec.commandLine(), "want HOST PORT (or -l PORT to listen)");
         }
-        int port = new Converters.Port().convert(target.getLast());
+        int port;
+        try {
+            port = new Converters.Port().convert(target.getLast());
+        } catch (picocli.CommandLine.TypeConversionException e) {
+            throw new ParameterException(spec.commandLine(), "PORT: " + e.getMessage());
+        }
         try (Host h = Host.start(spec.commandLine(), "nc", net, dns)) {
             InetSocketAddress remote = listen ? null : new InetSocketAddress(h.resolve(spec.commandLine(), target.getFirst()), port);
             var stops = List.of(Signals.handle(List.of("INT"), () -> io.stop().complete(null)),
