@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code curl URL [-o FILE]}: the body to stdout or a file; a progress bar on stderr only when
- * that is a terminal. A status other than 2xx exits 1 (as {@code curl --fail} does), after the
+ * {@code curl URL [-o FILE]}: the body to stdout or a file; with a file, a progress bar on
+ * stderr when the command runs on a terminal. A status other than 2xx exits 1 (as {@code curl --fail} does), after the
  * body was written.
  */
 @Command(name = "http-get", mixinStandardHelpOptions = true,
@@ -51,7 +51,8 @@ final class HttpGetCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Host h = Host.start(spec.commandLine(), "http-get", net, dns)) {
             io.markReady();
-            ProgressBar bar = io.terminal() ? new ProgressBar(err) : null;
+            // Like curl: a bar on the terminal when the body goes to a file, never mixed into the body.
+            ProgressBar bar = io.terminal() && output != null ? new ProgressBar(err) : null;
             HttpClient.Response r;
             if (output != null) {
                 try (OutputStream file = Files.newOutputStream(output)) {

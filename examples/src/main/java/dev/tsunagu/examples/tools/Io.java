@@ -21,7 +21,9 @@ public record Io(InputStream in, PrintStream out, PrintStream err, boolean termi
 
     /** The process's own streams; nothing stops a server but the process ending (Ctrl-C). */
     public static Io system() {
-        return new Io(System.in, System.out, System.err, System.console() != null,
+        // Since JDK 22 System.console() exists even when redirected: isTerminal() tells.
+        java.io.Console console = System.console();
+        return new Io(System.in, System.out, System.err, console != null && console.isTerminal(),
                 new CompletableFuture<>(), new CompletableFuture<>());
     }
 
