@@ -24,6 +24,16 @@ import java.util.concurrent.ConcurrentHashMap;
 final class StreamService implements Service {
     enum Kind { ECHO, DISCARD }
 
+    /** Connections served at once; more are reset at once rather than given a thread each. */
+    static final int MAX_CONNECTIONS = 256;
+
+    /**
+     * UDP source ports never answered: the small services themselves (echo, discard, daytime,
+     * quote, chargen, time) and port 0, so that two echo servers cannot be set to answer each
+     * other forever with one forged datagram (the classic "echo-chargen" loop, CERT CA-1996-01).
+     */
+    static final java.util.Set<Integer> NEVER_ANSWER = java.util.Set.of(0, 7, 9, 13, 17, 19, 37);
+
     private final Kind kind;
     private final int port;
     private final PrintWriter log;
@@ -92,6 +102,12 @@ final class StreamService implements Service {
             } catch (IOException e) {
                 return; // closed
             }
+            if (open.size() >= MAX_CONNECTIONS) {
+                say("tcp/" + port + " " + name() + ": " + MAX_CONNECTIONS + " connections already; resetting "
+                        + Addresses.format(s.remoteAddress()));
+                s.abort();
+                continue;
+            }
             open.add(s);
             Thread.ofVirtual().name(name() + "-" + s.remoteAddress()).start(() -> serve(s));
         }
@@ -128,7 +144,7 @@ final class StreamService implements Service {
             } catch (IOException e) {
                 return; // closed
             }
-            if (kind == Kind.ECHO) {
+            if (kind == Kind.ECHO && !NEVER_ANSWER.contains(d.source().getPort())) {
                 try {
                     udp.send(d.data(), d.source());
                 } catch (IOException e) {

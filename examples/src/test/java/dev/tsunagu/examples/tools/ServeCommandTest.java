@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.examples.http.HttpClient;
+import dev.tsunagu.ip.icmp.PingResult;
+import dev.tsunagu.ip.icmp.PingService;
+import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.UdpSocket;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +64,20 @@ class ServeCommandTest {
             HttpClient.Response r = HttpClient.get(peer, "http://" + Cli.ME + ":8080/hello.txt", body);
             assertThat(r.status()).isEqualTo(200);
             assertThat(body.toString(StandardCharsets.UTF_8)).isEqualTo("hello over the cable\n");
+
+            // The peer pings the command's stack.
+            PingResult pong = peer.service(PingService.class).orElseThrow()
+                    .ping(Ipv4Address.parse(Cli.ME), 56, WAIT).get(20, TimeUnit.SECONDS);
+            assertThat(pong).isInstanceOf(PingResult.Reply.class);
+
+            // UDP echo never answers the small services' ports (no echo loops between two servers).
+            try (UdpSocket fromEcho = peer.udp().open().bind(19); UdpSocket probe = peer.udp().open()) {
+                fromEcho.send(new byte[] {1}, new InetSocketAddress(Cli.ME, 7));
+                probe.connect(new InetSocketAddress(Cli.ME, 7));
+                probe.send(new byte[] {2}); // sent after, answered after (one path, in order)
+                assertThat(probe.receive(WAIT).data()).containsExactly(2);
+                assertThat(fromEcho.poll()).isNull();
+            }
 
             // Any other TCP port: RST, so connect is refused at once.
             assertThatThrownBy(() -> peer.tcp().connect(new InetSocketAddress(Cli.ME, 13)))
