@@ -91,8 +91,16 @@ final class NcCommand implements Callable<Integer> {
         TcpSocket s;
         if (listen) {
             try (TcpServerSocket l = h.stack().tcp().listen(port)) {
+                io.stop().thenRun(l::close); // Ctrl-C while nobody has come
                 io.markReady();
-                s = l.accept();
+                try {
+                    s = l.accept();
+                } catch (IOException e) {
+                    if (io.stop().isDone()) {
+                        return 0;
+                    }
+                    throw e;
+                }
             }
             spec.commandLine().getErr().println("nc: connection from " + Addresses.format(s.remoteAddress()));
             spec.commandLine().getErr().flush();

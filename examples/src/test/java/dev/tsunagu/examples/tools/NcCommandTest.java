@@ -71,6 +71,16 @@ class NcCommandTest {
     }
 
     @Test
+    void aListenerThatNobodyCalledStopsOnCtrlC() throws Exception {
+        try (Cli cli = new Cli("nc-listen-stop")) {
+            Cli.Running nc = cli.start(cli.cmd("nc", "-l", "6002")).awaitReady();
+            Cli.Result r = nc.stop();
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
     void udpClientSendsStdinAndPrintsTheAnswers() throws Exception {
         try (Cli cli = new Cli("nc-udp")) {
             NetworkStack peer = cli.peer();
