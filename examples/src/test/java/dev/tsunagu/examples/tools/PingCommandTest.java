@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import dev.tsunagu.ip.IpOptions;
 import dev.tsunagu.link.capture.CapturedFrame;
+import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.link.capture.PcapReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,25 @@ class PingCommandTest {
         try (PcapReader reader = PcapReader.open(pcap)) {
             List<CapturedFrame> frames = reader.readAll();
             assertThat(frames.size()).isGreaterThanOrEqualTo(2 + 2 * 2 * 3);
+        }
+    }
+
+    @Test
+    void gatewayReachesAnotherSubnetThroughARouter() {
+        try (Cli cli = new Cli("ping-gw")) {
+            String far = "cable:" + cli.cable + "-far";
+            // The peer routes between the command's cable (10.7.0.1) and another (10.8.0.254).
+            NetworkStack router = NetworkStack.builder().name("router")
+                    .addInterface(cli.driver(), Cli.PEER + "/24").addInterface(far, "10.8.0.254/24")
+                    .option(IpOptions.FORWARDING, true).buildUnchecked();
+            NetworkStack host = NetworkStack.builder().name("far-host").addInterface(far, "10.8.0.1/24")
+                    .gateway("10.8.0.254").buildUnchecked();
+            try (router; host) {
+                Cli.Result r = Cli.run(cli.cmd("ping", "--gateway", Cli.PEER, "-c", "1", "10.8.0.1"));
+
+                assertThat(r.exit()).as(r.err()).isZero();
+                assertThat(r.out()).containsPattern("64 bytes from 10\\.8\\.0\\.1: icmp_seq=1 ttl=63 ");
+            }
         }
     }
 
