@@ -4,10 +4,12 @@ module dev.tsunagu.examples {
     requires transitive dev.tsunagu.tcp; // the http package's API takes a NetworkStack
     requires info.picocli;
     requires org.slf4j;
+    requires jdk.unsupported; // sun.misc.Signal: the socket table on a signal (tools)
 
     exports dev.tsunagu.examples.http;
 
     opens dev.tsunagu.examples to info.picocli;
+    opens dev.tsunagu.examples.tools to info.picocli;
 
     uses dev.tsunagu.stack.LayerProvider;
 }

@@ -3,12 +3,12 @@ package dev.tsunagu.examples;
 import java.util.Locale;
 
 /** Sets the log level of the examples (logback) from {@code --log LEVEL}. */
-final class Logging {
+public final class Logging {
     private static volatile boolean debug;
 
     private Logging() {}
 
-    static void setLevel(String level) {
+    public static void setLevel(String level) {
         String l = level.toUpperCase(Locale.ROOT);
         debug = l.equals("DEBUG") || l.equals("TRACE");
         org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -23,7 +23,7 @@ final class Logging {
         }
     }
 
-    static boolean debugEnabled() {
+    public static boolean debugEnabled() {
         return debug;
     }
 }

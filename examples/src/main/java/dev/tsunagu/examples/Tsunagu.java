@@ -1,5 +1,8 @@
 package dev.tsunagu.examples;
 
+import dev.tsunagu.examples.tools.Io;
+import dev.tsunagu.examples.tools.NetworkCommands;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +20,21 @@ public final class Tsunagu {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
+        return run(Io.system(), args);
+    }
+
+    /** Runs the command line on these streams (tests: pipes, and a switch that stops servers). */
+    public static int run(Io io, String... args) {
         CommandLine cli = new CommandLine(new Tsunagu());
+        NetworkCommands.addTo(cli, io);
+        cli.setOut(new PrintWriter(io.out(), true));
+        cli.setErr(new PrintWriter(io.err(), true));
+        cli.setParameterExceptionHandler((e, parsedArgs) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("tsunagu: " + e.getMessage() + " (see: tsunagu "
+                    + cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^tsunagu ?", "") + " --help)");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("tsunagu: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             if (Logging.debugEnabled()) {

@@ -1,0 +1,66 @@
+package dev.tsunagu.examples.tools;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** A small inetd: several services on one stack at once. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run several services on one stack, like a small inetd: echo (TCP and UDP), discard (TCP and UDP), HTTP. Every other port is closed.")
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    NetworkOptions net;
+
+    @Option(names = "--echo", paramLabel = "PORT", converter = Converters.Port.class,
+            description = "Echo (RFC 862) on this TCP and UDP port (the standard one is 7).")
+    Integer echo;
+
+    @Option(names = "--discard", paramLabel = "PORT", converter = Converters.Port.class,
+            description = "Discard (RFC 863) on this TCP and UDP port (the standard one is 9).")
+    Integer discard;
+
+    @Option(names = "--http", paramLabel = "PORT", converter = Converters.Port.class,
+            description = "The static HTTP file server on this TCP port, serving --dir.")
+    Integer http;
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".",
+            description = "The directory --http serves (default: the current one).")
+    Path dir;
+
+    // The iperf3-compatible server (the benchmark issue) plugs in here: an
+    // @Option(names = "--iperf3", paramLabel = "PORT") and one more starter below that returns a
+    // Service wrapping it.
+
+    private final Io io;
+
+    ServeCommand(Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<Servers.Starter> starters = new ArrayList<>();
+        if (echo != null) {
+            int port = echo;
+            starters.add((h, log) -> StreamService.start(h.stack(), StreamService.Kind.ECHO, port, true, true, log));
+        }
+        if (discard != null) {
+            int port = discard;
+            starters.add((h, log) -> StreamService.start(h.stack(), StreamService.Kind.DISCARD, port, true, true, log));
+        }
+        if (http != null) {
+            int port = http;
+            Path d = Servers.directory(spec.commandLine(), dir);
+            starters.add((h, log) -> HttpService.start(h.stack(), port, d));
+        }
+        return Servers.run(spec.commandLine(), io, "serve", net, starters);
+    }
+}
