@@ -6,6 +6,7 @@ module dev.tsunagu.examples {
     requires org.slf4j;
 
     exports dev.tsunagu.examples.http;
+    exports dev.tsunagu.examples.iperf3;
 
     opens dev.tsunagu.examples to info.picocli;
 
