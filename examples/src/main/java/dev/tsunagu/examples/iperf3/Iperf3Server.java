@@ -120,6 +120,12 @@ public final class Iperf3Server implements AutoCloseable {
         return current != null;
     }
 
+    /** Bytes the running test's streams moved so far (0 if none): lets tests wait for data in flight. */
+    long currentProgress() {
+        Session s = current;
+        return s == null ? 0 : s.progress();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             TcpSocket s;

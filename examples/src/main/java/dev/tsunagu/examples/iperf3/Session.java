@@ -30,6 +30,7 @@ final class Session {
     /** While the test runs the server waits for TEST_END as long as data moves; this long without any, it gives up. */
     static final Duration IDLE_LIMIT = Duration.ofSeconds(60);
     private static final Duration IDLE_POLL = Duration.ofSeconds(5);
+    private static final Duration WATCH_SLICE = Duration.ofMillis(10);
 
     private final ControlChannel control;
     private final Cookie cookie;
@@ -120,6 +121,11 @@ final class Session {
         return false;
     }
 
+    long progress() {
+        Traffic t = traffic;
+        return t == null ? 0 : t.progress();
+    }
+
     /** The server is shutting down: tell the client, as iperf3's server does, and end. */
     void terminate() {
         try {
@@ -191,12 +197,30 @@ final class Session {
         return new Event.ParametersAccepted(p);
     }
 
-    private Event awaitStreams() throws InterruptedException {
+    /**
+     * Waits for the streams while watching the control connection: a client that gives up
+     * (closes, or says CLIENT_TERMINATE) ends the test at once rather than after the timeout.
+     */
+    private Event awaitStreams() throws InterruptedException, IOException {
         TestParameters p = params;
-        if (traffic.awaitStreams(STEP_TIMEOUT)) {
-            return new Event.StreamsReady();
+        long deadline = micros.getAsLong() + STEP_TIMEOUT.toNanos() / 1000;
+        byte[] one = new byte[1];
+        while (!traffic.awaitStreams(WATCH_SLICE)) {
+            try {
+                if (control.socket().read(one, 0, 1, WATCH_SLICE) < 0) {
+                    return new Event.Lost("the client closed the control connection before its streams connected");
+                }
+                return ControlState.of(one[0]).<Event>map(Event.ClientSaid::new)
+                        .orElseGet(() -> new Event.Lost("unknown control message " + one[0]));
+            } catch (SocketTimeoutException quiet) {
+                // nothing from the client: keep waiting for its streams
+            }
+            if (micros.getAsLong() > deadline) {
+                return new Event.Lost("the client did not connect its " + p.streams() + " stream(s) within "
+                        + STEP_TIMEOUT.toSeconds() + " s");
+            }
         }
-        return new Event.Lost("the client did not connect its " + p.streams() + " stream(s) within " + STEP_TIMEOUT.toSeconds() + " s");
+        return new Event.StreamsReady();
     }
 
     /** The client's results come first, then ours (iperf3's order on the server). */
