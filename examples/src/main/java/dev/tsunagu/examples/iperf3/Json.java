@@ -342,8 +342,7 @@ final class Json {
 
     static long longMember(Map<String, Object> m, String name, long fallback) {
         return switch (m.get(name)) {
-            case Long l -> l;
-            case Double d -> d.longValue();
+            case Number n -> n.longValue();
             case Boolean b -> b ? 1 : 0;
             case null, default -> fallback;
         };
@@ -357,7 +356,7 @@ final class Json {
     static boolean flagMember(Map<String, Object> m, String name) {
         return switch (m.get(name)) {
             case Boolean b -> b;
-            case Long l -> l != 0;
+            case Number n -> n.doubleValue() != 0;
             case null, default -> false;
         };
     }
