@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *   <li>The port serves TCP (control and stream connections, told apart by the cookie they
  *       start with) and UDP (the flows of a UDP test).</li>
  *   <li>Not served: {@code --bidir} (the client is told "not implemented"), SCTP, authentication;
- *       {@code -O} omit intervals are counted like the rest; the server has no TCP
+ *       the server has no TCP
  *       retransmission count to report.</li>
  *   <li>Threads: an accept loop on a virtual thread; each connection on its own until its
  *       cookie is read; a test runs on its control connection's thread, with one virtual thread
@@ -46,6 +46,8 @@ public final class Iperf3Server implements AutoCloseable {
     public static final int DEFAULT_PORT = 5201;
     /** How long a new connection may take to send its cookie. */
     static final Duration COOKIE_TIMEOUT = Duration.ofSeconds(10);
+    /** Connections still to send their cookie, at most; more are closed at once (and counted as denied). */
+    static final int MAX_PENDING = 64;
 
     private final int port;
     private final TcpServerSocket listener;
@@ -136,6 +138,11 @@ public final class Iperf3Server implements AutoCloseable {
                     log.warn("iperf3 server on port {} stops accepting: {}", port, e.toString());
                 }
                 return;
+            }
+            if (pending.size() >= MAX_PENDING) {
+                denied.incrementAndGet();
+                s.abort();
+                continue;
             }
             pending.add(s);
             Thread.ofVirtual().name("iperf3-conn").start(() -> handle(s));

@@ -53,6 +53,7 @@ final class TcpTraffic implements Traffic {
     public synchronized void start() {
         startMicros = micros.getAsLong();
         for (Stream s : streams) {
+            s.omitted = new Omitted(startMicros, params.countFromMicros(startMicros));
             s.thread = Thread.ofVirtual().name("iperf3-stream-" + s.id).start(params.serverSends() ? s::send : s::receive);
         }
     }
@@ -67,11 +68,13 @@ final class TcpTraffic implements Traffic {
             stopped = true;
             all = List.copyOf(streams);
         }
-        double seconds = Math.max(0, micros.getAsLong() - startMicros) / 1e6;
+        long end = micros.getAsLong();
         List<StreamReport> r = new ArrayList<>();
         for (Stream s : all) {
+            Omitted o = s.omitted;
             // iperf3 has no retransmission count from this stack: -1 says "unknown".
-            r.add(new StreamReport(s.id, s.bytes, -1, 0, 0, 0, seconds));
+            r.add(o == null ? new StreamReport(s.id, 0, -1, 0, 0, 0, 0)
+                    : new StreamReport(s.id, o.bytes(s.bytes), -1, 0, 0, 0, o.seconds(startMicros, end)));
         }
         reports = List.copyOf(r);
         close();
@@ -107,6 +110,7 @@ final class TcpTraffic implements Traffic {
         final int id;
         final TcpSocket socket;
         volatile long bytes; // written by the stream's own thread only
+        volatile Omitted omitted; // set before the thread starts, then its thread's
         Thread thread;
 
         Stream(int id, TcpSocket socket) {
@@ -120,6 +124,7 @@ final class TcpTraffic implements Traffic {
                 int n;
                 while (!stopped && (n = socket.read(buffer, 0, buffer.length)) >= 0) {
                     if (!stopped) {
+                        omitted.beforeUpdate(micros.getAsLong(), bytes, 0, 0);
                         bytes += n;
                     }
                 }
@@ -138,6 +143,7 @@ final class TcpTraffic implements Traffic {
                 while (!stopped) {
                     pacer.awaitRoomFor(block.length);
                     socket.write(block, 0, block.length);
+                    omitted.beforeUpdate(micros.getAsLong(), bytes, 0, 0);
                     bytes += block.length;
                 }
             } catch (IOException e) {

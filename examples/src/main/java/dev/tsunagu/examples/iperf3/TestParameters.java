@@ -13,13 +13,14 @@ import java.util.Map;
  * @param bidirectional both ways ({@code --bidir}): refused by this server
  * @param streams parallel streams ({@code -P})
  * @param seconds test length the client announced ({@code -t}); the client ends the test
+ * @param omitSeconds the first seconds are left out of the counts ({@code -O})
  * @param blockSize bytes per write or per datagram ({@code -l})
  * @param bitsPerSecond target rate per stream, 0 unlimited ({@code -b})
  * @param udpCounters64 the UDP header carries a 64-bit packet count ({@code --udp-counters-64bit})
  * @param serverOutput the client wants the server's own report in the results ({@code --get-server-output})
  * @param clientVersion what the client says it is, or "unknown"
  */
-record TestParameters(boolean udp, boolean reverse, boolean bidirectional, int streams, int seconds, int blockSize,
+record TestParameters(boolean udp, boolean reverse, boolean bidirectional, int streams, int seconds, int omitSeconds, int blockSize,
         long bitsPerSecond, boolean udpCounters64, boolean serverOutput, String clientVersion) {
     /** iperf3's own limit on {@code -P}. */
     static final int MAX_STREAMS = 128;
@@ -56,9 +57,15 @@ record TestParameters(boolean udp, boolean reverse, boolean bidirectional, int s
             throw new IllegalArgumentException("negative bandwidth " + rate);
         }
         long time = Json.longMember(j, "time", 10);
+        long omit = Json.longMember(j, "omit", 0);
         return new TestParameters(udp, Json.flagMember(j, "reverse"), Json.flagMember(j, "bidirectional"),
-                (int) streams, (int) Math.max(0, Math.min(time, 86_400)), (int) len, rate,
+                (int) streams, (int) Math.max(0, Math.min(time, 86_400)), (int) Math.max(0, Math.min(omit, 600)), (int) len, rate,
                 Json.flagMember(j, "udp_counters_64bit"), Json.flagMember(j, "get_server_output"), Json.stringMember(j, "client_version", "unknown"));
+    }
+
+    /** When the counting starts, given when the test started (microseconds). */
+    long countFromMicros(long startMicros) {
+        return startMicros + omitSeconds * 1_000_000L;
     }
 
     /** The server sends on the streams ({@code -R}). */

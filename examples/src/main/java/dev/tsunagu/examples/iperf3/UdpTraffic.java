@@ -76,6 +76,7 @@ final class UdpTraffic implements Traffic {
         }
         if (running && !stopped && !params.serverSends() && UdpHeader.check(d.length(), params.udpCounters64())) {
             byte[] b = d.data();
+            f.omitted.beforeUpdate(now, f.stats.bytes(), f.stats.packets(), f.stats.lost());
             f.stats.onDatagram(UdpHeader.count(b, params.udpCounters64()), UdpHeader.sentMicros(b), now, d.length());
         } else {
             synchronized (this) {
@@ -107,6 +108,9 @@ final class UdpTraffic implements Traffic {
     @Override
     public synchronized void start() {
         startMicros = micros.getAsLong();
+        for (Flow f : flows.values()) {
+            f.omitted = new Omitted(startMicros, params.countFromMicros(startMicros));
+        }
         running = true;
         if (params.serverSends()) {
             for (Flow f : flows.values()) {
@@ -125,14 +129,18 @@ final class UdpTraffic implements Traffic {
             stopped = true;
             all = List.copyOf(flows.values());
         }
-        double seconds = Math.max(0, micros.getAsLong() - startMicros) / 1e6;
+        long end = micros.getAsLong();
         List<StreamReport> r = new ArrayList<>();
         for (Flow f : all) {
-            if (params.serverSends()) {
-                r.add(new StreamReport(f.id, f.sentBytes, -1, 0, 0, f.sentCount, seconds));
+            Omitted o = f.omitted;
+            if (o == null) { // connected but never started
+                r.add(new StreamReport(f.id, 0, -1, 0, 0, 0, 0));
+            } else if (params.serverSends()) {
+                r.add(new StreamReport(f.id, o.bytes(f.sentBytes), -1, 0, 0, o.packets(f.sentCount), o.seconds(startMicros, end)));
             } else {
                 UdpReceiveStats s = f.stats;
-                r.add(new StreamReport(f.id, s.bytes(), -1, s.jitterSeconds(), s.lost(), s.packets(), seconds));
+                r.add(new StreamReport(f.id, o.bytes(s.bytes()), -1, s.jitterSeconds(), o.errors(s.lost()), o.packets(s.packets()),
+                        o.seconds(startMicros, end)));
             }
         }
         reports = List.copyOf(r);
@@ -176,6 +184,7 @@ final class UdpTraffic implements Traffic {
         final int id;
         final InetSocketAddress peer;
         final UdpReceiveStats stats = new UdpReceiveStats(); // touched on the event loop only
+        volatile Omitted omitted; // set at start, then the receiving loop's or the sending thread's
         volatile long sentBytes; // the flow's sender thread only
         volatile long sentCount;
         Thread thread;
@@ -193,7 +202,9 @@ final class UdpTraffic implements Traffic {
             try {
                 while (!stopped) {
                     pacer.awaitRoomFor(d.length);
-                    UdpHeader.write(d, micros.getAsLong(), ++count, params.udpCounters64());
+                    long now = micros.getAsLong();
+                    UdpHeader.write(d, now, ++count, params.udpCounters64());
+                    omitted.beforeUpdate(now, sentBytes, sentCount, 0);
                     socket.send(d, peer);
                     sentCount = count;
                     sentBytes += d.length;

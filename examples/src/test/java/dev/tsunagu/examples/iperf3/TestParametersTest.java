@@ -12,7 +12,7 @@ class TestParametersTest {
         TestParameters p = TestParameters.fromJson(Json.parseObject("""
                 {"udp":true,"omit":0,"time":1,"num":0,"blockcount":0,"parallel":1,"len":32768,
                  "bandwidth":10000000,"pacing_timer":1000,"client_version":"3.12"}"""));
-        assertThat(p).isEqualTo(new TestParameters(true, false, false, 1, 1, 32768, 10_000_000, false, false, "3.12"));
+        assertThat(p).isEqualTo(new TestParameters(true, false, false, 1, 1, 0, 32768, 10_000_000, false, false, "3.12"));
     }
 
     @Test
@@ -26,6 +26,7 @@ class TestParametersTest {
         assertThat(p.udpCounters64()).isTrue();
         assertThat(p.udp()).isFalse();
         assertThat(p.bidirectional()).isFalse();
+        assertThat(TestParameters.fromJson(FakeClient.parameters("omit", 2)).countFromMicros(1_000_000)).isEqualTo(3_000_000);
         assertThat(TestParameters.fromJson(FakeClient.parameters("bidirectional", true)).bidirectional()).isTrue();
     }
 

@@ -79,4 +79,26 @@ class UdpStatsTest {
             assertThat(unlimited.delayMicros(65536, 0)).isZero();
         }
     }
+
+    @Test
+    void omittedSecondsAreLeftOutOfTheCounts() {
+        Omitted none = new Omitted(1_000_000, 1_000_000);
+        none.beforeUpdate(1_500_000, 100, 1, 0);
+        assertThat(none.bytes(500)).isEqualTo(500);
+        assertThat(none.seconds(1_000_000, 3_000_000)).isEqualTo(2.0);
+
+        Omitted o = new Omitted(1_000_000, 2_000_000); // -O 1
+        o.beforeUpdate(1_900_000, 100, 10, 1); // still omitting
+        o.beforeUpdate(2_100_000, 300, 30, 2); // the first update after: the baseline
+        o.beforeUpdate(2_500_000, 999, 99, 9); // later ones change nothing
+        assertThat(o.bytes(1000)).isEqualTo(700);
+        assertThat(o.packets(50)).isEqualTo(20);
+        assertThat(o.errors(5)).isEqualTo(3);
+        assertThat(o.seconds(1_000_000, 3_000_000)).isEqualTo(1.0);
+
+        Omitted never = new Omitted(0, 5_000_000); // the test ended inside the omit time
+        never.beforeUpdate(1_000_000, 10, 1, 0);
+        assertThat(never.bytes(10)).isZero();
+        assertThat(never.seconds(0, 2_000_000)).isZero();
+    }
 }
