@@ -7,6 +7,7 @@ module dev.tsunagu.examples {
     requires jdk.unsupported; // sun.misc.Signal: the socket table on a signal (tools)
 
     exports dev.tsunagu.examples.http;
+    exports dev.tsunagu.examples.iperf3;
 
     opens dev.tsunagu.examples to info.picocli;
     opens dev.tsunagu.examples.tools to info.picocli;
