@@ -35,9 +35,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "The directory --http serves (default: the current one).")
     Path dir;
 
-    // The iperf3-compatible server (the benchmark issue) plugs in here: an
-    // @Option(names = "--iperf3", paramLabel = "PORT") and one more starter below that returns a
-    // Service wrapping it.
+    @Option(names = "--iperf3", paramLabel = "PORT", converter = Converters.Port.class,
+            description = "The iperf3-compatible server on this TCP and UDP port (iperf3's is 5201).")
+    Integer iperf3;
 
     private final Io io;
 
@@ -60,6 +60,10 @@ final class ServeCommand implements Callable<Integer> {
             int port = http;
             Path d = Servers.directory(spec.commandLine(), dir);
             starters.add((h, log) -> HttpService.start(h.stack(), port, d));
+        }
+        if (iperf3 != null) {
+            int port = iperf3;
+            starters.add((h, log) -> Iperf3Service.start(h.stack(), port, log));
         }
         return Servers.run(spec.commandLine(), io, "serve", net, starters);
     }

@@ -1,0 +1,29 @@
+package dev.tsunagu.examples.tools;
+
+import dev.tsunagu.examples.iperf3.Iperf3Server;
+import dev.tsunagu.stack.NetworkStack;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/** The iperf3-compatible server of {@code dev.tsunagu.examples.iperf3} as a service of {@code serve}. */
+final class Iperf3Service implements Service {
+    private final Iperf3Server server;
+
+    private Iperf3Service(Iperf3Server server) {
+        this.server = server;
+    }
+
+    static Iperf3Service start(NetworkStack stack, int port, Consumer<String> log) throws IOException {
+        return new Iperf3Service(Iperf3Server.start(stack, port, log));
+    }
+
+    @Override
+    public String describe() {
+        return "iperf3 on tcp/" + server.port() + " and udp/" + server.port();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
