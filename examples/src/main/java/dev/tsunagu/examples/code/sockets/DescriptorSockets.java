@@ -93,9 +93,10 @@ public final class DescriptorSockets {
             log.add("client: socket(SOCK_STREAM) = " + fd);
             client.connect(fd, "10.0.0.2", STREAM_PORT); // the three-way handshake happens here
             log.add("client: connect(" + fd + ", 10.0.0.2, " + STREAM_PORT + ") = 0");
+            // The table now, while the server waits for our line: the connection is ESTABLISHED.
+            String netstat = client.netstat();
             byte[] request = (line + "\n").getBytes(StandardCharsets.UTF_8);
             log.add("client: write(" + fd + ") = " + client.write(fd, request, 0, request.length));
-            String netstat = client.netstat();
             String reply = readToEnd(client, fd).strip();
             log.add("client: read(" + fd + ") until -1: the server closed");
             client.close(fd);
