@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tsunagu.examples.code.MainOutput;
 import dev.tsunagu.examples.code.congestion.ToyAimdProvider.Decrease;
 import dev.tsunagu.policy.CongestionControl;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ToyAimdTest {
@@ -12,8 +14,8 @@ class ToyAimdTest {
 
     @Test
     void theRuleAloneSlowStartThenAdditiveIncreaseThenSeventyPercent() {
-        ToyAimdProvider provider = new ToyAimdProvider();
-        CongestionControl c = new ToyAimd(MSS, d -> { });
+        List<Decrease> seen = new ArrayList<>();
+        CongestionControl c = new ToyAimd(MSS, seen::add);
         assertThat(c.congestionWindow()).isEqualTo(4 * MSS);
         c.onAck(0, MSS, -1, 0);
         assertThat(c.congestionWindow()).as("slow start: +1 MSS per ACK of a full segment").isEqualTo(5 * MSS);
@@ -37,7 +39,8 @@ class ToyAimdTest {
         c.onRetransmissionTimeout(0, 4500);
         assertThat(c.congestionWindow()).isEqualTo(MSS);
         assertThat(c.slowStartThreshold()).isEqualTo(3150);
-        assertThat(provider.decreases()).isEmpty(); // this controller reported to its own consumer
+        assertThat(seen).containsExactly(new Decrease("fast retransmit", MSS, 5000, 3500),
+                new Decrease("timeout", MSS, 4500, MSS));
     }
 
     @Test
