@@ -53,8 +53,8 @@ public final class PipeExample {
              NetworkStack right = NetworkStack.builder().name("right").addInterface(spec, "192.168.7.2/24").build()) {
             // ICMP echo (stack-ip's PingService): ARP request and reply first, then the echo pair.
             PingResult ping = left.service(PingService.class).orElseThrow()
-                    .ping(Ipv4Address.parse("192.168.7.2"), 56, Duration.ofSeconds(2))
-                    .get(5, TimeUnit.SECONDS);
+                    .ping(Ipv4Address.parse("192.168.7.2"), 56, Duration.ofSeconds(5))
+                    .get(10, TimeUnit.SECONDS);
 
             // A megabyte of TCP: the pipe's bounded queues are the wire.
             byte[] data = new byte[bytes];

@@ -64,7 +64,7 @@ public final class UdpOnly {
                 echoed.add(new String(reply.data(), StandardCharsets.UTF_8));
             }
             PingResult ping = client.service(PingService.class).orElseThrow()
-                    .ping(Ipv4Address.parse("10.0.0.2"), 56, Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+                    .ping(Ipv4Address.parse("10.0.0.2"), 56, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
             String tcp;
             try {
                 client.tcp();
