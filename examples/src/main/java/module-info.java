@@ -13,4 +13,9 @@ module dev.tsunagu.examples {
     opens dev.tsunagu.examples.tools to info.picocli;
 
     uses dev.tsunagu.stack.LayerProvider;
+
+    // The examples' own plugins (examples/README.md), also listed in META-INF/services for the class path.
+    provides dev.tsunagu.driver.LinkDriverProvider with dev.tsunagu.examples.code.driver.PipeDriverProvider;
+    provides dev.tsunagu.policy.SendBufferingPolicyProvider with dev.tsunagu.examples.code.buffering.BoundedNagleProvider;
+    provides dev.tsunagu.policy.CongestionControlProvider with dev.tsunagu.examples.code.congestion.ToyAimdProvider;
 }

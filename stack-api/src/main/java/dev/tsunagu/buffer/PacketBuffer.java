@@ -55,6 +55,10 @@ public final class PacketBuffer {
         return copyOf(data, 0, data.length, headroom);
     }
 
+    /**
+     * An unpooled buffer holding a copy of {@code data[offset, offset + length)}, with
+     * {@code headroom} bytes in front.
+     */
     public static PacketBuffer copyOf(byte[] data, int offset, int length, int headroom) {
         PacketBuffer b = allocate(headroom + length, headroom);
         b.append(data, offset, length);
@@ -85,26 +89,32 @@ public final class PacketBuffer {
         return s;
     }
 
+    /** Array offset of the first data byte; everything before it is headroom. */
     public int start() {
         return start;
     }
 
+    /** Array offset just past the last data byte. */
     public int end() {
         return end;
     }
 
+    /** Bytes of data in the window ({@code end() - start()}). */
     public int length() {
         return end - start;
     }
 
+    /** Size of the backing array in bytes. */
     public int capacity() {
         return array.length;
     }
 
+    /** Free bytes in front of the data, where {@link #prepend} writes headers; equals {@link #start()}. */
     public int headroom() {
         return start;
     }
 
+    /** Free bytes after the data, where {@link #append(int)} writes. */
     public int tailroom() {
         return array.length - end;
     }
@@ -139,6 +149,11 @@ public final class PacketBuffer {
         return at;
     }
 
+    /**
+     * Appends a copy of {@code src[offset, offset + length)} at the end of the data.
+     *
+     * @throws IndexOutOfBoundsException if the tailroom is too small
+     */
     public void append(byte[] src, int offset, int length) {
         int at = append(length);
         System.arraycopy(src, offset, array, at, length);
@@ -163,18 +178,22 @@ public final class PacketBuffer {
 
     // ---- big-endian accessors, offsets relative to start() ----
 
+    /** The unsigned byte at {@code index}. */
     public int getU8(int index) {
         return array[start + index] & 0xFF;
     }
 
+    /** The unsigned big-endian 16-bit value at {@code index}. */
     public int getU16(int index) {
         return (short) U16.get(array, start + index) & 0xFFFF;
     }
 
+    /** The big-endian 32-bit value at {@code index}, as a signed int (sequence numbers, addresses). */
     public int getI32(int index) {
         return (int) U32.get(array, start + index);
     }
 
+    /** The unsigned big-endian 32-bit value at {@code index}. */
     public long getU32(int index) {
         return getI32(index) & 0xFFFF_FFFFL;
     }
@@ -184,35 +203,45 @@ public final class PacketBuffer {
         return ((long) getU16(index) << 32) | getU32(index + 2);
     }
 
+    /** The big-endian 64-bit value at {@code index}. */
     public long getI64(int index) {
         return (long) U64.get(array, start + index);
     }
 
+    /** Writes the low 8 bits of {@code value} at {@code index}. */
     public void setU8(int index, int value) {
         array[start + index] = (byte) value;
     }
 
+    /** Writes the low 16 bits of {@code value} at {@code index}, big-endian. */
     public void setU16(int index, int value) {
         U16.set(array, start + index, (short) value);
     }
 
+    /** Writes {@code value} at {@code index}, big-endian. */
     public void setI32(int index, int value) {
         U32.set(array, start + index, value);
     }
 
+    /** Writes the low 48 bits of {@code value} at {@code index}, big-endian (a MAC address). */
     public void setU48(int index, long value) {
         setU16(index, (int) (value >>> 32));
         setI32(index + 2, (int) value);
     }
 
+    /**
+     * Copies {@code src[offset, offset + length)} into the data at {@code index}; the window does not change.
+     */
     public void setBytes(int index, byte[] src, int offset, int length) {
         System.arraycopy(src, offset, array, start + index, length);
     }
 
+    /** Copies {@code length} bytes of data from {@code index} into {@code dst[offset...]}. */
     public void getBytes(int index, byte[] dst, int offset, int length) {
         System.arraycopy(array, start + index, dst, offset, length);
     }
 
+    /** Sets {@code length} bytes of data from {@code index} to {@code value} (padding, zeroed fields). */
     public void fill(int index, int length, byte value) {
         java.util.Arrays.fill(array, start + index, start + index + length, value);
     }

@@ -13,10 +13,18 @@ import dev.tsunagu.net.MacAddress;
  *        stack choose (the stack's MAC is its own, not the kernel's TAP MAC)
  */
 public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAddressResolution, MacAddress hardwareAddress) {
+    /** Bytes of an Ethernet II header: two MAC addresses and the EtherType. */
     public static final int ETHERNET_HEADER = 14;
+    /** The smallest MTU accepted: RFC 791 says every host must take 68-byte datagrams. */
     public static final int MIN_MTU = 68;      // RFC 791: every host must accept 68-byte datagrams
+    /** The largest MTU accepted: the largest IPv4 datagram. */
     public static final int MAX_MTU = 65535;   // the largest IPv4 datagram
 
+    /**
+     * Checks the MTU.
+     *
+     * @throws IllegalArgumentException if {@code mtu} is outside {@link #MIN_MTU}..{@link #MAX_MTU}
+     */
     public DriverCapabilities {
         if (mtu < MIN_MTU || mtu > MAX_MTU) {
             throw new IllegalArgumentException("MTU must be " + MIN_MTU + ".." + MAX_MTU + ": " + mtu);
@@ -33,6 +41,7 @@ public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAdd
         return mtu + linkHeaderLength;
     }
 
+    /** The same capabilities with another MTU (a spec's {@code mtu=} parameter, a device's own MTU). */
     public DriverCapabilities withMtu(int newMtu) {
         return new DriverCapabilities(newMtu, linkHeaderLength, needsAddressResolution, hardwareAddress);
     }

@@ -4,10 +4,12 @@ package dev.tsunagu.driver;
 public class DriverException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** A failure explained by {@code message}, which names the cause and, where possible, the remedy. */
     public DriverException(String message) {
         super(message);
     }
 
+    /** A failure explained by {@code message}, caused by {@code cause} (an errno, an I/O error). */
     public DriverException(String message, Throwable cause) {
         super(message, cause);
     }

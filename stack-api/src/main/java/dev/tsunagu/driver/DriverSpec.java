@@ -11,10 +11,16 @@ import java.util.Map;
  * @param parameters the {@code key=value} pairs after it, in order
  */
 public record DriverSpec(String name, String argument, Map<String, String> parameters) {
+    /** Copies {@code parameters}, keeping their order; the copy is unmodifiable. */
     public DriverSpec {
         parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
+    /**
+     * Parses {@code NAME[:ARGUMENT][,KEY=VALUE...]}, e.g. {@code cable:lan0,mtu=9000}.
+     *
+     * @throws IllegalArgumentException with a one-line reason if {@code spec} is empty or malformed
+     */
     public static DriverSpec parse(String spec) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("empty driver spec (want NAME[:ARG][,KEY=VALUE...], e.g. cable:lan0)");

@@ -12,6 +12,7 @@ import dev.tsunagu.loop.EventLoop;
 public abstract class ForwardingDriverContext implements DriverContext {
     private final DriverContext delegate;
 
+    /** Forwards every call to {@code delegate} unless a subclass overrides it. */
     protected ForwardingDriverContext(DriverContext delegate) {
         this.delegate = delegate;
     }

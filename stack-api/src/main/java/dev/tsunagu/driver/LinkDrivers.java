@@ -69,10 +69,12 @@ public final class LinkDrivers {
         }
     }
 
+    /** Every provider, in the order found; unavailable ones included. */
     public List<LinkDriverProvider> providers() {
         return new ArrayList<>(providers.values());
     }
 
+    /** The provider called {@code name}, or null if none is installed. */
     public LinkDriverProvider provider(String name) {
         return providers.get(name);
     }

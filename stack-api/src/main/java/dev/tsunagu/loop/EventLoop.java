@@ -57,10 +57,12 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         this.wheel = new TimerWheel(clock, tick.toNanos(), this::reportError);
     }
 
+    /** The loop's name, which is also its thread's name for a threaded loop; for logs. */
     public final String name() {
         return name;
     }
 
+    /** The clock this loop reads; the only clock protocol code may use. */
     public final Clock clock() {
         return clock;
     }
@@ -70,6 +72,7 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         return clock.nanoTime();
     }
 
+    /** What the loop has done so far; readable from any thread. */
     public final LoopStatistics statistics() {
         return stats;
     }
@@ -212,6 +215,7 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         sourceArray = sources.toArray(PollSource[]::new);
     }
 
+    /** Stops draining {@code source}. Loop thread only. */
     public final void removeSource(PollSource source) {
         sources.remove(source);
         sourceArray = sources.toArray(PollSource[]::new);
@@ -306,6 +310,7 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         closed = true;
     }
 
+    /** Whether {@link #close()} has been called; a closed loop refuses new tasks. */
     public final boolean isClosed() {
         return closed;
     }

@@ -11,11 +11,15 @@ public final class LoopStatistics {
     final LongAdder errors = new LongAdder();
     final AtomicReference<Throwable> lastError = new AtomicReference<>();
 
+    /** All counts at zero; a loop makes its own, so applications only read one. */
+    public LoopStatistics() {}
+
     /** Tasks run that other threads (or the loop itself) submitted. */
     public long tasks() {
         return tasks.sum();
     }
 
+    /** Timers that fired (each run of a timer's action counts once). */
     public long timersFired() {
         return timers.sum();
     }

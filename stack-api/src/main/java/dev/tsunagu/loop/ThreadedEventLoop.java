@@ -15,14 +15,22 @@ public final class ThreadedEventLoop extends EventLoop {
     private final Thread thread;
     private volatile boolean sleeping;
 
+    /**
+     * A loop named {@code tsunagu-loop-N} on the system clock with the default tick; its thread starts now.
+     */
     public ThreadedEventLoop() {
         this("tsunagu-loop-" + COUNTER.incrementAndGet());
     }
 
+    /** A loop called {@code name} on the system clock with the default tick; its thread starts now. */
     public ThreadedEventLoop(String name) {
         this(name, Clock.system(), DEFAULT_TICK);
     }
 
+    /**
+     * A loop called {@code name} on {@code clock}, firing timers to {@code tick} resolution; its
+     * (daemon) thread starts now.
+     */
     public ThreadedEventLoop(String name, Clock clock, Duration tick) {
         super(name, clock, tick);
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);

@@ -81,6 +81,7 @@ public final class Timer {
         return deadline;
     }
 
+    /** The timer's purpose, for logs and {@code toString} ({@code tcp-rto}, {@code arp-expiry}). */
     public String name() {
         return name;
     }

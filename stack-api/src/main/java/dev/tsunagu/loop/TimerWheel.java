@@ -101,10 +101,12 @@ public final class TimerWheel {
         this.cursor = Math.floorDiv(clock.nanoTime(), tickNanos) + 1;
     }
 
+    /** The clock the wheel reads to know which timers are due. */
     public Clock clock() {
         return clock;
     }
 
+    /** The resolution: timers fire on the first tick at or after their deadline, in nanoseconds. */
     public long tickNanos() {
         return tickNanos;
     }

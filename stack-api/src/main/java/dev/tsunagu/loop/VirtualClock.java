@@ -9,10 +9,12 @@ package dev.tsunagu.loop;
 public final class VirtualClock implements Clock {
     private volatile long now;
 
+    /** A clock standing at 0 ns. */
     public VirtualClock() {
         this(0);
     }
 
+    /** A clock standing at {@code startNanos}. */
     public VirtualClock(long startNanos) {
         this.now = startNanos;
     }
@@ -30,6 +32,7 @@ public final class VirtualClock implements Clock {
         now = nanos;
     }
 
+    /** Moves the clock forward by {@code nanos}; a negative amount is refused. */
     public void advanceNanos(long nanos) {
         setTime(now + nanos);
     }

@@ -21,14 +21,20 @@ public final class VirtualEventLoop extends EventLoop {
     private final VirtualClock clock;
     private volatile Thread owner;
 
+    /** A loop on a new {@link VirtualClock} at 0 ns; the calling thread owns (drives) it. */
     public VirtualEventLoop() {
         this(new VirtualClock());
     }
 
+    /** A loop on {@code clock}; the calling thread owns (drives) it. */
     public VirtualEventLoop(VirtualClock clock) {
         this("virtual-loop", clock, DEFAULT_TICK);
     }
 
+    /**
+     * A loop called {@code name} on {@code clock} with timers of {@code tick} resolution; the calling
+     * thread owns (drives) it: blocking calls made on that thread run the simulation instead of waiting.
+     */
     public VirtualEventLoop(String name, VirtualClock clock, Duration tick) {
         super(name, clock, tick);
         this.clock = clock;
@@ -41,6 +47,7 @@ public final class VirtualEventLoop extends EventLoop {
         rejectPending();
     }
 
+    /** The clock this loop moves. */
     public VirtualClock virtualClock() {
         return clock;
     }
@@ -99,6 +106,11 @@ public final class VirtualEventLoop extends EventLoop {
         advanceNanos(d.toNanos());
     }
 
+    /**
+     * Advances virtual time by {@code nanos}, firing every timer due on the way, in order.
+     *
+     * @throws IllegalArgumentException if {@code nanos} is negative
+     */
     public void advanceNanos(long nanos) {
         if (nanos < 0) {
             throw new IllegalArgumentException("time only moves forward: " + nanos);

@@ -10,8 +10,11 @@ import java.net.UnknownHostException;
  * readable form for APIs, configuration and logs.
  */
 public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
+    /** {@code 0.0.0.0}: the wildcard (bind to every local address) or "no address yet". */
     public static final Ipv4Address ANY = new Ipv4Address(0);
+    /** {@code 255.255.255.255}: the limited broadcast. */
     public static final Ipv4Address BROADCAST = new Ipv4Address(0xFFFF_FFFF);
+    /** {@code 127.0.0.1}. */
     public static final Ipv4Address LOOPBACK = new Ipv4Address(0x7F00_0001);
 
     /** Parses dotted-quad notation, strictly: four decimal parts 0–255, no leading junk. */
@@ -35,10 +38,16 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         return new Ipv4Address(bits);
     }
 
+    /** The address {@code a.b.c.d}; each part is taken modulo 256. */
     public static Ipv4Address of(int a, int b, int c, int d) {
         return new Ipv4Address((a & 0xFF) << 24 | (b & 0xFF) << 16 | (c & 0xFF) << 8 | (d & 0xFF));
     }
 
+    /**
+     * The same address as a {@code java.net} one.
+     *
+     * @throws IllegalArgumentException if {@code address} is not IPv4
+     */
     public static Ipv4Address of(InetAddress address) {
         if (!(address instanceof Inet4Address)) {
             throw new IllegalArgumentException("not an IPv4 address: " + address);
@@ -47,6 +56,7 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         return of(b[0], b[1], b[2], b[3]);
     }
 
+    /** This address as a {@code java.net} one, for {@code InetSocketAddress} and friends. */
     public InetAddress toInetAddress() {
         try {
             return InetAddress.getByAddress(new byte[] {
@@ -56,18 +66,22 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         }
     }
 
+    /** Whether this is in 127.0.0.0/8. */
     public boolean isLoopback() {
         return (bits >>> 24) == 127;
     }
 
+    /** Whether this is a class D (multicast) address, 224.0.0.0/4. */
     public boolean isMulticast() {
         return (bits >>> 28) == 0xE;
     }
 
+    /** Whether this is the limited broadcast, 255.255.255.255. */
     public boolean isBroadcast() {
         return bits == 0xFFFF_FFFF;
     }
 
+    /** Whether this is the wildcard 0.0.0.0. */
     public boolean isAny() {
         return bits == 0;
     }
@@ -82,6 +96,7 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         return format(bits);
     }
 
+    /** Dotted-quad text for an address held as an {@code int}, without allocating a record. */
     public static String format(int bits) {
         return (bits >>> 24) + "." + ((bits >>> 16) & 0xFF) + "." + ((bits >>> 8) & 0xFF) + "." + (bits & 0xFF);
     }

@@ -5,6 +5,11 @@ package dev.tsunagu.net;
  * as a route's destination ({@code 0.0.0.0/0}).
  */
 public record Ipv4Prefix(Ipv4Address address, int length) {
+    /**
+     * Checks the length.
+     *
+     * @throws IllegalArgumentException if {@code length} is not 0..32
+     */
     public Ipv4Prefix {
         if (length < 0 || length > 32) {
             throw new IllegalArgumentException("prefix length must be 0..32: " + length);
@@ -26,10 +31,12 @@ public record Ipv4Prefix(Ipv4Address address, int length) {
         return new Ipv4Prefix(Ipv4Address.parse(text.substring(0, slash)), len);
     }
 
+    /** The netmask as an {@code int}: {@code /24} is {@code 0xFFFFFF00}. */
     public int mask() {
         return mask(length);
     }
 
+    /** The netmask of a prefix {@code length} bits long; 0 gives 0. */
     public static int mask(int length) {
         return length == 0 ? 0 : -1 << (32 - length);
     }
@@ -44,10 +51,12 @@ public record Ipv4Prefix(Ipv4Address address, int length) {
         return new Ipv4Address(address.bits() | ~mask());
     }
 
+    /** Whether {@code a} is inside this prefix. */
     public boolean contains(Ipv4Address a) {
         return contains(a.bits());
     }
 
+    /** Whether the address held as {@code bits} is inside this prefix. */
     public boolean contains(int bits) {
         int m = mask();
         return (bits & m) == (address.bits() & m);

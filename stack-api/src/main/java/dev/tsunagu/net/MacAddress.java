@@ -9,9 +9,16 @@ import java.util.random.RandomGenerator;
  * APIs, configuration and logs.
  */
 public record MacAddress(long bits) {
+    /** {@code ff:ff:ff:ff:ff:ff}: every station on the segment. */
     public static final MacAddress BROADCAST = new MacAddress(0xFFFF_FFFF_FFFFL);
+    /** {@code 00:00:00:00:00:00}: no address (loopback frames, ARP requests' target). */
     public static final MacAddress ZERO = new MacAddress(0);
 
+    /**
+     * Checks that only the low 48 bits are used.
+     *
+     * @throws IllegalArgumentException if a higher bit is set
+     */
     public MacAddress {
         if ((bits & ~0xFFFF_FFFF_FFFFL) != 0) {
             throw new IllegalArgumentException("a MAC address has 48 bits: " + Long.toHexString(bits));
@@ -38,6 +45,7 @@ public record MacAddress(long bits) {
         return new MacAddress(bits);
     }
 
+    /** The address in the first six bytes of {@code six}, in wire order. */
     public static MacAddress of(byte[] six) {
         return new MacAddress(readBits(six, 0));
     }
@@ -53,6 +61,7 @@ public record MacAddress(long bits) {
         return new MacAddress(bits);
     }
 
+    /** Reads six bytes of {@code a} from {@code offset}, in wire order, into the low 48 bits of a long. */
     public static long readBits(byte[] a, int offset) {
         long bits = 0;
         for (int i = 0; i < 6; i++) {
@@ -61,6 +70,9 @@ public record MacAddress(long bits) {
         return bits;
     }
 
+    /**
+     * Writes the low 48 bits of {@code bits} into six bytes of {@code a} from {@code offset}, in wire order.
+     */
     public static void writeBits(long bits, byte[] a, int offset) {
         for (int i = 5; i >= 0; i--) {
             a[offset + i] = (byte) bits;
@@ -68,6 +80,7 @@ public record MacAddress(long bits) {
         }
     }
 
+    /** Whether this is the broadcast address. */
     public boolean isBroadcast() {
         return bits == BROADCAST.bits;
     }
@@ -77,10 +90,12 @@ public record MacAddress(long bits) {
         return isMulticast(bits);
     }
 
+    /** Whether the address held in {@code bits} has the I/G (group) bit set. */
     public static boolean isMulticast(long bits) {
         return (bits & 0x0100_0000_0000L) != 0;
     }
 
+    /** The six bytes in wire order (a new array). */
     public byte[] toBytes() {
         byte[] b = new byte[6];
         writeBits(bits, b, 0);
@@ -92,6 +107,7 @@ public record MacAddress(long bits) {
         return format(bits);
     }
 
+    /** {@code aa:bb:cc:dd:ee:ff} text for an address held as a long, lower-case hex. */
     public static String format(long bits) {
         HexFormat hex = HexFormat.ofDelimiter(":");
         byte[] b = new byte[6];

@@ -5,5 +5,6 @@ public interface NamedProvider {
     /** The name users select it by ({@code newreno}, {@code nagle}); lower case, unique per kind. */
     String name();
 
+    /** One line saying what it does, for listings such as {@code tsunagu plugins}. */
     String description();
 }

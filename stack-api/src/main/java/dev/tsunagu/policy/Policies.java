@@ -13,6 +13,10 @@ public final class Policies {
     private final String retransmissionName;
     private final String sendBufferingName;
 
+    /**
+     * The given catalogs and stack-wide names (null: let each catalog's chain decide); explicit
+     * wiring for embedders and tests.
+     */
     public Policies(PolicyCatalog<CongestionControlProvider> congestionControl, String congestionControlName,
                     PolicyCatalog<RetransmissionPolicyProvider> retransmission, String retransmissionName,
                     PolicyCatalog<SendBufferingPolicyProvider> sendBuffering, String sendBufferingName) {
@@ -35,14 +39,17 @@ public final class Policies {
                 sendBufferingName);
     }
 
+    /** The installed congestion controls. */
     public PolicyCatalog<CongestionControlProvider> congestionControlCatalog() {
         return congestionControl;
     }
 
+    /** The installed retransmission policies. */
     public PolicyCatalog<RetransmissionPolicyProvider> retransmissionCatalog() {
         return retransmission;
     }
 
+    /** The installed send-buffering policies. */
     public PolicyCatalog<SendBufferingPolicyProvider> sendBufferingCatalog() {
         return sendBuffering;
     }
@@ -52,10 +59,20 @@ public final class Policies {
         return congestionControl.resolve(name != null ? name : congestionControlName);
     }
 
+    /**
+     * The retransmission provider for a socket that asks for {@code name}, or the stack-wide choice if null.
+     *
+     * @throws IllegalArgumentException naming what is installed, if the chosen name is not
+     */
     public RetransmissionPolicyProvider retransmission(String name) {
         return retransmission.resolve(name != null ? name : retransmissionName);
     }
 
+    /**
+     * The send-buffering provider for a socket that asks for {@code name}, or the stack-wide choice if null.
+     *
+     * @throws IllegalArgumentException naming what is installed, if the chosen name is not
+     */
     public SendBufferingPolicyProvider sendBuffering(String name) {
         return sendBuffering.resolve(name != null ? name : sendBufferingName);
     }

@@ -79,14 +79,17 @@ public final class PolicyCatalog<P extends NamedProvider> {
         return kind;
     }
 
+    /** The name used when none is asked for and the system property is unset ({@code newreno}…). */
     public String defaultName() {
         return defaultName;
     }
 
+    /** Every installed provider, in the order found. */
     public List<P> providers() {
         return new ArrayList<>(providers.values());
     }
 
+    /** The provider called {@code name}, or empty; unlike {@link #resolve} this consults no fallback. */
     public Optional<P> find(String name) {
         return Optional.ofNullable(providers.get(name));
     }

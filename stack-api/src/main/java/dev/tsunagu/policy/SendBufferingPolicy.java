@@ -12,6 +12,7 @@ package dev.tsunagu.policy;
  * is full or a timer fires").
  */
 public interface SendBufferingPolicy {
+    /** What to do with a partial segment. */
     enum Decision {
         /** Send the partial segment now. */
         SEND,
@@ -35,12 +36,17 @@ public interface SendBufferingPolicy {
         /** Whether a FIN follows the unsent bytes (the application closed). */
         boolean finQueued();
 
-        /** Time now and when the oldest unsent byte was written, in the loop's nanoseconds. */
+        /** The time now, in the loop's nanoseconds. */
         long nowNanos();
 
+        /** When the oldest unsent byte was written, in the loop's nanoseconds. */
         long oldestUnsentWrittenAtNanos();
     }
 
+    /**
+     * Decides about the partial segment described by {@code state}; called on the event loop. The
+     * {@code state} view is reused: read it during the call, do not keep it.
+     */
     Decision decide(State state);
 
     /** For {@link Decision#HOLD_WITH_TIMER}: how long data may wait before it leaves anyway. */

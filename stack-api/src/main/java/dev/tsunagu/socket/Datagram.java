@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
  * application owns).
  */
 public record Datagram(InetSocketAddress source, InetSocketAddress destination, byte[] data) {
+    /** The payload length in bytes. */
     public int length() {
         return data.length;
     }

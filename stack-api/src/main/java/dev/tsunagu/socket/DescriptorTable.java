@@ -16,6 +16,9 @@ public final class DescriptorTable {
 
     private final TreeMap<Integer, Object> open = new TreeMap<>();
 
+    /** An empty table; a stack makes one, and its transports and socket library share it. */
+    public DescriptorTable() {}
+
     /** Allocates the lowest free descriptor for {@code socket}. */
     public synchronized int allocate(Object socket) {
         int fd = FIRST;
@@ -52,6 +55,7 @@ public final class DescriptorTable {
         return open.get(fd);
     }
 
+    /** How many descriptors are open. */
     public synchronized int size() {
         return open.size();
     }
@@ -61,6 +65,7 @@ public final class DescriptorTable {
         return new TreeMap<>(open);
     }
 
+    /** The open descriptors, in increasing order. */
     public synchronized List<Integer> descriptors() {
         return new ArrayList<>(open.keySet());
     }

@@ -17,6 +17,7 @@ import java.util.Map;
  */
 public record SocketInfo(String protocol, int descriptor, InetSocketAddress local, InetSocketAddress remote,
                          String state, long sendQueue, long receiveQueue, Map<String, String> details) {
+    /** Copies {@code details}; the copy is unmodifiable. */
     public SocketInfo {
         details = Map.copyOf(details);
     }

@@ -14,11 +14,16 @@ public final class SocketTable {
     /** A transport's contribution: adds one {@link SocketInfo} per socket it has. Runs on the loop. */
     @FunctionalInterface
     public interface Source {
+        /** Hands {@code sink} one row per socket this transport has now; called on the event loop. */
         void list(Consumer<SocketInfo> sink);
     }
 
     private final List<Source> sources = new CopyOnWriteArrayList<>();
 
+    /** An empty table; a stack makes one and each transport registers with it as it starts. */
+    public SocketTable() {}
+
+    /** Adds a transport's rows to every later {@link #snapshot()}; any thread. */
     public void register(Source source) {
         sources.add(source);
     }

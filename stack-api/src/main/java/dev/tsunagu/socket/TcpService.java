@@ -13,6 +13,7 @@ public interface TcpService {
     /** Connects (active open), waiting for the handshake; the options' connect timeout applies. */
     TcpSocket connect(InetSocketAddress remote, TcpSocketOptions options) throws IOException;
 
+    /** Connects with {@link TcpSocketOptions#DEFAULT}, waiting for the handshake (at most 75 s). */
     default TcpSocket connect(InetSocketAddress remote) throws IOException {
         return connect(remote, TcpSocketOptions.DEFAULT);
     }
@@ -23,9 +24,11 @@ public interface TcpService {
     /** Listens (passive open) on {@code port} of every local address. */
     TcpServerSocket listen(int port, int backlog, TcpSocketOptions options) throws IOException;
 
+    /** Listens on {@code port} with the default backlog and options. */
     default TcpServerSocket listen(int port) throws IOException {
         return listen(port, DEFAULT_BACKLOG, TcpSocketOptions.DEFAULT);
     }
 
+    /** Completed connections a listener queues for {@code accept} before it drops new SYNs. */
     int DEFAULT_BACKLOG = 128;
 }

@@ -21,10 +21,13 @@ import java.util.concurrent.CompletableFuture;
  * {@link java.net.SocketException} ("connection reset" when the peer resets, "socket closed").
  */
 public interface TcpSocket extends AutoCloseable {
+    /** The socket library's descriptor for this connection; the socket table shows the same number. */
     int descriptor();
 
+    /** Our address and port. */
     InetSocketAddress localAddress();
 
+    /** The peer's address and port. */
     InetSocketAddress remoteAddress();
 
     /** The RFC 9293 state name: {@code ESTABLISHED}, {@code CLOSE_WAIT}… */
@@ -43,6 +46,7 @@ public interface TcpSocket extends AutoCloseable {
     /** Writes all bytes into the send buffer, waiting for room as needed. */
     void write(byte[] buffer, int offset, int length) throws IOException;
 
+    /** Writes all of {@code buffer}, waiting for room in the send buffer as needed. */
     default void write(byte[] buffer) throws IOException {
         write(buffer, 0, buffer.length);
     }
@@ -60,12 +64,21 @@ public interface TcpSocket extends AutoCloseable {
     /** Aborts: RST at once, buffered data discarded (linger 0). */
     void abort();
 
+    /**
+     * {@code TCP_NODELAY}: send partial segments at once instead of asking the send-buffering
+     * policy (Nagle by default). Takes effect on the event loop shortly after the call; any thread.
+     */
     void setNoDelay(boolean on);
 
+    /** Turns keepalive probes on an idle connection (RFC 1122 4.2.3.6) on or off; any thread. */
     void setKeepAlive(boolean on);
 
+    /** A blocking {@link InputStream} over {@link #read}; the same instance on every call. */
     InputStream inputStream();
 
+    /**
+     * A blocking {@link OutputStream} over {@link #write}; {@code flush()} pushes; the same instance on every call.
+     */
     OutputStream outputStream();
 
     // ---- asynchronous form ----

@@ -46,6 +46,7 @@ public interface UdpSocket extends AutoCloseable {
      */
     void send(byte[] data, int offset, int length, InetSocketAddress to) throws IOException;
 
+    /** Sends all of {@code data} as one datagram to {@code to}. */
     default void send(byte[] data, InetSocketAddress to) throws IOException {
         send(data, 0, data.length, to);
     }
@@ -53,6 +54,7 @@ public interface UdpSocket extends AutoCloseable {
     /** Sends to the connected peer. */
     void send(byte[] data, int offset, int length) throws IOException;
 
+    /** Sends all of {@code data} as one datagram to the connected peer. */
     default void send(byte[] data) throws IOException {
         send(data, 0, data.length);
     }
@@ -84,5 +86,6 @@ public interface UdpSocket extends AutoCloseable {
     @Override
     void close();
 
+    /** Whether {@link #close()} has been called. */
     boolean isClosed();
 }

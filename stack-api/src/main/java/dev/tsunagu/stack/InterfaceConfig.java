@@ -46,6 +46,7 @@ public final class InterfaceConfig {
         return this;
     }
 
+    /** The MAC to use, parsed from {@code aa:bb:cc:dd:ee:ff}. */
     public InterfaceConfig mac(String mac) {
         return mac(MacAddress.parse(mac));
     }
@@ -61,31 +62,38 @@ public final class InterfaceConfig {
         return address(Ipv4Prefix.parse(prefix));
     }
 
+    /** Adds an address with prefix. */
     public InterfaceConfig address(Ipv4Prefix prefix) {
         addresses.add(prefix);
         return this;
     }
 
+    /** The driver spec, or null if a driver instance was given. */
     public String driverSpec() {
         return driverSpec;
     }
 
+    /** The driver instance, or null if a spec was given. */
     public LinkDriver driver() {
         return driver;
     }
 
+    /** The interface name asked for, or null for the next {@code ethN}. */
     public String name() {
         return name;
     }
 
+    /** The MAC asked for, or null to let the driver or the stack choose. */
     public MacAddress mac() {
         return mac;
     }
 
+    /** The MTU asked for, or 0 for the driver's. */
     public int mtu() {
         return mtu;
     }
 
+    /** The addresses to configure, in order (a copy). */
     public List<Ipv4Prefix> addresses() {
         return List.copyOf(addresses);
     }

@@ -6,7 +6,16 @@ package dev.tsunagu.stack;
  */
 public interface Layer {
     /** Where a layer sits; layers are created and started in this order, closed in reverse. */
-    enum Kind { LINK, NETWORK, TRANSPORT, APPLICATION }
+    enum Kind {
+        /** Framing and neighbour resolution (Ethernet, ARP). */
+        LINK,
+        /** Addressing and routing (IPv4, ICMP). */
+        NETWORK,
+        /** End-to-end protocols (UDP, TCP). */
+        TRANSPORT,
+        /** Services built on transports (the DNS resolver). */
+        APPLICATION
+    }
 
     /** Called once every layer exists: look up the services of other layers here. */
     default void start() {}

@@ -12,6 +12,7 @@ public interface LayerProvider {
     /** A short unique name: {@code ethernet}, {@code ipv4}, {@code udp}, {@code tcp}. */
     String name();
 
+    /** Where the layer sits, which fixes the order in which layers are created and started. */
     Layer.Kind kind();
 
     /** Makes this layer for one stack and registers it with {@code context}. */

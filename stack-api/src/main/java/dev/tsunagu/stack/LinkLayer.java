@@ -8,8 +8,11 @@ import dev.tsunagu.buffer.PacketBuffer;
  */
 public interface LinkLayer {
     /** Frame delivery classes, as the receiving network protocol needs to know them (RFC 1122 3.3.6). */
+    /** Sent to our own link address. */
     int UNICAST = 0;
+    /** Sent to the link broadcast address. */
     int BROADCAST = 1;
+    /** Sent to a link multicast address. */
     int MULTICAST = 2;
 
     /** A new interface exists (called before it comes up). */

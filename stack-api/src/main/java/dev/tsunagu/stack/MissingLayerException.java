@@ -4,6 +4,7 @@ package dev.tsunagu.stack;
 public class MissingLayerException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure explained by {@code message}, which names the artifact and module to add. */
     public MissingLayerException(String message) {
         super(message);
     }

@@ -7,9 +7,20 @@ import java.util.List;
 /** The neighbour (ARP) table, as {@code ip neigh} shows it; published by the link layer. */
 public interface Neighbors {
     /** A neighbour entry's state. */
-    enum State { INCOMPLETE, REACHABLE }
+    enum State {
+        /** An ARP request is out and no reply has come; packets for it wait (bounded). */
+        INCOMPLETE,
+        /** The MAC is known and fresh. */
+        REACHABLE
+    }
 
     /**
+     * One row of the table.
+     *
+     * @param interfaceName the interface the neighbour is on
+     * @param address its IPv4 address
+     * @param mac its MAC, or null while INCOMPLETE
+     * @param state INCOMPLETE or REACHABLE
      * @param expiresAtNanos when the entry lapses (REACHABLE) or the resolution gives up (INCOMPLETE)
      * @param queued packets waiting for this resolution
      */

@@ -135,18 +135,22 @@ public final class NetInterface {
         linkChanges = counters.counter("LinkChanges", "times the link went up or down");
     }
 
+    /** Position in the stack's interface list ({@code lo} first when present); the {@code ifindex}. */
     public int index() {
         return index;
     }
 
+    /** {@code lo}, {@code eth0}…: unique within the stack. */
     public String name() {
         return name;
     }
 
+    /** The driver behind this interface (after any decorators, the outermost). */
     public LinkDriver driver() {
         return driver;
     }
 
+    /** What the driver reported when the interface was made. */
     public DriverCapabilities capabilities() {
         return capabilities;
     }
@@ -156,6 +160,7 @@ public final class NetInterface {
         return mac;
     }
 
+    /** Our MAC (all zeros on loopback). */
     public MacAddress mac() {
         return new MacAddress(mac);
     }
@@ -165,14 +170,17 @@ public final class NetInterface {
         return mtu;
     }
 
+    /** Whether next hops must be resolved with ARP (false on loopback). */
     public boolean needsAddressResolution() {
         return capabilities.needsAddressResolution();
     }
 
+    /** Whether the link is up; frames are sent only while it is. */
     public boolean isUp() {
         return up;
     }
 
+    /** The configured addresses, in order (unmodifiable; replaced as a whole by {@link #setAddresses}). */
     public List<Ipv4Prefix> addresses() {
         return addresses;
     }
@@ -214,6 +222,7 @@ public final class NetInterface {
         return false;
     }
 
+    /** Whether {@code a} is one of this interface's own addresses. Loop thread. */
     public boolean hasAddress(Ipv4Address a) {
         return hasAddress(a.bits());
     }

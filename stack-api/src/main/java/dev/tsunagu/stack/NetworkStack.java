@@ -87,26 +87,35 @@ public final class NetworkStack implements AutoCloseable {
         this.policies = Policies.installed(b.congestionControl, b.retransmission, b.sendBuffering);
     }
 
+    /**
+     * A builder with the defaults: a loop of its own, a loopback interface, the installed layers,
+     * drivers and policies.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The name given to the builder ({@code stack} by default); for logs and the socket table. */
     public String name() {
         return name;
     }
 
+    /** The loop that runs all of this stack's protocol work. */
     public EventLoop loop() {
         return loop;
     }
 
+    /** The pool that receive and transmit buffers come from. */
     public BufferPool buffers() {
         return buffers;
     }
 
+    /** The stack-wide settings (timeouts, limits) its layers read. */
     public StackOptions options() {
         return options;
     }
 
+    /** The TCP policies installed, and the stack-wide choice of each. */
     public Policies policies() {
         return policies;
     }
@@ -208,6 +217,7 @@ public final class NetworkStack implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
         return closed;
     }
@@ -476,6 +486,7 @@ public final class NetworkStack implements AutoCloseable {
             return this;
         }
 
+        /** Takes buffers from {@code pool} (shared by several stacks, say) instead of a pool of its own. */
         public Builder buffers(BufferPool pool) {
             this.buffers = pool;
             return this;
@@ -487,6 +498,7 @@ public final class NetworkStack implements AutoCloseable {
             return this;
         }
 
+        /** Adds an interface; interfaces come up in the order added, after {@code lo}. */
         public Builder addInterface(InterfaceConfig config) {
             interfaces.add(Objects.requireNonNull(config));
             return this;
@@ -503,15 +515,26 @@ public final class NetworkStack implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The default route's next hop, in dotted-quad notation.
+         *
+         * @throws IllegalArgumentException if {@code address} is not an IPv4 address
+         */
         public Builder gateway(String address) {
             return gateway(Ipv4Address.parse(address));
         }
 
+        /** The default route's next hop (on one of the interfaces' subnets). */
         public Builder gateway(Ipv4Address address) {
             this.gateway = address;
             return this;
         }
 
+        /**
+         * Sets a stack option ({@code TcpOptions.MSL}, {@code UdpOptions.DNS_SERVERS}…).
+         *
+         * @throws IllegalArgumentException if {@code value} is not of the option's type
+         */
         public <T> Builder option(StackOption<T> option, T value) {
             if (!option.type().isInstance(value)) {
                 throw new IllegalArgumentException(option.name() + " takes a " + option.type().getSimpleName());

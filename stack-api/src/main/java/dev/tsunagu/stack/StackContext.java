@@ -15,10 +15,13 @@ import java.util.random.RandomGenerator;
  * in {@link LayerProvider#create}; lookups of other layers' services in {@link Layer#start}.
  */
 public interface StackContext {
+    /** The stack's name, for log messages. */
     String stackName();
 
+    /** The loop all of the layer's work runs on; its timers and tasks are the only way to act later. */
     EventLoop loop();
 
+    /** Where to take buffers for packets the layer builds; whoever holds one passes it on or releases it. */
     BufferPool buffers();
 
     /** The stack's random source: seeded when the builder was given a seed, else from SecureRandom. */
@@ -27,6 +30,7 @@ public interface StackContext {
     /** The counter group called {@code name} ({@code arp}, {@code ip}…), created on first use. */
     CounterGroup counters(String name);
 
+    /** The value of {@code option} this stack was built with, or its default. */
     <T> T option(StackOption<T> option);
 
     /** The host's default gateway, or 0 if none was configured. */
@@ -35,8 +39,10 @@ public interface StackContext {
     /** Every interface, loopback included, in creation order. */
     List<NetInterface> interfaces();
 
+    /** The TCP policies installed, and the stack-wide choice of each. */
     Policies policies();
 
+    /** The socket table, where a transport registers the rows it lists. */
     SocketTable socketTable();
 
     /** The stack's descriptor table (the seeds' socket descriptors), shared by all transports. */
@@ -64,5 +70,6 @@ public interface StackContext {
     /** The handler for IP protocol {@code number}, or null. */
     TransportProtocol transportProtocol(int number);
 
+    /** A service some layer published, or empty (for instance, no {@code TcpService} without stack-tcp). */
     <T> Optional<T> service(Class<T> type);
 }

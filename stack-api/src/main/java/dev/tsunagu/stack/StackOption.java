@@ -9,6 +9,11 @@ import java.util.Objects;
  * @param <T> the value's type
  */
 public record StackOption<T>(String name, Class<T> type, T defaultValue, String description) {
+    /**
+     * Checks that nothing is null and the default has the declared type.
+     *
+     * @throws IllegalArgumentException if {@code defaultValue} is not a {@code type}
+     */
     public StackOption {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
@@ -18,6 +23,7 @@ public record StackOption<T>(String name, Class<T> type, T defaultValue, String 
         }
     }
 
+    /** Declares an option; shorthand for the constructor. */
     public static <T> StackOption<T> of(String name, Class<T> type, T defaultValue, String description) {
         return new StackOption<>(name, type, defaultValue, description);
     }

@@ -11,10 +11,12 @@ public final class StackOptions {
         this.values = Map.copyOf(values);
     }
 
+    /** No option set: every option reads as its default. */
     public static StackOptions defaults() {
         return new StackOptions(Map.of());
     }
 
+    /** The value of {@code option}: as set, or its default. */
     public <T> T get(StackOption<T> option) {
         Object v = values.get(option.name());
         return v == null ? option.defaultValue() : option.type().cast(v);

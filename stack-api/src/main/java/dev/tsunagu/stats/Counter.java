@@ -34,10 +34,12 @@ public final class Counter {
         this.shared = shared;
     }
 
+    /** Adds one. On the owning loop thread unless the counter is shared. */
     public void increment() {
         add(1);
     }
 
+    /** Adds {@code n}. On the owning loop thread unless the counter is shared. */
     public void add(long n) {
         if (shared) {
             VALUE.getAndAdd(this, n);
@@ -51,14 +53,17 @@ public final class Counter {
         shared = true;
     }
 
+    /** The count now, as recently as this thread can see it; any thread. */
     public long get() {
         return (long) VALUE.getOpaque(this);
     }
 
+    /** The counter's name within its group ({@code InReceives}). */
     public String name() {
         return name;
     }
 
+    /** One line saying what is counted. */
     public String description() {
         return description;
     }

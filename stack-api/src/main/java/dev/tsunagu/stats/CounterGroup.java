@@ -17,6 +17,7 @@ public final class CounterGroup {
         this.name = name;
     }
 
+    /** The group's name ({@code ip}, {@code if.eth0}). */
     public String name() {
         return name;
     }

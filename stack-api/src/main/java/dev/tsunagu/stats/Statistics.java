@@ -8,11 +8,15 @@ import java.util.Map;
 public final class Statistics {
     private final Map<String, CounterGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
 
+    /** No groups yet; a stack makes one and hands groups to its layers. */
+    public Statistics() {}
+
     /** The group called {@code name}, created on first use. */
     public CounterGroup group(String name) {
         return groups.computeIfAbsent(name, CounterGroup::new);
     }
 
+    /** Every counter's value now; any thread. */
     public StatisticsSnapshot snapshot() {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
         synchronized (groups) {

@@ -4,6 +4,7 @@ import java.util.Map;
 
 /** The values of a stack's counters at one moment: group name to counter name to value. */
 public record StatisticsSnapshot(Map<String, Map<String, Long>> groups) {
+    /** Copies the outer map; the copy is unmodifiable. */
     public StatisticsSnapshot {
         groups = Map.copyOf(groups);
     }

@@ -37,12 +37,14 @@ public final class LongObjectMap<V> {
     /** Receives the entries of {@link #forEach}. */
     @FunctionalInterface
     public interface LongObjectConsumer<V> {
+        /** Called once per entry. */
         void accept(long key, V value);
     }
 
     /** Chooses the entries that {@link #removeIf} removes. */
     @FunctionalInterface
     public interface LongObjectPredicate<V> {
+        /** Whether to remove this entry. */
         boolean test(long key, V value);
     }
 
@@ -75,11 +77,13 @@ public final class LongObjectMap<V> {
         return (int) h;
     }
 
+    /** The value mapped to {@code key}, or {@code null}; allocates nothing. */
     public V get(long key) {
         int i = indexOf(key);
         return i >= 0 ? valueAt(i) : null;
     }
 
+    /** Whether {@code key} is mapped. */
     public boolean containsKey(long key) {
         return indexOf(key) >= 0;
     }
@@ -120,10 +124,12 @@ public final class LongObjectMap<V> {
         return old;
     }
 
+    /** The number of entries. */
     public int size() {
         return size;
     }
 
+    /** Whether there are no entries. */
     public boolean isEmpty() {
         return size == 0;
     }
