@@ -29,6 +29,21 @@ final class SackScoreboard {
 
     private int[] r = NONE;
     private int count;
+    /**
+     * Every hole below this is lost, whatever is SACKed above it: set when SACKed data has sat
+     * above a hole for longer than the reordering window (RACK's idea, RFC 8985, by sequence
+     * rather than by send time). Valid while {@link #lostBelowValid}.
+     */
+    private int lostBelow;
+    private boolean lostBelowValid;
+
+    /** Marks every hole below {@code seq} lost (see {@link #lostBelow}); never moves the mark back. */
+    void markLostBelow(int seq) {
+        if (!lostBelowValid || gt(seq, lostBelow)) {
+            lostBelow = seq;
+            lostBelowValid = true;
+        }
+    }
 
     boolean isEmpty() {
         return count == 0;
@@ -49,6 +64,7 @@ final class SackScoreboard {
     void clear() {
         count = 0;
         r = NONE;
+        lostBelowValid = false;
     }
 
     /**
@@ -119,6 +135,9 @@ final class SackScoreboard {
         if (count == 0) {
             r = NONE;
         }
+        if (lostBelowValid && le(lostBelow, sndUna)) {
+            lostBelowValid = false;
+        }
     }
 
     /** Whether a range starts exactly at {@code seq} (a cumulative ACK there means the peer reneged). */
@@ -177,6 +196,9 @@ final class SackScoreboard {
      * (DupThresh − 1) × SMSS bytes.
      */
     boolean holeLost(int holeEnd, int mss) {
+        if (lostBelowValid && le(holeEnd, lostBelow)) {
+            return true;
+        }
         int above = 0;
         long bytes = 0;
         for (int i = count - 1; i >= 0 && ge(r[2 * i], holeEnd); i--) {

@@ -134,6 +134,18 @@ final class TcpConnection {
     SackScoreboard scoreboard;
     /** RFC 6675 HighRxt: the end of the highest byte retransmitted in this recovery. */
     int highRxt;
+    /** SND.MAX when this round of retransmissions began: SACKs beyond it mean the round's first one was lost. */
+    int rtxRoundMax;
+    /**
+     * RACK's reordering window, by sequence (RFC 8985 6, simplified): SACKed data that has sat
+     * above a hole this long marks the hole lost, however little is SACKed. Made on first use.
+     */
+    Timer reorderTimer;
+    /** The highest SACKed byte when {@link #reorderTimer} was armed. */
+    int reorderEdge;
+    /** Tail loss probe (RFC 8985 7): one segment after ~2 SRTT without an ACK, to draw a SACK. Made on first use. */
+    Timer probeTimer;
+    boolean probeSent;
     /** Sequence number of the latest out-of-order data we took: its block goes first in our SACK option. */
     int lastOutOfOrderSeq;
     boolean lastOutOfOrderValid;
@@ -653,6 +665,17 @@ final class TcpConnection {
                 && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), mss))) {
             enterSackRecovery(now);
         }
+        if (sackEnabled) {
+            if (advanced) {
+                probeSent = false;
+            }
+            if (!scoreboard.isEmpty() && (reorderTimer == null || !reorderTimer.isPending())) {
+                armReorderTimer();
+            }
+            if (sndUna != sndMax && !cc.inRecovery()) {
+                armProbe();
+            }
+        }
         // Window update (3.10.7.4): only from a segment newer than the last one that set it.
         if (lt(sndWl1, s.seq) || (sndWl1 == s.seq && le(sndWl2, ack))) {
             sndWnd = s.window << sndWndScale;
@@ -685,9 +708,116 @@ final class TcpConnection {
         return newly;
     }
 
+    /** The reordering window: a quarter of the smoothed RTT, at least 1 ms (10 ms before any sample). */
+    private void armReorderTimer() {
+        if (reorderTimer == null) {
+            reorderTimer = loop.newTimer("tcp-reorder", this::onReorderTimeout);
+        }
+        long srtt = rto.smoothedRttNanos();
+        reorderEdge = scoreboard.highest();
+        reorderTimer.scheduleAfter(srtt < 0 ? 10_000_000L : Math.max(srtt / 4, 1_000_000L));
+    }
+
+    /**
+     * SACKed data has sat above the holes below {@link #reorderEdge} for a reordering window:
+     * they are lost, not reordered. In recovery, if the data SACKed was sent after this round of
+     * retransmissions began while the first hole is still missing, its retransmission was lost
+     * too: a new round starts there (RACK finds lost retransmissions the same way, by time).
+     */
+    private void onReorderTimeout() {
+        if (deleted || !sackEnabled || scoreboard.isEmpty() || !canTransmit()) {
+            return;
+        }
+        scoreboard.markLostBelow(reorderEdge);
+        if (cc.inRecovery()) {
+            if (lt(sndUna, highRxt) && gt(reorderEdge, rtxRoundMax)) {
+                highRxt = sndUna;
+                rtxRoundMax = sndMax;
+                layer.counters.lostRetransmits.increment();
+            }
+        } else if (ge(sndUna, recover)) {
+            enterSackRecovery(loop.now());
+        }
+        output();
+        if (!scoreboard.isEmpty() && gt(scoreboard.highest(), reorderEdge)) {
+            armReorderTimer(); // more was SACKed meanwhile
+        }
+    }
+
+    /**
+     * Arms the tail loss probe: 2 SRTT (at least 10 ms), or 1.5 SRTT + 200 ms for a single
+     * segment in flight (the peer may be delaying its ACK), and only if that comes before the RTO.
+     */
+    private void armProbe() {
+        long srtt = rto.smoothedRttNanos();
+        if (srtt < 0 || probeSent) {
+            return;
+        }
+        long pto = Math.max(2 * srtt, 10_000_000L);
+        if (sndMax - sndUna <= mss) {
+            pto = Math.max(pto, srtt * 3 / 2 + 200_000_000L);
+        }
+        if (pto >= rto.currentTimeoutNanos()) {
+            return;
+        }
+        if (probeTimer == null) {
+            probeTimer = loop.newTimer("tcp-probe", this::onProbe);
+        }
+        probeTimer.scheduleAfter(pto);
+    }
+
+    /**
+     * The probe (RFC 8985 7.3): new data if the peer's window allows, else the last segment
+     * again. Either draws an ACK whose SACK blocks show what the tail lost, so recovery, not
+     * the retransmission timeout, repairs it.
+     */
+    private void onProbe() {
+        if (deleted || !canTransmit() || sndUna == sndMax || cc.inRecovery() || probeSent || lt(sndNxt, sndMax)) {
+            return;
+        }
+        probeSent = true;
+        layer.counters.tailLossProbes.increment();
+        int offset = dataOffset(sndNxt);
+        int unsent = sendBuffer.length() - offset;
+        if (unsent > 0 && (long) (sndNxt - sndUna) + Math.min(mss, unsent) <= sndWnd) {
+            int len = Math.min(mss, unsent);
+            sendData(offset, len, finQueued && len == unsent);
+            return;
+        }
+        // The last segment sent: never past SND.MAX, or the peer would acknowledge bytes we
+        // do not count as sent.
+        boolean fin = finSent && finSeqValid && finSeq + 1 == sndMax;
+        int sentEnd = fin ? finSeq : sndMax;
+        int len = Math.min(mss, Math.min(sentEnd - sndUna, sendBuffer.length()));
+        if (len <= 0 && !fin) {
+            return;
+        }
+        len = Math.max(len, 0);
+        int seq = sentEnd - len;
+        layer.sendSegment(this, seq, rcvNxt, ACK | (fin ? FIN : 0), advertiseWindow(), 0, -1, sendBuffer, seq - sndUna,
+                len);
+        onAckSent();
+        layer.counters.retransSegs.increment();
+        tsLastRetransmit = tsNow();
+        timing = false;
+    }
+
+    private void cancelLossTimers() {
+        if (reorderTimer != null) {
+            reorderTimer.cancel();
+        }
+        if (probeTimer != null) {
+            probeTimer.cancel();
+        }
+    }
+
     /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
     private void enterSackRecovery(long now) {
+        if (probeTimer != null) {
+            probeTimer.cancel();
+        }
         recover = sndMax;
+        rtxRoundMax = sndMax;
         cc.onFastRetransmit(now, sndMax - sndUna);
         layer.counters.fastRetransmits.increment();
         layer.counters.sackRecoveries.increment();
@@ -1010,6 +1140,10 @@ final class TcpConnection {
             timedAt = loop.now();
         }
         cc.onSent(loop.now(), len, sndMax - sndUna);
+        if (sackEnabled && !retransmission && len > 0 && !cc.inRecovery()
+                && (probeTimer == null || !probeTimer.isPending())) {
+            armProbe();
+        }
         if (!retransmitTimer.isPending()) {
             retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
         }
@@ -1350,6 +1484,7 @@ final class TcpConnection {
     private void enterTimeWait() {
         state = TcpState.TIME_WAIT;
         retransmitTimer.cancel();
+        cancelLossTimers();
         persistTimer.cancel();
         holdTimer.cancel();
         if (keepaliveTimer != null) {
@@ -1589,6 +1724,7 @@ final class TcpConnection {
         delayedAckTimer.cancel();
         persistTimer.cancel();
         holdTimer.cancel();
+        cancelLossTimers();
         if (keepaliveTimer != null) {
             keepaliveTimer.cancel();
         }

@@ -40,6 +40,8 @@ final class TcpCounters {
     final Counter outRstsAborts;
     final Counter pawsRejected;
     final Counter sackRecoveries;
+    final Counter lostRetransmits;
+    final Counter tailLossProbes;
 
     TcpCounters(CounterGroup g) {
         activeOpens = g.counter("ActiveOpens", "connections opened by us (SYN sent)");
@@ -77,5 +79,7 @@ final class TcpCounters {
         outRstsAborts = g.counter("OutRstsAborts", "RSTs sent to abort our own connections");
         pawsRejected = g.counter("PawsRejected", "segments dropped as old duplicates by their timestamp (RFC 7323 PAWS)");
         sackRecoveries = g.counter("SackRecoveries", "loss recoveries driven by SACK (RFC 6675)");
+        lostRetransmits = g.counter("LostRetransmits", "retransmissions found lost by later SACKs (a new round of them began)");
+        tailLossProbes = g.counter("TailLossProbes", "tail loss probes sent (RFC 8985 7)");
     }
 }

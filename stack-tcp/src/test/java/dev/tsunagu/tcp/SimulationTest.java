@@ -284,6 +284,8 @@ class SimulationTest {
                 assertThat(clientParty.receivedHash()).as("server → client prefix")
                         .isEqualTo(serverParty.prefixHash(clientParty.receivedBytes));
                 CLEAN_FAILURES.incrementAndGet();
+                System.err.println("simulation: seed " + seed + " failed cleanly: client " + clientParty.error
+                        + ", server " + serverParty.error + " (" + this + ")");
             } else if (!abort) {
                 assertThat(clientParty.error).as("client error").isNull();
                 assertThat(serverParty.error).as("server error").isNull();

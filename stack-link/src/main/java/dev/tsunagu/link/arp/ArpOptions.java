@@ -21,8 +21,12 @@ public final class ArpOptions {
     public static final StackOption<Integer> CACHE_SIZE = StackOption.of("arp.cacheSize", Integer.class, 1024,
             "maximum neighbour entries");
 
-    /** Packets that may wait for one resolution; more are dropped. */
-    public static final StackOption<Integer> QUEUE_PER_ENTRY = StackOption.of("arp.queuePerEntry", Integer.class, 16,
+    /**
+     * Packets that may wait for one resolution; more are dropped. 101 as Linux's
+     * {@code unres_qlen}: a burst to a new neighbour (a resolver's retries, a UDP fan-out) should
+     * not lose datagrams while the first ARP request is answered.
+     */
+    public static final StackOption<Integer> QUEUE_PER_ENTRY = StackOption.of("arp.queuePerEntry", Integer.class, 101,
             "packets queued per unresolved address");
 
     /** Packets that may wait for all resolutions together. */

@@ -199,4 +199,45 @@ class TcpSackTimestampsTest {
             assertThat(counter(peer, "FastRetransmits")).isEqualTo(1);
         }
     }
+
+    @Test
+    void sackedDataAboveAHoleForAReorderingWindowMarksItLostWithoutThreeDuplicates() throws Exception {
+        try (RawTcpPeer peer = new RawTcpPeer()) {
+            TcpSocket s = connectWithOptions(peer);
+            int d = peer.stackData;
+            s.write(bytes(2 * MSS, 11)); // nothing more to send: no limited transmit, no third duplicate
+            assertThat(peer.now()).hasSize(2);
+            long sackedAt = peer.loop.now();
+            peer.ack = d;
+            peer.sendWithOptions(peer.seq, TcpSegment.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
+            Seen again = peer.next(Duration.ofMillis(100));
+            assertThat(again.seq()).isEqualTo(d);
+            assertThat(again.at() - sackedAt).as("a reordering window (1 ms at this RTT), not an RTO")
+                    .isEqualTo(Duration.ofMillis(1).toNanos());
+            assertThat(counter(peer, "SackRecoveries")).isEqualTo(1);
+            assertThat(counter(peer, "Timeouts")).isZero();
+        }
+    }
+
+    @Test
+    void aTailLossProbeResendsTheLastSegmentAndItsSackLeadsToRecovery() throws Exception {
+        try (RawTcpPeer peer = new RawTcpPeer()) {
+            TcpSocket s = connectWithOptions(peer);
+            int d = peer.stackData;
+            s.write(bytes(2 * MSS, 12));
+            List<Seen> sent = peer.now();
+            assertThat(sent).hasSize(2);
+            // Both are lost: no ACK at all. The probe comes after 10 ms (2 SRTT, at least 10 ms), not the 200 ms RTO.
+            Seen probe = peer.next(Duration.ofMillis(100));
+            assertThat(probe.seq()).as("the last segment again").isEqualTo(d + MSS);
+            assertThat(probe.at() - sent.getFirst().at()).isEqualTo(Duration.ofMillis(10).toNanos());
+            assertThat(counter(peer, "TailLossProbes")).isEqualTo(1);
+            // The probe arrives and is SACKed: the first segment is found lost a reordering window later.
+            peer.ack = d;
+            peer.sendWithOptions(peer.seq, TcpSegment.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
+            Seen repair = peer.next(Duration.ofMillis(100));
+            assertThat(repair.seq()).isEqualTo(d);
+            assertThat(counter(peer, "Timeouts")).isZero();
+        }
+    }
 }
