@@ -69,7 +69,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are killed and the namespace deleted after each case, pass or fail. Skips loudly without
  * CAP_NET_ADMIN or the tools.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TapHttpInteropTest {
     private static final int SUBNET = 81;
     private static final int SIZE = 50 << 20;
@@ -78,9 +78,9 @@ class TapHttpInteropTest {
     private static final int PYTHON_PORT = 8000;
     private static final int SOCAT_PORT = 9000;
     private static final int LOSS_PERCENT = 5;
-    private static final Duration TRANSFER_LIMIT = Duration.ofSeconds(90);
-    /** Both senders' lower bound on the RTO in the lossy cases; {@code -Dtsunagu.tap.minRtoMs=200} for the defaults. */
-    private static final Duration MIN_RTO = Duration.ofMillis(Long.getLong("tsunagu.tap.minRtoMs", 10));
+    private static final Duration TRANSFER_LIMIT = Duration.ofSeconds(150);
+    /** Both senders' lower bound on the RTO in the lossy cases: both defaults (200 ms) unless {@code -Dtsunagu.tap.minRtoMs}. */
+    private static final Duration MIN_RTO = Duration.ofMillis(Long.getLong("tsunagu.tap.minRtoMs", 200));
 
     /** curl's {@code -w} line: status, bytes, seconds (on stdout: one write at exit, so concurrent curls do not interleave). */
     private static final String CURL_WRITE_OUT = "CURL %{http_code} %{size_download} %{time_total}\\n";
@@ -320,14 +320,6 @@ class TapHttpInteropTest {
 
     @Test
     void theStackDownloadsFiftyMegabytesFromPythonThroughLoss() throws Exception {
-        // Opt-in while an intermittent stall is investigated (once in three runs the download
-        // stopped near 8 MB under 5% loss; see the driver-tap issue). TapLossInteropTest covers
-        // the same direction with a plain TCP transfer in every build.
-        if (!Boolean.getBoolean("tsunagu.tap.httpLoss")) {
-            String why = "SKIPPED: HTTP download through 5% loss is opt-in (-Dtsunagu.tap.httpLoss=true) while an intermittent stall is investigated";
-            System.err.println(why);
-            org.junit.jupiter.api.Assumptions.abort(why);
-        }
         TapBench.Namespace peer = startRoutedBench();
         TapBench.assumeCommand("nft", "nftables");
         startPythonHttpServer(peer, bench.peerAddress());
