@@ -41,6 +41,11 @@ final class TourCommand implements Callable<Integer> {
             description = "Milliseconds each frame takes on the cable, one way (default: ${DEFAULT-VALUE}).")
     double delayMillis;
 
+    @Option(names = "--real-time",
+            description = "Run on the wall clock instead of the virtual one (timings vary from run to run;"
+                    + " TIME_WAIT is shortened to 1 s).")
+    boolean realTime;
+
     @Option(names = "--log", paramLabel = "LEVEL", defaultValue = "warn", description = "Log level (default: ${DEFAULT-VALUE}).")
     String log;
 
@@ -53,7 +58,7 @@ final class TourCommand implements Callable<Integer> {
         if (!(delayMillis >= 0 && delayMillis <= 10_000)) {
             throw new ParameterException(spec.commandLine(), "--delay must be between 0 and 10000 ms: " + delayMillis);
         }
-        Tour.run(new Tour.Config(seed, mtu, Duration.ofNanos(Math.round(delayMillis * 1e6)), pcap),
+        Tour.run(new Tour.Config(seed, mtu, Duration.ofNanos(Math.round(delayMillis * 1e6)), pcap, realTime),
                 spec.commandLine().getOut());
         return 0;
     }

@@ -8,12 +8,15 @@ import dev.tsunagu.link.capture.LinkType;
 import dev.tsunagu.link.capture.PcapWriter;
 import dev.tsunagu.link.fault.FaultInjectingDriver;
 import dev.tsunagu.link.fault.FaultPlan;
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.loop.ThreadedEventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.tcp.SocketLibrary;
+import dev.tsunagu.tcp.TcpOptions;
 import dev.tsunagu.udp.UdpOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -36,7 +40,8 @@ import java.util.function.Predicate;
  * <p>Three stacks share one {@link VirtualEventLoop}, so the run is a pure function of the seed:
  * the same seed prints the same lines and writes the same capture. Blocking socket-library calls
  * made on this thread drive the loop until they can return, so the script below reads like the
- * application code the seeds describe. Every frame spends {@link Config#oneWayDelay()} on the
+ * application code the seeds describe. With {@link Config#realTime()} the same script runs on a
+ * {@link ThreadedEventLoop} and the wall clock (its blocking calls then really wait). Every frame spends {@link Config#oneWayDelay()} on the
  * cable (a fault-injector delay on each host), which makes round-trip times and the
  * retransmission timeout visible.
  */
@@ -51,26 +56,70 @@ public final class Tour {
      * @param mtu         the cable's MTU; the MSS follows from it
      * @param oneWayDelay how long each frame takes on the cable
      * @param pcap        where the browser host's capture goes
+     * @param realTime    run on the wall clock (a threaded event loop) instead of the virtual one;
+     *                    TIME_WAIT is then shortened to {@link #REAL_TIME_MSL} x 2
      */
-    public record Config(long seed, int mtu, Duration oneWayDelay, Path pcap) {}
+    public record Config(long seed, int mtu, Duration oneWayDelay, Path pcap, boolean realTime) {
+        /** On the virtual clock. */
+        public Config(long seed, int mtu, Duration oneWayDelay, Path pcap) {
+            this(seed, mtu, oneWayDelay, pcap, false);
+        }
+    }
+
+    /** The maximum segment lifetime in real time, so that TIME_WAIT (2 MSL) lasts 1 s, not a minute. */
+    static final Duration REAL_TIME_MSL = Duration.ofMillis(500);
 
     /** What the run did, for the command's summary and the tests. */
     public record Result(Path pcap, long framesCaptured, long framesLost, long retransmissions) {}
 
     private final Config config;
     private final Narration say;
-    private final VirtualEventLoop loop = new VirtualEventLoop();
-    private final WireStory story = new WireStory();
+    /** The loop of all three stacks; {@link #virtual} is the same loop on the virtual clock, else null. */
+    private final EventLoop loop;
+    private final VirtualEventLoop virtual;
+    private final Duration msl;
+    private final WireStory story;
     private LoseOneFrame loss;
 
     private Tour(Config config, PrintWriter out) {
         this.config = config;
-        this.say = new Narration(out, loop);
+        this.virtual = config.realTime() ? null : new VirtualEventLoop();
+        this.loop = config.realTime() ? new ThreadedEventLoop("tour") : virtual;
+        this.msl = config.realTime() ? REAL_TIME_MSL : TcpOptions.MSL.defaultValue();
+        long origin = loop.now();
+        this.say = new Narration(out, loop, origin);
+        this.story = new WireStory(origin);
     }
 
     /** Runs the tour, printing to {@code out}. */
     public static Result run(Config config, PrintWriter out) throws Exception {
-        return new Tour(config, out).run();
+        Tour tour = new Tour(config, out);
+        try {
+            return tour.run();
+        } finally {
+            tour.loop.close();
+        }
+    }
+
+    /** Lets {@code d} pass: on the virtual clock at once, else by sleeping. */
+    private void pause(Duration d) throws InterruptedException {
+        if (virtual != null) {
+            virtual.advance(d);
+        } else {
+            Thread.sleep(d);
+        }
+    }
+
+    /** Waits until {@code done} holds, at most {@code limit}; on the virtual clock the wait is instant. */
+    private void waitUntil(BooleanSupplier done, Duration limit) throws InterruptedException {
+        if (virtual != null) {
+            virtual.runUntil(done, limit);
+            return;
+        }
+        long end = System.nanoTime() + limit.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(1); // an example polling its own stack, not a test: good enough
+        }
     }
 
     private Result run() throws Exception {
@@ -80,7 +129,7 @@ public final class Tour {
         PcapWriter capture = PcapWriter.create(config.pcap(), LinkType.ETHERNET, 65535);
         try (capture) {
             say.plain("Tsunagu tour: a browser fetches a page, narrated one event per line (seed " + config.seed()
-                    + ", virtual clock; times in seconds).");
+                    + (config.realTime() ? ", real time" : ", virtual clock") + "; times in seconds).");
             say.plain(String.format(Locale.ROOT, "Three hosts on one cable (MTU %d); each frame takes %.1f ms to cross it."
                     + " Frames to and from the browser are captured in %s.", config.mtu(),
                     config.oneWayDelay().toNanos() / 1e6, config.pcap()));
@@ -91,7 +140,7 @@ public final class Tour {
             NetworkStack www = host("www", WWW_IP, cable, null, 2, b -> {});
             NetworkStack dns = host("dns", DNS_IP, cable, null, 3, b -> {});
             // Let the announcements cross the cable before the journey starts, at a round time.
-            loop.advance(Duration.ofSeconds(1));
+            pause(config.realTime() ? config.oneWayDelay().multipliedBy(2).plusMillis(50) : Duration.ofSeconds(1));
             for (NetworkStack s : List.of(browser, www, dns)) {
                 say.detail(String.format(Locale.ROOT, "%-8s %s  %s/24", s.name(), s.primaryInterface().mac(),
                         s.primaryInterface().addresses().getFirst().address()));
@@ -158,7 +207,7 @@ public final class Tour {
                 + " acknowledged (Send-Q):");
         table(browser);
         readRequest(web, conn);
-        loop.runUntil(() -> browser.sockets().stream().allMatch(s -> s.sendQueue() == 0), Duration.ofSeconds(5));
+        waitUntil(() -> browser.sockets().stream().allMatch(s -> s.sendQueue() == 0), Duration.ofSeconds(5));
         say.event("browser", "every byte of the request is acknowledged; the send buffer is empty again:");
         table(browser);
 
@@ -187,17 +236,19 @@ public final class Tour {
         say.chapter("Disconnecting: FIN and ACK both ways");
         say.event("browser", "close(" + fd + "): the browser has nothing more to send either; its TCP sends its FIN");
         app.close(fd);
-        loop.runUntil(() -> browser.sockets().isEmpty(), Duration.ofSeconds(5));
+        waitUntil(() -> browser.sockets().isEmpty(), Duration.ofSeconds(5));
         say.event("browser", "the server's ACK of our FIN arrived (LAST_ACK -> CLOSED): the control block is"
                 + " deleted at once, since the other side closed first:");
         table(browser);
-        say.event("www", "the server closed first, so its side waits in TIME_WAIT (2 x MSL): a late or"
-                + " retransmitted segment of this connection must not be taken for part of a new one:");
+        say.event("www", String.format(Locale.ROOT, "the server closed first, so its side waits in TIME_WAIT for"
+                + " 2 x MSL = %s s%s: a late or retransmitted segment of this connection must not be taken for part of"
+                + " a new one:", msl.multipliedBy(2).toMillis() / 1000.0, config.realTime()
+                        ? " (shortened for the tour; Linux waits 60 s)" : ""));
         table(www);
 
         say.chapter("TIME_WAIT ends: the socket is deleted");
-        loop.runUntil(() -> www.sockets().stream().noneMatch(s -> s.state().equals("TIME_WAIT")),
-                Duration.ofMinutes(5));
+        waitUntil(() -> www.sockets().stream().noneMatch(s -> s.state().equals("TIME_WAIT")),
+                msl.multipliedBy(2).plusSeconds(5));
         say.event("www", "TIME_WAIT is over: the connection's control block is deleted and its memory freed."
                 + " Only the listening socket remains:");
         table(www);
@@ -282,9 +333,7 @@ public final class Tour {
     }
 
     private void table(NetworkStack stack) {
-        for (String row : SocketTableView.rows(stack.sockets())) {
-            say.detail(row);
-        }
+        say.details(SocketTableView.rows(stack.sockets()));
     }
 
     private interface Options {
@@ -310,7 +359,7 @@ public final class Tour {
         }
         driver = new WireNarrator(driver, name, story, say);
         NetworkStack.Builder b = NetworkStack.builder().name(name).eventLoop(loop).seed(config.seed() * 31 + index)
-                .addInterface(InterfaceConfig.of(driver).address(ip + "/24"));
+                .addInterface(InterfaceConfig.of(driver).address(ip + "/24")).option(TcpOptions.MSL, msl);
         options.apply(b);
         return b.build();
     }

@@ -60,6 +60,12 @@ final class WireStory {
     private final Map<Integer, String> hostsByIp = new HashMap<>();
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private final TcpSegment.Options options = new TcpSegment.Options();
+    /** The clock reading that is printed as time 0. */
+    private final long origin;
+
+    WireStory(long origin) {
+        this.origin = origin;
+    }
 
     /** Names a host so lines say "browser -> dns" rather than addresses. */
     void name(Ipv4Address address, String host) {
@@ -257,7 +263,8 @@ final class WireStory {
                             + " retransmission timer, (re)started %s, ran out after %.1f ms, the RTO: TCP sends the bytes"
                             + " again from its send buffer, and doubles the RTO in case the network is congested",
                             (now - first) / 1e6, timerStart == first ? "when it was sent"
-                                    : String.format(Locale.ROOT, "at %.6f when the last new ACK arrived", timerStart / 1e9),
+                                    : String.format(Locale.ROOT, "at %.6f when the last new ACK arrived",
+                                            (timerStart - origin) / 1e9),
                             (now - timerStart) / 1e6));
                 }
                 return s.toString();

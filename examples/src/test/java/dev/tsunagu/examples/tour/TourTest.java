@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,34 +116,90 @@ class TourTest {
     }
 
     @Test
+    void runsOnTheWallClockToo() throws Exception {
+        StringWriter text = new StringWriter();
+        long start = System.nanoTime();
+        Tour.Result r = Tour.run(new Tour.Config(1, 1500, Duration.ofMillis(5), dir.resolve("rt.pcap"), true),
+                new PrintWriter(text, true));
+        // The same journey, though lines of the script and of the wire may interleave differently.
+        assertThat(text.toString())
+                .contains("real time")
+                .contains("DNS answer")
+                .contains("SYN+ACK")
+                .contains("RETRANSMISSION of seq 1461:2921")
+                .contains("read(3) = -1: end of stream")
+                .contains("TIME_WAIT is over");
+        assertThat(r.framesLost()).isEqualTo(1);
+        assertThat(r.retransmissions()).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("TIME_WAIT is shortened in real time")
+                .isLessThan(Duration.ofSeconds(60));
+    }
+
+    @Test
     void theCaptureShowsTheJourneyToTshark() throws Exception {
         Tshark.assumeInstalled();
         Path pcap = tour(1, "tour.pcap").result().pcap();
         assertThat(Tshark.read(pcap)).isNotEmpty().noneMatch(Tshark.Frame::malformed);
-        assertThat(count(pcap, "dns.flags.response == 0 && dns.qry.name == \"www.example.test\"")).isEqualTo(1);
-        assertThat(count(pcap, "dns.flags.response == 1 && dns.a == 10.0.0.80")).isEqualTo(1);
-        assertThat(count(pcap, "arp.opcode == 1 && arp.dst.proto_ipv4 == 10.0.0.80 && arp.src.proto_ipv4 == 10.0.0.1")).isEqualTo(1);
-        assertThat(count(pcap, "arp.opcode == 2 && arp.src.proto_ipv4 == 10.0.0.80")).isEqualTo(1);
-        assertThat(count(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.mss_val == 1460")).isEqualTo(1);
-        assertThat(count(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 1")).isEqualTo(1);
-        assertThat(count(pcap, "tcp.flags.syn == 0 && tcp.ack == 1 && tcp.seq == 1 && tcp.len == 0")).isEqualTo(1);
-        assertThat(count(pcap, "ip.src == 10.0.0.1 && tcp.len == 1460")).isEqualTo(4); // three, one of them twice
-        assertThat(count(pcap, "tcp.analysis.retransmission")).isEqualTo(1);
-        assertThat(count(pcap, "http.request.method == \"POST\"")).isEqualTo(1);
-        assertThat(count(pcap, "http.response.code == 201")).isEqualTo(1);
-        assertThat(count(pcap, "tcp.flags.fin == 1 && ip.src == 10.0.0.1")).isEqualTo(1);
-        assertThat(count(pcap, "tcp.flags.fin == 1 && ip.src == 10.0.0.80")).isEqualTo(1);
+        List<Map<String, String>> frames = fields(pcap, "ip.src", "arp.opcode", "arp.src.proto_ipv4",
+                "arp.dst.proto_ipv4", "dns.flags.response", "dns.qry.name", "dns.a", "tcp.flags.syn", "tcp.flags.ack",
+                "tcp.flags.fin", "tcp.len", "tcp.seq", "tcp.ack", "tcp.options.mss_val", "tcp.analysis.retransmission",
+                "http.request.method", "http.response.code");
+        assertThat(count(frames, f -> f.get("dns.flags.response").equals("0")
+                && f.get("dns.qry.name").equals("www.example.test"))).as("DNS query").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("dns.flags.response").equals("1")
+                && f.get("dns.a").equals("10.0.0.80"))).as("DNS answer").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("arp.opcode").equals("1") && f.get("arp.src.proto_ipv4").equals("10.0.0.1")
+                && f.get("arp.dst.proto_ipv4").equals("10.0.0.80"))).as("ARP request").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("arp.opcode").equals("2")
+                && f.get("arp.src.proto_ipv4").equals("10.0.0.80"))).as("ARP reply").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.syn") && !on(f, "tcp.flags.ack")
+                && f.get("tcp.options.mss_val").equals("1460"))).as("SYN").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.syn") && on(f, "tcp.flags.ack"))).as("SYN+ACK").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("tcp.flags.syn").equals("0") && f.get("tcp.seq").equals("1")
+                && f.get("tcp.ack").equals("1") && f.get("tcp.len").equals("0"))).as("the handshake's ACK").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("ip.src").equals("10.0.0.1") && f.get("tcp.len").equals("1460")))
+                .as("full segments of the request: three, one of them twice").isEqualTo(4);
+        assertThat(count(frames, f -> !f.get("tcp.analysis.retransmission").isEmpty())).as("retransmission").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("http.request.method").equals("POST"))).as("HTTP request").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("http.response.code").equals("201"))).as("HTTP response").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.fin") && f.get("ip.src").equals("10.0.0.1"))).as("browser FIN").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.fin") && f.get("ip.src").equals("10.0.0.80"))).as("server FIN").isEqualTo(1);
     }
 
-    /** Frames of {@code pcap} that match a Wireshark display filter. */
-    private static int count(Path pcap, String filter) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("tshark", "-r", pcap.toString(), "-Y", filter, "-T", "fields", "-e", "frame.number")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    private static boolean on(Map<String, String> frame, String flag) {
+        String v = frame.get(flag);
+        return v.equals("1") || v.equalsIgnoreCase("true");
+    }
+
+    private static long count(List<Map<String, String>> frames, Predicate<Map<String, String>> which) {
+        return frames.stream().filter(which).count();
+    }
+
+    /** One map per frame of {@code pcap}: each field's value as tshark prints it, "" when absent. */
+    private static List<Map<String, String>> fields(Path pcap, String... names) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-T", "fields", "-E", "separator=|",
+                "-E", "occurrence=f"));
+        for (String n : names) {
+            command.add("-e");
+            command.add(n);
+        }
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("tshark -Y '" + filter + "' failed on " + pcap);
+            throw new IOException("tshark -T fields failed on " + pcap);
         }
-        List<String> frames = new ArrayList<>(out.lines().filter(l -> !l.isBlank()).toList());
-        return frames.size();
+        List<Map<String, String>> frames = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] values = line.split("\\|", -1);
+            Map<String, String> frame = new HashMap<>();
+            for (int i = 0; i < names.length; i++) {
+                frame.put(names[i], i < values.length ? values[i].trim() : "");
+            }
+            frames.add(frame);
+        }
+        return frames;
     }
 }
