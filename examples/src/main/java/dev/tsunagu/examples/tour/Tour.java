@@ -2,6 +2,8 @@ package dev.tsunagu.examples.tour;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.ip.Ipv4Service;
+import dev.tsunagu.ip.Route;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.link.capture.LinkType;
@@ -126,7 +128,7 @@ public final class Tour {
         Cable cable = new Cable("tour", config.mtu());
         long captured;
         long retransmissions;
-        PcapWriter capture = PcapWriter.create(config.pcap(), LinkType.ETHERNET, 65535);
+        PcapWriter capture = openCapture(config.pcap());
         try (capture) {
             say.plain("Tsunagu tour: a browser fetches a page, narrated one event per line (seed " + config.seed()
                     + (config.realTime() ? ", real time" : ", virtual clock") + "; times in seconds).");
@@ -145,6 +147,14 @@ public final class Tour {
                 say.detail(String.format(Locale.ROOT, "%-8s %s  %s/24", s.name(), s.primaryInterface().mac(),
                         s.primaryInterface().addresses().getFirst().address()));
             }
+            Ipv4Service ip = browser.service(Ipv4Service.class).orElseThrow();
+            for (Route r : browser.call(() -> ip.routes().routes())) {
+                if (r.iface() != browser.primaryInterface()) {
+                    continue; // loopback
+                }
+                say.event("browser", "routing table: " + r + (r.isOnLink() ? ": hosts of " + r.destination()
+                        + " are on this cable, so each is its own next hop (no gateway router)" : ""));
+            }
             try (DnsResponder responder = new DnsResponder(dns, 53,
                     Map.of(NAME, (Inet4Address) InetAddress.getByName(WWW_IP)))) {
                 journey(browser, www);
@@ -160,6 +170,19 @@ public final class Tour {
                 + " Open it with Wireshark, or: tshark -r %s", config.pcap(), captured, config.pcap()));
         say.flush();
         return new Result(config.pcap(), captured, loss.dropped(), retransmissions);
+    }
+
+    /** Opens the capture file, or fails with one line that says why. */
+    private static PcapWriter openCapture(Path file) throws IOException {
+        try {
+            return PcapWriter.create(file, LinkType.ETHERNET, 65535);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("cannot write the capture " + file + ": no such directory", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot write the capture " + file + ": permission denied", e);
+        } catch (IOException e) {
+            throw new IOException("cannot write the capture " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private void journey(NetworkStack browser, NetworkStack www) throws Exception {
@@ -190,6 +213,8 @@ public final class Tour {
                 + " ESTABLISHED. Its control block now records the peer, the ports, the sequence numbers and the"
                 + " buffers:", (loop.now() - start) / 1e6));
         table(browser);
+        say.detail("The table is the socket's own control information, kept in the stack and invisible to the"
+                + " peer; the headers above are the other kind, sent in every packet and the same on every OS.");
         say.detail("rto: TCP measured the handshake's round trip (srtt) and set its retransmission timeout from it"
                 + " (RFC 6298: RTO = SRTT + 4 x RTTVAR, at least 200 ms; 1 s before any measurement). This first"
                 + " sample also counts the time the SYN waited for the ARP reply");

@@ -1,6 +1,7 @@
 package dev.tsunagu.examples.tour;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.link.testkit.Tshark;
 import java.io.IOException;
@@ -113,6 +114,15 @@ class TourTest {
                 .contains("write(3, 1608 bytes)")
                 .contains("data, seq 537:1073 (536 bytes: a full segment, one MSS)")
                 .contains("RETRANSMISSION of seq 537:1073");
+    }
+
+    @Test
+    void aCaptureThatCannotBeWrittenIsOneClearError() {
+        Path nowhere = dir.resolve("no/such/dir/t.pcap");
+        assertThatThrownBy(() -> Tour.run(new Tour.Config(1, 1500, Duration.ofMillis(40), nowhere),
+                new PrintWriter(new StringWriter())))
+                .isInstanceOf(IOException.class)
+                .hasMessage("cannot write the capture " + nowhere + ": no such directory");
     }
 
     @Test
