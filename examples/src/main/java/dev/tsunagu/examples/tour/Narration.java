@@ -9,7 +9,7 @@ import java.io.PrintWriter;
  * thread tells the frames while the script's thread tells the calls.
  */
 final class Narration {
-    /** Width of the "who" column: "browser → dns" and the like. */
+    /** Width of the "who" column: "browser -> dns" and the like. */
     private static final int WHO = 16;
 
     private final PrintWriter out;
