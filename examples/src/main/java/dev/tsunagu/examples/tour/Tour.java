@@ -223,7 +223,7 @@ public final class Tour {
                 + " descriptor " + listenFd + " goes on listening");
         table(www);
 
-        say.chapter("Sending the request: buffered, cut at the MSS, one segment lost");
+        say.chapter("Sending the request: buffered, cut at the MSS, one segment lost, ACKs with the window");
         byte[] request = request(mss(browser, fd));
         say.event("browser", "write(" + fd + ", " + request.length + " bytes): a POST larger than one segment. The"
                 + " stack copies it into the send buffer and cuts it from the front into MSS-sized segments");
@@ -231,10 +231,16 @@ public final class Tour {
         say.event("browser", "write returned at once; the bytes wait in the send buffer until they are"
                 + " acknowledged (Send-Q):");
         table(browser);
-        readRequest(web, conn);
-        waitUntil(() -> browser.sockets().stream().allMatch(s -> s.sendQueue() == 0), Duration.ofSeconds(5));
+        say.event("www", "the server application is busy and does not call read() yet: arriving bytes wait in"
+                + " its receive buffer, so each ACK offers less room (the window)");
+        waitUntil(() -> browser.sockets().stream().allMatch(s -> s.sendQueue() == 0), Duration.ofSeconds(10));
         say.event("browser", "every byte of the request is acknowledged; the send buffer is empty again:");
         table(browser);
+        say.event("www", "the whole request waits in the server's receive buffer (Recv-Q):");
+        table(www);
+        say.event("www", "read(" + conn + "): the application reads; the freed room is worth telling the browser"
+                + " (a window update)");
+        readRequest(web, conn);
 
         say.chapter("The response");
         byte[] response = response(request.length);

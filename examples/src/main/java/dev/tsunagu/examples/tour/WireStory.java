@@ -49,6 +49,9 @@ final class WireStory {
         /** Highest relative ACK this side has received, and when it arrived (the RTO timer restarts then). */
         long ackedUpTo = 1;
         long ackedAt = -1;
+        /** Relative end of the last data segment sent, and whether it was a retransmission. */
+        long lastDataEnd = -1;
+        boolean lastDataRetransmitted;
     }
 
     private record FlowKey(int srcIp, int srcPort, int dstIp, int dstPort) {
@@ -254,6 +257,8 @@ final class WireStory {
         StringBuilder s = new StringBuilder(ports);
         if (len > 0) {
             long end = relSeq + len;
+            f.lastDataEnd = end;
+            f.lastDataRetransmitted = end <= f.highestEnd;
             if (end <= f.highestEnd) {
                 Long first = f.firstSent.get(relSeq);
                 s.append(String.format(Locale.ROOT, "RETRANSMISSION of seq %d:%d (%d bytes)", relSeq, end, len));
@@ -298,6 +303,9 @@ final class WireStory {
                     + " ESTABLISHED (sequence numbers from here on count from each ISN, as Wireshark shows them)", window);
         } else if (peer.finSeq >= 0 && relAck == peer.finSeq + 1 && f.lastAck != relAck) {
             what = String.format(Locale.ROOT, "ACK, ack %d: acknowledges the peer's FIN", relAck);
+        } else if (peer.lastDataRetransmitted && relAck > peer.lastDataEnd && relAck > f.lastAck) {
+            what = String.format(Locale.ROOT, "ACK, ack %d, window %,d: the retransmission filled the gap, and the"
+                    + " receiver had kept the bytes that came after it, so the ACK jumps to %d", relAck, window, relAck);
         } else if (relAck == f.lastAck && window == f.lastWindow && peer.highestEnd <= relAck) {
             what = String.format(Locale.ROOT, "ACK, ack %d, window %,d, the same again: one ACK went out for the"
                     + " segment and one as the application read it (a window update)", relAck, window);
