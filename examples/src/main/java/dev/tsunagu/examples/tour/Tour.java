@@ -285,11 +285,16 @@ public final class Tour {
         table(www);
         web.close(listenFd);
         say.event("www", "close(" + listenFd + "): the listening socket goes too");
-        say.event("browser", String.format(Locale.ROOT, "counters: %d segments sent, %d received,"
-                + " %d retransmitted after %d timeout(s); %d frames lost on the cable (injected)",
-                browser.statistics().get("tcp", "OutSegs"), browser.statistics().get("tcp", "InSegs"),
-                browser.statistics().get("tcp", "RetransSegs"), browser.statistics().get("tcp", "Timeouts"),
-                loss.dropped()));
+        var tcp = browser.statistics();
+        say.event("browser", String.format(Locale.ROOT, "TCP counters: %s sent, %s received, %d retransmitted"
+                + " after %s; %s lost on the cable (injected)",
+                count(tcp.get("tcp", "OutSegs"), "segment"), count(tcp.get("tcp", "InSegs"), "segment"),
+                tcp.get("tcp", "RetransSegs"), count(tcp.get("tcp", "Timeouts"), "timeout"),
+                count(loss.dropped(), "frame")));
+    }
+
+    private static String count(long n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
     }
 
     /** The server reads until it has the whole request (headers, then Content-Length bytes). */
