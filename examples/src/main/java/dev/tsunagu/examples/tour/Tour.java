@@ -82,6 +82,7 @@ public final class Tour {
     private final Duration msl;
     private final WireStory story;
     private LoseOneFrame loss;
+    private WireNarrator browserWire;
 
     private Tour(Config config, PrintWriter out) {
         this.config = config;
@@ -207,6 +208,11 @@ public final class Tour {
         say.chapter("Asking DNS for the server's address, then connecting");
         say.event("browser", "connect(" + fd + ", \"" + NAME + "\", 80): the socket library's resolver must first"
                 + " turn the name into an IP address; it asks the DNS server " + DNS_IP + " over UDP");
+        browserWire.afterDnsQuery(() -> {
+            say.detail("The resolver sends from a UDP socket of its own, with a descriptor of its own (it is"
+                    + " closed once the answer is in):");
+            table(browser);
+        });
         long start = loop.now();
         app.connect(fd, NAME, 80);
         say.event("browser", String.format(Locale.ROOT, "connect returned after %.1f ms: the connection is"
@@ -393,7 +399,11 @@ public final class Tour {
                     "LOST: the fault injector drops this segment; the web server never sees it"), config.seed());
             driver = new CapturingDriver(loss, capture, false);
         }
-        driver = new WireNarrator(driver, name, story, say);
+        WireNarrator narrator = new WireNarrator(driver, name, story, say);
+        if (capture != null) {
+            browserWire = narrator;
+        }
+        driver = narrator;
         NetworkStack.Builder b = NetworkStack.builder().name(name).eventLoop(loop).seed(config.seed() * 31 + index)
                 .addInterface(InterfaceConfig.of(driver).address(ip + "/24")).option(TcpOptions.MSL, msl);
         options.apply(b);

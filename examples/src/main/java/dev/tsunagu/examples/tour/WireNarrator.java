@@ -18,12 +18,18 @@ final class WireNarrator implements LinkDriver {
     private final WireStory story;
     private final Narration narration;
     private DriverContext context;
+    private Runnable afterDnsQuery = () -> {};
 
     WireNarrator(LinkDriver inner, String host, WireStory story, Narration narration) {
         this.inner = inner;
         this.host = host;
         this.story = story;
         this.narration = narration;
+    }
+
+    /** Something to tell right after this host sends a DNS query (the tour shows the resolver's socket). */
+    void afterDnsQuery(Runnable r) {
+        afterDnsQuery = r;
     }
 
     @Override
@@ -52,7 +58,11 @@ final class WireNarrator implements LinkDriver {
     public boolean transmit(PacketBuffer frame) {
         WireStory.Line line = story.transmitted(host, frame.toByteArray(), context.clock().nanoTime());
         narration.event(line.who(), line.what());
-        return inner.transmit(frame);
+        boolean sent = inner.transmit(frame);
+        if (line.dnsQuery()) {
+            afterDnsQuery.run();
+        }
+        return sent;
     }
 
     @Override

@@ -76,7 +76,11 @@ final class WireStory {
     }
 
     /** What happened: {@code who} is "sender -> receiver", {@code what} the meaning. */
-    record Line(String who, String what) {}
+    record Line(String who, String what, boolean dnsQuery) {
+        Line(String who, String what) {
+            this(who, what, false);
+        }
+    }
 
     /** Describes a frame {@code host} is sending at {@code nowNanos}. Never throws. */
     Line transmitted(String host, byte[] frame, long nowNanos) {
@@ -165,7 +169,8 @@ final class WireStory {
             return new Line(who, tcp(src, dst, b, now));
         }
         if (protocol == IpProtocol.UDP && b.length() >= UdpDatagram.HEADER_LENGTH) {
-            return new Line(who, udp(src, dst, b));
+            String what = udp(src, dst, b);
+            return new Line(who, what, what.contains(": DNS query id "));
         }
         if (protocol == IpProtocol.ICMP && b.length() >= IcmpPacket.HEADER_LENGTH) {
             return new Line(who, "ICMP type " + IcmpPacket.type(b) + " code " + IcmpPacket.code(b));

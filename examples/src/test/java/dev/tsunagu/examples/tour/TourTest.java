@@ -41,6 +41,7 @@ class TourTest {
             "browser -> all +ARP request .*who has 10\\.0\\.0\\.53\\?",
             "dns -> browser +ARP reply .*10\\.0\\.0\\.53 is at",
             "browser -> dns +UDP 10\\.0\\.0\\.1:\\d+ -> 10\\.0\\.0\\.53:53.*DNS query id 0x\\p{XDigit}{4}.*www\\.example\\.test",
+            "UDP +4 +0\\.0\\.0\\.0:\\d+ +10\\.0\\.0\\.53:53 ",
             "dns -> browser +UDP 10\\.0\\.0\\.53:53 .*DNS answer .*www\\.example\\.test is 10\\.0\\.0\\.80",
             "browser -> all +ARP request .*who has 10\\.0\\.0\\.80\\?",
             "www -> browser +ARP reply .*10\\.0\\.0\\.80 is at",
