@@ -142,28 +142,27 @@ public final class Tour {
                     b -> b.option(UdpOptions.DNS_SERVERS, DNS_IP));
             NetworkStack www = host("www", WWW_IP, cable, null, 2, b -> {});
             NetworkStack dns = host("dns", DNS_IP, cable, null, 3, b -> {});
-            // Let the announcements cross the cable before the journey starts, at a round time.
-            pause(config.realTime() ? config.oneWayDelay().multipliedBy(2).plusMillis(50) : Duration.ofSeconds(1));
-            for (NetworkStack s : List.of(browser, www, dns)) {
-                say.detail(String.format(Locale.ROOT, "%-8s %s  %s/24", s.name(), s.primaryInterface().mac(),
-                        s.primaryInterface().addresses().getFirst().address()));
-            }
-            Ipv4Service ip = browser.service(Ipv4Service.class).orElseThrow();
-            for (Route r : browser.call(() -> ip.routes().routes())) {
-                if (r.iface() != browser.primaryInterface()) {
-                    continue; // loopback
+            try {
+                // Let the announcements cross the cable before the journey starts, at a round time.
+                pause(config.realTime() ? config.oneWayDelay().multipliedBy(2).plusMillis(50) : Duration.ofSeconds(1));
+                for (NetworkStack s : List.of(browser, www, dns)) {
+                    say.detail(String.format(Locale.ROOT, "%-8s %s  %s/24", s.name(), s.primaryInterface().mac(),
+                            s.primaryInterface().addresses().getFirst().address()));
                 }
-                say.event("browser", "routing table: " + r + (r.isOnLink() ? ": hosts of " + r.destination()
-                        + " are on this cable, so each is its own next hop (no gateway router)" : ""));
+                routes(browser);
+                DnsResponder responder = new DnsResponder(dns, 53,
+                        Map.of(NAME, (Inet4Address) InetAddress.getByName(WWW_IP)));
+                try {
+                    journey(browser, www);
+                } finally {
+                    responder.close();
+                }
+                retransmissions = browser.statistics().get("tcp", "RetransSegs");
+            } finally {
+                browser.close();
+                www.close();
+                dns.close();
             }
-            try (DnsResponder responder = new DnsResponder(dns, 53,
-                    Map.of(NAME, (Inet4Address) InetAddress.getByName(WWW_IP)))) {
-                journey(browser, www);
-            }
-            retransmissions = browser.statistics().get("tcp", "RetransSegs");
-            browser.close();
-            www.close();
-            dns.close();
             captured = capture.framesWritten();
         }
         say.plain("");
@@ -171,6 +170,17 @@ public final class Tour {
                 + " Open it with Wireshark, or: tshark -r %s", config.pcap(), captured, config.pcap()));
         say.flush();
         return new Result(config.pcap(), captured, loss.dropped(), retransmissions);
+    }
+
+    /** The browser's routes on the cable (not loopback's). */
+    private void routes(NetworkStack browser) {
+        Ipv4Service ip = browser.service(Ipv4Service.class).orElseThrow();
+        for (Route r : browser.call(() -> ip.routes().routes())) {
+            if (r.iface() == browser.primaryInterface()) {
+                say.event("browser", "routing table: " + r + (r.isOnLink() ? ": hosts of " + r.destination()
+                        + " are on this cable, so each is its own next hop (no gateway router)" : ""));
+            }
+        }
     }
 
     /** Opens the capture file, or fails with one line that says why. */
