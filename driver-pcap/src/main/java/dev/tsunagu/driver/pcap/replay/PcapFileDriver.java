@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * far from the first frame as the recording had, measured on the stack's loop (so on a
  * {@code VirtualEventLoop} a ten-second capture replays in microseconds, deterministically).
  * {@link Pace#FAST}: one frame per loop turn, each handled before the next is fed, with no
- * waiting in between. Either way the feeder is a {@link PollSource} on the stack's loop:
+ * waiting in between; for what the stack answers by itself (ARP, ICMP, handshakes). Where an
+ * application must act between frames (a server writing its response when the request is
+ * read), keep the recorded pace: fed fast, the peer's ACKs of the response would arrive before
+ * the response exists, and the stack rightly drops them. Either way the feeder is a {@link PollSource} on the stack's loop:
  * nothing here runs on a thread of its own.
  *
  * <p><b>A conversation with another ISN.</b> The stack's initial sequence numbers are not the
