@@ -327,6 +327,13 @@ public final class PcapFileDriver implements LinkDriver {
         return answeredFor == mac.bits() || gratuitous ? null : r;
     }
 
+    /** Pushes what the stack sent so far to the output file, so a running replay can be read. */
+    public synchronized void flush() throws java.io.IOException {
+        if (writer != null && !writeFailed && !closed) {
+            writer.flush();
+        }
+    }
+
     private synchronized void write(byte[] a, int off, int len) {
         if (writer == null || writeFailed) {
             return;
