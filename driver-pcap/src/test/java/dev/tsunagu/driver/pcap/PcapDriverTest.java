@@ -143,6 +143,22 @@ class PcapDriverTest {
     }
 
     @Test
+    void anInterfaceDeletedUnderTheDriverTakesTheLinkDownAndTransmitFailsCleanly() throws Exception {
+        Veth v = veth();
+        PcapDriver d = open(v.host, OURS);
+        d.open(context);
+        Sh.run("ip", "link", "del", v.host).check();
+        List<Boolean> changes = Poll.until(Duration.ofSeconds(10), context::linkChanges, l -> !l.isEmpty());
+        assertThat(changes).as("the link went down").containsExactly(false);
+        assertThat(context.errors()).anySatisfy(e -> assertThat(e).startsWith("pcap " + v.host + ": ")
+                .endsWith("; the interface is down (is " + v.host + " still there and up?)"));
+        assertThat(Poll.until(Duration.ofSeconds(5), d::isReading, r -> !r)).as("the reader ended").isFalse();
+        byte[] f = frame(PEER, 9);
+        assertThat(d.transmit(pool.copyOf(f, 0, f.length))).isFalse();
+        assertThat(d.transmitErrors()).isEqualTo(1);
+    }
+
+    @Test
     void aMissingInterfaceIsNamed() {
         PcapTests.assumeLiveCapture();
         assertThatThrownBy(() -> PcapDriver.open("tsunope0")).isInstanceOf(DriverException.class)
