@@ -171,6 +171,11 @@ class PcapHttpInteropTest {
             assertThat(r.exit()).as(r.output()).isZero();
             assertThat(r.output()).isEqualTo(SMALL);
         }
+        // On a busy machine tcpdump may lag behind the wire: wait until it has written the
+        // handshake and both FINs before stopping it (SIGTERM loses what it has not read yet).
+        List<byte[]> written = awaitRecorded(recording, Duration.ofSeconds(15));
+        assertThat(written.stream().filter(f -> isTcp(f) && (flags(f) & FIN) != 0).count())
+                .as("both FINs recorded (of %d frames)", written.size()).isGreaterThanOrEqualTo(2);
         tcpdump.destroy(); // SIGTERM: tcpdump writes out what it has and exits
         assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).as("tcpdump stopped").isTrue();
         List<byte[]> recorded = frames(recording);
@@ -216,6 +221,26 @@ class PcapHttpInteropTest {
         }
     }
 
+    /** The frames tcpdump has written, once they hold a SYN and two FINs (or when {@code timeout} passes). */
+    private static List<byte[]> awaitRecorded(Path recording, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<byte[]> seen = List.of();
+        while (System.nanoTime() < end) {
+            try {
+                seen = frames(recording);
+            } catch (IOException e) {
+                // a record half written: look again
+            }
+            boolean syn = seen.stream().anyMatch(f -> isTcp(f) && flags(f) == SYN);
+            long fins = seen.stream().filter(f -> isTcp(f) && (flags(f) & FIN) != 0).count();
+            if (syn && fins >= 2) {
+                return seen;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        return seen;
+    }
+
     /** The TCP payload the stack sent, by sequence number from its SYN+ACK. */
     private static byte[] responseBytes(List<byte[]> sent) {
         List<byte[]> tcp = sent.stream().filter(PcapHttpInteropTest::isTcp).toList();
@@ -248,6 +273,7 @@ class PcapHttpInteropTest {
         return out;
     }
 
+    private static final int FIN = 0x01;
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
 
