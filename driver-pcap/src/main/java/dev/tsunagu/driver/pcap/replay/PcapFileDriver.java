@@ -328,7 +328,7 @@ public final class PcapFileDriver implements LinkDriver {
     }
 
     /** Pushes what the stack sent so far to the output file, so a running replay can be read. */
-    public synchronized void flush() throws java.io.IOException {
+    public synchronized void flush() throws IOException {
         if (writer != null && !writeFailed && !closed) {
             writer.flush();
         }
