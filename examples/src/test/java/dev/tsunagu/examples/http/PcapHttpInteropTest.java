@@ -2,15 +2,8 @@ package dev.tsunagu.examples.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.driver.pcap.VethBench;
-import dev.tsunagu.driver.pcap.replay.PcapFileDriver;
-import dev.tsunagu.link.capture.CapturedFrame;
-import dev.tsunagu.link.capture.PcapReader;
-import dev.tsunagu.stack.InterfaceConfig;
-import dev.tsunagu.stack.NetworkStack;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -20,7 +13,6 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -60,10 +52,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PcapHttpInteropTest {
     private static final int SUBNET = 87;
     private static final int SIZE = 10 << 20;
-    private static final int HTTP_PORT = 8080;
+    private static final int HTTP_PORT = CurlReplay.HTTP_PORT;
     private static final int PYTHON_PORT = 8000;
     private static final Duration TRANSFER_LIMIT = Duration.ofSeconds(60);
-    private static final String SMALL = "Hello from Tsunagu through libpcap!\n";
+    private static final String SMALL = CurlReplay.SMALL;
     private static final Pattern CURL = Pattern.compile("CURL (\\d{3}) (\\d+) ([0-9.]+)");
     private static final Pattern SHA_LINE = Pattern.compile("([0-9a-f]{64})\\s+-");
 
@@ -175,34 +167,21 @@ class PcapHttpInteropTest {
         // session up to curl's FIN before stopping it (SIGTERM loses what it has not read yet).
         long stackMac = bench.stack().primaryInterface().macBits();
         List<byte[]> written = awaitRecorded(recording, stackMac, Duration.ofSeconds(15));
-        assertThat(written.stream().anyMatch(f -> isTcp(f) && mac(f, 6) != stackMac && (flags(f) & FIN) != 0))
+        assertThat(written.stream().anyMatch(f -> CurlReplay.isTcp(f) && CurlReplay.mac(f, 6) != stackMac
+                        && (CurlReplay.flags(f) & CurlReplay.FIN) != 0))
                 .as("curl's FIN recorded; TCP flags of the %d frames written: %s", written.size(),
-                        written.stream().filter(PcapHttpInteropTest::isTcp).map(f -> Integer.toHexString(flags(f))).toList())
+                        written.stream().filter(CurlReplay::isTcp).map(f -> Integer.toHexString(CurlReplay.flags(f))).toList())
                 .isTrue();
         tcpdump.destroy(); // SIGTERM: tcpdump writes out what it has and exits
         assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).as("tcpdump stopped").isTrue();
-        List<byte[]> recorded = frames(recording);
-        byte[] syn = recorded.stream().filter(f -> isTcp(f) && flags(f) == SYN).findFirst()
-                .orElseThrow(() -> new AssertionError("no SYN among the " + recorded.size() + " frames recorded"));
+        String keep = System.getProperty("tsunagu.pcap.keepRecording");
+        if (keep != null) { // how src/test/resources/.../curl-small-session.pcap was made
+            Files.copy(recording, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
 
         // Replay it into a fresh stack at the stack's address, same server, recorded pace on its own loop.
-        Path out = work.resolve("replayed.pcap");
-        PcapFileDriver replay = (PcapFileDriver) LinkDrivers.installed().create("pcap-file:" + recording + ",out=" + out);
-        assertThat(replay.mac()).as("the stack plays the host the recorded SYN went to").isEqualTo(bench.stack().primaryInterface().mac());
-        NetworkStack replayed = NetworkStack.builder().name("replayed")
-                .addInterface(InterfaceConfig.of(replay).address(bench.stackAddress() + "/24")).build();
-        try (HttpFileServer server = HttpFileServer.serve(replayed, HTTP_PORT, www)) {
-            replay.finished().get(20, TimeUnit.SECONDS);
-            List<byte[]> sent = awaitResponse(replay, out, Duration.ofSeconds(10));
-            byte[] synAck = sent.stream().filter(PcapHttpInteropTest::isTcp).findFirst().orElseThrow();
-            assertThat(flags(synAck)).as("the recorded SYN is answered by a SYN+ACK").isEqualTo(SYN | ACK);
-            assertThat(ack(synAck)).isEqualTo(seq(syn) + 1);
-            String response = new String(responseBytes(sent), StandardCharsets.ISO_8859_1);
-            assertThat(response).as("the recorded request is answered with the file").startsWith("HTTP/1.1 200").endsWith(SMALL);
-            assertThat(server.requestsServed()).isEqualTo(1);
-        } finally {
-            replayed.close();
-        }
+        CurlReplay.assertAnswersLikeTheRecordedServer(recording, bench.stackAddress(), bench.stack().primaryInterface().mac(),
+                www, work);
     }
 
     // ---- helpers ----
@@ -211,101 +190,25 @@ class PcapHttpInteropTest {
         return "http://" + bench.stackAddress() + ":" + HTTP_PORT + "/" + file;
     }
 
-    /** Frames the stack sent in the replay, once they hold the whole response (the replay's output is flushed and read until then). */
-    private static List<byte[]> awaitResponse(PcapFileDriver replay, Path out, Duration timeout) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            replay.flush();
-            List<byte[]> sent = frames(out);
-            if (new String(responseBytes(sent), StandardCharsets.ISO_8859_1).endsWith(SMALL) || System.nanoTime() > end) {
-                return sent;
-            }
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-        }
-    }
-
     /** The frames tcpdump has written, once they hold a SYN and the client's FIN (or when {@code timeout} passes). */
     private static List<byte[]> awaitRecorded(Path recording, long stackMac, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         List<byte[]> seen = List.of();
         while (System.nanoTime() < end) {
             try {
-                seen = frames(recording);
+                seen = CurlReplay.frames(recording);
             } catch (IOException e) {
                 // a record half written: look again
             }
-            boolean syn = seen.stream().anyMatch(f -> isTcp(f) && flags(f) == SYN);
-            boolean fin = seen.stream().anyMatch(f -> isTcp(f) && mac(f, 6) != stackMac && (flags(f) & FIN) != 0);
+            boolean syn = seen.stream().anyMatch(f -> CurlReplay.isTcp(f) && CurlReplay.flags(f) == CurlReplay.SYN);
+            boolean fin = seen.stream().anyMatch(f -> CurlReplay.isTcp(f) && CurlReplay.mac(f, 6) != stackMac
+                    && (CurlReplay.flags(f) & CurlReplay.FIN) != 0);
             if (syn && fin) {
                 return seen;
             }
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         return seen;
-    }
-
-    /** The TCP payload the stack sent, by sequence number from its SYN+ACK. */
-    private static byte[] responseBytes(List<byte[]> sent) {
-        List<byte[]> tcp = sent.stream().filter(PcapHttpInteropTest::isTcp).toList();
-        if (tcp.isEmpty()) {
-            return new byte[0];
-        }
-        int isn = seq(tcp.getFirst());
-        byte[] data = new byte[64 * 1024];
-        int end = 0;
-        for (byte[] f : tcp) {
-            int tcpAt = 14 + (f[14] & 0x0F) * 4;
-            int from = tcpAt + ((f[tcpAt + 12] & 0xF0) >>> 4) * 4;
-            int to = 14 + u16(f, 16);
-            int at = seq(f) - isn - 1;
-            if (to > from && at >= 0 && at + to - from <= data.length) {
-                System.arraycopy(f, from, data, at, to - from);
-                end = Math.max(end, at + to - from);
-            }
-        }
-        return java.util.Arrays.copyOf(data, end);
-    }
-
-    private static List<byte[]> frames(Path file) throws IOException {
-        List<byte[]> out = new ArrayList<>();
-        try (PcapReader r = PcapReader.open(file)) {
-            for (CapturedFrame f = r.next(); f != null; f = r.next()) {
-                out.add(f.data());
-            }
-        }
-        return out;
-    }
-
-    private static final int FIN = 0x01;
-    private static final int SYN = 0x02;
-    private static final int ACK = 0x10;
-
-    private static boolean isTcp(byte[] f) {
-        return f.length >= 54 && u16(f, 12) == 0x0800 && (f[14] & 0xF0) == 0x40 && (f[23] & 0xFF) == 6;
-    }
-
-    private static int flags(byte[] f) {
-        return f[14 + (f[14] & 0x0F) * 4 + 13] & 0x3F;
-    }
-
-    private static int seq(byte[] f) {
-        return i32(f, 14 + (f[14] & 0x0F) * 4 + 4);
-    }
-
-    private static int ack(byte[] f) {
-        return i32(f, 14 + (f[14] & 0x0F) * 4 + 8);
-    }
-
-    private static long mac(byte[] f, int i) {
-        return (long) u16(f, i) << 32 | (i32(f, i + 2) & 0xFFFF_FFFFL);
-    }
-
-    private static int u16(byte[] f, int i) {
-        return (f[i] & 0xFF) << 8 | (f[i + 1] & 0xFF);
-    }
-
-    private static int i32(byte[] f, int i) {
-        return u16(f, i) << 16 | u16(f, i + 2);
     }
 
     /** The first line of {@code in} containing {@code text}, read on a virtual thread; null after {@code timeout}. */
