@@ -288,7 +288,11 @@ public final class PcapDriver implements LinkDriver {
         return device;
     }
 
-    /** The stack's MAC on this wire, which the filter passes. */
+    /**
+     * The stack's MAC on this wire, which the filter passes. The stack adopts it from
+     * {@link DriverCapabilities#hardwareAddress()}; set it with the spec's {@code mac=}, not with
+     * {@code InterfaceConfig.mac}, which the filter would not know.
+     */
     public MacAddress mac() {
         return mac;
     }

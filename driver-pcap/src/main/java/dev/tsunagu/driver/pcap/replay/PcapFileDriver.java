@@ -216,7 +216,11 @@ public final class PcapFileDriver implements LinkDriver {
         return capabilities;
     }
 
-    /** The recorded host the stack plays; the stack's MAC. */
+    /**
+     * The recorded host the stack plays; the stack's MAC ({@link DriverCapabilities#hardwareAddress()},
+     * which the stack adopts; an {@code InterfaceConfig.mac} that differs would make the stack
+     * ignore the frames fed to this one).
+     */
     public MacAddress mac() {
         return mac;
     }
@@ -335,7 +339,7 @@ public final class PcapFileDriver implements LinkDriver {
     }
 
     private synchronized void write(byte[] a, int off, int len) {
-        if (writer == null || writeFailed) {
+        if (writer == null || writeFailed || closed) {
             return;
         }
         try {
