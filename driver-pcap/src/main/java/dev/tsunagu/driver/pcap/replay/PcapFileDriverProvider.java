@@ -1,0 +1,61 @@
+package dev.tsunagu.driver.pcap.replay;
+
+import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.DriverSpec;
+import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.LinkDriverProvider;
+import dev.tsunagu.net.MacAddress;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code pcap-file:PATH[,out=PATH][,pace=recorded|fast][,mac=MAC][,mtu=N][,acks=rewrite|as-recorded]}:
+ * replays a capture into the stack and records what it sends. See {@link PcapFileDriver}.
+ * (Paths cannot contain commas: the spec's separator.)
+ */
+public final class PcapFileDriverProvider implements LinkDriverProvider {
+    private static final Set<String> PARAMETERS = Set.of("out", "pace", "mac", "mtu", "acks");
+
+    @Override
+    public String name() {
+        return "pcap-file";
+    }
+
+    @Override
+    public String description() {
+        return "offline replay of a pcap/pcapng capture into the stack, its answers to a pcap "
+                + "(pcap-file:PATH[,out=PATH][,pace=recorded|fast][,mac=MAC][,acks=rewrite|as-recorded])";
+    }
+
+    @Override
+    public LinkDriver create(DriverSpec spec) throws DriverException {
+        for (String key : spec.parameters().keySet()) {
+            if (!PARAMETERS.contains(key)) {
+                throw new IllegalArgumentException("unknown pcap-file parameter '" + key + "' (known: out, pace, mac, mtu, acks)");
+            }
+        }
+        if (spec.argument().isEmpty()) {
+            throw new IllegalArgumentException("the pcap-file driver needs a capture: pcap-file:PATH[,out=PATH]");
+        }
+        String out = spec.parameters().get("out");
+        MacAddress mac = null;
+        String m = spec.parameters().get("mac");
+        if (m != null) {
+            try {
+                mac = MacAddress.parse(m);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("pcap-file parameter mac= wants a MAC like 02:00:00:00:00:01: " + m, e);
+            }
+        }
+        boolean rewrite = switch (spec.parameters().getOrDefault("acks", "rewrite").toLowerCase(Locale.ROOT)) {
+            case "rewrite" -> true;
+            case "as-recorded" -> false;
+            default -> throw new IllegalArgumentException("pcap-file parameter acks= wants rewrite or as-recorded: "
+                    + spec.parameters().get("acks"));
+        };
+        return PcapFileDriver.open(Path.of(spec.argument()), out == null ? null : Path.of(out),
+                PcapFileDriver.Pace.parse(spec.parameters().getOrDefault("pace", "recorded")), mac,
+                spec.intParameter("mtu", 1500), rewrite);
+    }
+}
