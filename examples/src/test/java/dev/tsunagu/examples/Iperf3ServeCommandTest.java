@@ -12,12 +12,12 @@ class Iperf3ServeCommandTest {
     @Test
     void helpNamesTheOptionsAndTheClientCommand() {
         String out = capture(() -> assertThat(Tsunagu.run("iperf3-serve", "--help")).isZero());
-        assertThat(out).contains("--port", "--interface", "--address", "iperf3 -c", "5201");
+        assertThat(out).contains("--port", "--driver", "--ip", "iperf3 -c", "5201");
     }
 
     @Test
-    void anUnknownDriverIsExitCodeOneWithOneLine() {
-        String err = captureErr(() -> assertThat(Tsunagu.run("iperf3-serve", "--interface", "nosuchdriver:x")).isEqualTo(1));
+    void anUnknownDriverIsAUsageErrorOfOneLine() {
+        String err = captureErr(() -> assertThat(Tsunagu.run("iperf3-serve", "--driver", "nosuchdriver:x")).isEqualTo(2));
         assertThat(err.strip()).startsWith("tsunagu: ").doesNotContain("\n\tat ");
     }
 

@@ -3,7 +3,7 @@ package dev.tsunagu.examples.tools;
 import dev.tsunagu.examples.iperf3.Iperf3Server;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.IOException;
-import java.util.function.Consumer;
+import java.io.PrintWriter;
 
 /** The iperf3-compatible server of {@code dev.tsunagu.examples.iperf3} as a service of {@code serve}. */
 final class Iperf3Service implements Service {
@@ -13,8 +13,12 @@ final class Iperf3Service implements Service {
         this.server = server;
     }
 
-    static Iperf3Service start(NetworkStack stack, int port, Consumer<String> log) throws IOException {
-        return new Iperf3Service(Iperf3Server.start(stack, port, log));
+    /** Starts the server; one summary line per finished test goes to {@code log}. */
+    static Iperf3Service start(NetworkStack stack, int port, PrintWriter log) throws IOException {
+        return new Iperf3Service(Iperf3Server.start(stack, port, line -> {
+            log.println(line);
+            log.flush();
+        }));
     }
 
     @Override

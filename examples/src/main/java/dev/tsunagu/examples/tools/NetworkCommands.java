@@ -20,5 +20,6 @@ public final class NetworkCommands {
         cli.addSubcommand(new DiscardServeCommand(io));
         cli.addSubcommand(new NcCommand(io));
         cli.addSubcommand(new ResolveCommand(io));
+        cli.addSubcommand(new Iperf3ServeCommand(io));
     }
 }
