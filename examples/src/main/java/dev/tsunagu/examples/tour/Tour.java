@@ -136,6 +136,8 @@ public final class Tour {
             say.plain(String.format(Locale.ROOT, "Three hosts on one cable (MTU %d); each frame takes %.1f ms to cross it."
                     + " Frames to and from the browser are captured in %s.", config.mtu(),
                     config.oneWayDelay().toNanos() / 1e6, config.pcap()));
+            say.plain("TCP here is the seeds' classic one: SACK and timestamps, which Tsunagu uses by default, are off,"
+                    + " so a lost segment waits for the retransmission timeout.");
 
             say.chapter("Three hosts plug into the cable");
             NetworkStack browser = host("browser", BROWSER_IP, cable, capture, 1,
@@ -415,7 +417,11 @@ public final class Tour {
         }
         driver = narrator;
         NetworkStack.Builder b = NetworkStack.builder().name(name).eventLoop(loop).seed(config.seed() * 31 + index)
-                .addInterface(InterfaceConfig.of(driver).address(ip + "/24")).option(TcpOptions.MSL, msl);
+                .addInterface(InterfaceConfig.of(driver).address(ip + "/24")).option(TcpOptions.MSL, msl)
+                // The seeds' TCP: no SACK or timestamps (both on by default). Without them a lost
+                // segment in the middle of a short flight waits for the retransmission timeout,
+                // which is the story; with them it would be repaired sooner, by SACK recovery.
+                .option(TcpOptions.SACK, false).option(TcpOptions.TIMESTAMPS, false);
         options.apply(b);
         return b.build();
     }
