@@ -143,7 +143,10 @@ final class TcpConnection {
     Timer reorderTimer;
     /** The highest SACKed byte when {@link #reorderTimer} was armed. */
     int reorderEdge;
-    /** Tail loss probe (RFC 8985 7): one segment after ~2 SRTT without an ACK, to draw a SACK. Made on first use. */
+    /**
+     * Tail loss probe (RFC 8985 7): one segment after ~2 SRTT without an ACK, to draw a SACK; in
+     * recovery, the first hole again (a new round). Made on first use.
+     */
     Timer probeTimer;
     boolean probeSent;
     /** Sequence number of the latest out-of-order data we took: its block goes first in our SACK option. */
@@ -672,7 +675,7 @@ final class TcpConnection {
             if (!scoreboard.isEmpty() && (reorderTimer == null || !reorderTimer.isPending())) {
                 armReorderTimer();
             }
-            if (sndUna != sndMax && !cc.inRecovery()) {
+            if (sndUna != sndMax) {
                 armProbe();
             }
         }
@@ -772,11 +775,20 @@ final class TcpConnection {
      * the retransmission timeout, repairs it.
      */
     private void onProbe() {
-        if (deleted || !canTransmit() || sndUna == sndMax || cc.inRecovery() || probeSent || lt(sndNxt, sndMax)) {
+        if (deleted || !canTransmit() || sndUna == sndMax || probeSent || lt(sndNxt, sndMax)) {
             return;
         }
         probeSent = true;
         layer.counters.tailLossProbes.increment();
+        if (cc.inRecovery()) {
+            // Recovery has gone quiet for two round trips: what it sent last (the retransmissions
+            // and the new data after them) is lost too. Start a new round at the first hole
+            // rather than wait for the retransmission timeout.
+            highRxt = sndUna;
+            rtxRoundMax = sndMax;
+            retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
+            return;
+        }
         int offset = dataOffset(sndNxt);
         int unsent = sendBuffer.length() - offset;
         if (unsent > 0 && (long) (sndNxt - sndUna) + Math.min(mss, unsent) <= sndWnd) {
@@ -813,9 +825,6 @@ final class TcpConnection {
 
     /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
     private void enterSackRecovery(long now) {
-        if (probeTimer != null) {
-            probeTimer.cancel();
-        }
         recover = sndMax;
         rtxRoundMax = sndMax;
         cc.onFastRetransmit(now, sndMax - sndUna);
@@ -1140,8 +1149,7 @@ final class TcpConnection {
             timedAt = loop.now();
         }
         cc.onSent(loop.now(), len, sndMax - sndUna);
-        if (sackEnabled && !retransmission && len > 0 && !cc.inRecovery()
-                && (probeTimer == null || !probeTimer.isPending())) {
+        if (sackEnabled && !retransmission && len > 0 && (probeTimer == null || !probeTimer.isPending())) {
             armProbe();
         }
         if (!retransmitTimer.isPending()) {
