@@ -869,10 +869,7 @@ final class TcpConnection {
         if (receiveBuffer.refusedLast()) {
             layer.counters.outOfOrderDrops.increment();
         }
-        if (advanced > 0) {
-            rcvNxt += advanced;
-            serveReads();
-        }
+        rcvNxt += advanced;
         if (offset > 0 && !receiveBuffer.refusedLast()) {
             lastOutOfOrderSeq = rcvNxt + offset; // its block leads our next SACK option (RFC 2018 4)
             lastOutOfOrderValid = true;
@@ -895,6 +892,11 @@ final class TcpConnection {
         }
         if (peerFinKnown && rcvNxt == peerFinSeq) {
             receiveFin(peerFinSeq);
+        }
+        if (advanced > 0) {
+            // After the ACK decision: a waiting read that opens the window sends the one ACK
+            // (with the new window), instead of a window update and then the same ACK again.
+            serveReads();
         }
     }
 
@@ -1560,7 +1562,12 @@ final class TcpConnection {
         }
         int free = advertisableWindow();
         int advertised = rcvAdv - rcvNxt;
-        if (free - advertised >= Math.min(ourMss, receiveBuffer.capacity() / 2)) {
+        // A window update of its own only when the window the peer knows has shrunk to half the
+        // buffer or less and would at least double (as Linux's tcp_cleanup_rbuf): while data
+        // streams in, the next ACK carries the new window anyway, and an update per read would
+        // double the ACKs. It must also be worth a segment (receiver SWS avoidance, RFC 1122 4.2.3.3).
+        if (free - advertised >= Math.min(ourMss, receiveBuffer.capacity() / 2)
+                && advertised <= receiveBuffer.capacity() / 2 && free >= 2L * advertised) {
             layer.counters.windowUpdates.increment();
             sendAck();
         }
