@@ -143,7 +143,10 @@ final class TcpConnection {
     Timer reorderTimer;
     /** The highest SACKed byte when {@link #reorderTimer} was armed. */
     int reorderEdge;
-    /** Tail loss probe (RFC 8985 7): one segment after ~2 SRTT without an ACK, to draw a SACK. Made on first use. */
+    /**
+     * Tail loss probe (RFC 8985 7): one segment after ~2 SRTT without an ACK, to draw a SACK; in
+     * recovery, the first hole again (a new round). Made on first use.
+     */
     Timer probeTimer;
     boolean probeSent;
     /** Sequence number of the latest out-of-order data we took: its block goes first in our SACK option. */
@@ -672,7 +675,7 @@ final class TcpConnection {
             if (!scoreboard.isEmpty() && (reorderTimer == null || !reorderTimer.isPending())) {
                 armReorderTimer();
             }
-            if (sndUna != sndMax && !cc.inRecovery()) {
+            if (sndUna != sndMax) {
                 armProbe();
             }
         }
@@ -772,11 +775,20 @@ final class TcpConnection {
      * the retransmission timeout, repairs it.
      */
     private void onProbe() {
-        if (deleted || !canTransmit() || sndUna == sndMax || cc.inRecovery() || probeSent || lt(sndNxt, sndMax)) {
+        if (deleted || !canTransmit() || sndUna == sndMax || probeSent || lt(sndNxt, sndMax)) {
             return;
         }
         probeSent = true;
         layer.counters.tailLossProbes.increment();
+        if (cc.inRecovery()) {
+            // Recovery has gone quiet for two round trips: what it sent last (the retransmissions
+            // and the new data after them) is lost too. Start a new round at the first hole
+            // rather than wait for the retransmission timeout.
+            highRxt = sndUna;
+            rtxRoundMax = sndMax;
+            retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
+            return;
+        }
         int offset = dataOffset(sndNxt);
         int unsent = sendBuffer.length() - offset;
         if (unsent > 0 && (long) (sndNxt - sndUna) + Math.min(mss, unsent) <= sndWnd) {
@@ -813,9 +825,6 @@ final class TcpConnection {
 
     /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
     private void enterSackRecovery(long now) {
-        if (probeTimer != null) {
-            probeTimer.cancel();
-        }
         recover = sndMax;
         rtxRoundMax = sndMax;
         cc.onFastRetransmit(now, sndMax - sndUna);
@@ -860,10 +869,7 @@ final class TcpConnection {
         if (receiveBuffer.refusedLast()) {
             layer.counters.outOfOrderDrops.increment();
         }
-        if (advanced > 0) {
-            rcvNxt += advanced;
-            serveReads();
-        }
+        rcvNxt += advanced;
         if (offset > 0 && !receiveBuffer.refusedLast()) {
             lastOutOfOrderSeq = rcvNxt + offset; // its block leads our next SACK option (RFC 2018 4)
             lastOutOfOrderValid = true;
@@ -886,6 +892,11 @@ final class TcpConnection {
         }
         if (peerFinKnown && rcvNxt == peerFinSeq) {
             receiveFin(peerFinSeq);
+        }
+        if (advanced > 0) {
+            // After the ACK decision: a waiting read that opens the window sends the one ACK
+            // (with the new window), instead of a window update and then the same ACK again.
+            serveReads();
         }
     }
 
@@ -1140,8 +1151,7 @@ final class TcpConnection {
             timedAt = loop.now();
         }
         cc.onSent(loop.now(), len, sndMax - sndUna);
-        if (sackEnabled && !retransmission && len > 0 && !cc.inRecovery()
-                && (probeTimer == null || !probeTimer.isPending())) {
+        if (sackEnabled && !retransmission && len > 0 && (probeTimer == null || !probeTimer.isPending())) {
             armProbe();
         }
         if (!retransmitTimer.isPending()) {
@@ -1552,7 +1562,12 @@ final class TcpConnection {
         }
         int free = advertisableWindow();
         int advertised = rcvAdv - rcvNxt;
-        if (free - advertised >= Math.min(ourMss, receiveBuffer.capacity() / 2)) {
+        // A window update of its own only when the window the peer knows has shrunk to half the
+        // buffer or less and would at least double (as Linux's tcp_cleanup_rbuf): while data
+        // streams in, the next ACK carries the new window anyway, and an update per read would
+        // double the ACKs. It must also be worth a segment (receiver SWS avoidance, RFC 1122 4.2.3.3).
+        if (free - advertised >= Math.min(ourMss, receiveBuffer.capacity() / 2)
+                && advertised <= receiveBuffer.capacity() / 2 && free >= 2L * advertised) {
             layer.counters.windowUpdates.increment();
             sendAck();
         }

@@ -38,10 +38,15 @@ public final class Tshark {
     /** One row per frame: the frame number and whether tshark found it malformed. */
     public record Frame(int number, boolean malformed, String protocols) {}
 
-    /** Reads {@code file} with {@code tshark -r} and returns one row per frame. */
-    public static List<Frame> read(Path file) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("tshark", "-r", file.toString(), "-T", "fields",
-                "-e", "frame.number", "-e", "_ws.malformed", "-e", "frame.protocols")
+    /**
+     * Reads {@code file} with {@code tshark -r} and returns one row per frame; {@code options}
+     * (such as {@code "-o", "tcp.desegment_tcp_streams:FALSE"}) go before the output options.
+     */
+    public static List<Frame> read(Path file, String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("tshark", "-r", file.toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of("-T", "fields", "-e", "frame.number", "-e", "_ws.malformed", "-e", "frame.protocols"));
+        Process p = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         byte[] out = p.getInputStream().readAllBytes();
