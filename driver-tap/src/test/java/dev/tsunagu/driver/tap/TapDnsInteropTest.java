@@ -92,7 +92,10 @@ class TapDnsInteropTest {
         assertThat(resolver.queriesSent()).as("a cached answer sends no query").isEqualTo(sent);
         assertThat(resolver.mismatchedResponses() + resolver.malformedResponses()).isZero();
 
-        // dnsmasq saw the queries come from the stack, over the TAP.
+        // dnsmasq saw the queries come from the stack, over the TAP. (Its log lines reach us through
+        // a pipe and a reader thread, a little after its answers: wait for them.)
+        Poll.until(Duration.ofSeconds(10), dnsmasqLog::toString,
+                log -> log.contains("query[A] nosuch.tsunagu.test from " + rig.stackAddress));
         assertThat(dnsmasqLog.toString())
                 .contains("query[A] www.tsunagu.test from " + rig.stackAddress)
                 .contains("query[A] nosuch.tsunagu.test from " + rig.stackAddress);
