@@ -42,6 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SocketLibrary {
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_DGRAM = 2;
+    /** {@link #setsockopt} options: receive and send buffer sizes in bytes, and TCP_NODELAY (non-zero: on). */
+    public static final int SO_RCVBUF = 8, SO_SNDBUF = 7, TCP_NODELAY = 1;
 
     private final NetworkStack stack;
     private final TcpLayer tcp;
@@ -52,7 +54,7 @@ public final class SocketLibrary {
     private sealed interface Entry {}
 
     /** A stream socket between socket() and connect()/listen(). */
-    private record Unbound(InetSocketAddress bound) implements Entry {}
+    private record Unbound(InetSocketAddress bound, TcpSocketOptions options) implements Entry {}
 
     private record Stream(TcpSocket socket) implements Entry {}
 
@@ -75,7 +77,7 @@ public final class SocketLibrary {
     public int socket(int type) {
         return switch (type) {
             case SOCK_STREAM -> {
-                Unbound u = new Unbound(null);
+                Unbound u = new Unbound(null, TcpSocketOptions.DEFAULT);
                 int fd = fds.allocate(u);
                 entries.put(fd, u);
                 yield fd;
@@ -92,10 +94,35 @@ public final class SocketLibrary {
     /** Binds to a local port (a stream socket keeps it for listen). */
     public void bind(int fd, int port) throws IOException {
         switch (entry(fd)) {
-            case Unbound u -> entries.put(fd, new Unbound(new InetSocketAddress(port)));
+            case Unbound u -> entries.put(fd, new Unbound(new InetSocketAddress(port), u.options()));
             case Dgram d -> d.socket().bind(port);
             default -> throw new SocketException("descriptor " + fd + " is already bound or connected");
         }
+    }
+
+    /**
+     * Sets an option of a stream socket before it connects or listens (connections a listener
+     * accepts inherit its options): {@link #SO_RCVBUF} and {@link #SO_SNDBUF} in bytes,
+     * {@link #TCP_NODELAY} non-zero for on.
+     *
+     * @throws SocketException if the descriptor is not an unconnected stream socket, or the value is out of range
+     */
+    public void setsockopt(int fd, int option, int value) throws IOException {
+        if (!(entry(fd) instanceof Unbound u)) {
+            throw new SocketException("descriptor " + fd + " is not an unconnected stream socket");
+        }
+        TcpSocketOptions o;
+        try {
+            o = switch (option) {
+                case SO_RCVBUF -> u.options().withReceiveBuffer(value);
+                case SO_SNDBUF -> u.options().withSendBuffer(value);
+                case TCP_NODELAY -> u.options().withNoDelay(value != 0);
+                default -> throw new SocketException("unknown socket option " + option);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new SocketException("bad value " + value + " for socket option " + option + ": " + e.getMessage());
+        }
+        entries.put(fd, new Unbound(u.bound(), o));
     }
 
     /** Listens on the bound port with a bounded backlog. */
@@ -103,7 +130,7 @@ public final class SocketLibrary {
         if (!(entry(fd) instanceof Unbound u) || u.bound() == null) {
             throw new SocketException("descriptor " + fd + " is not a bound, unconnected stream socket");
         }
-        TcpServerSocket s = tcp.listen(u.bound().getPort(), backlog, TcpSocketOptions.DEFAULT, fd);
+        TcpServerSocket s = tcp.listen(u.bound().getPort(), backlog, u.options(), fd);
         entries.put(fd, new Listening(s));
     }
 
@@ -126,8 +153,8 @@ public final class SocketLibrary {
         InetSocketAddress remote = new InetSocketAddress(address, port);
         switch (entry(fd)) {
             case Unbound u -> {
-                TcpSocket s = TcpSocketImpl.await(tcp.loop(), tcp.connectAsync(remote, TcpSocketOptions.DEFAULT, fd),
-                        TcpSocketOptions.DEFAULT.connectTimeout().plusSeconds(1));
+                TcpSocket s = TcpSocketImpl.await(tcp.loop(), tcp.connectAsync(remote, u.options(), fd),
+                        u.options().connectTimeout().plusSeconds(1));
                 entries.put(fd, new Stream(s));
             }
             case Dgram d -> d.socket().connect(remote);

@@ -65,6 +65,28 @@ class SocketLibraryTest {
     }
 
     @Test
+    void bufferSizesSetBeforeListenAreWhatAcceptedConnectionsAdvertise() throws Exception {
+        SocketLibrary server = SocketLibrary.of(web);
+        SocketLibrary client = SocketLibrary.of(browser);
+        int listenFd = server.socket(SocketLibrary.SOCK_STREAM);
+        server.setsockopt(listenFd, SocketLibrary.SO_RCVBUF, 8192);
+        server.bind(listenFd, 80);
+        server.listen(listenFd, 4);
+        int fd = client.socket(SocketLibrary.SOCK_STREAM);
+        client.connect(fd, "10.0.0.2", 80);
+        int conn = server.accept(listenFd);
+        assertThat(web.sockets()).filteredOn(r -> r.descriptor() == conn).singleElement()
+                .satisfies(r -> assertThat(r.details()).containsEntry("rcv_wnd", "8192"));
+        assertThatThrownBy(() -> client.setsockopt(fd, SocketLibrary.SO_RCVBUF, 8192))
+                .isInstanceOf(SocketException.class).hasMessageContaining("not an unconnected stream socket");
+        int other = client.socket(SocketLibrary.SOCK_STREAM);
+        assertThatThrownBy(() -> client.setsockopt(other, SocketLibrary.SO_SNDBUF, 0))
+                .isInstanceOf(SocketException.class).hasMessageContaining("bad value 0");
+        assertThatThrownBy(() -> client.setsockopt(other, 99, 1))
+                .isInstanceOf(SocketException.class).hasMessageContaining("unknown socket option 99");
+    }
+
+    @Test
     void theResolverIsBuiltIn() throws Exception {
         SocketLibrary lib = SocketLibrary.of(browser);
         assertThat(lib.resolve("10.0.0.2").getFirst().getHostAddress()).isEqualTo("10.0.0.2");
