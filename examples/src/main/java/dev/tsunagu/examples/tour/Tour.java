@@ -198,16 +198,22 @@ public final class Tour {
         }
     }
 
+    /** Small enough that the 4380-byte request takes over half of it, so reading it sends a window update. */
+    static final int SERVER_RECEIVE_BUFFER = 8192;
+
     private void journey(NetworkStack browser, NetworkStack www) throws Exception {
         SocketLibrary app = SocketLibrary.of(browser);
         SocketLibrary web = SocketLibrary.of(www);
 
         say.chapter("The web server listens");
         int listenFd = web.socket(SocketLibrary.SOCK_STREAM);
+        web.setsockopt(listenFd, SocketLibrary.SO_RCVBUF, SERVER_RECEIVE_BUFFER);
         web.bind(listenFd, 80);
         web.listen(listenFd, 16);
-        say.event("www", "socket() = " + listenFd + ", bind(" + listenFd + ", port 80), listen(" + listenFd
-                + "): a socket waiting for clients on the well-known web port");
+        say.event("www", "socket() = " + listenFd + ", setsockopt(" + listenFd + ", SO_RCVBUF, " + SERVER_RECEIVE_BUFFER
+                + "), bind(" + listenFd + ", port 80), listen(" + listenFd
+                + "): a socket waiting for clients on the well-known web port, with a small receive buffer"
+                + " (so the window's ups and downs show)");
         table(www);
 
         say.chapter("Creating a socket");
