@@ -56,8 +56,13 @@ public final class TapBench implements AutoCloseable {
      * comment): the stack's gateway is {@code 10.S.0.1}, the peer is at {@link #peerAddress()}.
      */
     public static TapBench startRouted(int subnet, UnaryOperator<NetworkStack.Builder> options) throws Exception {
+        return startRouted(subnet, null, options);
+    }
+
+    /** {@link #startRouted(int, UnaryOperator)} with the stack's frames captured into {@code pcap} (or null for none). */
+    public static TapBench startRouted(int subnet, Path pcap, UnaryOperator<NetworkStack.Builder> options) throws Exception {
         String router = "10." + subnet + ".0.1";
-        TapBench bench = start(subnet, null, b -> options.apply(b.gateway(router)));
+        TapBench bench = start(subnet, pcap, b -> options.apply(b.gateway(router)));
         try {
             bench.addPeer();
         } catch (Exception | Error e) {

@@ -182,9 +182,12 @@ final class TapRig implements AutoCloseable {
     /**
      * What the wire checks need of tshark is per frame (headers, checksums); TCP's sequence
      * analysis and stream reassembly cost minutes on a 50 MB transfer and decide nothing here.
+     * Without reassembly HTTP is not dissected either: a lone segment of a response body that
+     * happens to start like an HTTP message would be "malformed HTTP", which says nothing about
+     * the stack's frames.
      */
     private static final String[] FAST = {"-o", "tcp.analyze_sequence_numbers:FALSE",
-            "-o", "tcp.desegment_tcp_streams:FALSE"};
+            "-o", "tcp.desegment_tcp_streams:FALSE", "--disable-protocol", "http"};
 
     private List<String> tshark(String... args) throws IOException, InterruptedException {
         // Checksum verification is off by default in Wireshark: on for every layer, always.

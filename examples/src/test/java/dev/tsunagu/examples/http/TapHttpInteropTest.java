@@ -57,13 +57,12 @@ import org.junit.jupiter.api.io.TempDir;
  *       its TCP, which sends it again at once, so the kernel→stack data would see no loss at
  *       all. That end sends one segment per packet ({@code gso_max_segs 1}, else 5% of packets
  *       is 5% of 64 KB GSO super-packets) and both ends' minimum RTO is {@link #MIN_RTO}
- *       (default 200 ms on both; the stack, NewReno without SACK, then recovers mostly by
- *       timeouts and needs minutes for 50 MB), as in driver-tap's TapLossInteropTest.</li>
+ *       (default 200 ms on both, the defaults), as in driver-tap's TapLossInteropTest.</li>
  * </ul>
  *
- * The 200 sequential and 50 concurrent requests run with the stack's frames captured by our
- * capture decorator and end with {@link TapBench#closeAndCheckWire} (tshark: nothing malformed,
- * no bad checksum from the stack, some verified good); the 50 MB cases are not captured.
+ * Every case runs with the stack's frames captured by our capture decorator and ends with
+ * {@link TapBench#closeAndCheckWire} (tshark: nothing malformed, no bad checksum from the
+ * stack, some verified good).
  *
  * <p>Transfer times go to stderr, and as a table after the last case. Processes in the namespace
  * are killed and the namespace deleted after each case, pass or fail. Skips loudly without
@@ -118,17 +117,10 @@ class TapHttpInteropTest {
         Files.write(www.resolve("medium.bin"), medium);
     }
 
-    /** The stack on a TAP whose kernel side runs curl, python3 and socat. */
-    private TapBench.Namespace startBench() throws Exception {
-        TapBench.assumeTapAndNetns();
-        bench = TapBench.start(SUBNET);
-        return bench.kernelSide();
-    }
-
     /**
-     * {@link #startBench}, with the stack's frames captured by our capture decorator into a pcap
-     * for {@link TapBench#closeAndCheckWire} at the end of the case (only for the small cases:
-     * 50 MB would make a capture file of that size, whole frames, and minutes of tshark).
+     * The stack on a TAP whose kernel side runs curl, python3 and socat, its frames captured by
+     * our capture decorator into a pcap for {@link TapBench#closeAndCheckWire} at the end of
+     * every case (50 MB cases too: tshark dissects frame by frame, without TCP analysis).
      */
     private TapBench.Namespace startCapturedBench() throws Exception {
         TapBench.assumeTapAndNetns();
@@ -142,7 +134,7 @@ class TapHttpInteropTest {
      */
     private TapBench.Namespace startRoutedBench() throws Exception {
         TapBench.assumeTapAndNetns();
-        bench = TapBench.startRouted(SUBNET, b -> b.option(TcpOptions.MIN_RTO, MIN_RTO));
+        bench = TapBench.startRouted(SUBNET, captures.resolve("http.pcap"), b -> b.option(TcpOptions.MIN_RTO, MIN_RTO));
         TapBench.Namespace peer = bench.peer();
         Duration t = Duration.ofSeconds(10);
         peer.check(t, "ip", "link", "set", "dev", "vp", "gso_max_segs", "1");
@@ -177,12 +169,13 @@ class TapHttpInteropTest {
 
     @Test
     void curlFetchesFiftyMegabytesFromTheStack() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         TapBench.assumeCommand("curl", "curl");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
             record("1 curl <- stack server, 50 MB", curlBig(ns));
             assertThat(server.requestsServed()).isEqualTo(1);
         }
+        bench.closeAndCheckWire();
     }
 
     @Test
@@ -238,14 +231,15 @@ class TapHttpInteropTest {
 
     @Test
     void theStackDownloadsFiftyMegabytesFromPythonHttpServer() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         startPythonHttpServer(ns, bench.kernel());
         record("2 stack client <- python3 http.server, 50 MB", stackDownloadsBig(bench.kernel()));
+        bench.closeAndCheckWire();
     }
 
     @Test
     void theStackUploadsFiftyMegabytesToSocat() throws Exception {
-        TapBench.Namespace ns = startBench();
+        TapBench.Namespace ns = startCapturedBench();
         TapBench.assumeCommand("socat", "socat");
         TapBench.assumeCommand("ss", "iproute2");
         // The sink counts and hashes what it gets, to its stderr (the process's output here).
@@ -300,6 +294,7 @@ class TapHttpInteropTest {
         assertThat(hash).as("SHA-256 of what socat received (socat said: %s)", seen)
                 .isEqualTo(HexFormat.of().formatHex(sha.digest()));
         record("5 stack client -> socat sink, 50 MB", ms);
+        bench.closeAndCheckWire();
     }
 
     // ---- loss ----
@@ -316,6 +311,7 @@ class TapHttpInteropTest {
             assertDropped();
             assertThat(server.requestsServed()).isEqualTo(2);
         }
+        bench.closeAndCheckWire();
     }
 
     @Test
@@ -328,6 +324,7 @@ class TapHttpInteropTest {
         record("9 stack client <- python3 http.server, 50 MB, routed, 1 segment/packet, " + LOSS_PERCENT + "% loss",
                 stackDownloadsBig(bench.peerAddress()));
         assertDropped();
+        bench.closeAndCheckWire();
     }
 
     // ---- transfers ----
