@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
+import dev.tsunagu.link.testkit.host.Poll;
 import dev.tsunagu.loop.Clock;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;

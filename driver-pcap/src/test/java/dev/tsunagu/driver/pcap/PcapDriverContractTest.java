@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.link.testkit.LinkDriverContractTest;
 import dev.tsunagu.link.testkit.RecordingDriverContext;
+import dev.tsunagu.link.testkit.host.PacketPeer;
 import dev.tsunagu.net.MacAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

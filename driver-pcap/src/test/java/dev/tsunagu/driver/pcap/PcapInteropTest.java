@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
+import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.socket.Datagram;

@@ -2,10 +2,10 @@ package dev.tsunagu.driver.pcap;
 
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.pcap.internal.Libpcap;
-import java.util.HexFormat;
+import dev.tsunagu.link.testkit.host.NetNs;
+import dev.tsunagu.link.testkit.host.Sh;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -86,9 +86,6 @@ final class PcapTests {
 
     /** {@code prefix} plus random hex, at most 15 characters (an interface name's limit). */
     static String uniqueName(String prefix) {
-        int hexDigits = Math.min(8, 15 - prefix.length());
-        byte[] b = new byte[(hexDigits + 1) / 2];
-        ThreadLocalRandom.current().nextBytes(b);
-        return prefix + HexFormat.of().formatHex(b).substring(0, hexDigits);
+        return NetNs.uniqueName(prefix);
     }
 }

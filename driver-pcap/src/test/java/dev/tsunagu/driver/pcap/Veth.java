@@ -1,5 +1,7 @@
 package dev.tsunagu.driver.pcap;
 
+import dev.tsunagu.link.testkit.host.NetNs;
+import dev.tsunagu.link.testkit.host.Sh;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.tsunagu.driver.pcap;
 
+import dev.tsunagu.link.testkit.host.NetNs;
+import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package dev.tsunagu.driver.tap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;

@@ -3,6 +3,7 @@ package dev.tsunagu.driver.tap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tsunagu.link.testkit.host.Poll;
 import dev.tsunagu.udp.UdpOptions;
 import dev.tsunagu.udp.dns.Resolver;
 import java.io.BufferedReader;

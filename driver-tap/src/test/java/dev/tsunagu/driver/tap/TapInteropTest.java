@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
+import dev.tsunagu.link.testkit.host.NetNs;
+import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.socket.Datagram;
@@ -15,8 +17,8 @@ import dev.tsunagu.stack.NetworkStack;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.security.MessageDigest;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;

@@ -2,6 +2,8 @@ package dev.tsunagu.driver.tap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tsunagu.link.testkit.host.NetNs;
+import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.tcp.TcpOptions;

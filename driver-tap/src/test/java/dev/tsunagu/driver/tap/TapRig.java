@@ -2,9 +2,12 @@ package dev.tsunagu.driver.tap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.link.testkit.Tshark;
-import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.link.testkit.host.NetNs;
+import dev.tsunagu.link.testkit.host.Poll;
+import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;

@@ -2,11 +2,11 @@ package dev.tsunagu.driver.tap;
 
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.tap.internal.Tun;
+import dev.tsunagu.link.testkit.host.NetNs;
+import dev.tsunagu.link.testkit.host.Sh;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -74,9 +74,6 @@ final class TapTests {
 
     /** {@code prefix} plus random hex, at most 15 characters (an interface name's limit). */
     static String uniqueName(String prefix) {
-        int hexDigits = Math.min(8, 15 - prefix.length());
-        byte[] b = new byte[(hexDigits + 1) / 2];
-        ThreadLocalRandom.current().nextBytes(b);
-        return prefix + HexFormat.of().formatHex(b).substring(0, hexDigits);
+        return NetNs.uniqueName(prefix);
     }
 }

@@ -1,4 +1,4 @@
-package dev.tsunagu.driver.pcap;
+package dev.tsunagu.link.testkit.host;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A network namespace a test makes and deletes: the far end of a veth pair lives here, so the
+ * A network namespace a test makes and deletes: the kernel side of a TAP or the far end of a veth lives here, so the
  * test's traffic never touches the machine's own interfaces. {@link #close} kills every
  * process left in it (ours and their children) and deletes it, whatever state the test left.
  */
-final class NetNs implements AutoCloseable {
-    final String name;
+public final class NetNs implements AutoCloseable {
+    public final String name;
     private final List<Process> processes = new ArrayList<>();
     private boolean closed;
 
@@ -21,8 +21,8 @@ final class NetNs implements AutoCloseable {
     }
 
     /** A fresh namespace with loopback up and IPv6 off (fewer unsolicited frames on the wire). */
-    static NetNs create() throws IOException, InterruptedException {
-        NetNs ns = new NetNs(PcapTests.uniqueName("tsu-test-"));
+    public static NetNs create() throws IOException, InterruptedException {
+        NetNs ns = new NetNs(uniqueName("tsu-test-"));
         Sh.run("ip", "netns", "add", ns.name).check();
         try {
             ns.exec("ip", "link", "set", "lo", "up").check();
@@ -34,24 +34,24 @@ final class NetNs implements AutoCloseable {
         return ns;
     }
 
-    /** Moves {@code device} from our namespace into this one; its peer stays in ours. */
-    void adopt(String device) throws IOException, InterruptedException {
+    /** Moves {@code device} from our namespace into this one; a TAP's fd keeps working. */
+    public void adopt(String device) throws IOException, InterruptedException {
         Sh.run("ip", "link", "set", device, "netns", name).check();
     }
 
     /** Runs a command inside the namespace, waiting at most 20 s. */
-    Sh.Result exec(String... command) throws IOException, InterruptedException {
+    public Sh.Result exec(String... command) throws IOException, InterruptedException {
         return exec(Duration.ofSeconds(20), command);
     }
 
-    Sh.Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
+    public Sh.Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
         List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", name));
         c.addAll(List.of(command));
         return Sh.run(timeout, c);
     }
 
     /** Starts a long-running command inside the namespace; it is killed on {@link #close}. */
-    synchronized Process start(String... command) throws IOException {
+    public synchronized Process start(String... command) throws IOException {
         List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", name));
         c.addAll(List.of(command));
         Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
@@ -60,7 +60,7 @@ final class NetNs implements AutoCloseable {
     }
 
     /** Waits until something listens on {@code port} ({@code proto} "tcp" or "udp"); false after {@code timeout}. */
-    boolean awaitListening(String proto, int port, Duration timeout) throws IOException, InterruptedException {
+    public boolean awaitListening(String proto, int port, Duration timeout) throws IOException, InterruptedException {
         String flag = proto.equals("udp") ? "-Hlnu" : "-Hlnt";
         try {
             Sh.Result r = Poll.until(timeout, () -> exec("ss", flag, "sport = :" + port),
@@ -100,10 +100,10 @@ final class NetNs implements AutoCloseable {
             }
             Sh.Result del = Sh.run("ip", "netns", "del", name);
             if (!del.ok()) {
-                System.err.println("driver-pcap tests: could not delete network namespace " + name + ": " + del.output().strip());
+                System.err.println("driver-tap tests: could not delete network namespace " + name + ": " + del.output().strip());
             }
         } catch (IOException e) {
-            System.err.println("driver-pcap tests: could not delete network namespace " + name + ": " + e);
+            System.err.println("driver-tap tests: could not delete network namespace " + name + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -112,5 +112,13 @@ final class NetNs implements AutoCloseable {
     @Override
     public String toString() {
         return "netns " + name;
+    }
+
+    /** {@code prefix} and random hex digits, at most 15 characters (an interface name's limit). */
+    public static String uniqueName(String prefix) {
+        int hexDigits = Math.min(8, 15 - prefix.length());
+        byte[] b = new byte[(hexDigits + 1) / 2];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+        return prefix + java.util.HexFormat.of().formatHex(b).substring(0, hexDigits);
     }
 }

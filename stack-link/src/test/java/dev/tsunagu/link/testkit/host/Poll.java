@@ -1,4 +1,4 @@
-package dev.tsunagu.driver.pcap;
+package dev.tsunagu.link.testkit.host;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -9,19 +9,19 @@ import java.util.function.Predicate;
  * thread) that offers no event to wait on: probes it every few milliseconds until it holds or
  * the bound passes. Protocol timing is never tested this way; that runs on the virtual clock.
  */
-final class Poll {
+public final class Poll {
     private static final long EVERY_NANOS = Duration.ofMillis(10).toNanos();
 
     /** Something to look at, which may fail (a command that runs). */
     @FunctionalInterface
-    interface Probe<T> {
+    public interface Probe<T> {
         T look() throws Exception;
     }
 
     private Poll() {}
 
     /** Looks until {@code done} holds or {@code timeout} passes; returns the last look. */
-    static <T> T until(Duration timeout, Probe<T> probe, Predicate<T> done) throws Exception {
+    public static <T> T until(Duration timeout, Probe<T> probe, Predicate<T> done) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         T seen = probe.look();
         while (!done.test(seen) && System.nanoTime() < end) {

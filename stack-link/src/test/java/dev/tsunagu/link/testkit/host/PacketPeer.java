@@ -1,4 +1,4 @@
-package dev.tsunagu.driver.tap;
+package dev.tsunagu.link.testkit.host;
 
 import dev.tsunagu.link.testkit.LinkDriverContractTest;
 import java.io.BufferedReader;
@@ -16,17 +16,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The kernel's end of a TAP as a contract-test peer: a small Python process inside the
+ * The kernel's end of a TAP or a veth as a contract-test peer: a small Python process inside the
  * namespace holds an {@code AF_PACKET} raw socket bound to the device and talks to us over
  * its stdin and stdout, one frame per line in hex ({@code S <hex>} to send, {@code R <hex>}
  * for each frame received).
  *
  * <p>Why a helper process: a JVM thread cannot simply enter another network namespace, and the
- * TAP must sit in a fresh namespace so test frames never reach the machine's own interfaces.
+ * device must sit in a fresh namespace so test frames never reach the machine's own interfaces.
  * Frames the socket sees going out (its own sends, kernel chatter) are skipped, so what
  * {@link #receive} returns is exactly what the driver wrote.
  */
-final class PacketPeer implements LinkDriverContractTest.Peer {
+public final class PacketPeer implements LinkDriverContractTest.Peer {
     private static final String SCRIPT = """
             import socket, sys, threading
             s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
@@ -69,7 +69,7 @@ final class PacketPeer implements LinkDriverContractTest.Peer {
     }
 
     /** Starts the helper on {@code device} inside {@code ns} and waits until its socket is bound. */
-    static PacketPeer start(NetNs ns, String device) throws IOException, InterruptedException {
+    public static PacketPeer start(NetNs ns, String device) throws IOException, InterruptedException {
         PacketPeer peer = new PacketPeer(ns.start("python3", "-u", "-c", SCRIPT, device));
         if (!peer.ready.await(15, TimeUnit.SECONDS)) {
             peer.close();
@@ -109,7 +109,7 @@ final class PacketPeer implements LinkDriverContractTest.Peer {
     }
 
     /** Lines the helper printed that were not frames (errors from its socket). */
-    List<String> errors() {
+    public List<String> errors() {
         return errors;
     }
 

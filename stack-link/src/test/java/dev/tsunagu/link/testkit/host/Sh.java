@@ -1,4 +1,4 @@
-package dev.tsunagu.driver.pcap;
+package dev.tsunagu.link.testkit.host;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,17 +10,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs commands for the pcap tests, every one with a bounded wait; a command that overstays is killed. */
-final class Sh {
+/** Runs commands for the tests that talk to the kernel, every one with a bounded wait; a command that overstays is killed. */
+public final class Sh {
     private Sh() {}
 
     /** What a finished command said. */
-    record Result(List<String> command, int exit, String output) {
-        boolean ok() {
+    public record Result(List<String> command, int exit, String output) {
+        public boolean ok() {
             return exit == 0;
         }
 
-        Result check() {
+        public Result check() {
             if (exit != 0) {
                 throw new IllegalStateException("'" + String.join(" ", command) + "' exited with " + exit + ": " + output.strip());
             }
@@ -29,7 +29,7 @@ final class Sh {
     }
 
     /** Runs {@code command} with stdout and stderr together, waiting at most {@code timeout}. */
-    static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    public static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         p.getOutputStream().close();
         CompletableFuture<String> out = drain(p.getInputStream());
@@ -48,12 +48,12 @@ final class Sh {
         return new Result(command, p.exitValue(), text);
     }
 
-    static Result run(String... command) throws IOException, InterruptedException {
+    public static Result run(String... command) throws IOException, InterruptedException {
         return run(Duration.ofSeconds(20), List.of(command));
     }
 
     /** Reads a stream to the end on a virtual thread. */
-    static CompletableFuture<String> drain(InputStream in) {
+    public static CompletableFuture<String> drain(InputStream in) {
         CompletableFuture<String> f = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try (in) {
@@ -71,7 +71,7 @@ final class Sh {
      *
      * @return the matching line, or null
      */
-    static String drainLineUntil(java.io.BufferedReader in, java.util.function.Predicate<String> match, Duration timeout)
+    public static String drainLineUntil(java.io.BufferedReader in, java.util.function.Predicate<String> match, Duration timeout)
             throws InterruptedException {
         CompletableFuture<String> f = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
@@ -98,7 +98,7 @@ final class Sh {
     }
 
     /** Whether {@code command} is on the PATH. */
-    static boolean installed(String command) {
+    public static boolean installed(String command) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
                 return true;
