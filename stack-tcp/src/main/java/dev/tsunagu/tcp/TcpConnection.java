@@ -1193,7 +1193,7 @@ final class TcpConnection {
      * {@code ack}, carrying {@code len} bytes of data; the MSS and window scale of a SYN are
      * already there. The layer calls this for every segment but RSTs.
      */
-    void writeOptions(TcpSegment.OutOptions o, int flags, int ack, int len) {
+    void writeOptions(TcpSegment.Options o, int flags, int ack, int len) {
         if ((flags & SYN) != 0) {
             // Our SYN offers what the stack allows; a SYN-ACK answers what the peer offered.
             boolean synAck = (flags & ACK) != 0;
@@ -1225,7 +1225,7 @@ final class TcpConnection {
      * Our SACK option (RFC 2018 4): the block holding the latest out-of-order arrival first, then
      * the others from the highest down, as many as fit beside the data.
      */
-    private void writeSackBlocks(TcpSegment.OutOptions o, int len) {
+    private void writeSackBlocks(TcpSegment.Options o, int len) {
         int max = tsEnabled ? TcpSegment.MAX_SACK_BLOCKS - 1 : TcpSegment.MAX_SACK_BLOCKS;
         if (len > 0) {
             max = Math.min(max, (mss - len - 4) / 8); // the options come out of the segment's MSS

@@ -78,7 +78,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final boolean sack;
     private final boolean timestamps;
     /** The options of the segment being sent (the loop sends one at a time). */
-    private final TcpSegment.OutOptions out = new TcpSegment.OutOptions();
+    private final TcpSegment.Options out = new TcpSegment.Options();
 
     TcpLayer(StackContext ctx) {
         this.ctx = ctx;
@@ -401,7 +401,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             int at = b.append(len);
             source.read(offset, b.array(), at, len);
         }
-        TcpSegment.OutOptions o = out.clear();
+        TcpSegment.Options o = out.clear();
         o.mss = mss;
         o.windowScale = windowScale;
         c.writeOptions(o, flags, ack, len);

@@ -136,8 +136,8 @@ public final class TcpSegment {
     }
 
     /**
-     * A mutable, reusable holder for the options of one segment, so the receive path parses
-     * without allocating. Absent options keep their {@link #reset} values.
+     * A mutable, reusable holder for the options of one segment, so the receive path parses and
+     * the send path builds headers without allocating. Absent options keep their {@link #reset} values.
      */
     public static final class Options {
         /** Maximum segment size; 0 = absent (a zero on the wire reads as absent too). */
@@ -161,6 +161,26 @@ public final class TcpSegment {
             tsValue = 0;
             tsEcho = 0;
             sackCount = 0;
+        }
+
+        /** {@link #reset}, for filling the holder with the options of a segment to send. */
+        public Options clear() {
+            reset();
+            return this;
+        }
+
+        /** The bytes {@link #prepend(PacketBuffer, int, int, int, int, int, int, Options, int, int)} writes for these options. */
+        public int length() {
+            int n = (mss > 0 ? 4 : 0) + (windowScale >= 0 ? 4 : 0);
+            if (timestamps) {
+                n += TIMESTAMPS_LENGTH; // sackOK rides in the two NOPs before it
+            } else if (sackPermitted) {
+                n += 4;
+            }
+            if (sackCount > 0) {
+                n += 4 + 8 * sackCount;
+            }
+            return n;
         }
 
         @Override
@@ -266,7 +286,7 @@ public final class TcpSegment {
     public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
                                int flags, int window, int mss, int windowScale, boolean sackPermitted, int sourceIp,
                                int destinationIp) {
-        OutOptions o = new OutOptions(); // a convenience for tests and slow paths; the send path reuses one
+        Options o = new Options(); // a convenience for tests and slow paths; the send path reuses one
         o.mss = mss;
         o.windowScale = windowScale;
         o.sackPermitted = sackPermitted;
@@ -276,49 +296,6 @@ public final class TcpSegment {
     private static void checkRange(String name, int value, int max) {
         if (value < 0 || value > max) {
             throw new IllegalArgumentException(name + " " + value + " is not in [0, " + max + "]");
-        }
-    }
-
-    /**
-     * The options of a segment to send: a mutable, reusable holder, so the send path builds
-     * headers without allocating. {@link #clear} before filling it for each segment.
-     */
-    public static final class OutOptions {
-        /** Maximum segment size to announce (SYNs only); 0 = none. */
-        public int mss;
-        /** Window scale shift to announce (SYNs only); -1 = none. */
-        public int windowScale = -1;
-        public boolean sackPermitted;
-        public boolean timestamps;
-        public int tsValue;
-        public int tsEcho;
-        /** SACK blocks to send, {@code {left0, right0, ...}}; {@link #sackCount} of them (at most 4, 3 beside Timestamps). */
-        public final int[] sackBlocks = new int[2 * MAX_SACK_BLOCKS];
-        public int sackCount;
-
-        public OutOptions clear() {
-            mss = 0;
-            windowScale = -1;
-            sackPermitted = false;
-            timestamps = false;
-            tsValue = 0;
-            tsEcho = 0;
-            sackCount = 0;
-            return this;
-        }
-
-        /** The bytes {@link #prepend(PacketBuffer, int, int, int, int, int, int, OutOptions, int, int)} writes for these options. */
-        public int length() {
-            int n = (mss > 0 ? 4 : 0) + (windowScale >= 0 ? 4 : 0);
-            if (timestamps) {
-                n += TIMESTAMPS_LENGTH; // sackOK rides in the two NOPs before it
-            } else if (sackPermitted) {
-                n += 4;
-            }
-            if (sackCount > 0) {
-                n += 4 + 8 * sackCount;
-            }
-            return n;
         }
     }
 
@@ -333,7 +310,7 @@ public final class TcpSegment {
      *         (3 with Timestamps), the options exceed 40 bytes, or the segment 65535 bytes
      */
     public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
-                               int flags, int window, OutOptions o, int sourceIp, int destinationIp) {
+                               int flags, int window, Options o, int sourceIp, int destinationIp) {
         checkRange("sourcePort", sourcePort, 0xFFFF);
         checkRange("destinationPort", destinationPort, 0xFFFF);
         checkRange("flags", flags, 0xFF);

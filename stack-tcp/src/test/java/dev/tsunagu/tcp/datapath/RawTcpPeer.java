@@ -201,7 +201,7 @@ final class RawTcpPeer implements AutoCloseable {
      * Sends a segment with any options (SACK blocks, timestamps...), which {@link TcpRepr} cannot
      * carry: {@code flags} as on the wire, the ACK number {@link #ack}, the window {@link #window}.
      */
-    void sendWithOptions(int sequence, int flags, TcpSegment.OutOptions options, byte[] payload) {
+    void sendWithOptions(int sequence, int flags, TcpSegment.Options options, byte[] payload) {
         PacketBuffer b = pool.acquire(payload.length);
         b.append(payload, 0, payload.length);
         TcpSegment.prepend(b, PEER_PORT, stackPort, sequence, ack, flags, window, options, peerIp, stackIp);

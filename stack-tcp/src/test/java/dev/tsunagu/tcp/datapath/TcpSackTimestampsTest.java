@@ -36,7 +36,7 @@ class TcpSackTimestampsTest {
         peer.stackPort = syn.tcp().sourcePort();
         peer.ack = syn.seq() + 1;
         peer.stackData = peer.ack;
-        TcpSegment.OutOptions o = new TcpSegment.OutOptions();
+        TcpSegment.Options o = new TcpSegment.Options();
         o.mss = 1460;
         o.sackPermitted = true;
         o.timestamps = true;
@@ -52,15 +52,15 @@ class TcpSackTimestampsTest {
         return f.join();
     }
 
-    private static TcpSegment.OutOptions ts(int value) {
-        TcpSegment.OutOptions o = new TcpSegment.OutOptions();
+    private static TcpSegment.Options ts(int value) {
+        TcpSegment.Options o = new TcpSegment.Options();
         o.timestamps = true;
         o.tsValue = value;
         return o;
     }
 
-    private static TcpSegment.OutOptions sack(int value, int... blocks) {
-        TcpSegment.OutOptions o = ts(value);
+    private static TcpSegment.Options sack(int value, int... blocks) {
+        TcpSegment.Options o = ts(value);
         System.arraycopy(blocks, 0, o.sackBlocks, 0, blocks.length);
         o.sackCount = blocks.length / 2;
         return o;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TcpSegmentOptionsTest {
     private final BufferPool pool = new BufferPool();
 
-    private PacketBuffer emit(TcpSegment.OutOptions o, int flags) {
+    private PacketBuffer emit(TcpSegment.Options o, int flags) {
         PacketBuffer b = pool.acquire(0);
         TcpSegment.prepend(b, 40000, 80, 1, 2, flags, 1000, o, 0x0A000001, 0x0A000002);
         return b;
@@ -25,7 +25,7 @@ class TcpSegmentOptionsTest {
 
     @Test
     void aSynWithEveryOptionIsLaidOutAsLinuxLaysItOut() {
-        TcpSegment.OutOptions o = new TcpSegment.OutOptions();
+        TcpSegment.Options o = new TcpSegment.Options();
         o.mss = 1460;
         o.sackPermitted = true;
         o.timestamps = true;
@@ -46,7 +46,7 @@ class TcpSegmentOptionsTest {
 
     @Test
     void anAckCarriesTimestampsThenSackBlocks() {
-        TcpSegment.OutOptions o = new TcpSegment.OutOptions();
+        TcpSegment.Options o = new TcpSegment.Options();
         o.timestamps = true;
         o.tsValue = 5;
         o.tsEcho = 6;
@@ -68,7 +68,7 @@ class TcpSegmentOptionsTest {
 
     @Test
     void fourSackBlocksFitOnlyWithoutTimestamps() {
-        TcpSegment.OutOptions o = new TcpSegment.OutOptions();
+        TcpSegment.Options o = new TcpSegment.Options();
         o.sackCount = 4;
         assertThat(emit(o, TcpSegment.ACK).length()).isEqualTo(20 + 36);
         o.timestamps = true;
