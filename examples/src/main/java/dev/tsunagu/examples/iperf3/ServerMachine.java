@@ -10,7 +10,7 @@ import java.util.List;
  * <pre>
  *  control connected ─▶ send PARAM_EXCHANGE, read parameters              PARAMETERS
  *  parameters ok     ─▶ prepare, send CREATE_STREAMS, await streams       STREAMS
- *  all streams in    ─▶ send TEST_START, TEST_RUNNING, start traffic       RUNNING
+ *  all streams in    ─▶ send TEST_START, start traffic, send TEST_RUNNING  RUNNING
  *  client TEST_END   ─▶ stop traffic, send EXCHANGE_RESULTS, swap results  RESULTS
  *  results swapped   ─▶ send DISPLAY_RESULTS                               DISPLAY
  *  client IPERF_DONE ─▶ close                                              ENDED
@@ -120,8 +120,10 @@ final class ServerMachine {
             }
             case Event.StreamsReady s when phase == Phase.STREAMS -> {
                 phase = Phase.RUNNING;
-                yield List.of(new Action.Send(ControlState.TEST_START), new Action.Send(ControlState.TEST_RUNNING),
-                        new Action.StartTraffic());
+                // Counting starts before the client hears TEST_RUNNING: it sends at once, and a datagram
+                // that beat our start would be a stray (iperf3's own server reads whenever data comes).
+                yield List.of(new Action.Send(ControlState.TEST_START), new Action.StartTraffic(),
+                        new Action.Send(ControlState.TEST_RUNNING));
             }
             case Event.ClientSaid(ControlState s) when s == ControlState.TEST_END && phase == Phase.RUNNING -> {
                 phase = Phase.RESULTS;

@@ -21,7 +21,7 @@ class ServerMachineTest {
         assertThat(m.on(new Event.ParametersAccepted(TCP))).containsExactly(new Action.PrepareStreams(TCP),
                 new Action.Send(ControlState.CREATE_STREAMS), new Action.AwaitStreams());
         assertThat(m.on(new Event.StreamsReady())).containsExactly(new Action.Send(ControlState.TEST_START),
-                new Action.Send(ControlState.TEST_RUNNING), new Action.StartTraffic());
+                new Action.StartTraffic(), new Action.Send(ControlState.TEST_RUNNING));
         assertThat(m.phase()).isEqualTo(Phase.RUNNING);
         // iperf3's server closes the streams before it asks for results.
         assertThat(m.on(new Event.ClientSaid(ControlState.TEST_END))).containsExactly(new Action.StopTraffic(),
