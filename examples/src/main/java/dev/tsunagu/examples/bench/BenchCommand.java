@@ -135,7 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         boolean small = nBytes < (256L << 20);
         if (chosen.contains("rr")) {
-            list.add(new RequestResponse(small ? 2_000 : 20_000));
+            list.add(new RequestResponse(small ? 2_000 : 20_000, false));
+            list.add(new RequestResponse(small ? 2_000 : 20_000, true));
         }
         if (chosen.contains("crr")) {
             list.add(new ConnectRequestResponse(small ? 300 : 3_000));

@@ -13,21 +13,36 @@ import java.net.Socket;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * rr: one connection with no-delay on both ends; the client writes one byte and waits for the
  * server's one-byte answer, {@code iterations} times. Each round trip is timed on its own;
  * the round reports their median and 99th percentile in microseconds.
+ *
+ * <p>Two forms of the Tsunagu side. Blocking: both ends are application threads on the
+ * blocking API, like the kernel side; each one-way trip then crosses three threads (the
+ * writer hands the byte to its stack's loop, which hands the frame to the peer's loop, which
+ * wakes the reader). Async: both ends are callbacks of the asynchronous API on their stacks'
+ * loops, so each one-way trip is one hand-over, as in the kernel. The baseline is the same for
+ * both: the kernel with blocking sockets, its fastest form.
  */
 final class RequestResponse implements Scenario {
     private static final int PORT = 5002;
 
     private final int iterations;
-    private final Metric median = new Metric("rr.median", "rr median", "µs", false);
-    private final Metric p99 = new Metric("rr.p99", "rr p99", "µs", false);
+    private final boolean async;
+    private final Metric median;
+    private final Metric p99;
 
-    RequestResponse(int iterations) {
+    RequestResponse(int iterations, boolean async) {
         this.iterations = iterations;
+        this.async = async;
+        String key = async ? "rr-async" : "rr";
+        String label = async ? "rr async" : "rr";
+        this.median = new Metric(key + ".median", label + " median", "µs", false);
+        this.p99 = new Metric(key + ".p99", label + " p99", "µs", false);
     }
 
     @Override
@@ -37,7 +52,7 @@ final class RequestResponse implements Scenario {
 
     @Override
     public String name() {
-        return "rr";
+        return async ? "rr async" : "rr";
     }
 
     @Override
@@ -51,8 +66,69 @@ final class RequestResponse implements Scenario {
              TcpServerSocket server = pair.server.tcp().listen(PORT, 1, options());
              TcpSocket c = pair.client.tcp().connect(new InetSocketAddress(CablePair.SERVER_IP, PORT), options());
              TcpSocket s = server.accept()) {
+            if (async) {
+                return measureAsync(c, s);
+            }
             return measure(c.inputStream(), c.outputStream(), s.inputStream(), s.outputStream());
         }
+    }
+
+    /** Both ends as callbacks on their loops: the server echoes, the client times each trip. */
+    private Map<String, Double> measureAsync(TcpSocket c, TcpSocket s) throws Exception {
+        long[] rtt = new long[iterations];
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        byte[] serverBuf = new byte[1];
+        echo(s, serverBuf, done);
+        new Object() {
+            final byte[] buf = new byte[1];
+            int i;
+            long t0;
+
+            void next() {
+                if (i == iterations) {
+                    done.complete(null);
+                    return;
+                }
+                buf[0] = (byte) i;
+                t0 = System.nanoTime();
+                c.writeAsync(buf, 0, 1).exceptionally(e -> fail(done, e));
+                c.readAsync(buf, 0, 1).whenComplete((n, e) -> {
+                    if (e != null || n != 1 || buf[0] != (byte) i) {
+                        fail(done, e != null ? e : new IOException("rr: wrong answer at iteration " + i));
+                        return;
+                    }
+                    rtt[i++] = System.nanoTime() - t0;
+                    next();
+                });
+            }
+        }.next();
+        done.get(300, TimeUnit.SECONDS);
+        Arrays.sort(rtt);
+        return Map.of(median.key(), Stats.percentileSorted(rtt, 50) / 1000.0,
+                p99.key(), Stats.percentileSorted(rtt, 99) / 1000.0);
+    }
+
+    private static void echo(TcpSocket s, byte[] buf, CompletableFuture<Void> done) {
+        s.readAsync(buf, 0, 1).whenComplete((n, e) -> {
+            if (e != null || n < 0 || done.isDone()) {
+                if (e != null) {
+                    fail(done, e);
+                }
+                return;
+            }
+            s.writeAsync(buf, 0, 1).whenComplete((v, e2) -> {
+                if (e2 != null) {
+                    fail(done, e2);
+                } else {
+                    echo(s, buf, done);
+                }
+            });
+        });
+    }
+
+    private static Void fail(CompletableFuture<Void> done, Throwable e) {
+        done.completeExceptionally(e);
+        return null;
     }
 
     @Override
