@@ -118,6 +118,9 @@ final class IdleScale implements Scenario {
                     throw new IllegalStateException("idle: a connection is not established: " + s);
                 }
             }
+            if (Boolean.getBoolean("tsunagu.bench.histogram")) {
+                printHistogram();
+            }
             double perEndpoint = (after - before) / (2.0 * n);
             return Map.of(heap.key(), perEndpoint, rate.key(), n / seconds);
         }
@@ -215,6 +218,22 @@ final class IdleScale implements Scenario {
     /** Connections the kernel side can open: two descriptors each, 1,000 kept for the JVM. */
     private static int kernelLimit() {
         return (int) Math.max(100, Math.min(Integer.MAX_VALUE, (openFileLimit() - 1_000) / 2));
+    }
+
+    /**
+     * With {@code -Dtsunagu.bench.histogram=true}: the heap's class histogram while the idle
+     * connections are held (what {@code jcmd PID GC.class_histogram} prints), its top lines to
+     * stderr: where the bytes per connection go.
+     */
+    private static void printHistogram() {
+        try {
+            Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram", new Object[] {null}, new String[] {String[].class.getName()});
+            text.toString().lines().limit(40).forEach(System.err::println);
+        } catch (javax.management.JMException e) {
+            System.err.println("idle: no class histogram: " + e);
+        }
     }
 
     /** Heap in use after full collections, everything unreachable gone. */
