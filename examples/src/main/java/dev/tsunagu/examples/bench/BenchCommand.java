@@ -91,13 +91,14 @@ public final class BenchCommand implements Callable<Integer> {
 
         List<Scenario> list;
         String baseline;
+        TapScenarios tap = null;
         switch (driver) {
             case "cable" -> {
                 list = cableScenarios(chosen, nBytes, nConns);
                 baseline = "kernel 127.0.0.1";
             }
             case "tap" -> {
-                TapScenarios tap = TapScenarios.prepare(quick, nBytes, out);
+                tap = TapScenarios.prepare(quick, bytes != null ? nBytes : quick ? 64L << 20 : 2L << 30, out);
                 list = tap.scenarios(chosen);
                 baseline = "kernel↔kernel veth";
             }
@@ -109,8 +110,8 @@ public final class BenchCommand implements Callable<Integer> {
                 results.addAll(run(s, nRounds, out));
             }
         } finally {
-            if (list instanceof AutoCloseable c) {
-                c.close();
+            if (tap != null) {
+                tap.close();
             }
         }
         out.println();

@@ -46,6 +46,24 @@ class BenchCommandTest {
         assertThat(seen).containsExactlyElementsOf(METRICS);
     }
 
+    /** {@code --driver tap} as root: TAP and veth in namespaces of its own, one quick round of rr. */
+    @Test
+    void tapDriverRunsRrBesideAVethPair(@TempDir Path dir) throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean tun = Files.exists(Path.of("/dev/net/tun"));
+        if (!root || !tun) {
+            System.err.println("BenchCommandTest: SKIPPED bench --driver tap: needs root and /dev/net/tun");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(root && tun, "bench --driver tap needs root and /dev/net/tun");
+        Path json = dir.resolve("tap.json");
+        int exit = Tsunagu.run("bench", "--driver", "tap", "--quick", "--scenario", "rr", "--rounds", "1",
+                "--json", json.toString());
+        assertThat(exit).isZero();
+        String text = Files.readString(json);
+        assertThat(text).contains("\"baseline\": \"kernel↔kernel veth\"", "\"metric\": \"tap-rr.median\"",
+                "\"metric\": \"tap-rr.p99\"").doesNotContain("null");
+    }
+
     @Test
     void badOptionsAreUsageErrors() {
         assertThat(Tsunagu.run("bench", "--scenario", "nope")).isEqualTo(2);
