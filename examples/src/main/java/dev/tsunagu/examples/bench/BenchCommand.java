@@ -140,7 +140,8 @@ public final class BenchCommand implements Callable<Integer> {
             list.add(new RequestResponse(small ? 2_000 : 20_000, true));
         }
         if (chosen.contains("crr")) {
-            list.add(new ConnectRequestResponse(small ? 300 : 3_000));
+            list.add(new ConnectRequestResponse(small ? 300 : 3_000, false));
+            list.add(new ConnectRequestResponse(small ? 300 : 3_000, true));
         }
         if (chosen.contains("idle")) {
             list.add(new IdleScale(nConns));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BenchCommandTest {
     private static final List<String> METRICS = List.of("bulk-1500.throughput", "bulk-9000.throughput",
-            "bulk-65535.throughput", "bulkx8-1500.throughput", "rr.median", "rr.p99", "rr-async.median", "rr-async.p99", "crr.rate",
+            "bulk-65535.throughput", "bulkx8-1500.throughput", "rr.median", "rr.p99", "rr-async.median", "rr-async.p99", "crr.rate", "crr-async.rate",
             "idle.heapPerEndpoint", "idle.openRate");
 
     @Test
