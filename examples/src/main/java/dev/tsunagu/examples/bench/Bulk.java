@@ -72,8 +72,23 @@ final class Bulk implements Scenario {
 
     /** Buffers for Tsunagu: 4 MiB each way, comparable with what Linux autotunes to on loopback. */
     static TcpSocketOptions options() {
-        return TcpSocketOptions.DEFAULT.withSendBuffer(4 << 20).withReceiveBuffer(4 << 20);
+        return options(1);
     }
+
+    /**
+     * 4 MiB each way shared by the streams: what is in flight in all stays within what the
+     * receiver's interface queue holds (4,096 frames; 8 × 4 MiB windows at MTU 1500 would be
+     * 22,000 frames, dropped at the queue and recovered by timeouts). For experiments:
+     * {@code -Dtsunagu.bench.bulkBuffer=BYTES} per stream, {@code -Dtsunagu.bench.drops=true}
+     * reports queue drops.
+     */
+    static TcpSocketOptions options(int streams) {
+        int each = Integer.getInteger("tsunagu.bench.bulkBuffer", Math.max(256 << 10, (4 << 20) / streams));
+        return TcpSocketOptions.DEFAULT.withSendBuffer(each).withReceiveBuffer(each);
+    }
+
+    /** Frames dropped at the receive queues in the last Tsunagu run (a cable loses nothing else). */
+    long lastDrops;
 
     private double run(boolean tsunagu, long total) throws Exception {
         long perStream = total / streams;
@@ -91,6 +106,12 @@ final class Bulk implements Scenario {
             }
             w.join(600_000);
             long nanos = System.nanoTime() - start;
+            if (setup instanceof CablePair pair) {
+                lastDrops = pair.rxQueueDrops();
+                if (lastDrops > 0 && Boolean.getBoolean("tsunagu.bench.drops")) {
+                    System.err.println(name() + ": " + lastDrops + " frames dropped at a full receive queue");
+                }
+            }
             return perStream * streams * 8.0 / nanos; // bits per ns = Gbit/s
         }
     }
@@ -123,10 +144,10 @@ final class Bulk implements Scenario {
     private AutoCloseable tsunagu(List<Endpoint> senders, List<Endpoint> receivers) throws Exception {
         CablePair pair = CablePair.open(mtu);
         try {
-            TcpServerSocket server = pair.server.tcp().listen(PORT, streams, options());
+            TcpServerSocket server = pair.server.tcp().listen(PORT, streams, options(streams));
             InetSocketAddress to = new InetSocketAddress(CablePair.SERVER_IP, PORT);
             for (int i = 0; i < streams; i++) {
-                TcpSocket c = pair.client.tcp().connect(to, options());
+                TcpSocket c = pair.client.tcp().connect(to, options(streams));
                 TcpSocket s = server.accept();
                 senders.add(new Endpoint(c.inputStream(), c.outputStream(), c::shutdownOutput));
                 receivers.add(new Endpoint(s.inputStream(), s.outputStream(), s::close));

@@ -43,6 +43,20 @@ final class CablePair implements AutoCloseable {
         }
     }
 
+    /** Frames both stacks dropped because an interface's receive queue was full (the rest of the loss is nil on a cable). */
+    long rxQueueDrops() {
+        long n = 0;
+        for (NetworkStack s : new NetworkStack[] {client, server}) {
+            for (var group : s.statistics().groups().entrySet()) {
+                Long d = group.getValue().get("RxQueueDrops");
+                if (d != null) {
+                    n += d;
+                }
+            }
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         try {
