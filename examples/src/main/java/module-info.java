@@ -5,12 +5,14 @@ module dev.tsunagu.examples {
     requires info.picocli;
     requires org.slf4j;
     requires jdk.unsupported; // sun.misc.Signal: the socket table on a signal (tools)
+    requires jdk.management; // bench: heap in use, the open-file limit
 
     exports dev.tsunagu.examples.http;
     exports dev.tsunagu.examples.iperf3;
 
     opens dev.tsunagu.examples to info.picocli;
     opens dev.tsunagu.examples.tools to info.picocli;
+    opens dev.tsunagu.examples.bench to info.picocli;
 
     uses dev.tsunagu.stack.LayerProvider;
 

@@ -8,13 +8,14 @@ import java.nio.ByteOrder;
  * The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of the
  * data as 16-bit big-endian words. Used by IPv4, ICMP, UDP and TCP.
  *
- * <p>Sums are accumulated in a {@code long} eight bytes at a time and folded at the end
+ * <p>Sums are accumulated in {@code long}s 32 bytes at a time and folded at the end
  * (RFC 1071 section 2: the sum is independent of byte order and of how carries are
  * deferred), which keeps the per-packet cost low. Building blocks are exposed so callers can
  * add a pseudo-header and several buffers before {@link #finish finishing}.
  */
 public final class InternetChecksum {
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private InternetChecksum() {}
 
@@ -25,6 +26,25 @@ public final class InternetChecksum {
     public static long add(long sum, byte[] data, int offset, int length) {
         int i = offset;
         int end = offset + length;
+        if (end - i >= 32) {
+            // The bulk of a packet, 32 bytes a turn into two independent sums (the loads and
+            // adds of one do not wait for the other's), with little-endian loads: on x86 and
+            // ARM they need no byte swap. Summing byte-swapped words gives the byte-swapped
+            // sum (RFC 1071 section 2(B)), so the folded result is swapped back once at the end.
+            long a = 0;
+            long b = 0;
+            do {
+                long v0 = (long) LONG_LE.get(data, i);
+                long v1 = (long) LONG_LE.get(data, i + 8);
+                long v2 = (long) LONG_LE.get(data, i + 16);
+                long v3 = (long) LONG_LE.get(data, i + 24);
+                a += (v0 >>> 32) + (v0 & 0xFFFF_FFFFL) + (v1 >>> 32) + (v1 & 0xFFFF_FFFFL);
+                b += (v2 >>> 32) + (v2 & 0xFFFF_FFFFL) + (v3 >>> 32) + (v3 & 0xFFFF_FFFFL);
+                i += 32;
+            } while (end - i >= 32);
+            int swapped = fold(a + b);
+            sum += ((swapped & 0xFF) << 8) | (swapped >>> 8);
+        }
         // Eight bytes at a time; each long is split into two 32-bit halves so the 64-bit
         // accumulator cannot overflow before the final fold (it would need 2^32 additions).
         while (end - i >= 8) {
@@ -40,6 +60,14 @@ public final class InternetChecksum {
             sum += (data[i] & 0xFF) << 8;
         }
         return sum;
+    }
+
+    /** A sum folded to 16 bits with end-around carries (not complemented). */
+    private static int fold(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) sum;
     }
 
     /** Adds a 16-bit value. */

@@ -741,4 +741,34 @@ class TimerWheelTest {
         }
         assertThat(errors).as("seed " + seed).isEmpty();
     }
+
+    @Test
+    void nextDeadlineStaysExactAsTheEarliestOfACrowdedSlotLeaves() {
+        // A thousand timers in one higher-level slot (as TIME_WAITs are), in shuffled order;
+        // take the earliest away one by one, then let them fire: the deadline follows exactly.
+        java.util.List<Long> ticks = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            ticks.add(5 * SECOND + i * MS);
+        }
+        java.util.Collections.shuffle(ticks, new java.util.Random(1000));
+        java.util.Map<Long, Timer> byDeadline = new java.util.TreeMap<>();
+        for (long d : ticks) {
+            Timer t = timer("tw" + d);
+            t.scheduleAt(d);
+            byDeadline.put(d, t);
+        }
+        for (int i = 0; i < 100; i++) {
+            long earliest = 5 * SECOND + i * MS;
+            assertThat(wheel.nextDeadline()).isEqualTo(earliest);
+            byDeadline.get(earliest).cancel();
+        }
+        Timer late = timer("late");
+        late.scheduleAt(5 * SECOND + 50 * MS); // into the same slot, below the cached minimum
+        assertThat(wheel.nextDeadline()).isEqualTo(5 * SECOND + 50 * MS);
+        late.cancel();
+        assertThat(wheel.nextDeadline()).isEqualTo(5 * SECOND + 100 * MS);
+        advanceTo(5 * SECOND + 100 * MS);
+        assertThat(fired).containsExactly("tw" + (5 * SECOND + 100 * MS));
+        assertThat(wheel.nextDeadline()).isEqualTo(5 * SECOND + 101 * MS);
+    }
 }

@@ -223,8 +223,8 @@ final class TcpConnection {
         int mtu = layer.mtuFor(remoteIp);
         this.ourMss = Math.max(TcpLayer.MIN_MSS, (mtu > 0 ? mtu : 576) - 40);
         this.mss = Math.min(ourMss, TcpLayer.DEFAULT_MSS);
-        this.sendBuffer = new SendBuffer(options.sendBuffer());
-        this.receiveBuffer = new ReceiveBuffer(options.receiveBuffer(), layer.maxOutOfOrder());
+        this.sendBuffer = new SendBuffer(options.sendBuffer(), layer.rings);
+        this.receiveBuffer = new ReceiveBuffer(options.receiveBuffer(), layer.maxOutOfOrder(), layer.rings);
         this.rcvWndScale = windowScaleFor(options.receiveBuffer());
         this.noDelay = options.noDelay();
         this.keepAlive = options.keepAlive();

@@ -22,6 +22,7 @@ import dev.tsunagu.stack.MissingLayerException;
 import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.StackOption;
 import dev.tsunagu.stack.TransportProtocol;
+import dev.tsunagu.tcp.buffer.RingPool;
 import dev.tsunagu.tcp.buffer.SendBuffer;
 import dev.tsunagu.tcp.wire.TcpSegment;
 import dev.tsunagu.util.IntObjectMap;
@@ -79,6 +80,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final boolean timestamps;
     /** The options of the segment being sent (the loop sends one at a time). */
     private final TcpSegment.Options out = new TcpSegment.Options();
+    /** Send and receive rings of emptied buffers, reused by the next that needs room (no allocation per segment in bulk). */
+    final RingPool rings = new RingPool();
 
     TcpLayer(StackContext ctx) {
         this.ctx = ctx;

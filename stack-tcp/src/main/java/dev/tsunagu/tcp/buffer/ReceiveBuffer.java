@@ -46,6 +46,7 @@ public final class ReceiveBuffer {
 
     private final int capacity;
     private final int maxRanges;
+    private final RingPool pool;
     private byte[] ring = NONE;
     /** Index in {@link #ring} of the first unread byte; RCV.NXT sits {@link #readable} bytes after it. */
     private int head;
@@ -61,6 +62,16 @@ public final class ReceiveBuffer {
      * @throws IllegalArgumentException if an argument is out of range
      */
     public ReceiveBuffer(int capacity, int maxOutOfOrderRanges) {
+        this(capacity, maxOutOfOrderRanges, null);
+    }
+
+    /**
+     * A buffer that takes its ring from {@code pool} and gives it back when it empties.
+     *
+     * @param pool where emptied rings go and new ones come from, or null for none
+     */
+    public ReceiveBuffer(int capacity, int maxOutOfOrderRanges, RingPool pool) {
+        this.pool = pool;
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be 1 to " + MAX_CAPACITY + ": " + capacity);
         }
@@ -239,6 +250,9 @@ public final class ReceiveBuffer {
     /** Frees the arrays if nothing is held (idle connections keep no memory). */
     public void trim() {
         if (readable == 0 && rangeCount == 0) {
+            if (pool != null) {
+                pool.give(ring);
+            }
             ring = NONE;
             ranges = NO_RANGES;
             head = 0;
@@ -271,10 +285,17 @@ public final class ReceiveBuffer {
      */
     private void grow(int needed) {
         int size = ring.length;
-        byte[] bigger = new byte[SendBuffer.nextSize(size, needed, capacity)];
+        int target = SendBuffer.nextSize(size, needed, capacity);
+        byte[] bigger = pool != null ? pool.take(target, capacity) : null;
+        if (bigger == null) {
+            bigger = new byte[target];
+        }
         if (size > 0) {
             System.arraycopy(ring, head, bigger, 0, size - head);
             System.arraycopy(ring, 0, bigger, size - head, head);
+            if (pool != null) {
+                pool.give(ring);
+            }
         }
         ring = bigger;
         head = 0;

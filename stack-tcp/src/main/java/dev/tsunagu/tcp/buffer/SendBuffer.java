@@ -33,6 +33,7 @@ public final class SendBuffer {
     private static final byte[] NONE = new byte[0];
 
     private final int capacity;
+    private final RingPool pool;
     private byte[] ring = NONE;
     /** Index in {@link #ring} of the byte at SND.UNA; 0 when the ring is empty. */
     private int head;
@@ -43,6 +44,16 @@ public final class SendBuffer {
      * @throws IllegalArgumentException if the capacity is out of range
      */
     public SendBuffer(int capacity) {
+        this(capacity, null);
+    }
+
+    /**
+     * A buffer that takes its array from {@code pool} and gives it back when it empties.
+     *
+     * @param pool where emptied arrays go and new ones come from, or null for none
+     */
+    public SendBuffer(int capacity, RingPool pool) {
+        this.pool = pool;
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be 1 to " + MAX_CAPACITY + ": " + capacity);
         }
@@ -148,6 +159,9 @@ public final class SendBuffer {
     /** Frees the array if empty (idle connections keep no memory). */
     public void trim() {
         if (length == 0) {
+            if (pool != null) {
+                pool.give(ring);
+            }
             ring = NONE;
             head = 0;
         }
@@ -160,11 +174,18 @@ public final class SendBuffer {
 
     /** Replaces the ring with one of at least {@code needed} bytes, the held bytes moved to its start. */
     private void grow(int needed) {
-        byte[] bigger = new byte[nextSize(ring.length, needed, capacity)];
+        int size = nextSize(ring.length, needed, capacity);
+        byte[] bigger = pool != null ? pool.take(size, capacity) : null;
+        if (bigger == null) {
+            bigger = new byte[size];
+        }
         if (length > 0) {
             int first = Math.min(length, ring.length - head);
             System.arraycopy(ring, head, bigger, 0, first);
             System.arraycopy(ring, 0, bigger, first, length - first);
+        }
+        if (pool != null) {
+            pool.give(ring);
         }
         ring = bigger;
         head = 0;
