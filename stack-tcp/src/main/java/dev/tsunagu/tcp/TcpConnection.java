@@ -1643,7 +1643,9 @@ final class TcpConnection {
             abortWithReset(new SocketException("socket closed"));
             return;
         }
-        failPending(new SocketException("socket closed"));
+        if (!pendingWrites.isEmpty() || !pendingReads.isEmpty()) {
+            failPending(new SocketException("socket closed")); // (an exception's stack trace is not free: only when needed)
+        }
         shutdownOutput();
         if (state == TcpState.FIN_WAIT_2) {
             armCloseTimer(layer.finWait2Timeout(), "fin-wait-2");
