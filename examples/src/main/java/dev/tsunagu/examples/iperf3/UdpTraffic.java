@@ -205,9 +205,11 @@ final class UdpTraffic implements Traffic {
                     long now = micros.getAsLong();
                     UdpHeader.write(d, now, ++count, params.udpCounters64());
                     omitted.beforeUpdate(now, sentBytes, sentCount, 0);
-                    socket.send(d, peer);
+                    // Counted before it goes: the client may see it, end the test and ask for
+                    // our results before this thread runs again.
                     sentCount = count;
                     sentBytes += d.length;
+                    socket.send(d, peer);
                 }
             } catch (IOException e) {
                 if (!stopped) {
