@@ -1857,12 +1857,19 @@ final class TcpConnection {
      */
     static final class WriteMarks {
         private static final int CAPACITY = 32;
-        private final int[] ends = new int[CAPACITY];
-        private final long[] times = new long[CAPACITY];
+        private static final int[] NO_ENDS = new int[0];
+        private static final long[] NO_TIMES = new long[0];
+        /** Allocated on the first write: an idle connection (most of a million) keeps 400 bytes less. */
+        private int[] ends = NO_ENDS;
+        private long[] times = NO_TIMES;
         private int head;
         private int size;
 
         void mark(int endSeq, long time) {
+            if (ends.length == 0) {
+                ends = new int[CAPACITY];
+                times = new long[CAPACITY];
+            }
             if (size > 0 && times[(head + size - 1) % CAPACITY] == time) {
                 ends[(head + size - 1) % CAPACITY] = endSeq; // same instant: extend the last mark
                 return;
