@@ -48,7 +48,8 @@ final class CurlReplay {
         byte[] syn = recorded.stream().filter(f -> isTcp(f) && flags(f) == SYN).findFirst()
                 .orElseThrow(() -> new AssertionError("no SYN among the " + recorded.size() + " frames recorded"));
         Path out = work.resolve("replayed.pcap");
-        PcapFileDriver replay = (PcapFileDriver) LinkDrivers.installed().create("pcap-file:" + recording + ",out=" + out);
+        PcapFileDriver replay = (PcapFileDriver) LinkDrivers.installed().create("pcap-file:" + recording + ",out=" + out
+                + ",start=manual"); // fed once the server listens, or the SYN might find no listener
         assertThat(replay.mac()).as("the stack plays the host the recorded SYN went to").isEqualTo(new MacAddress(mac(syn, 0)));
         if (recordedServerMac != null) {
             assertThat(replay.mac()).isEqualTo(recordedServerMac);
@@ -56,6 +57,7 @@ final class CurlReplay {
         NetworkStack replayed = NetworkStack.builder().name("replayed")
                 .addInterface(InterfaceConfig.of(replay).address(stackAddress + "/24")).build();
         try (HttpFileServer server = HttpFileServer.serve(replayed, HTTP_PORT, www)) {
+            replay.start();
             replay.finished().get(20, TimeUnit.SECONDS);
             List<byte[]> sent = awaitResponse(replay, out, Duration.ofSeconds(10));
             byte[] synAck = sent.stream().filter(CurlReplay::isTcp).findFirst()

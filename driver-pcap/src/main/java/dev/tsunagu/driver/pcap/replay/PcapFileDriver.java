@@ -115,6 +115,8 @@ public final class PcapFileDriver implements LinkDriver {
     private CapturedFrame pending;
     private Timer paceTimer;
     private long start = -1;
+    /** With {@code start=manual}: nothing is fed until {@link #start()} (the test has set up its listener). */
+    private volatile boolean held;
 
     private final AtomicLong fed = new AtomicLong();
     private final AtomicLong skippedOwn = new AtomicLong();
@@ -440,11 +442,28 @@ public final class PcapFileDriver implements LinkDriver {
         return name();
     }
 
+    /** Feeds nothing until {@link #start()}: for a replay whose stack must first open a listener. */
+    public void holdUntilStarted() {
+        held = true;
+    }
+
+    /**
+     * Starts feeding a replay opened with {@code start=manual} ({@link #holdUntilStarted}); the
+     * recorded pace counts from now. Idempotent; a no-op for one that started at once.
+     */
+    public void start() {
+        held = false;
+        DriverContext ctx = context;
+        if (ctx != null) {
+            ctx.loop().execute(() -> { }); // a turn of the loop: the feeder looks again
+        }
+    }
+
     /** Feeds the stack on its loop: one frame per turn, when it is due. */
     private final class Feeder implements PollSource {
         @Override
         public int poll(int budget) {
-            if (closed) {
+            if (closed || held) {
                 return 0;
             }
             byte[] answer = answers.poll();

@@ -10,12 +10,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code pcap-file:PATH[,out=PATH][,pace=recorded|fast][,mac=MAC][,mtu=N][,acks=rewrite|as-recorded]}:
+ * {@code pcap-file:PATH[,out=PATH][,pace=recorded|fast][,mac=MAC][,mtu=N][,acks=rewrite|as-recorded][,start=now|manual]}:
  * replays a capture into the stack and records what it sends. See {@link PcapFileDriver}.
  * (Paths cannot contain commas: the spec's separator.)
  */
 public final class PcapFileDriverProvider implements LinkDriverProvider {
-    private static final Set<String> PARAMETERS = Set.of("out", "pace", "mac", "mtu", "acks");
+    private static final Set<String> PARAMETERS = Set.of("out", "pace", "mac", "mtu", "acks", "start");
 
     @Override
     public String name() {
@@ -25,14 +25,14 @@ public final class PcapFileDriverProvider implements LinkDriverProvider {
     @Override
     public String description() {
         return "offline replay of a pcap/pcapng capture into the stack, its answers to a pcap "
-                + "(pcap-file:PATH[,out=PATH][,pace=recorded|fast][,mac=MAC][,acks=rewrite|as-recorded])";
+                + "(pcap-file:PATH[,out=PATH][,pace=recorded|fast][,mac=MAC][,acks=rewrite|as-recorded][,start=now|manual])";
     }
 
     @Override
     public LinkDriver create(DriverSpec spec) throws DriverException {
         for (String key : spec.parameters().keySet()) {
             if (!PARAMETERS.contains(key)) {
-                throw new IllegalArgumentException("unknown pcap-file parameter '" + key + "' (known: out, pace, mac, mtu, acks)");
+                throw new IllegalArgumentException("unknown pcap-file parameter '" + key + "' (known: out, pace, mac, mtu, acks, start)");
             }
         }
         if (spec.argument().isEmpty()) {
@@ -54,8 +54,18 @@ public final class PcapFileDriverProvider implements LinkDriverProvider {
             default -> throw new IllegalArgumentException("pcap-file parameter acks= wants rewrite or as-recorded: "
                     + spec.parameters().get("acks"));
         };
-        return PcapFileDriver.open(Path.of(spec.argument()), out == null ? null : Path.of(out),
+        boolean manual = switch (spec.parameters().getOrDefault("start", "now").toLowerCase(Locale.ROOT)) {
+            case "now" -> false;
+            case "manual" -> true;
+            default -> throw new IllegalArgumentException("pcap-file parameter start= wants now or manual: "
+                    + spec.parameters().get("start"));
+        };
+        PcapFileDriver d = PcapFileDriver.open(Path.of(spec.argument()), out == null ? null : Path.of(out),
                 PcapFileDriver.Pace.parse(spec.parameters().getOrDefault("pace", "recorded")), mac,
                 spec.intParameter("mtu", 1500), rewrite);
+        if (manual) {
+            d.holdUntilStarted();
+        }
+        return d;
     }
 }

@@ -109,6 +109,23 @@ class PcapFileDriverTest {
     }
 
     @Test
+    void aReplayHeldForAManualStartFeedsNothingUntilStartedAndThenKeepsThePaceFromThere() throws Exception {
+        Path file = dir.resolve("held.pcap");
+        Captures.writePcap(file, conversation());
+        driver = PcapFileDriver.open(file, null, PcapFileDriver.Pace.RECORDED, new MacAddress(US), 1500, true);
+        driver.holdUntilStarted();
+        driver.open(context);
+        loop.advance(Duration.ofSeconds(10));
+        assertThat(drain()).as("held: nothing fed, however long").isEmpty();
+        assertThat(driver.framesFed()).isZero();
+        driver.start();
+        loop.runUntilIdle();
+        assertThat(drain()).as("the first frame at once").containsExactly(conversation().get(0).data());
+        loop.advance(Duration.ofMillis(1500));
+        assertThat(drain()).as("1.5 s after the start").containsExactly(conversation().get(2).data());
+    }
+
+    @Test
     void theRecordedPaceIsKeptOnTheStacksClock() throws Exception {
         Path file = dir.resolve("paced.pcapng");
         Captures.writePcapng(file, conversation(), ByteOrder.LITTLE_ENDIAN);
