@@ -179,16 +179,17 @@ public final class Iperf3Server implements AutoCloseable {
             return;
         }
         pending.remove(s);
-        Session.Summary summary;
         try {
-            summary = session.run();
+            Session.Summary summary = session.run();
+            // Counted and reported before the server stops being busy: whoever sees it idle
+            // (the next client, a test) sees the last test's outcome too.
+            (summary.completed() ? completed : failed).incrementAndGet();
+            reporter.accept(summary.describe());
         } finally {
             synchronized (this) {
                 current = null;
             }
         }
-        (summary.completed() ? completed : failed).incrementAndGet();
-        reporter.accept(summary.describe());
     }
 
     private void deny(TcpSocket s) {
