@@ -805,13 +805,7 @@ final class TcpConnection {
             return;
         }
         len = Math.max(len, 0);
-        int seq = sentEnd - len;
-        layer.sendSegment(this, seq, rcvNxt, ACK | (fin ? FIN : 0), advertiseWindow(), 0, -1, sendBuffer, seq - sndUna,
-                len);
-        onAckSent();
-        layer.counters.retransSegs.increment();
-        tsLastRetransmit = tsNow();
-        timing = false;
+        resend(sentEnd - len, len, fin);
     }
 
     private void cancelLossTimers() {
@@ -1080,13 +1074,7 @@ final class TcpConnection {
         if (len <= 0) {
             return 0;
         }
-        layer.sendSegment(this, seq, rcvNxt, ACK, advertiseWindow(), 0, -1, sendBuffer, seq - sndUna, len);
-        onAckSent();
-        layer.counters.retransSegs.increment();
-        tsLastRetransmit = tsNow();
-        if (timing && inRange(timedSeq, seq, seq + len)) {
-            timing = false; // Karn
-        }
+        resend(seq, len, false);
         highRxt = seq + len;
         if (!retransmitTimer.isPending()) {
             retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
@@ -1174,13 +1162,21 @@ final class TcpConnection {
         if (len == 0 && !fin) {
             return;
         }
-        int flags = ACK | (fin ? FIN : 0);
-        layer.sendSegment(this, sndUna, rcvNxt, flags, advertiseWindow(), 0, -1, sendBuffer, 0, len);
+        resend(sndUna, len, fin);
+        retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+    }
+
+    /**
+     * Sends {@code len} bytes at {@code seq} again (and our FIN after them if {@code fin}): every
+     * retransmission outside go-back-N (fast retransmit, SACK recovery, probes) goes through here.
+     */
+    private void resend(int seq, int len, boolean fin) {
+        layer.sendSegment(this, seq, rcvNxt, ACK | (fin ? FIN : 0), advertiseWindow(), 0, -1, sendBuffer, seq - sndUna,
+                len);
         onAckSent();
         layer.counters.retransSegs.increment();
-        tsLastRetransmit = tsNow();
-        timing = false; // Karn: no sample across a retransmission
-        retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        tsLastRetransmit = tsNow(); // an echo older than this times a copy whose ACK was lost
+        timing = false;             // Karn: no RTT sample across a retransmission
     }
 
     /** Our timestamp clock (RFC 7323 5.4): milliseconds, offset per connection. */
