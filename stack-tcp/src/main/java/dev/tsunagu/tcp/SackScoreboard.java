@@ -193,33 +193,45 @@ final class SackScoreboard {
     /**
      * RFC 6675 {@code IsLost} for the hole ending at {@code holeEnd} (every byte of a hole has
      * the same SACKed data above it): DupThresh discontiguous ranges above it, or more than
-     * (DupThresh − 1) × SMSS bytes.
+     * (DupThresh − 1) × SMSS bytes, or a hole {@link #markLostBelow marked lost}.
      */
     boolean holeLost(int holeEnd, int mss) {
-        if (lostBelowValid && le(holeEnd, lostBelow)) {
-            return true;
+        int i = count;
+        long above = 0;
+        while (i > 0 && ge(r[2 * (i - 1)], holeEnd)) {
+            i--;
+            above += r[2 * i + 1] - r[2 * i];
         }
-        int above = 0;
-        long bytes = 0;
-        for (int i = count - 1; i >= 0 && ge(r[2 * i], holeEnd); i--) {
-            above++;
-            bytes += r[2 * i + 1] - r[2 * i];
+        return lostBeforeRange(i, above, mss);
+    }
+
+    /** IsLost for the hole just below range {@code i}, with {@code sackedFromI} bytes SACKed in ranges {@code i..}. */
+    private boolean lostBeforeRange(int i, long sackedFromI, int mss) {
+        return i < count && lostBelowValid && le(r[2 * i], lostBelow)
+                || count - i >= DUP_THRESH || sackedFromI > (long) (DUP_THRESH - 1) * mss;
+    }
+
+    private long sackedTotal() {
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            n += r[2 * i + 1] - r[2 * i];
         }
-        return above >= DUP_THRESH || bytes > (long) (DUP_THRESH - 1) * mss;
+        return n;
     }
 
     /**
      * RFC 6675 {@code SetPipe}: the bytes between {@code sndUna} and {@code sndMax} thought to be
      * in the network — every unSACKed byte not presumed lost, plus every unSACKed byte below
-     * {@code highRxt} (retransmitted in this recovery).
+     * {@code highRxt} (retransmitted in this recovery). One pass over the ranges.
      */
     long pipe(int sndUna, int sndMax, int highRxt, int mss) {
         long pipe = 0;
+        long sackedAbove = sackedTotal();
         int cursor = sndUna;
         for (int i = 0; i <= count; i++) {
             int holeEnd = i < count ? r[2 * i] : sndMax;
             if (lt(cursor, holeEnd)) {
-                if (i == count || !holeLost(holeEnd, mss)) {
+                if (i == count || !lostBeforeRange(i, sackedAbove, mss)) {
                     pipe += holeEnd - cursor;
                 }
                 if (gt(highRxt, cursor)) {
@@ -227,6 +239,7 @@ final class SackScoreboard {
                 }
             }
             if (i < count) {
+                sackedAbove -= r[2 * i + 1] - r[2 * i];
                 cursor = r[2 * i + 1];
             }
         }
@@ -242,15 +255,17 @@ final class SackScoreboard {
      * @return whether there is one
      */
     boolean findHole(int from, boolean wantLost, int mss, int sndUna) {
+        long sackedAbove = sackedTotal();
         int cursor = sndUna;
         for (int i = 0; i < count; i++) {
             int start = r[2 * i];
             int hs = gt(from, cursor) ? from : cursor;
-            if (lt(hs, start) && holeLost(start, mss) == wantLost) {
+            if (lt(hs, start) && lostBeforeRange(i, sackedAbove, mss) == wantLost) {
                 holeStart = hs;
                 holeEnd = start;
                 return true;
             }
+            sackedAbove -= r[2 * i + 1] - r[2 * i];
             cursor = r[2 * i + 1];
         }
         return false;
