@@ -3,6 +3,7 @@ package dev.tsunagu.examples.iperf3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tsunagu.link.testkit.host.Poll;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.UdpSocket;
@@ -279,11 +280,8 @@ class Iperf3ServerTest {
         try (UdpSocket u = client.udp().open().connect(SERVER)) {
             u.send(new byte[] {'9', '8', '7', '6'}); // a connect with no test running
             u.send(new byte[100]);
-            long deadline = System.nanoTime() + FakeClient.T.toNanos();
-            while (server.strayDatagrams() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(1); // the loop thread delivers them; wait with a deadline
-            }
-            assertThat(server.strayDatagrams()).isEqualTo(2);
+            // The loop thread delivers them: wait for the count, with a deadline.
+            assertThat(Poll.until(FakeClient.T, server::strayDatagrams, n -> n >= 2)).isEqualTo(2);
             assertThat(u.poll()).as("no reply to a connect outside a test").isNull();
         }
     }
@@ -300,20 +298,12 @@ class Iperf3ServerTest {
      * and TEST_END on the control connection race, as with the real client; here the test
      * waits so the count is exact.
      */
-    private void awaitServerProgress(long bytes) throws InterruptedException {
-        long deadline = System.nanoTime() + FakeClient.T.toNanos();
-        while (server.currentProgress() < bytes && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertThat(server.currentProgress()).isEqualTo(bytes);
+    private void awaitServerProgress(long bytes) throws Exception {
+        assertThat(Poll.until(FakeClient.T, server::currentProgress, n -> n >= bytes)).isEqualTo(bytes);
     }
 
     /** Waits until the server has finished with the last test (its thread ends after the client's last message). */
-    private void awaitIdle() throws InterruptedException {
-        long deadline = System.nanoTime() + FakeClient.T.toNanos();
-        while (server.busy() && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertThat(server.busy()).isFalse();
+    private void awaitIdle() throws Exception {
+        assertThat(Poll.until(FakeClient.T, server::busy, busy -> !busy)).as("the server is idle again").isFalse();
     }
 }

@@ -3,6 +3,7 @@ package dev.tsunagu.examples.iperf3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.driver.tap.TapBench;
+import dev.tsunagu.link.testkit.host.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,11 +121,8 @@ class TapIperf3InteropTest {
         TapBench.Namespace ns = bench.kernelSide();
         Process first = ns.start("iperf3", "-c", bench.stackAddress(), "-t", "3");
         // Wait (bounded) for the first test to hold the server, then try a second.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!server.busy() && System.nanoTime() < deadline) {
-            Thread.sleep(10); // polling the other process's progress, with a deadline
-        }
-        assertThat(server.busy()).as("the first client's test started").isTrue();
+        assertThat(Poll.until(Duration.ofSeconds(10), server::busy, busy -> busy))
+                .as("the first client's test started").isTrue();
         TapBench.Result second = ns.exec(CLIENT_LIMIT, "iperf3", "-c", bench.stackAddress(), "-t", "1");
         assertThat(second.exit()).isNotZero();
         assertThat(second.output()).contains("the server is busy running a test");
@@ -138,11 +136,8 @@ class TapIperf3InteropTest {
      * Tests the server finished, once it is idle: the client exits as soon as it has sent its
      * last message, which the server may not have read yet (waits with a deadline).
      */
-    private long completedTests() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (server.busy() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+    private long completedTests() throws Exception {
+        Poll.until(Duration.ofSeconds(10), server::busy, busy -> !busy);
         return server.testsCompleted();
     }
 
