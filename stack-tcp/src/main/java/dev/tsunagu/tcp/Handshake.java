@@ -1,5 +1,11 @@
 package dev.tsunagu.tcp;
 
+import static dev.tsunagu.tcp.SeqNum.gt;
+import static dev.tsunagu.tcp.SeqNum.le;
+import static dev.tsunagu.tcp.wire.TcpSegment.ACK;
+import static dev.tsunagu.tcp.wire.TcpSegment.RST;
+import static dev.tsunagu.tcp.wire.TcpSegment.SYN;
+
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
@@ -11,7 +17,9 @@ import dev.tsunagu.tcp.wire.TcpSegment;
  * and the negotiation of the options that only SYNs carry — MSS (RFC 9293 3.7.1, RFC 6691),
  * window scale (RFC 7323 2), SACK-permitted (RFC 2018) and timestamps (RFC 7323 3). The
  * connection's state machine decides when each step happens; this class does it, writing the
- * results into the parts that use them.
+ * results into the parts that use them. A segment in SYN-SENT (RFC 9293 3.10.7.3) is the
+ * handshake's alone, so its steps are here; what they lead to (a RST to send, a refusal, the
+ * new state) is the connection's to carry out.
  *
  * <p>Called by the connection; calls the {@link Sender}, {@link Receiver}, {@link RttSampler},
  * {@link LossRecovery} (their starting values and negotiated options) and {@link TcpOutput}.
@@ -68,8 +76,38 @@ final class Handshake {
         snd.sndWl2 = s.ack;
     }
 
-    /** RFC 9293 3.10.7.3, fourth: the peer's SYN reached us in SYN-SENT. */
-    void onSynInSynSent(Segment s, boolean ackOk) {
+    /** What a segment in SYN-SENT does (RFC 9293 3.10.7.3), for the connection to carry out. */
+    enum SynSentOutcome {
+        /** Dropped (no SYN, or a RST without an acceptable ACK). */
+        DROP,
+        /** An unacceptable ACK: answer {@code <SEQ=SEG.ACK><CTL=RST>}. */
+        RESET,
+        /** A RST with an acceptable ACK: connection refused. */
+        REFUSED,
+        /** A SYN-ACK of our SYN: ESTABLISHED (its text and FIN follow). */
+        ESTABLISHED,
+        /** A SYN alone: simultaneous open (3.5, figure 8), SYN-RECEIVED; answer SYN-ACK. */
+        SIMULTANEOUS
+    }
+
+    /** RFC 9293 3.10.7.3: a segment {@code s} arrived in SYN-SENT. */
+    SynSentOutcome onSegmentInSynSent(Segment s) {
+        boolean ackOk = false;
+        if (s.has(ACK)) {
+            // First: an ACK of anything but our SYN is unacceptable.
+            if (le(s.ack, snd.iss) || gt(s.ack, snd.sndMax)) {
+                return s.has(RST) ? SynSentOutcome.DROP : SynSentOutcome.RESET;
+            }
+            ackOk = true;
+        }
+        if (s.has(RST)) {
+            // Second: a RST is believed only with an acceptable ACK.
+            return ackOk ? SynSentOutcome.REFUSED : SynSentOutcome.DROP;
+        }
+        if (!s.has(SYN)) {
+            return SynSentOutcome.DROP; // Fifth: neither SYN nor RST: drop
+        }
+        // Fourth: the SYN.
         rcv.start(s.seq);
         rcv.anchorSynWindow(); // what our SYN offered, now anchored at RCV.NXT
         onPeerSyn(s);
@@ -77,24 +115,16 @@ final class Handshake {
             snd.sndUna = s.ack;
             snd.sndNxt = SeqNum.max(snd.sndNxt, snd.sndUna);
         }
-    }
-
-    /** Whether the peer has acknowledged our SYN. */
-    boolean synAcknowledged() {
-        return SeqNum.gt(snd.sndUna, snd.iss);
-    }
-
-    /** Our SYN is acknowledged by the SYN-ACK {@code s} (SYN-SENT → ESTABLISHED). */
-    void onSynAckAccepted(Segment s) {
-        rtt.onSynAcked(synRetransmits != 0);
-        retransmitTimer.cancel();
-        snd.setWindow(s.window, s.seq, s.ack); // unscaled in a SYN
-    }
-
-    /** Simultaneous open (3.5, figure 8): the peer's SYN without an ACK of ours; SYN-RECEIVED. */
-    void onSimultaneousOpen(Segment s) {
+        if (gt(snd.sndUna, snd.iss)) {
+            // Our SYN is acknowledged. Karn: the SYN's RTT counts only if it was sent once.
+            rtt.onSynAcked(synRetransmits != 0);
+            retransmitTimer.cancel();
+            snd.setWindow(s.window, s.seq, s.ack); // unscaled in a SYN
+            return SynSentOutcome.ESTABLISHED;
+        }
         snd.sndWnd = s.window;
         snd.sndWl1 = s.seq;
+        return SynSentOutcome.SIMULTANEOUS;
     }
 
     /** The ACK {@code s} of our SYN-ACK (SYN-RECEIVED → ESTABLISHED); data acknowledged with it follows. */

@@ -24,9 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
@@ -62,30 +59,25 @@ final class TcpConnection {
 
     TcpState state = TcpState.CLOSED;
 
-    // ---- the parts ----
-    private final CongestionControl cc;
-    private final RetransmissionPolicy rto;
-    private final RttSampler rtt;
-    private final AckScheduler acks;
-    private final Receiver rcv;
-    private final TcpOutput out;
-    private final Sender snd;
-    private final LossRecovery loss;
-    private final Handshake hs;
+    // ---- the parts (package-private for TcpInfo and tests) ----
+    final CongestionControl cc;
+    final RetransmissionPolicy rto;
+    final RttSampler rtt;
+    final AckScheduler acks;
+    final Receiver rcv;
+    final Sender snd;
+    final LossRecovery loss;
+    final Handshake hs;
 
-    // ---- keepalive (RFC 1122 4.2.3.6) ----
-    private boolean keepAlive;
-    private long lastReceivedAt;
-    private int keepaliveProbes;
+    /** Keep-alive (RFC 1122 4.2.3.6), made when the application asks for it. */
+    private Keepalive keepalive;
 
     // ---- timers ----
     private final Timer retransmitTimer;
-    private Timer keepaliveTimer;
     private Timer closeTimer;   // TIME_WAIT, FIN_WAIT_2 orphan, connect timeout
 
     // ---- application ----
-    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
-    private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
+    private final SocketCalls calls = new SocketCalls();
     private CompletableFuture<TcpConnection> connectFuture;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     /** Why the connection died, for every later call. */
@@ -93,22 +85,6 @@ final class TcpConnection {
     /** The application closed its socket: nobody will read any more. */
     private boolean orphaned;
     private boolean deleted;
-
-    record PendingRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future) {}
-
-    static final class PendingWrite {
-        final byte[] buffer;
-        int offset;
-        int remaining;
-        final CompletableFuture<Void> future;
-
-        PendingWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future) {
-            this.buffer = buffer;
-            this.offset = offset;
-            this.remaining = length;
-            this.future = future;
-        }
-    }
 
     TcpConnection(TcpLayer layer, boolean passive, int localIp, int localPort, int remoteIp, int remotePort,
                   TcpSocketOptions options) {
@@ -123,7 +99,6 @@ final class TcpConnection {
         this.remotePort = remotePort;
         int mtu = layer.mtuFor(remoteIp);
         int ourMss = Math.max(TcpLayer.MIN_MSS, (mtu > 0 ? mtu : 576) - 40);
-        this.keepAlive = options.keepAlive();
         this.cc = layer.newCongestionControl(options.congestionControl(), ourMss);
         this.rto = layer.newRetransmissionPolicy(options.retransmission(), ourMss);
         this.retransmitTimer = loop.newTimer("tcp-rtx", this::onRetransmitTimeout);
@@ -132,7 +107,7 @@ final class TcpConnection {
         this.acks = new AckScheduler(loop, settings, counters, loop.newTimer("tcp-delack", this::onDelayedAck));
         this.rcv = new Receiver(new ReceiveBuffer(options.receiveBuffer(), settings.maxOutOfOrder, layer.rings), ourMss,
                 counters, acks);
-        this.out = new TcpOutput((b, seq, ack, flags, window, o) -> layer.transmit(this, b, seq, ack, flags, window, o),
+        TcpOutput out = new TcpOutput((b, seq, ack, flags, window, o) -> layer.transmit(this, b, seq, ack, flags, window, o),
                 layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks);
         this.snd = new Sender(loop, settings, counters, cc, rto,
                 layer.newSendBufferingPolicy(options.sendBuffering(), ourMss),
@@ -141,11 +116,13 @@ final class TcpConnection {
         this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, retransmitTimer, transmitting);
         snd.recovery(loss);
         this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, out, retransmitTimer);
+        if (options.keepAlive()) {
+            this.keepalive = new Keepalive(loop, settings, counters, snd, this::onKeepalive);
+            keepalive.set(true, false);
+        }
     }
 
-    // =====================================================================================
-    // Opening
-    // =====================================================================================
+    // ---- Opening ----
 
     /** Active open (RFC 9293 3.10.1): send SYN, enter SYN-SENT. */
     void connect(int initialSequence, CompletableFuture<TcpConnection> future, long timeoutNanos) {
@@ -167,13 +144,12 @@ final class TcpConnection {
         counters.passiveOpens.increment();
     }
 
-    // =====================================================================================
-    // Segment arrival (RFC 9293 3.10.7)
-    // =====================================================================================
+    // ---- Segment arrival (RFC 9293 3.10.7) ----
 
     void onSegment(Segment s) {
-        lastReceivedAt = loop.now();
-        keepaliveProbes = 0;
+        if (keepalive != null) {
+            keepalive.onSegment(loop.now());
+        }
         if (state == TcpState.SYN_SENT) {
             synSent(s);
         } else {
@@ -185,48 +161,29 @@ final class TcpConnection {
         }
     }
 
-    /** 3.10.7.3: SYN-SENT. */
+    /** 3.10.7.3: SYN-SENT. The {@link Handshake} takes the steps; the state moves here. */
     private void synSent(Segment s) {
-        boolean ackOk = false;
-        if (s.has(ACK)) {
-            // First: an ACK of anything but our SYN is unacceptable.
-            if (le(s.ack, snd.iss) || gt(s.ack, snd.sndMax)) {
-                if (!s.has(RST)) {
-                    layer.sendReset(localIp, localPort, remoteIp, remotePort, s.ack, 0, false);
-                }
-                return;
-            }
-            ackOk = true;
-        }
-        if (s.has(RST)) {
-            // Second: a RST is believed only with an acceptable ACK.
-            if (ackOk) {
+        switch (hs.onSegmentInSynSent(s)) {
+            case DROP -> { }
+            case RESET -> layer.sendReset(localIp, localPort, remoteIp, remotePort, s.ack, 0, false);
+            case REFUSED -> {
                 counters.attemptFails.increment();
                 fail(new ConnectException("connection refused: " + remote()), false);
             }
-            return;
-        }
-        if (!s.has(SYN)) {
-            return; // Fifth: neither SYN nor RST: drop
-        }
-        // Fourth: the SYN.
-        hs.onSynInSynSent(s, ackOk);
-        if (hs.synAcknowledged()) {
-            // Our SYN is acknowledged: ESTABLISHED.
-            hs.onSynAckAccepted(s);
-            establish();
-            acks.ackNow();
-            if (s.payloadLength > 0) {
-                receiveText(s);
+            case ESTABLISHED -> {
+                establish();
+                acks.ackNow();
+                if (s.payloadLength > 0) {
+                    receiveText(s);
+                }
+                if (s.has(FIN)) {
+                    receiveFin(s.seq + 1 + s.payloadLength);
+                }
             }
-            if (s.has(FIN)) {
-                receiveFin(s.seq + 1 + s.payloadLength);
+            case SIMULTANEOUS -> {
+                state = TcpState.SYN_RECEIVED;
+                hs.sendSyn(true);
             }
-        } else {
-            // Simultaneous open (3.5, figure 8): SYN-RECEIVED, answer SYN-ACK.
-            hs.onSimultaneousOpen(s);
-            state = TcpState.SYN_RECEIVED;
-            hs.sendSyn(true);
         }
     }
 
@@ -361,7 +318,9 @@ final class TcpConnection {
         if (closeTimer != null) {
             closeTimer.cancel();
         }
-        armKeepalive();
+        if (keepalive != null) {
+            keepalive.arm(true);
+        }
         if (passive) {
             if (listener != null) {
                 listener.established(this);
@@ -390,7 +349,7 @@ final class TcpConnection {
             long sample = rtt.onAckAdvanced(s, ack, snd.sndMax, now);
             loss.onAckAdvanced(now, ack, acked, sample);
             snd.trimIfDrained();
-            serveWrites();
+            calls.serveWrites(snd);
             if (finAcked) {
                 onFinAcked();
             }
@@ -463,14 +422,7 @@ final class TcpConnection {
         serveReads(); // end of stream for waiting readers
     }
 
-    // =====================================================================================
-    // Sending and acknowledging
-    // =====================================================================================
-
-    /** Sends whatever the windows, the send-buffering policy and the state allow. */
-    void output() {
-        snd.output();
-    }
+    // ---- Sending and acknowledging ----
 
     private boolean canTransmit() {
         return switch (state) {
@@ -513,9 +465,7 @@ final class TcpConnection {
         }
     }
 
-    // =====================================================================================
-    // Timers
-    // =====================================================================================
+    // ---- Timers ----
 
     /** The retransmission timer: the handshake's SYN, or loss recovery's RTO; either may give up. */
     private void onRetransmitTimeout() {
@@ -540,35 +490,11 @@ final class TcpConnection {
         }
     }
 
-    private void armKeepalive() {
-        if (!keepAlive || state != TcpState.ESTABLISHED) {
-            return;
-        }
-        if (keepaliveTimer == null) {
-            keepaliveTimer = loop.newTimer("tcp-keepalive", this::onKeepalive);
-        }
-        keepaliveTimer.scheduleAt(lastReceivedAt + settings.keepaliveIdleNanos);
-    }
-
     private void onKeepalive() {
-        if (deleted || !keepAlive || !state.isSynchronized()) {
-            return;
-        }
-        long now = loop.now();
-        long idle = now - lastReceivedAt;
-        if (idle < settings.keepaliveIdleNanos && keepaliveProbes == 0) {
-            keepaliveTimer.scheduleAt(lastReceivedAt + settings.keepaliveIdleNanos);
-            return;
-        }
-        if (keepaliveProbes >= settings.keepaliveProbes) {
+        if (!deleted && state.isSynchronized() && !keepalive.onTimer()) {
             abortWithReset(new SocketTimeoutException("connection to " + remote() + " timed out (keepalive: "
-                    + keepaliveProbes + " probes unanswered)"));
-            return;
+                    + keepalive.probes() + " probes unanswered)"));
         }
-        keepaliveProbes++;
-        counters.keepaliveProbes.increment();
-        snd.sendKeepalive();
-        keepaliveTimer.scheduleAfter(settings.keepaliveIntervalNanos);
     }
 
     private void armCloseTimer(long nanos, String why) {
@@ -590,8 +516,8 @@ final class TcpConnection {
         retransmitTimer.cancel();
         loss.cancelTimers();
         snd.discard();
-        if (keepaliveTimer != null) {
-            keepaliveTimer.cancel();
+        if (keepalive != null) {
+            keepalive.cancel();
         }
         armCloseTimer(settings.timeWaitNanos, "time-wait");
         completeClose();
@@ -601,9 +527,7 @@ final class TcpConnection {
         armCloseTimer(settings.timeWaitNanos, "time-wait");
     }
 
-    // =====================================================================================
-    // Application calls (on the loop)
-    // =====================================================================================
+    // ---- Application calls (on the loop) ----
 
     /** The socket now owns this connection. */
     void attach(TcpSocketImpl socket) {
@@ -619,44 +543,26 @@ final class TcpConnection {
     }
 
     /** A read from the socket: the error, end of stream, or a wait for data. */
-    void read(PendingRead r) {
+    void read(byte[] buffer, int offset, int length, CompletableFuture<Integer> f) {
         if (error != null && rcv.receiveBuffer.readable() == 0) {
-            r.future().completeExceptionally(error);
+            f.completeExceptionally(error);
         } else if (deleted && rcv.receiveBuffer.readable() == 0) {
-            r.future().complete(-1);
-        } else if (r.length() == 0) {
-            r.future().complete(0);
+            f.complete(-1);
+        } else if (length == 0) {
+            f.complete(0);
         } else {
-            pendingReads.add(r);
+            calls.addRead(buffer, offset, length, f);
             serveReads();
         }
     }
 
     /** A read that timed out is no longer waiting. */
     void cancelRead(CompletableFuture<Integer> f) {
-        pendingReads.removeIf(r -> r.future() == f);
+        calls.cancelRead(f);
     }
 
     private void serveReads() {
-        boolean readSomething = false;
-        while (!pendingReads.isEmpty()) {
-            PendingRead r = pendingReads.peek();
-            if (rcv.receiveBuffer.readable() > 0) {
-                int n = rcv.receiveBuffer.read(r.buffer(), r.offset(), r.length());
-                pendingReads.poll();
-                readSomething = true;
-                r.future().complete(n);
-            } else if (rcv.finReceived) {
-                pendingReads.poll();
-                r.future().complete(-1);
-            } else if (error != null) {
-                pendingReads.poll();
-                r.future().completeExceptionally(error);
-            } else {
-                break;
-            }
-        }
-        if (readSomething) {
+        if (calls.serveReads(rcv.receiveBuffer, rcv.finReceived, error)) {
             afterRead();
         }
     }
@@ -675,37 +581,23 @@ final class TcpConnection {
         }
     }
 
-    /** A write from the socket. */
-    void write(PendingWrite w) {
+    /** A write from the socket: buffered as room allows, the rest waits for ACKs. */
+    void write(byte[] buffer, int offset, int length, CompletableFuture<Void> f) {
         if (deleted) {
-            w.future.completeExceptionally(error != null ? error : new SocketException("connection closed"));
+            f.completeExceptionally(error != null ? error : new SocketException("connection closed"));
             return;
         }
         if (error != null) {
-            w.future.completeExceptionally(error);
+            f.completeExceptionally(error);
             return;
         }
         if (snd.finQueued) {
-            w.future.completeExceptionally(new SocketException("socket output is shut down"));
+            f.completeExceptionally(new SocketException("socket output is shut down"));
             return;
         }
-        pendingWrites.add(w);
-        serveWrites();
+        calls.addWrite(buffer, offset, length, f);
+        calls.serveWrites(snd);
         snd.output();
-    }
-
-    private void serveWrites() {
-        while (!pendingWrites.isEmpty()) {
-            PendingWrite w = pendingWrites.peek();
-            int n = snd.write(w.buffer, w.offset, w.remaining);
-            w.offset += n;
-            w.remaining -= n;
-            if (w.remaining > 0) {
-                break;
-            }
-            pendingWrites.poll();
-            w.future.complete(null);
-        }
     }
 
     /** The application asks to send what is buffered now (push). */
@@ -722,12 +614,11 @@ final class TcpConnection {
     }
 
     void setKeepAlive(boolean on) {
-        keepAlive = on;
-        if (on) {
-            lastReceivedAt = loop.now();
-            armKeepalive();
-        } else if (keepaliveTimer != null) {
-            keepaliveTimer.cancel();
+        if (on && keepalive == null) {
+            keepalive = new Keepalive(loop, settings, counters, snd, this::onKeepalive);
+        }
+        if (keepalive != null) {
+            keepalive.set(on, state == TcpState.ESTABLISHED);
         }
     }
 
@@ -763,7 +654,7 @@ final class TcpConnection {
             abortWithReset(new SocketException("socket closed"));
             return;
         }
-        if (!pendingWrites.isEmpty() || !pendingReads.isEmpty()) {
+        if (!calls.isEmpty()) {
             failPending(new SocketException("socket closed")); // (an exception's stack trace is not free: only when needed)
         }
         shutdownOutput();
@@ -808,9 +699,7 @@ final class TcpConnection {
         }, false);
     }
 
-    // =====================================================================================
-    // Death
-    // =====================================================================================
+    // ---- Death ----
 
     /** The connection is over, badly: tell every waiting call, free everything. */
     void fail(IOException why, boolean sendReset) {
@@ -833,20 +722,9 @@ final class TcpConnection {
         delete();
     }
 
+    /** After an error every waiting call fails; on a normal close, readers still get what arrived, then EOF. */
     private void failPending(IOException why) {
-        while (!pendingWrites.isEmpty()) {
-            pendingWrites.poll().future.completeExceptionally(why);
-        }
-        if (error == null) {
-            // a normal close: readers still get what arrived, then EOF or this
-            while (!pendingReads.isEmpty() && rcv.receiveBuffer.readable() == 0 && !rcv.finReceived) {
-                pendingReads.poll().future().completeExceptionally(why);
-            }
-        } else {
-            while (!pendingReads.isEmpty()) {
-                pendingReads.poll().future().completeExceptionally(why);
-            }
-        }
+        calls.fail(why, error != null, rcv.receiveBuffer, rcv.finReceived);
     }
 
     private void completeClose() {
@@ -866,17 +744,14 @@ final class TcpConnection {
         acks.cancel();
         snd.discard();
         loss.cancelTimers();
-        if (keepaliveTimer != null) {
-            keepaliveTimer.cancel();
+        if (keepalive != null) {
+            keepalive.cancel();
         }
         if (closeTimer != null) {
             closeTimer.cancel();
         }
         if (error == null && (!rcv.finReceived || rcv.receiveBuffer.readable() == 0)) {
-            // pending reads after a normal end: end of stream
-            while (!pendingReads.isEmpty()) {
-                pendingReads.poll().future().complete(-1);
-            }
+            calls.endReads(); // pending reads after a normal end: end of stream
         } else if (error != null) {
             failPending(error);
         }
@@ -895,9 +770,7 @@ final class TcpConnection {
         completeClose();
     }
 
-    // =====================================================================================
-    // Reporting
-    // =====================================================================================
+    // ---- Reporting ----
 
     InetSocketAddress remote() {
         return new InetSocketAddress(new Ipv4Address(remoteIp).toInetAddress(), remotePort);
@@ -908,31 +781,7 @@ final class TcpConnection {
     }
 
     SocketInfo info() {
-        Map<String, String> d = new LinkedHashMap<>();
-        long srtt = rto.smoothedRttNanos();
-        d.put("rtt", srtt < 0 ? "-" : String.format("%.3fms", srtt / 1e6));
-        d.put("rto", String.format("%.0fms", rto.currentTimeoutNanos() / 1e6));
-        d.put("cwnd", Long.toString(cc.congestionWindow()));
-        d.put("ssthresh", cc.slowStartThreshold() > (1L << 40) ? "inf" : Long.toString(cc.slowStartThreshold()));
-        d.put("mss", Integer.toString(snd.mss));
-        boolean sack = loss.sackEnabled;
-        boolean ts = rtt.tsEnabled;
-        d.put("opts", (sack ? "sack" : "") + (sack && ts ? "," : "") + (ts ? "ts" : "") + (!sack && !ts ? "-" : ""));
-        if (sack && !loss.scoreboard.isEmpty()) {
-            d.put("sacked", loss.scoreboard.toString());
-        }
-        d.put("snd_wnd", Integer.toString(snd.sndWnd));
-        d.put("rcv_wnd", Integer.toString(rcv.window()));
-        // Sequence numbers relative to the ISNs, as Wireshark shows them.
-        d.put("snd_una", Integer.toUnsignedString(snd.sndUna - snd.iss));
-        d.put("snd_nxt", Integer.toUnsignedString(snd.sndNxt - snd.iss));
-        d.put("snd_max", Integer.toUnsignedString(snd.sndMax - snd.iss));
-        d.put("rcv_nxt", Integer.toUnsignedString(rcv.rcvNxt - rcv.irs));
-        d.put("unsent", Integer.toString(snd.sendBuffer.length() - (snd.sndNxt - snd.sndUna)));
-        d.put("fin", snd.finQueued ? (snd.finSent ? "sent" : "queued") : "-");
-        int fd = socket != null ? socket.descriptor() : -1;
-        return new SocketInfo("TCP", fd, local(), remote(), state.name(), snd.sendBuffer.length(),
-                rcv.receiveBuffer.readable(), d);
+        return TcpInfo.of(this, socket != null ? socket.descriptor() : -1);
     }
 
     @Override

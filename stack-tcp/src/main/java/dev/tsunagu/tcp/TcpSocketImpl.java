@@ -98,7 +98,7 @@ final class TcpSocketImpl implements TcpSocket {
             f.completeExceptionally(new SocketException("socket closed"));
             return f;
         }
-        onLoop(f, () -> conn.read(new TcpConnection.PendingRead(buffer, offset, length, f)));
+        onLoop(f, () -> conn.read(buffer, offset, length, f));
         return f;
     }
 
@@ -121,7 +121,7 @@ final class TcpSocketImpl implements TcpSocket {
             f.complete(null);
             return f;
         }
-        onLoop(f, () -> conn.write(new TcpConnection.PendingWrite(buffer, offset, length, f)));
+        onLoop(f, () -> conn.write(buffer, offset, length, f));
         return f;
     }
 
