@@ -258,9 +258,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 }
             }
             Segment s = segment;
-            if (!s.parse(p, src, dst)) {
+            Segment.Verdict verdict = s.parse(p, src, dst);
+            if (verdict != Segment.Verdict.OK) {
                 counters.inErrs.increment();
-                counters.dropBadOptions.increment();
+                counters.rejected(verdict).increment();
                 return;
             }
             TcpConnection c = lookup(dst, s.destinationPort, src, s.sourcePort);
