@@ -1,7 +1,7 @@
 package dev.tsunagu.tcp;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 
 /**
  * The received segment being processed, parsed once into fields: a flyweight the layer reuses
@@ -49,7 +49,7 @@ final class Segment {
     PacketBuffer buffer;
     int payloadOffset;
     int payloadLength;
-    final TcpSegment.Options options = new TcpSegment.Options();
+    final TcpHeader.Options options = new TcpHeader.Options();
     boolean optionsValid;
 
     boolean has(int flag) {
@@ -58,46 +58,46 @@ final class Segment {
 
     /** SEG.LEN: payload plus one for SYN and one for FIN (RFC 9293 3.4). */
     int length() {
-        return payloadLength + (has(TcpSegment.SYN) ? 1 : 0) + (has(TcpSegment.FIN) ? 1 : 0);
+        return payloadLength + (has(TcpHeader.SYN) ? 1 : 0) + (has(TcpHeader.FIN) ? 1 : 0);
     }
 
     /**
-     * Parses the segment in {@code b}, which {@link TcpSegment#check} has validated, from
+     * Parses the segment in {@code b}, which {@link TcpHeader#check} has validated, from
      * {@code srcIp} to {@code dstIp}: the header fields, the options, and the flags' sense.
      */
     Verdict parse(PacketBuffer b, int srcIp, int dstIp) {
         buffer = b;
         sourceIp = srcIp;
         destinationIp = dstIp;
-        sourcePort = TcpSegment.sourcePort(b);
-        destinationPort = TcpSegment.destinationPort(b);
-        seq = TcpSegment.sequence(b);
-        ack = TcpSegment.acknowledgment(b);
-        flags = TcpSegment.flags(b);
-        window = TcpSegment.window(b);
-        int hl = TcpSegment.headerLength(b);
+        sourcePort = TcpHeader.sourcePort(b);
+        destinationPort = TcpHeader.destinationPort(b);
+        seq = TcpHeader.sequence(b);
+        ack = TcpHeader.acknowledgment(b);
+        flags = TcpHeader.flags(b);
+        window = TcpHeader.window(b);
+        int hl = TcpHeader.headerLength(b);
         payloadOffset = b.start() + hl;
         payloadLength = b.length() - hl;
-        optionsValid = hl == TcpSegment.HEADER_LENGTH ? resetOptions() : TcpSegment.parseOptions(b, options);
+        optionsValid = hl == TcpHeader.HEADER_LENGTH ? resetOptions() : TcpHeader.parseOptions(b, options);
         return optionsValid ? checkFlags(flags) : Verdict.BAD_OPTIONS;
     }
 
     /** Whether any state could take a segment with these flags (see {@link Verdict}). */
     static Verdict checkFlags(int flags) {
-        switch (flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) {
-            case TcpSegment.SYN | TcpSegment.FIN, TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST -> {
+        switch (flags & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) {
+            case TcpHeader.SYN | TcpHeader.FIN, TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST -> {
                 return Verdict.SYN_FIN;
             }
-            case TcpSegment.SYN | TcpSegment.RST -> {
+            case TcpHeader.SYN | TcpHeader.RST -> {
                 return Verdict.SYN_RST;
             }
-            case TcpSegment.FIN | TcpSegment.RST -> {
+            case TcpHeader.FIN | TcpHeader.RST -> {
                 return Verdict.FIN_RST;
             }
             default -> {
             }
         }
-        return (flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == 0 ? Verdict.NO_CONTROL : Verdict.OK;
+        return (flags & (TcpHeader.SYN | TcpHeader.ACK | TcpHeader.RST)) == 0 ? Verdict.NO_CONTROL : Verdict.OK;
     }
 
     private boolean resetOptions() {

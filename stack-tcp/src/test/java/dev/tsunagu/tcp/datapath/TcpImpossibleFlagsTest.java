@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,12 +19,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * connection here.
  */
 class TcpImpossibleFlagsTest {
-    private static final int FIN = TcpSegment.FIN;
-    private static final int SYN = TcpSegment.SYN;
-    private static final int RST = TcpSegment.RST;
-    private static final int PSH = TcpSegment.PSH;
-    private static final int ACK = TcpSegment.ACK;
-    private static final int URG = TcpSegment.URG;
+    private static final int FIN = TcpHeader.FIN;
+    private static final int SYN = TcpHeader.SYN;
+    private static final int RST = TcpHeader.RST;
+    private static final int PSH = TcpHeader.PSH;
+    private static final int ACK = TcpHeader.ACK;
+    private static final int URG = TcpHeader.URG;
     private static final int CLOSED_PORT = 9999;
 
     private static long counter(RawTcpPeer peer, String name) {
@@ -38,7 +38,7 @@ class TcpImpossibleFlagsTest {
     /** Sends a bare segment with {@code flags} to {@code port}, at {@link RawTcpPeer#seq}. */
     private static void send(RawTcpPeer peer, int port, int flags) {
         peer.stackPort = port;
-        peer.sendWithOptions(peer.seq, flags, new TcpSegment.Options(), new byte[0]);
+        peer.sendWithOptions(peer.seq, flags, new TcpHeader.Options(), new byte[0]);
     }
 
     /** A listener, and what the stack's table holds then. */
