@@ -26,9 +26,15 @@ import dev.tsunagu.tcp.wire.TcpHeader;
  * time on the loop.
  */
 final class TcpOutput {
-    /** Prepends the TCP header (with the connection's ports and addresses) and hands the segment to IP. */
-    @FunctionalInterface
+    /**
+     * The connection's side of sending, the one narrow way up: whether its state lets segments
+     * go, and the transmission (the TCP header with the connection's ports and addresses in
+     * front, then IP). The connection implements it itself: no object per connection.
+     */
     interface Transmit {
+        /** Whether the state allows sending data and FINs, and the connection is not deleted. */
+        boolean canTransmit();
+
         void transmit(PacketBuffer segment, int seq, int ack, int flags, int window, TcpHeader.Options options);
     }
 
@@ -50,6 +56,11 @@ final class TcpOutput {
         this.rcv = rcv;
         this.rtt = rtt;
         this.acks = acks;
+    }
+
+    /** Whether the connection's state lets data and FINs go now. */
+    boolean open() {
+        return wire.canTransmit();
     }
 
     /**
