@@ -40,7 +40,7 @@ import java.util.concurrent.CompletableFuture;
  * by step (the steps are named in the code), with RFC 5961's challenge ACKs and ACK
  * acceptability check; the state transitions; the application's waiting reads and writes; and
  * close, abort and deletion. Only this class and the layer know the addresses: the parts send
- * through {@link TcpOutput}, whose transmit function the connection binds to them.
+ * through {@link TcpOutput}, whose {@link TcpOutput.Transmit} is this class.
  */
 final class TcpConnection implements TcpOutput.Transmit {
     private final TcpLayer layer;
@@ -100,7 +100,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         int mtu = layer.mtuFor(remoteIp);
-        int ourMss = Math.max(TcpLayer.MIN_MSS, (mtu > 0 ? mtu : 576) - 40);
+        int ourMss = Math.max(Handshake.MIN_MSS, (mtu > 0 ? mtu : 576) - 40);
         this.cc = layer.newCongestionControl(options.congestionControl(), ourMss);
         this.rto = layer.newRetransmissionPolicy(options.retransmission(), ourMss);
         this.retransmitTimer = loop.newTimer("tcp-rtx", this::onRetransmitTimeout);
@@ -111,7 +111,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         TcpOutput out = new TcpOutput(this, layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks);
         this.snd = new Sender(loop, settings, counters, cc, rto,
                 layer.newSendBufferingPolicy(options.sendBuffering(), ourMss),
-                new SendBuffer(options.sendBuffer(), layer.rings), Math.min(ourMss, TcpLayer.DEFAULT_MSS),
+                new SendBuffer(options.sendBuffer(), layer.rings), Math.min(ourMss, Handshake.DEFAULT_MSS),
                 options.noDelay(), out, rtt, retransmitTimer);
         this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, retransmitTimer);
         snd.recovery(loss);

@@ -13,9 +13,9 @@ import dev.tsunagu.tcp.wire.TcpHeader;
  * {@link Receiver} (which moves its advertised edge as it says it), the timestamps from the
  * {@link RttSampler} (which records Last.ACK.sent), our SACK blocks, the payload copied once
  * from the send buffer into a pooled packet buffer. The caller gives only what it decides: the
- * sequence number, the flags, which bytes. The finished header and options go to a
- * {@link Transmit} function, which the connection binds to its addresses, so no part of TCP but
- * the connection and the layer knows an address.
+ * sequence number, the flags, which bytes. The payload and options go to the {@link Transmit}
+ * the connection implements, which puts the header with its addresses in front, so no part of
+ * TCP but the connection and the layer knows an address.
  *
  * <p>Three kinds: {@link #syn} (the options we offer or answer), {@link #data} (data, a
  * retransmission or a bare ACK: it carries our current ACK, so the {@link AckScheduler} is
