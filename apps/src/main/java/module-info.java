@@ -4,9 +4,9 @@
  * Each takes a {@code NetworkStack} and runs on its sockets.
  */
 module dev.tsunagu.apps {
-    requires transitive dev.tsunagu.api; // the API takes a NetworkStack
-    requires dev.tsunagu.tcp;
-    requires dev.tsunagu.udp; // the HTTP client's resolver
+    // The API takes a NetworkStack and uses only stack-api's contracts (sockets, NameResolver);
+    // stack-tcp and stack-udp, which provide them, come as run-time dependencies.
+    requires transitive dev.tsunagu.api;
 
     exports dev.tsunagu.apps.http;
     exports dev.tsunagu.apps.iperf3;

@@ -2,6 +2,7 @@
 module dev.tsunagu.cli {
     requires dev.tsunagu.link;
     requires dev.tsunagu.tcp;
+    requires dev.tsunagu.udp; // resolve: the DNS resolver's settings and AAAA lookups
     requires dev.tsunagu.apps;
     requires info.picocli;
     requires org.slf4j;

@@ -1,20 +1,20 @@
 package dev.tsunagu.cli;
 
 import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.ip.icmp.PingResult;
+import dev.tsunagu.ip.icmp.PingService;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.link.capture.CapturingDriver;
-import dev.tsunagu.link.capture.PcapWriter;
 import dev.tsunagu.link.capture.LinkType;
+import dev.tsunagu.link.capture.PcapWriter;
 import dev.tsunagu.link.fault.FaultInjectingDriver;
 import dev.tsunagu.link.fault.FaultPlan;
 import dev.tsunagu.loop.VirtualEventLoop;
-import dev.tsunagu.ip.icmp.PingResult;
-import dev.tsunagu.ip.icmp.PingService;
-import dev.tsunagu.tcp.SocketLibrary;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.Neighbors;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.tcp.SocketLibrary;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.tsunagu.apps.http;
 
 import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.stack.NetworkStack;
-import dev.tsunagu.udp.dns.Resolver;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>The host is an IPv4 literal or a name resolved with the stack's own resolver
- * ({@link Resolver}, servers from the {@code dns.servers} option). The request says
+ * ({@link NameResolver}: stack-udp's DNS resolver, servers from the {@code dns.servers} option). The request says
  * {@code Connection: close}. The body, of whatever status, is written to the given stream as
  * it arrives; its end is found by {@code Content-Length}, by decoding
  * {@code Transfer-Encoding: chunked}, or by the server closing the connection (RFC 9112 6.3).
@@ -174,7 +174,7 @@ public final class HttpClient {
         try {
             return Ipv4Address.parse(host).toInetAddress();
         } catch (IllegalArgumentException notALiteral) {
-            Resolver resolver = stack.service(Resolver.class).orElseThrow(() -> new UnknownHostException(
+            NameResolver resolver = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(
                     host + ": this stack has no resolver (add dev.tsunagu:stack-udp)"));
             for (InetAddress a : resolver.lookup(host)) {
                 if (a instanceof Inet4Address) {

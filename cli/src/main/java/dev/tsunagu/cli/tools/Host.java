@@ -1,16 +1,16 @@
 package dev.tsunagu.cli.tools;
 
-import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.cli.Logging;
+import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.udp.UdpOptions;
-import dev.tsunagu.udp.dns.Resolver;
 import dev.tsunagu.udp.dns.ResolverConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -118,7 +118,7 @@ final class Host implements AutoCloseable {
                 throw new ParameterException(cli, notLiteral.getMessage());
             }
         }
-        Resolver resolver = stack.service(Resolver.class)
+        NameResolver resolver = stack.service(NameResolver.class)
                 .orElseThrow(() -> new UnknownHostException(host + ": this stack has no resolver"));
         List<InetAddress> all = resolver.lookup(host);
         for (InetAddress a : all) {

@@ -2,12 +2,12 @@ package dev.tsunagu.cli.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.util.List;
 import dev.tsunagu.ip.IpOptions;
 import dev.tsunagu.link.capture.CapturedFrame;
-import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.link.capture.PcapReader;
+import dev.tsunagu.stack.NetworkStack;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
