@@ -7,5 +7,9 @@
  * preallocated ring without locks. In steady state none of them allocates, so a busy stack does
  * not turn its packet rate into allocation rate and GC pauses; they allocate only when a map grows
  * and when they are built.
+ *
+ * <p>{@link dev.tsunagu.util.ServiceProviders} is the one place plugins are discovered: layers,
+ * link drivers and TCP policies are all found by its rules (a broken provider is logged and
+ * skipped, the first of two with one name wins, the result is in name order).
  */
 package dev.tsunagu.util;
