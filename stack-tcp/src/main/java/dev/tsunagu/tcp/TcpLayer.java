@@ -25,7 +25,6 @@ import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.tcp.buffer.RingPool;
 import dev.tsunagu.tcp.buffer.SendBuffer;
 import dev.tsunagu.tcp.wire.TcpSegment;
-import dev.tsunagu.util.IntObjectMap;
 import dev.tsunagu.util.LongObjectMap;
 import java.io.IOException;
 import java.net.BindException;
@@ -61,7 +60,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final IsnGenerator isn;
     private final Segment segment = new Segment();
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
-    private final IntObjectMap<TcpListener> listeners = new IntObjectMap<>();
+    private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
     private final TokenBucket challengeAcks;
     private int connectionCount;
 
