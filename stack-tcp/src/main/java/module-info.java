@@ -2,6 +2,7 @@
 module dev.tsunagu.tcp {
     requires transitive dev.tsunagu.ip;
     requires transitive dev.tsunagu.udp; // the socket library's resolver and datagram sockets
+    requires com.google.common; // Hashing.sipHash24 for initial sequence numbers (RFC 6528)
 
     exports dev.tsunagu.tcp;
     exports dev.tsunagu.tcp.buffer;
