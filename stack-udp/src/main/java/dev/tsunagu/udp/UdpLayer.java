@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.Ipv4Service;
 import dev.tsunagu.ip.wire.IcmpPacket;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.UdpService;
 import dev.tsunagu.socket.UdpSocket;
@@ -70,6 +71,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
         ctx.publish(UdpService.class, this);
         resolver = newResolver();
         ctx.publish(Resolver.class, resolver);
+        ctx.publish(NameResolver.class, resolver); // how the socket library (stack-tcp) finds it
         ctx.socketTable().register(sink -> ports.forEach((port, s) -> sink.accept(s.info())));
     }
 
