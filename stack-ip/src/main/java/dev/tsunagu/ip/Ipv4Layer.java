@@ -21,7 +21,7 @@ import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +58,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final boolean forwarding;
     private final int defaultTtl;
     private final ReceivedInfo info = new ReceivedInfo();
-    private final IntObjectMap<Route> localRoutes = new IntObjectMap<>();
+    private final LongObjectMap<Route> localRoutes = new LongObjectMap<>();
     private Route loopbackNetRoute;
     private NetInterface loopback;
     private int nextId;

@@ -23,7 +23,6 @@ import dev.tsunagu.stack.StackOption;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.tcp.buffer.RingPool;
 import dev.tsunagu.tcp.wire.TcpSegment;
-import dev.tsunagu.util.IntObjectMap;
 import dev.tsunagu.util.LongObjectMap;
 import java.io.IOException;
 import java.net.BindException;
@@ -59,7 +58,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final IsnGenerator isn;
     private final Segment segment = new Segment();
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
-    private final IntObjectMap<TcpListener> listeners = new IntObjectMap<>();
+    private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
     private int connectionCount;
 
     /** The settings every connection reads, and the stack-wide challenge-ACK budget. */

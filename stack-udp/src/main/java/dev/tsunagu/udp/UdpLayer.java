@@ -19,7 +19,7 @@ import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.udp.dns.Resolver;
 import dev.tsunagu.udp.dns.ResolverConfig;
 import dev.tsunagu.udp.wire.UdpDatagram;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
 
     final StackContext ctx;
     private Ipv4Service ip;
-    private final IntObjectMap<UdpSocketImpl> ports = new IntObjectMap<>();
+    private final LongObjectMap<UdpSocketImpl> ports = new LongObjectMap<>();
     private final int receiveQueue;
     private Resolver resolver;
 
