@@ -39,6 +39,7 @@ final class IcmpProtocol implements TransportProtocol {
     private final Counter outTimeExcds;
     private final Counter dropTruncated;
     private final Counter dropBadChecksum;
+    private final Counter dropBadEchoCode;
     private final Counter dropBadQuote;
     private final Counter dropNotOurs;
     private final Counter ignoredBroadcastEchos;
@@ -63,6 +64,7 @@ final class IcmpProtocol implements TransportProtocol {
         outTimeExcds = c.counter("OutTimeExcds", "time exceeded sent");
         dropTruncated = c.counter("DropTruncated", "shorter than an ICMP header");
         dropBadChecksum = c.counter("DropBadChecksum", "checksum wrong");
+        dropBadEchoCode = c.counter("DropBadEchoCode", "echo requests and replies with a code other than 0 (RFC 792)");
         dropBadQuote = c.counter("DropBadQuote", "error messages whose quoted datagram is unusable");
         dropNotOurs = c.counter("DropNotOurs", "error messages about datagrams we did not send");
         ignoredBroadcastEchos = c.counter("IgnoredBroadcastEchos", "echo requests to broadcast addresses, not answered");
@@ -84,6 +86,14 @@ final class IcmpProtocol implements TransportProtocol {
             return;
         }
         int type = IcmpPacket.type(p);
+        if ((type == IcmpPacket.TYPE_ECHO_REQUEST || type == IcmpPacket.TYPE_ECHO_REPLY) && IcmpPacket.code(p) != 0) {
+            // RFC 792: echo and echo reply have code 0; with another code the message is no echo
+            // we know, and answering it would reflect whatever it is (IcmpRepr calls it Other).
+            inErrors.increment();
+            dropBadEchoCode.increment();
+            p.release();
+            return;
+        }
         switch (type) {
             case IcmpPacket.TYPE_ECHO_REQUEST -> {
                 inEchos.increment();
