@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.UdpService;
 import dev.tsunagu.socket.UdpSocket;
@@ -71,6 +72,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
         ctx.publish(UdpService.class, this);
         resolver = newResolver();
         ctx.publish(Resolver.class, resolver);
+        ctx.publish(NameResolver.class, resolver); // how the socket library (stack-tcp) finds it
         ctx.socketTable().register(sink -> ports.forEach((port, s) -> sink.accept(s.info())));
     }
 
