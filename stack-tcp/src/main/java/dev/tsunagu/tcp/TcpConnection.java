@@ -693,9 +693,9 @@ final class TcpConnection {
         counters.attemptFails.increment();
         fail(switch (e.code()) {
             case 2, 3 -> new ConnectException("connection refused: " + remote() + " (ICMP unreachable from "
-                    + Ipv4Address.format(e.reporter()) + ")");
+                    + e.reporter() + ")");
             default -> new NoRouteToHostException("no route to " + remote() + " (ICMP unreachable, code " + e.code()
-                    + ", from " + Ipv4Address.format(e.reporter()) + ")");
+                    + ", from " + e.reporter() + ")");
         }, false);
     }
 

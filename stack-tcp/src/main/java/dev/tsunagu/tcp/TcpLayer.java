@@ -236,8 +236,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 counters.dropBroadcast.increment(); // RFC 1122 4.2.3.10: TCP is unicast only
                 return;
             }
-            int src = info.sourceAddress();
-            int dst = info.destinationAddress();
+            int src = ((Ipv4Address) info.source()).bits();
+            int dst = ((Ipv4Address) info.destination()).bits();
             switch (TcpSegment.check(p, src, dst)) {
                 case OK -> { }
                 case TRUNCATED -> {
@@ -297,7 +297,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         }
         int localPort = quoted.getU16(TcpSegment.SOURCE_PORT);
         int remotePort = quoted.getU16(TcpSegment.DESTINATION_PORT);
-        TcpConnection c = lookup(error.quotedSource(), localPort, error.quotedDestination(), remotePort);
+        TcpConnection c = lookup(((Ipv4Address) error.quotedSource()).bits(), localPort,
+                ((Ipv4Address) error.quotedDestination()).bits(), remotePort);
         if (c != null) {
             // RFC 5927: believe only errors that quote a sequence number in flight.
             int seq = quoted.getI32(TcpSegment.SEQUENCE);
