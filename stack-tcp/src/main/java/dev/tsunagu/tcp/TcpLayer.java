@@ -320,9 +320,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 counters.dropBroadcast.increment(); // RFC 1122 4.2.3.10: TCP is unicast only
                 return;
             }
-            int src = ((Ipv4Address) info.source()).bits();
-            int dst = ((Ipv4Address) info.destination()).bits();
-            switch (TcpSegment.check(p, src, dst)) {
+            switch (TcpSegment.check(p, info)) {
                 case OK -> { }
                 case TRUNCATED -> {
                     counters.inErrs.increment();
@@ -340,6 +338,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                     return;
                 }
             }
+            int src = ((Ipv4Address) info.source()).bits();
+            int dst = ((Ipv4Address) info.destination()).bits();
             Segment s = segment;
             if (!s.parse(p, src, dst)) {
                 counters.inErrs.increment();
