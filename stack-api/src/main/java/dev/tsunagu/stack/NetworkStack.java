@@ -19,6 +19,7 @@ import dev.tsunagu.socket.UdpService;
 import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.stats.Statistics;
 import dev.tsunagu.stats.StatisticsSnapshot;
+import dev.tsunagu.util.ServiceProviders;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,8 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -87,7 +86,9 @@ public final class NetworkStack implements AutoCloseable {
                 : RandomGeneratorFactory.of("L64X128MixRandom").create(new SecureRandom().nextLong());
         this.options = new StackOptions(b.options);
         this.gateways = Map.copyOf(b.gateways);
-        this.policies = Policies.installed(b.congestionControl, b.retransmission, b.sendBuffering);
+        this.policies = b.policies != null
+                ? b.policies.choosing(b.congestionControl, b.retransmission, b.sendBuffering)
+                : Policies.installed(b.congestionControl, b.retransmission, b.sendBuffering);
     }
 
     /**
@@ -311,28 +312,7 @@ public final class NetworkStack implements AutoCloseable {
     }
 
     private static List<LayerProvider> discoverLayers() {
-        Map<String, LayerProvider> found = new LinkedHashMap<>();
-        List<ServiceLoader<LayerProvider>> loaders = new ArrayList<>();
-        loaders.add(ServiceLoader.load(LayerProvider.class, NetworkStack.class.getClassLoader()));
-        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-        if (tccl != null && tccl != NetworkStack.class.getClassLoader()) {
-            loaders.add(ServiceLoader.load(LayerProvider.class, tccl));
-        }
-        for (ServiceLoader<LayerProvider> loader : loaders) {
-            var it = loader.iterator();
-            while (true) {
-                try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    LayerProvider p = it.next();
-                    found.putIfAbsent(p.name(), p);
-                } catch (ServiceConfigurationError e) {
-                    log.warn("skipping a layer provider that failed to load: {}", e.getMessage());
-                }
-            }
-        }
-        return new ArrayList<>(found.values());
+        return new ArrayList<>(ServiceProviders.load(LayerProvider.class, LayerProvider::name, "layer").values());
     }
 
     /** The context handed to layers; it is the stack's registry. */
@@ -485,6 +465,7 @@ public final class NetworkStack implements AutoCloseable {
         private String congestionControl;
         private String retransmission;
         private String sendBuffering;
+        private Policies policies;
         private List<LayerProvider> layers;
         private LinkDrivers drivers;
 
@@ -579,6 +560,20 @@ public final class NetworkStack implements AutoCloseable {
         /** The stack-wide send-buffering policy by name (default {@code nagle}). */
         public Builder sendBufferingPolicy(String policyName) {
             this.sendBuffering = policyName;
+            return this;
+        }
+
+        /**
+         * Uses these TCP policies instead of discovering them, for embedders and tests that wire
+         * the stack explicitly: {@code policies(Policies.of(cc, rto, buffering))} for exactly three
+         * providers, or a {@link Policies} of whole catalogs. The stack-wide choice of each kind
+         * is then, first to last: the name given to {@link #congestionControl} (and its siblings),
+         * the choice in {@code policies}, the system property {@code tsunagu.tcp.<kind>}, the
+         * built-in default name. Without this call the catalogs are the providers on the class
+         * and module path.
+         */
+        public Builder policies(Policies policies) {
+            this.policies = Objects.requireNonNull(policies);
             return this;
         }
 

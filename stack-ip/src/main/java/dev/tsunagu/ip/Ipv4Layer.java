@@ -23,7 +23,7 @@ import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final ReceivedInfo info = new ReceivedInfo();
     /** The last destination sent to by {@code int}, as the record the link layer takes (see {@link AddressMemo}). */
     private final AddressMemo sentTo = new AddressMemo();
-    private final IntObjectMap<Route> localRoutes = new IntObjectMap<>();
+    private final LongObjectMap<Route> localRoutes = new LongObjectMap<>();
     private Route loopbackNetRoute;
     private NetInterface loopback;
     private int nextId;

@@ -15,7 +15,7 @@ import dev.tsunagu.stack.IpPacketInfo;
 import dev.tsunagu.stack.IpService;
 import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stats.Counter;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.time.Duration;
@@ -35,7 +35,7 @@ final class Pinger implements PingService {
     private final EventLoop loop;
     private final dev.tsunagu.buffer.BufferPool buffers;
     private final int identifier;
-    private final IntObjectMap<Pending> outstanding = new IntObjectMap<>();
+    private final LongObjectMap<Pending> outstanding = new LongObjectMap<>();
     private final Counter outEchos;
     private int nextSequence = 1;
 

@@ -20,7 +20,7 @@ import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.udp.dns.Resolver;
 import dev.tsunagu.udp.dns.ResolverConfig;
 import dev.tsunagu.udp.wire.UdpDatagram;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -39,7 +39,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
     static final int EPHEMERAL_HIGH = 65535;
 
     final StackContext ctx;
-    private final IntObjectMap<UdpSocketImpl> ports = new IntObjectMap<>();
+    private final LongObjectMap<UdpSocketImpl> ports = new LongObjectMap<>();
     private final int receiveQueue;
     private Resolver resolver;
 
