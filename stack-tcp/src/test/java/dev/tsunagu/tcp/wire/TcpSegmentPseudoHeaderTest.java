@@ -9,7 +9,6 @@ import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.Ipv6Address;
 import dev.tsunagu.stack.IpPacketInfo;
 import dev.tsunagu.stack.IpService;
-import dev.tsunagu.stack.NetInterface;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,12 +59,6 @@ class TcpSegmentPseudoHeaderTest {
         return o;
     }
 
-    /** RFC 9293 3.1 for IPv4 (length as 16 bits), RFC 8200 8.1 for IPv6 (length as 32 bits). */
-    private static long pseudoHeaderSum(IpAddress source, IpAddress destination, int protocol, int length) {
-        long sum = destination.addToChecksum(source.addToChecksum(0)) + protocol;
-        return source.family() == AddressFamily.IPV4 ? sum + length : sum + (length >>> 16) + (length & 0xFFFF);
-    }
-
     private static IpService service() {
         return new IpService() {
             @Override
@@ -95,7 +88,7 @@ class TcpSegmentPseudoHeaderTest {
 
             @Override
             public long pseudoHeaderSum(IpAddress source, IpAddress destination, int protocol, int length) {
-                return TcpSegmentPseudoHeaderTest.pseudoHeaderSum(source, destination, protocol, length);
+                return TestPacketInfo.pseudoHeaderSum(source, destination, protocol, length);
             }
 
             @Override
@@ -112,46 +105,6 @@ class TcpSegmentPseudoHeaderTest {
     }
 
     private static IpPacketInfo info(IpAddress source, IpAddress destination) {
-        return new IpPacketInfo() {
-            @Override
-            public NetInterface inInterface() {
-                return null;
-            }
-
-            @Override
-            public IpAddress source() {
-                return source;
-            }
-
-            @Override
-            public IpAddress destination() {
-                return destination;
-            }
-
-            @Override
-            public long pseudoHeaderSum(int protocol, int length) {
-                return TcpSegmentPseudoHeaderTest.pseudoHeaderSum(source, destination, protocol, length);
-            }
-
-            @Override
-            public int ttl() {
-                return 64;
-            }
-
-            @Override
-            public int tos() {
-                return 0;
-            }
-
-            @Override
-            public int deliveryClass() {
-                return 0;
-            }
-
-            @Override
-            public boolean isBroadcastOrMulticast() {
-                return false;
-            }
-        };
+        return new TestPacketInfo(source, destination, null);
     }
 }
