@@ -1,6 +1,7 @@
 package dev.tsunagu.tcp;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.tcp.wire.TcpSegment;
 
 /**
@@ -8,8 +9,8 @@ import dev.tsunagu.tcp.wire.TcpSegment;
  * for every segment (valid during one {@code onSegment} call).
  */
 final class Segment {
-    int sourceIp;
-    int destinationIp;
+    IpAddress sourceIp;
+    IpAddress destinationIp;
     int sourcePort;
     int destinationPort;
     int seq;
@@ -32,7 +33,7 @@ final class Segment {
         return payloadLength + (has(TcpSegment.SYN) ? 1 : 0) + (has(TcpSegment.FIN) ? 1 : 0);
     }
 
-    boolean parse(PacketBuffer b, int srcIp, int dstIp) {
+    boolean parse(PacketBuffer b, IpAddress srcIp, IpAddress dstIp) {
         buffer = b;
         sourceIp = srcIp;
         destinationIp = dstIp;
