@@ -3,7 +3,6 @@ package example.thirdparty.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
@@ -11,6 +10,7 @@ import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.tcp.policy.NewReno;
+import dev.tsunagu.testkit.TestHosts;
 import example.thirdparty.tcp.FixedWindowProvider.FixedWindow;
 import example.thirdparty.tcp.HoldForBatchProvider.HoldForBatch;
 import java.net.InetSocketAddress;

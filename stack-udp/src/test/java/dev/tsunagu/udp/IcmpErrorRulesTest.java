@@ -1,17 +1,17 @@
 package dev.tsunagu.udp;
 
-import static dev.tsunagu.link.testkit.Craft.ip;
+import static dev.tsunagu.testkit.Craft.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.ip.IpOptions;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.Craft;
-import dev.tsunagu.link.testkit.RawHost;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.Craft;
+import dev.tsunagu.testkit.RawHost;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;

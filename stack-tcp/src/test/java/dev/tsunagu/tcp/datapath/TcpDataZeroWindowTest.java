@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.tcp.datapath.RawTcpPeer.Seen;
-import dev.tsunagu.tcp.wire.TcpRepr.Control;
+import dev.tsunagu.testkit.wire.TcpRepr.Control;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
