@@ -10,5 +10,6 @@ module dev.tsunagu.testkit {
 
     exports dev.tsunagu.testkit;
     exports dev.tsunagu.testkit.host;
+    exports dev.tsunagu.testkit.tcp;
     exports dev.tsunagu.testkit.wire;
 }

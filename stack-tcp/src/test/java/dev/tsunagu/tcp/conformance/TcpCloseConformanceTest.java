@@ -2,6 +2,7 @@ package dev.tsunagu.tcp.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tsunagu.testkit.tcp.TcpPeer;
 import dev.tsunagu.testkit.wire.TcpRepr;
 import dev.tsunagu.testkit.wire.TcpRepr.Control;
 import java.io.ByteArrayOutputStream;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.tcp.TcpOptions;
+import dev.tsunagu.testkit.tcp.TcpPeer;
 import dev.tsunagu.testkit.wire.TcpRepr;
 import dev.tsunagu.testkit.wire.TcpRepr.Control;
 import java.io.IOException;
