@@ -1,91 +1,58 @@
-package dev.tsunagu.udp;
+package dev.tsunagu.ip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tsunagu.ip.IpOptions;
-import dev.tsunagu.ip.Ipv4Service;
 import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.fault.FaultInjectingDriver;
 import dev.tsunagu.link.fault.FaultPlan;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.Ipv4Address;
-import dev.tsunagu.socket.Datagram;
-import dev.tsunagu.socket.UdpSocket;
-import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.testkit.Craft;
 import dev.tsunagu.testkit.RawHost;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
+import dev.tsunagu.testkit.RoutedNetwork;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seeds' picture of routers: client — router — server on two cables, the router
- * forwarding between them, all on one virtual clock.
- *
- * <pre>
- *  client 10.1.0.2 ──lanA── 10.1.0.1 router 10.2.0.1 ──lanB (MTU 1000)── 10.2.0.2 server
- * </pre>
+ * IPv4 and ICMP across a router ({@link RoutedNetwork}: client — router — server on two
+ * cables, the router forwarding between them, all on one virtual clock): ping, TTL expiry,
+ * fragmentation twice and reassembly, the RFC 1122 rules on a router's errors, no route.
+ * UDP across the same network: stack-udp's {@code RoutedUdpTest}.
  */
 class RoutedNetworkTest {
-    private final VirtualEventLoop loop = new VirtualEventLoop();
+    private RoutedNetwork net;
+    private VirtualEventLoop loop;
     private NetworkStack client;
     private NetworkStack router;
     private NetworkStack server;
-    private FaultInjectingDriver lossyRouterPort;
     private Cable lanA;
 
-    private void build(FaultPlan lanBLoss, long faultSeed) throws Exception {
-        lanA = new Cable("lanA", 1500);
-        Cable lanB = new Cable("lanB", 1000);
-        client = NetworkStack.builder().name("client").eventLoop(loop).seed(1)
-                .addInterface(InterfaceConfig.of(lanA.attach()).address("10.1.0.2/24"))
-                .gateway("10.1.0.1").build();
-        lossyRouterPort = new FaultInjectingDriver(lanB.attach(), lanBLoss, faultSeed);
-        router = NetworkStack.builder().name("router").eventLoop(loop).seed(2)
-                .option(IpOptions.FORWARDING, true)
-                .addInterface(InterfaceConfig.of(lanA.attach()).address("10.1.0.1/24"))
-                .addInterface(InterfaceConfig.of(lossyRouterPort).address("10.2.0.1/24"))
-                .build();
-        server = NetworkStack.builder().name("server").eventLoop(loop).seed(3)
-                .addInterface(InterfaceConfig.of(lanB.attach()).address("10.2.0.2/24"))
-                .gateway("10.2.0.1").build();
-        loop.runUntilIdle();
+    private void build(FaultPlan lanBLoss, long faultSeed) {
+        net = RoutedNetwork.build(lanBLoss, faultSeed, b -> b.option(IpOptions.FORWARDING, true));
+        loop = net.loop;
+        client = net.client;
+        router = net.router;
+        server = net.server;
+        lanA = net.lanA;
     }
 
     @AfterEach
     void tearDown() {
-        for (NetworkStack s : new NetworkStack[] {client, router, server}) {
-            if (s != null) {
-                s.close();
-            }
+        if (net != null) {
+            net.close();
         }
     }
 
     private PingResult ping(NetworkStack from, String to, int size, int ttl) throws Exception {
         PingService ping = from.service(PingService.class).orElseThrow();
         return loop.await(ping.ping(Ipv4Address.parse(to), size, ttl, Duration.ofSeconds(2)), Duration.ofSeconds(3));
-    }
-
-    private UdpSocket echoServer(int port) throws Exception {
-        UdpSocket echo = server.udp().open().bind(port);
-        echo.onReceive(d -> {
-            try {
-                echo.send(d.data(), d.source());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return echo;
     }
 
     @Test
@@ -128,53 +95,6 @@ class RoutedNetworkTest {
     }
 
     @Test
-    void udpEchoOfAn8000ByteDatagramAcrossTheRouter() throws Exception {
-        build(FaultPlan.none(), 0);
-        echoServer(7);
-        byte[] payload = new byte[8000];
-        new Random(8000).nextBytes(payload);
-        try (UdpSocket sock = client.udp().open()) {
-            sock.connect(new InetSocketAddress("10.2.0.2", 7));
-            sock.send(payload);
-            Datagram d = sock.receive(Duration.ofSeconds(5));
-            assertThat(d.data()).isEqualTo(payload);
-            assertThat(d.source()).isEqualTo(new InetSocketAddress("10.2.0.2", 7));
-        }
-        assertThat(client.statistics().get("ip", "FragCreates")).isEqualTo(6); // 8028 bytes in 1480-byte pieces
-        assertThat(server.statistics().get("ip", "ReasmOKs")).isEqualTo(1);
-        assertThat(client.statistics().get("ip", "ReasmOKs")).isEqualTo(1);
-    }
-
-    @Test
-    void withTwentyPercentFragmentLossTheEchoFailsCleanlyAndReassemblyBuffersAreFreed() throws Exception {
-        // Drop 20% of the frames the router sends on lanB (fragments of the request) and so
-        // lose at least one fragment: the server can never finish the datagram.
-        long seed = 20;
-        build(FaultPlan.builder().drop(0.2).direction(FaultPlan.Direction.TRANSMIT).build(), seed);
-        echoServer(7);
-        byte[] payload = new byte[8000];
-        try (UdpSocket sock = client.udp().open()) {
-            sock.connect(new InetSocketAddress("10.2.0.2", 7));
-            sock.send(payload);
-            loop.advance(Duration.ofSeconds(3)); // long enough for ARP to retry if its request was the one lost
-            assertThat(lossyRouterPort.statistics().dropped()).as("seed %d lost a fragment", seed).isPositive();
-            Ipv4Service serverIp = server.service(Ipv4Service.class).orElseThrow();
-            assertThat(server.call(serverIp::reassemblyDatagrams)).isEqualTo(1);
-            assertThat(server.call(serverIp::reassemblyBytes)).isPositive();
-
-            assertThatThrownBy(() -> sock.receive(Duration.ofSeconds(10))).isInstanceOf(SocketTimeoutException.class);
-            loop.advance(Duration.ofSeconds(30)); // the reassembly timeout (30 s from the first fragment)
-            assertThat(server.call(serverIp::reassemblyDatagrams)).isZero();
-            assertThat(server.call(serverIp::reassemblyBytes)).isZero();
-            assertThat(server.statistics().get("ip", "ReasmTimeout")).isEqualTo(1);
-            assertThat(server.statistics().get("ip", "ReasmFails")).isEqualTo(1);
-        }
-        for (NetworkStack s : new NetworkStack[] {client, router, server}) {
-            assertThat(s.statistics().get("loop", "Errors")).as(s.name()).isZero();
-        }
-    }
-
-    @Test
     void aRouterSendsNoTimeExceededAboutAnIcmpErrorOrANonFirstFragment() throws Exception {
         build(FaultPlan.none(), 0);
         int rawIp = Craft.ip("10.1.0.9");
@@ -194,18 +114,6 @@ class RoutedNetworkTest {
                     .toList();
             assertThat(quotedIds).as("time exceeded only for the echo and the first fragment").containsExactly(10, 12);
             assertThat(router.statistics().get("icmp", "OutErrorsSuppressed")).isEqualTo(2);
-        }
-    }
-
-    @Test
-    void aRoutersUnreachableReachesTheConnectedUdpSocket() throws Exception {
-        build(FaultPlan.none(), 0);
-        try (UdpSocket s = server.udp().open()) {
-            s.connect(new InetSocketAddress("192.0.2.1", 53));
-            s.send("query".getBytes());
-            loop.runUntilIdle();
-            assertThatThrownBy(s::poll).isInstanceOf(java.net.NoRouteToHostException.class)
-                    .hasMessageContaining("192.0.2.1:53").hasMessageContaining("from 10.2.0.1");
         }
     }
 
@@ -232,10 +140,6 @@ class RoutedNetworkTest {
                 Duration.ofSeconds(2)))
                 .hasCauseInstanceOf(java.net.NoRouteToHostException.class)
                 .hasMessageContaining("no route to host 192.0.2.1");
-        try (UdpSocket s = router.udp().open()) {
-            assertThatThrownBy(() -> s.send(new byte[1], new InetSocketAddress("192.0.2.1", 9)))
-                    .isInstanceOf(java.net.NoRouteToHostException.class);
-        }
         assertThat(Arrays.asList(ping)).isNotEmpty();
     }
 }
