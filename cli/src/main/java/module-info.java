@@ -12,6 +12,4 @@ module dev.tsunagu.cli {
     opens dev.tsunagu.cli to info.picocli;
     opens dev.tsunagu.cli.tools to info.picocli;
     opens dev.tsunagu.cli.bench to info.picocli;
-
-    uses dev.tsunagu.stack.LayerProvider;
 }
