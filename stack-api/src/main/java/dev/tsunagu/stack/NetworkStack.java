@@ -7,7 +7,8 @@ import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.ThreadedEventLoop;
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Prefix;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.policy.Policies;
@@ -22,6 +23,7 @@ import dev.tsunagu.util.ServiceProviders;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +60,8 @@ public final class NetworkStack implements AutoCloseable {
     private final RandomGenerator random;
     private final Statistics statistics = new Statistics();
     private final StackOptions options;
-    private final int gateway;
+    private final Map<AddressFamily, IpAddress> gateways;
+    private final Map<AddressFamily, IpService> ipServices = new EnumMap<>(AddressFamily.class);
     private final Policies policies;
     private final SocketTable socketTable = new SocketTable();
     private final dev.tsunagu.socket.DescriptorTable descriptors = new dev.tsunagu.socket.DescriptorTable();
@@ -82,7 +85,7 @@ public final class NetworkStack implements AutoCloseable {
                 ? RandomGeneratorFactory.of("L64X128MixRandom").create(b.seed)
                 : RandomGeneratorFactory.of("L64X128MixRandom").create(new SecureRandom().nextLong());
         this.options = new StackOptions(b.options);
-        this.gateway = b.gateway == null ? 0 : b.gateway.bits();
+        this.gateways = Map.copyOf(b.gateways);
         this.policies = b.policies != null
                 ? b.policies.choosing(b.congestionControl, b.retransmission, b.sendBuffering)
                 : Policies.installed(b.congestionControl, b.retransmission, b.sendBuffering);
@@ -345,8 +348,20 @@ public final class NetworkStack implements AutoCloseable {
         }
 
         @Override
-        public int defaultGateway() {
-            return gateway;
+        public Optional<IpAddress> defaultGateway(AddressFamily family) {
+            return Optional.ofNullable(gateways.get(family));
+        }
+
+        @Override
+        public void registerIpService(IpService service) {
+            if (ipServices.putIfAbsent(service.family(), Objects.requireNonNull(service)) != null) {
+                throw new IllegalStateException(service.family().displayName() + " has two network layers");
+            }
+        }
+
+        @Override
+        public IpService ipService(AddressFamily family) {
+            return ipServices.get(family);
         }
 
         @Override
@@ -367,6 +382,11 @@ public final class NetworkStack implements AutoCloseable {
         @Override
         public dev.tsunagu.socket.DescriptorTable descriptors() {
             return descriptors;
+        }
+
+        @Override
+        public LinkLayer linkLayer() {
+            return linkLayer;
         }
 
         @Override
@@ -441,7 +461,7 @@ public final class NetworkStack implements AutoCloseable {
         private final Map<String, Object> options = new LinkedHashMap<>();
         private final List<InterfaceConfig> interfaces = new ArrayList<>();
         private boolean loopback = true;
-        private Ipv4Address gateway;
+        private final Map<AddressFamily, IpAddress> gateways = new EnumMap<>(AddressFamily.class);
         private String congestionControl;
         private String retransmission;
         private String sendBuffering;
@@ -497,17 +517,18 @@ public final class NetworkStack implements AutoCloseable {
         }
 
         /**
-         * The default route's next hop, in dotted-quad notation.
+         * The default route's next hop for the address's family, as a literal
+         * ({@code 10.0.0.254}, {@code fe80::1}).
          *
-         * @throws IllegalArgumentException if {@code address} is not an IPv4 address
+         * @throws IllegalArgumentException if {@code address} is not an IP address literal
          */
         public Builder gateway(String address) {
-            return gateway(Ipv4Address.parse(address));
+            return gateway(IpAddress.parse(address));
         }
 
-        /** The default route's next hop (on one of the interfaces' subnets). */
-        public Builder gateway(Ipv4Address address) {
-            this.gateway = address;
+        /** The default route's next hop for the address's family (on one of the interfaces' subnets). */
+        public Builder gateway(IpAddress address) {
+            gateways.put(address.family(), address);
             return this;
         }
 

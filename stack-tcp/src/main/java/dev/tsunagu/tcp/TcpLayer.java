@@ -2,7 +2,6 @@ package dev.tsunagu.tcp;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.Ipv4Service;
-import dev.tsunagu.ip.icmp.TokenBucket;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.Ipv4Address;
@@ -23,7 +22,6 @@ import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.StackOption;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.tcp.buffer.RingPool;
-import dev.tsunagu.tcp.buffer.SendBuffer;
 import dev.tsunagu.tcp.wire.TcpSegment;
 import dev.tsunagu.util.LongObjectMap;
 import java.io.IOException;
@@ -61,24 +59,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final Segment segment = new Segment();
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
     private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
-    private final TokenBucket challengeAcks;
     private int connectionCount;
 
-    private final long timeWaitNanos;
-    private final long delayedAckNanos;
-    private final long finWait2Nanos;
-    private final long invalidAckIntervalNanos;
-    private final long minRtoNanos;
-    private final long maxRtoNanos;
-    private final long keepaliveIdleNanos;
-    private final long keepaliveIntervalNanos;
-    private final int keepaliveProbes;
-    private final int synRetries;
-    private final int maxOutOfOrder;
-    private final boolean sack;
-    private final boolean timestamps;
-    /** The options of the segment being sent (the loop sends one at a time). */
-    private final TcpSegment.Options out = new TcpSegment.Options();
+    /** The settings every connection reads, and the stack-wide challenge-ACK budget. */
+    final TcpSettings settings;
+    /** The options of the segment being sent (the loop sends one at a time; connections build theirs here too). */
+    final TcpSegment.Options outOptions = new TcpSegment.Options();
     /** Send and receive rings of emptied buffers, reused by the next that needs room (no allocation per segment in bulk). */
     final RingPool rings = new RingPool();
 
@@ -87,20 +73,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         this.loop = ctx.loop();
         this.counters = new TcpCounters(ctx.counters("tcp"));
         this.isn = new IsnGenerator(ctx.random());
-        this.challengeAcks = new TokenBucket(ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT), ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT));
-        this.timeWaitNanos = 2 * ctx.option(TcpOptions.MSL).toNanos();
-        this.delayedAckNanos = Math.min(ctx.option(TcpOptions.DELAYED_ACK).toNanos(), 500_000_000L);
-        this.finWait2Nanos = ctx.option(TcpOptions.FIN_WAIT_2_TIMEOUT).toNanos();
-        this.invalidAckIntervalNanos = ctx.option(TcpOptions.INVALID_ACK_INTERVAL).toNanos();
-        this.minRtoNanos = ctx.option(TcpOptions.MIN_RTO).toNanos();
-        this.maxRtoNanos = ctx.option(TcpOptions.MAX_RTO).toNanos();
-        this.keepaliveIdleNanos = ctx.option(TcpOptions.KEEPALIVE_IDLE).toNanos();
-        this.keepaliveIntervalNanos = ctx.option(TcpOptions.KEEPALIVE_INTERVAL).toNanos();
-        this.keepaliveProbes = ctx.option(TcpOptions.KEEPALIVE_PROBES);
-        this.synRetries = ctx.option(TcpOptions.SYN_RETRIES);
-        this.maxOutOfOrder = ctx.option(TcpOptions.MAX_OUT_OF_ORDER);
-        this.sack = ctx.option(TcpOptions.SACK);
-        this.timestamps = ctx.option(TcpOptions.TIMESTAMPS);
+        this.settings = new TcpSettings(ctx);
         ctx.registerTransportProtocol(IpProtocol.TCP, this);
         ctx.publish(TcpService.class, this);
         ctx.publish(TcpLayer.class, this);
@@ -150,64 +123,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         return ip.mtuFor(remoteIp);
     }
 
-    boolean sackEnabled() {
-        return sack;
-    }
-
-    boolean timestampsEnabled() {
-        return timestamps;
-    }
-
     int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
         return isn.timestampOffset(localIp, localPort, remoteIp, remotePort);
-    }
-
-    int maxOutOfOrder() {
-        return maxOutOfOrder;
-    }
-
-    long timeWaitNanos() {
-        return timeWaitNanos;
-    }
-
-    long delayedAckNanos() {
-        return delayedAckNanos;
-    }
-
-    long finWait2Timeout() {
-        return finWait2Nanos;
-    }
-
-    long invalidAckIntervalNanos() {
-        return invalidAckIntervalNanos;
-    }
-
-    long minRtoNanos() {
-        return minRtoNanos;
-    }
-
-    long maxRtoNanos() {
-        return maxRtoNanos;
-    }
-
-    long keepaliveIdleNanos() {
-        return keepaliveIdleNanos;
-    }
-
-    long keepaliveIntervalNanos() {
-        return keepaliveIntervalNanos;
-    }
-
-    int keepaliveProbes() {
-        return keepaliveProbes;
-    }
-
-    int synRetries() {
-        return synRetries;
-    }
-
-    boolean takeChallengeAck(long now) {
-        return challengeAcks.tryTake(now);
     }
 
     /** Connections in the table (TIME_WAIT included); for tests and benchmarks. */
@@ -319,8 +236,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 counters.dropBroadcast.increment(); // RFC 1122 4.2.3.10: TCP is unicast only
                 return;
             }
-            int src = info.sourceAddress();
-            int dst = info.destinationAddress();
+            int src = ((Ipv4Address) info.source()).bits();
+            int dst = ((Ipv4Address) info.destination()).bits();
             switch (TcpSegment.check(p, src, dst)) {
                 case OK -> { }
                 case TRUNCATED -> {
@@ -380,11 +297,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         }
         int localPort = quoted.getU16(TcpSegment.SOURCE_PORT);
         int remotePort = quoted.getU16(TcpSegment.DESTINATION_PORT);
-        TcpConnection c = lookup(error.quotedSource(), localPort, error.quotedDestination(), remotePort);
+        TcpConnection c = lookup(((Ipv4Address) error.quotedSource()).bits(), localPort,
+                ((Ipv4Address) error.quotedDestination()).bits(), remotePort);
         if (c != null) {
             // RFC 5927: believe only errors that quote a sequence number in flight.
             int seq = quoted.getI32(TcpSegment.SEQUENCE);
-            if (SeqNum.inRangeInclusive(seq, c.sndUna, c.sndMax)) {
+            if (c.inFlight(seq)) {
                 c.onIcmpError(error);
             }
         }
@@ -393,20 +311,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     // ---- sending ----
 
     /**
-     * Builds and sends one segment of {@code c}: {@code len} bytes of payload from
-     * {@code source} at {@code offset} (or none), with the given header fields.
+     * Sends one segment of {@code c}, built by its {@link TcpOutput} ({@code b} holds the payload,
+     * {@code o} the options): the header goes in front, with the connection's ports and addresses.
      */
-    void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, int mss, int windowScale,
-                     SendBuffer source, int offset, int len) {
-        PacketBuffer b = ctx.buffers().acquire(len);
-        if (len > 0) {
-            int at = b.append(len);
-            source.read(offset, b.array(), at, len);
-        }
-        TcpSegment.Options o = out.clear();
-        o.mss = mss;
-        o.windowScale = windowScale;
-        c.writeOptions(o, flags, ack, len);
+    void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpSegment.Options o) {
         TcpSegment.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, c.localIp, c.remoteIp);
         counters.outSegs.increment();
         ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, false);
@@ -415,7 +323,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     void sendReset(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {
         PacketBuffer b = ctx.buffers().acquire(0);
         TcpSegment.prepend(b, localPort, remotePort, seq, ack, TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0,
-                out.clear(), localIp, remoteIp);
+                outOptions.clear(), localIp, remoteIp);
         counters.outSegs.increment();
         counters.outRsts.increment();
         ip.send(b, localIp, remoteIp, IpProtocol.TCP, 0, 0, false);
