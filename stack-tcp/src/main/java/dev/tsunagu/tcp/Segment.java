@@ -1,6 +1,7 @@
 package dev.tsunagu.tcp;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.tcp.wire.TcpHeader;
 
 /**
@@ -37,8 +38,8 @@ final class Segment {
     }
 
 
-    int sourceIp;
-    int destinationIp;
+    IpAddress sourceIp;
+    IpAddress destinationIp;
     int sourcePort;
     int destinationPort;
     int seq;
@@ -65,7 +66,7 @@ final class Segment {
      * Parses the segment in {@code b}, which {@link TcpHeader#check} has validated, from
      * {@code srcIp} to {@code dstIp}: the header fields, the options, and the flags' sense.
      */
-    Verdict parse(PacketBuffer b, int srcIp, int dstIp) {
+    Verdict parse(PacketBuffer b, IpAddress srcIp, IpAddress dstIp) {
         buffer = b;
         sourceIp = srcIp;
         destinationIp = dstIp;

@@ -1,8 +1,9 @@
 package dev.tsunagu.tcp;
 
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.DescriptorTable;
+import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.SocketTable;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
@@ -10,7 +11,6 @@ import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.MissingLayerException;
 import dev.tsunagu.stack.NetworkStack;
-import dev.tsunagu.udp.dns.Resolver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -200,13 +200,18 @@ public final class SocketLibrary {
         }
     }
 
-    /** The resolver built into the socket library: a literal address, localhost, or DNS. */
+    /**
+     * The resolver built into the socket library: a literal address of either family, or the stack's
+     * {@link NameResolver} (DNS, from {@code stack-udp}). Without one, names fail with an
+     * {@link UnknownHostException} that names the artifact to add; literals still work.
+     */
     public List<InetAddress> resolve(String host) throws UnknownHostException {
         try {
-            return List.of(new Ipv4Address(Ipv4Address.parse(host).bits()).toInetAddress());
+            return List.of(IpAddress.parse(host).toInetAddress()); // either family's literal
         } catch (IllegalArgumentException notALiteral) {
-            Resolver r = stack.service(Resolver.class).orElseThrow(() -> new UnknownHostException(
-                    host + ": this stack has no resolver (add dev.tsunagu:stack-udp)"));
+            NameResolver r = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(host
+                    + ": this stack has no name resolver: add the Maven artifact dev.tsunagu:stack-udp"
+                    + " (JPMS module dev.tsunagu.udp), whose DNS resolver is one"));
             return r.lookup(host);
         }
     }

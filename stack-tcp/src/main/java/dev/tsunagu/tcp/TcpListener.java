@@ -1,5 +1,6 @@
 package dev.tsunagu.tcp;
 
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
@@ -23,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TcpListener {
     final TcpLayer layer;
-    final int localIp;
+    /** The address listened on, or null for every address of the host. */
+    final IpAddress localIp;
     final int port;
     final int backlog;
     final TcpSocketOptions options;
@@ -33,7 +35,7 @@ final class TcpListener {
     private final ServerSocket socket;
     private boolean closed;
 
-    TcpListener(TcpLayer layer, int localIp, int port, int backlog, TcpSocketOptions options, int descriptor) {
+    TcpListener(TcpLayer layer, IpAddress localIp, int port, int backlog, TcpSocketOptions options, int descriptor) {
         this.layer = layer;
         this.localIp = localIp;
         this.port = port;
@@ -147,7 +149,7 @@ final class TcpListener {
 
         @Override
         public InetSocketAddress localAddress() {
-            return new InetSocketAddress(new Ipv4Address(localIp).toInetAddress(), port);
+            return new InetSocketAddress((localIp == null ? Ipv4Address.ANY : localIp).toInetAddress(), port);
         }
 
         @Override

@@ -3,12 +3,16 @@ package dev.tsunagu.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tsunagu.ip.Ipv4LayerProvider;
+import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.TestHosts;
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +96,23 @@ class SocketLibraryTest {
         assertThat(lib.resolve("10.0.0.2").getFirst().getHostAddress()).isEqualTo("10.0.0.2");
         assertThat(lib.resolve("localhost").getFirst().getHostAddress()).isEqualTo("127.0.0.1");
         assertThatThrownBy(() -> lib.resolve("www.example.test")).hasMessageContaining("no DNS servers configured");
+    }
+
+    @Test
+    void withoutStackUdpLiteralsStillWorkAndNamesSayWhatToAdd() throws Exception {
+        // stack-tcp does not depend on stack-udp: a stack of Ethernet, IPv4 and TCP has no resolver.
+        try (NetworkStack noUdp = TestHosts.host(loop, "no-udp", 3)
+                .layers(List.of(new EthernetLayerProvider(), new Ipv4LayerProvider(), new TcpLayerProvider()))
+                .on(lan, "10.0.0.3/24").build()) {
+            SocketLibrary lib = SocketLibrary.of(noUdp);
+            assertThat(lib.resolve("10.0.0.2").getFirst().getHostAddress()).isEqualTo("10.0.0.2");
+            assertThatThrownBy(() -> lib.resolve("www.example.test")).isInstanceOf(UnknownHostException.class)
+                    .hasMessage("www.example.test: this stack has no name resolver: add the Maven artifact"
+                            + " dev.tsunagu:stack-udp (JPMS module dev.tsunagu.udp), whose DNS resolver is one");
+            int fd = lib.socket(SocketLibrary.SOCK_STREAM);
+            assertThatThrownBy(() -> lib.connect(fd, "www.example.test", 80)).isInstanceOf(UnknownHostException.class)
+                    .hasMessageContaining("dev.tsunagu:stack-udp");
+        }
     }
 
     @Test

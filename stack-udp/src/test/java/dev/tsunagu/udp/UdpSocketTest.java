@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.TestHosts;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -53,6 +53,21 @@ class UdpSocketTest {
             assertThat(d.source().getPort()).isBetween(UdpLayer.EPHEMERAL_LOW, UdpLayer.EPHEMERAL_HIGH);
             assertThat(d.destination()).isEqualTo(at("10.0.0.2", 9000));
         }
+    }
+
+    /** The socket API takes any {@code java.net} address; a family the stack lacks is named in the error. */
+    @Test
+    void anIpv6DestinationWithoutAnIpv6LayerSaysWhatIsMissing() throws Exception {
+        try (UdpSocket client = a.udp().open()) {
+            assertThatThrownBy(() -> client.send(new byte[1], at("2001:db8::1", 53)))
+                    .isInstanceOf(java.net.NoRouteToHostException.class)
+                    .hasMessage("no route to 2001:db8::1: this stack has no IPv6 layer");
+            assertThatThrownBy(() -> client.connect(at("::1", 53)).send(new byte[1]))
+                    .isInstanceOf(java.net.NoRouteToHostException.class).hasMessageContaining("no IPv6 layer");
+        }
+        assertThatThrownBy(() -> a.udp().open().bind(at("2001:db8::1", 53)))
+                .isInstanceOf(BindException.class).hasMessageContaining("2001:db8::1: not an address of this host");
+        assertThat(a.statistics().get("udp", "OutDatagrams")).isZero();
     }
 
     @Test

@@ -2,7 +2,10 @@ package dev.tsunagu.tcp.wire;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.net.InternetChecksum;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.IpService;
 
 /**
  * A view of a TCP header (RFC 9293 3.1) at the front of a {@link PacketBuffer} that holds
@@ -76,6 +79,26 @@ public final class TcpHeader {
      * are not looked at here: see {@link #parseOptions}.
      */
     public static Problem check(PacketBuffer b, int sourceIp, int destinationIp) {
+        Problem p = checkLengths(b);
+        if (p != Problem.OK) {
+            return p;
+        }
+        return verifies(b, InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, b.length()));
+    }
+
+    /**
+     * {@link #check(PacketBuffer, int, int)} for a segment received as {@code info} says, in
+     * either address family: the network layer sums the pseudo-header.
+     */
+    public static Problem check(PacketBuffer b, IpPacketInfo info) {
+        Problem p = checkLengths(b);
+        if (p != Problem.OK) {
+            return p;
+        }
+        return verifies(b, info.pseudoHeaderSum(IpProtocol.TCP, b.length()));
+    }
+
+    private static Problem checkLengths(PacketBuffer b) {
         int length = b.length();
         if (length < HEADER_LENGTH) {
             return Problem.TRUNCATED;
@@ -84,11 +107,12 @@ public final class TcpHeader {
         if (headerLength < HEADER_LENGTH || headerLength > length) {
             return Problem.BAD_DATA_OFFSET;
         }
-        long sum = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, length);
-        if (InternetChecksum.finish(InternetChecksum.add(sum, b.array(), b.start(), length)) != 0) {
-            return Problem.BAD_CHECKSUM;
-        }
         return Problem.OK;
+    }
+
+    private static Problem verifies(PacketBuffer b, long pseudoHeaderSum) {
+        boolean ok = InternetChecksum.finish(InternetChecksum.add(pseudoHeaderSum, b.array(), b.start(), b.length())) == 0;
+        return ok ? Problem.OK : Problem.BAD_CHECKSUM;
     }
 
     public static int sourcePort(PacketBuffer b) {
@@ -311,6 +335,29 @@ public final class TcpHeader {
      */
     public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
                                int flags, int window, Options o, int sourceIp, int destinationIp) {
+        int length = writeHeader(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o);
+        setChecksum(b, InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, length));
+    }
+
+    /**
+     * {@link #prepend(PacketBuffer, int, int, int, int, int, int, Options, int, int)} between
+     * addresses of either family: {@code ip}, the network layer of their family, sums the
+     * pseudo-header.
+     */
+    public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
+                               int flags, int window, Options o, IpService ip, IpAddress source,
+                               IpAddress destination) {
+        int length = writeHeader(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o);
+        setChecksum(b, ip.pseudoHeaderSum(source, destination, IpProtocol.TCP, length));
+    }
+
+    private static void setChecksum(PacketBuffer b, long pseudoHeaderSum) {
+        b.setU16(CHECKSUM, InternetChecksum.finish(InternetChecksum.add(pseudoHeaderSum, b.array(), b.start(), b.length())));
+    }
+
+    /** Prepends the header with checksum zero; returns the segment's length. */
+    private static int writeHeader(PacketBuffer b, int sourcePort, int destinationPort, int sequence,
+                                   int acknowledgment, int flags, int window, Options o) {
         checkRange("sourcePort", sourcePort, 0xFFFF);
         checkRange("destinationPort", destinationPort, 0xFFFF);
         checkRange("flags", flags, 0xFF);
@@ -369,8 +416,7 @@ public final class TcpHeader {
                 at += 8;
             }
         }
-        long sum = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, length);
-        b.setU16(CHECKSUM, InternetChecksum.finish(InternetChecksum.add(sum, b.array(), b.start(), length)));
+        return length;
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.tsunagu.udp.dns;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.socket.Datagram;
+import dev.tsunagu.socket.NameResolver;
+import dev.tsunagu.socket.NoSuchHostException;
 import dev.tsunagu.socket.UdpService;
 import dev.tsunagu.socket.UdpSocket;
 import java.net.Inet6Address;
@@ -59,8 +61,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failures</h2>
  * Every failure is an {@link UnknownHostException} whose message says why: NXDOMAIN from which
- * server, NODATA, which rcode the last attempt got, or, when no attempt got any answer, a
- * {@link ResolverTimeoutException}.
+ * server or NODATA (both a {@link NoSuchHostException}), which rcode the last attempt got, or,
+ * when no attempt got any answer, a {@link ResolverTimeoutException}.
+ *
+ * <p>It is the stack's {@link NameResolver} (published under both types), which is how the
+ * socket library in {@code stack-tcp} uses it without depending on this module.
  *
  * <h2>Threads</h2>
  * All state lives on the event loop: timers come from {@link EventLoop#newTimer}, time from
@@ -70,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * {@link dev.tsunagu.loop.VirtualEventLoop}'s own thread it drives virtual time instead). The
  * counters may be read from any thread.
  */
-public final class Resolver implements AutoCloseable {
+public final class Resolver implements NameResolver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Resolver.class);
 
     /** CNAME links followed at most within one answer. */
@@ -125,6 +130,7 @@ public final class Resolver implements AutoCloseable {
     // API
 
     /** The IPv4 addresses of {@code name} (A records). Never blocks; callable from any thread. */
+    @Override
     public CompletableFuture<List<InetAddress>> resolve(String name) {
         return resolve(name, DnsMessage.TYPE_A);
     }
@@ -158,6 +164,7 @@ public final class Resolver implements AutoCloseable {
     }
 
     /** Blocking {@link #resolve(String)}. */
+    @Override
     public List<InetAddress> lookup(String name) throws UnknownHostException {
         return lookup(name, DnsMessage.TYPE_A);
     }
@@ -206,7 +213,7 @@ public final class Resolver implements AutoCloseable {
             }
             closed = true;
             for (Query q : List.copyOf(inflight.values())) {
-                q.finish(null, new Failure(false, q.key.name + ": the resolver was closed"));
+                q.finish(null, new Failure(FailureKind.OTHER, q.key.name + ": the resolver was closed"));
             }
             cache.clear();
             byExpiry.clear();
@@ -286,10 +293,17 @@ public final class Resolver implements AutoCloseable {
     private record Key(String name, int qtype) {
     }
 
+    /** How a lookup failed, which decides the exception's type ({@link NameResolver}'s kinds). */
+    private enum FailureKind { NO_SUCH_HOST, TIMEOUT, OTHER }
+
     /** Why a lookup failed; each waiter gets its own exception made from it. */
-    private record Failure(boolean timeout, String message) {
+    private record Failure(FailureKind kind, String message) {
         UnknownHostException exception() {
-            return timeout ? new ResolverTimeoutException(message) : new UnknownHostException(message);
+            return switch (kind) {
+                case NO_SUCH_HOST -> new NoSuchHostException(message);
+                case TIMEOUT -> new ResolverTimeoutException(message);
+                case OTHER -> new UnknownHostException(message);
+            };
         }
     }
 
@@ -479,7 +493,7 @@ public final class Resolver implements AutoCloseable {
             switch (msg.rcode()) {
                 case DnsMessage.RCODE_NOERROR -> answer(msg);
                 case DnsMessage.RCODE_NXDOMAIN -> {
-                    Failure f = new Failure(false, key.name + ": no such host (NXDOMAIN from " + format(server) + ")");
+                    Failure f = new Failure(FailureKind.NO_SUCH_HOST, key.name + ": no such host (NXDOMAIN from " + format(server) + ")");
                     cacheNegative(key, f);
                     finish(null, f);
                 }
@@ -530,7 +544,7 @@ public final class Resolver implements AutoCloseable {
                 }
                 if (alias == null) {
                     String how = links == 0 ? "" : " (at the end of the CNAME chain, " + target + ")";
-                    Failure f = new Failure(false, key.name + ": no " + DnsMessage.typeName(key.qtype)
+                    Failure f = new Failure(FailureKind.NO_SUCH_HOST, key.name + ": no " + DnsMessage.typeName(key.qtype)
                             + " record" + how + " (NODATA from " + format(server) + ")");
                     if (links == 0) {
                         cacheNegative(key, f);
@@ -539,7 +553,7 @@ public final class Resolver implements AutoCloseable {
                     return;
                 }
                 if (links == MAX_CNAME_CHAIN) {
-                    finish(null, new Failure(false, key.name + ": CNAME chain longer than " + MAX_CNAME_CHAIN
+                    finish(null, new Failure(FailureKind.OTHER, key.name + ": CNAME chain longer than " + MAX_CNAME_CHAIN
                             + " links (from " + format(server) + ")"));
                     return;
                 }
@@ -552,9 +566,9 @@ public final class Resolver implements AutoCloseable {
             int n = config.attempts();
             String servers = String.join(", ", asked.stream().map(Resolver::format).toList());
             Failure f = attemptTimeouts == n
-                    ? new Failure(true, key.name + ": no answer from DNS server(s) " + servers + " after " + n
+                    ? new Failure(FailureKind.TIMEOUT, key.name + ": no answer from DNS server(s) " + servers + " after " + n
                             + (n == 1 ? " attempt" : " attempts") + " of " + config.timeout())
-                    : new Failure(false, key.name + ": DNS lookup failed after " + n
+                    : new Failure(FailureKind.OTHER, key.name + ": DNS lookup failed after " + n
                             + (n == 1 ? " attempt" : " attempts") + " (last: " + lastFailure + ")");
             finish(null, f);
         }

@@ -1,12 +1,13 @@
 package dev.tsunagu.udp.dns;
 
-import java.net.UnknownHostException;
+import dev.tsunagu.socket.NameResolutionTimeoutException;
 
 /**
  * A lookup that failed because no DNS server answered in time, on any attempt: distinct from a
- * server's definite "no such name", which is a plain {@link UnknownHostException}.
+ * server's definite "no such name", a {@link dev.tsunagu.socket.NoSuchHostException}. The
+ * DNS resolver's own name for {@link NameResolutionTimeoutException}.
  */
-public final class ResolverTimeoutException extends UnknownHostException {
+public final class ResolverTimeoutException extends NameResolutionTimeoutException {
     private static final long serialVersionUID = 1L;
 
     public ResolverTimeoutException(String message) {

@@ -10,7 +10,10 @@
  *   <li>{@link dev.tsunagu.udp.dns.Resolver}: lookups on the event loop, with per-attempt
  *       timeouts and retries over the servers of a {@link dev.tsunagu.udp.dns.ResolverConfig},
  *       positive and negative caching on the loop's clock, and shared queries. A lookup nobody
- *       answered fails with {@link dev.tsunagu.udp.dns.ResolverTimeoutException}.</li>
+ *       answered fails with {@link dev.tsunagu.udp.dns.ResolverTimeoutException}, a name the
+ *       server does not know with {@link dev.tsunagu.socket.NoSuchHostException}. Every stack
+ *       with UDP publishes one as its {@link dev.tsunagu.socket.NameResolver}, the contract
+ *       through which the socket library ({@code stack-tcp}) resolves names.</li>
  * </ul>
  *
  * <pre>{@code

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.socket.NoSuchHostException;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.TestHosts;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -137,9 +138,9 @@ class ResolverOverStackTest {
 
     @Test
     void reportsNxdomain() {
-        assertThatThrownBy(() -> resolver.lookup("nope.example")).isExactlyInstanceOf(UnknownHostException.class)
+        assertThatThrownBy(() -> resolver.lookup("nope.example")).isExactlyInstanceOf(NoSuchHostException.class)
                 .hasMessage("nope.example: no such host (NXDOMAIN from 10.0.0.53:53)");
-        assertThatThrownBy(() -> resolver.lookup("nope.example")).isExactlyInstanceOf(UnknownHostException.class);
+        assertThatThrownBy(() -> resolver.lookup("nope.example")).isExactlyInstanceOf(NoSuchHostException.class);
         assertThat(server.queriesReceived()).isEqualTo(1);
         assertThat(resolver.retries()).isZero();
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.Datagram;
+import dev.tsunagu.socket.NameResolutionTimeoutException;
+import dev.tsunagu.socket.NoSuchHostException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -197,7 +199,7 @@ class ResolverTest {
     void blockingLookupTimesOutInVirtualTime() {
         server.close();
         assertThatThrownBy(() -> resolver.lookup("example.com")).isInstanceOf(ResolverTimeoutException.class)
-                .hasMessageContaining("after 3 attempts");
+                .isInstanceOf(NameResolutionTimeoutException.class).hasMessageContaining("after 3 attempts");
         assertThat(loop.now()).isEqualTo(Duration.ofSeconds(3).toNanos());
     }
 
@@ -205,7 +207,7 @@ class ResolverTest {
     void reportsNxdomainAndRemembersIt() throws Exception {
         CompletableFuture<List<InetAddress>> f = resolver.resolve("nope.example");
         loop.runUntilIdle();
-        assertThat(failure(f)).isExactlyInstanceOf(UnknownHostException.class)
+        assertThat(failure(f)).isExactlyInstanceOf(NoSuchHostException.class)
                 .hasMessage("nope.example: no such host (NXDOMAIN from 10.0.0.53:53)");
         assertThat(resolver.retries()).isZero();
 
@@ -217,13 +219,13 @@ class ResolverTest {
         loop.advance(Duration.ofSeconds(30));
         CompletableFuture<List<InetAddress>> later = resolver.resolve("nope.example");
         loop.runUntilIdle();
-        assertThat(failure(later)).isExactlyInstanceOf(UnknownHostException.class);
+        assertThat(failure(later)).isExactlyInstanceOf(NoSuchHostException.class);
         assertThat(server.queriesReceived()).isEqualTo(2);
     }
 
     @Test
     void blockingLookupThrowsUnknownHostForNxdomain() {
-        assertThatThrownBy(() -> resolver.lookup("nope.example")).isExactlyInstanceOf(UnknownHostException.class)
+        assertThatThrownBy(() -> resolver.lookup("nope.example")).isExactlyInstanceOf(NoSuchHostException.class)
                 .hasMessageContaining("NXDOMAIN");
     }
 
@@ -426,9 +428,9 @@ class ResolverTest {
 
     @Test
     void noRecordOfTheTypeIsNodataAndIsRemembered() throws Exception {
-        assertThatThrownBy(() -> resolver.lookup("v6only.example")).isExactlyInstanceOf(UnknownHostException.class)
+        assertThatThrownBy(() -> resolver.lookup("v6only.example")).isExactlyInstanceOf(NoSuchHostException.class)
                 .hasMessage("v6only.example: no A record (NODATA from 10.0.0.53:53)");
-        assertThatThrownBy(() -> resolver.lookup("v6only.example")).isExactlyInstanceOf(UnknownHostException.class);
+        assertThatThrownBy(() -> resolver.lookup("v6only.example")).isExactlyInstanceOf(NoSuchHostException.class);
         assertThat(server.queriesReceived()).isEqualTo(1);
     }
 

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.TestHosts;
 import dev.tsunagu.udp.UdpOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -28,6 +29,8 @@ class StackResolverTest {
                     Duration.ofMinutes(5));
             Resolver resolver = client.service(Resolver.class).orElseThrow();
             assertThat(resolver.lookup("www.example.test")).containsExactly(InetAddress.getByName("10.0.0.80"));
+            assertThat(client.service(NameResolver.class)).as("the same resolver, for the socket library")
+                    .containsSame(resolver);
             assertThatThrownBy(() -> resolver.lookup("nope.example.test")).isInstanceOf(UnknownHostException.class)
                     .hasMessageContaining("NXDOMAIN");
         }

@@ -1,0 +1,38 @@
+package dev.tsunagu.cli.tools;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Echo on one protocol: TCP, or UDP with {@code --udp}. */
+@Command(name = "echo-serve", mixinStandardHelpOptions = true,
+        description = "Echo server (RFC 862) on TCP, or on UDP with --udp.")
+final class EchoServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    NetworkOptions net;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "7", converter = Converters.Port.class,
+            description = "Port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--udp", description = "Echo UDP datagrams instead of TCP streams.")
+    boolean udp;
+
+    private final Io io;
+
+    EchoServeCommand(Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return Servers.run(spec.commandLine(), io, "echo-serve", net,
+                List.of((h, log) -> StreamService.start(h.stack(), StreamService.Kind.ECHO, port, !udp, udp, log)));
+    }
+}

@@ -1,0 +1,142 @@
+package dev.tsunagu.cli.tools;
+
+import dev.tsunagu.cli.Logging;
+import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.DriverSpec;
+import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.LinkDrivers;
+import dev.tsunagu.link.capture.CapturingDriver;
+import dev.tsunagu.socket.NameResolver;
+import dev.tsunagu.stack.InterfaceConfig;
+import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.udp.UdpOptions;
+import dev.tsunagu.udp.dns.ResolverConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The one stack a network command runs: built from {@link NetworkOptions} (driver through the
+ * driver SPI, optionally wrapped in the capture decorator), with the socket table printed on
+ * a signal or a period while it runs. Closing closes the stack, which flushes the capture.
+ */
+final class Host implements AutoCloseable {
+    private final NetworkStack stack;
+    private final Netstat netstat;
+
+    private Host(NetworkStack stack, Netstat netstat) {
+        this.stack = stack;
+        this.netstat = netstat;
+    }
+
+    /**
+     * Builds the stack. A bad spec, an unknown driver or a bad DNS server is a usage error (exit
+     * 2); a driver that cannot start (no permission for a TAP, a busy device) is a failure (1).
+     */
+    static Host start(CommandLine cli, String command, NetworkOptions o, DnsOptions dns) throws IOException {
+        Logging.setLevel(o.log);
+        LinkDrivers drivers = LinkDrivers.installed();
+        DriverSpec spec;
+        try {
+            spec = DriverSpec.parse(o.driver);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cli, "--driver: " + e.getMessage());
+        }
+        if (drivers.provider(spec.name()) == null) {
+            throw new ParameterException(cli, "--driver: unknown link driver '" + spec.name() + "' (installed: "
+                    + String.join(", ", drivers.providers().stream().map(p -> p.name()).toList()) + ")");
+        }
+        List<String> dnsServers = new ArrayList<>();
+        for (String server : dns == null ? List.<String>of() : dns.servers) {
+            try {
+                dnsServers.add(Addresses.format(Addresses.ipv4AndPort(server, ResolverConfig.DNS_PORT)));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cli, "--dns: " + e.getMessage());
+            }
+        }
+        String servers = String.join(",", dnsServers);
+        if (o.mtu != null && (o.mtu < 68 || o.mtu > 65535)) {
+            throw new ParameterException(cli, "--mtu: want 68-65535 (IPv4's minimum is 68), not " + o.mtu);
+        }
+
+        LinkDriver driver;
+        try {
+            driver = drivers.create(o.driver);
+        } catch (DriverException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            if (o.pcap != null) {
+                driver = CapturingDriver.toFile(driver, o.pcap);
+            }
+            InterfaceConfig ifc = InterfaceConfig.of(driver).address(o.ip);
+            if (o.mtu != null) {
+                ifc.mtu(o.mtu);
+            }
+            NetworkStack.Builder b = NetworkStack.builder().name(o.stackName(command)).addInterface(ifc);
+            if (o.gateway != null) {
+                b.gateway(o.gateway);
+            }
+            if (!servers.isEmpty()) {
+                b.option(UdpOptions.DNS_SERVERS, servers);
+            }
+            NetworkStack stack = b.build();
+            PrintWriter err = cli.getErr();
+            return new Host(stack, Netstat.start(stack, err, o.netstatEvery));
+        } catch (DriverException e) {
+            driver.close();
+            throw new IOException(e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            driver.close();
+            throw e;
+        }
+    }
+
+    NetworkStack stack() {
+        return stack;
+    }
+
+    Netstat netstat() {
+        return netstat;
+    }
+
+    /** Whether {@code host} looks like a dotted address, as opposed to a name. */
+    static boolean looksNumeric(String host) {
+        return host.matches("[0-9.]+");
+    }
+
+    /**
+     * An IPv4 literal as is, a name through the stack's resolver (its {@code --dns} servers).
+     * An IPv6 literal, or something that looks like a dotted address but is not one, is a
+     * usage error.
+     */
+    InetAddress resolve(CommandLine cli, String host) throws UnknownHostException {
+        if (Addresses.literal(host) != null || looksNumeric(host)) {
+            try {
+                return Addresses.ipv4(host);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cli, e.getMessage());
+            }
+        }
+        NameResolver resolver = stack.service(NameResolver.class)
+                .orElseThrow(() -> new UnknownHostException(host + ": this stack has no resolver"));
+        List<InetAddress> all = resolver.lookup(host);
+        for (InetAddress a : all) {
+            if (a.getAddress().length == 4) {
+                return a;
+            }
+        }
+        throw new UnknownHostException(host + ": no IPv4 address");
+    }
+
+    @Override
+    public void close() {
+        netstat.close();
+        stack.close();
+    }
+}

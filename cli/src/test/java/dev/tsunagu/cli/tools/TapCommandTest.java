@@ -1,0 +1,205 @@
+package dev.tsunagu.cli.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tsunagu.cli.Tsunagu;
+import dev.tsunagu.testkit.host.TapBench;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's hand-run TAP recipe, run for real: the {@code tsunagu} command in a child JVM
+ * inside a network namespace (as a user runs it in a shell), on a TAP made there with
+ * {@code ip tuntap add}, the kernel side at 10.82.1.1/24 and the command's stack at 10.82.1.2:
+ * {@code curl} against {@code http-serve}, {@code http-get} against
+ * {@code python3 -m http.server}, and {@code ping} both ways. The namespace comes from
+ * driver-tap's test kit ({@link TapBench}, whose own stack on its own TAP in 10.82.0.0/24 stays
+ * idle). Also: a TAP without the permission to make one is one line and exit 1.
+ *
+ * <p>Skips loudly without root / CAP_NET_ADMIN or the tools.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TapCommandTest {
+    private static final int SUBNET = 82;
+    private static final String KERNEL = "10.82.1.1";
+    private static final String STACK = "10.82.1.2";
+    private static final String TAP = "tsucli0";
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path www;
+
+    private TapBench bench;
+
+    @AfterEach
+    void tearDown() {
+        if (bench != null) {
+            bench.close(); // kills what runs in the namespace (our child JVMs too) and deletes it with the TAP
+        }
+    }
+
+    private TapBench.Namespace namespaceWithTap() throws Exception {
+        bench = TapBench.start(SUBNET);
+        TapBench.Namespace ns = bench.kernelSide();
+        // The README's recipe, in the namespace (there the user is root, so no "user" option).
+        ns.check(DEADLINE, "ip", "tuntap", "add", "dev", TAP, "mode", "tap");
+        ns.check(DEADLINE, "ip", "addr", "add", KERNEL + "/24", "dev", TAP);
+        ns.check(DEADLINE, "ip", "link", "set", TAP, "up");
+        return ns;
+    }
+
+    @Test
+    void theReadmeRecipe() throws Exception {
+        TapBench.assumeTapAndNetns();
+        TapBench.assumeCommand("curl", "curl");
+        TapBench.assumeCommand("python3", "python3");
+        TapBench.assumeCommand("ping", "iputils-ping");
+        Files.writeString(www.resolve("hello.txt"), "Hello through a TAP!\n");
+        TapBench.Namespace ns = namespaceWithTap();
+
+        // curl against http-serve; the kernel pings the stack meanwhile.
+        Process serve = ns.start(tsunagu("http-serve", "--driver", "tap:" + TAP, "--ip", STACK + "/24", "--port", "8080",
+                "--dir", www.toString()));
+        List<String> serveOut = new ArrayList<>();
+        awaitLine(serve, serveOut, "Ctrl-C stops");
+        TapBench.Result curl = ns.exec(DEADLINE, "curl", "-sS", "--max-time", "10", "http://" + STACK + ":8080/hello.txt");
+        assertThat(curl.exit()).as(curl.output()).isZero();
+        assertThat(curl.output()).isEqualTo("Hello through a TAP!\n");
+        TapBench.Result kernelPing = ns.exec(DEADLINE, "ping", "-c", "3", "-i", "0.2", "-W", "2", STACK);
+        assertThat(kernelPing.exit()).as(kernelPing.output()).isZero();
+        assertThat(kernelPing.output()).contains("3 packets transmitted, 3 received");
+        serve.destroy(); // SIGTERM: the command stops cleanly and releases the TAP
+        assertThat(serve.waitFor(20, TimeUnit.SECONDS)).as("http-serve ends on SIGTERM: " + serveOut).isTrue();
+
+        // http-get against python3 -m http.server.
+        ns.start("python3", "-m", "http.server", "8000", "--bind", KERNEL, "--directory", www.toString());
+        assertThat(ns.awaitListening("tcp", 8000, DEADLINE)).as("python3 http.server listening").isTrue();
+        TapBench.Result get = ns.exec(DEADLINE, tsunagu("http-get", "--driver", "tap:" + TAP, "--ip", STACK + "/24",
+                "http://" + KERNEL + ":8000/hello.txt"));
+        assertThat(get.exit()).as(get.output()).isZero();
+        assertThat(get.output()).contains("Hello through a TAP!\n");
+
+        // The stack pings the kernel.
+        TapBench.Result ping = ns.exec(DEADLINE, tsunagu("ping", "--driver", "tap:" + TAP, "--ip", STACK + "/24",
+                "-c", "3", "-i", "0.2", KERNEL));
+        assertThat(ping.exit()).as(ping.output()).isZero();
+        assertThat(ping.output()).containsPattern("64 bytes from 10\\.82\\.1\\.1: icmp_seq=1 ttl=64 time=")
+                .contains("3 packets transmitted, 3 received, 0% packet loss");
+    }
+
+    @Test
+    void noPermissionForATapIsOneLineAndExitOne(@TempDir Path cp) throws Exception {
+        TapBench.assumeTapAndNetns(); // root here: we drop to nobody for the command
+        TapBench.assumeCommand("setpriv", "util-linux");
+        String classPath = copyClassPath(cp);
+        List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        c.addAll(java(classPath, "ping", "--driver", "tap:tsunoperm0", "-c", "1", "10.0.0.1"));
+        Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String said = out.get(10, TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(said).isEqualTo(1);
+        assertThat(said.lines().toList()).singleElement().asString().startsWith("tsunagu: ").containsIgnoringCase("permission");
+    }
+
+    // ---- child JVMs ----
+
+    private static String[] tsunagu(String... args) {
+        return java(System.getProperty("java.class.path"), args).toArray(String[]::new);
+    }
+
+    private static List<String> java(String classPath, String... args) {
+        List<String> c = new ArrayList<>();
+        c.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        c.add("--enable-native-access=ALL-UNNAMED");
+        c.add("-Xshare:auto");
+        c.add("-cp");
+        c.add(classPath);
+        c.add(Tsunagu.class.getName());
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    /** Waits until the process prints a line containing {@code marker}; fails with what it said otherwise. */
+    private static void awaitLine(Process p, List<String> seen, String marker) throws Exception {
+        CompletableFuture<Void> found = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (seen) {
+                        seen.add(line);
+                    }
+                    if (line.contains(marker)) {
+                        found.complete(null);
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+            found.complete(null);
+        });
+        found.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        synchronized (seen) {
+            assertThat(seen).as("the command's output").anyMatch(l -> l.contains(marker));
+        }
+    }
+
+    /** This test's class path, copied where another user can read it (the Maven repository is root's). */
+    private static String copyClassPath(Path dir) throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> cp = new ArrayList<>();
+        int i = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) {
+                continue;
+            }
+            Path to = dir.resolve("cp" + i++ + (Files.isDirectory(from) ? "" : ".jar"));
+            if (Files.isDirectory(from)) {
+                try (Stream<Path> files = Files.walk(from)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Path t = to.resolve(from.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else {
+                Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+            }
+            cp.add(to.toString());
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) all::iterator) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return String.join(java.io.File.pathSeparator, cp);
+    }
+}

@@ -1,0 +1,231 @@
+package dev.tsunagu.cli.tour;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tsunagu.testkit.Tshark;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tour runs in-process on the virtual clock and tells the seeds' journey, in order. */
+class TourTest {
+    @TempDir
+    Path dir;
+
+    private record Run(String text, Tour.Result result) {}
+
+    private Run tour(long seed, String pcapName) throws Exception {
+        StringWriter text = new StringWriter();
+        Tour.Result r = Tour.run(new Tour.Config(seed, 1500, Duration.ofMillis(40), dir.resolve(pcapName)),
+                new PrintWriter(text, true));
+        return new Run(text.toString(), r);
+    }
+
+    /** Every stage of the journey, as a pattern one narration line must match, in this order. */
+    private static final List<String> STAGES = List.of(
+            "browser +socket\\(SOCK_STREAM\\) = 3: .*descriptor 3",
+            "browser +connect\\(3, \"www\\.example\\.test\", 80\\)",
+            "browser -> all +ARP request .*who has 10\\.0\\.0\\.53\\?",
+            "dns -> browser +ARP reply .*10\\.0\\.0\\.53 is at",
+            "browser -> dns +UDP 10\\.0\\.0\\.1:\\d+ -> 10\\.0\\.0\\.53:53.*DNS query id 0x\\p{XDigit}{4}.*www\\.example\\.test",
+            "UDP +4 +0\\.0\\.0\\.0:\\d+ +10\\.0\\.0\\.53:53 ",
+            "dns -> browser +UDP 10\\.0\\.0\\.53:53 .*DNS answer .*www\\.example\\.test is 10\\.0\\.0\\.80",
+            "browser -> all +ARP request .*who has 10\\.0\\.0\\.80\\?",
+            "www -> browser +ARP reply .*10\\.0\\.0\\.80 is at",
+            "browser -> www +TCP \\d+ -> 80, SYN, seq \\d+ \\(the ISN: a random initial sequence number.*MSS 1460",
+            "www -> browser +TCP 80 -> \\d+, SYN\\+ACK, seq \\d+ .*ack \\d+ \\(the client's ISN \\+ 1.*MSS 1460",
+            "browser -> www +TCP \\d+ -> 80, ACK, ack 1, .*ESTABLISHED",
+            "browser +connect returned after [\\d.]+ ms: the connection is ESTABLISHED",
+            " 3 +10\\.0\\.0\\.1:\\d+ +10\\.0\\.0\\.80:80 +ESTABLISHED .*rto \\d+ms",
+            "www +accept\\(3\\) = 4",
+            "browser +write\\(3, 4380 bytes\\)",
+            "browser -> www +TCP .*data, seq 1:1461 \\(1460 bytes: a full segment, one MSS\\)",
+            "browser -> www +TCP .*data, seq 1461:2921 \\(1460 bytes",
+            "cable +LOST: the fault injector drops this segment",
+            "browser -> www +TCP .*data, seq 2921:4381 \\(1460 bytes",
+            " 3 +10\\.0\\.0\\.1:\\d+ +10\\.0\\.0\\.80:80 +ESTABLISHED +4380 ",
+            "www -> browser +TCP .*ACK, ack 1461, window 6,732: .*room for 6,732 more",
+            "browser -> www +TCP .*RETRANSMISSION of seq 1461:2921 .*ran out after [\\d.]+ ms, the RTO",
+            "www -> browser +TCP .*ACK, ack 4381, window 3,812: the retransmission filled the gap.*kept the bytes",
+            " 3 +10\\.0\\.0\\.1:\\d+ +10\\.0\\.0\\.80:80 +ESTABLISHED +0 +0 ",
+            " 4 +10\\.0\\.0\\.80:80 +10\\.0\\.0\\.1:\\d+ +ESTABLISHED +0 +4380 ",
+            "www -> browser +TCP .*window update, ack 4381, window 8,192",
+            "www +read\\(4\\) = 4380 bytes: .*the whole request \\(4380 bytes\\) has arrived",
+            "www -> browser +TCP .*data, seq 1:\\d+ \\(\\d+ bytes\\), ack 4381",
+            "www -> browser +TCP .*FIN\\+ACK",
+            "browser -> www +TCP .*ACK, ack \\d+: acknowledges the peer's FIN",
+            "browser +read\\(3\\) = \\d+ bytes from the receive buffer: \"HTTP/1\\.1 201 Created",
+            "browser +read\\(3\\) = -1: end of stream",
+            "browser +close\\(3\\)",
+            "browser -> www +TCP .*FIN\\+ACK",
+            "www -> browser +TCP .*ACK, ack \\d+: acknowledges the peer's FIN",
+            "the control block is deleted at once",
+            "TCP +- +10\\.0\\.0\\.80:80 +10\\.0\\.0\\.1:\\d+ +TIME_WAIT",
+            "^ *6\\d\\.\\d{6} +www +TIME_WAIT is over: the connection's control block is deleted",
+            "Wrote .*tour\\.pcap \\(\\d+ frames");
+
+    @Test
+    void narratesEveryStageOfTheJourneyInOrder() throws Exception {
+        assertTellsTheWholeJourney(1);
+    }
+
+    /** Other MACs, ports, ISNs and DNS ids must not change the story: seeds 2 to 25 (a failure names its seed). */
+    @Test
+    void everySeedTellsTheWholeJourney() throws Exception {
+        for (long seed = 2; seed <= 25; seed++) {
+            assertTellsTheWholeJourney(seed);
+        }
+    }
+
+    private void assertTellsTheWholeJourney(long seed) throws Exception {
+        Run run = tour(seed, "tour.pcap");
+        List<String> lines = run.text().lines().toList();
+        int at = 0;
+        for (String stage : STAGES) {
+            Pattern p = Pattern.compile(stage);
+            int found = -1;
+            for (int i = at; i < lines.size(); i++) {
+                if (p.matcher(lines.get(i)).find()) {
+                    found = i;
+                    break;
+                }
+            }
+            assertThat(found).as("seed %d: a line matching /%s/ after line %d of:%n%s", seed, stage, at, run.text())
+                    .isGreaterThanOrEqualTo(0);
+            at = found + 1;
+        }
+        assertThat(run.result().framesLost()).as("seed %d", seed).isEqualTo(1);
+        assertThat(run.result().retransmissions()).as("seed %d", seed).isEqualTo(1);
+    }
+
+    @Test
+    void theSameSeedTellsTheSameStoryAndAnotherSeedAnother() throws Exception {
+        String a = tour(7, "a.pcap").text().replace("a.pcap", "X");
+        String b = tour(7, "b.pcap").text().replace("b.pcap", "X");
+        String c = tour(8, "c.pcap").text().replace("c.pcap", "X");
+        assertThat(b).isEqualTo(a);
+        assertThat(c).isNotEqualTo(a); // other MACs, ports, ISNs and DNS ids
+        assertThat(c).contains("RETRANSMISSION of seq 1461:2921");
+    }
+
+    @Test
+    void aSmallerMtuCutsTheRequestIntoSmallerSegments() throws Exception {
+        StringWriter text = new StringWriter();
+        Tour.run(new Tour.Config(1, 576, Duration.ofMillis(5), dir.resolve("small.pcap")), new PrintWriter(text, true));
+        assertThat(text.toString())
+                .contains("MSS 536")
+                .contains("write(3, 1608 bytes)")
+                .contains("data, seq 537:1073 (536 bytes: a full segment, one MSS)")
+                .contains("RETRANSMISSION of seq 537:1073");
+    }
+
+    @Test
+    void aCaptureThatCannotBeWrittenIsOneClearError() {
+        Path nowhere = dir.resolve("no/such/dir/t.pcap");
+        assertThatThrownBy(() -> Tour.run(new Tour.Config(1, 1500, Duration.ofMillis(40), nowhere),
+                new PrintWriter(new StringWriter())))
+                .isInstanceOf(IOException.class)
+                .hasMessage("cannot write the capture " + nowhere + ": no such directory");
+    }
+
+    @Test
+    void runsOnTheWallClockToo() throws Exception {
+        StringWriter text = new StringWriter();
+        long start = System.nanoTime();
+        Tour.Result r = Tour.run(new Tour.Config(1, 1500, Duration.ofMillis(5), dir.resolve("rt.pcap"), true),
+                new PrintWriter(text, true));
+        // The same journey, though lines of the script and of the wire may interleave differently.
+        assertThat(text.toString())
+                .contains("real time")
+                .contains("DNS answer")
+                .contains("SYN+ACK")
+                .contains("RETRANSMISSION of seq 1461:2921")
+                .contains("read(3) = -1: end of stream")
+                .contains("TIME_WAIT is over");
+        assertThat(r.framesLost()).isEqualTo(1);
+        assertThat(r.retransmissions()).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("TIME_WAIT is shortened in real time")
+                .isLessThan(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void theCaptureShowsTheJourneyToTshark() throws Exception {
+        Tshark.assumeInstalled();
+        Path pcap = tour(1, "tour.pcap").result().pcap();
+        assertThat(Tshark.read(pcap)).isNotEmpty().noneMatch(Tshark.Frame::malformed);
+        List<Map<String, String>> frames = fields(pcap, "ip.src", "arp.opcode", "arp.src.proto_ipv4",
+                "arp.dst.proto_ipv4", "dns.flags.response", "dns.qry.name", "dns.a", "tcp.flags.syn", "tcp.flags.ack",
+                "tcp.flags.fin", "tcp.len", "tcp.seq", "tcp.ack", "tcp.options.mss_val", "tcp.analysis.retransmission",
+                "http.request.method", "http.response.code");
+        assertThat(count(frames, f -> f.get("dns.flags.response").equals("0")
+                && f.get("dns.qry.name").equals("www.example.test"))).as("DNS query").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("dns.flags.response").equals("1")
+                && f.get("dns.a").equals("10.0.0.80"))).as("DNS answer").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("arp.opcode").equals("1") && f.get("arp.src.proto_ipv4").equals("10.0.0.1")
+                && f.get("arp.dst.proto_ipv4").equals("10.0.0.80"))).as("ARP request").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("arp.opcode").equals("2")
+                && f.get("arp.src.proto_ipv4").equals("10.0.0.80"))).as("ARP reply").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.syn") && !on(f, "tcp.flags.ack")
+                && f.get("tcp.options.mss_val").equals("1460"))).as("SYN").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.syn") && on(f, "tcp.flags.ack"))).as("SYN+ACK").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("tcp.flags.syn").equals("0") && f.get("tcp.seq").equals("1")
+                && f.get("tcp.ack").equals("1") && f.get("tcp.len").equals("0"))).as("the handshake's ACK").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("ip.src").equals("10.0.0.1") && f.get("tcp.len").equals("1460")))
+                .as("full segments of the request: three, one of them twice").isEqualTo(4);
+        assertThat(count(frames, f -> !f.get("tcp.analysis.retransmission").isEmpty())).as("retransmission").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("http.request.method").equals("POST"))).as("HTTP request").isEqualTo(1);
+        assertThat(count(frames, f -> f.get("http.response.code").equals("201"))).as("HTTP response").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.fin") && f.get("ip.src").equals("10.0.0.1"))).as("browser FIN").isEqualTo(1);
+        assertThat(count(frames, f -> on(f, "tcp.flags.fin") && f.get("ip.src").equals("10.0.0.80"))).as("server FIN").isEqualTo(1);
+    }
+
+    private static boolean on(Map<String, String> frame, String flag) {
+        String v = frame.get(flag);
+        return v.equals("1") || v.equalsIgnoreCase("true");
+    }
+
+    private static long count(List<Map<String, String>> frames, Predicate<Map<String, String>> which) {
+        return frames.stream().filter(which).count();
+    }
+
+    /** One map per frame of {@code pcap}: each field's value as tshark prints it, "" when absent. */
+    private static List<Map<String, String>> fields(Path pcap, String... names) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-T", "fields", "-E", "separator=|",
+                "-E", "occurrence=f"));
+        for (String n : names) {
+            command.add("-e");
+            command.add(n);
+        }
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("tshark -T fields failed on " + pcap);
+        }
+        List<Map<String, String>> frames = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] values = line.split("\\|", -1);
+            Map<String, String> frame = new HashMap<>();
+            for (int i = 0; i < names.length; i++) {
+                frame.put(names[i], i < values.length ? values[i].trim() : "");
+            }
+            frames.add(frame);
+        }
+        return frames;
+    }
+}
