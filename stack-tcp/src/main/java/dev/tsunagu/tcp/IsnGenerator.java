@@ -1,7 +1,10 @@
 package dev.tsunagu.tcp;
 
 import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.net.Ipv4Address;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -53,6 +56,20 @@ public final class IsnGenerator {
     }
 
     /**
+     * {@link #isn(int, int, int, int, long)} for addresses of either family: for IPv4 the same
+     * value, for IPv6 the same function over the 36 bytes of the 4-tuple.
+     */
+    public int isn(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort, long nowNanos) {
+        int m = (int) Math.floorDiv(nowNanos, TICK_NANOS);
+        return m + (int) hashTuple(isnHash, localIp, localPort, remoteIp, remotePort);
+    }
+
+    /** {@link #timestampOffset(int, int, int, int)} for addresses of either family. */
+    public int timestampOffset(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
+        return (int) hashTuple(timestampHash, localIp, localPort, remoteIp, remotePort);
+    }
+
+    /**
      * A per-connection offset for the Timestamps clock (RFC 7323 5.4), so a timestamp tells
      * nobody the host's uptime or links its connections: the same keyed hash of the 4-tuple
      * as the ISN's, under the key's halves swapped.
@@ -66,6 +83,17 @@ public final class IsnGenerator {
      * remotePort (2)} in network order under {@code f}'s key, as a long (the hash's bytes read
      * little-endian, as in the reference code).
      */
+    static long hashTuple(HashFunction f, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
+        if (localIp instanceof Ipv4Address l && remoteIp instanceof Ipv4Address r) {
+            return hashTuple(f, l.bits(), localPort, r.bits(), remotePort);
+        }
+        // The same layout with whole addresses: local, local port, remote, remote port, in network order.
+        Hasher h = f.newHasher(2 * localIp.byteLength() + 4);
+        h.putBytes(localIp.toBytes()).putShort(Short.reverseBytes((short) localPort));
+        h.putBytes(remoteIp.toBytes()).putShort(Short.reverseBytes((short) remotePort));
+        return h.hash().asLong();
+    }
+
     static long hashTuple(HashFunction f, int localIp, int localPort, int remoteIp, int remotePort) {
         // A Hasher writes little-endian; byte-reversing each field puts it on the wire's order.
         return f.newHasher(12)

@@ -3,21 +3,23 @@ package dev.tsunagu.tcp;
 import static dev.tsunagu.tcp.SeqNum.gt;
 import static dev.tsunagu.tcp.SeqNum.le;
 import static dev.tsunagu.tcp.SeqNum.lt;
-import static dev.tsunagu.tcp.wire.TcpSegment.ACK;
-import static dev.tsunagu.tcp.wire.TcpSegment.FIN;
-import static dev.tsunagu.tcp.wire.TcpSegment.RST;
-import static dev.tsunagu.tcp.wire.TcpSegment.SYN;
+import static dev.tsunagu.tcp.wire.TcpHeader.ACK;
+import static dev.tsunagu.tcp.wire.TcpHeader.FIN;
+import static dev.tsunagu.tcp.wire.TcpHeader.RST;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.IcmpErrorInfo;
+import dev.tsunagu.stack.IpService;
 import dev.tsunagu.tcp.buffer.ReceiveBuffer;
 import dev.tsunagu.tcp.buffer.SendBuffer;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -46,10 +48,12 @@ final class TcpConnection {
     private final EventLoop loop;
     private final TcpCounters counters;
     private final TcpSettings settings;
-    final int localIp;
+    final IpAddress localIp;
     final int localPort;
-    final int remoteIp;
+    final IpAddress remoteIp;
     final int remotePort;
+    /** The network layer of the addresses' family, which the segments go down through. */
+    final IpService network;
     /** Next connection in the same demultiplexing bucket (same remote address and ports, another local address). */
     TcpConnection nextInBucket;
     /** The listener that made us (passive open) until the application accepts us. */
@@ -86,7 +90,7 @@ final class TcpConnection {
     private boolean orphaned;
     private boolean deleted;
 
-    TcpConnection(TcpLayer layer, boolean passive, int localIp, int localPort, int remoteIp, int remotePort,
+    TcpConnection(TcpLayer layer, boolean passive, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort,
                   TcpSocketOptions options) {
         this.layer = layer;
         this.loop = layer.loop();
@@ -97,8 +101,9 @@ final class TcpConnection {
         this.localPort = localPort;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
-        int mtu = layer.mtuFor(remoteIp);
-        int ourMss = Math.max(TcpLayer.MIN_MSS, (mtu > 0 ? mtu : 576) - 40);
+        this.network = layer.network(remoteIp);
+        int mtu = network.mtuFor(remoteIp);
+        int ourMss = Math.max(TcpLayer.MIN_MSS, (mtu > 0 ? mtu : 576) - network.headerLength() - TcpHeader.HEADER_LENGTH);
         this.cc = layer.newCongestionControl(options.congestionControl(), ourMss);
         this.rto = layer.newRetransmissionPolicy(options.retransmission(), ourMss);
         this.retransmitTimer = loop.newTimer("tcp-rtx", this::onRetransmitTimeout);
@@ -687,16 +692,19 @@ final class TcpConnection {
 
     /** An ICMP error about a segment of ours (RFC 1122 4.2.3.9). */
     void onIcmpError(IcmpErrorInfo e) {
-        if (state != TcpState.SYN_SENT || e.type() != 3) {
+        boolean unreachable = switch (e.kind()) {
+            case PROTOCOL_UNREACHABLE, PORT_UNREACHABLE, UNREACHABLE, PACKET_TOO_BIG -> true;
+            default -> false;
+        };
+        if (state != TcpState.SYN_SENT || !unreachable) {
             return; // soft errors on an established connection: retransmission decides
         }
         counters.attemptFails.increment();
-        fail(switch (e.code()) {
-            case 2, 3 -> new ConnectException("connection refused: " + remote() + " (ICMP unreachable from "
-                    + e.reporter() + ")");
-            default -> new NoRouteToHostException("no route to " + remote() + " (ICMP unreachable, code " + e.code()
-                    + ", from " + e.reporter() + ")");
-        }, false);
+        fail(e.kind().isRefusal()
+            ? new ConnectException("connection refused: " + remote() + " (ICMP unreachable from "
+                    + e.reporter() + ")")
+            : new NoRouteToHostException("no route to " + remote() + " (ICMP unreachable, code " + e.code()
+                    + ", from " + e.reporter() + ")"), false);
     }
 
     // ---- Death ----
@@ -773,11 +781,11 @@ final class TcpConnection {
     // ---- Reporting ----
 
     InetSocketAddress remote() {
-        return new InetSocketAddress(new Ipv4Address(remoteIp).toInetAddress(), remotePort);
+        return new InetSocketAddress(remoteIp.toInetAddress(), remotePort);
     }
 
     InetSocketAddress local() {
-        return new InetSocketAddress(new Ipv4Address(localIp).toInetAddress(), localPort);
+        return new InetSocketAddress(localIp.toInetAddress(), localPort);
     }
 
     SocketInfo info() {

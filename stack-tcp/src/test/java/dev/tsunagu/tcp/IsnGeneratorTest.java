@@ -217,4 +217,24 @@ class IsnGeneratorTest {
     void theKeySourceIsRequired() {
         assertThatThrownBy(() -> new IsnGenerator(null)).isInstanceOf(NullPointerException.class);
     }
+
+    /**
+     * The family-neutral form: for IPv4 the very value of the int form (so ISNs and timestamp
+     * offsets did not change with the addresses' type), for IPv6 the keyed hash over the 36
+     * bytes of the 4-tuple, different per address.
+     */
+    @Test
+    void addressesOfEitherFamilyHashTheirWholeTuple() {
+        IsnGenerator isn = new IsnGenerator(new SplittableRandom(8));
+        dev.tsunagu.net.Ipv4Address a4 = dev.tsunagu.net.Ipv4Address.parse("10.0.0.1");
+        dev.tsunagu.net.Ipv4Address b4 = dev.tsunagu.net.Ipv4Address.parse("10.0.0.2");
+        assertThat(isn.isn(a4, 1000, b4, 80, 123_456_789L)).isEqualTo(isn.isn(a4.bits(), 1000, b4.bits(), 80, 123_456_789L));
+        assertThat(isn.timestampOffset(a4, 1000, b4, 80)).isEqualTo(isn.timestampOffset(a4.bits(), 1000, b4.bits(), 80));
+        dev.tsunagu.net.Ipv6Address a6 = dev.tsunagu.net.Ipv6Address.parse("2001:db8::1");
+        dev.tsunagu.net.Ipv6Address b6 = dev.tsunagu.net.Ipv6Address.parse("2001:db8::2");
+        dev.tsunagu.net.Ipv6Address c6 = dev.tsunagu.net.Ipv6Address.parse("2001:db8:1::2");
+        assertThat(isn.isn(a6, 1000, b6, 80, 0)).isNotEqualTo(isn.isn(a6, 1000, c6, 80, 0));
+        assertThat(isn.isn(a6, 1000, b6, 80, 0)).isEqualTo(isn.isn(a6, 1000, b6, 80, 0));
+        assertThat(isn.timestampOffset(a6, 1000, b6, 80)).isNotEqualTo(isn.timestampOffset(b6, 80, a6, 1000));
+    }
 }

@@ -20,13 +20,9 @@ import org.junit.jupiter.api.Test;
  * path, so a missing {@code provides} line fails here ("no link driver named 'pipe'").
  */
 class ModulePathTest {
-    /**
-     * The modules an example needs at run time: ours and the libraries they use (Guava and its
-     * one required module, failureaccess, for stack-tcp's SipHash), never test jars.
-     */
+    /** The modules an example needs at run time: ours and the libraries they use, never test jars. */
     private static final Pattern MODULE_JAR = Pattern.compile(
-            "(stack-(api|link|ip|udp|tcp)|driver-(native|tap|pcap)|slf4j-api|logback-(classic|core)|picocli|guava|failureaccess)"
-                    + "-[0-9][^/]*(?<!-tests)\\.jar");
+            "(stack-(api|link|ip|udp|tcp)|driver-(tap|pcap|native)|guava|failureaccess|slf4j-api|logback-(classic|core)|picocli)-[0-9][^/]*(?<!-tests)\\.jar");
 
     @Test
     void everyExampleRunsOnTheModulePathWithItsPluginsFoundThroughProvides() throws Exception {
