@@ -2,15 +2,15 @@ package dev.tsunagu.tcp;
 
 import static dev.tsunagu.tcp.SeqNum.gt;
 import static dev.tsunagu.tcp.SeqNum.le;
-import static dev.tsunagu.tcp.wire.TcpSegment.ACK;
-import static dev.tsunagu.tcp.wire.TcpSegment.RST;
-import static dev.tsunagu.tcp.wire.TcpSegment.SYN;
+import static dev.tsunagu.tcp.wire.TcpHeader.ACK;
+import static dev.tsunagu.tcp.wire.TcpHeader.RST;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 
 /**
  * The three-way handshake's own work (RFC 9293 3.5): our SYN or SYN-ACK and its retransmission,
@@ -145,7 +145,7 @@ final class Handshake {
         int peerMss = s.options.mss > 0 ? s.options.mss : TcpLayer.DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
         // The MSS counts no options (RFC 6691): every segment's timestamps come out of its data.
         snd.mss = Math.max(TcpLayer.MIN_MSS, Math.min(peerMss, rcv.ourMss))
-                - (rtt.tsEnabled ? TcpSegment.TIMESTAMPS_LENGTH : 0);
+                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
         cc.onMssChanged(snd.mss);
         if (s.options.windowScale >= 0) {
             snd.sndWndScale = Math.min(14, s.options.windowScale); // RFC 7323 2.3: larger shifts are treated as 14

@@ -3,8 +3,8 @@ package dev.tsunagu.tcp;
 import static dev.tsunagu.tcp.SeqNum.ge;
 import static dev.tsunagu.tcp.SeqNum.gt;
 import static dev.tsunagu.tcp.SeqNum.lt;
-import static dev.tsunagu.tcp.wire.TcpSegment.FIN;
-import static dev.tsunagu.tcp.wire.TcpSegment.SYN;
+import static dev.tsunagu.tcp.wire.TcpHeader.FIN;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;

@@ -2,10 +2,10 @@ package dev.tsunagu.tcp;
 
 import static dev.tsunagu.tcp.SeqNum.inRange;
 import static dev.tsunagu.tcp.SeqNum.lt;
-import static dev.tsunagu.tcp.wire.TcpSegment.SYN;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.tcp.buffer.ReceiveBuffer;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 
 /**
  * The receive side of a connection: the receive sequence space (RFC 9293 3.3.1: RCV.NXT, the
@@ -218,7 +218,7 @@ final class Receiver {
      * Our SACK option (RFC 2018 4): the block holding the latest out-of-order arrival first, then
      * the others from the highest down, at most {@code max}.
      */
-    void writeSackBlocks(TcpSegment.Options o, int max) {
+    void writeSackBlocks(TcpHeader.Options o, int max) {
         int n = receiveBuffer.outOfOrderRanges();
         if (max <= 0 || n == 0) {
             return;

@@ -4,11 +4,11 @@ import static dev.tsunagu.tcp.SeqNum.ge;
 import static dev.tsunagu.tcp.SeqNum.gt;
 import static dev.tsunagu.tcp.SeqNum.le;
 import static dev.tsunagu.tcp.SeqNum.lt;
-import static dev.tsunagu.tcp.wire.TcpSegment.RST;
+import static dev.tsunagu.tcp.wire.TcpHeader.RST;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.policy.RetransmissionPolicy;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 
 /**
  * Round-trip time samples for the retransmission policy, and the timestamps that give them
@@ -166,7 +166,7 @@ final class RttSampler {
     }
 
     /** Puts our timestamp, and the echo of TS.Recent (or 0, in our first SYN), into {@code o}. */
-    void stamp(TcpSegment.Options o, boolean echo) {
+    void stamp(TcpHeader.Options o, boolean echo) {
         o.timestamps = true;
         o.tsValue = tsNow();
         o.tsEcho = echo ? tsRecent : 0;

@@ -4,9 +4,9 @@ import static dev.tsunagu.tcp.SeqNum.ge;
 import static dev.tsunagu.tcp.SeqNum.gt;
 import static dev.tsunagu.tcp.SeqNum.le;
 import static dev.tsunagu.tcp.SeqNum.lt;
-import static dev.tsunagu.tcp.wire.TcpSegment.ACK;
-import static dev.tsunagu.tcp.wire.TcpSegment.FIN;
-import static dev.tsunagu.tcp.wire.TcpSegment.PSH;
+import static dev.tsunagu.tcp.wire.TcpHeader.ACK;
+import static dev.tsunagu.tcp.wire.TcpHeader.FIN;
+import static dev.tsunagu.tcp.wire.TcpHeader.PSH;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;

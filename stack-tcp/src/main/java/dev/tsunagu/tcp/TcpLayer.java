@@ -24,7 +24,7 @@ import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.StackOption;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.tcp.buffer.RingPool;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import dev.tsunagu.util.LongObjectMap;
 import java.io.IOException;
 import java.net.BindException;
@@ -64,7 +64,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     /** The settings every connection reads, and the stack-wide challenge-ACK budget. */
     final TcpSettings settings;
     /** The options of the segment being sent (the loop sends one at a time; connections build theirs here too). */
-    final TcpSegment.Options outOptions = new TcpSegment.Options();
+    final TcpHeader.Options outOptions = new TcpHeader.Options();
     /** Send and receive rings of emptied buffers, reused by the next that needs room (no allocation per segment in bulk). */
     final RingPool rings = new RingPool();
 
@@ -267,7 +267,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 counters.dropBroadcast.increment(); // RFC 1122 4.2.3.10: TCP is unicast only
                 return;
             }
-            switch (TcpSegment.check(p, info)) {
+            switch (TcpHeader.check(p, info)) {
                 case OK -> { }
                 case TRUNCATED -> {
                     counters.inErrs.increment();
@@ -288,9 +288,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             IpAddress src = info.source();
             IpAddress dst = info.destination();
             Segment s = segment;
-            if (!s.parse(p, src, dst)) {
+            Segment.Verdict verdict = s.parse(p, src, dst);
+            if (verdict != Segment.Verdict.OK) {
                 counters.inErrs.increment();
-                counters.dropBadOptions.increment();
+                counters.rejected(verdict).increment();
                 return;
             }
             TcpConnection c = lookup(dst, s.destinationPort, src, s.sourcePort);
@@ -311,10 +312,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     /** 3.10.7.1: a segment for no connection draws a RST, unless it is one. */
     private void noSocket(Segment s) {
-        if (s.has(TcpSegment.RST)) {
+        if (s.has(TcpHeader.RST)) {
             return;
         }
-        if (s.has(TcpSegment.ACK)) {
+        if (s.has(TcpHeader.ACK)) {
             sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, s.ack, 0, false);
         } else {
             sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, 0, s.seq + s.length(), true);
@@ -326,12 +327,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         if (quoted.length() < 8) {
             return;
         }
-        int localPort = quoted.getU16(TcpSegment.SOURCE_PORT);
-        int remotePort = quoted.getU16(TcpSegment.DESTINATION_PORT);
+        int localPort = quoted.getU16(TcpHeader.SOURCE_PORT);
+        int remotePort = quoted.getU16(TcpHeader.DESTINATION_PORT);
         TcpConnection c = lookup(error.quotedSource(), localPort, error.quotedDestination(), remotePort);
         if (c != null) {
             // RFC 5927: believe only errors that quote a sequence number in flight.
-            int seq = quoted.getI32(TcpSegment.SEQUENCE);
+            int seq = quoted.getI32(TcpHeader.SEQUENCE);
             if (c.inFlight(seq)) {
                 c.onIcmpError(error);
             }
@@ -344,9 +345,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
      * Sends one segment of {@code c}, built by its {@link TcpOutput} ({@code b} holds the payload,
      * {@code o} the options): the header goes in front, with the connection's ports and addresses.
      */
-    void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpSegment.Options o) {
+    void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
         IpService ip = c.network;
-        TcpSegment.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
+        TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
         counters.outSegs.increment();
         ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, false);
     }
@@ -355,7 +356,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                    boolean withAck) {
         IpService ip = network(remoteIp);
         PacketBuffer b = ctx.buffers().acquire(0);
-        TcpSegment.prepend(b, localPort, remotePort, seq, ack, TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0,
+        TcpHeader.prepend(b, localPort, remotePort, seq, ack, TcpHeader.RST | (withAck ? TcpHeader.ACK : 0), 0,
                 outOptions.clear(), ip, localIp, remoteIp);
         counters.outSegs.increment();
         counters.outRsts.increment();

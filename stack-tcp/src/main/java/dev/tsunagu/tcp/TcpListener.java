@@ -6,7 +6,7 @@ import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -49,15 +49,15 @@ final class TcpListener {
     }
 
     void onSegment(Segment s) {
-        if (s.has(TcpSegment.RST)) {
+        if (s.has(TcpHeader.RST)) {
             return; // first: an incoming RST is ignored
         }
-        if (s.has(TcpSegment.ACK)) {
+        if (s.has(TcpHeader.ACK)) {
             // second: any ACK is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>
             layer.sendReset(s.destinationIp, port, s.sourceIp, s.sourcePort, s.ack, 0, false);
             return;
         }
-        if (!s.has(TcpSegment.SYN)) {
+        if (!s.has(TcpHeader.SYN)) {
             return;
         }
         if (halfOpen.size() + acceptQueue.size() >= backlog) {

@@ -1,12 +1,12 @@
 package dev.tsunagu.tcp;
 
-import static dev.tsunagu.tcp.wire.TcpSegment.ACK;
-import static dev.tsunagu.tcp.wire.TcpSegment.SYN;
+import static dev.tsunagu.tcp.wire.TcpHeader.ACK;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.tcp.buffer.SendBuffer;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 
 /**
  * Builds the segments of one connection from its state: the acknowledgment and window from the
@@ -29,19 +29,19 @@ final class TcpOutput {
     /** Prepends the TCP header (with the connection's ports and addresses) and hands the segment to IP. */
     @FunctionalInterface
     interface Transmit {
-        void transmit(PacketBuffer segment, int seq, int ack, int flags, int window, TcpSegment.Options options);
+        void transmit(PacketBuffer segment, int seq, int ack, int flags, int window, TcpHeader.Options options);
     }
 
     private final Transmit wire;
     private final BufferPool buffers;
     /** The options of the segment being built (shared by the layer's connections: the loop sends one at a time). */
-    private final TcpSegment.Options out;
+    private final TcpHeader.Options out;
     private final TcpSettings settings;
     private final Receiver rcv;
     private final RttSampler rtt;
     private final AckScheduler acks;
 
-    TcpOutput(Transmit wire, BufferPool buffers, TcpSegment.Options out, TcpSettings settings, Receiver rcv,
+    TcpOutput(Transmit wire, BufferPool buffers, TcpHeader.Options out, TcpSettings settings, Receiver rcv,
               RttSampler rtt, AckScheduler acks) {
         this.wire = wire;
         this.buffers = buffers;
@@ -61,7 +61,7 @@ final class TcpOutput {
         int window = rcv.anchorSynWindow();
         int ack = synAck ? rcv.rcvNxt : 0;
         PacketBuffer b = buffers.acquire(0);
-        TcpSegment.Options o = out.clear();
+        TcpHeader.Options o = out.clear();
         o.mss = mss;
         o.windowScale = scale;
         o.sackPermitted = synAck ? rcv.sackPermitted : settings.sack;
@@ -104,14 +104,14 @@ final class TcpOutput {
             int at = b.append(len);
             source.read(offset, b.array(), at, len);
         }
-        TcpSegment.Options o = out.clear();
+        TcpHeader.Options o = out.clear();
         if (rtt.tsEnabled) {
             rtt.stamp(o, true);
         }
         if ((flags & ACK) != 0) {
             rtt.lastAckSent = ack;
             if (rcv.hasSackBlocks()) {
-                int max = rtt.tsEnabled ? TcpSegment.MAX_SACK_BLOCKS - 1 : TcpSegment.MAX_SACK_BLOCKS;
+                int max = rtt.tsEnabled ? TcpHeader.MAX_SACK_BLOCKS - 1 : TcpHeader.MAX_SACK_BLOCKS;
                 if (len > 0) {
                     max = Math.min(max, (mss - len - 4) / 8); // the options come out of the segment's MSS
                 }

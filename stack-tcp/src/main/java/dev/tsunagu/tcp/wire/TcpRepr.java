@@ -8,7 +8,7 @@ import java.util.OptionalInt;
 /**
  * A TCP segment (RFC 9293 3.1) as a normalised value: what the state machine needs to know
  * of a segment, for tests, traces and slow paths. The receive path reads fields in place
- * through {@link TcpSegment}.
+ * through {@link TcpHeader}.
  *
  * <p>{@link #parse} normalises. The acknowledgment number is present exactly when ACK is
  * set. SYN, FIN, RST and PSH fold into one {@link Control}; a segment with more than one of
@@ -19,7 +19,7 @@ import java.util.OptionalInt;
  * pointer, Timestamps and unknown options are not part of the value. The window is the
  * field as sent, not scaled.
  *
- * <p>{@link #emit} writes the options through {@link TcpSegment#prepend}, so
+ * <p>{@link #emit} writes the options through {@link TcpHeader#prepend}, so
  * {@code parse(emit(r))} equals {@code r}. The payload is copied on the way in and out;
  * equality compares its contents.
  */
@@ -30,7 +30,7 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
 
     /** The flags that matter to the state machine, one at a time. */
     public enum Control {
-        NONE(0), PSH(TcpSegment.PSH), SYN(TcpSegment.SYN), FIN(TcpSegment.FIN), RST(TcpSegment.RST);
+        NONE(0), PSH(TcpHeader.PSH), SYN(TcpHeader.SYN), FIN(TcpHeader.FIN), RST(TcpHeader.RST);
 
         private final int flag;
 
@@ -53,8 +53,8 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
     public enum Reason {
         TRUNCATED, BAD_DATA_OFFSET, BAD_CHECKSUM, BAD_OPTIONS, IMPOSSIBLE_FLAGS;
 
-        /** The reason for a problem {@link TcpSegment#check} found. */
-        public static Reason of(TcpSegment.Problem problem) {
+        /** The reason for a problem {@link TcpHeader#check} found. */
+        public static Reason of(TcpHeader.Problem problem) {
             return switch (problem) {
                 case TRUNCATED -> TRUNCATED;
                 case BAD_DATA_OFFSET -> BAD_DATA_OFFSET;
@@ -89,12 +89,12 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
         Objects.requireNonNull(acknowledgment, "acknowledgment (OptionalInt.empty() for none)");
         checkRange("window", window, 0xFFFF);
         checkRange("mss", mss, 0xFFFF);
-        if (windowScale < -1 || windowScale > TcpSegment.MAX_WINDOW_SCALE) {
+        if (windowScale < -1 || windowScale > TcpHeader.MAX_WINDOW_SCALE) {
             throw new IllegalArgumentException("windowScale " + windowScale + " is not in [-1, "
-                    + TcpSegment.MAX_WINDOW_SCALE + "]");
+                    + TcpHeader.MAX_WINDOW_SCALE + "]");
         }
         Objects.requireNonNull(payload, "payload");
-        int length = TcpSegment.HEADER_LENGTH + TcpSegment.optionsLength(mss, windowScale, sackPermitted)
+        int length = TcpHeader.HEADER_LENGTH + TcpHeader.optionsLength(mss, windowScale, sackPermitted)
                 + payload.length;
         if (length > MAX_SEGMENT_LENGTH) {
             throw new IllegalArgumentException("a segment of " + length + " bytes, at most " + MAX_SEGMENT_LENGTH + " fit");
@@ -116,36 +116,36 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
 
     /**
      * The segment in {@code b}, which holds exactly the IP payload, validated by
-     * {@link TcpSegment#check} against the pseudo-header of {@code sourceIp} and
+     * {@link TcpHeader#check} against the pseudo-header of {@code sourceIp} and
      * {@code destinationIp}, then its options and flags. The buffer is not changed.
      */
     public static Result parse(PacketBuffer b, int sourceIp, int destinationIp) {
-        TcpSegment.Problem problem = TcpSegment.check(b, sourceIp, destinationIp);
-        if (problem != TcpSegment.Problem.OK) {
+        TcpHeader.Problem problem = TcpHeader.check(b, sourceIp, destinationIp);
+        if (problem != TcpHeader.Problem.OK) {
             return new Rejected(Reason.of(problem));
         }
-        TcpSegment.Options options = new TcpSegment.Options();
-        if (!TcpSegment.parseOptions(b, options)) {
+        TcpHeader.Options options = new TcpHeader.Options();
+        if (!TcpHeader.parseOptions(b, options)) {
             return new Rejected(Reason.BAD_OPTIONS);
         }
-        int flags = TcpSegment.flags(b);
+        int flags = TcpHeader.flags(b);
         Control control;
-        switch (flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) {
-            case 0 -> control = (flags & TcpSegment.PSH) != 0 ? Control.PSH : Control.NONE;
-            case TcpSegment.SYN -> control = Control.SYN;
-            case TcpSegment.FIN -> control = Control.FIN;
-            case TcpSegment.RST -> control = Control.RST;
+        switch (flags & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) {
+            case 0 -> control = (flags & TcpHeader.PSH) != 0 ? Control.PSH : Control.NONE;
+            case TcpHeader.SYN -> control = Control.SYN;
+            case TcpHeader.FIN -> control = Control.FIN;
+            case TcpHeader.RST -> control = Control.RST;
             default -> {
                 return new Rejected(Reason.IMPOSSIBLE_FLAGS);
             }
         }
-        OptionalInt ack = (flags & TcpSegment.ACK) != 0
-                ? OptionalInt.of(TcpSegment.acknowledgment(b)) : OptionalInt.empty();
-        int headerLength = TcpSegment.headerLength(b);
+        OptionalInt ack = (flags & TcpHeader.ACK) != 0
+                ? OptionalInt.of(TcpHeader.acknowledgment(b)) : OptionalInt.empty();
+        int headerLength = TcpHeader.headerLength(b);
         byte[] payload = new byte[b.length() - headerLength];
         b.getBytes(headerLength, payload, 0, payload.length);
-        return new Parsed(new TcpRepr(TcpSegment.sourcePort(b), TcpSegment.destinationPort(b), control,
-                TcpSegment.sequence(b), ack, TcpSegment.window(b), options.mss, options.windowScale,
+        return new Parsed(new TcpRepr(TcpHeader.sourcePort(b), TcpHeader.destinationPort(b), control,
+                TcpHeader.sequence(b), ack, TcpHeader.window(b), options.mss, options.windowScale,
                 options.sackPermitted, payload));
     }
 
@@ -161,12 +161,12 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
 
     /** The flag bits {@link #emit} writes: the control's, and ACK if there is an acknowledgment. */
     public int flags() {
-        return control.flag() | (acknowledgment.isPresent() ? TcpSegment.ACK : 0);
+        return control.flag() | (acknowledgment.isPresent() ? TcpHeader.ACK : 0);
     }
 
     /** The header length {@link #emit} writes, options included. */
     public int headerLength() {
-        return TcpSegment.HEADER_LENGTH + TcpSegment.optionsLength(mss, windowScale, sackPermitted);
+        return TcpHeader.HEADER_LENGTH + TcpHeader.optionsLength(mss, windowScale, sackPermitted);
     }
 
     /** The bytes {@link #emit} writes: header and payload. */
@@ -182,7 +182,7 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
     /**
      * Writes this segment into {@code b}, which must be empty and have at least
      * {@link #headerLength()} bytes of headroom and the payload's length of tailroom: the
-     * payload is appended, then the header prepended with {@link TcpSegment#prepend}, its
+     * payload is appended, then the header prepended with {@link TcpHeader#prepend}, its
      * checksum over the pseudo-header of {@code sourceIp} and {@code destinationIp}.
      *
      * @throws IllegalArgumentException if {@code b} is not empty (what it holds would become payload)
@@ -192,7 +192,7 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
             throw new IllegalArgumentException("emit needs an empty buffer, not one of " + b.length() + " bytes");
         }
         b.append(payload, 0, payload.length);
-        TcpSegment.prepend(b, sourcePort, destinationPort, sequence, acknowledgment.orElse(0), flags(), window, mss,
+        TcpHeader.prepend(b, sourcePort, destinationPort, sequence, acknowledgment.orElse(0), flags(), window, mss,
                 windowScale, sackPermitted, sourceIp, destinationIp);
     }
 
@@ -212,7 +212,7 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
     }
 
     /**
-     * In the manner of {@code tcpdump -S}, as {@link TcpSegment#describe} shows the emitted
+     * In the manner of {@code tcpdump -S}, as {@link TcpHeader#describe} shows the emitted
      * segment: {@code TCP 40000 > 8080: Flags [S], seq 3047993049, win 64240,
      * options [mss 1460,nop,nop,sackOK,nop,wscale 10], length 0}.
      */
@@ -220,7 +220,7 @@ public record TcpRepr(int sourcePort, int destinationPort, Control control, int 
     public String toString() {
         StringBuilder s = new StringBuilder(112).append("TCP ").append(sourcePort).append(" > ")
                 .append(destinationPort).append(": Flags [");
-        TcpSegment.appendFlags(s, flags());
+        TcpHeader.appendFlags(s, flags());
         s.append("], seq ").append(Integer.toUnsignedString(sequence));
         if (payload.length > 0) {
             s.append(':').append(Integer.toUnsignedString(sequence + payload.length));

@@ -16,7 +16,7 @@ import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.tcp.wire.TcpRepr;
 import dev.tsunagu.tcp.wire.TcpRepr.Control;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -49,9 +49,9 @@ final class RawTcpPeer implements AutoCloseable {
     /** One segment the stack sent, with the IP fields the tests look at. */
     record Seen(long at, int ipId, int ipTotalLength, TcpRepr tcp, byte[] segment) {
         /** The options as sent, SACK blocks and timestamps included (which {@link TcpRepr} leaves out). */
-        TcpSegment.Options options() {
-            TcpSegment.Options o = new TcpSegment.Options();
-            assertThat(TcpSegment.parseOptions(PacketBuffer.copyOf(segment, 0), o)).as("options of %s", this).isTrue();
+        TcpHeader.Options options() {
+            TcpHeader.Options o = new TcpHeader.Options();
+            assertThat(TcpHeader.parseOptions(PacketBuffer.copyOf(segment, 0), o)).as("options of %s", this).isTrue();
             return o;
         }
 
@@ -201,10 +201,10 @@ final class RawTcpPeer implements AutoCloseable {
      * Sends a segment with any options (SACK blocks, timestamps...), which {@link TcpRepr} cannot
      * carry: {@code flags} as on the wire, the ACK number {@link #ack}, the window {@link #window}.
      */
-    void sendWithOptions(int sequence, int flags, TcpSegment.Options options, byte[] payload) {
+    void sendWithOptions(int sequence, int flags, TcpHeader.Options options, byte[] payload) {
         PacketBuffer b = pool.acquire(payload.length);
         b.append(payload, 0, payload.length);
-        TcpSegment.prepend(b, PEER_PORT, stackPort, sequence, ack, flags, window, options, peerIp, stackIp);
+        TcpHeader.prepend(b, PEER_PORT, stackPort, sequence, ack, flags, window, options, peerIp, stackIp);
         byte[] segment = b.toByteArray();
         b.release();
         raw.sendIp(stack, Craft.ipv4(peerIp, stackIp, 6, 64, nextIpId++, 0x4000, new byte[0], segment));

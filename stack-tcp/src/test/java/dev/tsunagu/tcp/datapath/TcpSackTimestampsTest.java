@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.tcp.datapath.RawTcpPeer.Seen;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -29,20 +29,20 @@ class TcpSackTimestampsTest {
         CompletableFuture<TcpSocket> f = peer.stack.tcp().connectAsync(new InetSocketAddress(PEER_IP, PEER_PORT),
                 TcpSocketOptions.DEFAULT.withNoDelay(true));
         Seen syn = peer.next(Duration.ZERO);
-        TcpSegment.Options offered = syn.options();
+        TcpHeader.Options offered = syn.options();
         assertThat(offered.sackPermitted).as("our SYN offers SACK: %s", offered).isTrue();
         assertThat(offered.timestamps).as("our SYN offers timestamps: %s", offered).isTrue();
         assertThat(offered.tsEcho).as("a SYN echoes nothing (RFC 7323 3.2)").isZero();
         peer.stackPort = syn.tcp().sourcePort();
         peer.ack = syn.seq() + 1;
         peer.stackData = peer.ack;
-        TcpSegment.Options o = new TcpSegment.Options();
+        TcpHeader.Options o = new TcpHeader.Options();
         o.mss = 1460;
         o.sackPermitted = true;
         o.timestamps = true;
         o.tsValue = PEER_TS;
         o.tsEcho = offered.tsValue;
-        peer.sendWithOptions(peer.seq, TcpSegment.SYN | TcpSegment.ACK, o, new byte[0]);
+        peer.sendWithOptions(peer.seq, TcpHeader.SYN | TcpHeader.ACK, o, new byte[0]);
         peer.seq++;
         Seen ack = peer.next(Duration.ZERO);
         assertThat(ack.isBareAck()).as("the handshake's ACK: %s", ack).isTrue();
@@ -52,15 +52,15 @@ class TcpSackTimestampsTest {
         return f.join();
     }
 
-    private static TcpSegment.Options ts(int value) {
-        TcpSegment.Options o = new TcpSegment.Options();
+    private static TcpHeader.Options ts(int value) {
+        TcpHeader.Options o = new TcpHeader.Options();
         o.timestamps = true;
         o.tsValue = value;
         return o;
     }
 
-    private static TcpSegment.Options sack(int value, int... blocks) {
-        TcpSegment.Options o = ts(value);
+    private static TcpHeader.Options sack(int value, int... blocks) {
+        TcpHeader.Options o = ts(value);
         System.arraycopy(blocks, 0, o.sackBlocks, 0, blocks.length);
         o.sackCount = blocks.length / 2;
         return o;
@@ -76,14 +76,14 @@ class TcpSackTimestampsTest {
             TcpSocket s = connectWithOptions(peer);
             assertThat(peer.stack.sockets().getFirst().details()).containsEntry("mss", Integer.toString(MSS))
                     .containsEntry("opts", "sack,ts");
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK | TcpSegment.PSH, ts(PEER_TS + 10), bytes(100, 1));
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK | TcpHeader.PSH, ts(PEER_TS + 10), bytes(100, 1));
             peer.seq += 100;
             Seen ack = peer.next(Duration.ofSeconds(1)); // the delayed ACK
             assertThat(ack.ack()).isEqualTo(peer.seq);
             assertThat(ack.options().tsEcho).as("TS.Recent follows in-order data").isEqualTo(PEER_TS + 10);
 
             // Out of order (SEG.SEQ > Last.ACK.sent): its timestamp is not taken (RFC 7323 4.3).
-            peer.sendWithOptions(peer.seq + 1000, TcpSegment.ACK, ts(PEER_TS + 20), bytes(100, 2));
+            peer.sendWithOptions(peer.seq + 1000, TcpHeader.ACK, ts(PEER_TS + 20), bytes(100, 2));
             Seen dup = peer.next(Duration.ZERO);
             assertThat(dup.ack()).isEqualTo(peer.seq);
             assertThat(dup.options().tsEcho).isEqualTo(PEER_TS + 10);
@@ -101,14 +101,14 @@ class TcpSackTimestampsTest {
     void pawsDropsASegmentWhoseTimestampIsOlderThanTsRecent() throws Exception {
         try (RawTcpPeer peer = new RawTcpPeer()) {
             TcpSocket s = connectWithOptions(peer);
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK, ts(PEER_TS - 1), bytes(100, 4));
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK, ts(PEER_TS - 1), bytes(100, 4));
             Seen ack = peer.next(Duration.ZERO);
             assertThat(ack.ack()).as("an old duplicate: nothing taken, our position repeated").isEqualTo(peer.seq);
             assertThat(counter(peer, "PawsRejected")).isEqualTo(1);
             CompletableFuture<Integer> read = s.readAsync(new byte[100], 0, 100);
             assertThat(read).as("nothing was taken").isNotDone();
 
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK, ts(PEER_TS), bytes(100, 4));
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK, ts(PEER_TS), bytes(100, 4));
             assertThat(read).as("the same bytes with a current timestamp").isCompletedWithValue(100);
         }
     }
@@ -118,23 +118,23 @@ class TcpSackTimestampsTest {
         try (RawTcpPeer peer = new RawTcpPeer()) {
             connectWithOptions(peer);
             int base = peer.seq;
-            peer.sendWithOptions(base + 1000, TcpSegment.ACK, ts(PEER_TS), bytes(100, 5));
-            TcpSegment.Options first = peer.next(Duration.ZERO).options();
+            peer.sendWithOptions(base + 1000, TcpHeader.ACK, ts(PEER_TS), bytes(100, 5));
+            TcpHeader.Options first = peer.next(Duration.ZERO).options();
             assertThat(first.sackCount).isEqualTo(1);
             assertThat(first.sackBlocks).startsWith(base + 1000, base + 1100);
 
-            peer.sendWithOptions(base + 3000, TcpSegment.ACK, ts(PEER_TS), bytes(100, 6));
-            TcpSegment.Options second = peer.next(Duration.ZERO).options();
+            peer.sendWithOptions(base + 3000, TcpHeader.ACK, ts(PEER_TS), bytes(100, 6));
+            TcpHeader.Options second = peer.next(Duration.ZERO).options();
             assertThat(second.sackCount).isEqualTo(2);
             assertThat(second.sackBlocks).startsWith(base + 3000, base + 3100, base + 1000, base + 1100);
 
             // A segment that extends the lower block makes that block the first one.
-            peer.sendWithOptions(base + 1100, TcpSegment.ACK, ts(PEER_TS), bytes(100, 7));
-            TcpSegment.Options third = peer.next(Duration.ZERO).options();
+            peer.sendWithOptions(base + 1100, TcpHeader.ACK, ts(PEER_TS), bytes(100, 7));
+            TcpHeader.Options third = peer.next(Duration.ZERO).options();
             assertThat(third.sackBlocks).startsWith(base + 1000, base + 1200, base + 3000, base + 3100);
 
             // The hole at RCV.NXT fills: the cumulative ACK moves and only the far block is left.
-            peer.sendWithOptions(base, TcpSegment.ACK, ts(PEER_TS), bytes(1000, 8));
+            peer.sendWithOptions(base, TcpHeader.ACK, ts(PEER_TS), bytes(1000, 8));
             Seen filled = peer.next(Duration.ZERO);
             assertThat(filled.ack()).isEqualTo(base + 1200);
             assertThat(filled.options().sackCount).isEqualTo(1);
@@ -153,13 +153,13 @@ class TcpSackTimestampsTest {
 
             // Segment 0 is lost; 1 and 2 arrive and are SACKed. Limited transmit sends one new segment.
             peer.ack = d;
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK, sack(PEER_TS, d + MSS, d + 3 * MSS), new byte[0]);
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 3 * MSS), new byte[0]);
             List<Seen> afterFirst = peer.now();
             assertThat(afterFirst).as("RFC 3042: one new segment").hasSize(1);
             assertThat(afterFirst.getFirst().seq()).isEqualTo(d + 3 * MSS);
 
             // Segment 3 is SACKed too: three segments above the hole, so it is lost (RFC 6675 IsLost).
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK, sack(PEER_TS, d + MSS, d + 4 * MSS), new byte[0]);
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 4 * MSS), new byte[0]);
             List<Seen> recovery = peer.now();
             assertThat(recovery).as("the hole, then new data as the pipe allows: %s", recovery).isNotEmpty();
             assertThat(recovery.getFirst().seq()).isEqualTo(d);
@@ -171,7 +171,7 @@ class TcpSackTimestampsTest {
             // Everything arrives: recovery ends, new data flows, and nothing but segment 0 went twice.
             int end = recovery.getLast().seq() + recovery.getLast().length();
             peer.ack = end;
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK, ts(PEER_TS), new byte[0]);
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK, ts(PEER_TS), new byte[0]);
             List<Seen> after = peer.now();
             assertThat(after).as("new data after recovery").isNotEmpty().allMatch(x -> x.seq() - end >= 0);
             assertThat(counter(peer, "RetransSegs")).isEqualTo(1);
@@ -209,7 +209,7 @@ class TcpSackTimestampsTest {
             assertThat(peer.now()).hasSize(2);
             long sackedAt = peer.loop.now();
             peer.ack = d;
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
             Seen again = peer.next(Duration.ofMillis(100));
             assertThat(again.seq()).isEqualTo(d);
             assertThat(again.at() - sackedAt).as("a reordering window (1 ms at this RTT), not an RTO")
@@ -234,7 +234,7 @@ class TcpSackTimestampsTest {
             assertThat(counter(peer, "TailLossProbes")).isEqualTo(1);
             // The probe arrives and is SACKed: the first segment is found lost a reordering window later.
             peer.ack = d;
-            peer.sendWithOptions(peer.seq, TcpSegment.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
+            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
             Seen repair = peer.next(Duration.ofMillis(100));
             assertThat(repair.seq()).isEqualTo(d);
             assertThat(counter(peer, "Timeouts")).isZero();

@@ -42,7 +42,7 @@ import dev.tsunagu.stack.IpService;
  * <p>The checksum covers a pseudo-header (source and destination address, zero, protocol 6,
  * TCP length), the header and the data. Unlike UDP, zero is an ordinary checksum value.
  */
-public final class TcpSegment {
+public final class TcpHeader {
     public static final int SOURCE_PORT = 0, DESTINATION_PORT = 2, SEQUENCE = 4, ACKNOWLEDGMENT = 8,
             DATA_OFFSET = 12, FLAGS = 13, WINDOW = 14, CHECKSUM = 16, URGENT = 18;
     public static final int HEADER_LENGTH = 20, MAX_HEADER_LENGTH = 60;
@@ -70,7 +70,7 @@ public final class TcpSegment {
     /** What {@link #check} found wrong; each is a drop counter. */
     public enum Problem { OK, TRUNCATED, BAD_DATA_OFFSET, BAD_CHECKSUM }
 
-    private TcpSegment() {}
+    private TcpHeader() {}
 
     /**
      * Validates the segment in {@code b}, which holds exactly the TCP segment (the IP
@@ -166,7 +166,7 @@ public final class TcpSegment {
     public static final class Options {
         /** Maximum segment size; 0 = absent (a zero on the wire reads as absent too). */
         public int mss;
-        /** Window scale shift count, at most {@link TcpSegment#MAX_WINDOW_SCALE}; -1 = absent. */
+        /** Window scale shift count, at most {@link TcpHeader#MAX_WINDOW_SCALE}; -1 = absent. */
         public int windowScale = -1;
         public boolean sackPermitted;
         /** Whether a Timestamps option was present; then {@link #tsValue} and {@link #tsEcho} hold it. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * IPv4, RFC 8200 8.1 for IPv6), so the same code serves both families. Here an IPv6-shaped sum,
  * computed as RFC 8200 lays the pseudo-header out, stands in for the IPv6 layer to come.
  */
-class TcpSegmentPseudoHeaderTest {
+class TcpHeaderPseudoHeaderTest {
     private static final Ipv4Address A4 = Ipv4Address.parse("10.0.0.1");
     private static final Ipv4Address B4 = Ipv4Address.parse("10.0.0.2");
     private static final Ipv6Address A6 = Ipv6Address.parse("2001:db8::1");
@@ -25,25 +25,25 @@ class TcpSegmentPseudoHeaderTest {
     @Test
     void theFamilyNeutralFormsAgreeWithTheIpv4OnesForIpv4() {
         PacketBuffer viaInts = segment();
-        TcpSegment.prepend(viaInts, 1000, 80, 1, 0, TcpSegment.SYN, 65535, options(), A4.bits(), B4.bits());
+        TcpHeader.prepend(viaInts, 1000, 80, 1, 0, TcpHeader.SYN, 65535, options(), A4.bits(), B4.bits());
         PacketBuffer viaService = segment();
-        TcpSegment.prepend(viaService, 1000, 80, 1, 0, TcpSegment.SYN, 65535, options(), service(), A4, B4);
+        TcpHeader.prepend(viaService, 1000, 80, 1, 0, TcpHeader.SYN, 65535, options(), service(), A4, B4);
         assertThat(viaService.toByteArray()).isEqualTo(viaInts.toByteArray());
-        assertThat(TcpSegment.check(viaService, info(A4, B4))).isEqualTo(TcpSegment.Problem.OK);
-        assertThat(TcpSegment.check(viaService, info(B4, A4))).as("reversed addresses, same sum")
-                .isEqualTo(TcpSegment.Problem.OK);
-        assertThat(TcpSegment.check(viaService, info(A4, Ipv4Address.parse("10.0.0.3"))))
-                .isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
+        assertThat(TcpHeader.check(viaService, info(A4, B4))).isEqualTo(TcpHeader.Problem.OK);
+        assertThat(TcpHeader.check(viaService, info(B4, A4))).as("reversed addresses, same sum")
+                .isEqualTo(TcpHeader.Problem.OK);
+        assertThat(TcpHeader.check(viaService, info(A4, Ipv4Address.parse("10.0.0.3"))))
+                .isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
     }
 
     @Test
     void anIpv6PseudoHeaderChecksAndFailsOnlyForItsOwnAddresses() {
         PacketBuffer b = segment();
-        TcpSegment.prepend(b, 1000, 80, 1, 0, TcpSegment.SYN, 65535, options(), service(), A6, B6);
-        assertThat(TcpSegment.check(b, info(A6, B6))).isEqualTo(TcpSegment.Problem.OK);
-        assertThat(TcpSegment.check(b, info(A6, Ipv6Address.parse("2001:db8::3"))))
-                .isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
-        assertThat(TcpSegment.check(b, A4.bits(), B4.bits())).isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
+        TcpHeader.prepend(b, 1000, 80, 1, 0, TcpHeader.SYN, 65535, options(), service(), A6, B6);
+        assertThat(TcpHeader.check(b, info(A6, B6))).isEqualTo(TcpHeader.Problem.OK);
+        assertThat(TcpHeader.check(b, info(A6, Ipv6Address.parse("2001:db8::3"))))
+                .isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
+        assertThat(TcpHeader.check(b, A4.bits(), B4.bits())).isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
     }
 
     private static PacketBuffer segment() {
@@ -52,8 +52,8 @@ class TcpSegmentPseudoHeaderTest {
         return b;
     }
 
-    private static TcpSegment.Options options() {
-        TcpSegment.Options o = new TcpSegment.Options();
+    private static TcpHeader.Options options() {
+        TcpHeader.Options o = new TcpHeader.Options();
         o.mss = 1460;
         o.windowScale = 7;
         return o;
