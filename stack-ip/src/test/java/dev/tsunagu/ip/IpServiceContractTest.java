@@ -8,7 +8,7 @@ import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
 import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
+import dev.tsunagu.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.InternetChecksum;

@@ -7,7 +7,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.Ipv4LayerProvider;
 import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
+import dev.tsunagu.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;

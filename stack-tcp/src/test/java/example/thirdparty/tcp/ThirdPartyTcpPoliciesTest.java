@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.policy.Policies;
 import dev.tsunagu.socket.SocketInfo;
@@ -15,6 +14,7 @@ import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.tcp.policy.NagleProvider;
 import dev.tsunagu.tcp.policy.NewReno;
 import dev.tsunagu.tcp.policy.Rfc6298Provider;
+import dev.tsunagu.testkit.TestHosts;
 import example.thirdparty.tcp.FixedWindowProvider.FixedWindow;
 import example.thirdparty.tcp.HoldForBatchProvider.HoldForBatch;
 import java.net.InetSocketAddress;

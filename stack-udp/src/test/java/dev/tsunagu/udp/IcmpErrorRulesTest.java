@@ -1,17 +1,17 @@
 package dev.tsunagu.udp;
 
-import static dev.tsunagu.link.testkit.Craft.ip;
+import static dev.tsunagu.testkit.Craft.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.ip.IpOptions;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.Craft;
-import dev.tsunagu.link.testkit.RawHost;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.Craft;
+import dev.tsunagu.testkit.RawHost;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
@@ -23,8 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The "ICMP and IP" lines of CONFORMANCE.md: when ICMP errors are sent, what they quote, when
- * they are not sent, how many, and how they reach the socket they concern.
+ * The "ICMP and IP" lines of CONFORMANCE.md that involve UDP: when ICMP errors are sent about
+ * datagrams, what they quote, when they are not sent, how many, and how they reach the socket
+ * they concern. The rules of IP alone: stack-ip's {@code IcmpErrorRulesTest}.
  */
 class IcmpErrorRulesTest {
     private static final int RAW = ip("10.0.0.9");
@@ -144,33 +145,5 @@ class IcmpErrorRulesTest {
             raw.sendIp(host, udpToClosedPort(HOST, 1));
         }
         assertThat(icmpReceived()).hasSize(10);
-    }
-
-    @Test
-    void anUnknownProtocolGetsProtocolUnreachable() {
-        raw.sendIp(host, Craft.ipv4(RAW, HOST, 253, new byte[16]));
-        List<byte[]> icmp = icmpReceived();
-        assertThat(icmp).hasSize(1);
-        assertThat(icmp.get(0)[20]).isEqualTo((byte) 3);
-        assertThat(icmp.get(0)[21]).isEqualTo((byte) 2);
-        assertThat(host.statistics().get("ip", "InUnknownProtos")).isEqualTo(1);
-    }
-
-    @Test
-    void reassemblyTimeoutAnswersTimeExceededOnlyIfTheFirstFragmentArrived() {
-        byte[] udp = Craft.udp(RAW, HOST, 5555, 9999, new byte[64]);
-        byte[] first = Craft.ipv4(RAW, HOST, 17, 64, 77, 0x2000, new byte[0], Arrays.copyOf(udp, 40));
-        byte[] second = Craft.ipv4(RAW, HOST, 17, 64, 78, 5, new byte[0], Arrays.copyOfRange(udp, 40, 72));
-        raw.sendIp(host, first);   // id 77: only its first fragment
-        raw.sendIp(host, second);  // id 78: only a later fragment
-        loop.runUntilIdle();
-        loop.advance(IpOptions.REASSEMBLY_TIMEOUT.defaultValue());
-        List<byte[]> icmp = icmpReceived();
-        assertThat(icmp).hasSize(1);
-        byte[] te = icmp.get(0);
-        assertThat(te[20]).isEqualTo((byte) 11);
-        assertThat(te[21]).isEqualTo((byte) 1);
-        assertThat(ByteBuffer.wrap(te).getShort(28 + 4)).as("it quotes datagram 77").isEqualTo((short) 77);
-        assertThat(host.statistics().get("ip", "ReasmTimeout")).isEqualTo(2);
     }
 }

@@ -1,18 +1,18 @@
 package dev.tsunagu.udp;
 
-import static dev.tsunagu.link.testkit.Craft.ip;
+import static dev.tsunagu.testkit.Craft.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.ip.IpOptions;
 import dev.tsunagu.ip.Ipv4Service;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.Craft;
-import dev.tsunagu.link.testkit.RawHost;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.stats.StatisticsSnapshot;
+import dev.tsunagu.testkit.Craft;
+import dev.tsunagu.testkit.RawHost;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;

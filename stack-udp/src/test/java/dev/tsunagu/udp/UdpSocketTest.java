@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.TestHosts;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;

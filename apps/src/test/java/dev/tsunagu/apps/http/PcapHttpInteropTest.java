@@ -2,7 +2,8 @@ package dev.tsunagu.apps.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.driver.pcap.VethBench;
+import dev.tsunagu.driver.pcap.PcapDriver;
+import dev.tsunagu.testkit.host.VethBench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -117,7 +118,7 @@ class PcapHttpInteropTest {
             assertThat(server.requestsServed()).isEqualTo(1);
             System.err.printf("examples: curl <- stack over pcap, 10 MB in %s s%n", c.group(3));
         }
-        assertThat(bench.driver().framesTruncated()).as("no frame longer than the MTU reached us").isZero();
+        assertThat(((PcapDriver) bench.driver()).framesTruncated()).as("no frame longer than the MTU reached us").isZero();
     }
 
     @Test

@@ -2,9 +2,9 @@ package dev.tsunagu.apps.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.driver.tap.TapBench;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.tcp.TcpOptions;
+import dev.tsunagu.testkit.host.TapBench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

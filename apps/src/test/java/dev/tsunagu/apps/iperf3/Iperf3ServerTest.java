@@ -3,11 +3,11 @@ package dev.tsunagu.apps.iperf3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tsunagu.link.testkit.host.Poll;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.host.Poll;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -2,8 +2,8 @@ package dev.tsunagu.apps.iperf3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.driver.tap.TapBench;
-import dev.tsunagu.link.testkit.host.Poll;
+import dev.tsunagu.testkit.host.Poll;
+import dev.tsunagu.testkit.host.TapBench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

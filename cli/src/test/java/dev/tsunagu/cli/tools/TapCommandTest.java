@@ -3,7 +3,7 @@ package dev.tsunagu.cli.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.cli.Tsunagu;
-import dev.tsunagu.driver.tap.TapBench;
+import dev.tsunagu.testkit.host.TapBench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -3,7 +3,7 @@ package dev.tsunagu.cli.tour;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tsunagu.link.testkit.Tshark;
+import dev.tsunagu.testkit.Tshark;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

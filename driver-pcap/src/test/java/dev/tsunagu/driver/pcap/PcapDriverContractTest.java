@@ -2,10 +2,12 @@ package dev.tsunagu.driver.pcap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.link.testkit.LinkDriverContractTest;
-import dev.tsunagu.link.testkit.RecordingDriverContext;
-import dev.tsunagu.link.testkit.host.PacketPeer;
 import dev.tsunagu.net.MacAddress;
+import dev.tsunagu.testkit.LinkDriverContractTest;
+import dev.tsunagu.testkit.RecordingDriverContext;
+import dev.tsunagu.testkit.host.PacketPeer;
+import dev.tsunagu.testkit.host.PcapTests;
+import dev.tsunagu.testkit.host.Veth;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
-import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.UdpSocket;
+import dev.tsunagu.testkit.host.PcapTests;
+import dev.tsunagu.testkit.host.Sh;
+import dev.tsunagu.testkit.host.VethBench;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -54,7 +56,7 @@ class PcapInteropTest {
         MacAddress hostEndMac = MacAddress.parse(Sh.run("cat", "/sys/class/net/" + bench.device() + "/address")
                 .check().output().strip());
         assertThat(stackMac).as("the stack is a host of its own, not our veth end").isNotEqualTo(hostEndMac)
-                .isEqualTo(bench.driver().mac());
+                .isEqualTo(((PcapDriver) bench.driver()).mac());
 
         assertThat(stackPing(56)).isInstanceOf(PingResult.Reply.class);
         ns.check(Duration.ofSeconds(5), "ip", "neigh", "flush", "dev", bench.farDevice());
@@ -69,12 +71,12 @@ class PcapInteropTest {
         VethBench.Result r = ns.exec(Duration.ofSeconds(20), "ping", "-c", "3", "-i", "0.2", "-W", "2", bench.stackAddress());
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("3 received");
-        long rx0 = bench.driver().framesReceived();
+        long rx0 = ((PcapDriver) bench.driver()).framesReceived();
         r = ns.exec(Duration.ofSeconds(20), "ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "4000", bench.stackAddress());
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("4008 bytes from " + bench.stackAddress()).contains("2 received");
-        assertThat(bench.driver().framesReceived() - rx0).as("3 fragments per request").isGreaterThanOrEqualTo(6);
-        assertThat(bench.driver().framesTruncated()).isZero();
+        assertThat(((PcapDriver) bench.driver()).framesReceived() - rx0).as("3 fragments per request").isGreaterThanOrEqualTo(6);
+        assertThat(((PcapDriver) bench.driver()).framesTruncated()).isZero();
     }
 
     @Test

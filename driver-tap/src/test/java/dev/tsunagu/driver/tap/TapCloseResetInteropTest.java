@@ -3,11 +3,13 @@ package dev.tsunagu.driver.tap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.tcp.TcpOptions;
+import dev.tsunagu.testkit.host.Sh;
+import dev.tsunagu.testkit.host.TapRig;
+import dev.tsunagu.testkit.host.TapTests;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,7 +3,9 @@ package dev.tsunagu.driver.tap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tsunagu.link.testkit.host.Poll;
+import dev.tsunagu.testkit.host.Poll;
+import dev.tsunagu.testkit.host.TapRig;
+import dev.tsunagu.testkit.host.TapTests;
 import dev.tsunagu.udp.UdpOptions;
 import dev.tsunagu.udp.dns.Resolver;
 import java.io.BufferedReader;

@@ -2,10 +2,11 @@ package dev.tsunagu.driver.tap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.link.testkit.LinkDriverContractTest;
-import dev.tsunagu.link.testkit.RecordingDriverContext;
-import dev.tsunagu.link.testkit.host.NetNs;
-import dev.tsunagu.link.testkit.host.PacketPeer;
+import dev.tsunagu.testkit.LinkDriverContractTest;
+import dev.tsunagu.testkit.RecordingDriverContext;
+import dev.tsunagu.testkit.host.NetNs;
+import dev.tsunagu.testkit.host.PacketPeer;
+import dev.tsunagu.testkit.host.TapTests;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
-import dev.tsunagu.link.testkit.host.NetNs;
-import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.socket.Datagram;
@@ -14,6 +12,10 @@ import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.Neighbors;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.host.NetNs;
+import dev.tsunagu.testkit.host.Sh;
+import dev.tsunagu.testkit.host.TapRig;
+import dev.tsunagu.testkit.host.TapTests;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -70,7 +72,7 @@ class TapInteropTest {
     void setUp() throws Exception {
         rig = TapRig.start(SUBNET, dir.resolve("interop.pcap"), b -> b);
         ns = rig.ns;
-        driver = rig.tap;
+        driver = (TapDriver) rig.tap;
         dev = rig.dev;
         stack = rig.stack;
     }

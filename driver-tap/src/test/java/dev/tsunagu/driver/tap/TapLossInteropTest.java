@@ -2,11 +2,13 @@ package dev.tsunagu.driver.tap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.link.testkit.host.NetNs;
-import dev.tsunagu.link.testkit.host.Sh;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.tcp.TcpOptions;
+import dev.tsunagu.testkit.host.NetNs;
+import dev.tsunagu.testkit.host.Sh;
+import dev.tsunagu.testkit.host.TapRig;
+import dev.tsunagu.testkit.host.TapTests;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

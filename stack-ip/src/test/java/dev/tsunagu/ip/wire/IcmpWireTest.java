@@ -13,6 +13,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.testkit.wire.IcmpRepr;
+import dev.tsunagu.testkit.wire.Ipv4Repr;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;

@@ -1,5 +1,6 @@
 package dev.tsunagu.tcp.conformance;
 
+import dev.tsunagu.testkit.tcp.TcpPeer;
 import java.io.IOException;
 
 /** The synchronized states in which the stack still takes segments from its peer, and the fixture for each. */

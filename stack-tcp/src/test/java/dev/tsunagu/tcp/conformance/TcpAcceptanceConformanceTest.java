@@ -2,6 +2,7 @@ package dev.tsunagu.tcp.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tsunagu.testkit.tcp.TcpPeer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -2,8 +2,9 @@ package dev.tsunagu.tcp.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.tcp.wire.TcpRepr;
-import dev.tsunagu.tcp.wire.TcpRepr.Control;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.wire.TcpRepr;
+import dev.tsunagu.testkit.wire.TcpRepr.Control;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.wire.TcpRepr;
-import dev.tsunagu.tcp.wire.TcpRepr.Control;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.wire.TcpRepr;
+import dev.tsunagu.testkit.wire.TcpRepr.Control;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

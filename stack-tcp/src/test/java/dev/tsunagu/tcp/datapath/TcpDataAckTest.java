@@ -1,12 +1,13 @@
 package dev.tsunagu.tcp.datapath;
 
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.bytes;
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.ms;
+import static dev.tsunagu.testkit.tcp.TcpPeer.bytes;
+import static dev.tsunagu.testkit.tcp.TcpPeer.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.datapath.RawTcpPeer.Seen;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class TcpDataAckTest {
     private static final byte[] SAMPLE = "Sample Data".getBytes();
 
-    private static byte[] readNow(RawTcpPeer peer, TcpSocket s, int max) {
+    private static byte[] readNow(TcpPeer peer, TcpSocket s, int max) {
         byte[] buf = new byte[max];
         CompletableFuture<Integer> f = s.readAsync(buf, 0, max);
         peer.loop.runUntilIdle();
@@ -30,117 +31,117 @@ class TcpDataAckTest {
 
     @Test
     void theAckForReceivedDataRidesOnTheReply() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             // A 65535-byte buffer: the SYN-ACK already offered all of it.
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT.withReceiveBuffer(65535), 1460, -1, 65535);
             peer.sendData(SAMPLE);
-            assertThat(peer.advance(Duration.ofMillis(5))).as("the ACK is delayed").isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(5))).as("the ACK is delayed").isEmpty();
             assertThat(readNow(peer, s, 100)).isEqualTo(SAMPLE);
             s.write("reply".getBytes());
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).as("one segment: the reply, carrying the ACK").hasSize(1);
             Seen reply = sent.getFirst();
             assertThat(reply.payload()).isEqualTo("reply".getBytes());
-            assertThat(reply.ack()).isEqualTo(peer.seq);
+            assertThat(reply.ack()).isEqualTo(peer.sndNxt);
             assertThat(reply.window()).as("the right edge stays put for an 11-byte read (receiver SWS)")
                     .isEqualTo(65535 - SAMPLE.length);
-            assertThat(peer.advance(Duration.ofMillis(100))).as("no separate bare ACK afterwards").isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(100))).as("no separate bare ACK afterwards").isEmpty();
         }
     }
 
     @Test
     void aReadThatCannotMoveTheAdvertisedWindowSendsNoWindowUpdateSoTheAckStillRidesOnTheReply() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             // The default 256 KiB buffer, but the peer does not scale: 65535 is the most that can
             // ever be advertised, and the SYN-ACK advertised it already.
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
             assertThat(peer.lastSynAck.window()).isEqualTo(65535);
             peer.sendData(SAMPLE);
-            assertThat(peer.advance(Duration.ofMillis(5))).as("the ACK is delayed").isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(5))).as("the ACK is delayed").isEmpty();
             assertThat(readNow(peer, s, 100)).isEqualTo(SAMPLE);
             // Reading 11 bytes can move the right edge by 11 bytes at most: no window update is
             // due (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3), and the ACK keeps waiting for data.
-            assertThat(peer.now()).as("no window update for an 11-byte read").isEmpty();
+            assertThat(peer.takeNow()).as("no window update for an 11-byte read").isEmpty();
             s.write("reply".getBytes());
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).as("one segment: the reply, carrying the ACK").hasSize(1);
-            assertThat(sent.getFirst().ack()).isEqualTo(peer.seq);
+            assertThat(sent.getFirst().ack()).isEqualTo(peer.sndNxt);
         }
     }
 
     @Test
     void theAckRidesOnDataQueuedBehindAFullWindow() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             // The peer's window is exactly one sample: the second write waits for the ACK.
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT.withNoDelay(true), 1460, -1, SAMPLE.length);
             s.write(SAMPLE);
             Seen first = peer.next(Duration.ZERO);
             assertThat(first.payload()).isEqualTo(SAMPLE);
             s.write(SAMPLE);
-            assertThat(peer.now()).as("window full").isEmpty();
+            assertThat(peer.takeNow()).as("window full").isEmpty();
             // The peer acknowledges and sends data in one segment.
             peer.ack = peer.stackData + SAMPLE.length;
             peer.sendData(SAMPLE);
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).as("the queued segment carries the ACK; no bare ACK").hasSize(1);
             assertThat(sent.getFirst().payload()).isEqualTo(SAMPLE);
             assertThat(sent.getFirst().seq()).isEqualTo(peer.stackData + SAMPLE.length);
-            assertThat(sent.getFirst().ack()).isEqualTo(peer.seq);
-            assertThat(peer.advance(Duration.ofMillis(100))).isEmpty();
+            assertThat(sent.getFirst().ack()).isEqualTo(peer.sndNxt);
+            assertThat(peer.takeFor(Duration.ofMillis(100))).isEmpty();
         }
     }
 
     @Test
     void onlyTheLatestOfSeveralPendingAcksIsSentAndItRidesOnData() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT.withReceiveBuffer(8192), 1460, -1, 65535);
             peer.sendData(bytes(100, 1));
-            assertThat(peer.advance(Duration.ofMillis(10))).isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(10))).isEmpty();
             peer.sendData(bytes(100, 2));
-            assertThat(peer.advance(Duration.ofMillis(10))).isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(10))).isEmpty();
             s.write("reply".getBytes());
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).hasSize(1);
-            assertThat(sent.getFirst().ack()).as("the latest ACK").isEqualTo(peer.seq);
+            assertThat(sent.getFirst().ack()).as("the latest ACK").isEqualTo(peer.sndNxt);
             assertThat(sent.getFirst().window()).as("the latest window: 8192 - 200 unread").isEqualTo(8192 - 200);
-            assertThat(peer.advance(Duration.ofMillis(100))).isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(100))).isEmpty();
         }
     }
 
     @Test
     void aLoneSegmentIsAcknowledgedByTheDelayedAckTimerAt40ms() {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
             long t0 = peer.loop.now();
             peer.sendData(bytes(100, 3));
-            assertThat(peer.advanceTo(t0 + ms(40) - 1)).isEmpty();
+            assertThat(peer.takeUntil(t0 + ms(40) - 1)).isEmpty();
             Seen ack = peer.next(Duration.ofSeconds(1));
             assertThat(ack.at() - t0).isEqualTo(ms(40));
             assertThat(ack.isBareAck()).isTrue();
-            assertThat(ack.ack()).isEqualTo(peer.seq);
+            assertThat(ack.ack()).isEqualTo(peer.sndNxt);
         }
     }
 
     @Test
     void everySecondFullSegmentIsAcknowledgedAtOnce() {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
             assertThat(peer.lastSynAck.tcp().mss()).isEqualTo(1460);
             long t0 = peer.loop.now();
             peer.sendData(bytes(1460, 4));
-            assertThat(peer.advance(Duration.ofMillis(5))).as("one full segment: delayed").isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(5))).as("one full segment: delayed").isEmpty();
             peer.sendData(bytes(1460, 5));
-            List<Seen> second = peer.now();
+            List<Seen> second = peer.takeNow();
             assertThat(second).as("the second full segment: ACK at once").hasSize(1);
             assertThat(second.getFirst().at() - t0).isEqualTo(ms(5));
-            assertThat(second.getFirst().ack()).isEqualTo(peer.seq);
+            assertThat(second.getFirst().ack()).isEqualTo(peer.sndNxt);
             // A third is again delayed, to the timer: 40 ms after it.
-            assertThat(peer.advance(Duration.ofMillis(5))).isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(5))).isEmpty();
             peer.sendData(bytes(1460, 6));
-            assertThat(peer.advanceTo(t0 + ms(50) - 1)).isEmpty();
+            assertThat(peer.takeUntil(t0 + ms(50) - 1)).isEmpty();
             Seen third = peer.next(Duration.ofSeconds(1));
             assertThat(third.at() - t0).isEqualTo(ms(50));
-            assertThat(third.ack()).isEqualTo(peer.seq);
+            assertThat(third.ack()).isEqualTo(peer.sndNxt);
         }
     }
 }

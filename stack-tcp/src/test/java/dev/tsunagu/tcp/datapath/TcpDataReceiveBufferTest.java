@@ -1,12 +1,13 @@
 package dev.tsunagu.tcp.datapath;
 
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.bytes;
+import static dev.tsunagu.testkit.tcp.TcpPeer.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.datapath.RawTcpPeer.Seen;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class TcpDataReceiveBufferTest {
     private static final int BUFFER = 4096;
 
-    private static long receiveQueue(RawTcpPeer peer) {
+    private static long receiveQueue(TcpPeer peer) {
         return peer.stack.sockets().stream().filter(i -> i.remote() != null).mapToLong(SocketInfo::receiveQueue)
                 .sum();
     }
@@ -45,15 +46,15 @@ class TcpDataReceiveBufferTest {
 
     @Test
     void dataBeyondTheReceiveBufferIsDroppedNotBuffered() {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT.withReceiveBuffer(BUFFER), 1460, -1, 65535);
-            int start = peer.seq;
+            int start = peer.sndNxt;
             byte[] data = bytes(BUFFER + 1, 1);
             // The peer ignores the window: one byte more than the buffer holds, in 1400-byte packets.
             for (int off = 0; off < data.length; off += 1400) {
                 peer.sendDataAt(start + off, Arrays.copyOfRange(data, off, Math.min(data.length, off + 1400)));
             }
-            List<Seen> acks = peer.advance(Duration.ofMillis(100));
+            List<Seen> acks = peer.takeFor(Duration.ofMillis(100));
             assertThat(acks).isNotEmpty();
             assertThat(acks.getLast().ack()).as("the last byte is not acknowledged").isEqualTo(start + BUFFER);
             assertThat(receiveQueue(peer)).isEqualTo(BUFFER);
@@ -64,9 +65,9 @@ class TcpDataReceiveBufferTest {
 
     @Test
     void outOfOrderDataBeyondTheReceiveBufferIsDroppedToo() {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT.withReceiveBuffer(BUFFER), 1460, -1, 65535);
-            int start = peer.seq;
+            int start = peer.sndNxt;
             byte[] data = bytes(BUFFER + 1400, 2);
             // Ahead of a hole, straddling the buffer's end: only the part inside may be kept.
             peer.sendDataAt(start + 3000, Arrays.copyOfRange(data, 3000, 4400));
@@ -75,13 +76,13 @@ class TcpDataReceiveBufferTest {
             for (int off = 0; off < 3000; off += 1000) {
                 peer.sendDataAt(start + off, Arrays.copyOfRange(data, off, off + 1000));
             }
-            List<Seen> acks = peer.advance(Duration.ofMillis(100));
+            List<Seen> acks = peer.takeFor(Duration.ofMillis(100));
             assertThat(acks.getLast().ack()).isEqualTo(start + BUFFER);
             assertThat(acks.getLast().window()).isZero();
             assertThat(receiveQueue(peer)).isEqualTo(BUFFER);
             assertThat(readAllNow(s)).isEqualTo(Arrays.copyOf(data, BUFFER));
             // The bytes past the buffer were not kept: after the read, the stack still expects them.
-            List<Seen> update = peer.now();
+            List<Seen> update = peer.takeNow();
             assertThat(update).isNotEmpty();
             assertThat(update.getLast().ack()).isEqualTo(start + BUFFER);
             assertThat(readAllNow(s)).isEmpty();

@@ -1,12 +1,13 @@
 package dev.tsunagu.tcp.datapath;
 
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.bytes;
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.ms;
+import static dev.tsunagu.testkit.tcp.TcpPeer.bytes;
+import static dev.tsunagu.testkit.tcp.TcpPeer.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.datapath.RawTcpPeer.Seen;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ class TcpDataRetransmissionTest {
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
     /** The original and {@code n} retransmissions of one segment nobody acknowledges. */
-    private static List<Seen> originalAndRetransmissions(RawTcpPeer peer, TcpSocket s, byte[] data, int n)
+    private static List<Seen> originalAndRetransmissions(TcpPeer peer, TcpSocket s, byte[] data, int n)
             throws Exception {
         s.write(data);
         List<Seen> all = new ArrayList<>();
@@ -42,7 +43,7 @@ class TcpDataRetransmissionTest {
 
     @Test
     void retransmissionsBackOffExponentiallyFromOneSecondBeforeAnyRttSample() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             // Passive open: the handshake's final ACK gives no RTT sample, so the RTO is the initial 1 s.
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
             List<Seen> all = originalAndRetransmissions(peer, s, bytes(100, 1), 4);
@@ -52,7 +53,7 @@ class TcpDataRetransmissionTest {
 
     @Test
     void afterAnRttSampleRetransmissionsStartAtTheMinimumRtoOf200ms() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             // Active open with a 10 ms handshake RTT: RTO = 10 + 4 * 5 = 30 ms, floored at 200 ms.
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535, Duration.ofMillis(10));
             List<Seen> all = originalAndRetransmissions(peer, s, bytes(100, 2), 4);
@@ -62,7 +63,7 @@ class TcpDataRetransmissionTest {
 
     @Test
     void eachRetransmissionCarriesANewIpIdentification() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535, Duration.ofMillis(10));
             List<Seen> all = originalAndRetransmissions(peer, s, bytes(300, 3), 5);
             assertThat(all).extracting(Seen::ipId).doesNotHaveDuplicates();

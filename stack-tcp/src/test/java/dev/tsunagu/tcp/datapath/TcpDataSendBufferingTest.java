@@ -1,12 +1,13 @@
 package dev.tsunagu.tcp.datapath;
 
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.bytes;
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.ms;
+import static dev.tsunagu.testkit.tcp.TcpPeer.bytes;
+import static dev.tsunagu.testkit.tcp.TcpPeer.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.datapath.RawTcpPeer.Seen;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -23,19 +24,19 @@ class TcpDataSendBufferingTest {
 
     @Test
     void aSegmentIsNotSplitJustBecauseTheSendWindowIsSmallerThanIt() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT, 1000, -1, 8000, Duration.ZERO);
             byte[] data = bytes(6000, 1);
             s.write(data);
-            assertThat(peer.now()).extracting(Seen::length).containsExactly(1000, 1000, 1000, 1000); // cwnd 4 MSS
+            assertThat(peer.takeNow()).extracting(Seen::length).containsExactly(1000, 1000, 1000, 1000); // cwnd 4 MSS
             // Everything is acknowledged, but the window left is 10 bytes short of a segment,
             // while 2000 bytes wait.
-            assertThat(peer.advance(Duration.ofMillis(10))).isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(10))).isEmpty();
             peer.sendAck(peer.stackData + 4000, 990);
-            assertThat(peer.advance(Duration.ofMillis(100))).as("no 990-byte piece").isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(100))).as("no 990-byte piece").isEmpty();
             // The window opens: full segments, nothing cut.
             peer.sendAck(peer.stackData + 4000, 8000);
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).extracting(Seen::length).containsExactly(1000, 1000);
             assertThat(sent.getFirst().seq()).isEqualTo(peer.stackData + 4000);
             assertThat(sent.getFirst().payload()).isEqualTo(Arrays.copyOfRange(data, 4000, 5000));
@@ -45,19 +46,19 @@ class TcpDataSendBufferingTest {
 
     @Test
     void nagleHoldsSubMssDataWhileUnacknowledgedDataIsInFlight() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535, Duration.ofMillis(10));
             byte[] first = bytes(100, 2);
             byte[] second = bytes(50, 3);
             s.write(first);
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).as("nothing in flight: a partial segment leaves").extracting(Seen::length)
                     .containsExactly(100);
             long t0 = sent.getFirst().at();
             s.write(second);
-            assertThat(peer.advance(Duration.ofMillis(100))).as("100 bytes unacknowledged: held").isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(100))).as("100 bytes unacknowledged: held").isEmpty();
             peer.sendAck(peer.stackData + 100, 65535);
-            List<Seen> after = peer.now();
+            List<Seen> after = peer.takeNow();
             assertThat(after).extracting(Seen::length).containsExactly(50);
             assertThat(after.getFirst().at() - t0).as("when the ACK came").isEqualTo(ms(100));
             assertThat(after.getFirst().payload()).isEqualTo(second);
@@ -66,11 +67,11 @@ class TcpDataSendBufferingTest {
 
     @Test
     void noDelaySendsPartialSegmentsAtOnce() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT.withNoDelay(true));
             s.write(bytes(100, 4));
             s.write(bytes(50, 5));
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).extracting(Seen::length).containsExactly(100, 50);
             assertThat(sent.getLast().at()).isEqualTo(sent.getFirst().at());
         }
@@ -78,24 +79,24 @@ class TcpDataSendBufferingTest {
 
     @Test
     void theNoDelayPolicySendsPartialSegmentsAtOnce() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT.withSendBuffering("nodelay"));
             s.write(bytes(100, 4));
             s.write(bytes(50, 5));
-            assertThat(peer.now()).extracting(Seen::length).containsExactly(100, 50);
+            assertThat(peer.takeNow()).extracting(Seen::length).containsExactly(100, 50);
         }
     }
 
     @Test
     void fullSegmentOrTimerHoldsAPartialSegmentUntilItsTimerExactly() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(FULL_OR_TIMER, 536, -1, 65535, Duration.ZERO);
             long t0 = peer.loop.now();
             byte[] a = "Sample Data".getBytes();
             s.write(a);
-            assertThat(peer.advance(Duration.ofMillis(50))).as("held, though nothing is in flight").isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(50))).as("held, though nothing is in flight").isEmpty();
             s.write(a);
-            assertThat(peer.advanceTo(t0 + ms(200) - 1)).isEmpty();
+            assertThat(peer.takeUntil(t0 + ms(200) - 1)).isEmpty();
             Seen seg = peer.next(Duration.ofSeconds(1));
             assertThat(seg.at() - t0).as("tcp.sendHold after the oldest byte").isEqualTo(ms(200));
             assertThat(seg.payload()).isEqualTo("Sample DataSample Data".getBytes());
@@ -104,15 +105,15 @@ class TcpDataSendBufferingTest {
 
     @Test
     void fullSegmentOrTimerSendsAsSoonAsAFullSegmentIsBuffered() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(FULL_OR_TIMER, 536, -1, 65535, Duration.ZERO);
             byte[] small = "Sample Data".getBytes();
             byte[] fill = bytes(536 - small.length, 6);
             s.write(small);
-            assertThat(peer.advance(Duration.ofMillis(50))).isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(50))).isEmpty();
             long t1 = peer.loop.now();
             s.write(fill);
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).extracting(Seen::length).containsExactly(536);
             assertThat(sent.getFirst().at()).isEqualTo(t1);
             byte[] expected = new byte[536];
@@ -120,26 +121,26 @@ class TcpDataSendBufferingTest {
             System.arraycopy(fill, 0, expected, small.length, fill.length);
             assertThat(sent.getFirst().payload()).as("coalesced").isEqualTo(expected);
             peer.sendAck(peer.stackData + 536, 65535);
-            assertThat(peer.advance(Duration.ofSeconds(1))).as("nothing left to send").isEmpty();
+            assertThat(peer.takeFor(Duration.ofSeconds(1))).as("nothing left to send").isEmpty();
         }
     }
 
     @Test
     void fullSegmentOrTimerHoldsTheRemainderAfterAFullSegmentForItsOwnHoldTime() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(FULL_OR_TIMER, 536, -1, 65535, Duration.ZERO);
             long t0 = peer.loop.now();
             byte[] small = "Sample Data".getBytes();
             s.write(small);
             s.write(small);
-            peer.advance(Duration.ofMillis(50));
+            peer.takeFor(Duration.ofMillis(50));
             byte[] large = bytes(537, 7); // 22 + 537 = 536 + 23
             s.write(large);
-            List<Seen> full = peer.now();
+            List<Seen> full = peer.takeNow();
             assertThat(full).extracting(Seen::length).containsExactly(536);
             peer.sendAck(peer.stackData + 536, 65535);
             // The 23 bytes left were all written at t0 + 50 ms: they may wait until t0 + 250 ms.
-            assertThat(peer.advanceTo(t0 + ms(250) - 1)).as("the remainder waits its own hold time").isEmpty();
+            assertThat(peer.takeUntil(t0 + ms(250) - 1)).as("the remainder waits its own hold time").isEmpty();
             Seen rest = peer.next(Duration.ofSeconds(1));
             assertThat(rest.at() - t0).isEqualTo(ms(250));
             assertThat(rest.payload()).isEqualTo(Arrays.copyOfRange(large, 537 - 23, 537));
@@ -148,16 +149,16 @@ class TcpDataSendBufferingTest {
 
     @Test
     void flushPushesHeldDataAtOnce() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535, Duration.ofMillis(10));
             s.write(bytes(100, 8));
-            assertThat(peer.now()).hasSize(1);
+            assertThat(peer.takeNow()).hasSize(1);
             byte[] held = bytes(50, 9);
             s.write(held);
-            assertThat(peer.now()).as("Nagle holds it").isEmpty();
+            assertThat(peer.takeNow()).as("Nagle holds it").isEmpty();
             long t = peer.loop.now();
             s.flush();
-            List<Seen> pushed = peer.now();
+            List<Seen> pushed = peer.takeNow();
             assertThat(pushed).extracting(Seen::length).containsExactly(50);
             assertThat(pushed.getFirst().at()).isEqualTo(t);
             assertThat(pushed.getFirst().payload()).isEqualTo(held);
@@ -166,17 +167,17 @@ class TcpDataSendBufferingTest {
 
     @Test
     void flushPushesDataHeldByFullSegmentOrTimerAtOnce() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(FULL_OR_TIMER, 536, -1, 65535, Duration.ZERO);
             s.write("Sample Data".getBytes());
-            assertThat(peer.advance(Duration.ofMillis(20))).isEmpty();
+            assertThat(peer.takeFor(Duration.ofMillis(20))).isEmpty();
             long t = peer.loop.now();
             s.flush();
-            List<Seen> pushed = peer.now();
+            List<Seen> pushed = peer.takeNow();
             assertThat(pushed).extracting(Seen::length).containsExactly(11);
             assertThat(pushed.getFirst().at()).isEqualTo(t);
             peer.sendAck(peer.stackData + 11, 65535);
-            assertThat(peer.advance(Duration.ofSeconds(1))).as("and the hold timer sends nothing more").isEmpty();
+            assertThat(peer.takeFor(Duration.ofSeconds(1))).as("and the hold timer sends nothing more").isEmpty();
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.tcp.wire.TcpHeader;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.wire.TcpOptions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,38 +29,38 @@ class TcpImpossibleFlagsTest {
     private static final int URG = TcpHeader.URG;
     private static final int CLOSED_PORT = 9999;
 
-    private static long counter(RawTcpPeer peer, String name) {
+    private static long counter(TcpPeer peer, String name) {
         return peer.stack.statistics().get("tcp", name);
     }
 
-    private static List<String> states(RawTcpPeer peer) {
+    private static List<String> states(TcpPeer peer) {
         return peer.stack.sockets().stream().filter(i -> i.protocol().equals("TCP")).map(SocketInfo::state).toList();
     }
 
-    /** Sends a bare segment with {@code flags} to {@code port}, at {@link RawTcpPeer#seq}. */
-    private static void send(RawTcpPeer peer, int port, int flags) {
+    /** Sends a bare segment with {@code flags} to {@code port}, at {@link TcpPeer#seq}. */
+    private static void send(TcpPeer peer, int port, int flags) {
         peer.stackPort = port;
-        peer.sendWithOptions(peer.seq, flags, new TcpHeader.Options(), new byte[0]);
+        peer.sendWithOptions(peer.sndNxt, flags, TcpOptions.NONE, new byte[0]);
     }
 
     /** A listener, and what the stack's table holds then. */
-    private static RawTcpPeer listening() throws Exception {
-        RawTcpPeer peer = new RawTcpPeer();
-        peer.stack.tcp().listen(RawTcpPeer.LISTEN_PORT, 8, TcpSocketOptions.DEFAULT);
+    private static TcpPeer listening() throws Exception {
+        TcpPeer peer = TcpPeer.start();
+        peer.stack.tcp().listen(TcpPeer.LISTEN_PORT, 8, TcpSocketOptions.DEFAULT);
         assertThat(states(peer)).containsExactly("LISTEN");
         return peer;
     }
 
-    private static void assertDroppedUnanswered(RawTcpPeer peer, String counter) {
-        assertThat(peer.advance(Duration.ofSeconds(3))).as("no answer, not even later").isEmpty();
+    private static void assertDroppedUnanswered(TcpPeer peer, String counter) {
+        assertThat(peer.takeFor(Duration.ofSeconds(3))).as("no answer, not even later").isEmpty();
         assertThat(counter(peer, counter)).as(counter).isEqualTo(1);
         assertThat(counter(peer, "InErrs")).isEqualTo(1);
     }
 
     @Test
     void aSynFinAtAListenerOpensNothing() throws Exception {
-        try (RawTcpPeer peer = listening()) {
-            send(peer, RawTcpPeer.LISTEN_PORT, SYN | FIN);
+        try (TcpPeer peer = listening()) {
+            send(peer, TcpPeer.LISTEN_PORT, SYN | FIN);
             assertDroppedUnanswered(peer, "DropSynFin");
             assertThat(states(peer)).as("no child in SYN-RECEIVED").containsExactly("LISTEN");
             assertThat(counter(peer, "PassiveOpens")).isZero();
@@ -67,8 +69,8 @@ class TcpImpossibleFlagsTest {
 
     @Test
     void aSynRstAtAListenerOpensNothing() throws Exception {
-        try (RawTcpPeer peer = listening()) {
-            send(peer, RawTcpPeer.LISTEN_PORT, SYN | RST);
+        try (TcpPeer peer = listening()) {
+            send(peer, TcpPeer.LISTEN_PORT, SYN | RST);
             assertDroppedUnanswered(peer, "DropSynRst");
             assertThat(states(peer)).containsExactly("LISTEN");
         }
@@ -76,9 +78,9 @@ class TcpImpossibleFlagsTest {
 
     @Test
     void aSynFinInAnEstablishedConnectionDrawsNoChallengeAck() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
-            send(peer, RawTcpPeer.LISTEN_PORT, SYN | FIN | ACK);
+            send(peer, TcpPeer.LISTEN_PORT, SYN | FIN | ACK);
             assertDroppedUnanswered(peer, "DropSynFin");
             assertThat(counter(peer, "ChallengeAcks")).isZero();
             assertThat(s.state()).isEqualTo("ESTABLISHED");
@@ -87,9 +89,9 @@ class TcpImpossibleFlagsTest {
 
     @Test
     void aFinRstInWindowResetsNothing() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
-            send(peer, RawTcpPeer.LISTEN_PORT, FIN | RST | ACK);
+            send(peer, TcpPeer.LISTEN_PORT, FIN | RST | ACK);
             assertDroppedUnanswered(peer, "DropFinRst");
             assertThat(counter(peer, "InRsts")).isZero();
             assertThat(s.state()).as("neither reset nor half-closed").isEqualTo("ESTABLISHED");
@@ -100,7 +102,7 @@ class TcpImpossibleFlagsTest {
     @ParameterizedTest(name = "flags 0x{0}")
     @ValueSource(ints = {0, 0x01, 0x08, 0x20, 0x29})
     void noneOfSynAckRstAtAClosedPortDrawsNoReset(int flags) {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             send(peer, CLOSED_PORT, flags);
             assertDroppedUnanswered(peer, "DropNoControl");
             assertThat(counter(peer, "OutRsts")).isZero();
@@ -110,8 +112,8 @@ class TcpImpossibleFlagsTest {
     @ParameterizedTest(name = "flags 0x{0}")
     @ValueSource(ints = {0, 0x01, 0x08, 0x20, 0x29})
     void noneOfSynAckRstAtAListenerIsDropped(int flags) throws Exception {
-        try (RawTcpPeer peer = listening()) {
-            send(peer, RawTcpPeer.LISTEN_PORT, flags);
+        try (TcpPeer peer = listening()) {
+            send(peer, TcpPeer.LISTEN_PORT, flags);
             assertDroppedUnanswered(peer, "DropNoControl");
             assertThat(states(peer)).containsExactly("LISTEN");
         }
@@ -119,9 +121,9 @@ class TcpImpossibleFlagsTest {
 
     @Test
     void aFinWithoutAckInWindowDoesNotHalfClose() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
-            send(peer, RawTcpPeer.LISTEN_PORT, FIN | PSH | URG);
+            send(peer, TcpPeer.LISTEN_PORT, FIN | PSH | URG);
             assertDroppedUnanswered(peer, "DropNoControl");
             assertThat(s.state()).as("no CLOSE-WAIT").isEqualTo("ESTABLISHED");
             assertThat(counter(peer, "DropNoAck")).as("refused before the state machine").isZero();

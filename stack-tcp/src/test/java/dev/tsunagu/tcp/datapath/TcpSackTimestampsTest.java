@@ -1,14 +1,16 @@
 package dev.tsunagu.tcp.datapath;
 
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.PEER_IP;
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.PEER_PORT;
-import static dev.tsunagu.tcp.datapath.RawTcpPeer.bytes;
+import static dev.tsunagu.testkit.tcp.TcpPeer.PEER_ADDRESS;
+import static dev.tsunagu.testkit.tcp.TcpPeer.PEER_PORT;
+import static dev.tsunagu.testkit.tcp.TcpPeer.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.datapath.RawTcpPeer.Seen;
-import dev.tsunagu.tcp.wire.TcpHeader;
+import dev.tsunagu.testkit.tcp.TcpPeer;
+import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
+import dev.tsunagu.testkit.wire.TcpOptions;
+import dev.tsunagu.testkit.wire.TcpRepr;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -25,142 +27,131 @@ class TcpSackTimestampsTest {
     private static final int PEER_TS = 1_000;
 
     /** The stack connects; the peer's SYN-ACK agrees to SACK and timestamps. */
-    private static TcpSocket connectWithOptions(RawTcpPeer peer) {
-        CompletableFuture<TcpSocket> f = peer.stack.tcp().connectAsync(new InetSocketAddress(PEER_IP, PEER_PORT),
+    private static TcpSocket connectWithOptions(TcpPeer peer) {
+        CompletableFuture<TcpSocket> f = peer.stack.tcp().connectAsync(new InetSocketAddress(PEER_ADDRESS, PEER_PORT),
                 TcpSocketOptions.DEFAULT.withNoDelay(true));
         Seen syn = peer.next(Duration.ZERO);
-        TcpHeader.Options offered = syn.options();
-        assertThat(offered.sackPermitted).as("our SYN offers SACK: %s", offered).isTrue();
-        assertThat(offered.timestamps).as("our SYN offers timestamps: %s", offered).isTrue();
-        assertThat(offered.tsEcho).as("a SYN echoes nothing (RFC 7323 3.2)").isZero();
+        TcpOptions offered = syn.options();
+        assertThat(offered.sackPermitted()).as("our SYN offers SACK: %s", offered).isTrue();
+        assertThat(offered.timestamps()).as("our SYN offers timestamps: %s", offered).isTrue();
+        assertThat(offered.tsEcho()).as("a SYN echoes nothing (RFC 7323 3.2)").isZero();
         peer.stackPort = syn.tcp().sourcePort();
         peer.ack = syn.seq() + 1;
         peer.stackData = peer.ack;
-        TcpHeader.Options o = new TcpHeader.Options();
-        o.mss = 1460;
-        o.sackPermitted = true;
-        o.timestamps = true;
-        o.tsValue = PEER_TS;
-        o.tsEcho = offered.tsValue;
-        peer.sendWithOptions(peer.seq, TcpHeader.SYN | TcpHeader.ACK, o, new byte[0]);
-        peer.seq++;
+        TcpOptions o = TcpOptions.timestamps(PEER_TS, offered.tsValue()).withMss(1460).withSackPermitted();
+        peer.sendWithOptions(peer.sndNxt, TcpRepr.SYN | TcpRepr.ACK, o, new byte[0]);
+        peer.sndNxt++;
         Seen ack = peer.next(Duration.ZERO);
         assertThat(ack.isBareAck()).as("the handshake's ACK: %s", ack).isTrue();
-        assertThat(ack.options().timestamps).isTrue();
-        assertThat(ack.options().tsEcho).as("echoes the SYN-ACK's timestamp").isEqualTo(PEER_TS);
+        assertThat(ack.options().timestamps()).isTrue();
+        assertThat(ack.options().tsEcho()).as("echoes the SYN-ACK's timestamp").isEqualTo(PEER_TS);
         assertThat(f).isDone();
         return f.join();
     }
 
-    private static TcpHeader.Options ts(int value) {
-        TcpHeader.Options o = new TcpHeader.Options();
-        o.timestamps = true;
-        o.tsValue = value;
-        return o;
+    private static TcpOptions ts(int value) {
+        return TcpOptions.timestamps(value, 0);
     }
 
-    private static TcpHeader.Options sack(int value, int... blocks) {
-        TcpHeader.Options o = ts(value);
-        System.arraycopy(blocks, 0, o.sackBlocks, 0, blocks.length);
-        o.sackCount = blocks.length / 2;
-        return o;
+    private static TcpOptions sack(int value, int... blocks) {
+        return ts(value).withSack(blocks);
     }
 
-    private static long counter(RawTcpPeer peer, String name) {
+    private static long counter(TcpPeer peer, String name) {
         return peer.stack.statistics().get("tcp", name);
     }
 
     @Test
     void everySegmentCarriesOurClockAndEchoesTheLatestInOrderTimestamp() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = connectWithOptions(peer);
             assertThat(peer.stack.sockets().getFirst().details()).containsEntry("mss", Integer.toString(MSS))
                     .containsEntry("opts", "sack,ts");
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK | TcpHeader.PSH, ts(PEER_TS + 10), bytes(100, 1));
-            peer.seq += 100;
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK | TcpRepr.PSH, ts(PEER_TS + 10), bytes(100, 1));
+            peer.sndNxt += 100;
             Seen ack = peer.next(Duration.ofSeconds(1)); // the delayed ACK
-            assertThat(ack.ack()).isEqualTo(peer.seq);
-            assertThat(ack.options().tsEcho).as("TS.Recent follows in-order data").isEqualTo(PEER_TS + 10);
+            assertThat(ack.ack()).isEqualTo(peer.sndNxt);
+            assertThat(ack.options().tsEcho()).as("TS.Recent follows in-order data").isEqualTo(PEER_TS + 10);
 
             // Out of order (SEG.SEQ > Last.ACK.sent): its timestamp is not taken (RFC 7323 4.3).
-            peer.sendWithOptions(peer.seq + 1000, TcpHeader.ACK, ts(PEER_TS + 20), bytes(100, 2));
+            peer.sendWithOptions(peer.sndNxt + 1000, TcpRepr.ACK, ts(PEER_TS + 20), bytes(100, 2));
             Seen dup = peer.next(Duration.ZERO);
-            assertThat(dup.ack()).isEqualTo(peer.seq);
-            assertThat(dup.options().tsEcho).isEqualTo(PEER_TS + 10);
+            assertThat(dup.ack()).isEqualTo(peer.sndNxt);
+            assertThat(dup.options().tsEcho()).isEqualTo(PEER_TS + 10);
 
             // Our own clock moves in milliseconds.
-            int before = dup.options().tsValue;
-            peer.advance(Duration.ofMillis(250));
+            int before = dup.options().tsValue();
+            peer.takeFor(Duration.ofMillis(250));
             s.write(bytes(10, 3));
             Seen data = peer.next(Duration.ZERO);
-            assertThat(data.options().tsValue - before).isEqualTo(250);
+            assertThat(data.options().tsValue() - before).isEqualTo(250);
         }
     }
 
     @Test
     void pawsDropsASegmentWhoseTimestampIsOlderThanTsRecent() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = connectWithOptions(peer);
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK, ts(PEER_TS - 1), bytes(100, 4));
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, ts(PEER_TS - 1), bytes(100, 4));
             Seen ack = peer.next(Duration.ZERO);
-            assertThat(ack.ack()).as("an old duplicate: nothing taken, our position repeated").isEqualTo(peer.seq);
+            assertThat(ack.ack()).as("an old duplicate: nothing taken, our position repeated").isEqualTo(peer.sndNxt);
             assertThat(counter(peer, "PawsRejected")).isEqualTo(1);
             CompletableFuture<Integer> read = s.readAsync(new byte[100], 0, 100);
             assertThat(read).as("nothing was taken").isNotDone();
 
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK, ts(PEER_TS), bytes(100, 4));
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, ts(PEER_TS), bytes(100, 4));
             assertThat(read).as("the same bytes with a current timestamp").isCompletedWithValue(100);
         }
     }
 
     @Test
     void outOfOrderDataIsReportedInSackBlocksTheLatestFirst() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             connectWithOptions(peer);
-            int base = peer.seq;
-            peer.sendWithOptions(base + 1000, TcpHeader.ACK, ts(PEER_TS), bytes(100, 5));
-            TcpHeader.Options first = peer.next(Duration.ZERO).options();
-            assertThat(first.sackCount).isEqualTo(1);
-            assertThat(first.sackBlocks).startsWith(base + 1000, base + 1100);
+            int base = peer.sndNxt;
+            peer.sendWithOptions(base + 1000, TcpRepr.ACK, ts(PEER_TS), bytes(100, 5));
+            TcpOptions first = peer.next(Duration.ZERO).options();
+            assertThat(first.sackCount()).isEqualTo(1);
+            assertThat(first.sackBlocks()).startsWith(base + 1000, base + 1100);
 
-            peer.sendWithOptions(base + 3000, TcpHeader.ACK, ts(PEER_TS), bytes(100, 6));
-            TcpHeader.Options second = peer.next(Duration.ZERO).options();
-            assertThat(second.sackCount).isEqualTo(2);
-            assertThat(second.sackBlocks).startsWith(base + 3000, base + 3100, base + 1000, base + 1100);
+            peer.sendWithOptions(base + 3000, TcpRepr.ACK, ts(PEER_TS), bytes(100, 6));
+            TcpOptions second = peer.next(Duration.ZERO).options();
+            assertThat(second.sackCount()).isEqualTo(2);
+            assertThat(second.sackBlocks()).startsWith(base + 3000, base + 3100, base + 1000, base + 1100);
 
             // A segment that extends the lower block makes that block the first one.
-            peer.sendWithOptions(base + 1100, TcpHeader.ACK, ts(PEER_TS), bytes(100, 7));
-            TcpHeader.Options third = peer.next(Duration.ZERO).options();
-            assertThat(third.sackBlocks).startsWith(base + 1000, base + 1200, base + 3000, base + 3100);
+            peer.sendWithOptions(base + 1100, TcpRepr.ACK, ts(PEER_TS), bytes(100, 7));
+            TcpOptions third = peer.next(Duration.ZERO).options();
+            assertThat(third.sackBlocks()).startsWith(base + 1000, base + 1200, base + 3000, base + 3100);
 
             // The hole at RCV.NXT fills: the cumulative ACK moves and only the far block is left.
-            peer.sendWithOptions(base, TcpHeader.ACK, ts(PEER_TS), bytes(1000, 8));
+            peer.sendWithOptions(base, TcpRepr.ACK, ts(PEER_TS), bytes(1000, 8));
             Seen filled = peer.next(Duration.ZERO);
             assertThat(filled.ack()).isEqualTo(base + 1200);
-            assertThat(filled.options().sackCount).isEqualTo(1);
-            assertThat(filled.options().sackBlocks).startsWith(base + 3000, base + 3100);
+            assertThat(filled.options().sackCount()).isEqualTo(1);
+            assertThat(filled.options().sackBlocks()).startsWith(base + 3000, base + 3100);
         }
     }
 
     @Test
     void sackRecoveryResendsOnlyTheHoleAndNeverWhatWasSacked() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = connectWithOptions(peer);
             int d = peer.stackData;
             s.write(bytes(10 * MSS, 9));
-            List<Seen> flight = peer.now();
+            List<Seen> flight = peer.takeNow();
             assertThat(flight).as("the initial window: three segments").hasSize(3);
 
             // Segment 0 is lost; 1 and 2 arrive and are SACKed. Limited transmit sends one new segment.
             peer.ack = d;
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 3 * MSS), new byte[0]);
-            List<Seen> afterFirst = peer.now();
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, sack(PEER_TS, d + MSS, d + 3 * MSS), new byte[0]);
+            List<Seen> afterFirst = peer.takeNow();
             assertThat(afterFirst).as("RFC 3042: one new segment").hasSize(1);
             assertThat(afterFirst.getFirst().seq()).isEqualTo(d + 3 * MSS);
 
             // Segment 3 is SACKed too: three segments above the hole, so it is lost (RFC 6675 IsLost).
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 4 * MSS), new byte[0]);
-            List<Seen> recovery = peer.now();
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, sack(PEER_TS, d + MSS, d + 4 * MSS), new byte[0]);
+            List<Seen> recovery = peer.takeNow();
             assertThat(recovery).as("the hole, then new data as the pipe allows: %s", recovery).isNotEmpty();
             assertThat(recovery.getFirst().seq()).isEqualTo(d);
             assertThat(recovery.getFirst().length()).isEqualTo(MSS);
@@ -171,8 +162,8 @@ class TcpSackTimestampsTest {
             // Everything arrives: recovery ends, new data flows, and nothing but segment 0 went twice.
             int end = recovery.getLast().seq() + recovery.getLast().length();
             peer.ack = end;
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK, ts(PEER_TS), new byte[0]);
-            List<Seen> after = peer.now();
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, ts(PEER_TS), new byte[0]);
+            List<Seen> after = peer.takeNow();
             assertThat(after).as("new data after recovery").isNotEmpty().allMatch(x -> x.seq() - end >= 0);
             assertThat(counter(peer, "RetransSegs")).isEqualTo(1);
             assertThat(peer.log.stream().filter(x -> x.length() > 0 && x.seq() == d)).hasSize(2);
@@ -181,19 +172,19 @@ class TcpSackTimestampsTest {
 
     @Test
     void withoutSackLimitedTransmitSendsOneNewSegmentOnEachOfTheFirstTwoDuplicateAcks() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT);
             int d = peer.stackData;
             s.write(bytes(10 * 1460, 10));
-            assertThat(peer.now()).hasSize(3);
+            assertThat(peer.takeNow()).hasSize(3);
             peer.sendAck(d, 65535);
-            List<Seen> first = peer.now();
+            List<Seen> first = peer.takeNow();
             assertThat(first).extracting(Seen::seq).containsExactly(d + 3 * 1460);
             peer.sendAck(d, 65535);
-            List<Seen> second = peer.now();
+            List<Seen> second = peer.takeNow();
             assertThat(second).extracting(Seen::seq).containsExactly(d + 4 * 1460);
             peer.sendAck(d, 65535);
-            List<Seen> third = peer.now();
+            List<Seen> third = peer.takeNow();
             assertThat(third).as("the third duplicate ACK: fast retransmit").isNotEmpty();
             assertThat(third.getFirst().seq()).isEqualTo(d);
             assertThat(counter(peer, "FastRetransmits")).isEqualTo(1);
@@ -202,14 +193,14 @@ class TcpSackTimestampsTest {
 
     @Test
     void sackedDataAboveAHoleForAReorderingWindowMarksItLostWithoutThreeDuplicates() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = connectWithOptions(peer);
             int d = peer.stackData;
             s.write(bytes(2 * MSS, 11)); // nothing more to send: no limited transmit, no third duplicate
-            assertThat(peer.now()).hasSize(2);
+            assertThat(peer.takeNow()).hasSize(2);
             long sackedAt = peer.loop.now();
             peer.ack = d;
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
             Seen again = peer.next(Duration.ofMillis(100));
             assertThat(again.seq()).isEqualTo(d);
             assertThat(again.at() - sackedAt).as("a reordering window (1 ms at this RTT), not an RTO")
@@ -221,11 +212,11 @@ class TcpSackTimestampsTest {
 
     @Test
     void aTailLossProbeResendsTheLastSegmentAndItsSackLeadsToRecovery() throws Exception {
-        try (RawTcpPeer peer = new RawTcpPeer()) {
+        try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = connectWithOptions(peer);
             int d = peer.stackData;
             s.write(bytes(2 * MSS, 12));
-            List<Seen> sent = peer.now();
+            List<Seen> sent = peer.takeNow();
             assertThat(sent).hasSize(2);
             // Both are lost: no ACK at all. The probe comes after 10 ms (2 SRTT, at least 10 ms), not the 200 ms RTO.
             Seen probe = peer.next(Duration.ofMillis(100));
@@ -234,7 +225,7 @@ class TcpSackTimestampsTest {
             assertThat(counter(peer, "TailLossProbes")).isEqualTo(1);
             // The probe arrives and is SACKed: the first segment is found lost a reordering window later.
             peer.ack = d;
-            peer.sendWithOptions(peer.seq, TcpHeader.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, sack(PEER_TS, d + MSS, d + 2 * MSS), new byte[0]);
             Seen repair = peer.next(Duration.ofMillis(100));
             assertThat(repair.seq()).isEqualTo(d);
             assertThat(counter(peer, "Timeouts")).isZero();

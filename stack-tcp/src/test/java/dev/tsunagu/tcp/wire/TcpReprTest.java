@@ -9,8 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.tcp.wire.TcpRepr.Control;
-import dev.tsunagu.tcp.wire.TcpRepr.Reason;
+import dev.tsunagu.testkit.wire.TcpRepr;
+import dev.tsunagu.testkit.wire.TcpRepr.Control;
+import dev.tsunagu.testkit.wire.TcpRepr.Reason;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.OptionalInt;
@@ -231,12 +232,12 @@ class TcpReprTest {
         assertThat(rejection(corrupt)).isEqualTo(Reason.BAD_CHECKSUM);
         assertThat(TcpRepr.parse(PacketBuffer.copyOf(data, 0), 0x0A00_0003, IP_10_0_0_2))
                 .isEqualTo(new TcpRepr.Rejected(Reason.BAD_CHECKSUM));
+        // The oracle's reasons are named as the view's problems, so a test can compare the two.
         for (TcpHeader.Problem p : TcpHeader.Problem.values()) {
             if (p != TcpHeader.Problem.OK) {
-                assertThat(Reason.of(p).name()).isEqualTo(p.name());
+                assertThat(Reason.valueOf(p.name())).isNotNull();
             }
         }
-        assertThatThrownBy(() -> Reason.of(TcpHeader.Problem.OK)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

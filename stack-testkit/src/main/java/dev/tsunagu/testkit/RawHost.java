@@ -1,0 +1,76 @@
+package dev.tsunagu.testkit;
+
+import dev.tsunagu.buffer.BufferPool;
+import dev.tsunagu.link.cable.Cable;
+import dev.tsunagu.link.cable.CableDriver;
+import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.stack.NetworkStack;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A host on a cable that is only a test's hands: it sends whatever bytes the test crafts and
+ * keeps every frame it receives. It introduces itself to a stack with an ARP request for the
+ * stack's address (RFC 826: the stack then knows our MAC without asking), so the stack's
+ * replies come straight back to it.
+ */
+public final class RawHost implements AutoCloseable {
+    public final long mac;
+    public final int ip;
+    private final VirtualEventLoop loop;
+    private final CableDriver port;
+    private final RecordingDriverContext context;
+
+    public RawHost(Cable cable, VirtualEventLoop loop, long mac, String ip) {
+        this.mac = mac;
+        this.ip = Craft.ip(ip);
+        this.loop = loop;
+        this.context = new RecordingDriverContext("raw", new BufferPool(), loop);
+        this.port = cable.attach();
+        port.open(context);
+    }
+
+    /** Makes {@code stack} learn our MAC (an ARP request for its address) and forgets the reply. */
+    public RawHost introduceTo(NetworkStack stack) {
+        int target = stack.primaryInterface().primaryAddress().address().bits();
+        sendFrame(Craft.ethernet(0xFFFF_FFFF_FFFFL, mac, 0x0806, Craft.arpRequest(mac, ip, target)));
+        loop.runUntilIdle();
+        received();
+        return this;
+    }
+
+    public void sendFrame(byte[] frame) {
+        port.transmit(context.buffers().copyOf(frame, 0, frame.length));
+    }
+
+    /** Sends an IPv4 packet to {@code stack}'s MAC. */
+    public void sendIp(NetworkStack stack, byte[] packet) {
+        sendFrame(Craft.ethernet(stack.primaryInterface().macBits(), mac, 0x0800, packet));
+    }
+
+    /** Every frame received since the last call. */
+    public List<byte[]> received() {
+        List<byte[]> out = new ArrayList<>();
+        byte[] f;
+        while ((f = context.pollNow()) != null) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    /** The IPv4 packets (Ethernet header stripped) received since the last call. */
+    public List<byte[]> receivedIp() {
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] f : received()) {
+            if (f.length > 14 && (f[12] & 0xFF) == 0x08 && f[13] == 0x00) {
+                out.add(java.util.Arrays.copyOfRange(f, 14, f.length));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        port.close();
+    }
+}

@@ -1,0 +1,234 @@
+package dev.tsunagu.testkit.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.link.capture.CapturingDriver;
+import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.stack.InterfaceConfig;
+import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.Tshark;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * One interop bench, as {@link TapInteropTest} sets it up: a fresh network namespace holding
+ * the kernel side of a TAP at {@code 10.S.0.1/24}, and a threaded stack (Ethernet, ARP, IPv4,
+ * ICMP, UDP, TCP) in this JVM at {@code 10.S.0.2/24} on that TAP, optionally through our
+ * {@link CapturingDriver} into a pcap file. {@link #close} releases everything, pass or fail.
+ */
+public final class TapRig implements AutoCloseable {
+    public final String kernel;
+    public final String stackAddress;
+    public final NetNs ns;
+    public final String dev;
+    /** The stack's TAP driver, under the capture if any (driver-tap's {@code TapDriver}: its frame counters). */
+    public final LinkDriver tap;
+    public final NetworkStack stack;
+    public final Path pcap; // null: no capture
+    private final String stackMac;
+    private boolean stackClosed;
+
+    private TapRig(int subnet, NetNs ns, String dev, LinkDriver tap, Path pcap, UnaryOperator<NetworkStack.Builder> options)
+            throws Exception {
+        this.kernel = "10." + subnet + ".0.1";
+        this.stackAddress = "10." + subnet + ".0.2";
+        this.ns = ns;
+        this.tap = tap;
+        this.dev = dev;
+        this.pcap = pcap;
+        ns.adopt(dev);
+        ns.exec("ip", "addr", "add", kernel + "/24", "dev", dev).check();
+        ns.exec("ip", "link", "set", dev, "up").check();
+        LinkDriver driver = pcap == null ? tap : CapturingDriver.toFile(tap, pcap);
+        try {
+            this.stack = options.apply(NetworkStack.builder().name("tap-rig-" + subnet)
+                    .addInterface(InterfaceConfig.of(driver).address(stackAddress + "/24"))).build();
+        } catch (Exception | Error e) {
+            driver.close();
+            throw e;
+        }
+        this.stackMac = stack.primaryInterface().mac().toString().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Sets up the bench (skipping the test, loudly, where TAPs or namespaces cannot be made).
+     *
+     * @param subnet the S of 10.S.0.0/24
+     * @param pcap where the capture goes, or null for none
+     * @param options more builder settings (options, policies)
+     */
+    public static TapRig start(int subnet, Path pcap, UnaryOperator<NetworkStack.Builder> options) throws Exception {
+        TapTests.assumeTapAndNetns();
+        NetNs ns = NetNs.create();
+        LinkDriver tap = null;
+        try {
+            String dev = TapTests.uniqueName("tsui");
+            tap = TapTests.openTap(dev);
+            return new TapRig(subnet, ns, dev, tap, pcap, options);
+        } catch (Exception | Error e) {
+            if (tap != null) {
+                tap.close(); // idempotent if the stack already closed it
+            }
+            ns.close();
+            throw e;
+        }
+    }
+
+    /** The stack's TCP rows ({@code netstat}): listeners and connections not yet deleted. */
+    public List<SocketInfo> stackTcpSockets() {
+        return stack.sockets().stream().filter(s -> s.protocol().equalsIgnoreCase("TCP")).toList();
+    }
+
+    /** Waits until the stack has no TCP socket left; returns what is left after {@code timeout}. */
+    public List<SocketInfo> awaitNoStackTcpSockets(Duration timeout) throws Exception {
+        return Poll.until(timeout, this::stackTcpSockets, List::isEmpty);
+    }
+
+    /** {@code ss -Htan} in the namespace: one line per TCP socket the kernel has there. */
+    public List<String> kernelTcpSockets() throws IOException, InterruptedException {
+        return ns.exec("ss", "-Htan").check().output().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /**
+     * Waits until every TCP socket of the kernel in the namespace is in TIME-WAIT (or there are
+     * none), the state a correctly closed connection leaves behind; returns the lines in other
+     * states still there after {@code timeout}.
+     */
+    public List<String> awaitKernelQuiet(Duration timeout) throws Exception {
+        return Poll.until(timeout,
+                () -> kernelTcpSockets().stream().filter(l -> !l.startsWith("TIME-WAIT")).toList(),
+                List::isEmpty);
+    }
+
+    /**
+     * Closes the stack (so the capture is complete on disk) and checks the wire as Wireshark
+     * sees it: frames were captured, none is malformed, and every IPv4, ICMP, UDP and TCP
+     * checksum in the frames the stack sent verifies. Where tshark is missing it says so loudly
+     * and checks nothing.
+     *
+     * @return the capture, for more questions to tshark; null where tshark is missing
+     */
+    public Wire closeAndCheckWire() throws IOException, InterruptedException {
+        if (pcap == null) {
+            throw new IllegalStateException("this bench has no capture");
+        }
+        closeStack();
+        if (!Tshark.installed()) {
+            System.err.println("SKIPPED (driver-tap): tshark is not installed, so the wire is not checked (Debian package tshark; ./check installs it as root)");
+            return null;
+        }
+        List<Tshark.Frame> frames = Tshark.read(pcap, FAST);
+        assertThat(frames).as("frames captured in " + pcap).isNotEmpty();
+        assertThat(frames.stream().filter(Tshark.Frame::malformed).toList()).as("frames tshark finds malformed").isEmpty();
+
+        // Status values (tshark -G values): 0 Bad, 1 Good, 2 Unverified, 3 Not present.
+        List<String[]> rows = new ArrayList<>();
+        for (String line : tshark("-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+                "-e", "frame.number", "-e", "eth.src", "-e", "ip.checksum.status", "-e", "icmp.checksum.status",
+                "-e", "udp.checksum.status", "-e", "tcp.checksum.status")) {
+            rows.add(line.split("\t", -1));
+        }
+        List<String> badFromStack = new ArrayList<>();
+        List<String> badFromKernel = new ArrayList<>();
+        int goodIp = 0;
+        int goodTransport = 0;
+        for (String[] r : rows) {
+            boolean fromStack = r.length > 1 && r[1].equalsIgnoreCase(stackMac);
+            boolean bad = false;
+            for (int i = 2; i < r.length; i++) {
+                for (String status : r[i].split(",")) {
+                    if (status.equals("0")) {
+                        bad = true;
+                    } else if (status.equals("1") && fromStack) {
+                        if (i == 2) {
+                            goodIp++;
+                        } else {
+                            goodTransport++;
+                        }
+                    }
+                }
+            }
+            if (bad) {
+                (fromStack ? badFromStack : badFromKernel).add(String.join(" ", r));
+            }
+        }
+        if (!badFromKernel.isEmpty()) {
+            System.err.println("driver-tap: tshark finds bad checksums in " + badFromKernel.size()
+                    + " frame(s) from the kernel (not ours), e.g. " + badFromKernel.getFirst());
+        }
+        assertThat(badFromStack).as("frames from the stack (%s) with a bad IPv4/ICMP/UDP/TCP checksum", stackMac).isEmpty();
+        assertThat(goodIp).as("IPv4 header checksums from the stack that tshark verified").isPositive();
+        assertThat(goodTransport).as("ICMP/UDP/TCP checksums from the stack that tshark verified").isPositive();
+        return new Wire();
+    }
+
+    /** The capture, for questions in Wireshark's display-filter language. */
+    public final class Wire {
+        /**
+         * Frames matching {@code displayFilter} (checksums verified, so {@code tcp.checksum.status == 1}
+         * means good); {@code fromStack} limits them to frames the stack sent.
+         */
+        public int count(String displayFilter, boolean fromStack) throws IOException, InterruptedException {
+            String filter = fromStack ? "eth.src == " + stackMac + " && (" + displayFilter + ")" : displayFilter;
+            return tshark("-Y", filter, "-T", "fields", "-e", "frame.number").size();
+        }
+    }
+
+    /**
+     * What the wire checks need of tshark is per frame (headers, checksums); TCP's sequence
+     * analysis and stream reassembly cost minutes on a 50 MB transfer and decide nothing here.
+     * Without reassembly HTTP is not dissected either: a lone segment of a response body that
+     * happens to start like an HTTP message would be "malformed HTTP", which says nothing about
+     * the stack's frames.
+     */
+    private static final String[] FAST = {"-o", "tcp.analyze_sequence_numbers:FALSE",
+            "-o", "tcp.desegment_tcp_streams:FALSE", "--disable-protocol", "http"};
+
+    private List<String> tshark(String... args) throws IOException, InterruptedException {
+        // Checksum verification is off by default in Wireshark: on for every layer, always.
+        List<String> c = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+                "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"));
+        c.addAll(List.of(FAST));
+        c.addAll(List.of(args));
+        Process p = new ProcessBuilder(c).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        var out = Sh.drain(p.getInputStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("tshark did not finish: " + String.join(" ", c));
+        }
+        String text;
+        try {
+            text = out.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("tshark output not read", e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("'" + String.join(" ", c) + "' exited with " + p.exitValue() + ": " + text);
+        }
+        return text.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    public void closeStack() {
+        if (!stackClosed) {
+            stackClosed = true;
+            stack.close(); // closes the driver (and the capture); the TAP it created goes with the fd
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            closeStack();
+        } finally {
+            ns.close(); // kills what runs in it, then deletes it
+        }
+    }
+}
