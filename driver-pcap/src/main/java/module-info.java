@@ -5,6 +5,7 @@
 module dev.tsunagu.driver.pcap {
     requires transitive dev.tsunagu.api;
     requires dev.tsunagu.link; // the pcap/pcapng reader and writer, for replay
+    requires dev.tsunagu.driver.nativeio; // libc, poll, eventfd: shared with the TAP driver
 
     exports dev.tsunagu.driver.pcap;
     exports dev.tsunagu.driver.pcap.replay;

@@ -4,7 +4,7 @@ import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.wire.Ipv4Packet;
 import dev.tsunagu.net.IpProtocol;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,7 +45,7 @@ public class WireBenchmark {
         new SplittableRandom(3).nextBytes(payload);
         received = PacketBuffer.allocate(2048, BufferPool.DEFAULT_HEADROOM);
         received.append(payload, 0, MSS);
-        TcpSegment.prepend(received, 40000, 80, 1000, 2000, TcpSegment.ACK | TcpSegment.PSH, 512, 0, -1, false, SRC, DST);
+        TcpHeader.prepend(received, 40000, 80, 1000, 2000, TcpHeader.ACK | TcpHeader.PSH, 512, 0, -1, false, SRC, DST);
         Ipv4Packet.prepend(received, 0, 1, Ipv4Packet.FLAG_DF, 64, IpProtocol.TCP, SRC, DST);
     }
 
@@ -53,7 +53,7 @@ public class WireBenchmark {
     public int emit() {
         PacketBuffer b = pool.acquire(MSS);
         b.append(payload, 0, MSS);
-        TcpSegment.prepend(b, 40000, 80, 1000, 2000, TcpSegment.ACK | TcpSegment.PSH, 512, 0, -1, false, SRC, DST);
+        TcpHeader.prepend(b, 40000, 80, 1000, 2000, TcpHeader.ACK | TcpHeader.PSH, 512, 0, -1, false, SRC, DST);
         Ipv4Packet.prepend(b, 0, 1, Ipv4Packet.FLAG_DF, 64, IpProtocol.TCP, SRC, DST);
         int length = b.length();
         b.release();
@@ -68,14 +68,14 @@ public class WireBenchmark {
             throw new AssertionError("IPv4 check failed");
         }
         b.consume(Ipv4Packet.MIN_HEADER_LENGTH);
-        if (TcpSegment.check(b, SRC, DST) != TcpSegment.Problem.OK) {
+        if (TcpHeader.check(b, SRC, DST) != TcpHeader.Problem.OK) {
             throw new AssertionError("TCP check failed");
         }
-        bh.consume(TcpSegment.sequence(b));
-        bh.consume(TcpSegment.acknowledgment(b));
-        bh.consume(TcpSegment.flags(b));
-        bh.consume(TcpSegment.window(b));
-        bh.consume(TcpSegment.payloadLength(b));
+        bh.consume(TcpHeader.sequence(b));
+        bh.consume(TcpHeader.acknowledgment(b));
+        bh.consume(TcpHeader.flags(b));
+        bh.consume(TcpHeader.window(b));
+        bh.consume(TcpHeader.payloadLength(b));
         b.setWindow(start, b.end());
     }
 }

@@ -9,7 +9,7 @@ import dev.tsunagu.link.ethernet.EthernetRepr;
 import dev.tsunagu.net.EtherType;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.Ipv4Address;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 
 /** Describes a frame in one line, like a terse tcpdump. */
 final class FrameNarrator {
@@ -45,8 +45,8 @@ final class FrameNarrator {
         String what;
         if (fragment) {
             what = "IPv4 fragment, " + b.length() + " bytes";
-        } else if (protocol == IpProtocol.TCP && b.length() >= TcpSegment.HEADER_LENGTH) {
-            what = "TCP " + TcpSegment.sourcePort(b) + " > " + TcpSegment.destinationPort(b) + " " + TcpSegment.describe(b);
+        } else if (protocol == IpProtocol.TCP && b.length() >= TcpHeader.HEADER_LENGTH) {
+            what = "TCP " + TcpHeader.sourcePort(b) + " > " + TcpHeader.destinationPort(b) + " " + TcpHeader.describe(b);
         } else if (protocol == IpProtocol.ICMP && b.length() >= IcmpPacket.HEADER_LENGTH) {
             what = switch (IcmpPacket.type(b)) {
                 case IcmpPacket.TYPE_ECHO_REQUEST -> "ICMP echo request, seq " + IcmpPacket.sequence(b);

@@ -1,42 +1,31 @@
 package dev.tsunagu.driver;
 
+import dev.tsunagu.util.ServiceProviders;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The installed {@link LinkDriverProvider}s, keyed by name, and the one place that turns a
  * spec string into a driver.
  *
- * <p>Discovery follows the JDK's own SPIs: every provider on the class or module path is
- * found with {@link ServiceLoader}; a provider that fails to load is logged and skipped
- * rather than breaking start-up; when two share a name the first found wins and the other
- * is logged.
+ * <p>Discovery follows the JDK's own SPIs, by the rules of {@link ServiceProviders}: every
+ * provider on the class or module path is found; a provider that fails to load is logged and
+ * skipped rather than breaking start-up; when two share a name the first found wins and the
+ * other is logged.
  */
 public final class LinkDrivers {
-    private static final Logger log = LoggerFactory.getLogger(LinkDrivers.class);
-
     private final Map<String, LinkDriverProvider> providers;
 
     private LinkDrivers(Map<String, LinkDriverProvider> providers) {
         this.providers = Collections.unmodifiableMap(providers);
     }
 
-    /** The providers visible to this module's class loader (and the thread's, if different). */
+    /** The providers visible to this module's class loader (and the thread's, if different), by name. */
     public static LinkDrivers installed() {
-        Map<String, LinkDriverProvider> found = new LinkedHashMap<>();
-        load(ServiceLoader.load(LinkDriverProvider.class, LinkDrivers.class.getClassLoader()), found);
-        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-        if (tccl != null && tccl != LinkDrivers.class.getClassLoader()) {
-            load(ServiceLoader.load(LinkDriverProvider.class, tccl), found);
-        }
-        return new LinkDrivers(found);
+        return new LinkDrivers(ServiceProviders.load(LinkDriverProvider.class, LinkDriverProvider::name, "link driver"));
     }
 
     /** A fixed set, for embedders and tests that wire drivers explicitly. */
@@ -48,28 +37,7 @@ public final class LinkDrivers {
         return new LinkDrivers(m);
     }
 
-    private static void load(ServiceLoader<LinkDriverProvider> loader, Map<String, LinkDriverProvider> into) {
-        var it = loader.iterator();
-        while (true) {
-            LinkDriverProvider p;
-            try {
-                if (!it.hasNext()) {
-                    return;
-                }
-                p = it.next();
-            } catch (ServiceConfigurationError e) {
-                log.warn("skipping a link driver provider that failed to load: {}", e.getMessage());
-                continue;
-            }
-            LinkDriverProvider prior = into.putIfAbsent(p.name(), p);
-            if (prior != null && prior.getClass() != p.getClass()) {
-                log.warn("two link drivers are named '{}': using {}, ignoring {}", p.name(),
-                        prior.getClass().getName(), p.getClass().getName());
-            }
-        }
-    }
-
-    /** Every provider, in the order found; unavailable ones included. */
+    /** Every provider, unavailable ones included: by name if installed, in the order given if wired with {@link #of}. */
     public List<LinkDriverProvider> providers() {
         return new ArrayList<>(providers.values());
     }

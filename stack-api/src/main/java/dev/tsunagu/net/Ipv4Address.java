@@ -5,11 +5,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * An IPv4 address. Hot paths carry addresses as a plain {@code int} (network order read as a
- * big-endian integer, so {@code 10.0.0.1} is {@code 0x0A000001}); this record is the
- * readable form for APIs, configuration and logs.
+ * An IPv4 address. The IPv4 layer's hot paths carry addresses as a plain {@code int} (network
+ * order read as a big-endian integer, so {@code 10.0.0.1} is {@code 0x0A000001}); this record
+ * is the {@link IpAddress} that crosses the layer contracts, and the readable form for APIs,
+ * configuration and logs.
  */
-public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
+public record Ipv4Address(int bits) implements IpAddress, Comparable<Ipv4Address> {
     /** {@code 0.0.0.0}: the wildcard (bind to every local address) or "no address yet". */
     public static final Ipv4Address ANY = new Ipv4Address(0);
     /** {@code 255.255.255.255}: the limited broadcast. */
@@ -56,7 +57,26 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         return of(b[0], b[1], b[2], b[3]);
     }
 
+    @Override
+    public AddressFamily family() {
+        return AddressFamily.IPV4;
+    }
+
+    @Override
+    public void writeTo(byte[] target, int offset) {
+        target[offset] = (byte) (bits >>> 24);
+        target[offset + 1] = (byte) (bits >>> 16);
+        target[offset + 2] = (byte) (bits >>> 8);
+        target[offset + 3] = (byte) bits;
+    }
+
+    @Override
+    public long addToChecksum(long sum) {
+        return InternetChecksum.add32(sum, bits);
+    }
+
     /** This address as a {@code java.net} one, for {@code InetSocketAddress} and friends. */
+    @Override
     public InetAddress toInetAddress() {
         try {
             return InetAddress.getByAddress(new byte[] {
@@ -67,11 +87,13 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
     }
 
     /** Whether this is in 127.0.0.0/8. */
+    @Override
     public boolean isLoopback() {
         return (bits >>> 24) == 127;
     }
 
     /** Whether this is a class D (multicast) address, 224.0.0.0/4. */
+    @Override
     public boolean isMulticast() {
         return (bits >>> 28) == 0xE;
     }
@@ -82,6 +104,7 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
     }
 
     /** Whether this is the wildcard 0.0.0.0. */
+    @Override
     public boolean isAny() {
         return bits == 0;
     }

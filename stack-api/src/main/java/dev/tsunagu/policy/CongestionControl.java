@@ -2,10 +2,10 @@ package dev.tsunagu.policy;
 
 /**
  * One connection's congestion controller: it owns its state and learns what happens through
- * events; it never reaches into the sender. The sender asks it only for the window (and, for
- * rate-based algorithms, a pacing rate). NewReno (RFC 5681/6582) is the default, shipped with
- * {@code stack-tcp}; the events are rich enough for CUBIC (RTT and time) and BBR-like
- * algorithms (delivery and in-flight counts, pacing).
+ * events; it never reaches into the sender. The sender asks it only for the window. NewReno
+ * (RFC 5681/6582) is the default, shipped with {@code stack-tcp}; the events are rich enough
+ * for CUBIC (RTT and time). A pacing rate is not part of the contract yet: nothing would read
+ * it until the sender has a pacing timer, which comes with a rate-based controller (BBR).
  *
  * <p>All sizes are bytes, all times the loop's nanoseconds.
  */
@@ -51,11 +51,6 @@ public interface CongestionControl {
 
     /** Whether the controller is in (fast) recovery. */
     boolean inRecovery();
-
-    /** Bytes per second to pace at, or 0 for no pacing (window-based algorithms). */
-    default long pacingRate() {
-        return 0;
-    }
 
     /** The MSS changed (path MTU, options). */
     default void onMssChanged(int mss) {}

@@ -39,6 +39,33 @@ public final class Policies {
                 sendBufferingName);
     }
 
+    /**
+     * Exactly these three, each the stack-wide choice of its kind and the only one a socket can
+     * ask for: explicit wiring for embedders and tests, with no discovery and no system property
+     * consulted (a name given outranks the property in every catalog's chain).
+     */
+    public static Policies of(CongestionControlProvider congestionControl, RetransmissionPolicyProvider retransmission,
+                              SendBufferingPolicyProvider sendBuffering) {
+        return new Policies(
+                PolicyCatalog.of("congestion-control", CongestionControlProvider.DEFAULT, congestionControl),
+                congestionControl.name(),
+                PolicyCatalog.of("retransmission", RetransmissionPolicyProvider.DEFAULT, retransmission),
+                retransmission.name(),
+                PolicyCatalog.of("send-buffering", SendBufferingPolicyProvider.DEFAULT, sendBuffering),
+                sendBuffering.name());
+    }
+
+    /**
+     * The same catalogs with a different stack-wide choice for each kind whose name is given
+     * (null keeps this one's choice).
+     */
+    public Policies choosing(String congestionControlName, String retransmissionName, String sendBufferingName) {
+        return new Policies(
+                congestionControl, congestionControlName != null ? congestionControlName : this.congestionControlName,
+                retransmission, retransmissionName != null ? retransmissionName : this.retransmissionName,
+                sendBuffering, sendBufferingName != null ? sendBufferingName : this.sendBufferingName);
+    }
+
     /** The installed congestion controls. */
     public PolicyCatalog<CongestionControlProvider> congestionControlCatalog() {
         return congestionControl;

@@ -1,14 +1,11 @@
 package dev.tsunagu.policy;
 
+import dev.tsunagu.util.ServiceProviders;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The installed providers of one policy kind, by name, and the rule that picks one.
@@ -20,8 +17,6 @@ import org.slf4j.LoggerFactory;
  * @param <P> the provider type
  */
 public final class PolicyCatalog<P extends NamedProvider> {
-    private static final Logger log = LoggerFactory.getLogger(PolicyCatalog.class);
-
     private final String kind;
     private final String defaultName;
     private final Map<String, P> providers;
@@ -32,15 +27,9 @@ public final class PolicyCatalog<P extends NamedProvider> {
         this.providers = providers;
     }
 
-    /** Everything {@link ServiceLoader} finds for {@code type}. */
+    /** Everything {@link java.util.ServiceLoader} finds for {@code type}, by the rules of {@link ServiceProviders}. */
     public static <P extends NamedProvider> PolicyCatalog<P> load(String kind, String defaultName, Class<P> type) {
-        Map<String, P> found = new LinkedHashMap<>();
-        loadInto(ServiceLoader.load(type, type.getClassLoader()), found, kind);
-        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-        if (tccl != null && tccl != type.getClassLoader()) {
-            loadInto(ServiceLoader.load(type, tccl), found, kind);
-        }
-        return new PolicyCatalog<>(kind, defaultName, found);
+        return new PolicyCatalog<>(kind, defaultName, ServiceProviders.load(type, NamedProvider::name, kind));
     }
 
     /** Exactly these providers (explicit wiring for embedders and tests). */
@@ -53,27 +42,6 @@ public final class PolicyCatalog<P extends NamedProvider> {
         return new PolicyCatalog<>(kind, defaultName, m);
     }
 
-    private static <P extends NamedProvider> void loadInto(ServiceLoader<P> loader, Map<String, P> into, String kind) {
-        var it = loader.iterator();
-        while (true) {
-            P p;
-            try {
-                if (!it.hasNext()) {
-                    return;
-                }
-                p = it.next();
-            } catch (ServiceConfigurationError e) {
-                log.warn("skipping a {} provider that failed to load: {}", kind, e.getMessage());
-                continue;
-            }
-            P prior = into.putIfAbsent(p.name(), p);
-            if (prior != null && prior.getClass() != p.getClass()) {
-                log.warn("two {} providers are named '{}': using {}, ignoring {}", kind, p.name(),
-                        prior.getClass().getName(), p.getClass().getName());
-            }
-        }
-    }
-
     /** The policy kind, e.g. {@code congestion-control}. */
     public String kind() {
         return kind;
@@ -84,7 +52,7 @@ public final class PolicyCatalog<P extends NamedProvider> {
         return defaultName;
     }
 
-    /** Every installed provider, in the order found. */
+    /** Every installed provider: by name if loaded, in the order given if wired with {@link #of}. */
     public List<P> providers() {
         return new ArrayList<>(providers.values());
     }

@@ -1,10 +1,13 @@
 package dev.tsunagu.stack;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.net.IpAddress;
 
 /**
- * Framing and neighbour resolution for frame-based interfaces: Ethernet II and ARP in
- * {@code stack-link}. There is exactly one per stack. All methods run on the event loop.
+ * Framing and neighbour resolution for frame-based interfaces: Ethernet II in
+ * {@code stack-link}, with one {@link NeighborResolver} per address family (ARP for IPv4,
+ * built in; NDP for IPv6 registers its own). There is exactly one per stack. All methods run
+ * on the event loop.
  */
 public interface LinkLayer {
     /** Frame delivery classes, as the receiving network protocol needs to know them (RFC 1122 3.3.6). */
@@ -25,15 +28,25 @@ public interface LinkLayer {
     void input(NetInterface iface, PacketBuffer frame);
 
     /**
-     * Sends a network-layer packet to {@code nextHop} on {@code iface}: resolves the next hop's
-     * link address (queueing the packet, bounded, while it does), adds the link header and hands
-     * the frame to the driver. Takes ownership of {@code packet}, which must have room for the
-     * link header in front.
+     * Sends a network-layer packet to {@code nextHop} on {@code iface}: the resolver of the next
+     * hop's family finds its link address (queueing the packet, bounded, while it does), the
+     * link header goes in front and the frame to the driver. A family with no resolver is
+     * counted and dropped. Takes ownership of {@code packet}, which must have room for the link
+     * header in front.
      *
      * @param etherType the payload's EtherType ({@code 0x0800} for IPv4)
-     * @param nextHop the next hop's IPv4 address; the limited broadcast address
-     *        {@code 255.255.255.255} (or the interface's directed broadcast) goes to the
-     *        link broadcast address
+     * @param nextHop the next hop's address; for IPv4 the limited broadcast address
+     *        {@code 255.255.255.255} (or the interface's directed broadcast) goes to the link
+     *        broadcast address, and multicast groups to their mapped link address
      */
-    void output(NetInterface iface, PacketBuffer packet, int etherType, int nextHop);
+    void output(NetInterface iface, PacketBuffer packet, int etherType, IpAddress nextHop);
+
+    /**
+     * Sends a network-layer packet to a known link address (a resolver's last step). Takes
+     * ownership of {@code packet}.
+     */
+    void transmit(NetInterface iface, PacketBuffer packet, int etherType, long linkAddress);
+
+    /** Installs the resolver for its family's next hops; one per family. */
+    void registerNeighborResolver(NeighborResolver resolver);
 }

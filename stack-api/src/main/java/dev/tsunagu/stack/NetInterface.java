@@ -8,6 +8,7 @@ import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.loop.Clock;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.PollSource;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.Ipv4Prefix;
 import dev.tsunagu.net.MacAddress;
@@ -223,12 +224,12 @@ public final class NetInterface {
     }
 
     /** Whether {@code a} is one of this interface's own addresses. Loop thread. */
-    public boolean hasAddress(Ipv4Address a) {
-        return hasAddress(a.bits());
+    public boolean hasAddress(IpAddress a) {
+        return a instanceof Ipv4Address v4 && hasAddress(v4.bits());
     }
 
     /** Sends a network-layer packet to {@code nextHop} through the link layer. Loop thread; takes ownership. */
-    public void output(PacketBuffer packet, int etherType, int nextHop) {
+    public void output(PacketBuffer packet, int etherType, IpAddress nextHop) {
         linkLayer.output(this, packet, etherType, nextHop);
     }
 

@@ -7,7 +7,8 @@ import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.ThreadedEventLoop;
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Prefix;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.policy.Policies;
@@ -18,16 +19,16 @@ import dev.tsunagu.socket.UdpService;
 import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.stats.Statistics;
 import dev.tsunagu.stats.StatisticsSnapshot;
+import dev.tsunagu.util.ServiceProviders;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -59,7 +60,8 @@ public final class NetworkStack implements AutoCloseable {
     private final RandomGenerator random;
     private final Statistics statistics = new Statistics();
     private final StackOptions options;
-    private final int gateway;
+    private final Map<AddressFamily, IpAddress> gateways;
+    private final Map<AddressFamily, IpService> ipServices = new EnumMap<>(AddressFamily.class);
     private final Policies policies;
     private final SocketTable socketTable = new SocketTable();
     private final dev.tsunagu.socket.DescriptorTable descriptors = new dev.tsunagu.socket.DescriptorTable();
@@ -83,8 +85,10 @@ public final class NetworkStack implements AutoCloseable {
                 ? RandomGeneratorFactory.of("L64X128MixRandom").create(b.seed)
                 : RandomGeneratorFactory.of("L64X128MixRandom").create(new SecureRandom().nextLong());
         this.options = new StackOptions(b.options);
-        this.gateway = b.gateway == null ? 0 : b.gateway.bits();
-        this.policies = Policies.installed(b.congestionControl, b.retransmission, b.sendBuffering);
+        this.gateways = Map.copyOf(b.gateways);
+        this.policies = b.policies != null
+                ? b.policies.choosing(b.congestionControl, b.retransmission, b.sendBuffering)
+                : Policies.installed(b.congestionControl, b.retransmission, b.sendBuffering);
     }
 
     /**
@@ -308,28 +312,7 @@ public final class NetworkStack implements AutoCloseable {
     }
 
     private static List<LayerProvider> discoverLayers() {
-        Map<String, LayerProvider> found = new LinkedHashMap<>();
-        List<ServiceLoader<LayerProvider>> loaders = new ArrayList<>();
-        loaders.add(ServiceLoader.load(LayerProvider.class, NetworkStack.class.getClassLoader()));
-        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-        if (tccl != null && tccl != NetworkStack.class.getClassLoader()) {
-            loaders.add(ServiceLoader.load(LayerProvider.class, tccl));
-        }
-        for (ServiceLoader<LayerProvider> loader : loaders) {
-            var it = loader.iterator();
-            while (true) {
-                try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    LayerProvider p = it.next();
-                    found.putIfAbsent(p.name(), p);
-                } catch (ServiceConfigurationError e) {
-                    log.warn("skipping a layer provider that failed to load: {}", e.getMessage());
-                }
-            }
-        }
-        return new ArrayList<>(found.values());
+        return new ArrayList<>(ServiceProviders.load(LayerProvider.class, LayerProvider::name, "layer").values());
     }
 
     /** The context handed to layers; it is the stack's registry. */
@@ -365,8 +348,20 @@ public final class NetworkStack implements AutoCloseable {
         }
 
         @Override
-        public int defaultGateway() {
-            return gateway;
+        public Optional<IpAddress> defaultGateway(AddressFamily family) {
+            return Optional.ofNullable(gateways.get(family));
+        }
+
+        @Override
+        public void registerIpService(IpService service) {
+            if (ipServices.putIfAbsent(service.family(), Objects.requireNonNull(service)) != null) {
+                throw new IllegalStateException(service.family().displayName() + " has two network layers");
+            }
+        }
+
+        @Override
+        public IpService ipService(AddressFamily family) {
+            return ipServices.get(family);
         }
 
         @Override
@@ -387,6 +382,11 @@ public final class NetworkStack implements AutoCloseable {
         @Override
         public dev.tsunagu.socket.DescriptorTable descriptors() {
             return descriptors;
+        }
+
+        @Override
+        public LinkLayer linkLayer() {
+            return linkLayer;
         }
 
         @Override
@@ -461,10 +461,11 @@ public final class NetworkStack implements AutoCloseable {
         private final Map<String, Object> options = new LinkedHashMap<>();
         private final List<InterfaceConfig> interfaces = new ArrayList<>();
         private boolean loopback = true;
-        private Ipv4Address gateway;
+        private final Map<AddressFamily, IpAddress> gateways = new EnumMap<>(AddressFamily.class);
         private String congestionControl;
         private String retransmission;
         private String sendBuffering;
+        private Policies policies;
         private List<LayerProvider> layers;
         private LinkDrivers drivers;
 
@@ -516,17 +517,18 @@ public final class NetworkStack implements AutoCloseable {
         }
 
         /**
-         * The default route's next hop, in dotted-quad notation.
+         * The default route's next hop for the address's family, as a literal
+         * ({@code 10.0.0.254}, {@code fe80::1}).
          *
-         * @throws IllegalArgumentException if {@code address} is not an IPv4 address
+         * @throws IllegalArgumentException if {@code address} is not an IP address literal
          */
         public Builder gateway(String address) {
-            return gateway(Ipv4Address.parse(address));
+            return gateway(IpAddress.parse(address));
         }
 
-        /** The default route's next hop (on one of the interfaces' subnets). */
-        public Builder gateway(Ipv4Address address) {
-            this.gateway = address;
+        /** The default route's next hop for the address's family (on one of the interfaces' subnets). */
+        public Builder gateway(IpAddress address) {
+            gateways.put(address.family(), address);
             return this;
         }
 
@@ -558,6 +560,20 @@ public final class NetworkStack implements AutoCloseable {
         /** The stack-wide send-buffering policy by name (default {@code nagle}). */
         public Builder sendBufferingPolicy(String policyName) {
             this.sendBuffering = policyName;
+            return this;
+        }
+
+        /**
+         * Uses these TCP policies instead of discovering them, for embedders and tests that wire
+         * the stack explicitly: {@code policies(Policies.of(cc, rto, buffering))} for exactly three
+         * providers, or a {@link Policies} of whole catalogs. The stack-wide choice of each kind
+         * is then, first to last: the name given to {@link #congestionControl} (and its siblings),
+         * the choice in {@code policies}, the system property {@code tsunagu.tcp.<kind>}, the
+         * built-in default name. Without this call the catalogs are the providers on the class
+         * and module path.
+         */
+        public Builder policies(Policies policies) {
+            this.policies = Objects.requireNonNull(policies);
             return this;
         }
 

@@ -2,6 +2,8 @@ package dev.tsunagu.stack;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.policy.Policies;
 import dev.tsunagu.socket.SocketTable;
 import dev.tsunagu.stats.CounterGroup;
@@ -33,8 +35,8 @@ public interface StackContext {
     /** The value of {@code option} this stack was built with, or its default. */
     <T> T option(StackOption<T> option);
 
-    /** The host's default gateway, or 0 if none was configured. */
-    int defaultGateway();
+    /** The host's default gateway for {@code family}, if one was configured. */
+    Optional<IpAddress> defaultGateway(AddressFamily family);
 
     /** Every interface, loopback included, in creation order. */
     List<NetInterface> interfaces();
@@ -53,11 +55,20 @@ public interface StackContext {
     /** Installs the stack's link layer (exactly one). */
     void setLinkLayer(LinkLayer linkLayer);
 
+    /**
+     * The stack's link layer, once installed (null before): where a network layer registers
+     * its family's {@link NeighborResolver}.
+     */
+    LinkLayer linkLayer();
+
     /** Claims an EtherType; claiming one twice is an error. */
     void registerNetworkProtocol(int etherType, NetworkProtocol protocol);
 
     /** Claims an IP protocol number; claiming one twice is an error. */
     void registerTransportProtocol(int protocolNumber, TransportProtocol protocol);
+
+    /** Installs the network layer of {@code service.family()} for transports; one per family. */
+    void registerIpService(IpService service);
 
     /** Offers a service to other layers and to users ({@code NetworkStack.service}). */
     <T> void publish(Class<T> type, T service);
@@ -69,6 +80,9 @@ public interface StackContext {
 
     /** The handler for IP protocol {@code number}, or null. */
     TransportProtocol transportProtocol(int number);
+
+    /** The network layer of {@code family}, or null if the stack has none (no IPv6 yet). */
+    IpService ipService(AddressFamily family);
 
     /** A service some layer published, or empty (for instance, no {@code TcpService} without stack-tcp). */
     <T> Optional<T> service(Class<T> type);

@@ -154,9 +154,11 @@ class PolicyCatalogTest {
         assertThat(c.providers()).hasSize(3);
     }
 
+    /** Public, as every service type must be for ServiceLoader to load it on another class's behalf. */
+    public interface UnregisteredProvider extends NamedProvider {}
+
     @Test
     void loadWithNothingOnTheClassPathGivesAnEmptyCatalog() {
-        interface UnregisteredProvider extends NamedProvider {}
         PolicyCatalog<UnregisteredProvider> c = PolicyCatalog.load(freshKind(), "x", UnregisteredProvider.class);
         assertThat(c.providers()).isEmpty();
         assertThatThrownBy(() -> c.resolve(null)).hasMessageContaining("installed: none");

@@ -115,6 +115,30 @@ class LongObjectMapTest {
         assertThat(slots).hasSizeGreaterThan(3);
     }
 
+    /** IPv4 addresses, ports and sequence numbers are int keys, widened; sign extension must not hurt. */
+    @Test
+    void intKeysWidenedKeepEveryEntryAndSpread() {
+        LongObjectMap<Integer> map = new LongObjectMap<>(0);
+        int n = 50_000;
+        for (int i = 0; i < n; i++) {
+            map.put(0x0A00_0000 + i * 7, i); // 10.0.0.0/8 addresses: equal high bits
+            map.put(0xC0A8_0000 + i * 7, -i); // 192.168/16: negative as an int, sign-extended
+        }
+        assertThat(map.size()).isEqualTo(2 * n);
+        for (int i = 0; i < n; i++) {
+            assertThat(map.get(0x0A00_0000 + i * 7)).isEqualTo(i);
+            assertThat(map.get(0xC0A8_0000 + i * 7)).isEqualTo(-i);
+        }
+        assertThat(map.get(0x0A00_0000 + 1)).isNull();
+        assertThat(map.get(0xC0A8_0000L + 7)).as("the zero-extended twin is another key").isNull();
+
+        Set<Integer> slots = new HashSet<>();
+        for (int net = 1; net <= 8; net++) {
+            slots.add(LongObjectMap.hash(net << 24 | 1) & (new LongObjectMap<>().capacity() - 1));
+        }
+        assertThat(slots).as("addresses differing only in the top byte").hasSizeGreaterThan(3);
+    }
+
     @Test
     void clearKeepsTheMapUsable() {
         LongObjectMap<String> map = new LongObjectMap<>();

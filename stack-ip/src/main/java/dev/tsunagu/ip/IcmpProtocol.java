@@ -4,7 +4,9 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.wire.IcmpPacket;
 import dev.tsunagu.ip.wire.Ipv4Packet;
 import dev.tsunagu.net.InternetChecksum;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.stack.IcmpErrorInfo;
 import dev.tsunagu.stack.IpPacketInfo;
 import dev.tsunagu.stack.StackContext;
@@ -37,6 +39,7 @@ final class IcmpProtocol implements TransportProtocol {
     private final Counter outTimeExcds;
     private final Counter dropTruncated;
     private final Counter dropBadChecksum;
+    private final Counter dropBadEchoCode;
     private final Counter dropBadQuote;
     private final Counter dropNotOurs;
     private final Counter ignoredBroadcastEchos;
@@ -61,6 +64,7 @@ final class IcmpProtocol implements TransportProtocol {
         outTimeExcds = c.counter("OutTimeExcds", "time exceeded sent");
         dropTruncated = c.counter("DropTruncated", "shorter than an ICMP header");
         dropBadChecksum = c.counter("DropBadChecksum", "checksum wrong");
+        dropBadEchoCode = c.counter("DropBadEchoCode", "echo requests and replies with a code other than 0 (RFC 792)");
         dropBadQuote = c.counter("DropBadQuote", "error messages whose quoted datagram is unusable");
         dropNotOurs = c.counter("DropNotOurs", "error messages about datagrams we did not send");
         ignoredBroadcastEchos = c.counter("IgnoredBroadcastEchos", "echo requests to broadcast addresses, not answered");
@@ -82,6 +86,14 @@ final class IcmpProtocol implements TransportProtocol {
             return;
         }
         int type = IcmpPacket.type(p);
+        if ((type == IcmpPacket.TYPE_ECHO_REQUEST || type == IcmpPacket.TYPE_ECHO_REPLY) && IcmpPacket.code(p) != 0) {
+            // RFC 792: echo and echo reply have code 0; with another code the message is no echo
+            // we know, and answering it would reflect whatever it is (IcmpRepr calls it Other).
+            inErrors.increment();
+            dropBadEchoCode.increment();
+            p.release();
+            return;
+        }
         switch (type) {
             case IcmpPacket.TYPE_ECHO_REQUEST -> {
                 inEchos.increment();
@@ -123,8 +135,8 @@ final class IcmpProtocol implements TransportProtocol {
         p.setU16(IcmpPacket.CHECKSUM, InternetChecksum.update(p.getU16(IcmpPacket.CHECKSUM), oldWord, newWord));
         outMsgs.increment();
         outEchoReps.increment();
-        int from = info.isBroadcastOrMulticast() ? 0 : info.destinationAddress();
-        ip.send(p, from, info.sourceAddress(), IpProtocol.ICMP, 0, info.tos(), false);
+        IpAddress from = info.isBroadcastOrMulticast() ? null : info.destination();
+        ip.send(p, from, info.source(), IpProtocol.ICMP, 0, info.tos(), false);
     }
 
     /** Finds the transport whose datagram the error quotes and tells it. */
@@ -148,8 +160,8 @@ final class IcmpProtocol implements TransportProtocol {
             dropNotOurs.increment();
             return;
         }
-        IcmpErrorInfo error = new IcmpErrorInfo(type, code, info.sourceAddress(), quotedSource,
-                Ipv4Packet.destination(p), mtu);
+        IcmpErrorInfo error = new IcmpErrorInfo(kind(type, code), type, code, info.source(),
+                new Ipv4Address(quotedSource), new Ipv4Address(Ipv4Packet.destination(p)), mtu);
         int protocol = Ipv4Packet.protocol(p);
         p.consume(hl);
         if (protocol == IpProtocol.ICMP) {
@@ -160,6 +172,21 @@ final class IcmpProtocol implements TransportProtocol {
         if (t != null) {
             t.receiveError(error, p);
         }
+    }
+
+    /** What an ICMPv4 error means to a transport (RFC 1122 4.2.3.9, RFC 792 codes). */
+    static IcmpErrorInfo.Kind kind(int type, int code) {
+        return switch (type) {
+            case IcmpPacket.TYPE_DESTINATION_UNREACHABLE -> switch (code) {
+                case IcmpPacket.CODE_PROTOCOL_UNREACHABLE -> IcmpErrorInfo.Kind.PROTOCOL_UNREACHABLE;
+                case IcmpPacket.CODE_PORT_UNREACHABLE -> IcmpErrorInfo.Kind.PORT_UNREACHABLE;
+                case IcmpPacket.CODE_FRAGMENTATION_NEEDED -> IcmpErrorInfo.Kind.PACKET_TOO_BIG;
+                default -> IcmpErrorInfo.Kind.UNREACHABLE;
+            };
+            case IcmpPacket.TYPE_TIME_EXCEEDED -> IcmpErrorInfo.Kind.TIME_EXCEEDED;
+            case IcmpPacket.TYPE_PARAMETER_PROBLEM -> IcmpErrorInfo.Kind.PARAMETER_PROBLEM;
+            default -> IcmpErrorInfo.Kind.OTHER;
+        };
     }
 
     void countErrorSent(int type) {

@@ -7,8 +7,10 @@ import dev.tsunagu.ip.icmp.PingService;
 import dev.tsunagu.ip.icmp.TokenBucket;
 import dev.tsunagu.ip.wire.IcmpPacket;
 import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.EtherType;
 import dev.tsunagu.net.InternetChecksum;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.Ipv4Prefix;
@@ -21,7 +23,7 @@ import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +60,9 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final boolean forwarding;
     private final int defaultTtl;
     private final ReceivedInfo info = new ReceivedInfo();
-    private final IntObjectMap<Route> localRoutes = new IntObjectMap<>();
+    /** The last destination sent to by {@code int}, as the record the link layer takes (see {@link AddressMemo}). */
+    private final AddressMemo sentTo = new AddressMemo();
+    private final LongObjectMap<Route> localRoutes = new LongObjectMap<>();
     private Route loopbackNetRoute;
     private NetInterface loopback;
     private int nextId;
@@ -127,6 +131,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         icmp = new IcmpProtocol(this, ctx, pinger);
         ctx.registerNetworkProtocol(EtherType.IPV4, this);
         ctx.registerTransportProtocol(IpProtocol.ICMP, icmp);
+        ctx.registerIpService(this);
         ctx.publish(Ipv4Service.class, this);
         ctx.publish(PingService.class, pinger);
     }
@@ -143,17 +148,15 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             }
         }
         if (loopback != null) {
-            loopbackNetRoute = new Route(Ipv4Prefix.parse("127.0.0.0/8"), 0, loopback, 0, Ipv4Address.LOOPBACK.bits());
+            loopbackNetRoute = new Route(Ipv4Prefix.parse("127.0.0.0/8"), loopback, 0, Ipv4Address.LOOPBACK.bits());
             for (NetInterface iface : ctx.interfaces()) {
                 for (Ipv4Prefix p : iface.addresses()) {
                     int a = p.address().bits();
-                    localRoutes.put(a, new Route(new Ipv4Prefix(p.address(), 32), 0, loopback, 0, a));
+                    localRoutes.put(a, new Route(new Ipv4Prefix(p.address(), 32), loopback, 0, a));
                 }
             }
         }
-        if (ctx.defaultGateway() != 0) {
-            routes.setDefaultGateway(new Ipv4Address(ctx.defaultGateway()));
-        }
+        ctx.defaultGateway(AddressFamily.IPV4).ifPresent(g -> routes.setDefaultGateway((Ipv4Address) g));
         log.debug("{}: routes\n{}", ctx.stackName(), routes);
     }
 
@@ -189,7 +192,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         // The limited broadcast leaves through the first interface with an address (RFC 1122 3.3.6).
         for (NetInterface iface : ctx.interfaces()) {
             if (iface.needsAddressResolution() && iface.isUp() && iface.primaryAddress() != null) {
-                return new Route(Ipv4Prefix.parse("255.255.255.255/32"), 0, iface, 0,
+                return new Route(Ipv4Prefix.parse("255.255.255.255/32"), iface, 0,
                         iface.primaryAddress().address().bits());
             }
         }
@@ -223,7 +226,12 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
     @Override
     public int send(PacketBuffer payload, int source, int destination, int protocol, int ttl, int tos, boolean dontFragment) {
-        Route r = route(destination);
+        return send(payload, source, sentTo.of(destination), protocol, ttl, tos, dontFragment);
+    }
+
+    private int send(PacketBuffer payload, int source, Ipv4Address destination, int protocol, int ttl, int tos,
+                     boolean dontFragment) {
+        Route r = route(destination.bits());
         if (r == null) {
             outNoRoutes.increment();
             payload.release();
@@ -233,14 +241,69 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         int src = source != 0 ? source : sourceOf(r);
         int id = nextId++ & 0xFFFF;
         Ipv4Packet.prepend(payload, tos, id, dontFragment ? Ipv4Packet.FLAG_DF : 0, ttl > 0 ? ttl : defaultTtl,
-                protocol, src, destination);
+                protocol, src, destination.bits());
         return output(r, payload, destination);
     }
 
+    // ---- IpService: the same for transports, with family-neutral addresses ----
+
+    @Override
+    public AddressFamily family() {
+        return AddressFamily.IPV4;
+    }
+
+    @Override
+    public IpAddress sourceAddressFor(IpAddress destination) {
+        int src = sourceAddressFor(bits(destination));
+        return src == 0 ? null : new Ipv4Address(src);
+    }
+
+    @Override
+    public boolean isLocalAddress(IpAddress address) {
+        return isLocalAddress(bits(address));
+    }
+
+    @Override
+    public int mtuFor(IpAddress destination) {
+        return mtuFor(bits(destination));
+    }
+
+    @Override
+    public int headerLength() {
+        return Ipv4Packet.MIN_HEADER_LENGTH;
+    }
+
+    @Override
+    public long pseudoHeaderSum(IpAddress source, IpAddress destination, int protocol, int length) {
+        return InternetChecksum.pseudoHeader(bits(source), bits(destination), protocol, length);
+    }
+
+    @Override
+    public int send(PacketBuffer payload, IpAddress source, IpAddress destination, int protocol, int ttl, int tos,
+                    boolean dontFragment) {
+        return send(payload, source == null ? 0 : bits(source), v4(destination), protocol, ttl, tos, dontFragment);
+    }
+
+    @Override
+    public void sendPortUnreachable(IpPacketInfo packetInfo, PacketBuffer payload) {
+        sendIcmpError(packetInfo, payload, IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.CODE_PORT_UNREACHABLE);
+    }
+
+    private static Ipv4Address v4(IpAddress a) {
+        if (a instanceof Ipv4Address v4) {
+            return v4;
+        }
+        throw new IllegalArgumentException("the IPv4 layer was given an " + a.family().displayName() + " address: " + a);
+    }
+
+    private static int bits(IpAddress a) {
+        return v4(a).bits();
+    }
+
     /** Hands a whole datagram (at its IP header) to the route's interface, fragmenting if needed. */
-    private int output(Route r, PacketBuffer datagram, int destination) {
+    private int output(Route r, PacketBuffer datagram, Ipv4Address destination) {
         int mtu = r.mtu();
-        int nextHop = r.nextHop(destination);
+        Ipv4Address nextHop = r.nextHop(destination);
         if (datagram.length() <= mtu) {
             r.iface().output(datagram, EtherType.IPV4, nextHop);
             return SENT;
@@ -371,7 +434,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         }
         Ipv4Packet.decrementTtl(p);
         forwDatagrams.increment();
-        output(r, p, dst);
+        output(r, p, sentTo.of(dst));
     }
 
     // ---- ICMP errors ----
@@ -433,6 +496,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
     /** The flyweight handed to transports: valid during one receive call. */
     static final class ReceivedInfo implements IpPacketInfo {
+        private final AddressMemo sourceMemo = new AddressMemo();
+        private final AddressMemo destinationMemo = new AddressMemo();
         private NetInterface iface;
         private int source;
         private int destination;
@@ -459,13 +524,28 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         }
 
         @Override
-        public int sourceAddress() {
-            return source;
+        public Ipv4Address source() {
+            return sourceMemo.of(source);
         }
 
         @Override
-        public int destinationAddress() {
+        public Ipv4Address destination() {
+            return destinationMemo.of(destination);
+        }
+
+        /** The source as an {@code int}, for ICMP inside this layer. */
+        int sourceBits() {
+            return source;
+        }
+
+        /** The destination as an {@code int}, for ICMP inside this layer. */
+        int destinationBits() {
             return destination;
+        }
+
+        @Override
+        public long pseudoHeaderSum(int protocol, int length) {
+            return InternetChecksum.pseudoHeader(source, destination, protocol, length);
         }
 
         @Override
@@ -486,6 +566,23 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         @Override
         public boolean isBroadcastOrMulticast() {
             return broadcast || (destination >>> 28) == 0xE;
+        }
+    }
+
+    /**
+     * The record of the address last asked for: packets of a flow carry the same addresses, so
+     * handing records across the contracts costs an allocation only when the address changes,
+     * not one per packet (independent of what escape analysis manages).
+     */
+    static final class AddressMemo {
+        private Ipv4Address last = Ipv4Address.ANY;
+
+        Ipv4Address of(int bits) {
+            Ipv4Address a = last;
+            if (a.bits() != bits) {
+                last = a = new Ipv4Address(bits);
+            }
+            return a;
         }
     }
 }

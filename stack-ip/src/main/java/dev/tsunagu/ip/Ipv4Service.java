@@ -2,21 +2,16 @@ package dev.tsunagu.ip;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.IpService;
 
 /**
- * What the IPv4 layer offers transports and users, published as a stack service
- * ({@code stack.service(Ipv4Service.class)}). Loop thread only.
+ * What the IPv4 layer offers beyond the family-neutral {@link IpService}, published as a stack
+ * service ({@code stack.service(Ipv4Service.class)}) for users and tools: the routing table,
+ * addresses as {@code int}s, ICMP errors of any type, reassembly figures. Transports go
+ * through {@link IpService} ({@code StackContext.ipService(AddressFamily.IPV4)}), never this.
+ * Loop thread only.
  */
-public interface Ipv4Service {
-    /** {@link #send} results. */
-    int SENT = 0;
-    /** No route to the destination. */
-    int NO_ROUTE = 1;
-    /** Larger than the path MTU with don't-fragment set. */
-    int TOO_BIG = 2;
-    /** Dropped for another reason (counted). */
-    int DROPPED = 3;
-
+public interface Ipv4Service extends IpService {
     RoutingTable routes();
 
     /** The route to {@code destination}, or null (our own addresses route through loopback). */
@@ -32,13 +27,9 @@ public interface Ipv4Service {
     int mtuFor(int destination);
 
     /**
-     * Sends {@code payload} (starting at the transport header, with headroom for the IP and link
-     * headers) as one IPv4 datagram, fragmenting it if it exceeds the route's MTU and
-     * {@code dontFragment} is false. Takes ownership.
+     * {@link IpService#send} with addresses as {@code int}s.
      *
      * @param source our address to send from, or 0 to pick the route's
-     * @param ttl the TTL, or 0 for the default
-     * @return {@link #SENT}, {@link #NO_ROUTE}, {@link #TOO_BIG} or {@link #DROPPED}
      */
     int send(PacketBuffer payload, int source, int destination, int protocol, int ttl, int tos, boolean dontFragment);
 

@@ -8,12 +8,15 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.stack.IcmpErrorInfo;
 import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.IpService;
 import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stats.Counter;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
+import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +35,7 @@ final class Pinger implements PingService {
     private final EventLoop loop;
     private final dev.tsunagu.buffer.BufferPool buffers;
     private final int identifier;
-    private final IntObjectMap<Pending> outstanding = new IntObjectMap<>();
+    private final LongObjectMap<Pending> outstanding = new LongObjectMap<>();
     private final Counter outEchos;
     private int nextSequence = 1;
 
@@ -61,20 +64,20 @@ final class Pinger implements PingService {
     }
 
     @Override
-    public CompletableFuture<PingResult> ping(Ipv4Address target, int payloadSize, Duration timeout) {
-        return ping(target, payloadSize, 0, timeout);
-    }
-
-    @Override
-    public CompletableFuture<PingResult> ping(Ipv4Address target, int payloadSize, int ttl, Duration timeout) {
+    public CompletableFuture<PingResult> ping(InetAddress target, int payloadSize, int ttl, Duration timeout) {
         if (payloadSize < 0 || payloadSize > 65507) {
             throw new IllegalArgumentException("ICMP payload must be 0..65507 bytes: " + payloadSize);
         }
         CompletableFuture<PingResult> f = new CompletableFuture<>();
+        if (!(IpAddress.of(target) instanceof Ipv4Address v4)) {
+            f.completeExceptionally(new NoRouteToHostException("cannot ping " + target.getHostAddress()
+                    + ": this stack has no IPv6 layer (ICMPv6 echo needs one); it pings IPv4 addresses only"));
+            return f;
+        }
         if (loop.inEventLoop()) {
-            send(target.bits(), payloadSize, ttl, timeout, f);
+            send(v4.bits(), payloadSize, ttl, timeout, f);
         } else {
-            loop.execute(() -> send(target.bits(), payloadSize, ttl, timeout, f));
+            loop.execute(() -> send(v4.bits(), payloadSize, ttl, timeout, f));
         }
         return f;
     }
@@ -104,7 +107,7 @@ final class Pinger implements PingService {
         p.timer.scheduleAfter(timeout.toNanos());
         outEchos.increment();
         int result = ip.send(b, 0, target, IpProtocol.ICMP, ttl, 0, false);
-        if (result == Ipv4Service.NO_ROUTE) {
+        if (result == IpService.NO_ROUTE) {
             outstanding.remove(seq);
             p.timer.cancel();
             f.completeExceptionally(new NoRouteToHostException("no route to host " + Ipv4Address.format(target)));
@@ -119,7 +122,7 @@ final class Pinger implements PingService {
         if (pending == null) {
             return; // late (timed out) or duplicate
         }
-        finish(pending, new PingResult.Reply(new Ipv4Address(info.sourceAddress()), pending.sequence,
+        finish(pending, new PingResult.Reply(info.source(), pending.sequence,
                 p.length() - IcmpPacket.HEADER_LENGTH, info.ttl(), loop.now() - pending.sentAt));
     }
 
@@ -130,8 +133,8 @@ final class Pinger implements PingService {
             return;
         }
         Pending pending = outstanding.get(IcmpPacket.sequence(quoted));
-        if (pending != null && pending.target == error.quotedDestination()) {
-            finish(pending, new PingResult.Unreachable(new Ipv4Address(error.reporter()), pending.sequence,
+        if (pending != null && error.quotedDestination() instanceof Ipv4Address to && pending.target == to.bits()) {
+            finish(pending, new PingResult.Unreachable(error.reporter(), pending.sequence,
                     error.type(), error.code()));
         }
     }

@@ -25,7 +25,7 @@ public final class RoutingTable {
 
     /** Adds the on-link route for an interface address (its subnet, no gateway). */
     public void addOnLink(NetInterface iface, Ipv4Prefix address) {
-        add(new Route(new Ipv4Prefix(address.network(), address.length()), 0, iface, 0, address.address().bits()));
+        add(new Route(new Ipv4Prefix(address.network(), address.length()), iface, 0, address.address().bits()));
     }
 
     /**
@@ -39,7 +39,7 @@ public final class RoutingTable {
         if (toGateway == null || !toGateway.isOnLink()) {
             throw new IllegalArgumentException("gateway " + gateway + " is not on a directly connected network");
         }
-        Route r = new Route(new Ipv4Prefix(destination.network(), destination.length()), gateway.bits(),
+        Route r = new Route(new Ipv4Prefix(destination.network(), destination.length()), gateway,
                 toGateway.iface(), metric, toGateway.source());
         add(r);
         return r;

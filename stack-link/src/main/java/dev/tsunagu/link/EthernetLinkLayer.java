@@ -6,12 +6,15 @@ import dev.tsunagu.link.arp.ArpPacket;
 import dev.tsunagu.link.arp.ArpRepr;
 import dev.tsunagu.link.arp.NeighborCache;
 import dev.tsunagu.link.ethernet.EthernetFrame;
+import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.EtherType;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.Ipv4Prefix;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.stack.Layer;
 import dev.tsunagu.stack.LinkLayer;
+import dev.tsunagu.stack.NeighborResolver;
 import dev.tsunagu.stack.Neighbors;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkProtocol;
@@ -23,6 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ethernet II framing and ARP: the stack's link layer.
+ *
+ * <p>Next hops are resolved by the {@link NeighborResolver} of their address family: ARP's
+ * for IPv4 is built in; another family (IPv6's Neighbor Discovery) registers its own, and until
+ * one does its packets are counted ({@code DropNoResolver}) and dropped.
  *
  * <p>Receiving, a frame is checked (long enough, Ethernet II not 802.3, for us or broadcast or
  * multicast, from a unicast source), stripped of its header and handed to the protocol that
@@ -41,6 +48,8 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
     private final StackContext ctx;
     private final NeighborCache neighbors;
     private final ArpProtocol arp = new ArpProtocol();
+    /** The neighbour resolver of each address family, by {@link AddressFamily#ordinal()}. */
+    private final NeighborResolver[] resolvers = new NeighborResolver[AddressFamily.values().length];
 
     // ethernet counters
     private final Counter inFrames;
@@ -52,6 +61,7 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
     private final Counter dropOtherHost;
     private final Counter dropBadSource;
     private final Counter dropUnknownEtherType;
+    private final Counter dropNoResolver;
 
     // arp counters
     private final Counter arpInRequests;
@@ -78,6 +88,7 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
         dropOtherHost = eth.counter("DropOtherHost", "unicast frames for another MAC");
         dropBadSource = eth.counter("DropBadSource", "frames whose source MAC is a group address");
         dropUnknownEtherType = eth.counter("DropUnknownEtherType", "frames of an EtherType no layer handles");
+        dropNoResolver = eth.counter("DropNoResolver", "packets to a next hop of a family with no neighbour resolver");
 
         CounterGroup a = ctx.counters("arp");
         arpInRequests = a.counter("InRequests", "ARP requests received");
@@ -102,6 +113,7 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
         ctx.setLinkLayer(this);
         ctx.registerNetworkProtocol(EtherType.ARP, arp);
         ctx.publish(Neighbors.class, neighbors);
+        registerNeighborResolver(new Ipv4Resolver());
     }
 
     public NeighborCache neighbors() {
@@ -116,7 +128,11 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
     @Override
     public void linkStateChanged(NetInterface iface, boolean up) {
         if (!up) {
-            neighbors.flush(iface);
+            for (NeighborResolver r : resolvers) {
+                if (r != null) {
+                    r.flush(iface);
+                }
+            }
             return;
         }
         if (!iface.needsAddressResolution()) {
@@ -176,16 +192,57 @@ public final class EthernetLinkLayer implements Layer, LinkLayer {
     }
 
     @Override
-    public void output(NetInterface iface, PacketBuffer packet, int etherType, int nextHop) {
+    public void output(NetInterface iface, PacketBuffer packet, int etherType, IpAddress nextHop) {
         if (!iface.needsAddressResolution()) {
             emit(iface, packet, etherType, 0);
-        } else if (nextHop == -1 || iface.isDirectedBroadcast(nextHop)) {
-            emit(iface, packet, etherType, MacAddress.BROADCAST.bits());
-        } else if ((nextHop >>> 28) == 0xE) {
-            // RFC 1112 6.4: 01:00:5e followed by the low 23 bits of the group address.
-            emit(iface, packet, etherType, 0x0100_5E00_0000L | (nextHop & 0x7F_FFFF));
-        } else {
-            neighbors.send(iface, packet, etherType, nextHop);
+            return;
+        }
+        NeighborResolver resolver = resolvers[nextHop.family().ordinal()];
+        if (resolver == null) {
+            dropNoResolver.increment();
+            packet.release();
+            return;
+        }
+        resolver.send(iface, packet, etherType, nextHop);
+    }
+
+    @Override
+    public void transmit(NetInterface iface, PacketBuffer packet, int etherType, long linkAddress) {
+        emit(iface, packet, etherType, linkAddress);
+    }
+
+    @Override
+    public void registerNeighborResolver(NeighborResolver resolver) {
+        int i = resolver.family().ordinal();
+        if (resolvers[i] != null) {
+            throw new IllegalStateException(resolver.family().displayName() + " has two neighbour resolvers");
+        }
+        resolvers[i] = resolver;
+    }
+
+    /** IPv4's resolver: broadcast and multicast next hops map to a MAC directly, unicast ones go through ARP. */
+    private final class Ipv4Resolver implements NeighborResolver {
+        @Override
+        public AddressFamily family() {
+            return AddressFamily.IPV4;
+        }
+
+        @Override
+        public void send(NetInterface iface, PacketBuffer packet, int etherType, IpAddress nextHop) {
+            int ip = ((Ipv4Address) nextHop).bits();
+            if (ip == -1 || iface.isDirectedBroadcast(ip)) {
+                emit(iface, packet, etherType, MacAddress.BROADCAST.bits());
+            } else if ((ip >>> 28) == 0xE) {
+                // RFC 1112 6.4: 01:00:5e followed by the low 23 bits of the group address.
+                emit(iface, packet, etherType, 0x0100_5E00_0000L | (ip & 0x7F_FFFF));
+            } else {
+                neighbors.send(iface, packet, etherType, ip);
+            }
+        }
+
+        @Override
+        public void flush(NetInterface iface) {
+            neighbors.flush(iface);
         }
     }
 

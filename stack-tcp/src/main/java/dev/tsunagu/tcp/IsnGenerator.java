@@ -1,5 +1,10 @@
 package dev.tsunagu.tcp;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.net.Ipv4Address;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -14,6 +19,9 @@ import java.util.random.RandomGenerator;
  * <p>F is SipHash-2-4 (Aumasson and Bernstein, 2012) under a 128-bit secret drawn once from
  * the key source, over the 12 bytes {@code localIp, localPort, remoteIp, remotePort} in
  * network order, truncated to its low 32 bits. Linux does the same (with SipHash since 4.11).
+ * The SipHash is Guava's {@link Hashing#sipHash24(long, long)}: a vetted implementation of the
+ * paper's function, and the ISN is computed once per connection, where a Hasher's two small
+ * allocations cost nothing that matters.
  * Time is passed in: the stack's clock, so ISNs in a virtual-time test are reproducible for
  * a seeded key source.
  *
@@ -23,14 +31,18 @@ public final class IsnGenerator {
     /** The timer M ticks once per this many nanoseconds (RFC 6528: 4 µs). */
     public static final long TICK_NANOS = 4_000;
 
-    private final long k0;
-    private final long k1;
+    /** F for the ISN: SipHash-2-4 under the secret. */
+    private final HashFunction isnHash;
+    /** F for the timestamp offset: the same under the secret's halves swapped. */
+    private final HashFunction timestampHash;
 
     /** Draws the 128-bit secret: two {@code nextLong()}s, the first the key's low 8 bytes. */
     public IsnGenerator(RandomGenerator keySource) {
         Objects.requireNonNull(keySource, "keySource");
-        this.k0 = keySource.nextLong();
-        this.k1 = keySource.nextLong();
+        long k0 = keySource.nextLong();
+        long k1 = keySource.nextLong();
+        this.isnHash = Hashing.sipHash24(k0, k1);
+        this.timestampHash = Hashing.sipHash24(k1, k0);
     }
 
     /**
@@ -40,7 +52,21 @@ public final class IsnGenerator {
      */
     public int isn(int localIp, int localPort, int remoteIp, int remotePort, long nowNanos) {
         int m = (int) Math.floorDiv(nowNanos, TICK_NANOS);
-        return m + (int) hashTuple(k0, k1, localIp, localPort, remoteIp, remotePort);
+        return m + (int) hashTuple(isnHash, localIp, localPort, remoteIp, remotePort);
+    }
+
+    /**
+     * {@link #isn(int, int, int, int, long)} for addresses of either family: for IPv4 the same
+     * value, for IPv6 the same function over the 36 bytes of the 4-tuple.
+     */
+    public int isn(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort, long nowNanos) {
+        int m = (int) Math.floorDiv(nowNanos, TICK_NANOS);
+        return m + (int) hashTuple(isnHash, localIp, localPort, remoteIp, remotePort);
+    }
+
+    /** {@link #timestampOffset(int, int, int, int)} for addresses of either family. */
+    public int timestampOffset(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
+        return (int) hashTuple(timestampHash, localIp, localPort, remoteIp, remotePort);
     }
 
     /**
@@ -49,91 +75,32 @@ public final class IsnGenerator {
      * as the ISN's, under the key's halves swapped.
      */
     public int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
-        return (int) hashTuple(k1, k0, localIp, localPort, remoteIp, remotePort);
+        return (int) hashTuple(timestampHash, localIp, localPort, remoteIp, remotePort);
     }
 
     /**
-     * SipHash-2-4 of the 12 bytes {@code localIp (4), localPort (2), remoteIp (4),
-     * remotePort (2)}, big-endian, without building the array: the same as
-     * {@link #sipHash24} over those bytes.
+     * F: the SipHash-2-4 of the 12 bytes {@code localIp (4), localPort (2), remoteIp (4),
+     * remotePort (2)} in network order under {@code f}'s key, as a long (the hash's bytes read
+     * little-endian, as in the reference code).
      */
-    static long hashTuple(long k0, long k1, int localIp, int localPort, int remoteIp, int remotePort) {
-        // Bytes 0..7 as a little-endian word: localIp, localPort, the high half of remoteIp.
-        long m0 = Integer.reverseBytes(localIp) & 0xFFFF_FFFFL
-                | (long) Short.reverseBytes((short) localPort) << 32 & 0xFFFF_0000_0000L
-                | (long) Short.reverseBytes((short) (remoteIp >>> 16)) << 48;
-        // Bytes 8..11 (the low half of remoteIp, remotePort) and the length, 12, in the top byte.
-        long last = Short.reverseBytes((short) remoteIp) & 0xFFFFL
-                | ((long) Short.reverseBytes((short) remotePort) & 0xFFFFL) << 16
-                | 12L << 56;
-        long[] v = initialState(k0, k1);
-        compress(v, m0);
-        compress(v, last);
-        return finalise(v);
-    }
-
-    /**
-     * SipHash-2-4 of {@code length} bytes at {@code offset} under the key {@code (k0, k1)}
-     * (the key's bytes 0..7 and 8..15 read little-endian, as in the reference code).
-     */
-    static long sipHash24(long k0, long k1, byte[] data, int offset, int length) {
-        long[] v = initialState(k0, k1);
-        int end = offset + length;
-        int i = offset;
-        for (; end - i >= 8; i += 8) {
-            long m = 0;
-            for (int j = 7; j >= 0; j--) {
-                m = m << 8 | (data[i + j] & 0xFF);
-            }
-            compress(v, m);
+    static long hashTuple(HashFunction f, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
+        if (localIp instanceof Ipv4Address l && remoteIp instanceof Ipv4Address r) {
+            return hashTuple(f, l.bits(), localPort, r.bits(), remotePort);
         }
-        long last = (long) (length & 0xFF) << 56;
-        for (int j = end - i - 1; j >= 0; j--) {
-            last |= (long) (data[i + j] & 0xFF) << (8 * j);
-        }
-        compress(v, last);
-        return finalise(v);
+        // The same layout with whole addresses: local, local port, remote, remote port, in network order.
+        Hasher h = f.newHasher(2 * localIp.byteLength() + 4);
+        h.putBytes(localIp.toBytes()).putShort(Short.reverseBytes((short) localPort));
+        h.putBytes(remoteIp.toBytes()).putShort(Short.reverseBytes((short) remotePort));
+        return h.hash().asLong();
     }
 
-    private static long[] initialState(long k0, long k1) {
-        // "somepseudorandomlygeneratedbytes"
-        return new long[] {
-            k0 ^ 0x736f6d6570736575L, k1 ^ 0x646f72616e646f6dL, k0 ^ 0x6c7967656e657261L, k1 ^ 0x7465646279746573L
-        };
-    }
-
-    /** Absorbs one message word: two SipRounds (the "2" of 2-4). */
-    private static void compress(long[] v, long m) {
-        v[3] ^= m;
-        sipRound(v);
-        sipRound(v);
-        v[0] ^= m;
-    }
-
-    /** Four SipRounds after XORing 0xff into v2 (the "4"), then the XOR of the state. */
-    private static long finalise(long[] v) {
-        v[2] ^= 0xFF;
-        sipRound(v);
-        sipRound(v);
-        sipRound(v);
-        sipRound(v);
-        return v[0] ^ v[1] ^ v[2] ^ v[3];
-    }
-
-    private static void sipRound(long[] v) {
-        v[0] += v[1];
-        v[1] = Long.rotateLeft(v[1], 13);
-        v[1] ^= v[0];
-        v[0] = Long.rotateLeft(v[0], 32);
-        v[2] += v[3];
-        v[3] = Long.rotateLeft(v[3], 16);
-        v[3] ^= v[2];
-        v[0] += v[3];
-        v[3] = Long.rotateLeft(v[3], 21);
-        v[3] ^= v[0];
-        v[2] += v[1];
-        v[1] = Long.rotateLeft(v[1], 17);
-        v[1] ^= v[2];
-        v[2] = Long.rotateLeft(v[2], 32);
+    static long hashTuple(HashFunction f, int localIp, int localPort, int remoteIp, int remotePort) {
+        // A Hasher writes little-endian; byte-reversing each field puts it on the wire's order.
+        return f.newHasher(12)
+                .putInt(Integer.reverseBytes(localIp))
+                .putShort(Short.reverseBytes((short) localPort))
+                .putInt(Integer.reverseBytes(remoteIp))
+                .putShort(Short.reverseBytes((short) remotePort))
+                .hash().asLong();
     }
 }

@@ -1,6 +1,6 @@
 package dev.tsunagu.tcp;
 
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.DescriptorTable;
 import dev.tsunagu.socket.NameResolver;
@@ -201,13 +201,13 @@ public final class SocketLibrary {
     }
 
     /**
-     * The resolver built into the socket library: a literal address, or the stack's
+     * The resolver built into the socket library: a literal address of either family, or the stack's
      * {@link NameResolver} (DNS, from {@code stack-udp}). Without one, names fail with an
      * {@link UnknownHostException} that names the artifact to add; literals still work.
      */
     public List<InetAddress> resolve(String host) throws UnknownHostException {
         try {
-            return List.of(new Ipv4Address(Ipv4Address.parse(host).bits()).toInetAddress());
+            return List.of(IpAddress.parse(host).toInetAddress()); // either family's literal
         } catch (IllegalArgumentException notALiteral) {
             NameResolver r = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(host
                     + ": this stack has no name resolver: add the Maven artifact dev.tsunagu:stack-udp"

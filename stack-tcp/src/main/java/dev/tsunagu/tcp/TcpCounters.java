@@ -18,6 +18,10 @@ final class TcpCounters {
     final Counter dropTruncated;
     final Counter dropBadDataOffset;
     final Counter dropBadOptions;
+    final Counter dropSynFin;
+    final Counter dropSynRst;
+    final Counter dropFinRst;
+    final Counter dropNoControl;
     final Counter dropBroadcast;
     final Counter dropNoAck;
     final Counter listenOverflows;
@@ -43,6 +47,18 @@ final class TcpCounters {
     final Counter lostRetransmits;
     final Counter tailLossProbes;
 
+    /** The counter of a segment {@link Segment#parse} refused. */
+    Counter rejected(Segment.Verdict v) {
+        return switch (v) {
+            case BAD_OPTIONS -> dropBadOptions;
+            case SYN_FIN -> dropSynFin;
+            case SYN_RST -> dropSynRst;
+            case FIN_RST -> dropFinRst;
+            case NO_CONTROL -> dropNoControl;
+            case OK -> throw new IllegalArgumentException("OK is not a rejection");
+        };
+    }
+
     TcpCounters(CounterGroup g) {
         activeOpens = g.counter("ActiveOpens", "connections opened by us (SYN sent)");
         passiveOpens = g.counter("PassiveOpens", "connections opened by peers (SYN received at a listener)");
@@ -57,6 +73,10 @@ final class TcpCounters {
         dropTruncated = g.counter("DropTruncated", "shorter than a TCP header");
         dropBadDataOffset = g.counter("DropBadDataOffset", "data offset below 5 or beyond the segment");
         dropBadOptions = g.counter("DropBadOptions", "malformed options");
+        dropSynFin = g.counter("DropSynFin", "segments with SYN and FIN together");
+        dropSynRst = g.counter("DropSynRst", "segments with SYN and RST together");
+        dropFinRst = g.counter("DropFinRst", "segments with FIN and RST together");
+        dropNoControl = g.counter("DropNoControl", "segments with none of SYN, ACK and RST (null, FIN, Xmas scans)");
         dropBroadcast = g.counter("DropBroadcast", "segments to a broadcast or multicast address");
         dropNoAck = g.counter("DropNoAck", "segments without ACK in a synchronized state");
         listenOverflows = g.counter("ListenOverflows", "SYNs dropped because a listener's backlog was full");

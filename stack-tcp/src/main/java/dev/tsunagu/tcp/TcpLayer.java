@@ -1,10 +1,10 @@
 package dev.tsunagu.tcp;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.Ipv4Service;
-import dev.tsunagu.ip.icmp.TokenBucket;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.PolicyContext;
@@ -17,19 +17,17 @@ import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.IcmpErrorInfo;
 import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.IpService;
 import dev.tsunagu.stack.Layer;
 import dev.tsunagu.stack.MissingLayerException;
 import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.StackOption;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.tcp.buffer.RingPool;
-import dev.tsunagu.tcp.buffer.SendBuffer;
-import dev.tsunagu.tcp.wire.TcpSegment;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import dev.tsunagu.util.LongObjectMap;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
@@ -56,30 +54,17 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     private final StackContext ctx;
     private final EventLoop loop;
-    private Ipv4Service ip;
     final TcpCounters counters;
     private final IsnGenerator isn;
     private final Segment segment = new Segment();
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
-    private final IntObjectMap<TcpListener> listeners = new IntObjectMap<>();
-    private final TokenBucket challengeAcks;
+    private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
     private int connectionCount;
 
-    private final long timeWaitNanos;
-    private final long delayedAckNanos;
-    private final long finWait2Nanos;
-    private final long invalidAckIntervalNanos;
-    private final long minRtoNanos;
-    private final long maxRtoNanos;
-    private final long keepaliveIdleNanos;
-    private final long keepaliveIntervalNanos;
-    private final int keepaliveProbes;
-    private final int synRetries;
-    private final int maxOutOfOrder;
-    private final boolean sack;
-    private final boolean timestamps;
-    /** The options of the segment being sent (the loop sends one at a time). */
-    private final TcpSegment.Options out = new TcpSegment.Options();
+    /** The settings every connection reads, and the stack-wide challenge-ACK budget. */
+    final TcpSettings settings;
+    /** The options of the segment being sent (the loop sends one at a time; connections build theirs here too). */
+    final TcpHeader.Options outOptions = new TcpHeader.Options();
     /** Send and receive rings of emptied buffers, reused by the next that needs room (no allocation per segment in bulk). */
     final RingPool rings = new RingPool();
 
@@ -88,20 +73,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         this.loop = ctx.loop();
         this.counters = new TcpCounters(ctx.counters("tcp"));
         this.isn = new IsnGenerator(ctx.random());
-        this.challengeAcks = new TokenBucket(ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT), ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT));
-        this.timeWaitNanos = 2 * ctx.option(TcpOptions.MSL).toNanos();
-        this.delayedAckNanos = Math.min(ctx.option(TcpOptions.DELAYED_ACK).toNanos(), 500_000_000L);
-        this.finWait2Nanos = ctx.option(TcpOptions.FIN_WAIT_2_TIMEOUT).toNanos();
-        this.invalidAckIntervalNanos = ctx.option(TcpOptions.INVALID_ACK_INTERVAL).toNanos();
-        this.minRtoNanos = ctx.option(TcpOptions.MIN_RTO).toNanos();
-        this.maxRtoNanos = ctx.option(TcpOptions.MAX_RTO).toNanos();
-        this.keepaliveIdleNanos = ctx.option(TcpOptions.KEEPALIVE_IDLE).toNanos();
-        this.keepaliveIntervalNanos = ctx.option(TcpOptions.KEEPALIVE_INTERVAL).toNanos();
-        this.keepaliveProbes = ctx.option(TcpOptions.KEEPALIVE_PROBES);
-        this.synRetries = ctx.option(TcpOptions.SYN_RETRIES);
-        this.maxOutOfOrder = ctx.option(TcpOptions.MAX_OUT_OF_ORDER);
-        this.sack = ctx.option(TcpOptions.SACK);
-        this.timestamps = ctx.option(TcpOptions.TIMESTAMPS);
+        this.settings = new TcpSettings(ctx);
         ctx.registerTransportProtocol(IpProtocol.TCP, this);
         ctx.publish(TcpService.class, this);
         ctx.publish(TcpLayer.class, this);
@@ -117,8 +89,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     @Override
     public void start() {
-        ip = ctx.service(Ipv4Service.class).orElseThrow(() -> MissingLayerException.forService(
-                "IPv4 (needed by TCP)", "stack-ip", "dev.tsunagu.ip"));
+        if (ctx.ipService(AddressFamily.IPV4) == null) {
+            throw MissingLayerException.forService("IPv4 (needed by TCP)", "stack-ip", "dev.tsunagu.ip");
+        }
         // Fail now, not at the first connect, if a policy named for the stack is missing.
         ctx.policies().congestionControl(null);
         ctx.policies().retransmission(null);
@@ -147,68 +120,31 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         return loop;
     }
 
-    int mtuFor(int remoteIp) {
-        return ip.mtuFor(remoteIp);
+    /**
+     * The network layer for {@code address}'s family.
+     *
+     * @throws IllegalStateException if the stack has none (callers check first: {@link #networkFor})
+     */
+    IpService network(IpAddress address) {
+        IpService ip = ctx.ipService(address.family());
+        if (ip == null) {
+            throw new IllegalStateException("no " + address.family().displayName() + " layer for " + address);
+        }
+        return ip;
     }
 
-    boolean sackEnabled() {
-        return sack;
+    /** {@link #network} for an address from the application: a family the stack lacks is an IOException. */
+    private IpService networkFor(IpAddress address) throws NoRouteToHostException {
+        IpService ip = ctx.ipService(address.family());
+        if (ip == null) {
+            throw new NoRouteToHostException("no route to " + address + ": this stack has no "
+                    + address.family().displayName() + " layer");
+        }
+        return ip;
     }
 
-    boolean timestampsEnabled() {
-        return timestamps;
-    }
-
-    int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
+    int timestampOffset(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
         return isn.timestampOffset(localIp, localPort, remoteIp, remotePort);
-    }
-
-    int maxOutOfOrder() {
-        return maxOutOfOrder;
-    }
-
-    long timeWaitNanos() {
-        return timeWaitNanos;
-    }
-
-    long delayedAckNanos() {
-        return delayedAckNanos;
-    }
-
-    long finWait2Timeout() {
-        return finWait2Nanos;
-    }
-
-    long invalidAckIntervalNanos() {
-        return invalidAckIntervalNanos;
-    }
-
-    long minRtoNanos() {
-        return minRtoNanos;
-    }
-
-    long maxRtoNanos() {
-        return maxRtoNanos;
-    }
-
-    long keepaliveIdleNanos() {
-        return keepaliveIdleNanos;
-    }
-
-    long keepaliveIntervalNanos() {
-        return keepaliveIntervalNanos;
-    }
-
-    int keepaliveProbes() {
-        return keepaliveProbes;
-    }
-
-    int synRetries() {
-        return synRetries;
-    }
-
-    boolean takeChallengeAck(long now) {
-        return challengeAcks.tryTake(now);
     }
 
     /** Connections in the table (TIME_WAIT included); for tests and benchmarks. */
@@ -249,13 +185,21 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     // ---- the connection table ----
 
-    private static long key(int remoteIp, int remotePort, int localPort) {
-        return ((long) remoteIp << 32) | ((long) remotePort << 16) | localPort;
+    /**
+     * The bucket of a connection: for IPv4 the remote address and both ports packed exactly, as
+     * before addresses had families (no allocation, one probe); for another family the same
+     * with a hash of the remote address in the high half. Either way the bucket's chain compares
+     * the whole identity, so a collision costs a step along it, never a wrong match.
+     */
+    private static long key(IpAddress remoteIp, int remotePort, int localPort) {
+        int high = remoteIp instanceof Ipv4Address v4 ? v4.bits() : remoteIp.hashCode();
+        return ((long) high << 32) | ((long) remotePort << 16) | localPort;
     }
 
-    TcpConnection lookup(int localIp, int localPort, int remoteIp, int remotePort) {
+    TcpConnection lookup(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
         for (TcpConnection c = connections.get(key(remoteIp, remotePort, localPort)); c != null; c = c.nextInBucket) {
-            if (c.localIp == localIp) {
+            if (c.localPort == localPort && c.remotePort == remotePort && c.remoteIp.equals(remoteIp)
+                    && c.localIp.equals(localIp)) {
                 return c;
             }
         }
@@ -297,13 +241,16 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         }
     }
 
-    /** A free local port for a connection to {@code remoteIp:remotePort} (RFC 6056 algorithm 1). */
-    private int ephemeralPort(int localIp, int remoteIp, int remotePort) {
+    /**
+     * A free local port for a connection to {@code remoteIp:remotePort}, or for a listener when
+     * {@code remoteIp} is null (RFC 6056 algorithm 1).
+     */
+    private int ephemeralPort(IpAddress localIp, IpAddress remoteIp, int remotePort) {
         int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
         int start = ctx.random().nextInt(range);
         for (int i = 0; i < range; i++) {
             int p = EPHEMERAL_LOW + (start + i) % range;
-            if (!listeners.containsKey(p) && lookup(localIp, p, remoteIp, remotePort) == null) {
+            if (!listeners.containsKey(p) && (remoteIp == null || lookup(localIp, p, remoteIp, remotePort) == null)) {
                 return p;
             }
         }
@@ -320,9 +267,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 counters.dropBroadcast.increment(); // RFC 1122 4.2.3.10: TCP is unicast only
                 return;
             }
-            int src = info.sourceAddress();
-            int dst = info.destinationAddress();
-            switch (TcpSegment.check(p, src, dst)) {
+            switch (TcpHeader.check(p, info)) {
                 case OK -> { }
                 case TRUNCATED -> {
                     counters.inErrs.increment();
@@ -340,10 +285,13 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                     return;
                 }
             }
+            IpAddress src = info.source();
+            IpAddress dst = info.destination();
             Segment s = segment;
-            if (!s.parse(p, src, dst)) {
+            Segment.Verdict verdict = s.parse(p, src, dst);
+            if (verdict != Segment.Verdict.OK) {
                 counters.inErrs.increment();
-                counters.dropBadOptions.increment();
+                counters.rejected(verdict).increment();
                 return;
             }
             TcpConnection c = lookup(dst, s.destinationPort, src, s.sourcePort);
@@ -352,7 +300,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 return;
             }
             TcpListener l = listeners.get(s.destinationPort);
-            if (l != null && (l.localIp == 0 || l.localIp == dst)) {
+            if (l != null && (l.localIp == null || l.localIp.equals(dst))) {
                 l.onSegment(s);
                 return;
             }
@@ -364,10 +312,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     /** 3.10.7.1: a segment for no connection draws a RST, unless it is one. */
     private void noSocket(Segment s) {
-        if (s.has(TcpSegment.RST)) {
+        if (s.has(TcpHeader.RST)) {
             return;
         }
-        if (s.has(TcpSegment.ACK)) {
+        if (s.has(TcpHeader.ACK)) {
             sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, s.ack, 0, false);
         } else {
             sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, 0, s.seq + s.length(), true);
@@ -379,13 +327,13 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         if (quoted.length() < 8) {
             return;
         }
-        int localPort = quoted.getU16(TcpSegment.SOURCE_PORT);
-        int remotePort = quoted.getU16(TcpSegment.DESTINATION_PORT);
+        int localPort = quoted.getU16(TcpHeader.SOURCE_PORT);
+        int remotePort = quoted.getU16(TcpHeader.DESTINATION_PORT);
         TcpConnection c = lookup(error.quotedSource(), localPort, error.quotedDestination(), remotePort);
         if (c != null) {
             // RFC 5927: believe only errors that quote a sequence number in flight.
-            int seq = quoted.getI32(TcpSegment.SEQUENCE);
-            if (SeqNum.inRangeInclusive(seq, c.sndUna, c.sndMax)) {
+            int seq = quoted.getI32(TcpHeader.SEQUENCE);
+            if (c.inFlight(seq)) {
                 c.onIcmpError(error);
             }
         }
@@ -394,35 +342,28 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     // ---- sending ----
 
     /**
-     * Builds and sends one segment of {@code c}: {@code len} bytes of payload from
-     * {@code source} at {@code offset} (or none), with the given header fields.
+     * Sends one segment of {@code c}, built by its {@link TcpOutput} ({@code b} holds the payload,
+     * {@code o} the options): the header goes in front, with the connection's ports and addresses.
      */
-    void sendSegment(TcpConnection c, int seq, int ack, int flags, int window, int mss, int windowScale,
-                     SendBuffer source, int offset, int len) {
-        PacketBuffer b = ctx.buffers().acquire(len);
-        if (len > 0) {
-            int at = b.append(len);
-            source.read(offset, b.array(), at, len);
-        }
-        TcpSegment.Options o = out.clear();
-        o.mss = mss;
-        o.windowScale = windowScale;
-        c.writeOptions(o, flags, ack, len);
-        TcpSegment.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, c.localIp, c.remoteIp);
+    void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
+        IpService ip = c.network;
+        TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
         counters.outSegs.increment();
         ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, false);
     }
 
-    void sendReset(int localIp, int localPort, int remoteIp, int remotePort, int seq, int ack, boolean withAck) {
+    void sendReset(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort, int seq, int ack,
+                   boolean withAck) {
+        IpService ip = network(remoteIp);
         PacketBuffer b = ctx.buffers().acquire(0);
-        TcpSegment.prepend(b, localPort, remotePort, seq, ack, TcpSegment.RST | (withAck ? TcpSegment.ACK : 0), 0,
-                out.clear(), localIp, remoteIp);
+        TcpHeader.prepend(b, localPort, remotePort, seq, ack, TcpHeader.RST | (withAck ? TcpHeader.ACK : 0), 0,
+                outOptions.clear(), ip, localIp, remoteIp);
         counters.outSegs.increment();
         counters.outRsts.increment();
         ip.send(b, localIp, remoteIp, IpProtocol.TCP, 0, 0, false);
     }
 
-    int initialSequence(int localIp, int localPort, int remoteIp, int remotePort) {
+    int initialSequence(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
         return isn.isn(localIp, localPort, remoteIp, remotePort, loop.now());
     }
 
@@ -444,14 +385,14 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         CompletableFuture<TcpSocket> result = new CompletableFuture<>();
         onLoop(() -> {
             try {
-                int remoteIp = ipv4(remote);
+                IpAddress remoteIp = addressOf(remote);
                 int port = remote.getPort();
                 if (port <= 0 || port > 65535) {
                     throw new SocketException("bad port " + port);
                 }
-                int localIp = ip.sourceAddressFor(remoteIp);
-                if (localIp == 0) {
-                    throw new NoRouteToHostException("no route to host " + Ipv4Address.format(remoteIp));
+                IpAddress localIp = networkFor(remoteIp).sourceAddressFor(remoteIp);
+                if (localIp == null) {
+                    throw new NoRouteToHostException("no route to host " + remoteIp);
                 }
                 int localPort = ephemeralPort(localIp, remoteIp, port);
                 if (localPort == 0) {
@@ -492,13 +433,13 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         onLoop(() -> {
             int p = port;
             if (p == 0) {
-                p = ephemeralPort(0, 0, 0);
+                p = ephemeralPort(null, null, 0);
             }
             if (listeners.containsKey(p)) {
                 f.completeExceptionally(new BindException("TCP port " + p + " is already in use"));
                 return;
             }
-            TcpListener l = new TcpListener(this, 0, p, backlog, options, descriptor);
+            TcpListener l = new TcpListener(this, null, p, backlog, options, descriptor);
             listeners.put(p, l);
             f.complete(l.socket());
         });
@@ -517,14 +458,11 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         }
     }
 
-    private static int ipv4(InetSocketAddress a) throws SocketException {
+    private static IpAddress addressOf(InetSocketAddress a) throws SocketException {
         if (a.isUnresolved()) {
             throw new SocketException("unresolved address " + a.getHostString() + ": resolve it first (the stack's resolver)");
         }
-        if (!(a.getAddress() instanceof Inet4Address)) {
-            throw new SocketException("not an IPv4 address: " + a.getAddress());
-        }
-        return Ipv4Address.of(a.getAddress()).bits();
+        return IpAddress.of(a.getAddress());
     }
 
     static SocketInfo listenerInfo(int fd, InetSocketAddress local, int queued, int backlog) {

@@ -1,11 +1,12 @@
 package dev.tsunagu.tcp;
 
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -23,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TcpListener {
     final TcpLayer layer;
-    final int localIp;
+    /** The address listened on, or null for every address of the host. */
+    final IpAddress localIp;
     final int port;
     final int backlog;
     final TcpSocketOptions options;
@@ -33,7 +35,7 @@ final class TcpListener {
     private final ServerSocket socket;
     private boolean closed;
 
-    TcpListener(TcpLayer layer, int localIp, int port, int backlog, TcpSocketOptions options, int descriptor) {
+    TcpListener(TcpLayer layer, IpAddress localIp, int port, int backlog, TcpSocketOptions options, int descriptor) {
         this.layer = layer;
         this.localIp = localIp;
         this.port = port;
@@ -47,15 +49,15 @@ final class TcpListener {
     }
 
     void onSegment(Segment s) {
-        if (s.has(TcpSegment.RST)) {
+        if (s.has(TcpHeader.RST)) {
             return; // first: an incoming RST is ignored
         }
-        if (s.has(TcpSegment.ACK)) {
+        if (s.has(TcpHeader.ACK)) {
             // second: any ACK is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>
             layer.sendReset(s.destinationIp, port, s.sourceIp, s.sourcePort, s.ack, 0, false);
             return;
         }
-        if (!s.has(TcpSegment.SYN)) {
+        if (!s.has(TcpHeader.SYN)) {
             return;
         }
         if (halfOpen.size() + acceptQueue.size() >= backlog) {
@@ -147,7 +149,7 @@ final class TcpListener {
 
         @Override
         public InetSocketAddress localAddress() {
-            return new InetSocketAddress(new Ipv4Address(localIp).toInetAddress(), port);
+            return new InetSocketAddress((localIp == null ? Ipv4Address.ANY : localIp).toInetAddress(), port);
         }
 
         @Override

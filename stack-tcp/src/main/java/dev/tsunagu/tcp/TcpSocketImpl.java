@@ -49,7 +49,7 @@ final class TcpSocketImpl implements TcpSocket {
             layer.context().descriptors().replace(descriptor, this);
             this.fd = descriptor;
         }
-        conn.socket = this;
+        conn.attach(this);
     }
 
     @Override
@@ -69,7 +69,7 @@ final class TcpSocketImpl implements TcpSocket {
 
     @Override
     public String state() {
-        return conn.state.name();
+        return conn.stateName();
     }
 
     // ---- reading ----
@@ -85,7 +85,7 @@ final class TcpSocketImpl implements TcpSocket {
         try {
             return await(loop, f, timeout);
         } catch (SocketTimeoutException e) {
-            layer.onLoop(() -> conn.pendingReads.removeIf(r -> r.future() == f));
+            layer.onLoop(() -> conn.cancelRead(f));
             throw e;
         }
     }
@@ -98,15 +98,7 @@ final class TcpSocketImpl implements TcpSocket {
             f.completeExceptionally(new SocketException("socket closed"));
             return f;
         }
-        onLoop(f, () -> {
-            if (conn.error != null && conn.receiveBuffer.readable() == 0) {
-                f.completeExceptionally(conn.error);
-            } else if (conn.deleted && conn.receiveBuffer.readable() == 0) {
-                f.complete(-1);
-            } else {
-                conn.read(new TcpConnection.PendingRead(buffer, offset, length, f));
-            }
-        });
+        onLoop(f, () -> conn.read(buffer, offset, length, f));
         return f;
     }
 
@@ -129,13 +121,7 @@ final class TcpSocketImpl implements TcpSocket {
             f.complete(null);
             return f;
         }
-        onLoop(f, () -> {
-            if (conn.deleted) {
-                f.completeExceptionally(conn.error != null ? conn.error : new SocketException("connection closed"));
-            } else {
-                conn.write(new TcpConnection.PendingWrite(buffer, offset, length, f));
-            }
-        });
+        onLoop(f, () -> conn.write(buffer, offset, length, f));
         return f;
     }
 
@@ -181,12 +167,7 @@ final class TcpSocketImpl implements TcpSocket {
 
     @Override
     public void setNoDelay(boolean on) {
-        layer.onLoop(() -> {
-            conn.noDelay = on;
-            if (on) {
-                conn.output();
-            }
-        });
+        layer.onLoop(() -> conn.setNoDelay(on));
     }
 
     @Override
@@ -196,7 +177,7 @@ final class TcpSocketImpl implements TcpSocket {
 
     @Override
     public CompletableFuture<Void> closeFuture() {
-        return conn.closeFuture;
+        return conn.closeFuture();
     }
 
     // ---- streams ----

@@ -1,15 +1,19 @@
 package example.thirdparty.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.policy.Policies;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.tcp.policy.NagleProvider;
 import dev.tsunagu.tcp.policy.NewReno;
+import dev.tsunagu.tcp.policy.Rfc6298Provider;
 import dev.tsunagu.testkit.TestHosts;
 import example.thirdparty.tcp.FixedWindowProvider.FixedWindow;
 import example.thirdparty.tcp.HoldForBatchProvider.HoldForBatch;
@@ -165,6 +169,43 @@ class ThirdPartyTcpPoliciesTest {
             s.close();
             accepted.get().close();
             listener.close();
+        }
+    }
+
+    @Test
+    void policiesWiredThroughTheBuilderOutrankTheSystemPropertyAndReplaceDiscovery() throws Exception {
+        String property = "tsunagu.tcp.congestion-control";
+        System.setProperty(property, "newreno");
+        try (NetworkStack a = TestHosts.host(loop, "a", 4).on(lan, "10.0.0.4/24").builder()
+                .policies(Policies.of(new FixedWindowProvider(), new Rfc6298Provider(), new NagleProvider()))
+                .buildUnchecked()) {
+            assertThat(a.policies().congestionControl(null)).isInstanceOf(FixedWindowProvider.class);
+            assertThat(a.policies().congestionControlCatalog().providers()).as("no discovery").hasSize(1);
+            assertThatThrownBy(() -> a.policies().congestionControl("newreno"))
+                    .hasMessageContaining("installed: " + FixedWindowProvider.NAME);
+
+            TcpServerSocket listener = server.tcp().listen(82);
+            CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
+            TcpSocket s = a.tcp().connect(new InetSocketAddress("10.0.0.2", 82));
+            loop.runUntilIdle();
+            assertThat(FixedWindowProvider.CREATED).as("the connection's controller").hasSize(1);
+            assertThat(row(a, s).details().get("cwnd")).isEqualTo(Long.toString((long) FixedWindowProvider.SEGMENTS * MSS));
+            s.close();
+            accepted.get().close();
+            listener.close();
+        } finally {
+            System.clearProperty(property);
+        }
+    }
+
+    @Test
+    void aNameGivenToTheBuilderChoosesAmongWiredCatalogs() {
+        Policies installed = Policies.installed(null, null, null);
+        try (NetworkStack a = TestHosts.host(loop, "a", 5).on(lan, "10.0.0.5/24").builder()
+                .policies(installed).sendBufferingPolicy("nodelay").buildUnchecked()) {
+            assertThat(a.policies().sendBuffering(null).name()).isEqualTo("nodelay");
+            assertThat(a.policies().congestionControl(null).name()).isEqualTo("newreno");
+            assertThat(a.policies().congestionControl(FixedWindowProvider.NAME)).isInstanceOf(FixedWindowProvider.class);
         }
     }
 

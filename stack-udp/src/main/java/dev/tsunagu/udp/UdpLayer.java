@@ -1,8 +1,8 @@
 package dev.tsunagu.udp;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.Ipv4Service;
-import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.SocketInfo;
@@ -10,6 +10,7 @@ import dev.tsunagu.socket.UdpService;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.IcmpErrorInfo;
 import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.IpService;
 import dev.tsunagu.stack.Layer;
 import dev.tsunagu.stack.MissingLayerException;
 import dev.tsunagu.stack.StackContext;
@@ -19,9 +20,10 @@ import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.udp.dns.Resolver;
 import dev.tsunagu.udp.dns.ResolverConfig;
 import dev.tsunagu.udp.wire.UdpDatagram;
-import dev.tsunagu.util.IntObjectMap;
+import dev.tsunagu.util.LongObjectMap;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +39,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
     static final int EPHEMERAL_HIGH = 65535;
 
     final StackContext ctx;
-    private Ipv4Service ip;
-    private final IntObjectMap<UdpSocketImpl> ports = new IntObjectMap<>();
+    private final LongObjectMap<UdpSocketImpl> ports = new LongObjectMap<>();
     private final int receiveQueue;
     private Resolver resolver;
 
@@ -77,8 +78,9 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
 
     @Override
     public void start() {
-        ip = ctx.service(Ipv4Service.class).orElseThrow(() -> MissingLayerException.forService(
-                "IPv4 (needed by UDP)", "stack-ip", "dev.tsunagu.ip"));
+        if (ctx.ipService(AddressFamily.IPV4) == null) {
+            throw MissingLayerException.forService("IPv4 (needed by UDP)", "stack-ip", "dev.tsunagu.ip");
+        }
     }
 
     /** The socket library's resolver, over this stack's UDP, asking the servers in {@code dns.servers}. */
@@ -86,7 +88,17 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
         return new Resolver(ctx.loop(), this, ResolverConfig.parse(ctx.option(UdpOptions.DNS_SERVERS)), ctx.random());
     }
 
-    Ipv4Service ip() {
+    /**
+     * The network layer for {@code address}'s family.
+     *
+     * @throws NoRouteToHostException if the stack has none (an IPv6 address, no IPv6 layer)
+     */
+    IpService ipFor(IpAddress address) throws NoRouteToHostException {
+        IpService ip = ctx.ipService(address.family());
+        if (ip == null) {
+            throw new NoRouteToHostException("no route to " + address + ": this stack has no "
+                    + address.family().displayName() + " layer");
+        }
         return ip;
     }
 
@@ -98,9 +110,10 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
     // ---- ports (loop thread) ----
 
     /** Binds {@code s} to {@code port} (0: ephemeral, RFC 6056 algorithm 1). */
-    int bind(UdpSocketImpl s, int address, int port) throws BindException {
-        if (address != 0 && !ip.isLocalAddress(address)) {
-            throw new BindException("cannot bind to " + dev.tsunagu.net.Ipv4Address.format(address) + ": not an address of this host");
+    int bind(UdpSocketImpl s, IpAddress address, int port) throws BindException {
+        IpService ip = address == null ? null : ctx.ipService(address.family());
+        if (address != null && (ip == null || !ip.isLocalAddress(address))) {
+            throw new BindException("cannot bind to " + address + ": not an address of this host");
         }
         if (port == 0) {
             port = ephemeralPort();
@@ -136,9 +149,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
 
     @Override
     public void receive(IpPacketInfo info, PacketBuffer p) {
-        int src = info.sourceAddress();
-        int dst = info.destinationAddress();
-        switch (UdpDatagram.check(p, src, dst)) {
+        switch (UdpDatagram.check(p, info)) {
             case OK -> { }
             case TRUNCATED -> {
                 drop(p, dropTruncated);
@@ -159,16 +170,18 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
             p.truncate(length);
         }
         int dport = UdpDatagram.destinationPort(p);
+        IpAddress dst = info.destination();
         UdpSocketImpl s = ports.get(dport);
         if (s == null || !s.accepts(dst, info.isBroadcastOrMulticast())) {
             noPorts.increment();
             if (!info.isBroadcastOrMulticast()) {
-                ip.sendIcmpError(info, p, IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.CODE_PORT_UNREACHABLE);
+                ctx.ipService(dst.family()).sendPortUnreachable(info, p);
             }
             p.release();
             return;
         }
         int sport = UdpDatagram.sourcePort(p);
+        IpAddress src = info.source();
         if (!s.acceptsPeer(src, sport)) {
             dropFiltered.increment();
             p.release();
@@ -202,14 +215,28 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
 
     // ---- sending (loop thread) ----
 
-    /** Sends {@code payload} (owned) from {@code s}; returns an Ipv4Service result code. */
-    int send(PacketBuffer payload, int sourceAddress, int sourcePort, int destination, int destinationPort) {
-        int src = sourceAddress != 0 ? sourceAddress : ip.sourceAddressFor(destination);
-        if (src == 0) {
+    /**
+     * Sends {@code payload} (owned) from {@code sourceAddress} (null: the route's) and port to
+     * {@code destination}; returns an {@link IpService} result code.
+     *
+     * @throws NoRouteToHostException if the stack has no layer for the destination's family
+     */
+    int send(PacketBuffer payload, IpAddress sourceAddress, int sourcePort, IpAddress destination, int destinationPort)
+            throws NoRouteToHostException {
+        IpService ip;
+        try {
+            ip = ipFor(destination);
+        } catch (NoRouteToHostException e) {
             payload.release();
-            return Ipv4Service.NO_ROUTE;
+            throw e;
         }
-        UdpDatagram.prepend(payload, sourcePort, destinationPort, src, destination);
+        IpAddress src = sourceAddress != null ? sourceAddress : ip.sourceAddressFor(destination);
+        if (src == null) {
+            payload.release();
+            return IpService.NO_ROUTE;
+        }
+        long pseudo = ip.pseudoHeaderSum(src, destination, IpProtocol.UDP, UdpDatagram.datagramLength(payload));
+        UdpDatagram.prepend(payload, sourcePort, destinationPort, pseudo);
         outDatagrams.increment();
         return ip.send(payload, src, destination, IpProtocol.UDP, 0, 0, false);
     }

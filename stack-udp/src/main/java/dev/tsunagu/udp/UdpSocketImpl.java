@@ -1,17 +1,16 @@
 package dev.tsunagu.udp;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.Ipv4Service;
-import dev.tsunagu.ip.wire.IcmpPacket;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.IcmpErrorInfo;
+import dev.tsunagu.stack.IpService;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
@@ -42,10 +41,11 @@ final class UdpSocketImpl implements UdpSocket {
     private final int fd;
     private final int capacity;
 
-    private volatile int localAddress;
+    /** The address bound to, or null for the wildcard. */
+    private volatile IpAddress localAddress;
     private volatile int localPort;
     private volatile InetSocketAddress remote;
-    private int remoteIp;
+    private IpAddress remoteIp;
     private int remotePort;
     private volatile Consumer<Datagram> handler;
 
@@ -77,7 +77,7 @@ final class UdpSocketImpl implements UdpSocket {
     @Override
     public UdpSocket bind(InetSocketAddress local) throws IOException {
         checkOpen();
-        int address = addressOf(local, true);
+        IpAddress address = addressOf(local, true);
         int port = local.getPort();
         onLoop(() -> {
             if (localPort != 0) {
@@ -93,7 +93,7 @@ final class UdpSocketImpl implements UdpSocket {
     @Override
     public UdpSocket connect(InetSocketAddress peer) throws IOException {
         checkOpen();
-        int address = addressOf(peer, false);
+        IpAddress address = addressOf(peer, false);
         int port = peer.getPort();
         if (port <= 0 || port > 65535) {
             throw new SocketException("bad port " + port);
@@ -102,7 +102,7 @@ final class UdpSocketImpl implements UdpSocket {
             ensureBound();
             remoteIp = address;
             remotePort = port;
-            remote = new InetSocketAddress(new Ipv4Address(address).toInetAddress(), port);
+            remote = new InetSocketAddress(address.toInetAddress(), port);
             return null;
         });
         return this;
@@ -111,7 +111,8 @@ final class UdpSocketImpl implements UdpSocket {
     @Override
     public InetSocketAddress localAddress() {
         int port = localPort;
-        return port == 0 ? null : new InetSocketAddress(new Ipv4Address(localAddress).toInetAddress(), port);
+        IpAddress a = localAddress;
+        return port == 0 ? null : new InetSocketAddress((a == null ? Ipv4Address.ANY : a).toInetAddress(), port);
     }
 
     @Override
@@ -123,7 +124,7 @@ final class UdpSocketImpl implements UdpSocket {
     public void send(byte[] data, int offset, int length, InetSocketAddress to) throws IOException {
         checkOpen();
         throwPendingError();
-        int address = addressOf(to, false);
+        IpAddress address = addressOf(to, false);
         sendTo(data, offset, length, address, to.getPort());
     }
 
@@ -138,7 +139,7 @@ final class UdpSocketImpl implements UdpSocket {
         sendTo(data, offset, length, remoteIp, remotePort);
     }
 
-    private void sendTo(byte[] data, int offset, int length, int address, int port) throws IOException {
+    private void sendTo(byte[] data, int offset, int length, IpAddress address, int port) throws IOException {
         if (length > MAX_PAYLOAD) {
             throw new SocketException("message too long: " + length + " bytes (UDP over IPv4 carries at most " + MAX_PAYLOAD + ")");
         }
@@ -151,8 +152,8 @@ final class UdpSocketImpl implements UdpSocket {
         onLoop(() -> {
             ensureBound();
             int result = layer.send(b, localAddress, localPort, address, port);
-            if (result == Ipv4Service.NO_ROUTE) {
-                throw new NoRouteToHostException("no route to host " + Ipv4Address.format(address));
+            if (result == IpService.NO_ROUTE) {
+                throw new NoRouteToHostException("no route to host " + address);
             }
             return null;
         });
@@ -160,7 +161,7 @@ final class UdpSocketImpl implements UdpSocket {
 
     private void ensureBound() throws IOException {
         if (localPort == 0) {
-            localPort = layer.bind(this, 0, 0);
+            localPort = layer.bind(this, null, 0);
         }
     }
 
@@ -303,18 +304,18 @@ final class UdpSocketImpl implements UdpSocket {
         signal();
     }
 
-    boolean accepts(int destination, boolean broadcast) {
-        int a = localAddress;
-        return a == 0 || a == destination || broadcast;
+    boolean accepts(IpAddress destination, boolean broadcast) {
+        IpAddress a = localAddress;
+        return a == null || a.equals(destination) || broadcast;
     }
 
-    boolean acceptsPeer(int source, int sourcePort) {
-        return remote == null || (source == remoteIp && sourcePort == remotePort);
+    boolean acceptsPeer(IpAddress source, int sourcePort) {
+        return remote == null || (source.equals(remoteIp) && sourcePort == remotePort);
     }
 
-    void deliver(int src, int sport, int dst, int dport, PacketBuffer payload) {
-        Datagram d = new Datagram(new InetSocketAddress(new Ipv4Address(src).toInetAddress(), sport),
-                new InetSocketAddress(new Ipv4Address(dst).toInetAddress(), dport), payload.toByteArray());
+    void deliver(IpAddress src, int sport, IpAddress dst, int dport, PacketBuffer payload) {
+        Datagram d = new Datagram(new InetSocketAddress(src.toInetAddress(), sport),
+                new InetSocketAddress(dst.toInetAddress(), dport), payload.toByteArray());
         Consumer<Datagram> h = handler;
         if (h != null) {
             h.accept(d);
@@ -337,20 +338,17 @@ final class UdpSocketImpl implements UdpSocket {
 
     /** An ICMP error about a datagram we sent to {@code destinationPort}: reported to a connected socket. */
     void icmpError(IcmpErrorInfo error, int destinationPort) {
-        if (remote == null || error.quotedDestination() != remoteIp || destinationPort != remotePort) {
+        if (remote == null || !error.quotedDestination().equals(remoteIp) || destinationPort != remotePort) {
             return; // unconnected sockets are not told (as on Linux)
         }
-        String peer = Ipv4Address.format(remoteIp) + ":" + remotePort;
-        IOException e;
-        if (error.type() == IcmpPacket.TYPE_DESTINATION_UNREACHABLE && error.code() == IcmpPacket.CODE_PORT_UNREACHABLE) {
-            e = new PortUnreachableException("connection refused: " + peer + " (ICMP port unreachable)");
-        } else if (error.type() == IcmpPacket.TYPE_DESTINATION_UNREACHABLE) {
-            e = new NoRouteToHostException("no route to " + peer + " (ICMP destination unreachable, code "
-                    + error.code() + ", from " + Ipv4Address.format(error.reporter()) + ")");
-        } else {
-            e = new SocketException("ICMP type " + error.type() + " code " + error.code() + " from "
-                    + Ipv4Address.format(error.reporter()) + " about a datagram to " + peer);
-        }
+        String peer = remote.getAddress().getHostAddress() + ":" + remotePort;
+        IOException e = switch (error.kind()) {
+            case PORT_UNREACHABLE -> new PortUnreachableException("connection refused: " + peer + " (ICMP port unreachable)");
+            case PROTOCOL_UNREACHABLE, UNREACHABLE, PACKET_TOO_BIG -> new NoRouteToHostException("no route to "
+                    + peer + " (ICMP destination unreachable, code " + error.code() + ", from " + error.reporter() + ")");
+            default -> new SocketException("ICMP type " + error.type() + " code " + error.code() + " from "
+                    + error.reporter() + " about a datagram to " + peer);
+        };
         pendingError.set(e);
         signal();
     }
@@ -392,17 +390,15 @@ final class UdpSocketImpl implements UdpSocket {
         }
     }
 
-    private static int addressOf(InetSocketAddress a, boolean wildcardAllowed) throws SocketException {
+    /** The address of {@code a}, of either family; null for the wildcard where it is allowed. */
+    private static IpAddress addressOf(InetSocketAddress a, boolean wildcardAllowed) throws SocketException {
         if (a.isUnresolved()) {
             throw new SocketException("unresolved address " + a.getHostString() + ": resolve it first (the stack's resolver)");
         }
-        if (!(a.getAddress() instanceof Inet4Address)) {
-            if (wildcardAllowed && a.getAddress().isAnyLocalAddress()) {
-                return 0;
-            }
-            throw new SocketException("not an IPv4 address: " + a.getAddress());
+        if (wildcardAllowed && a.getAddress().isAnyLocalAddress()) {
+            return null;
         }
-        return Ipv4Address.of(a.getAddress()).bits();
+        return IpAddress.of(a.getAddress());
     }
 
     /** Runs {@code task} on the loop, rethrowing its IOException as such. */

@@ -55,6 +55,21 @@ class UdpSocketTest {
         }
     }
 
+    /** The socket API takes any {@code java.net} address; a family the stack lacks is named in the error. */
+    @Test
+    void anIpv6DestinationWithoutAnIpv6LayerSaysWhatIsMissing() throws Exception {
+        try (UdpSocket client = a.udp().open()) {
+            assertThatThrownBy(() -> client.send(new byte[1], at("2001:db8::1", 53)))
+                    .isInstanceOf(java.net.NoRouteToHostException.class)
+                    .hasMessage("no route to 2001:db8::1: this stack has no IPv6 layer");
+            assertThatThrownBy(() -> client.connect(at("::1", 53)).send(new byte[1]))
+                    .isInstanceOf(java.net.NoRouteToHostException.class).hasMessageContaining("no IPv6 layer");
+        }
+        assertThatThrownBy(() -> a.udp().open().bind(at("2001:db8::1", 53)))
+                .isInstanceOf(BindException.class).hasMessageContaining("2001:db8::1: not an address of this host");
+        assertThat(a.statistics().get("udp", "OutDatagrams")).isZero();
+    }
+
     @Test
     void aPortInUseIsAClearErrorAndCloseReleasesItAtOnce() throws Exception {
         UdpSocket first = b.udp().open().bind(53);

@@ -2,7 +2,6 @@ package dev.tsunagu.cli.tools;
 
 import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
-import dev.tsunagu.net.Ipv4Address;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -69,7 +68,6 @@ final class PingCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Host h = Host.start(spec.commandLine(), "ping", net, dns)) {
             InetAddress address = h.resolve(spec.commandLine(), host);
-            Ipv4Address target = Ipv4Address.of(address);
             PingService pinger = h.stack().service(PingService.class)
                     .orElseThrow(() -> new IOException("this stack has no ICMP (add dev.tsunagu:stack-ip)"));
             String shown = host.equals(address.getHostAddress()) ? host : host + " (" + address.getHostAddress() + ")";
@@ -86,7 +84,7 @@ final class PingCommand implements Callable<Integer> {
                     long sentAt = System.nanoTime();
                     PingResult r;
                     try {
-                        r = pinger.ping(target, size, timeout).get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+                        r = pinger.ping(address, size, timeout).get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
                     } catch (ExecutionException e) {
                         // no route: the stack says so at once (ping: connect: Network is unreachable)
                         Throwable c = e.getCause() != null ? e.getCause() : e;

@@ -10,7 +10,7 @@ import dev.tsunagu.net.EtherType;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.MacAddress;
-import dev.tsunagu.tcp.wire.TcpSegment;
+import dev.tsunagu.tcp.wire.TcpHeader;
 import dev.tsunagu.udp.dns.DnsFormatException;
 import dev.tsunagu.udp.dns.DnsMessage;
 import dev.tsunagu.udp.dns.Question;
@@ -62,7 +62,7 @@ final class WireStory {
 
     private final Map<Integer, String> hostsByIp = new HashMap<>();
     private final Map<FlowKey, Flow> flows = new HashMap<>();
-    private final TcpSegment.Options options = new TcpSegment.Options();
+    private final TcpHeader.Options options = new TcpHeader.Options();
     /** The clock reading that is printed as time 0. */
     private final long origin;
 
@@ -116,16 +116,16 @@ final class WireStory {
         int dst = Ipv4Packet.destination(b);
         b.truncate(Ipv4Packet.totalLength(b));
         b.consume(Ipv4Packet.headerLength(b));
-        if (b.length() < TcpSegment.HEADER_LENGTH || (TcpSegment.flags(b) & TcpSegment.ACK) == 0
-                || (TcpSegment.flags(b) & TcpSegment.SYN) != 0) {
+        if (b.length() < TcpHeader.HEADER_LENGTH || (TcpHeader.flags(b) & TcpHeader.ACK) == 0
+                || (TcpHeader.flags(b) & TcpHeader.SYN) != 0) {
             return;
         }
         // The receiver of this ACK is the sender of the data it acknowledges.
-        Flow data = flows.get(new FlowKey(dst, TcpSegment.destinationPort(b), src, TcpSegment.sourcePort(b)));
+        Flow data = flows.get(new FlowKey(dst, TcpHeader.destinationPort(b), src, TcpHeader.sourcePort(b)));
         if (data == null || !data.synSeen) {
             return;
         }
-        long relAck = Integer.toUnsignedLong(TcpSegment.acknowledgment(b) - data.isn);
+        long relAck = Integer.toUnsignedLong(TcpHeader.acknowledgment(b) - data.isn);
         if (relAck > data.ackedUpTo && relAck <= data.highestEnd) {
             data.ackedUpTo = relAck;
             data.ackedAt = nowNanos;
@@ -165,7 +165,7 @@ final class WireStory {
         if (fragment) {
             return new Line(who, "an IPv4 fragment of " + b.length() + " bytes");
         }
-        if (protocol == IpProtocol.TCP && b.length() >= TcpSegment.HEADER_LENGTH) {
+        if (protocol == IpProtocol.TCP && b.length() >= TcpHeader.HEADER_LENGTH) {
             return new Line(who, tcp(src, dst, b, now));
         }
         if (protocol == IpProtocol.UDP && b.length() >= UdpDatagram.HEADER_LENGTH) {
@@ -219,32 +219,32 @@ final class WireStory {
     }
 
     private String tcp(int src, int dst, PacketBuffer b, long now) {
-        int headerLength = TcpSegment.headerLength(b);
-        if (headerLength < TcpSegment.HEADER_LENGTH || headerLength > b.length()) {
+        int headerLength = TcpHeader.headerLength(b);
+        if (headerLength < TcpHeader.HEADER_LENGTH || headerLength > b.length()) {
             return "a TCP segment with a bad header length";
         }
-        int sport = TcpSegment.sourcePort(b);
-        int dport = TcpSegment.destinationPort(b);
+        int sport = TcpHeader.sourcePort(b);
+        int dport = TcpHeader.destinationPort(b);
         FlowKey key = new FlowKey(src, sport, dst, dport);
         Flow f = flows.computeIfAbsent(key, k -> new Flow());
         Flow peer = flows.computeIfAbsent(key.reverse(), k -> new Flow());
-        int flags = TcpSegment.flags(b);
-        int seq = TcpSegment.sequence(b);
-        int ack = TcpSegment.acknowledgment(b);
+        int flags = TcpHeader.flags(b);
+        int seq = TcpHeader.sequence(b);
+        int ack = TcpHeader.acknowledgment(b);
         int len = b.length() - headerLength;
-        boolean hasAck = (flags & TcpSegment.ACK) != 0;
+        boolean hasAck = (flags & TcpHeader.ACK) != 0;
         String ports = "TCP " + sport + " -> " + dport + ", ";
-        if ((flags & TcpSegment.RST) != 0) {
+        if ((flags & TcpHeader.RST) != 0) {
             return ports + "RST: the connection is reset (aborted) at once";
         }
-        if ((flags & TcpSegment.SYN) != 0) {
-            TcpSegment.parseOptions(b, options);
+        if ((flags & TcpHeader.SYN) != 0) {
+            TcpHeader.parseOptions(b, options);
             f.synSeen = true;
             f.isn = seq;
             f.mss = options.mss;
             f.windowScale = options.windowScale;
             String common = String.format(Locale.ROOT, "window %,d, MSS %d (MTU %d - 40 bytes of IP and TCP headers)%s",
-                    TcpSegment.window(b), options.mss, options.mss + 40,
+                    TcpHeader.window(b), options.mss, options.mss + 40,
                     options.windowScale >= 0 ? ", window scale " + options.windowScale + " (later windows count in units of "
                             + (1 << options.windowScale) + " bytes)" : "");
             if (!hasAck) {
@@ -257,8 +257,8 @@ final class WireStory {
         }
         long relSeq = Integer.toUnsignedLong(seq - f.isn);
         long relAck = hasAck ? Integer.toUnsignedLong(ack - peer.isn) : -1;
-        long window = (long) TcpSegment.window(b) << (f.windowScale >= 0 && peer.windowScale >= 0 ? f.windowScale : 0);
-        boolean fin = (flags & TcpSegment.FIN) != 0;
+        long window = (long) TcpHeader.window(b) << (f.windowScale >= 0 && peer.windowScale >= 0 ? f.windowScale : 0);
+        boolean fin = (flags & TcpHeader.FIN) != 0;
         StringBuilder s = new StringBuilder(ports);
         if (len > 0) {
             long end = relSeq + len;

@@ -2,7 +2,6 @@ package dev.tsunagu.driver.pcap;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
@@ -10,7 +9,9 @@ import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.LinkDriver;
-import dev.tsunagu.driver.pcap.internal.Libc;
+import dev.tsunagu.driver.nativeio.DeviceReader;
+import dev.tsunagu.driver.nativeio.ErrnoException;
+import dev.tsunagu.driver.nativeio.Libc;
 import dev.tsunagu.driver.pcap.internal.Libpcap;
 import dev.tsunagu.net.MacAddress;
 import java.lang.foreign.Arena;
@@ -36,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * The MTU is the interface's (sysfs) unless a smaller one is asked for. The stack's MAC is
  * the driver's ({@link DriverCapabilities#hardwareAddress()}): the filter has to know it.
  *
- * <p><b>Receiving.</b> A platform thread ({@code pcap-rx-IFACE}) polls libpcap's selectable
- * fd together with an eventfd that {@link #close} signals, then calls {@code pcap_next_ex}
+ * <p><b>Receiving.</b> A platform thread ({@code pcap-rx-IFACE}, a {@link DeviceReader}) polls
+ * libpcap's selectable fd together with an eventfd that {@link #close} signals, then calls {@code pcap_next_ex}
  * (non-blocking) up to {@link #READ_BATCH} times. Each frame is copied out of libpcap's ring
  * at once (its pointer is valid only until the next call) into a pooled buffer of its size,
  * through one segment that spans the address space, so nothing is allocated per frame.
@@ -76,13 +77,9 @@ public final class PcapDriver implements LinkDriver {
     private final DriverCapabilities capabilities;
     private final int snapLength;
     private final MemorySegment handle;
-    private final int wakeFd;
+    private final DeviceReader rx;            // the reader thread, its poll and its wake-up eventfd
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment rxState;      // errno of the reader's poll
-    private final MemorySegment txState;      // errno of the eventfd write (under txLock)
-    private final MemorySegment pollFds;      // struct pollfd[2]: libpcap's fd, the wake-up eventfd
-    private final MemorySegment wakeValue;
     private final MemorySegment headerSlot;   // struct pcap_pkthdr * filled by pcap_next_ex
     private final MemorySegment dataSlot;     // const u_char * filled by pcap_next_ex
     private final MemorySegment txFrame;      // where a frame waits for pcap_inject (under txLock)
@@ -91,7 +88,6 @@ public final class PcapDriver implements LinkDriver {
     private volatile DriverContext context;
     private volatile boolean closed;
     private volatile boolean failed;
-    private Thread reader;
 
     private final LongAdder rxFrames = new LongAdder();
     private final LongAdder rxTruncated = new LongAdder();
@@ -99,23 +95,14 @@ public final class PcapDriver implements LinkDriver {
     private final LongAdder txErrors = new LongAdder();
 
     private PcapDriver(Libpcap pcap, String device, MacAddress mac, int mtu, int snapLength, MemorySegment handle,
-                       int selectableFd, int wakeFd) {
+                       DeviceReader rx) {
         this.pcap = pcap;
         this.device = device;
         this.mac = mac;
         this.capabilities = new DriverCapabilities(mtu, DriverCapabilities.ETHERNET_HEADER, true, mac);
         this.snapLength = snapLength;
         this.handle = handle;
-        this.wakeFd = wakeFd;
-        this.rxState = Libc.newCallState(arena);
-        this.txState = Libc.newCallState(arena);
-        this.pollFds = arena.allocate(2 * Libc.POLLFD_SIZE);
-        pollFds.set(JAVA_INT, 0, selectableFd);
-        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
-        pollFds.set(JAVA_INT, 8, wakeFd);
-        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
-        this.wakeValue = arena.allocate(JAVA_LONG);
-        wakeValue.set(JAVA_LONG, 0, 1L);
+        this.rx = rx;
         this.headerSlot = arena.allocate(JAVA_LONG);
         this.dataSlot = arena.allocate(JAVA_LONG);
         this.txFrame = arena.allocate(capabilities.maxFrameLength());
@@ -172,7 +159,7 @@ public final class PcapDriver implements LinkDriver {
         MacAddress ours = mac != null ? mac : MacAddress.randomLocal(new SecureRandom());
         int snap = useMtu + DriverCapabilities.ETHERNET_HEADER + VLAN_TAG;
         MemorySegment p = MemorySegment.NULL;
-        int wakeFd = -1;
+        DeviceReader rx = null;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errbuf = a.allocate(Libpcap.ERRBUF_SIZE);
             p = pcap.create(a.allocateFrom(device), errbuf);
@@ -206,12 +193,12 @@ public final class PcapDriver implements LinkDriver {
             if (fd < 0) {
                 throw new DriverException("interface " + device + " offers no selectable fd to poll");
             }
-            MemorySegment st = Libc.newCallState(a);
-            wakeFd = Libc.eventfd(st, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
-            if (wakeFd < 0) {
-                throw new DriverException("eventfd failed: " + Libc.strerror(Libc.errno(st)));
+            try {
+                rx = DeviceReader.open(fd);
+            } catch (ErrnoException e) {
+                throw new DriverException(e.getMessage(), e);
             }
-            PcapDriver d = new PcapDriver(pcap, device, ours, useMtu, snap, p, fd, wakeFd);
+            PcapDriver d = new PcapDriver(pcap, device, ours, useMtu, snap, p, rx);
             log.info("pcap {}: open as {} (mtu {}, {}, {})", device, ours, useMtu,
                     promiscuous ? "promiscuous" : "not promiscuous", pcap.version());
             return d;
@@ -219,7 +206,9 @@ public final class PcapDriver implements LinkDriver {
             if (!p.equals(MemorySegment.NULL)) {
                 pcap.close(p);
             }
-            closeQuietly(wakeFd);
+            if (rx != null) {
+                rx.close();
+            }
             throw e;
         }
     }
@@ -266,14 +255,6 @@ public final class PcapDriver implements LinkDriver {
 
     private static DriverException down(String device) {
         return new DriverException("interface " + device + " is down: bring it up with sudo ip link set " + device + " up");
-    }
-
-    private static void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try (Arena a = Arena.ofConfined()) {
-                Libc.close(Libc.newCallState(a), fd);
-            }
-        }
     }
 
     // ---- what it is ----
@@ -329,8 +310,7 @@ public final class PcapDriver implements LinkDriver {
 
     /** Whether the receive thread is running. */
     public boolean isReading() {
-        Thread t = reader;
-        return t != null && t.isAlive();
+        return rx.isAlive();
     }
 
     // ---- the driver contract ----
@@ -340,13 +320,11 @@ public final class PcapDriver implements LinkDriver {
         if (closed) {
             throw new IllegalStateException(name() + " is closed");
         }
-        if (reader != null) {
+        if (rx.started()) {
             throw new IllegalStateException(name() + " is already open");
         }
         this.context = Objects.requireNonNull(ctx, "context");
-        Thread t = Thread.ofPlatform().name("pcap-rx-" + device).daemon(true).unstarted(this::readLoop);
-        reader = t;
-        t.start();
+        rx.start("pcap-rx-" + device, this::readLoop);
     }
 
     @Override
@@ -390,32 +368,17 @@ public final class PcapDriver implements LinkDriver {
 
     @Override
     public void close() {
-        Thread t;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            t = reader;
         }
-        boolean readerDone = true;
-        if (t != null) {
-            synchronized (txLock) {
-                Libc.write(txState, wakeFd, wakeValue, 8); // wake the reader's poll at once
-            }
-            if (t != Thread.currentThread()) {
-                try {
-                    t.join(JOIN_TIMEOUT_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                readerDone = !t.isAlive();
-            }
-        }
+        boolean readerDone = rx.stop(JOIN_TIMEOUT_MILLIS); // wakes the reader's poll at once
+        rx.close();
         if (readerDone) {
             synchronized (txLock) {
                 pcap.close(handle);
-                closeQuietly(wakeFd);
             }
             arena.close();
         } else {
@@ -431,23 +394,19 @@ public final class PcapDriver implements LinkDriver {
     private void readLoop() {
         DriverContext ctx = context;
         BufferPool pool = ctx.buffers();
-        MemorySegment st = rxState;
         int maxLength = Math.min(snapLength, pool.maxLength());
         try {
             while (!closed) {
-                int ready = Libc.poll(st, pollFds, 2, POLL_TIMEOUT_MILLIS);
-                if (ready < 0) {
-                    int e = Libc.errno(st);
-                    if (e == Libc.EINTR) {
-                        continue;
-                    }
-                    fail("poll failed: " + Libc.strerror(e));
+                int revents;
+                try {
+                    revents = rx.await(POLL_TIMEOUT_MILLIS);
+                } catch (ErrnoException e) {
+                    fail(e.getMessage());
                     return;
                 }
-                if (ready == 0 || closed) {
+                if (revents == 0 || closed) {
                     continue;
                 }
-                short revents = pollFds.get(JAVA_SHORT, 6);
                 if ((revents & Libc.POLLNVAL) != 0) {
                     fail("its fd was closed under the reader");
                     return;

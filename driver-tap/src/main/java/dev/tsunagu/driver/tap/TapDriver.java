@@ -1,17 +1,14 @@
 package dev.tsunagu.driver.tap;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.LinkDriver;
-import dev.tsunagu.driver.tap.internal.ErrnoException;
-import dev.tsunagu.driver.tap.internal.Libc;
+import dev.tsunagu.driver.nativeio.DeviceReader;
+import dev.tsunagu.driver.nativeio.ErrnoException;
+import dev.tsunagu.driver.nativeio.Libc;
 import dev.tsunagu.driver.tap.internal.Tun;
 import dev.tsunagu.net.Ipv4Prefix;
 import java.lang.foreign.Arena;
@@ -36,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * ({@link DriverCapabilities#hardwareAddress()} is null), since the TAP's address belongs to
  * the kernel's end of the wire.
  *
- * <p><b>Receiving.</b> A platform thread ({@code tap-rx-NAME}) polls the fd with a timeout,
- * together with an eventfd that {@link #close} signals, so closing never waits for traffic.
+ * <p><b>Receiving.</b> A platform thread ({@code tap-rx-NAME}, a {@link DeviceReader}) polls the
+ * fd with a timeout, together with an eventfd that {@link #close} signals, so closing never
+ * waits for traffic.
  * When the fd is readable it reads up to {@link #READ_BATCH} frames, each into a reusable
  * native segment and from there into a buffer of its size from the stack's pool, and hands them
  * to {@link DriverContext#receive}. Nothing is allocated per frame (the allocation test checks
@@ -68,13 +66,10 @@ public final class TapDriver implements LinkDriver {
     private final boolean created;
     private final DriverCapabilities capabilities;
     private final int fd;
-    private final int wakeFd;
+    private final DeviceReader rx;            // the reader thread, its poll and its wake-up eventfd
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment txState;      // errno of transmit calls (under txLock)
-    private final MemorySegment rxState;      // errno of the reader's calls
-    private final MemorySegment pollFds;      // struct pollfd[2]: the TAP, the wake-up eventfd
-    private final MemorySegment wakeValue;    // the 8-byte counter increment written to the eventfd
     private final MemorySegment rxFrame;      // where read(2) puts a frame (reader thread only)
     private final MemorySegment txFrame;      // where a frame waits for write(2) (under txLock)
 
@@ -82,28 +77,19 @@ public final class TapDriver implements LinkDriver {
     private volatile DriverContext context;
     private volatile boolean closed;
     private final AtomicBoolean gone = new AtomicBoolean();
-    private Thread reader;
 
     private final LongAdder rxFrames = new LongAdder();
     private final LongAdder txFrames = new LongAdder();
     private final LongAdder txBusyDrops = new LongAdder();
     private final LongAdder txErrors = new LongAdder();
 
-    private TapDriver(String deviceName, boolean created, int mtu, int fd, int wakeFd) {
+    private TapDriver(String deviceName, boolean created, int mtu, int fd, DeviceReader rx) {
         this.deviceName = deviceName;
         this.created = created;
         this.capabilities = DriverCapabilities.ethernet(mtu);
         this.fd = fd;
-        this.wakeFd = wakeFd;
+        this.rx = rx;
         this.txState = Libc.newCallState(arena);
-        this.rxState = Libc.newCallState(arena);
-        this.pollFds = arena.allocate(2 * Libc.POLLFD_SIZE);
-        pollFds.set(JAVA_INT, 0, fd);
-        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
-        pollFds.set(JAVA_INT, 8, wakeFd);
-        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
-        this.wakeValue = arena.allocate(JAVA_LONG);
-        wakeValue.set(JAVA_LONG, 0, 1L);
         this.rxFrame = arena.allocate(MAX_READ);
         this.txFrame = arena.allocate(capabilities.maxFrameLength());
     }
@@ -138,7 +124,7 @@ public final class TapDriver implements LinkDriver {
         } catch (ErrnoException e) {
             throw openFailure(e);
         }
-        int wakeFd = -1;
+        DeviceReader rx = null;
         String actual = name;
         try {
             boolean existed = !name.isEmpty() && Tun.exists(name);
@@ -169,20 +155,13 @@ public final class TapDriver implements LinkDriver {
             if (bringUp || kernelAddress != null) {
                 Tun.bringUp(actual);
             }
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = Libc.newCallState(a);
-                wakeFd = Libc.eventfd(st, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
-                if (wakeFd < 0) {
-                    throw new ErrnoException("eventfd", Libc.errno(st));
-                }
-            }
-            TapDriver d = new TapDriver(actual, !existed, useMtu, fd, wakeFd);
+            rx = DeviceReader.open(fd);
+            TapDriver d = new TapDriver(actual, !existed, useMtu, fd, rx);
             log.info("TAP {}: {} (mtu {}{})", actual, existed ? "attached" : "created, removed when closed", useMtu,
                     kernelAddress != null ? ", kernel side " + kernelAddress : "");
             return d;
         } catch (ErrnoException e) {
-            closeQuietly(fd);
-            closeQuietly(wakeFd);
+            Libc.closeQuietly(fd);
             if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
                 throw new DriverException("TAP " + actual + ": " + e.getMessage()
                         + ": configuring the kernel side (mtu=, up=) needs CAP_NET_ADMIN; drop those parameters "
@@ -190,8 +169,10 @@ public final class TapDriver implements LinkDriver {
             }
             throw new DriverException("TAP " + actual + ": " + e.getMessage(), e);
         } catch (DriverException | RuntimeException e) {
-            closeQuietly(fd);
-            closeQuietly(wakeFd);
+            Libc.closeQuietly(fd);
+            if (rx != null) {
+                rx.close();
+            }
             throw e;
         }
     }
@@ -225,14 +206,6 @@ public final class TapDriver implements LinkDriver {
                     + e.getMessage() + ")", e);
             default -> new DriverException("cannot attach to TAP " + name + ": " + e.getMessage(), e);
         };
-    }
-
-    private static void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try (Arena a = Arena.ofConfined()) {
-                Libc.close(Libc.newCallState(a), fd);
-            }
-        }
     }
 
     // ---- what it is ----
@@ -279,8 +252,7 @@ public final class TapDriver implements LinkDriver {
 
     /** Whether the receive thread is running. */
     public boolean isReading() {
-        Thread t = reader;
-        return t != null && t.isAlive();
+        return rx.isAlive();
     }
 
     /** Whether the device went away while the driver ran. */
@@ -295,13 +267,11 @@ public final class TapDriver implements LinkDriver {
         if (closed) {
             throw new IllegalStateException(name() + " is closed");
         }
-        if (reader != null) {
+        if (rx.started()) {
             throw new IllegalStateException(name() + " is already open");
         }
         this.context = Objects.requireNonNull(ctx, "context");
-        Thread t = Thread.ofPlatform().name("tap-rx-" + deviceName).daemon(true).unstarted(this::readLoop);
-        reader = t;
-        t.start();
+        rx.start("tap-rx-" + deviceName, this::readLoop);
     }
 
     @Override
@@ -356,31 +326,16 @@ public final class TapDriver implements LinkDriver {
 
     @Override
     public void close() {
-        Thread t;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            t = reader;
         }
-        boolean readerDone = true;
-        if (t != null) {
-            synchronized (txLock) {
-                Libc.write(txState, wakeFd, wakeValue, 8); // wake the reader's poll at once
-            }
-            if (t != Thread.currentThread()) {
-                try {
-                    t.join(JOIN_TIMEOUT_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                readerDone = !t.isAlive();
-            }
-        }
+        boolean readerDone = rx.stop(JOIN_TIMEOUT_MILLIS); // wakes the reader's poll at once
         synchronized (txLock) {
-            closeQuietly(fd);
-            closeQuietly(wakeFd);
+            Libc.closeQuietly(fd);
+            rx.close();
         }
         if (readerDone) {
             arena.close();
@@ -396,22 +351,19 @@ public final class TapDriver implements LinkDriver {
     private void readLoop() {
         DriverContext ctx = context;
         BufferPool pool = ctx.buffers();
-        MemorySegment st = rxState;
+        MemorySegment st = rx.callState();
         try {
             while (!closed) {
-                int ready = Libc.poll(st, pollFds, 2, POLL_TIMEOUT_MILLIS);
-                if (ready < 0) {
-                    int e = Libc.errno(st);
-                    if (e == Libc.EINTR) {
-                        continue;
-                    }
-                    stop(new ErrnoException("poll", e));
+                int revents;
+                try {
+                    revents = rx.await(POLL_TIMEOUT_MILLIS);
+                } catch (ErrnoException e) {
+                    stop(e);
                     return;
                 }
-                if (ready == 0 || closed) {
+                if (revents == 0 || closed) {
                     continue;
                 }
-                short revents = pollFds.get(JAVA_SHORT, 6);
                 if ((revents & Libc.POLLNVAL) != 0) {
                     vanished(new ErrnoException("poll", Libc.EBADF));
                     return;

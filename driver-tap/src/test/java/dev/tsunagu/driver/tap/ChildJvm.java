@@ -36,14 +36,16 @@ final class ChildJvm {
     }
 
     /**
-     * Copies what {@link TapOpenMain} needs (this module's classes and tests, stack-api, slf4j)
+     * Copies what {@link TapOpenMain} needs (this module's classes and tests, stack-api, the
+     * shared native I/O, slf4j)
      * into {@code dir}, readable by everyone, for a child that runs as another user (the local
      * Maven repository is usually private to its owner). Returns the class path.
      */
     static String copyMinimalClassPath(Path dir) throws IOException {
         List<String> cp = new ArrayList<>();
         int i = 0;
-        for (Class<?> c : List.of(TapDriver.class, TapOpenMain.class, DriverException.class, org.slf4j.Logger.class)) {
+        for (Class<?> c : List.of(TapDriver.class, TapOpenMain.class, DriverException.class,
+                dev.tsunagu.driver.nativeio.Libc.class, org.slf4j.Logger.class)) {
             Path from;
             try {
                 from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());

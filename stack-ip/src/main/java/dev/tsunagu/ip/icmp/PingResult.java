@@ -1,6 +1,6 @@
 package dev.tsunagu.ip.icmp;
 
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
 
 /** How one echo request ended: a reply, an ICMP error about it, or nothing in time. */
 public sealed interface PingResult {
@@ -13,10 +13,10 @@ public sealed interface PingResult {
      * @param ttl the reply's IP TTL
      * @param rttNanos round-trip time on the stack's clock
      */
-    record Reply(Ipv4Address from, int sequence, int bytes, int ttl, long rttNanos) implements PingResult {}
+    record Reply(IpAddress from, int sequence, int bytes, int ttl, long rttNanos) implements PingResult {}
 
     /** An ICMP error about our request (e.g. "Time to live exceeded" from a router). */
-    record Unreachable(Ipv4Address from, int sequence, int type, int code) implements PingResult {
+    record Unreachable(IpAddress from, int sequence, int type, int code) implements PingResult {
         public String describe() {
             return switch (type) {
                 case 3 -> switch (code) {

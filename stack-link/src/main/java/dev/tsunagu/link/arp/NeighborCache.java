@@ -3,6 +3,7 @@ package dev.tsunagu.link.arp;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.stack.Neighbors;
@@ -86,8 +87,11 @@ public final class NeighborCache implements Neighbors {
     }
 
     @Override
-    public MacAddress lookup(NetInterface iface, Ipv4Address address) {
-        long mac = lookupBits(iface, address.bits());
+    public MacAddress lookup(NetInterface iface, IpAddress address) {
+        if (!(address instanceof Ipv4Address v4)) {
+            return null; // ARP resolves IPv4 only
+        }
+        long mac = lookupBits(iface, v4.bits());
         return mac < 0 ? null : new MacAddress(mac);
     }
 
@@ -170,7 +174,8 @@ public final class NeighborCache implements Neighbors {
         entries.forEach((k, e) -> out.add(new Neighbors.Entry(e.iface.name(), new Ipv4Address(e.ip),
                 e.mac >= 0 ? new MacAddress(e.mac) : null,
                 e.mac >= 0 ? State.REACHABLE : State.INCOMPLETE, e.expiresAt, e.pendingCount)));
-        out.sort(java.util.Comparator.comparing(Neighbors.Entry::interfaceName).thenComparing(Neighbors.Entry::address));
+        out.sort(java.util.Comparator.comparing(Neighbors.Entry::interfaceName)
+                .thenComparing(e -> (Ipv4Address) e.address()));
         return out;
     }
 

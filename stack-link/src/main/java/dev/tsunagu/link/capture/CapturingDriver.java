@@ -1,10 +1,10 @@
 package dev.tsunagu.link.capture;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.ForwardingDriverContext;
+import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,12 +29,11 @@ import org.slf4j.LoggerFactory;
  * flowing. Thread-safe: the writer is synchronized, so the loop thread (transmit) and a driver
  * thread (receive) may write concurrently.
  */
-public final class CapturingDriver implements LinkDriver {
+public final class CapturingDriver extends ForwardingLinkDriver {
     private static final Logger log = LoggerFactory.getLogger(CapturingDriver.class);
     /** The smallest snap length {@link #toFile} uses: whole frames even for a jumbo MTU. */
     static final int MIN_FILE_SNAP_LENGTH = 65535;
 
-    private final LinkDriver inner;
     private final PcapWriter writer;
     private final boolean closeWriter;
     private final LongAdder captured = new LongAdder();
@@ -50,7 +49,7 @@ public final class CapturingDriver implements LinkDriver {
      * @param closeWriter whether {@link #close()} also closes {@code writer}
      */
     public CapturingDriver(LinkDriver inner, PcapWriter writer, boolean closeWriter) {
-        this.inner = Objects.requireNonNull(inner, "inner");
+        super(Objects.requireNonNull(inner, "inner"));
         this.writer = Objects.requireNonNull(writer, "writer");
         this.closeWriter = closeWriter;
     }
@@ -69,12 +68,7 @@ public final class CapturingDriver implements LinkDriver {
 
     @Override
     public String name() {
-        return "capture(" + inner.name() + ")";
-    }
-
-    @Override
-    public DriverCapabilities capabilities() {
-        return inner.capabilities();
+        return "capture(" + delegate().name() + ")";
     }
 
     /** Frames written to the capture so far, both directions. */
@@ -94,13 +88,13 @@ public final class CapturingDriver implements LinkDriver {
             throw new DriverException(name() + " is already open");
         }
         this.context = context;
-        inner.open(new CapturingContext(context));
+        delegate().open(new CapturingContext(context));
     }
 
     @Override
     public boolean transmit(PacketBuffer frame) {
         capture(frame);
-        return inner.transmit(frame);
+        return delegate().transmit(frame);
     }
 
     /**
@@ -152,7 +146,7 @@ public final class CapturingDriver implements LinkDriver {
             return;
         }
         try {
-            inner.close();
+            delegate().close();
         } finally {
             if (closeWriter) {
                 try {
@@ -162,11 +156,6 @@ public final class CapturingDriver implements LinkDriver {
                 }
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 
     /** The stack's context with every received frame written to the capture on its way in. */

@@ -1,10 +1,10 @@
 package dev.tsunagu.link.fault;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.ForwardingDriverContext;
+import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.fault.FaultPlan.Direction;
 import dev.tsunagu.loop.EventLoop;
@@ -47,12 +47,11 @@ import org.slf4j.LoggerFactory;
  * (delayed, held for reordering or queued by the shaper); beyond that new frames are dropped
  * and counted in {@link FaultStatistics#overflowDrops()}.
  */
-public final class FaultInjectingDriver implements LinkDriver {
+public final class FaultInjectingDriver extends ForwardingLinkDriver {
     private static final Logger log = LoggerFactory.getLogger(FaultInjectingDriver.class);
     /** Decorrelates the receive stream from the transmit stream of the same seed. */
     private static final long RECEIVE_SEED_SALT = 0x9E37_79B9_7F4A_7C15L;
 
-    private final LinkDriver inner;
     private final FaultPlan plan;
     private final long seed;
     private final FaultStatistics statistics = new FaultStatistics();
@@ -69,7 +68,7 @@ public final class FaultInjectingDriver implements LinkDriver {
      * @param seed  seeds the random decisions; the same seed and traffic give the same faults
      */
     public FaultInjectingDriver(LinkDriver inner, FaultPlan plan, long seed) {
-        this.inner = Objects.requireNonNull(inner, "inner");
+        super(Objects.requireNonNull(inner, "inner"));
         this.plan = Objects.requireNonNull(plan, "plan");
         this.seed = seed;
         boolean active = !plan.isNone();
@@ -81,12 +80,7 @@ public final class FaultInjectingDriver implements LinkDriver {
 
     @Override
     public String name() {
-        return "fault(" + inner.name() + ")";
-    }
-
-    @Override
-    public DriverCapabilities capabilities() {
-        return inner.capabilities();
+        return "fault(" + delegate().name() + ")";
     }
 
     public FaultPlan plan() {
@@ -109,13 +103,13 @@ public final class FaultInjectingDriver implements LinkDriver {
             throw new DriverException(name() + " is already open");
         }
         this.context = context;
-        inner.open(receiveLane == null ? context : new FaultingContext(context));
+        delegate().open(receiveLane == null ? context : new FaultingContext(context));
     }
 
     @Override
     public boolean transmit(PacketBuffer frame) {
         if (transmitLane == null || context == null) {
-            return inner.transmit(frame); // nothing to inject, or not open: the inner driver answers
+            return delegate().transmit(frame); // nothing to inject, or not open: the inner driver answers
         }
         return transmitLane.offer(frame);
     }
@@ -131,7 +125,7 @@ public final class FaultInjectingDriver implements LinkDriver {
             return;
         }
         try {
-            inner.close(); // first: no more frames arrive while the lanes empty
+            delegate().close(); // first: no more frames arrive while the lanes empty
         } finally {
             DriverContext ctx = context;
             if (ctx != null && (transmitLane != null || receiveLane != null)) {
@@ -159,7 +153,7 @@ public final class FaultInjectingDriver implements LinkDriver {
     }
 
     private boolean sendToInner(PacketBuffer frame) {
-        return inner.transmit(frame);
+        return delegate().transmit(frame);
     }
 
     private boolean deliverToStack(PacketBuffer frame) {

@@ -63,7 +63,6 @@ class NewRenoTest {
         assertThat(cc.congestionWindow()).isEqualTo(bytes);
         assertThat(cc.slowStartThreshold()).as("arbitrarily high").isEqualTo(NewReno.INITIAL_SSTHRESH);
         assertThat(cc.inRecovery()).isFalse();
-        assertThat(cc.pacingRate()).isZero();
     }
 
     @ParameterizedTest

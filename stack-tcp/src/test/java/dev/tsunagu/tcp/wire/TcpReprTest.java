@@ -1,10 +1,10 @@
 package dev.tsunagu.tcp.wire;
 
-import static dev.tsunagu.tcp.wire.TcpSegmentTest.HELLO;
-import static dev.tsunagu.tcp.wire.TcpSegmentTest.IP_10_0_0_1;
-import static dev.tsunagu.tcp.wire.TcpSegmentTest.IP_10_0_0_2;
-import static dev.tsunagu.tcp.wire.TcpSegmentTest.tcp;
-import static dev.tsunagu.tcp.wire.TcpSegmentTest.withChecksum;
+import static dev.tsunagu.tcp.wire.TcpHeaderTest.HELLO;
+import static dev.tsunagu.tcp.wire.TcpHeaderTest.IP_10_0_0_1;
+import static dev.tsunagu.tcp.wire.TcpHeaderTest.IP_10_0_0_2;
+import static dev.tsunagu.tcp.wire.TcpHeaderTest.tcp;
+import static dev.tsunagu.tcp.wire.TcpHeaderTest.withChecksum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +19,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TcpRepr}: the kernel's segments (see {@link TcpSegmentTest} for the captures) parse
+ * {@link TcpRepr}: the kernel's segments (see {@link TcpHeaderTest} for the captures) parse
  * to the expected values and, where they carry no timestamps, emit back byte for byte;
  * {@code parse(emit(r))} is {@code r}; the flags are normalised and impossible combinations
  * rejected; every {@link Reason} has a crafted segment that produces it.
@@ -42,8 +42,8 @@ class TcpReprTest {
     }
 
     private static byte[] emitted(TcpRepr repr, int src, int dst) {
-        PacketBuffer b = PacketBuffer.allocate(TcpSegment.MAX_HEADER_LENGTH + repr.payloadLength(),
-                TcpSegment.MAX_HEADER_LENGTH);
+        PacketBuffer b = PacketBuffer.allocate(TcpHeader.MAX_HEADER_LENGTH + repr.payloadLength(),
+                TcpHeader.MAX_HEADER_LENGTH);
         repr.emit(b, src, dst);
         assertThat(b.length()).isEqualTo(repr.bufferLength());
         return b.toByteArray();
@@ -57,7 +57,7 @@ class TcpReprTest {
 
     /** The kernel's bare ACK with other flags, checksum fixed. */
     private static byte[] ackWithFlags(int flags) {
-        byte[] s = tcp(TcpSegmentTest.PLAIN_ACK);
+        byte[] s = tcp(TcpHeaderTest.PLAIN_ACK);
         s[13] = (byte) flags;
         return withChecksum(s, IP_10_0_0_1, IP_10_0_0_2);
     }
@@ -66,63 +66,63 @@ class TcpReprTest {
 
     @Test
     void theKernelsSynParsesWithItsOptionsAndReEmitsByteForByte() {
-        TcpRepr syn = clientToServer(TcpSegmentTest.PLAIN_SYN);
+        TcpRepr syn = clientToServer(TcpHeaderTest.PLAIN_SYN);
         assertThat(syn).isEqualTo(new TcpRepr(40000, 8080, Control.SYN, 0xdfa64040, NO_ACK, 64240, 1460, 10, true,
                 new byte[0]));
         assertThat(syn.segmentLength()).isEqualTo(1);
-        assertThat(emitted(syn, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(tcp(TcpSegmentTest.PLAIN_SYN));
+        assertThat(emitted(syn, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(tcp(TcpHeaderTest.PLAIN_SYN));
     }
 
     @Test
     void theKernelsSynAckParsesAndReEmitsByteForByte() {
-        TcpRepr synAck = parsed(tcp(TcpSegmentTest.PLAIN_SYN_ACK), IP_10_0_0_2, IP_10_0_0_1);
+        TcpRepr synAck = parsed(tcp(TcpHeaderTest.PLAIN_SYN_ACK), IP_10_0_0_2, IP_10_0_0_1);
         assertThat(synAck).isEqualTo(new TcpRepr(8080, 40000, Control.SYN, 0x10e0055c, OptionalInt.of(0xdfa64041),
                 64240, 1460, 10, true, new byte[0]));
-        assertThat(emitted(synAck, IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(tcp(TcpSegmentTest.PLAIN_SYN_ACK));
+        assertThat(emitted(synAck, IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(tcp(TcpHeaderTest.PLAIN_SYN_ACK));
     }
 
     @Test
     void theKernelsAckDataAndFinParseAndReEmitByteForByte() {
-        TcpRepr ack = clientToServer(TcpSegmentTest.PLAIN_ACK);
+        TcpRepr ack = clientToServer(TcpHeaderTest.PLAIN_ACK);
         assertThat(ack).isEqualTo(new TcpRepr(40000, 8080, Control.NONE, 0xdfa64041, OptionalInt.of(0x10e0055d), 63,
                 new byte[0]));
         assertThat(ack.segmentLength()).isZero();
 
-        TcpRepr data = clientToServer(TcpSegmentTest.PLAIN_DATA);
+        TcpRepr data = clientToServer(TcpHeaderTest.PLAIN_DATA);
         assertThat(data).isEqualTo(new TcpRepr(40000, 8080, Control.PSH, 0xdfa64041, OptionalInt.of(0x10e0055d), 63,
                 HELLO));
         assertThat(data.segmentLength()).isEqualTo(6);
 
-        TcpRepr fin = clientToServer(TcpSegmentTest.PLAIN_FIN);
+        TcpRepr fin = clientToServer(TcpHeaderTest.PLAIN_FIN);
         assertThat(fin).isEqualTo(new TcpRepr(40000, 8080, Control.FIN, 0xdfa64047, OptionalInt.of(0x10e0055d), 63,
                 new byte[0]));
         assertThat(fin.segmentLength()).isEqualTo(1);
 
-        for (byte[] d : new byte[][] {TcpSegmentTest.PLAIN_ACK, TcpSegmentTest.PLAIN_DATA, TcpSegmentTest.PLAIN_FIN}) {
+        for (byte[] d : new byte[][] {TcpHeaderTest.PLAIN_ACK, TcpHeaderTest.PLAIN_DATA, TcpHeaderTest.PLAIN_FIN}) {
             assertThat(emitted(clientToServer(d), IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(tcp(d));
         }
-        TcpRepr bye = parsed(tcp(TcpSegmentTest.PLAIN_SERVER_DATA), IP_10_0_0_2, IP_10_0_0_1);
+        TcpRepr bye = parsed(tcp(TcpHeaderTest.PLAIN_SERVER_DATA), IP_10_0_0_2, IP_10_0_0_1);
         assertThat(bye.payload()).isEqualTo("bye\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(emitted(bye, IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(tcp(TcpSegmentTest.PLAIN_SERVER_DATA));
+        assertThat(emitted(bye, IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(tcp(TcpHeaderTest.PLAIN_SERVER_DATA));
     }
 
     @Test
     void timestampsAreNotPartOfTheValueSoSuchSegmentsRoundTripWithoutThem() {
-        TcpRepr syn = clientToServer(TcpSegmentTest.KERNEL_SYN);
+        TcpRepr syn = clientToServer(TcpHeaderTest.KERNEL_SYN);
         assertThat(syn).isEqualTo(new TcpRepr(40000, 8080, Control.SYN, 0xb5acaed9, NO_ACK, 64240, 1460, 10, true,
                 new byte[0]));
-        TcpRepr data = clientToServer(TcpSegmentTest.KERNEL_DATA);
+        TcpRepr data = clientToServer(TcpHeaderTest.KERNEL_DATA);
         assertThat(data).isEqualTo(new TcpRepr(40000, 8080, Control.PSH, 0xb5acaeda, OptionalInt.of(0xe6e673f5), 63,
                 HELLO));
-        TcpRepr fin = clientToServer(TcpSegmentTest.KERNEL_FIN);
+        TcpRepr fin = clientToServer(TcpHeaderTest.KERNEL_FIN);
         assertThat(fin.control()).isEqualTo(Control.FIN);
         assertThat(fin.sequence()).isEqualTo(data.sequence() + data.segmentLength());
         for (TcpRepr r : new TcpRepr[] {syn, data, fin}) {
             byte[] ours = emitted(r, IP_10_0_0_1, IP_10_0_0_2);
-            assertThat(TcpSegmentTest.options(PacketBuffer.copyOf(ours, 0)).timestamps).isFalse();
+            assertThat(TcpHeaderTest.options(PacketBuffer.copyOf(ours, 0)).timestamps).isFalse();
             assertThat(parsed(ours, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(r);
         }
-        TcpRepr serverFin = parsed(tcp(TcpSegmentTest.KERNEL_SERVER_FIN), IP_10_0_0_2, IP_10_0_0_1);
+        TcpRepr serverFin = parsed(tcp(TcpHeaderTest.KERNEL_SERVER_FIN), IP_10_0_0_2, IP_10_0_0_1);
         assertThat(serverFin.acknowledgment()).hasValue(fin.sequence() + 1);
     }
 
@@ -143,7 +143,7 @@ class TcpReprTest {
             int src = random.nextInt();
             int dst = random.nextInt();
             byte[] wire = emitted(r, src, dst);
-            assertThat(TcpSegment.check(PacketBuffer.copyOf(wire, 0), src, dst)).isEqualTo(TcpSegment.Problem.OK);
+            assertThat(TcpHeader.check(PacketBuffer.copyOf(wire, 0), src, dst)).isEqualTo(TcpHeader.Problem.OK);
             assertThat(parsed(wire, src, dst)).isEqualTo(r);
         }
     }
@@ -151,14 +151,14 @@ class TcpReprTest {
     @Test
     void emitWritesTheAckFlagExactlyWhenThereIsAnAcknowledgment() {
         TcpRepr withAck = new TcpRepr(1, 2, Control.RST, 10, OptionalInt.of(0), 0, new byte[0]);
-        assertThat(withAck.flags()).isEqualTo(TcpSegment.RST | TcpSegment.ACK);
+        assertThat(withAck.flags()).isEqualTo(TcpHeader.RST | TcpHeader.ACK);
         byte[] wire = emitted(withAck, IP_10_0_0_1, IP_10_0_0_2);
-        assertThat(wire[13]).isEqualTo((byte) (TcpSegment.RST | TcpSegment.ACK));
+        assertThat(wire[13]).isEqualTo((byte) (TcpHeader.RST | TcpHeader.ACK));
         assertThat(parsed(wire, IP_10_0_0_1, IP_10_0_0_2).acknowledgment()).hasValue(0);
 
         TcpRepr bare = new TcpRepr(1, 2, Control.RST, 10, NO_ACK, 0, new byte[0]);
         byte[] bareWire = emitted(bare, IP_10_0_0_1, IP_10_0_0_2);
-        assertThat(bareWire[13]).isEqualTo((byte) TcpSegment.RST);
+        assertThat(bareWire[13]).isEqualTo((byte) TcpHeader.RST);
         assertThat(Arrays.copyOfRange(bareWire, 8, 12)).as("acknowledgment field").containsOnly(0);
     }
 
@@ -175,11 +175,11 @@ class TcpReprTest {
 
     @Test
     void thePushFlagSurvivesOnlyWithoutSynFinOrRst() {
-        assertThat(clientToServerFlags(TcpSegment.PSH | TcpSegment.ACK)).isEqualTo(Control.PSH);
-        assertThat(clientToServerFlags(TcpSegment.PSH)).isEqualTo(Control.PSH);
-        assertThat(clientToServerFlags(TcpSegment.SYN | TcpSegment.PSH)).isEqualTo(Control.SYN);
-        assertThat(clientToServerFlags(TcpSegment.FIN | TcpSegment.PSH | TcpSegment.ACK)).isEqualTo(Control.FIN);
-        assertThat(clientToServerFlags(TcpSegment.RST | TcpSegment.PSH)).isEqualTo(Control.RST);
+        assertThat(clientToServerFlags(TcpHeader.PSH | TcpHeader.ACK)).isEqualTo(Control.PSH);
+        assertThat(clientToServerFlags(TcpHeader.PSH)).isEqualTo(Control.PSH);
+        assertThat(clientToServerFlags(TcpHeader.SYN | TcpHeader.PSH)).isEqualTo(Control.SYN);
+        assertThat(clientToServerFlags(TcpHeader.FIN | TcpHeader.PSH | TcpHeader.ACK)).isEqualTo(Control.FIN);
+        assertThat(clientToServerFlags(TcpHeader.RST | TcpHeader.PSH)).isEqualTo(Control.RST);
     }
 
     private static Control clientToServerFlags(int flags) {
@@ -188,9 +188,9 @@ class TcpReprTest {
 
     @Test
     void urgEceAndCwrAreNotPartOfTheValue() {
-        TcpRepr r = parsed(ackWithFlags(TcpSegment.ACK | TcpSegment.URG | TcpSegment.ECE | TcpSegment.CWR),
+        TcpRepr r = parsed(ackWithFlags(TcpHeader.ACK | TcpHeader.URG | TcpHeader.ECE | TcpHeader.CWR),
                 IP_10_0_0_1, IP_10_0_0_2);
-        assertThat(r).isEqualTo(clientToServer(TcpSegmentTest.PLAIN_ACK));
+        assertThat(r).isEqualTo(clientToServer(TcpHeaderTest.PLAIN_ACK));
     }
 
     @Test
@@ -200,7 +200,7 @@ class TcpReprTest {
         assertThat(r.control()).isEqualTo(Control.NONE);
         assertThat(r.acknowledgment()).isEmpty();
         assertThat(r.segmentLength()).isZero();
-        TcpRepr finWithoutAck = parsed(ackWithFlags(TcpSegment.FIN), IP_10_0_0_1, IP_10_0_0_2);
+        TcpRepr finWithoutAck = parsed(ackWithFlags(TcpHeader.FIN), IP_10_0_0_1, IP_10_0_0_2);
         assertThat(finWithoutAck.control()).isEqualTo(Control.FIN);
         assertThat(finWithoutAck.acknowledgment()).isEmpty();
     }
@@ -208,12 +208,12 @@ class TcpReprTest {
     @Test
     void impossibleFlagCombinationsAreRejected() {
         int[] impossible = {
-            TcpSegment.SYN | TcpSegment.FIN, TcpSegment.SYN | TcpSegment.RST, TcpSegment.FIN | TcpSegment.RST,
-            TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST
+            TcpHeader.SYN | TcpHeader.FIN, TcpHeader.SYN | TcpHeader.RST, TcpHeader.FIN | TcpHeader.RST,
+            TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST
         };
         for (int flags : impossible) {
             assertThat(rejection(ackWithFlags(flags))).as("flags %02x", flags).isEqualTo(Reason.IMPOSSIBLE_FLAGS);
-            assertThat(rejection(ackWithFlags(flags | TcpSegment.ACK))).isEqualTo(Reason.IMPOSSIBLE_FLAGS);
+            assertThat(rejection(ackWithFlags(flags | TcpHeader.ACK))).isEqualTo(Reason.IMPOSSIBLE_FLAGS);
             assertThat(rejection(ackWithFlags(flags | 0xE8))).isEqualTo(Reason.IMPOSSIBLE_FLAGS);
         }
     }
@@ -222,7 +222,7 @@ class TcpReprTest {
 
     @Test
     void everyProblemOfTheViewBecomesAReason() {
-        byte[] data = tcp(TcpSegmentTest.PLAIN_DATA);
+        byte[] data = tcp(TcpHeaderTest.PLAIN_DATA);
         assertThat(rejection(Arrays.copyOf(data, 19))).isEqualTo(Reason.TRUNCATED);
         byte[] offset = data.clone();
         offset[12] = (byte) 0x40;
@@ -233,8 +233,8 @@ class TcpReprTest {
         assertThat(TcpRepr.parse(PacketBuffer.copyOf(data, 0), 0x0A00_0003, IP_10_0_0_2))
                 .isEqualTo(new TcpRepr.Rejected(Reason.BAD_CHECKSUM));
         // The oracle's reasons are named as the view's problems, so a test can compare the two.
-        for (TcpSegment.Problem p : TcpSegment.Problem.values()) {
-            if (p != TcpSegment.Problem.OK) {
+        for (TcpHeader.Problem p : TcpHeader.Problem.values()) {
+            if (p != TcpHeader.Problem.OK) {
                 assertThat(Reason.valueOf(p.name())).isNotNull();
             }
         }
@@ -242,18 +242,18 @@ class TcpReprTest {
 
     @Test
     void malformedOptionsAreRejectedEvenWithAGoodChecksum() {
-        byte[] syn = tcp(TcpSegmentTest.PLAIN_SYN);
+        byte[] syn = tcp(TcpHeaderTest.PLAIN_SYN);
         byte[] zeroLength = syn.clone();
-        zeroLength[TcpSegment.HEADER_LENGTH + 7] = 0; // NOP, NOP, SACK-permitted of length 2 -> 0
+        zeroLength[TcpHeader.HEADER_LENGTH + 7] = 0; // NOP, NOP, SACK-permitted of length 2 -> 0
         assertThat(rejection(withChecksum(zeroLength, IP_10_0_0_1, IP_10_0_0_2))).isEqualTo(Reason.BAD_OPTIONS);
         byte[] pastTheEnd = syn.clone();
-        pastTheEnd[TcpSegment.HEADER_LENGTH + 1] = 20; // MSS claims 20 bytes
+        pastTheEnd[TcpHeader.HEADER_LENGTH + 1] = 20; // MSS claims 20 bytes
         assertThat(rejection(withChecksum(pastTheEnd, IP_10_0_0_1, IP_10_0_0_2))).isEqualTo(Reason.BAD_OPTIONS);
     }
 
     @Test
     void aWindowScaleAbove14ParsesAs14() {
-        byte[] syn = tcp(TcpSegmentTest.PLAIN_SYN);
+        byte[] syn = tcp(TcpHeaderTest.PLAIN_SYN);
         syn[syn.length - 1] = 20;
         assertThat(parsed(withChecksum(syn, IP_10_0_0_1, IP_10_0_0_2), IP_10_0_0_1, IP_10_0_0_2).windowScale())
                 .isEqualTo(14);
@@ -321,11 +321,11 @@ class TcpReprTest {
 
     @Test
     void toStringIsTcpdumpsLineForTheEmittedSegment() {
-        TcpRepr syn = clientToServer(TcpSegmentTest.PLAIN_SYN);
+        TcpRepr syn = clientToServer(TcpHeaderTest.PLAIN_SYN);
         assertThat(syn.toString()).isEqualTo(
                 "TCP 40000 > 8080: Flags [S], seq 3752214592, win 64240, options [mss 1460,nop,nop,sackOK,nop,wscale 10],"
                         + " length 0");
-        TcpRepr data = clientToServer(TcpSegmentTest.PLAIN_DATA);
+        TcpRepr data = clientToServer(TcpHeaderTest.PLAIN_DATA);
         assertThat(data.toString()).isEqualTo(
                 "TCP 40000 > 8080: Flags [P.], seq 3752214593:3752214599, ack 283116893, win 63, length 6");
         Random random = new Random(9293);
@@ -335,7 +335,7 @@ class TcpReprTest {
                     random.nextBoolean() ? OptionalInt.of(random.nextInt()) : NO_ACK, random.nextInt(0x10000),
                     random.nextBoolean() ? random.nextInt(0x10000) : 0, random.nextInt(16) - 1, random.nextBoolean(),
                     new byte[random.nextInt(3)]);
-            String describe = TcpSegment.describe(PacketBuffer.copyOf(emitted(r, 1, 2), 0));
+            String describe = TcpHeader.describe(PacketBuffer.copyOf(emitted(r, 1, 2), 0));
             assertThat(r.toString()).isEqualTo("TCP " + r.sourcePort() + " > " + r.destinationPort() + ": " + describe);
         }
     }

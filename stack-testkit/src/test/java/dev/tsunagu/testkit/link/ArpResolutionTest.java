@@ -70,7 +70,7 @@ class ArpResolutionTest {
         a.run(() -> {
             PacketBuffer p = a.buffers().acquire(payload.length());
             p.append(payload.getBytes(), 0, payload.length());
-            a.primaryInterface().output(p, EtherType.IPV4, nextHop);
+            a.primaryInterface().output(p, EtherType.IPV4, new Ipv4Address(nextHop));
         });
     }
 

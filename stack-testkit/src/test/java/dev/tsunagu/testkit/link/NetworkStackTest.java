@@ -62,7 +62,7 @@ class NetworkStackTest {
             s.run(() -> {
                 PacketBuffer p = s.buffers().acquire(4);
                 p.append("ping".getBytes(), 0, 4);
-                s.interfaceNamed("lo").orElseThrow().output(p, EtherType.IPV4, Ipv4Address.LOOPBACK.bits());
+                s.interfaceNamed("lo").orElseThrow().output(p, EtherType.IPV4, Ipv4Address.LOOPBACK);
             });
             loop.runUntilIdle();
             assertThat(sink.packets()).extracting(String::new).containsExactly("ping");

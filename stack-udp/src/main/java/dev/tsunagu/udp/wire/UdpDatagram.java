@@ -3,6 +3,7 @@ package dev.tsunagu.udp.wire;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.stack.IpPacketInfo;
 
 /**
  * A view of a UDP header (RFC 768) at the front of a {@link PacketBuffer}.
@@ -33,10 +34,31 @@ public final class UdpDatagram {
     private UdpDatagram() {}
 
     /**
-     * Validates the datagram in {@code b} (which holds exactly the IP payload): at least a
-     * header, 8 ≤ length ≤ payload, checksum correct or absent.
+     * Validates the datagram in {@code b} (which holds exactly the IP payload), received as
+     * {@code info} says: at least a header, 8 ≤ length ≤ payload, checksum correct (over the
+     * pseudo-header {@code info} sums, whatever the family) or absent.
      */
+    public static Problem check(PacketBuffer b, IpPacketInfo info) {
+        Problem p = checkLength(b);
+        if (p != Problem.OK || b.getU16(CHECKSUM) == 0) {
+            return p;
+        }
+        int length = b.getU16(LENGTH);
+        return verifies(b, info.pseudoHeaderSum(IpProtocol.UDP, length), length) ? Problem.OK : Problem.BAD_CHECKSUM;
+    }
+
+    /** {@link #check(PacketBuffer, IpPacketInfo)} for a datagram between two IPv4 addresses. */
     public static Problem check(PacketBuffer b, int sourceIp, int destinationIp) {
+        Problem p = checkLength(b);
+        if (p != Problem.OK || b.getU16(CHECKSUM) == 0) {
+            return p;
+        }
+        int length = b.getU16(LENGTH);
+        long pseudo = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.UDP, length);
+        return verifies(b, pseudo, length) ? Problem.OK : Problem.BAD_CHECKSUM;
+    }
+
+    private static Problem checkLength(PacketBuffer b) {
         if (b.length() < HEADER_LENGTH) {
             return Problem.TRUNCATED;
         }
@@ -44,14 +66,11 @@ public final class UdpDatagram {
         if (length < HEADER_LENGTH || length > b.length()) {
             return Problem.BAD_LENGTH;
         }
-        if (b.getU16(CHECKSUM) != 0) {
-            long sum = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.UDP, length);
-            sum = InternetChecksum.add(sum, b.array(), b.start(), length);
-            if (InternetChecksum.finish(sum) != 0) {
-                return Problem.BAD_CHECKSUM;
-            }
-        }
         return Problem.OK;
+    }
+
+    private static boolean verifies(PacketBuffer b, long pseudoHeaderSum, int length) {
+        return InternetChecksum.finish(InternetChecksum.add(pseudoHeaderSum, b.array(), b.start(), length)) == 0;
     }
 
     public static int sourcePort(PacketBuffer b) {
@@ -70,19 +89,38 @@ public final class UdpDatagram {
         return b.getU16(CHECKSUM);
     }
 
-    /** Prepends a header to the payload in {@code b} and fills in the checksum. */
+    /** Prepends a header to the payload in {@code b} and fills in the checksum (IPv4 addresses). */
     public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sourceIp, int destinationIp) {
-        int length = b.length() + HEADER_LENGTH;
-        if (length > 0xFFFF) {
-            throw new IllegalArgumentException("a UDP datagram holds at most 65535 bytes, not " + length);
-        }
+        int length = datagramLength(b);
+        prepend(b, sourcePort, destinationPort, InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.UDP, length));
+    }
+
+    /**
+     * Prepends a header to the payload in {@code b} and fills in the checksum, starting from
+     * {@code pseudoHeaderSum}: the network layer's sum of the pseudo-header for a datagram of
+     * {@link #datagramLength} bytes ({@code IpService.pseudoHeaderSum}).
+     */
+    public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, long pseudoHeaderSum) {
+        int length = datagramLength(b);
         b.prepend(HEADER_LENGTH);
         b.setU16(SOURCE_PORT, sourcePort);
         b.setU16(DESTINATION_PORT, destinationPort);
         b.setU16(LENGTH, length);
         b.setU16(CHECKSUM, 0);
-        long sum = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.UDP, length);
-        int c = InternetChecksum.finish(InternetChecksum.add(sum, b.array(), b.start(), length));
+        int c = InternetChecksum.finish(InternetChecksum.add(pseudoHeaderSum, b.array(), b.start(), length));
         b.setU16(CHECKSUM, c == 0 ? 0xFFFF : c);
+    }
+
+    /**
+     * The length of the datagram that the payload in {@code b} makes, header included.
+     *
+     * @throws IllegalArgumentException if it exceeds 65535 bytes
+     */
+    public static int datagramLength(PacketBuffer b) {
+        int length = b.length() + HEADER_LENGTH;
+        if (length > 0xFFFF) {
+            throw new IllegalArgumentException("a UDP datagram holds at most 65535 bytes, not " + length);
+        }
+        return length;
     }
 }

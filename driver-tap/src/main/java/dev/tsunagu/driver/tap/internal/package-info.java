@@ -1,5 +1,6 @@
 /**
- * FFM bindings for the TAP driver: libc calls with captured {@code errno}, and the TUN/TAP
- * and network-device ioctls. Not exported: the layout of these classes may change freely.
+ * The TUN/TAP and network-device ioctls of the TAP driver ({@code TUNSETIFF}, MTU, address,
+ * up), on the shared libc bindings of {@code dev.tsunagu.driver.nativeio}. Not exported: these
+ * may change freely.
  */
 package dev.tsunagu.driver.tap.internal;

@@ -1,4 +1,4 @@
-package dev.tsunagu.driver.tap.internal;
+package dev.tsunagu.driver.nativeio;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few libc calls the TAP driver needs, bound through the FFM API (no JNI, no JNA), with
+ * The libc calls the TAP and pcap drivers need, bound through the FFM API (no JNI, no JNA), with
  * {@code errno} captured at the call ({@link Linker.Option#captureCallState}) so that nothing
  * the JVM does in between can overwrite it.
  *
@@ -24,7 +24,7 @@ import java.lang.invoke.VarHandle;
  * once, so the hot paths allocate nothing. A call returns what libc returns ({@code -1} on
  * failure); {@link #errno} then reads the reason.
  *
- * <p>{@code read} and {@code write} take native memory: the driver moves frames through one
+ * <p>{@code read} and {@code write} take native memory: the TAP driver moves frames through one
  * reusable native segment per direction and copies between it and the packet buffers' arrays
  * with {@link MemorySegment#copy}. Passing a heap slice instead ({@link Linker.Option#critical
  * critical(true)}) saves that copy, but the slice is a new object per frame, and whether the
@@ -186,7 +186,17 @@ public final class Libc {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /** Closes {@code fd} if it is one (not negative), ignoring failure: for cleanup paths. */
+    public static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            try (Arena a = Arena.ofConfined()) {
+                close(newCallState(a), fd);
+            }
+        }
+    }
+
+    /** What a downcall threw, as an unchecked exception (an Error is thrown as is); for other bindings too. */
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

@@ -2,7 +2,10 @@ package dev.tsunagu.tcp.wire;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.net.InternetChecksum;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.IpService;
 
 /**
  * A view of a TCP header (RFC 9293 3.1) at the front of a {@link PacketBuffer} that holds
@@ -39,7 +42,7 @@ import dev.tsunagu.net.IpProtocol;
  * <p>The checksum covers a pseudo-header (source and destination address, zero, protocol 6,
  * TCP length), the header and the data. Unlike UDP, zero is an ordinary checksum value.
  */
-public final class TcpSegment {
+public final class TcpHeader {
     public static final int SOURCE_PORT = 0, DESTINATION_PORT = 2, SEQUENCE = 4, ACKNOWLEDGMENT = 8,
             DATA_OFFSET = 12, FLAGS = 13, WINDOW = 14, CHECKSUM = 16, URGENT = 18;
     public static final int HEADER_LENGTH = 20, MAX_HEADER_LENGTH = 60;
@@ -67,7 +70,7 @@ public final class TcpSegment {
     /** What {@link #check} found wrong; each is a drop counter. */
     public enum Problem { OK, TRUNCATED, BAD_DATA_OFFSET, BAD_CHECKSUM }
 
-    private TcpSegment() {}
+    private TcpHeader() {}
 
     /**
      * Validates the segment in {@code b}, which holds exactly the TCP segment (the IP
@@ -76,6 +79,26 @@ public final class TcpSegment {
      * are not looked at here: see {@link #parseOptions}.
      */
     public static Problem check(PacketBuffer b, int sourceIp, int destinationIp) {
+        Problem p = checkLengths(b);
+        if (p != Problem.OK) {
+            return p;
+        }
+        return verifies(b, InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, b.length()));
+    }
+
+    /**
+     * {@link #check(PacketBuffer, int, int)} for a segment received as {@code info} says, in
+     * either address family: the network layer sums the pseudo-header.
+     */
+    public static Problem check(PacketBuffer b, IpPacketInfo info) {
+        Problem p = checkLengths(b);
+        if (p != Problem.OK) {
+            return p;
+        }
+        return verifies(b, info.pseudoHeaderSum(IpProtocol.TCP, b.length()));
+    }
+
+    private static Problem checkLengths(PacketBuffer b) {
         int length = b.length();
         if (length < HEADER_LENGTH) {
             return Problem.TRUNCATED;
@@ -84,11 +107,12 @@ public final class TcpSegment {
         if (headerLength < HEADER_LENGTH || headerLength > length) {
             return Problem.BAD_DATA_OFFSET;
         }
-        long sum = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, length);
-        if (InternetChecksum.finish(InternetChecksum.add(sum, b.array(), b.start(), length)) != 0) {
-            return Problem.BAD_CHECKSUM;
-        }
         return Problem.OK;
+    }
+
+    private static Problem verifies(PacketBuffer b, long pseudoHeaderSum) {
+        boolean ok = InternetChecksum.finish(InternetChecksum.add(pseudoHeaderSum, b.array(), b.start(), b.length())) == 0;
+        return ok ? Problem.OK : Problem.BAD_CHECKSUM;
     }
 
     public static int sourcePort(PacketBuffer b) {
@@ -142,7 +166,7 @@ public final class TcpSegment {
     public static final class Options {
         /** Maximum segment size; 0 = absent (a zero on the wire reads as absent too). */
         public int mss;
-        /** Window scale shift count, at most {@link TcpSegment#MAX_WINDOW_SCALE}; -1 = absent. */
+        /** Window scale shift count, at most {@link TcpHeader#MAX_WINDOW_SCALE}; -1 = absent. */
         public int windowScale = -1;
         public boolean sackPermitted;
         /** Whether a Timestamps option was present; then {@link #tsValue} and {@link #tsEcho} hold it. */
@@ -311,6 +335,29 @@ public final class TcpSegment {
      */
     public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
                                int flags, int window, Options o, int sourceIp, int destinationIp) {
+        int length = writeHeader(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o);
+        setChecksum(b, InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, length));
+    }
+
+    /**
+     * {@link #prepend(PacketBuffer, int, int, int, int, int, int, Options, int, int)} between
+     * addresses of either family: {@code ip}, the network layer of their family, sums the
+     * pseudo-header.
+     */
+    public static void prepend(PacketBuffer b, int sourcePort, int destinationPort, int sequence, int acknowledgment,
+                               int flags, int window, Options o, IpService ip, IpAddress source,
+                               IpAddress destination) {
+        int length = writeHeader(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o);
+        setChecksum(b, ip.pseudoHeaderSum(source, destination, IpProtocol.TCP, length));
+    }
+
+    private static void setChecksum(PacketBuffer b, long pseudoHeaderSum) {
+        b.setU16(CHECKSUM, InternetChecksum.finish(InternetChecksum.add(pseudoHeaderSum, b.array(), b.start(), b.length())));
+    }
+
+    /** Prepends the header with checksum zero; returns the segment's length. */
+    private static int writeHeader(PacketBuffer b, int sourcePort, int destinationPort, int sequence,
+                                   int acknowledgment, int flags, int window, Options o) {
         checkRange("sourcePort", sourcePort, 0xFFFF);
         checkRange("destinationPort", destinationPort, 0xFFFF);
         checkRange("flags", flags, 0xFF);
@@ -369,8 +416,7 @@ public final class TcpSegment {
                 at += 8;
             }
         }
-        long sum = InternetChecksum.pseudoHeader(sourceIp, destinationIp, IpProtocol.TCP, length);
-        b.setU16(CHECKSUM, InternetChecksum.finish(InternetChecksum.add(sum, b.array(), b.start(), length)));
+        return length;
     }
 
     /**

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
  * exchanged between 10.0.0.1:40000 and 10.0.0.2:8080 over a veth pair with transmit checksum
  * offload off (so the checksums are the kernel's own): a handshake, "hello\n", and the close.
  * The first capture has the default options (timestamps on); the second was made with
- * {@code net.ipv4.tcp_timestamps=0}, whose segments {@link TcpSegment#prepend} reproduces byte
+ * {@code net.ipv4.tcp_timestamps=0}, whose segments {@link TcpHeader#prepend} reproduces byte
  * for byte. The {@code describe} expectations are what {@code tcpdump -S -nn} printed for
  * the same packets.
  */
-class TcpSegmentTest {
+class TcpHeaderTest {
     static final int IP_10_0_0_1 = 0x0A00_0001;
     static final int IP_10_0_0_2 = 0x0A00_0002;
     static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.US_ASCII);
@@ -92,7 +92,7 @@ class TcpSegmentTest {
         return PacketBuffer.copyOf(tcp(ipDatagram), 40);
     }
 
-    /** Rewrites the checksum of a crafted segment so that it passes {@link TcpSegment#check}. */
+    /** Rewrites the checksum of a crafted segment so that it passes {@link TcpHeader#check}. */
     static byte[] withChecksum(byte[] segment, int src, int dst) {
         byte[] s = segment.clone();
         s[16] = 0;
@@ -107,16 +107,16 @@ class TcpSegmentTest {
     /** A header of {@code 20 + options.length} bytes (options a multiple of 4) with the given options. */
     static PacketBuffer headerWithOptions(String optionsHex) {
         byte[] options = hex(optionsHex);
-        byte[] s = new byte[TcpSegment.HEADER_LENGTH + options.length];
+        byte[] s = new byte[TcpHeader.HEADER_LENGTH + options.length];
         s[12] = (byte) ((s.length / 4) << 4);
-        s[13] = TcpSegment.SYN;
-        System.arraycopy(options, 0, s, TcpSegment.HEADER_LENGTH, options.length);
+        s[13] = TcpHeader.SYN;
+        System.arraycopy(options, 0, s, TcpHeader.HEADER_LENGTH, options.length);
         return PacketBuffer.copyOf(s, 0);
     }
 
-    static TcpSegment.Options options(PacketBuffer b) {
-        TcpSegment.Options o = new TcpSegment.Options();
-        assertThat(TcpSegment.parseOptions(b, o)).as("options parse").isTrue();
+    static TcpHeader.Options options(PacketBuffer b) {
+        TcpHeader.Options o = new TcpHeader.Options();
+        assertThat(TcpHeader.parseOptions(b, o)).as("options parse").isTrue();
         return o;
     }
 
@@ -125,31 +125,31 @@ class TcpSegmentTest {
     @Test
     void everyCapturedSegmentPassesCheckAgainstItsAddresses() {
         for (byte[] d : new byte[][] {KERNEL_SYN, KERNEL_DATA, KERNEL_FIN, PLAIN_SYN, PLAIN_ACK, PLAIN_DATA, PLAIN_FIN}) {
-            assertThat(TcpSegment.check(segment(d), IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpSegment.Problem.OK);
+            assertThat(TcpHeader.check(segment(d), IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpHeader.Problem.OK);
         }
         for (byte[] d : new byte[][] {KERNEL_SYN_ACK, KERNEL_SERVER_FIN, PLAIN_SYN_ACK, PLAIN_SERVER_DATA}) {
-            assertThat(TcpSegment.check(segment(d), IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(TcpSegment.Problem.OK);
+            assertThat(TcpHeader.check(segment(d), IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(TcpHeader.Problem.OK);
         }
     }
 
     @Test
     void theKernelsSynReadsAsSent() {
         PacketBuffer b = segment(KERNEL_SYN);
-        assertThat(TcpSegment.sourcePort(b)).isEqualTo(40000);
-        assertThat(TcpSegment.destinationPort(b)).isEqualTo(8080);
-        assertThat(Integer.toUnsignedLong(TcpSegment.sequence(b))).isEqualTo(3047993049L);
-        assertThat(TcpSegment.acknowledgment(b)).isZero();
-        assertThat(TcpSegment.headerLength(b)).isEqualTo(40);
-        assertThat(TcpSegment.flags(b)).isEqualTo(TcpSegment.SYN);
-        assertThat(TcpSegment.window(b)).isEqualTo(64240);
-        assertThat(TcpSegment.checksum(b)).isEqualTo(0x45cb);
-        assertThat(TcpSegment.urgentPointer(b)).isZero();
-        assertThat(TcpSegment.payloadLength(b)).isZero();
+        assertThat(TcpHeader.sourcePort(b)).isEqualTo(40000);
+        assertThat(TcpHeader.destinationPort(b)).isEqualTo(8080);
+        assertThat(Integer.toUnsignedLong(TcpHeader.sequence(b))).isEqualTo(3047993049L);
+        assertThat(TcpHeader.acknowledgment(b)).isZero();
+        assertThat(TcpHeader.headerLength(b)).isEqualTo(40);
+        assertThat(TcpHeader.flags(b)).isEqualTo(TcpHeader.SYN);
+        assertThat(TcpHeader.window(b)).isEqualTo(64240);
+        assertThat(TcpHeader.checksum(b)).isEqualTo(0x45cb);
+        assertThat(TcpHeader.urgentPointer(b)).isZero();
+        assertThat(TcpHeader.payloadLength(b)).isZero();
     }
 
     @Test
     void theKernelsSynCarriesMssSackPermittedTimestampsAndWindowScale() {
-        TcpSegment.Options o = options(segment(KERNEL_SYN));
+        TcpHeader.Options o = options(segment(KERNEL_SYN));
         assertThat(o.mss).isEqualTo(1460);
         assertThat(o.sackPermitted).isTrue();
         assertThat(o.timestamps).isTrue();
@@ -161,11 +161,11 @@ class TcpSegmentTest {
     @Test
     void theKernelsSynAckAcknowledgesTheSynAndEchoesItsTimestamp() {
         PacketBuffer b = segment(KERNEL_SYN_ACK);
-        assertThat(TcpSegment.flags(b)).isEqualTo(TcpSegment.SYN | TcpSegment.ACK);
-        assertThat(Integer.toUnsignedLong(TcpSegment.sequence(b))).isEqualTo(3873862644L);
-        assertThat(Integer.toUnsignedLong(TcpSegment.acknowledgment(b))).isEqualTo(3047993050L);
-        assertThat(TcpSegment.window(b)).isEqualTo(65160);
-        TcpSegment.Options o = options(b);
+        assertThat(TcpHeader.flags(b)).isEqualTo(TcpHeader.SYN | TcpHeader.ACK);
+        assertThat(Integer.toUnsignedLong(TcpHeader.sequence(b))).isEqualTo(3873862644L);
+        assertThat(Integer.toUnsignedLong(TcpHeader.acknowledgment(b))).isEqualTo(3047993050L);
+        assertThat(TcpHeader.window(b)).isEqualTo(65160);
+        TcpHeader.Options o = options(b);
         assertThat(o.mss).isEqualTo(1460);
         assertThat(o.sackPermitted).isTrue();
         assertThat(o.windowScale).isEqualTo(10);
@@ -176,16 +176,16 @@ class TcpSegmentTest {
     @Test
     void theKernelsDataSegmentHasTimestampsOnlyAndItsPayloadAfterTheHeader() {
         PacketBuffer b = segment(KERNEL_DATA);
-        assertThat(TcpSegment.flags(b)).isEqualTo(TcpSegment.PSH | TcpSegment.ACK);
-        assertThat(Integer.toUnsignedLong(TcpSegment.sequence(b))).isEqualTo(3047993050L);
-        assertThat(Integer.toUnsignedLong(TcpSegment.acknowledgment(b))).isEqualTo(3873862645L);
-        assertThat(TcpSegment.window(b)).isEqualTo(63);
-        assertThat(TcpSegment.headerLength(b)).isEqualTo(32);
-        assertThat(TcpSegment.payloadLength(b)).isEqualTo(HELLO.length);
+        assertThat(TcpHeader.flags(b)).isEqualTo(TcpHeader.PSH | TcpHeader.ACK);
+        assertThat(Integer.toUnsignedLong(TcpHeader.sequence(b))).isEqualTo(3047993050L);
+        assertThat(Integer.toUnsignedLong(TcpHeader.acknowledgment(b))).isEqualTo(3873862645L);
+        assertThat(TcpHeader.window(b)).isEqualTo(63);
+        assertThat(TcpHeader.headerLength(b)).isEqualTo(32);
+        assertThat(TcpHeader.payloadLength(b)).isEqualTo(HELLO.length);
         byte[] payload = new byte[HELLO.length];
-        b.getBytes(TcpSegment.headerLength(b), payload, 0, payload.length);
+        b.getBytes(TcpHeader.headerLength(b), payload, 0, payload.length);
         assertThat(payload).isEqualTo(HELLO);
-        TcpSegment.Options o = options(b);
+        TcpHeader.Options o = options(b);
         assertThat(o.mss).isZero();
         assertThat(o.windowScale).isEqualTo(-1);
         assertThat(o.sackPermitted).isFalse();
@@ -197,15 +197,15 @@ class TcpSegmentTest {
     @Test
     void theKernelsFinTakesTheSequenceNumberAfterTheData() {
         PacketBuffer b = segment(KERNEL_FIN);
-        assertThat(TcpSegment.flags(b)).isEqualTo(TcpSegment.FIN | TcpSegment.ACK);
-        assertThat(TcpSegment.sequence(b)).isEqualTo(TcpSegment.sequence(segment(KERNEL_DATA)) + HELLO.length);
-        assertThat(TcpSegment.payloadLength(b)).isZero();
+        assertThat(TcpHeader.flags(b)).isEqualTo(TcpHeader.FIN | TcpHeader.ACK);
+        assertThat(TcpHeader.sequence(b)).isEqualTo(TcpHeader.sequence(segment(KERNEL_DATA)) + HELLO.length);
+        assertThat(TcpHeader.payloadLength(b)).isZero();
         assertThat(options(b).timestamps).isTrue();
     }
 
     @Test
     void theTimestampFreeSynHasMssSackPermittedAndWindowScaleAmongNops() {
-        TcpSegment.Options o = options(segment(PLAIN_SYN));
+        TcpHeader.Options o = options(segment(PLAIN_SYN));
         assertThat(o.mss).isEqualTo(1460);
         assertThat(o.sackPermitted).isTrue();
         assertThat(o.windowScale).isEqualTo(10);
@@ -217,36 +217,36 @@ class TcpSegmentTest {
 
     private static byte[] prepended(byte[] payload, int sport, int dport, int seq, int ack, int flags, int window,
                                     int mss, int windowScale, boolean sackPermitted, int src, int dst) {
-        PacketBuffer b = PacketBuffer.allocate(TcpSegment.MAX_HEADER_LENGTH + payload.length, TcpSegment.MAX_HEADER_LENGTH);
+        PacketBuffer b = PacketBuffer.allocate(TcpHeader.MAX_HEADER_LENGTH + payload.length, TcpHeader.MAX_HEADER_LENGTH);
         b.append(payload, 0, payload.length);
-        TcpSegment.prepend(b, sport, dport, seq, ack, flags, window, mss, windowScale, sackPermitted, src, dst);
+        TcpHeader.prepend(b, sport, dport, seq, ack, flags, window, mss, windowScale, sackPermitted, src, dst);
         return b.toByteArray();
     }
 
     @Test
     void prependWritesTheKernelsTimestampFreeSynByteForByte() {
-        byte[] ours = prepended(new byte[0], 40000, 8080, 0xdfa64040, 0, TcpSegment.SYN, 64240, 1460, 10, true,
+        byte[] ours = prepended(new byte[0], 40000, 8080, 0xdfa64040, 0, TcpHeader.SYN, 64240, 1460, 10, true,
                 IP_10_0_0_1, IP_10_0_0_2);
         assertThat(HexFormat.of().formatHex(ours)).isEqualTo(HexFormat.of().formatHex(tcp(PLAIN_SYN)));
     }
 
     @Test
     void prependWritesTheKernelsSynAckByteForByte() {
-        byte[] ours = prepended(new byte[0], 8080, 40000, 0x10e0055c, 0xdfa64041, TcpSegment.SYN | TcpSegment.ACK,
+        byte[] ours = prepended(new byte[0], 8080, 40000, 0x10e0055c, 0xdfa64041, TcpHeader.SYN | TcpHeader.ACK,
                 64240, 1460, 10, true, IP_10_0_0_2, IP_10_0_0_1);
         assertThat(ours).isEqualTo(tcp(PLAIN_SYN_ACK));
     }
 
     @Test
     void prependWritesTheKernelsOptionlessAckDataAndFinByteForByte() {
-        assertThat(prepended(new byte[0], 40000, 8080, 0xdfa64041, 0x10e0055d, TcpSegment.ACK, 63, 0, -1, false,
+        assertThat(prepended(new byte[0], 40000, 8080, 0xdfa64041, 0x10e0055d, TcpHeader.ACK, 63, 0, -1, false,
                 IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(tcp(PLAIN_ACK));
-        assertThat(prepended(HELLO, 40000, 8080, 0xdfa64041, 0x10e0055d, TcpSegment.PSH | TcpSegment.ACK, 63, 0, -1,
+        assertThat(prepended(HELLO, 40000, 8080, 0xdfa64041, 0x10e0055d, TcpHeader.PSH | TcpHeader.ACK, 63, 0, -1,
                 false, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(tcp(PLAIN_DATA));
-        assertThat(prepended(new byte[0], 40000, 8080, 0xdfa64047, 0x10e0055d, TcpSegment.FIN | TcpSegment.ACK, 63, 0,
+        assertThat(prepended(new byte[0], 40000, 8080, 0xdfa64047, 0x10e0055d, TcpHeader.FIN | TcpHeader.ACK, 63, 0,
                 -1, false, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(tcp(PLAIN_FIN));
         assertThat(prepended("bye\n".getBytes(StandardCharsets.US_ASCII), 8080, 40000, 0x10e0055d, 0xdfa64048,
-                TcpSegment.PSH | TcpSegment.ACK, 63, 0, -1, false, IP_10_0_0_2, IP_10_0_0_1))
+                TcpHeader.PSH | TcpHeader.ACK, 63, 0, -1, false, IP_10_0_0_2, IP_10_0_0_1))
                 .isEqualTo(tcp(PLAIN_SERVER_DATA));
     }
 
@@ -255,20 +255,20 @@ class TcpSegmentTest {
         for (int mss : new int[] {0, 536, 65535}) {
             for (int ws : new int[] {-1, 0, 7, 14}) {
                 for (boolean sack : new boolean[] {false, true}) {
-                    byte[] s = prepended(HELLO, 1, 2, -1, 5, TcpSegment.SYN, 1000, mss, ws, sack, IP_10_0_0_1, IP_10_0_0_2);
+                    byte[] s = prepended(HELLO, 1, 2, -1, 5, TcpHeader.SYN, 1000, mss, ws, sack, IP_10_0_0_1, IP_10_0_0_2);
                     PacketBuffer b = PacketBuffer.copyOf(s, 0);
                     int expectedHeader = 20 + (mss > 0 ? 4 : 0) + (ws >= 0 ? 4 : 0) + (sack ? 4 : 0);
-                    assertThat(TcpSegment.headerLength(b)).isEqualTo(expectedHeader)
-                            .isEqualTo(20 + TcpSegment.optionsLength(mss, ws, sack));
-                    assertThat(TcpSegment.check(b, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpSegment.Problem.OK);
-                    TcpSegment.Options o = options(b);
+                    assertThat(TcpHeader.headerLength(b)).isEqualTo(expectedHeader)
+                            .isEqualTo(20 + TcpHeader.optionsLength(mss, ws, sack));
+                    assertThat(TcpHeader.check(b, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpHeader.Problem.OK);
+                    TcpHeader.Options o = options(b);
                     assertThat(o.mss).isEqualTo(mss);
                     assertThat(o.windowScale).isEqualTo(ws);
                     assertThat(o.sackPermitted).isEqualTo(sack);
                     assertThat(o.timestamps).isFalse();
-                    assertThat(TcpSegment.sequence(b)).isEqualTo(-1);
-                    assertThat(TcpSegment.acknowledgment(b)).isEqualTo(5);
-                    assertThat(TcpSegment.urgentPointer(b)).isZero();
+                    assertThat(TcpHeader.sequence(b)).isEqualTo(-1);
+                    assertThat(TcpHeader.acknowledgment(b)).isEqualTo(5);
+                    assertThat(TcpHeader.urgentPointer(b)).isZero();
                     assertThat(Arrays.copyOfRange(s, expectedHeader, s.length)).isEqualTo(HELLO);
                 }
             }
@@ -277,7 +277,7 @@ class TcpSegmentTest {
 
     @Test
     void prependWritesTheOptionLayoutLinuxUsesWithoutTimestamps() {
-        byte[] s = prepended(new byte[0], 1, 2, 3, 0, TcpSegment.SYN, 4, 1460, 7, true, IP_10_0_0_1, IP_10_0_0_2);
+        byte[] s = prepended(new byte[0], 1, 2, 3, 0, TcpHeader.SYN, 4, 1460, 7, true, IP_10_0_0_1, IP_10_0_0_2);
         assertThat(HexFormat.of().formatHex(s, 20, s.length)).isEqualTo("020405b4" + "01010402" + "01030307");
         assertThat(s[12]).isEqualTo((byte) 0x80);
     }
@@ -285,27 +285,27 @@ class TcpSegmentTest {
     @Test
     void prependRefusesFieldsThatDoNotFit() {
         PacketBuffer b = PacketBuffer.allocate(100, 60);
-        assertThatThrownBy(() -> TcpSegment.prepend(b, 65536, 1, 0, 0, 0, 0, 0, -1, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(b, 65536, 1, 0, 0, 0, 0, 0, -1, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sourcePort");
-        assertThatThrownBy(() -> TcpSegment.prepend(b, 1, -1, 0, 0, 0, 0, 0, -1, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(b, 1, -1, 0, 0, 0, 0, 0, -1, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("destinationPort");
-        assertThatThrownBy(() -> TcpSegment.prepend(b, 1, 1, 0, 0, 0x100, 0, 0, -1, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(b, 1, 1, 0, 0, 0x100, 0, 0, -1, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flags");
-        assertThatThrownBy(() -> TcpSegment.prepend(b, 1, 1, 0, 0, 0, 65536, 0, -1, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(b, 1, 1, 0, 0, 0, 65536, 0, -1, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window");
-        assertThatThrownBy(() -> TcpSegment.prepend(b, 1, 1, 0, 0, 0, 0, 70000, -1, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(b, 1, 1, 0, 0, 0, 0, 70000, -1, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mss");
-        assertThatThrownBy(() -> TcpSegment.prepend(b, 1, 1, 0, 0, 0, 0, 0, 15, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(b, 1, 1, 0, 0, 0, 0, 0, 15, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("windowScale");
-        assertThatThrownBy(() -> TcpSegment.prepend(b, 1, 1, 0, 0, 0, 0, 0, -2, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(b, 1, 1, 0, 0, 0, 0, 0, -2, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("windowScale");
         assertThat(b.length()).as("nothing written").isZero();
         PacketBuffer big = PacketBuffer.allocate(70000, 60);
         big.append(65535 - 20 + 1);
-        assertThatThrownBy(() -> TcpSegment.prepend(big, 1, 1, 0, 0, 0, 0, 0, -1, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(big, 1, 1, 0, 0, 0, 0, 0, -1, false, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65535");
         PacketBuffer cramped = PacketBuffer.allocate(100, 20);
-        assertThatThrownBy(() -> TcpSegment.prepend(cramped, 1, 1, 0, 0, 0, 0, 1460, -1, false, 0, 0))
+        assertThatThrownBy(() -> TcpHeader.prepend(cramped, 1, 1, 0, 0, 0, 0, 1460, -1, false, 0, 0))
                 .isInstanceOf(IndexOutOfBoundsException.class);
     }
 
@@ -313,10 +313,10 @@ class TcpSegmentTest {
     void aComputedZeroChecksumStaysZero() {
         // Unlike UDP, TCP has no "no checksum" value: search for a segment whose sum is zero.
         for (int seq = 0; seq < 0x10000; seq++) {
-            byte[] s = prepended(new byte[0], 1, 2, seq, 0, TcpSegment.ACK, 0, 0, -1, false, IP_10_0_0_1, IP_10_0_0_2);
+            byte[] s = prepended(new byte[0], 1, 2, seq, 0, TcpHeader.ACK, 0, 0, -1, false, IP_10_0_0_1, IP_10_0_0_2);
             if (s[16] == 0 && s[17] == 0) {
-                assertThat(TcpSegment.check(PacketBuffer.copyOf(s, 0), IP_10_0_0_1, IP_10_0_0_2))
-                        .isEqualTo(TcpSegment.Problem.OK);
+                assertThat(TcpHeader.check(PacketBuffer.copyOf(s, 0), IP_10_0_0_1, IP_10_0_0_2))
+                        .isEqualTo(TcpHeader.Problem.OK);
                 return;
             }
         }
@@ -329,8 +329,8 @@ class TcpSegmentTest {
     void fewerThanTwentyBytesAreTruncated() {
         byte[] ack = tcp(PLAIN_ACK);
         for (int n : new int[] {0, 1, 19}) {
-            assertThat(TcpSegment.check(PacketBuffer.copyOf(ack, 0, n, 0), IP_10_0_0_1, IP_10_0_0_2))
-                    .isEqualTo(TcpSegment.Problem.TRUNCATED);
+            assertThat(TcpHeader.check(PacketBuffer.copyOf(ack, 0, n, 0), IP_10_0_0_1, IP_10_0_0_2))
+                    .isEqualTo(TcpHeader.Problem.TRUNCATED);
         }
     }
 
@@ -340,15 +340,15 @@ class TcpSegmentTest {
         for (int words : new int[] {0, 1, 4, 6, 15}) {
             byte[] s = ack.clone();
             s[12] = (byte) (words << 4);
-            assertThat(TcpSegment.check(PacketBuffer.copyOf(withChecksum(s, IP_10_0_0_1, IP_10_0_0_2), 0),
-                    IP_10_0_0_1, IP_10_0_0_2)).as("data offset %d", words).isEqualTo(TcpSegment.Problem.BAD_DATA_OFFSET);
+            assertThat(TcpHeader.check(PacketBuffer.copyOf(withChecksum(s, IP_10_0_0_1, IP_10_0_0_2), 0),
+                    IP_10_0_0_1, IP_10_0_0_2)).as("data offset %d", words).isEqualTo(TcpHeader.Problem.BAD_DATA_OFFSET);
         }
         // A data offset that covers the whole segment is fine: a header with no payload.
         byte[] data = tcp(PLAIN_DATA);
         byte[] trimmed = Arrays.copyOf(data, 24);
         trimmed[12] = 0x60;
-        assertThat(TcpSegment.check(PacketBuffer.copyOf(withChecksum(trimmed, IP_10_0_0_1, IP_10_0_0_2), 0),
-                IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpSegment.Problem.OK);
+        assertThat(TcpHeader.check(PacketBuffer.copyOf(withChecksum(trimmed, IP_10_0_0_1, IP_10_0_0_2), 0),
+                IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpHeader.Problem.OK);
     }
 
     @Test
@@ -360,22 +360,22 @@ class TcpSegmentTest {
             }
             byte[] s = data.clone();
             s[i] ^= 0x01;
-            assertThat(TcpSegment.check(PacketBuffer.copyOf(s, 0), IP_10_0_0_1, IP_10_0_0_2))
-                    .as("bit flipped in byte %d", i).isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
+            assertThat(TcpHeader.check(PacketBuffer.copyOf(s, 0), IP_10_0_0_1, IP_10_0_0_2))
+                    .as("bit flipped in byte %d", i).isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
         }
         // One byte less: the pseudo-header's length changes too.
-        assertThat(TcpSegment.check(PacketBuffer.copyOf(data, 0, data.length - 1, 0), IP_10_0_0_1, IP_10_0_0_2))
-                .isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
+        assertThat(TcpHeader.check(PacketBuffer.copyOf(data, 0, data.length - 1, 0), IP_10_0_0_1, IP_10_0_0_2))
+                .isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
     }
 
     @Test
     void theChecksumCoversThePseudoHeaderAddresses() {
         PacketBuffer syn = segment(KERNEL_SYN);
-        assertThat(TcpSegment.check(syn, 0x0A00_0003, IP_10_0_0_2)).isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
-        assertThat(TcpSegment.check(syn, IP_10_0_0_1, 0x0A00_0003)).isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
-        assertThat(TcpSegment.check(syn, 0xC0A8_0001, 0xC0A8_0002)).isEqualTo(TcpSegment.Problem.BAD_CHECKSUM);
+        assertThat(TcpHeader.check(syn, 0x0A00_0003, IP_10_0_0_2)).isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
+        assertThat(TcpHeader.check(syn, IP_10_0_0_1, 0x0A00_0003)).isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
+        assertThat(TcpHeader.check(syn, 0xC0A8_0001, 0xC0A8_0002)).isEqualTo(TcpHeader.Problem.BAD_CHECKSUM);
         // The ones' complement sum commutes: the pseudo-header cannot tell the direction.
-        assertThat(TcpSegment.check(syn, IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(TcpSegment.Problem.OK);
+        assertThat(TcpHeader.check(syn, IP_10_0_0_2, IP_10_0_0_1)).isEqualTo(TcpHeader.Problem.OK);
     }
 
     @Test
@@ -387,49 +387,49 @@ class TcpSegmentTest {
         PacketBuffer b = PacketBuffer.copyOf(framed, 0);
         b.consume(7);
         b.truncate(data.length);
-        assertThat(TcpSegment.check(b, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpSegment.Problem.OK);
-        assertThat(TcpSegment.sourcePort(b)).isEqualTo(40000);
+        assertThat(TcpHeader.check(b, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(TcpHeader.Problem.OK);
+        assertThat(TcpHeader.sourcePort(b)).isEqualTo(40000);
     }
 
     // ---- options ----
 
     @Test
     void optionsWithALengthBelowTwoAreMalformed() {
-        TcpSegment.Options o = new TcpSegment.Options();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("22000000"), o)).as("length 0").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("22010000"), o)).as("length 1").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("02000000"), o)).as("MSS of length 0").isFalse();
+        TcpHeader.Options o = new TcpHeader.Options();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("22000000"), o)).as("length 0").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("22010000"), o)).as("length 1").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("02000000"), o)).as("MSS of length 0").isFalse();
     }
 
     @Test
     void anOptionRunningPastTheHeaderIsMalformed() {
-        TcpSegment.Options o = new TcpSegment.Options();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("080a0000 00000000"), o)).as("timestamps").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("01012208"), o)).as("unknown kind").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("01010101 010101 22"), o)).as("no length byte").isFalse();
+        TcpHeader.Options o = new TcpHeader.Options();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("080a0000 00000000"), o)).as("timestamps").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("01012208"), o)).as("unknown kind").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("01010101 010101 22"), o)).as("no length byte").isFalse();
     }
 
     @Test
     void aTruncatedMssIsMalformed() {
-        TcpSegment.Options o = new TcpSegment.Options();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("01010204"), o)).as("cut by the header end").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("01010102"), o)).as("kind only").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("02030501"), o)).as("length 3").isFalse();
+        TcpHeader.Options o = new TcpHeader.Options();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("01010204"), o)).as("cut by the header end").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("01010102"), o)).as("kind only").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("02030501"), o)).as("length 3").isFalse();
     }
 
     @Test
     void knownOptionsWithTheWrongLengthAreMalformed() {
-        TcpSegment.Options o = new TcpSegment.Options();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("03040700"), o)).as("window scale").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("04030000"), o)).as("SACK-permitted").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("0808 00000000 0000"), o)).as("timestamps").isFalse();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("020505b4 00000000"), o)).as("MSS").isFalse();
+        TcpHeader.Options o = new TcpHeader.Options();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("03040700"), o)).as("window scale").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("04030000"), o)).as("SACK-permitted").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("0808 00000000 0000"), o)).as("timestamps").isFalse();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("020505b4 00000000"), o)).as("MSS").isFalse();
     }
 
     @Test
     void aMalformedOptionLeavesWhatWasParsedBeforeIt() {
-        TcpSegment.Options o = new TcpSegment.Options();
-        assertThat(TcpSegment.parseOptions(headerWithOptions("020405b4 01030307 01010401"), o)).isFalse();
+        TcpHeader.Options o = new TcpHeader.Options();
+        assertThat(TcpHeader.parseOptions(headerWithOptions("020405b4 01030307 01010401"), o)).isFalse();
         assertThat(o.mss).isEqualTo(1460);
         assertThat(o.windowScale).isEqualTo(7);
         assertThat(o.sackPermitted).isFalse();
@@ -437,14 +437,14 @@ class TcpSegmentTest {
 
     @Test
     void endOfOptionListStopsTheWalk() {
-        TcpSegment.Options o = options(headerWithOptions("020405b4 00 ff ff ff"));
+        TcpHeader.Options o = options(headerWithOptions("020405b4 00 ff ff ff"));
         assertThat(o.mss).isEqualTo(1460);
         assertThat(options(headerWithOptions("00020405 b4000000")).mss).isZero();
     }
 
     @Test
     void unknownOptionsAndSackBlocksAreSkippedByTheirLength() {
-        TcpSegment.Options o = options(headerWithOptions(
+        TcpHeader.Options o = options(headerWithOptions(
                 "1e06aabb ccdd" + "0101" + "050a 00000001 00000002" + "0101" + "0402" + "0103 0302" + "0000"));
         assertThat(o.sackPermitted).isTrue();
         assertThat(o.windowScale).isEqualTo(2);
@@ -466,10 +466,10 @@ class TcpSegmentTest {
 
     @Test
     void theHolderIsResetBeforeEachParse() {
-        TcpSegment.Options o = new TcpSegment.Options();
-        assertThat(TcpSegment.parseOptions(segment(KERNEL_SYN), o)).isTrue();
+        TcpHeader.Options o = new TcpHeader.Options();
+        assertThat(TcpHeader.parseOptions(segment(KERNEL_SYN), o)).isTrue();
         assertThat(o.timestamps).isTrue();
-        assertThat(TcpSegment.parseOptions(segment(PLAIN_ACK), o)).isTrue();
+        assertThat(TcpHeader.parseOptions(segment(PLAIN_ACK), o)).isTrue();
         assertThat(o.mss).isZero();
         assertThat(o.windowScale).isEqualTo(-1);
         assertThat(o.sackPermitted).isFalse();
@@ -482,7 +482,7 @@ class TcpSegmentTest {
     void optionsAreParsedWhateverTheFlags() {
         // An MSS outside a SYN is the caller's to ignore (RFC 9293 3.2 only sends it in SYNs).
         PacketBuffer b = headerWithOptions("020405b4");
-        b.setU8(TcpSegment.FLAGS, TcpSegment.ACK);
+        b.setU8(TcpHeader.FLAGS, TcpHeader.ACK);
         assertThat(options(b).mss).isEqualTo(1460);
     }
 
@@ -490,55 +490,55 @@ class TcpSegmentTest {
 
     @Test
     void describeMatchesTcpdumpForTheKernelsSegments() {
-        assertThat(TcpSegment.describe(segment(KERNEL_SYN))).isEqualTo(
+        assertThat(TcpHeader.describe(segment(KERNEL_SYN))).isEqualTo(
                 "Flags [S], seq 3047993049, win 64240, options [mss 1460,sackOK,TS val 1391624181 ecr 0,nop,wscale 10],"
                         + " length 0");
-        assertThat(TcpSegment.describe(segment(KERNEL_SYN_ACK))).isEqualTo(
+        assertThat(TcpHeader.describe(segment(KERNEL_SYN_ACK))).isEqualTo(
                 "Flags [S.], seq 3873862644, ack 3047993050, win 65160, options [mss 1460,sackOK,"
                         + "TS val 340514772 ecr 1391624181,nop,wscale 10], length 0");
-        assertThat(TcpSegment.describe(segment(KERNEL_DATA))).isEqualTo(
+        assertThat(TcpHeader.describe(segment(KERNEL_DATA))).isEqualTo(
                 "Flags [P.], seq 3047993050:3047993056, ack 3873862645, win 63, options [nop,nop,"
                         + "TS val 1391624381 ecr 340514772], length 6");
-        assertThat(TcpSegment.describe(segment(KERNEL_FIN))).isEqualTo(
+        assertThat(TcpHeader.describe(segment(KERNEL_FIN))).isEqualTo(
                 "Flags [F.], seq 3047993056, ack 3873862645, win 63, options [nop,nop,"
                         + "TS val 1391624582 ecr 340514972], length 0");
-        assertThat(TcpSegment.describe(segment(PLAIN_SYN))).isEqualTo(
+        assertThat(TcpHeader.describe(segment(PLAIN_SYN))).isEqualTo(
                 "Flags [S], seq 3752214592, win 64240, options [mss 1460,nop,nop,sackOK,nop,wscale 10], length 0");
     }
 
     @Test
     void describeShowsTheSequenceNumberOfABareAckWhichTcpdumpLeavesOut() {
-        assertThat(TcpSegment.describe(segment(PLAIN_ACK)))
+        assertThat(TcpHeader.describe(segment(PLAIN_ACK)))
                 .isEqualTo("Flags [.], seq 3752214593, ack 283116893, win 63, length 0");
     }
 
     @Test
     void describeNamesEveryFlagInTcpdumpsOrder() {
         PacketBuffer b = segment(PLAIN_ACK);
-        b.setU8(TcpSegment.FLAGS, 0xFF);
-        b.setU16(TcpSegment.URGENT, 7);
-        assertThat(TcpSegment.describe(b)).startsWith("Flags [FSRP.UEW], seq 3752214593, ack 283116893, win 63, urg 7,");
-        b.setU8(TcpSegment.FLAGS, 0);
-        assertThat(TcpSegment.describe(b)).isEqualTo("Flags [none], seq 3752214593, win 63, length 0");
-        b.setU8(TcpSegment.FLAGS, TcpSegment.RST);
-        assertThat(TcpSegment.describe(b)).startsWith("Flags [R], ");
+        b.setU8(TcpHeader.FLAGS, 0xFF);
+        b.setU16(TcpHeader.URGENT, 7);
+        assertThat(TcpHeader.describe(b)).startsWith("Flags [FSRP.UEW], seq 3752214593, ack 283116893, win 63, urg 7,");
+        b.setU8(TcpHeader.FLAGS, 0);
+        assertThat(TcpHeader.describe(b)).isEqualTo("Flags [none], seq 3752214593, win 63, length 0");
+        b.setU8(TcpHeader.FLAGS, TcpHeader.RST);
+        assertThat(TcpHeader.describe(b)).startsWith("Flags [R], ");
     }
 
     @Test
     void describeShowsSackBlocksUnknownOptionsEndOfListAndBadOptions() {
-        assertThat(TcpSegment.describe(headerWithOptions("0101050a 00000001 00000005 1e04abcd 00000000")))
+        assertThat(TcpHeader.describe(headerWithOptions("0101050a 00000001 00000005 1e04abcd 00000000")))
                 .isEqualTo("Flags [S], seq 0, win 0, options [nop,nop,sack 1 {1:5},opt-30:abcd,eol], length 0");
-        assertThat(TcpSegment.describe(headerWithOptions("020405b4 01012200")))
+        assertThat(TcpHeader.describe(headerWithOptions("020405b4 01012200")))
                 .isEqualTo("Flags [S], seq 0, win 0, options [mss 1460,nop,nop,[bad opt]], length 0");
-        assertThat(TcpSegment.describe(headerWithOptions("01010204")))
+        assertThat(TcpHeader.describe(headerWithOptions("01010204")))
                 .isEqualTo("Flags [S], seq 0, win 0, options [nop,nop,[bad opt]], length 0");
     }
 
     @Test
     void describeNeverThrowsOnGarbage() {
-        assertThat(TcpSegment.describe(PacketBuffer.copyOf(new byte[5], 0))).contains("truncated");
+        assertThat(TcpHeader.describe(PacketBuffer.copyOf(new byte[5], 0))).contains("truncated");
         byte[] s = tcp(PLAIN_ACK);
         s[12] = (byte) 0xF0;
-        assertThat(TcpSegment.describe(PacketBuffer.copyOf(s, 0))).contains("bad data offset 60");
+        assertThat(TcpHeader.describe(PacketBuffer.copyOf(s, 0))).contains("bad data offset 60");
     }
 }

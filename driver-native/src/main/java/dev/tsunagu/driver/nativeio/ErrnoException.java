@@ -1,4 +1,4 @@
-package dev.tsunagu.driver.tap.internal;
+package dev.tsunagu.driver.nativeio;
 
 import java.io.IOException;
 

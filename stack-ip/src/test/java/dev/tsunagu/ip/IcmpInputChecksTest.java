@@ -1,0 +1,87 @@
+package dev.tsunagu.ip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.link.EthernetLayerProvider;
+import dev.tsunagu.link.cable.Cable;
+import dev.tsunagu.testkit.TestHosts;
+import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.InternetChecksum;
+import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.stack.NetworkStack;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The checks ICMP input makes before it acts on a message, each with its counter: what the
+ * value parser ({@code IcmpRepr.parse}) refuses, production refuses too.
+ */
+class IcmpInputChecksTest {
+    private static final int B = Ipv4Address.parse("10.0.0.2").bits();
+
+    private final VirtualEventLoop loop = new VirtualEventLoop();
+    private final Cable lan = new Cable("icmp-checks");
+    private final NetworkStack a = host("a", 1, "10.0.0.1/24");
+    private final NetworkStack b = host("b", 2, "10.0.0.2/24");
+
+    private NetworkStack host(String name, long seed, String address) {
+        return TestHosts.host(loop, name, seed).layers(List.of(new EthernetLayerProvider(), new Ipv4LayerProvider()))
+                .on(lan, address).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        a.close();
+        b.close();
+    }
+
+    /** RFC 792: an echo request has code 0; with another it is not answered, and it is counted. */
+    @Test
+    void anEchoRequestWithANonZeroCodeIsDroppedAndCounted() {
+        sendIcmp(IcmpPacket.TYPE_ECHO_REQUEST, 1);
+        assertThat(b.statistics().get("icmp", "DropBadEchoCode")).isEqualTo(1);
+        assertThat(b.statistics().get("icmp", "InErrors")).isEqualTo(1);
+        assertThat(b.statistics().get("icmp", "InEchos")).isZero();
+        assertThat(b.statistics().get("icmp", "OutEchoReps")).isZero();
+        assertThat(a.statistics().get("icmp", "InMsgs")).as("nothing came back").isZero();
+    }
+
+    @Test
+    void anEchoRequestWithCodeZeroIsAnswered() {
+        sendIcmp(IcmpPacket.TYPE_ECHO_REQUEST, 0);
+        assertThat(b.statistics().get("icmp", "OutEchoReps")).isEqualTo(1);
+        assertThat(b.statistics().get("icmp", "DropBadEchoCode")).isZero();
+        assertThat(a.statistics().get("icmp", "InEchoReps")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 255})
+    void anEchoReplyWithANonZeroCodeIsDroppedAndCounted(int code) {
+        sendIcmp(IcmpPacket.TYPE_ECHO_REPLY, code);
+        assertThat(b.statistics().get("icmp", "DropBadEchoCode")).isEqualTo(1);
+        assertThat(b.statistics().get("icmp", "InEchoReps")).isZero();
+    }
+
+    /** An echo message of {@code type} and {@code code}, checksum right, from a to b; runs the loop. */
+    private void sendIcmp(int type, int code) {
+        a.run(() -> {
+            PacketBuffer p = a.buffers().acquire(IcmpPacket.HEADER_LENGTH + 4);
+            p.append(IcmpPacket.HEADER_LENGTH + 4);
+            p.setU8(IcmpPacket.TYPE, type);
+            p.setU8(IcmpPacket.CODE, code);
+            p.setU16(IcmpPacket.CHECKSUM, 0);
+            p.setU16(IcmpPacket.IDENTIFIER, 0x1234);
+            p.setU16(IcmpPacket.SEQUENCE, 1);
+            p.setI32(IcmpPacket.HEADER_LENGTH, 0x7473756e);
+            p.setU16(IcmpPacket.CHECKSUM, InternetChecksum.compute(p.array(), p.start(), p.length()));
+            a.service(Ipv4Service.class).orElseThrow().send(p, 0, B, IpProtocol.ICMP, 0, 0, false);
+        });
+        loop.runUntilIdle();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.tsunagu.tcp;
+
+import static dev.tsunagu.tcp.SeqNum.gt;
+import static dev.tsunagu.tcp.SeqNum.le;
+import static dev.tsunagu.tcp.wire.TcpHeader.ACK;
+import static dev.tsunagu.tcp.wire.TcpHeader.RST;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
+
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.loop.Timer;
+import dev.tsunagu.policy.CongestionControl;
+import dev.tsunagu.policy.RetransmissionPolicy;
+import dev.tsunagu.tcp.wire.TcpHeader;
+
+/**
+ * The three-way handshake's own work (RFC 9293 3.5): our SYN or SYN-ACK and its retransmission,
+ * and the negotiation of the options that only SYNs carry — MSS (RFC 9293 3.7.1, RFC 6691),
+ * window scale (RFC 7323 2), SACK-permitted (RFC 2018) and timestamps (RFC 7323 3). The
+ * connection's state machine decides when each step happens; this class does it, writing the
+ * results into the parts that use them. A segment in SYN-SENT (RFC 9293 3.10.7.3) is the
+ * handshake's alone, so its steps are here; what they lead to (a RST to send, a refusal, the
+ * new state) is the connection's to carry out.
+ *
+ * <p>Called by the connection; calls the {@link Sender}, {@link Receiver}, {@link RttSampler},
+ * {@link LossRecovery} (their starting values and negotiated options) and {@link TcpOutput}.
+ */
+final class Handshake {
+    private final TcpSettings settings;
+    private final TcpCounters counters;
+    private final CongestionControl cc;
+    private final RetransmissionPolicy rto;
+    private final Sender snd;
+    private final Receiver rcv;
+    private final RttSampler rtt;
+    private final LossRecovery loss;
+    private final TcpOutput out;
+    private final Timer retransmitTimer;
+    private final EventLoop loop;
+    /** Our SYNs (or SYN-ACKs) sent again after a timeout. */
+    private int synRetransmits;
+    /** The peer's SYN offered window scaling: our SYN-ACK answers with ours (RFC 7323 1.3). */
+    private boolean peerOfferedScale;
+
+    Handshake(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
+              Sender snd, Receiver rcv, RttSampler rtt, LossRecovery loss, TcpOutput out, Timer retransmitTimer) {
+        this.loop = loop;
+        this.settings = settings;
+        this.counters = counters;
+        this.cc = cc;
+        this.rto = rto;
+        this.snd = snd;
+        this.rcv = rcv;
+        this.rtt = rtt;
+        this.loss = loss;
+        this.out = out;
+        this.retransmitTimer = retransmitTimer;
+    }
+
+    /** Active open (RFC 9293 3.10.1): our ISN; the connection then enters SYN-SENT and {@link #sendSyn}s. */
+    void startActive(int iss) {
+        snd.start(iss);
+        loss.start(iss);
+    }
+
+    /**
+     * Passive open (RFC 9293 3.10.7.2): a SYN {@code s} at a listener, our ISN; the connection
+     * then enters SYN-RECEIVED and {@link #sendSyn}s.
+     */
+    void startPassive(Segment s, int iss) {
+        rcv.start(s.seq);
+        snd.start(iss);
+        loss.start(iss);
+        onPeerSyn(s);
+        snd.sndWnd = s.window; // the window in a SYN is never scaled (RFC 7323 2.2)
+        snd.sndWl1 = s.seq;
+        snd.sndWl2 = s.ack;
+    }
+
+    /** What a segment in SYN-SENT does (RFC 9293 3.10.7.3), for the connection to carry out. */
+    enum SynSentOutcome {
+        /** Dropped (no SYN, or a RST without an acceptable ACK). */
+        DROP,
+        /** An unacceptable ACK: answer {@code <SEQ=SEG.ACK><CTL=RST>}. */
+        RESET,
+        /** A RST with an acceptable ACK: connection refused. */
+        REFUSED,
+        /** A SYN-ACK of our SYN: ESTABLISHED (its text and FIN follow). */
+        ESTABLISHED,
+        /** A SYN alone: simultaneous open (3.5, figure 8), SYN-RECEIVED; answer SYN-ACK. */
+        SIMULTANEOUS
+    }
+
+    /** RFC 9293 3.10.7.3: a segment {@code s} arrived in SYN-SENT. */
+    SynSentOutcome onSegmentInSynSent(Segment s) {
+        boolean ackOk = false;
+        if (s.has(ACK)) {
+            // First: an ACK of anything but our SYN is unacceptable.
+            if (le(s.ack, snd.iss) || gt(s.ack, snd.sndMax)) {
+                return s.has(RST) ? SynSentOutcome.DROP : SynSentOutcome.RESET;
+            }
+            ackOk = true;
+        }
+        if (s.has(RST)) {
+            // Second: a RST is believed only with an acceptable ACK.
+            return ackOk ? SynSentOutcome.REFUSED : SynSentOutcome.DROP;
+        }
+        if (!s.has(SYN)) {
+            return SynSentOutcome.DROP; // Fifth: neither SYN nor RST: drop
+        }
+        // Fourth: the SYN.
+        rcv.start(s.seq);
+        rcv.anchorSynWindow(); // what our SYN offered, now anchored at RCV.NXT
+        onPeerSyn(s);
+        if (ackOk) {
+            snd.sndUna = s.ack;
+            snd.sndNxt = SeqNum.max(snd.sndNxt, snd.sndUna);
+        }
+        if (gt(snd.sndUna, snd.iss)) {
+            // Our SYN is acknowledged. Karn: the SYN's RTT counts only if it was sent once.
+            rtt.onSynAcked(synRetransmits != 0);
+            retransmitTimer.cancel();
+            snd.setWindow(s.window, s.seq, s.ack); // unscaled in a SYN
+            return SynSentOutcome.ESTABLISHED;
+        }
+        snd.sndWnd = s.window;
+        snd.sndWl1 = s.seq;
+        return SynSentOutcome.SIMULTANEOUS;
+    }
+
+    /** The ACK {@code s} of our SYN-ACK (SYN-RECEIVED → ESTABLISHED); data acknowledged with it follows. */
+    void onSynAckAcked(Segment s) {
+        snd.sndUna = snd.iss + 1;
+        retransmitTimer.cancel();
+        rto.onNewDataAcked();
+        snd.setWindow(s.window << snd.sndWndScale, s.seq, s.ack);
+    }
+
+    private void onPeerSyn(Segment s) {
+        peerOfferedScale = s.options.windowScale >= 0;
+        // RFC 2018 / RFC 7323 3.2: each is on only if both SYNs carried it.
+        boolean sack = settings.sack && s.options.sackPermitted;
+        loss.negotiate(sack);
+        rcv.sackPermitted = sack;
+        rtt.negotiate(settings.timestamps && s.options.timestamps, s.options.tsValue);
+        int peerMss = s.options.mss > 0 ? s.options.mss : TcpLayer.DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
+        // The MSS counts no options (RFC 6691): every segment's timestamps come out of its data.
+        snd.mss = Math.max(TcpLayer.MIN_MSS, Math.min(peerMss, rcv.ourMss))
+                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
+        cc.onMssChanged(snd.mss);
+        if (s.options.windowScale >= 0) {
+            snd.sndWndScale = Math.min(14, s.options.windowScale); // RFC 7323 2.3: larger shifts are treated as 14
+        } else {
+            snd.sndWndScale = 0;
+            rcv.rcvWndScale = 0; // both sides must offer scaling, or neither scales
+        }
+    }
+
+    /** Sends our SYN, or our SYN-ACK, and arms the retransmission timer for it. */
+    void sendSynAndArm(boolean synAck) {
+        sendSyn(synAck);
+        retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+    }
+
+    /** Sends our SYN (or SYN-ACK) again: the peer repeated its SYN, so ours was lost. */
+    void sendSyn(boolean synAck) {
+        // We offer window scaling in our SYN; in a SYN-ACK only if the peer offered it (RFC 7323 1.3).
+        int scale = synAck ? (peerOfferedScale ? rcv.rcvWndScale : -1) : rcv.rcvWndScale;
+        if (!synAck && synRetransmits == 0) {
+            rtt.onFirstSynSent();
+        }
+        out.syn(snd.iss, synAck, rcv.ourMss, scale);
+    }
+
+    /**
+     * The retransmission timer fired in SYN-SENT or SYN-RECEIVED: the SYN goes again with the
+     * policy's backoff (RFC 6298 5.5), up to the stack's SYN retry limit.
+     *
+     * @return false once the retries are spent: the connection must give up
+     */
+    boolean onTimeout(boolean synAck) {
+        synRetransmits++;
+        if (synRetransmits > settings.synRetries) {
+            return false;
+        }
+        rto.onTimeout(loop.now());
+        counters.retransSegs.increment();
+        sendSynAndArm(synAck);
+        return true;
+    }
+
+    int synRetransmits() {
+        return synRetransmits;
+    }
+}

@@ -1,0 +1,458 @@
+package dev.tsunagu.tcp;
+
+import static dev.tsunagu.tcp.SeqNum.ge;
+import static dev.tsunagu.tcp.SeqNum.gt;
+import static dev.tsunagu.tcp.SeqNum.lt;
+import static dev.tsunagu.tcp.wire.TcpHeader.FIN;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
+
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.loop.Timer;
+import dev.tsunagu.policy.CongestionControl;
+import dev.tsunagu.policy.RetransmissionPolicy;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Finding out what the network lost, and sending it again: every loss-detection rule of a
+ * connection is here, and every congestion-control event it causes; the congestion-control
+ * policy decides the windows, the {@link Sender} sends.
+ *
+ * <ul>
+ *   <li><b>Duplicate ACKs</b> (RFC 5681 2, 3.2): three start fast retransmit; NewReno's
+ *       recovery (RFC 6582) resends the next hole on each partial ACK, and no second fast
+ *       retransmit starts for data sent before {@link #recover}.</li>
+ *   <li><b>Limited transmit</b> (RFC 3042): each of the first two duplicate ACKs lets one new
+ *       segment out.</li>
+ *   <li><b>SACK recovery</b> (RFC 6675) when SACK was negotiated: the peer's blocks fill the
+ *       {@link SackScoreboard}; enough SACKed above the first hole (IsLost) or three duplicate
+ *       ACKs start recovery, and {@link #recoveryOutput} sends what NextSeg picks against the
+ *       pipe. Reneging (RFC 2018 8) clears the scoreboard.</li>
+ *   <li><b>Reordering window</b> (RFC 8985 6, simplified to sequence): SACKed data that sat
+ *       above a hole for a quarter SRTT marks the hole lost, and finds lost retransmissions.</li>
+ *   <li><b>Tail loss probe</b> (RFC 8985 7): a segment after ~2 SRTT without an ACK, to draw a
+ *       SACK that shows what the tail lost.</li>
+ *   <li><b>Retransmission timeout</b> (RFC 6298 5, RFC 5681 3.1): backoff by the
+ *       retransmission policy, go-back-N from SND.UNA, and no fast retransmit for what was sent
+ *       before the timeout (RFC 6582 4.1). The handshake's SYN timeouts are the
+ *       {@link Handshake}'s.</li>
+ * </ul>
+ *
+ * <p>Called by the connection (ACK arrival, the retransmission timer) and the {@link Sender}
+ * (what goes next in recovery, limited transmit, new data left); calls the {@link Sender} to
+ * send, the {@link RttSampler} (Karn), the policies, and its two timers.
+ */
+final class LossRecovery {
+    private final EventLoop loop;
+    private final TcpCounters counters;
+    private final CongestionControl cc;
+    private final RetransmissionPolicy rto;
+    private final Sender snd;
+    private final RttSampler rtt;
+    private final Timer retransmitTimer;
+    /** The connection's state allows sending (and it is not deleted). */
+    private final BooleanSupplier transmitting;
+
+    int dupAcks;
+    /** RFC 6582's "recover": SND.MAX when recovery (or the latest timeout) began. */
+    int recover;
+    /** SACK was negotiated (RFC 2018): the peer's SACK blocks drive recovery (RFC 6675). */
+    boolean sackEnabled;
+    /** What the peer SACKed; allocated when SACK is negotiated. */
+    SackScoreboard scoreboard;
+    /** RFC 6675 HighRxt: the end of the highest byte retransmitted in this recovery. */
+    private int highRxt;
+    /** SND.MAX when this round of retransmissions began: SACKs beyond it mean the round's first one was lost. */
+    private int rtxRoundMax;
+    /** The reordering window's timer (made on first use: most connections never see a SACK). */
+    private Timer reorderTimer;
+    /** The highest SACKed byte when {@link #reorderTimer} was armed. */
+    private int reorderEdge;
+    /** The tail loss probe's timer, made on first use. */
+    private Timer probeTimer;
+    private boolean probeSent;
+
+    LossRecovery(EventLoop loop, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto, Sender snd,
+                 RttSampler rtt, Timer retransmitTimer, BooleanSupplier transmitting) {
+        this.loop = loop;
+        this.counters = counters;
+        this.cc = cc;
+        this.rto = rto;
+        this.snd = snd;
+        this.rtt = rtt;
+        this.retransmitTimer = retransmitTimer;
+        this.transmitting = transmitting;
+    }
+
+    /** Nothing before our ISN can start a fast retransmit. */
+    void start(int iss) {
+        recover = iss;
+    }
+
+    /** RFC 2018: both SYNs offered SACK. */
+    void negotiate(boolean on) {
+        sackEnabled = on;
+        if (on && scoreboard == null) {
+            scoreboard = new SackScoreboard();
+        }
+    }
+
+    boolean inSackRecovery() {
+        return sackEnabled && cc.inRecovery();
+    }
+
+    // =====================================================================================
+    // ACK arrival
+    // =====================================================================================
+
+    /**
+     * Takes the SACK blocks of an ACK whose cumulative point is {@code una} into the scoreboard.
+     *
+     * @return how many bytes they SACKed that were not SACKed before
+     */
+    int onSackBlocks(Segment s, int una) {
+        scoreboard.advance(una);
+        if (gt(una, snd.sndUna) && scoreboard.startsAt(una)) {
+            // The peer acknowledged up to data it had SACKed, and no further: it dropped what it
+            // SACKed (reneging, RFC 2018 8). Trust nothing it SACKed before.
+            scoreboard.clear();
+        }
+        int newly = 0;
+        for (int i = 0; i < s.options.sackCount; i++) {
+            newly += scoreboard.add(s.options.sackBlocks[2 * i], s.options.sackBlocks[2 * i + 1], una, snd.sndMax);
+        }
+        return newly;
+    }
+
+    /**
+     * SND.UNA moved by {@code acked} to {@code ack} (the sender has already dropped the bytes):
+     * recovery ends, or a partial ACK resends the next hole, or the policy grows the window; the
+     * retransmission timer restarts for what is still out (RFC 6298 5.2, 5.3).
+     */
+    void onAckAdvanced(long now, int ack, int acked, long sample) {
+        long inFlight = snd.inFlight();
+        if (cc.inRecovery()) {
+            if (ge(ack, recover)) {
+                cc.onRecoveryEnd(now);
+                dupAcks = 0;
+            } else if (!sackEnabled) {
+                // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
+                cc.onPartialAck(now, acked, inFlight);
+                retransmitFirst();
+            }
+            // With SACK, output() sends what RFC 6675's NextSeg picks against the pipe.
+        } else {
+            dupAcks = 0;
+            cc.onAck(now, acked, sample, inFlight);
+        }
+        if (snd.sndUna == snd.sndMax) {
+            retransmitTimer.cancel();
+        } else {
+            retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        }
+    }
+
+    /**
+     * A duplicate ACK (RFC 5681 2; with SACK, RFC 6675 2: one that SACKs new data, which a
+     * window probe's answer never does): an ACK of SND.UNA with data outstanding, carrying
+     * nothing and not changing the window.
+     */
+    boolean isDuplicateAck(Segment s, int newlySacked) {
+        return s.ack == snd.sndUna && snd.sndUna != snd.sndMax && (sackEnabled ? newlySacked > 0
+                : s.payloadLength == 0 && !s.has(SYN) && !s.has(FIN)
+                && (s.window << snd.sndWndScale) == snd.sndWnd && snd.sndWnd != 0);
+    }
+
+    /** Three duplicate ACKs start fast retransmit. */
+    void onDuplicateAck(long now, int ack) {
+        dupAcks++;
+        counters.dupAcks.increment();
+        long inFlight = snd.inFlight();
+        cc.onDuplicateAck(now, dupAcks, inFlight);
+        // RFC 6582 3.2 step 1: only if the ACK covers more than "recover" (no second
+        // fast retransmit for the same window of data).
+        if (!sackEnabled && dupAcks == 3 && !cc.inRecovery() && gt(ack, recover)) {
+            recover = snd.sndMax;
+            cc.onFastRetransmit(now, inFlight);
+            counters.fastRetransmits.increment();
+            retransmitFirst();
+        }
+    }
+
+    /** After every ACK: SACK recovery may start, and its timers follow what is outstanding. */
+    void afterAck(long now, boolean advanced) {
+        if (!sackEnabled) {
+            return;
+        }
+        // RFC 6675 5 (2), and IsLost(SND.UNA): enough SACKed above the first hole starts recovery too.
+        if (!cc.inRecovery() && !scoreboard.isEmpty() && ge(snd.sndUna, recover)
+                && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), snd.mss))) {
+            enterSackRecovery(now);
+        }
+        if (advanced) {
+            probeSent = false;
+        }
+        if (!scoreboard.isEmpty() && (reorderTimer == null || !reorderTimer.isPending())) {
+            armReorderTimer();
+        }
+        if (snd.sndUna != snd.sndMax) {
+            armProbe();
+        }
+    }
+
+    /** Limited transmit (RFC 3042): the extra window the first two duplicate ACKs give new data. */
+    long limitedTransmit() {
+        return dupAcks > 0 && !cc.inRecovery() ? (long) Math.min(dupAcks, 2) * snd.mss : 0;
+    }
+
+    // =====================================================================================
+    // SACK recovery (RFC 6675)
+    // =====================================================================================
+
+    /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
+    private void enterSackRecovery(long now) {
+        recover = snd.sndMax;
+        rtxRoundMax = snd.sndMax;
+        cc.onFastRetransmit(now, snd.sndMax - snd.sndUna);
+        counters.fastRetransmits.increment();
+        counters.sackRecoveries.increment();
+        highRxt = snd.sndUna;
+        rtt.stopTiming(); // the timed segment's ACK now waits for the holes: not an RTT
+        retransmitRange(snd.sndUna, scoreboard.nextSackedAfter(snd.sndUna, snd.sndMax));
+    }
+
+    /**
+     * RFC 6675 5 (C): while the congestion window has room above the pipe, send what NextSeg
+     * picks — a lost hole, else new data, else a hole not yet known lost. The window in
+     * recovery is ssthresh (RFC 6675 keeps cwnd = ssthresh; NewReno's inflation is not needed
+     * when the pipe is counted).
+     */
+    void recoveryOutput() {
+        long window = Math.min(cc.congestionWindow(), cc.slowStartThreshold());
+        int mss = snd.mss;
+        if (lt(highRxt, snd.sndUna)) {
+            highRxt = snd.sndUna;
+        }
+        long pipe = scoreboard.pipe(snd.sndUna, snd.sndMax, highRxt, mss);
+        while (window - pipe >= mss) {
+            int sent;
+            if (scoreboard.findHole(highRxt, true, mss, snd.sndUna)) {
+                sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
+            } else if (snd.hasUnsent()) {
+                int before = snd.sndNxt;
+                snd.sendNext(Math.min(window - pipe, (long) snd.sndWnd - (snd.sndNxt - snd.sndUna)), pipe);
+                sent = snd.sndNxt - before; // 0: the window or the policy held it
+            } else if (scoreboard.findHole(highRxt, false, mss, snd.sndUna)) {
+                sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
+            } else {
+                break;
+            }
+            if (sent <= 0) {
+                break;
+            }
+            pipe += sent;
+        }
+    }
+
+    /**
+     * Retransmits up to one MSS of {@code [seq, end)} (a hole the scoreboard found) in recovery,
+     * moving HighRxt past it.
+     *
+     * @return the bytes sent
+     */
+    private int retransmitRange(int seq, int end) {
+        int dataEnd = snd.sndUna + snd.sendBuffer.length();
+        int len = Math.min(snd.mss, Math.min(end - seq, dataEnd - seq));
+        if (len <= 0) {
+            return 0;
+        }
+        snd.resend(seq, len, false);
+        highRxt = seq + len;
+        if (!retransmitTimer.isPending()) {
+            retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        }
+        return len;
+    }
+
+    /**
+     * Retransmits one segment from SND.UNA (fast retransmit, partial ACK, timeout with a closed
+     * window): never more than was sent before, so SND.MAX stays the highest byte the peer can
+     * acknowledge.
+     */
+    private void retransmitFirst() {
+        int sndUna = snd.sndUna;
+        int sentBefore = snd.sndMax - sndUna - (snd.finSeqValid ? 1 : 0);
+        int len = Math.min(snd.mss, Math.min(sentBefore, snd.sendBuffer.length()));
+        if (sackEnabled && !scoreboard.isEmpty()) {
+            len = Math.min(len, scoreboard.nextSackedAfter(sndUna, snd.sndMax) - sndUna);
+        }
+        boolean fin = snd.finSeqValid && snd.finSeq == sndUna + len;
+        if (len == 0 && !fin) {
+            return;
+        }
+        snd.resend(sndUna, len, fin);
+        retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+    }
+
+    // =====================================================================================
+    // The reordering window and the tail loss probe (RFC 8985)
+    // =====================================================================================
+
+    /** The reordering window: a quarter of the smoothed RTT, at least 1 ms (10 ms before any sample). */
+    private void armReorderTimer() {
+        if (reorderTimer == null) {
+            reorderTimer = loop.newTimer("tcp-reorder", this::onReorderTimeout);
+        }
+        long srtt = rto.smoothedRttNanos();
+        reorderEdge = scoreboard.highest();
+        reorderTimer.scheduleAfter(srtt < 0 ? 10_000_000L : Math.max(srtt / 4, 1_000_000L));
+    }
+
+    /**
+     * SACKed data has sat above the holes below {@link #reorderEdge} for a reordering window:
+     * they are lost, not reordered. In recovery, if the data SACKed was sent after this round of
+     * retransmissions began while the first hole is still missing, its retransmission was lost
+     * too: a new round starts there (RACK finds lost retransmissions the same way, by time).
+     */
+    private void onReorderTimeout() {
+        if (!sackEnabled || scoreboard.isEmpty() || !transmitting.getAsBoolean()) {
+            return;
+        }
+        scoreboard.markLostBelow(reorderEdge);
+        if (cc.inRecovery()) {
+            if (lt(snd.sndUna, highRxt) && gt(reorderEdge, rtxRoundMax)) {
+                highRxt = snd.sndUna;
+                rtxRoundMax = snd.sndMax;
+                counters.lostRetransmits.increment();
+            }
+        } else if (ge(snd.sndUna, recover)) {
+            enterSackRecovery(loop.now());
+        }
+        snd.output();
+        if (!scoreboard.isEmpty() && gt(scoreboard.highest(), reorderEdge)) {
+            armReorderTimer(); // more was SACKed meanwhile
+        }
+    }
+
+    /** New data left: with SACK, a tail loss probe is armed unless one is pending. */
+    void onNewDataSent() {
+        if (sackEnabled && (probeTimer == null || !probeTimer.isPending())) {
+            armProbe();
+        }
+    }
+
+    /**
+     * Arms the tail loss probe: 2 SRTT (at least 10 ms), or 1.5 SRTT + 200 ms for a single
+     * segment in flight (the peer may be delaying its ACK), and only if that comes before the RTO.
+     */
+    private void armProbe() {
+        long srtt = rto.smoothedRttNanos();
+        if (srtt < 0 || probeSent) {
+            return;
+        }
+        long pto = Math.max(2 * srtt, 10_000_000L);
+        if (snd.sndMax - snd.sndUna <= snd.mss) {
+            pto = Math.max(pto, srtt * 3 / 2 + 200_000_000L);
+        }
+        if (pto >= rto.currentTimeoutNanos()) {
+            return;
+        }
+        if (probeTimer == null) {
+            probeTimer = loop.newTimer("tcp-probe", this::onProbe);
+        }
+        probeTimer.scheduleAfter(pto);
+    }
+
+    /**
+     * The probe (RFC 8985 7.3): new data if the peer's window allows, else the last segment
+     * again. Either draws an ACK whose SACK blocks show what the tail lost, so recovery, not
+     * the retransmission timeout, repairs it.
+     */
+    private void onProbe() {
+        int sndUna = snd.sndUna;
+        int sndMax = snd.sndMax;
+        if (!transmitting.getAsBoolean() || sndUna == sndMax || probeSent || lt(snd.sndNxt, sndMax)) {
+            return;
+        }
+        probeSent = true;
+        counters.tailLossProbes.increment();
+        if (cc.inRecovery()) {
+            // Recovery has gone quiet for two round trips: what it sent last (the retransmissions
+            // and the new data after them) is lost too. Start a new round at the first hole
+            // rather than wait for the retransmission timeout.
+            highRxt = sndUna;
+            rtxRoundMax = sndMax;
+            retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
+            return;
+        }
+        int mss = snd.mss;
+        int offset = snd.dataOffset(snd.sndNxt);
+        int unsent = snd.sendBuffer.length() - offset;
+        if (unsent > 0 && (long) (snd.sndNxt - sndUna) + Math.min(mss, unsent) <= snd.sndWnd) {
+            int len = Math.min(mss, unsent);
+            snd.sendData(offset, len, snd.finQueued && len == unsent);
+            return;
+        }
+        // The last segment sent: never past SND.MAX, or the peer would acknowledge bytes we
+        // do not count as sent.
+        boolean fin = snd.finSent && snd.finSeqValid && snd.finSeq + 1 == sndMax;
+        int sentEnd = fin ? snd.finSeq : sndMax;
+        int len = Math.min(mss, Math.min(sentEnd - sndUna, snd.sendBuffer.length()));
+        if (len <= 0 && !fin) {
+            return;
+        }
+        len = Math.max(len, 0);
+        snd.resend(sentEnd - len, len, fin);
+    }
+
+    // =====================================================================================
+    // The retransmission timeout
+    // =====================================================================================
+
+    /**
+     * The retransmission timer fired on a synchronized connection: back off (RFC 6298 5.5-5.7),
+     * tell the congestion control (RFC 5681 3.1), and go back N.
+     *
+     * @return false if the policy gives up: the connection must be aborted
+     */
+    boolean onRetransmitTimeout(long now) {
+        if (snd.sndUna == snd.sndMax) {
+            return true; // nothing outstanding
+        }
+        if (snd.sndWnd == 0 && snd.sndMax - snd.sndUna <= 1 && snd.sndNxt == snd.sndUna) {
+            // Only a window probe's byte is out: the persist timer owns this connection, and a
+            // peer that answers probes keeps it open for as long as it likes (RFC 1122 4.2.2.17).
+            snd.persistIfIdle();
+            return true;
+        }
+        counters.timeouts.increment();
+        if (!rto.onTimeout(now)) {
+            return false;
+        }
+        cc.onRetransmissionTimeout(now, snd.sndMax - snd.sndUna);
+        if (sackEnabled && rto.consecutiveTimeouts() > 1) {
+            scoreboard.clear(); // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
+        }
+        highRxt = snd.sndUna;
+        rtt.stopTiming();       // Karn
+        recover = snd.sndMax;   // RFC 6582 4.1: no fast retransmit for data sent before the timeout
+        dupAcks = 0;
+        snd.goBackN();
+        snd.output();
+        if (snd.sndNxt == snd.sndUna) {
+            retransmitFirst();  // the window is closed or the policy holds: resend the head anyway
+        }
+        if (!retransmitTimer.isPending()) {
+            retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        }
+        return true;
+    }
+
+    void cancelTimers() {
+        if (reorderTimer != null) {
+            reorderTimer.cancel();
+        }
+        if (probeTimer != null) {
+            probeTimer.cancel();
+        }
+    }
+}

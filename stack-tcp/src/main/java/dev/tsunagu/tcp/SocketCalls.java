@@ -1,0 +1,122 @@
+package dev.tsunagu.tcp;
+
+import dev.tsunagu.tcp.buffer.ReceiveBuffer;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The application's reads and writes that wait on one connection, in order, each a future
+ * completed on the loop: a read by the receive buffer's bytes, the end of the stream or the
+ * connection's error; a write once the send buffer has taken all its bytes (a write larger than
+ * the buffer waits for ACKs to make room). Bounded by the application: each call waits here
+ * until it is served or the connection dies.
+ *
+ * <p>Called by the connection, which decides when they are served and how they fail.
+ */
+final class SocketCalls {
+    private record PendingRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future) {}
+
+    private static final class PendingWrite {
+        final byte[] buffer;
+        int offset;
+        int remaining;
+        final CompletableFuture<Void> future;
+
+        PendingWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future) {
+            this.buffer = buffer;
+            this.offset = offset;
+            this.remaining = length;
+            this.future = future;
+        }
+    }
+
+    private final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
+    private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
+
+    void addRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future) {
+        reads.add(new PendingRead(buffer, offset, length, future));
+    }
+
+    /** A read that timed out is no longer waiting. */
+    void cancelRead(CompletableFuture<Integer> f) {
+        reads.removeIf(r -> r.future() == f);
+    }
+
+    void addWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future) {
+        writes.add(new PendingWrite(buffer, offset, length, future));
+    }
+
+    boolean isEmpty() {
+        return reads.isEmpty() && writes.isEmpty();
+    }
+
+    /**
+     * Serves waiting reads in order: bytes while there are any, then end of stream after the
+     * peer's FIN, or the connection's error.
+     *
+     * @return whether any bytes were read (the window may have opened)
+     */
+    boolean serveReads(ReceiveBuffer in, boolean finReceived, IOException error) {
+        boolean readSomething = false;
+        while (!reads.isEmpty()) {
+            PendingRead r = reads.peek();
+            if (in.readable() > 0) {
+                int n = in.read(r.buffer(), r.offset(), r.length());
+                reads.poll();
+                readSomething = true;
+                r.future().complete(n);
+            } else if (finReceived) {
+                reads.poll();
+                r.future().complete(-1);
+            } else if (error != null) {
+                reads.poll();
+                r.future().completeExceptionally(error);
+            } else {
+                break;
+            }
+        }
+        return readSomething;
+    }
+
+    /** Moves waiting writes into the send buffer, in order, while it has room. */
+    void serveWrites(Sender snd) {
+        while (!writes.isEmpty()) {
+            PendingWrite w = writes.peek();
+            int n = snd.write(w.buffer, w.offset, w.remaining);
+            w.offset += n;
+            w.remaining -= n;
+            if (w.remaining > 0) {
+                break;
+            }
+            writes.poll();
+            w.future.complete(null);
+        }
+    }
+
+    /**
+     * Fails every waiting write, and the reads: all of them after an error ({@code allReads}),
+     * else only those that would get nothing (readers still get what arrived, then EOF).
+     */
+    void fail(IOException why, boolean allReads, ReceiveBuffer in, boolean finReceived) {
+        while (!writes.isEmpty()) {
+            writes.poll().future.completeExceptionally(why);
+        }
+        if (allReads) {
+            while (!reads.isEmpty()) {
+                reads.poll().future().completeExceptionally(why);
+            }
+        } else {
+            while (!reads.isEmpty() && in.readable() == 0 && !finReceived) {
+                reads.poll().future().completeExceptionally(why);
+            }
+        }
+    }
+
+    /** The stream ended normally: every waiting read gets end of stream. */
+    void endReads() {
+        while (!reads.isEmpty()) {
+            reads.poll().future().complete(-1);
+        }
+    }
+}

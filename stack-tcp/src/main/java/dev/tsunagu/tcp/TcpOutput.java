@@ -1,0 +1,123 @@
+package dev.tsunagu.tcp;
+
+import static dev.tsunagu.tcp.wire.TcpHeader.ACK;
+import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
+
+import dev.tsunagu.buffer.BufferPool;
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.tcp.buffer.SendBuffer;
+import dev.tsunagu.tcp.wire.TcpHeader;
+
+/**
+ * Builds the segments of one connection from its state: the acknowledgment and window from the
+ * {@link Receiver} (which moves its advertised edge as it says it), the timestamps from the
+ * {@link RttSampler} (which records Last.ACK.sent), our SACK blocks, the payload copied once
+ * from the send buffer into a pooled packet buffer. The caller gives only what it decides: the
+ * sequence number, the flags, which bytes. The finished header and options go to a
+ * {@link Transmit} function, which the connection binds to its addresses, so no part of TCP but
+ * the connection and the layer knows an address.
+ *
+ * <p>Three kinds: {@link #syn} (the options we offer or answer), {@link #data} (data, a
+ * retransmission or a bare ACK: it carries our current ACK, so the {@link AckScheduler} is
+ * paid) and {@link #probe} (a window probe or keepalive: the ACK we owe still goes).
+ *
+ * <p>Called by the connection, the {@link Handshake} and the {@link Sender}. Allocates nothing
+ * but the packet buffer (from the pool); the options holder is the layer's, one segment at a
+ * time on the loop.
+ */
+final class TcpOutput {
+    /** Prepends the TCP header (with the connection's ports and addresses) and hands the segment to IP. */
+    @FunctionalInterface
+    interface Transmit {
+        void transmit(PacketBuffer segment, int seq, int ack, int flags, int window, TcpHeader.Options options);
+    }
+
+    private final Transmit wire;
+    private final BufferPool buffers;
+    /** The options of the segment being built (shared by the layer's connections: the loop sends one at a time). */
+    private final TcpHeader.Options out;
+    private final TcpSettings settings;
+    private final Receiver rcv;
+    private final RttSampler rtt;
+    private final AckScheduler acks;
+
+    TcpOutput(Transmit wire, BufferPool buffers, TcpHeader.Options out, TcpSettings settings, Receiver rcv,
+              RttSampler rtt, AckScheduler acks) {
+        this.wire = wire;
+        this.buffers = buffers;
+        this.out = out;
+        this.settings = settings;
+        this.rcv = rcv;
+        this.rtt = rtt;
+        this.acks = acks;
+    }
+
+    /**
+     * Our SYN ({@code synAck} false) or SYN-ACK at {@code iss}: its window unscaled (RFC 7323
+     * 2.2), our MSS, and the window {@code scale} to offer (-1: none). A SYN offers what the stack
+     * allows; a SYN-ACK answers what the peer offered (RFC 2018, RFC 7323 1.3).
+     */
+    void syn(int iss, boolean synAck, int mss, int scale) {
+        int window = rcv.anchorSynWindow();
+        int ack = synAck ? rcv.rcvNxt : 0;
+        PacketBuffer b = buffers.acquire(0);
+        TcpHeader.Options o = out.clear();
+        o.mss = mss;
+        o.windowScale = scale;
+        o.sackPermitted = synAck ? rcv.sackPermitted : settings.sack;
+        if (synAck ? rtt.tsEnabled : settings.timestamps) {
+            rtt.stamp(o, synAck);
+        }
+        if (synAck) {
+            rtt.lastAckSent = ack;
+        }
+        wire.transmit(b, iss, ack, SYN | (synAck ? ACK : 0), window, o);
+    }
+
+    /**
+     * A segment that carries our current ACK: {@code len} bytes from {@code source} at
+     * {@code offset} (none if 0), at {@code seq}, with {@code flags} (ACK among them). The ACK we
+     * owed is paid.
+     *
+     * @param mss the send MSS, which the options come out of when there is data
+     */
+    void data(int seq, int flags, SendBuffer source, int offset, int len, int mss) {
+        send(seq, flags, source, offset, len, mss);
+        acks.onAckSent();
+    }
+
+    /** A bare ACK at {@code seq}. */
+    void ack(int seq, int mss) {
+        data(seq, ACK, null, 0, 0, mss);
+    }
+
+    /** A zero-window probe or keepalive: like {@link #data}, but it does not stand for the ACK we owe. */
+    void probe(int seq, SendBuffer source, int offset, int len, int mss) {
+        send(seq, ACK, source, offset, len, mss);
+    }
+
+    private void send(int seq, int flags, SendBuffer source, int offset, int len, int mss) {
+        int ack = rcv.rcvNxt;
+        int window = rcv.advertiseWindow();
+        PacketBuffer b = buffers.acquire(len);
+        if (len > 0) {
+            int at = b.append(len);
+            source.read(offset, b.array(), at, len);
+        }
+        TcpHeader.Options o = out.clear();
+        if (rtt.tsEnabled) {
+            rtt.stamp(o, true);
+        }
+        if ((flags & ACK) != 0) {
+            rtt.lastAckSent = ack;
+            if (rcv.hasSackBlocks()) {
+                int max = rtt.tsEnabled ? TcpHeader.MAX_SACK_BLOCKS - 1 : TcpHeader.MAX_SACK_BLOCKS;
+                if (len > 0) {
+                    max = Math.min(max, (mss - len - 4) / 8); // the options come out of the segment's MSS
+                }
+                rcv.writeSackBlocks(o, max);
+            }
+        }
+        wire.transmit(b, seq, ack, flags, window, o);
+    }
+}
