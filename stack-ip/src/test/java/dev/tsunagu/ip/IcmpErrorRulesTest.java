@@ -1,19 +1,16 @@
 package dev.tsunagu.ip;
 
-import static dev.tsunagu.testkit.Craft.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.loop.VirtualEventLoop;
-import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.testkit.Craft;
 import dev.tsunagu.testkit.RawHost;
+import dev.tsunagu.testkit.RawLan;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,30 +19,17 @@ import org.junit.jupiter.api.Test;
  * timeout. The rules about datagrams: stack-udp's {@code IcmpErrorRulesTest}.
  */
 class IcmpErrorRulesTest {
-    private static final int RAW = ip("10.0.0.9");
-    private static final int HOST = ip("10.0.0.2");
+    private static final int RAW = RawLan.RAW;
+    private static final int HOST = RawLan.HOST;
 
-    private final VirtualEventLoop loop = new VirtualEventLoop();
-    private final Cable lan = new Cable("icmp-rules-ip");
-    private NetworkStack host;
-    private RawHost raw;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        host = NetworkStack.builder().name("host").eventLoop(loop).seed(5)
-                .addInterface(InterfaceConfig.of(lan.attach()).address("10.0.0.2/24")).build();
-        raw = new RawHost(lan, loop, 0x02_00_00_00_00_09L, "10.0.0.9").introduceTo(host);
-    }
-
-    @AfterEach
-    void tearDown() {
-        host.close();
-        raw.close();
-    }
+    @AutoClose
+    private final RawLan net = RawLan.start("icmp-rules-ip", 5);
+    private final VirtualEventLoop loop = net.loop;
+    private final NetworkStack host = net.host;
+    private final RawHost raw = net.raw;
 
     private List<byte[]> icmpReceived() {
-        loop.runUntilIdle();
-        return raw.receivedIp().stream().filter(p -> p[9] == 1).toList();
+        return net.icmpReceived();
     }
 
     @Test

@@ -12,14 +12,14 @@ import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.testkit.Craft;
 import dev.tsunagu.testkit.RawHost;
+import dev.tsunagu.testkit.RawLan;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,34 +28,22 @@ import org.junit.jupiter.api.Test;
  * they concern. The rules of IP alone: stack-ip's {@code IcmpErrorRulesTest}.
  */
 class IcmpErrorRulesTest {
-    private static final int RAW = ip("10.0.0.9");
-    private static final int HOST = ip("10.0.0.2");
+    private static final int RAW = RawLan.RAW;
+    private static final int HOST = RawLan.HOST;
 
-    private final VirtualEventLoop loop = new VirtualEventLoop();
-    private final Cable lan = new Cable("icmp-rules");
-    private NetworkStack host;
-    private RawHost raw;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        host = NetworkStack.builder().name("host").eventLoop(loop).seed(5)
-                .addInterface(InterfaceConfig.of(lan.attach()).address("10.0.0.2/24")).build();
-        raw = new RawHost(lan, loop, 0x02_00_00_00_00_09L, "10.0.0.9").introduceTo(host);
-    }
-
-    @AfterEach
-    void tearDown() {
-        host.close();
-        raw.close();
-    }
+    @AutoClose
+    private final RawLan net = RawLan.start("icmp-rules", 5);
+    private final VirtualEventLoop loop = net.loop;
+    private final Cable lan = net.lan;
+    private final NetworkStack host = net.host;
+    private final RawHost raw = net.raw;
 
     private byte[] udpToClosedPort(int dst, int payloadLength) {
         return Craft.ipv4(RAW, dst, 17, Craft.udp(RAW, dst, 5555, 9999, new byte[payloadLength]));
     }
 
     private List<byte[]> icmpReceived() {
-        loop.runUntilIdle();
-        return raw.receivedIp().stream().filter(p -> p[9] == 1).toList();
+        return net.icmpReceived();
     }
 
     @Test

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
-import dev.tsunagu.tcp.wire.TcpHeader;
 import dev.tsunagu.testkit.tcp.TcpPeer;
 import dev.tsunagu.testkit.wire.TcpOptions;
+import dev.tsunagu.testkit.wire.TcpRepr;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,12 +21,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * connection here.
  */
 class TcpImpossibleFlagsTest {
-    private static final int FIN = TcpHeader.FIN;
-    private static final int SYN = TcpHeader.SYN;
-    private static final int RST = TcpHeader.RST;
-    private static final int PSH = TcpHeader.PSH;
-    private static final int ACK = TcpHeader.ACK;
-    private static final int URG = TcpHeader.URG;
+    private static final int FIN = TcpRepr.FIN;
+    private static final int SYN = TcpRepr.SYN;
+    private static final int RST = TcpRepr.RST;
+    private static final int PSH = TcpRepr.PSH;
+    private static final int ACK = TcpRepr.ACK;
+    private static final int URG = TcpRepr.URG;
     private static final int CLOSED_PORT = 9999;
 
     private static long counter(TcpPeer peer, String name) {
@@ -37,7 +37,7 @@ class TcpImpossibleFlagsTest {
         return peer.stack.sockets().stream().filter(i -> i.protocol().equals("TCP")).map(SocketInfo::state).toList();
     }
 
-    /** Sends a bare segment with {@code flags} to {@code port}, at {@link TcpPeer#seq}. */
+    /** Sends a bare segment with {@code flags} to {@code port}, at {@link TcpPeer#sndNxt}. */
     private static void send(TcpPeer peer, int port, int flags) {
         peer.stackPort = port;
         peer.sendWithOptions(peer.sndNxt, flags, TcpOptions.NONE, new byte[0]);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.AddressFamily;
@@ -24,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.tsunagu.link.EthernetLayerProvider;
 
 /**
  * The link layer's per-family seam: a next hop goes to its family's {@link NeighborResolver}
