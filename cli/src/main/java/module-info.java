@@ -5,6 +5,7 @@ module dev.tsunagu.cli {
     requires dev.tsunagu.udp; // resolve: the DNS resolver's settings and AAAA lookups
     requires dev.tsunagu.apps;
     requires info.picocli;
+    requires com.google.common; // InetAddresses, HostAndPort: address literals and ADDR:PORT options
     requires org.slf4j;
     requires jdk.unsupported; // sun.misc.Signal: the socket table on a signal (tools)
     requires jdk.management; // bench: heap in use, the open-file limit
@@ -12,6 +13,4 @@ module dev.tsunagu.cli {
     opens dev.tsunagu.cli to info.picocli;
     opens dev.tsunagu.cli.tools to info.picocli;
     opens dev.tsunagu.cli.bench to info.picocli;
-
-    uses dev.tsunagu.stack.LayerProvider;
 }

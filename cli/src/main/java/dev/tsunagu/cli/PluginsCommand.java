@@ -6,14 +6,17 @@ import dev.tsunagu.policy.NamedProvider;
 import dev.tsunagu.policy.Policies;
 import dev.tsunagu.policy.PolicyCatalog;
 import dev.tsunagu.stack.LayerProvider;
+import dev.tsunagu.util.ServiceProviders;
 import java.io.PrintWriter;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** Lists what ServiceLoader found: layers, drivers (with why one is unavailable), TCP policies. */
+/**
+ * Lists what discovery found (by the rules of {@link ServiceProviders}, as a stack would):
+ * layers, drivers (with why one is unavailable), TCP policies.
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
         description = "List the layers, link drivers and TCP policies found on the module path.")
 final class PluginsCommand implements Callable<Integer> {
@@ -24,8 +27,9 @@ final class PluginsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         out.println("layers:");
-        ServiceLoader.load(LayerProvider.class).stream().map(ServiceLoader.Provider::get)
-                .forEach(p -> out.printf("  %-12s %s%n", p.name(), p.kind()));
+        for (LayerProvider p : ServiceProviders.load(LayerProvider.class, LayerProvider::name, "layer").values()) {
+            out.printf("  %-12s %s%n", p.name(), p.kind());
+        }
         out.println("link drivers:");
         for (LinkDriverProvider p : LinkDrivers.installed().providers()) {
             out.printf("  %-12s %s%s%n", p.name(), p.description(),

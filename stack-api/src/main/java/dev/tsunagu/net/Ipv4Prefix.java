@@ -4,7 +4,7 @@ package dev.tsunagu.net;
  * An address with a prefix length, as configured on an interface ({@code 10.0.0.2/24}) or
  * as a route's destination ({@code 0.0.0.0/0}).
  */
-public record Ipv4Prefix(Ipv4Address address, int length) {
+public record Ipv4Prefix(Ipv4Address address, int length) implements IpPrefix {
     /**
      * Checks the length.
      *
@@ -54,6 +54,11 @@ public record Ipv4Prefix(Ipv4Address address, int length) {
     /** Whether {@code a} is inside this prefix. */
     public boolean contains(Ipv4Address a) {
         return contains(a.bits());
+    }
+
+    @Override
+    public boolean contains(IpAddress a) {
+        return a instanceof Ipv4Address v4 && contains(v4.bits());
     }
 
     /** Whether the address held as {@code bits} is inside this prefix. */

@@ -1,6 +1,8 @@
 /**
- * Address value types. Hot paths carry addresses as primitives ({@code int} for IPv4, the
- * low 48 bits of a {@code long} for MAC) so that nothing is allocated per packet; the
- * records here are the readable form used by APIs, configuration and logs.
+ * Address value types. {@link dev.tsunagu.net.IpAddress} (an {@link
+ * dev.tsunagu.net.Ipv4Address} or an {@link dev.tsunagu.net.Ipv6Address}) is what the layer
+ * contracts carry; inside the IPv4 layer addresses are plain {@code int}s, and MACs the low
+ * 48 bits of a {@code long}, so that nothing is allocated per packet. The records are also
+ * the readable form used by APIs, configuration and logs.
  */
 package dev.tsunagu.net;

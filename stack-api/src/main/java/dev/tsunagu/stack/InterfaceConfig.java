@@ -1,7 +1,7 @@
 package dev.tsunagu.stack;
 
 import dev.tsunagu.driver.LinkDriver;
-import dev.tsunagu.net.Ipv4Prefix;
+import dev.tsunagu.net.IpPrefix;
 import dev.tsunagu.net.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ public final class InterfaceConfig {
     private String name;
     private MacAddress mac;
     private int mtu;
-    private final List<Ipv4Prefix> addresses = new ArrayList<>();
+    private final List<IpPrefix> addresses = new ArrayList<>();
 
     private InterfaceConfig(String driverSpec, LinkDriver driver) {
         this.driverSpec = driverSpec;
@@ -57,13 +57,16 @@ public final class InterfaceConfig {
         return this;
     }
 
-    /** Adds an address with prefix, e.g. {@code 10.0.0.2/24}. */
+    /**
+     * Adds an address with prefix, e.g. {@code 10.0.0.2/24} or {@code 2001:db8::2/64} (an IPv6
+     * address needs a stack with an IPv6 layer: {@code build()} says so otherwise).
+     */
     public InterfaceConfig address(String prefix) {
-        return address(Ipv4Prefix.parse(prefix));
+        return address(IpPrefix.parse(prefix));
     }
 
-    /** Adds an address with prefix. */
-    public InterfaceConfig address(Ipv4Prefix prefix) {
+    /** Adds an address with prefix, of either family. */
+    public InterfaceConfig address(IpPrefix prefix) {
         addresses.add(prefix);
         return this;
     }
@@ -94,7 +97,7 @@ public final class InterfaceConfig {
     }
 
     /** The addresses to configure, in order (a copy). */
-    public List<Ipv4Prefix> addresses() {
+    public List<IpPrefix> addresses() {
         return List.copyOf(addresses);
     }
 }

@@ -10,12 +10,16 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.PollSource;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpPrefix;
 import dev.tsunagu.net.Ipv4Prefix;
+import dev.tsunagu.net.Ipv6Address;
+import dev.tsunagu.net.Ipv6Prefix;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.util.BoundedMpmcQueue;
 import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +44,7 @@ public final class NetInterface {
     private final long mac;
     private final int mtu;
     private volatile List<Ipv4Prefix> addresses;
+    private final List<Ipv6Prefix> ipv6Addresses;
     private int[] addressBits;
     private volatile boolean up;
     private final EventLoop loop;
@@ -113,7 +118,7 @@ public final class NetInterface {
         }
     };
 
-    NetInterface(int index, String name, LinkDriver driver, long mac, int mtu, List<Ipv4Prefix> addresses,
+    NetInterface(int index, String name, LinkDriver driver, long mac, int mtu, List<IpPrefix> addresses,
                  EventLoop loop, BufferPool buffers, LinkLayer linkLayer, CounterGroup counters) {
         this.index = index;
         this.name = name;
@@ -124,7 +129,9 @@ public final class NetInterface {
         this.loop = loop;
         this.buffers = buffers;
         this.linkLayer = linkLayer;
-        setAddresses(addresses);
+        setAddresses(addresses.stream().flatMap(p -> p instanceof Ipv4Prefix v4 ? Stream.of(v4) : Stream.empty()).toList());
+        this.ipv6Addresses = addresses.stream()
+                .flatMap(p -> p instanceof Ipv6Prefix v6 ? Stream.of(v6) : Stream.empty()).toList();
         rxFrames = counters.counter("RxFrames", "frames received and taken by the stack");
         rxBytes = counters.counter("RxBytes", "bytes in frames received");
         txFrames = counters.counter("TxFrames", "frames handed to the driver");
@@ -181,12 +188,17 @@ public final class NetInterface {
         return up;
     }
 
-    /** The configured addresses, in order (unmodifiable; replaced as a whole by {@link #setAddresses}). */
+    /** The configured IPv4 addresses, in order (unmodifiable; replaced as a whole by {@link #setAddresses}). */
     public List<Ipv4Prefix> addresses() {
         return addresses;
     }
 
-    /** The first address, or null if the interface has none. */
+    /** The configured IPv6 addresses, in order (unmodifiable), for an IPv6 layer; none without one. */
+    public List<Ipv6Prefix> ipv6Addresses() {
+        return ipv6Addresses;
+    }
+
+    /** The first IPv4 address, or null if the interface has none. */
     public Ipv4Prefix primaryAddress() {
         List<Ipv4Prefix> a = addresses;
         return a.isEmpty() ? null : a.get(0);
@@ -225,7 +237,10 @@ public final class NetInterface {
 
     /** Whether {@code a} is one of this interface's own addresses. Loop thread. */
     public boolean hasAddress(IpAddress a) {
-        return a instanceof Ipv4Address v4 && hasAddress(v4.bits());
+        return switch (a) {
+            case Ipv4Address v4 -> hasAddress(v4.bits());
+            case Ipv6Address v6 -> ipv6Addresses.stream().anyMatch(p -> p.address().equals(v6));
+        };
     }
 
     /** Sends a network-layer packet to {@code nextHop} through the link layer. Loop thread; takes ownership. */
@@ -325,6 +340,8 @@ public final class NetInterface {
 
     @Override
     public String toString() {
-        return name + " (" + driver.name() + ", " + MacAddress.format(mac) + ", mtu " + mtu + ", " + addresses + ")";
+        String all = ipv6Addresses.isEmpty() ? addresses.toString()
+                : Stream.concat(addresses.stream(), ipv6Addresses.stream()).toList().toString();
+        return name + " (" + driver.name() + ", " + MacAddress.format(mac) + ", mtu " + mtu + ", " + all + ")";
     }
 }

@@ -9,6 +9,7 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.ThreadedEventLoop;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.net.IpPrefix;
 import dev.tsunagu.net.Ipv4Prefix;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.policy.Policies;
@@ -291,6 +292,14 @@ public final class NetworkStack implements AutoCloseable {
                     throw new IllegalArgumentException(ifName + ": MTU " + c.mtu() + " exceeds the driver's " + mtu);
                 }
                 mtu = c.mtu();
+            }
+            for (IpPrefix p : c.addresses()) {
+                // IPv4 addresses are the link layer's business too (ARP answers for them), so a
+                // stack without an IPv4 layer may carry them; another family is only its layer's.
+                if (p.family() != AddressFamily.IPV4 && context.ipService(p.family()) == null) {
+                    throw new IllegalArgumentException(ifName + ": " + p + " is an " + p.family().displayName()
+                            + " address and this stack has no " + p.family().displayName() + " layer");
+                }
             }
             CounterGroup counters = statistics.group("if." + ifName);
             NetInterface iface = new NetInterface(interfaces.size(), ifName, driver, mac, mtu, c.addresses(),

@@ -141,6 +141,30 @@ class IpAddressTest {
         assertThatThrownBy(() -> IpAddress.parse("1:2")).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void prefixesOfEitherFamilyParseAndContain() {
+        IpPrefix v4 = IpPrefix.parse("10.0.0.2/24");
+        assertThat(v4).isEqualTo(Ipv4Prefix.parse("10.0.0.2/24"));
+        assertThat(v4.family()).isEqualTo(AddressFamily.IPV4);
+        assertThat(v4.contains(IpAddress.parse("10.0.0.77"))).isTrue();
+        assertThat(v4.contains(IpAddress.parse("10.0.1.1"))).isFalse();
+        assertThat(v4.contains(Ipv6Address.mapped(Ipv4Address.parse("10.0.0.77")))).as("other family").isFalse();
+
+        Ipv6Prefix v6 = (Ipv6Prefix) IpPrefix.parse("2001:DB8:0:1::2/64");
+        assertThat(v6.toString()).isEqualTo("2001:db8:0:1::2/64");
+        assertThat(v6.network()).isEqualTo(Ipv6Address.parse("2001:db8:0:1::"));
+        assertThat(v6.contains(IpAddress.parse("2001:db8:0:1:ffff::1"))).isTrue();
+        assertThat(v6.contains(IpAddress.parse("2001:db8:0:2::1"))).isFalse();
+        assertThat(v6.contains(IpAddress.parse("10.0.0.1"))).isFalse();
+        assertThat(Ipv6Prefix.parse("2001:db8::/33").contains(IpAddress.parse("2001:db8:7fff::1"))).isTrue();
+        assertThat(Ipv6Prefix.parse("2001:db8::/33").contains(IpAddress.parse("2001:db8:8000::1"))).isFalse();
+        assertThat(Ipv6Prefix.parse("::/0").contains(IpAddress.parse("ff02::1"))).isTrue();
+        assertThat(Ipv6Prefix.parse("fe80::1").length()).isEqualTo(128);
+        assertThat(Ipv6Prefix.parse("fe80::1/127").contains(IpAddress.parse("fe80::"))).isTrue();
+        assertThatThrownBy(() -> Ipv6Prefix.parse("fe80::1/129")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IpPrefix.parse("fe80::1/x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static int fold(long sum) {
         while ((sum >>> 16) != 0) {
             sum = (sum & 0xFFFF) + (sum >>> 16);

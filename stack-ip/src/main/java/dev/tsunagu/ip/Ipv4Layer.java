@@ -62,6 +62,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final ReceivedInfo info = new ReceivedInfo();
     /** The last destination sent to by {@code int}, as the record the link layer takes (see {@link AddressMemo}). */
     private final AddressMemo sentTo = new AddressMemo();
+    /** The source address last chosen for a transport (a UDP socket bound to any address asks per datagram). */
+    private final AddressMemo chosenSource = new AddressMemo();
     private final LongObjectMap<Route> localRoutes = new LongObjectMap<>();
     private Route loopbackNetRoute;
     private NetInterface loopback;
@@ -255,7 +257,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     @Override
     public IpAddress sourceAddressFor(IpAddress destination) {
         int src = sourceAddressFor(bits(destination));
-        return src == 0 ? null : new Ipv4Address(src);
+        return src == 0 ? null : chosenSource.of(src);
     }
 
     @Override

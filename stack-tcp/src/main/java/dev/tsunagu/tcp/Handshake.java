@@ -25,6 +25,10 @@ import dev.tsunagu.tcp.wire.TcpHeader;
  * {@link LossRecovery} (their starting values and negotiated options) and {@link TcpOutput}.
  */
 final class Handshake {
+    /** RFC 9293 3.7.1: the MSS to assume when the peer sends none. */
+    static final int DEFAULT_MSS = 536;
+    /** The smallest MSS we accept (RFC 6691 / RFC 879 spirit: 88 is Linux's floor; 64 keeps tiny MTUs working). */
+    static final int MIN_MSS = 64;
     private final TcpSettings settings;
     private final TcpCounters counters;
     private final CongestionControl cc;
@@ -142,9 +146,9 @@ final class Handshake {
         loss.negotiate(sack);
         rcv.sackPermitted = sack;
         rtt.negotiate(settings.timestamps && s.options.timestamps, s.options.tsValue);
-        int peerMss = s.options.mss > 0 ? s.options.mss : TcpLayer.DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
+        int peerMss = s.options.mss > 0 ? s.options.mss : DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
         // The MSS counts no options (RFC 6691): every segment's timestamps come out of its data.
-        snd.mss = Math.max(TcpLayer.MIN_MSS, Math.min(peerMss, rcv.ourMss))
+        snd.mss = Math.max(MIN_MSS, Math.min(peerMss, rcv.ourMss))
                 - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
         cc.onMssChanged(snd.mss);
         if (s.options.windowScale >= 0) {

@@ -10,7 +10,6 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
-import java.util.function.BooleanSupplier;
 
 /**
  * Finding out what the network lost, and sending it again: every loss-detection rule of a
@@ -49,8 +48,6 @@ final class LossRecovery {
     private final Sender snd;
     private final RttSampler rtt;
     private final Timer retransmitTimer;
-    /** The connection's state allows sending (and it is not deleted). */
-    private final BooleanSupplier transmitting;
 
     int dupAcks;
     /** RFC 6582's "recover": SND.MAX when recovery (or the latest timeout) began. */
@@ -72,7 +69,7 @@ final class LossRecovery {
     private boolean probeSent;
 
     LossRecovery(EventLoop loop, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto, Sender snd,
-                 RttSampler rtt, Timer retransmitTimer, BooleanSupplier transmitting) {
+                 RttSampler rtt, Timer retransmitTimer) {
         this.loop = loop;
         this.counters = counters;
         this.cc = cc;
@@ -80,7 +77,6 @@ final class LossRecovery {
         this.snd = snd;
         this.rtt = rtt;
         this.retransmitTimer = retransmitTimer;
-        this.transmitting = transmitting;
     }
 
     /** Nothing before our ISN can start a fast retransmit. */
@@ -314,7 +310,7 @@ final class LossRecovery {
      * too: a new round starts there (RACK finds lost retransmissions the same way, by time).
      */
     private void onReorderTimeout() {
-        if (!sackEnabled || scoreboard.isEmpty() || !transmitting.getAsBoolean()) {
+        if (!sackEnabled || scoreboard.isEmpty() || !snd.canTransmit()) {
             return;
         }
         scoreboard.markLostBelow(reorderEdge);
@@ -370,7 +366,7 @@ final class LossRecovery {
     private void onProbe() {
         int sndUna = snd.sndUna;
         int sndMax = snd.sndMax;
-        if (!transmitting.getAsBoolean() || sndUna == sndMax || probeSent || lt(snd.sndNxt, sndMax)) {
+        if (!snd.canTransmit() || sndUna == sndMax || probeSent || lt(snd.sndNxt, sndMax)) {
             return;
         }
         probeSent = true;

@@ -14,7 +14,6 @@ import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.policy.SendBufferingPolicy;
 import dev.tsunagu.tcp.buffer.SendBuffer;
-import java.util.function.BooleanSupplier;
 
 /**
  * The send side of a connection: the send sequence space (RFC 9293 3.3.1), the send buffer,
@@ -53,8 +52,6 @@ final class Sender {
     private final TcpOutput out;
     private final RttSampler rtt;
     private final Timer retransmitTimer;
-    /** The connection's state allows sending (and it is not deleted). */
-    private final BooleanSupplier transmitting;
     /** Set once, right after both are made. */
     private LossRecovery loss;
     private final Timer persistTimer;
@@ -95,7 +92,7 @@ final class Sender {
 
     Sender(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
            SendBufferingPolicy buffering, SendBuffer sendBuffer, int mss, boolean noDelay, TcpOutput out, RttSampler rtt,
-           Timer retransmitTimer, BooleanSupplier transmitting) {
+           Timer retransmitTimer) {
         this.loop = loop;
         this.settings = settings;
         this.counters = counters;
@@ -108,7 +105,6 @@ final class Sender {
         this.out = out;
         this.rtt = rtt;
         this.retransmitTimer = retransmitTimer;
-        this.transmitting = transmitting;
         this.persistTimer = loop.newTimer("tcp-persist", this::onPersist);
         this.holdTimer = loop.newTimer("tcp-hold", this::output);
     }
@@ -211,9 +207,14 @@ final class Sender {
     // Output
     // =====================================================================================
 
+    /** Whether the connection's state lets data and FINs go now. */
+    boolean canTransmit() {
+        return out.open();
+    }
+
     /** Sends whatever the windows, the send-buffering policy and the state allow. */
     void output() {
-        if (!transmitting.getAsBoolean()) {
+        if (!out.open()) {
             return;
         }
         if (loss.inSackRecovery()) {
@@ -417,7 +418,7 @@ final class Sender {
      * send what fits (the RFC 1122 4.2.3.4 override of silly-window avoidance).
      */
     private void onPersist() {
-        if (!transmitting.getAsBoolean()) {
+        if (!out.open()) {
             return;
         }
         int offset = dataOffset(sndNxt);

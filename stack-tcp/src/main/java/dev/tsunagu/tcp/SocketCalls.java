@@ -31,24 +31,33 @@ final class SocketCalls {
         }
     }
 
-    private final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
-    private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
+    /** Made on first use (an idle connection keeps two deques' arrays less), never given back. */
+    private ArrayDeque<PendingRead> reads;
+    private ArrayDeque<PendingWrite> writes;
 
     void addRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future) {
+        if (reads == null) {
+            reads = new ArrayDeque<>();
+        }
         reads.add(new PendingRead(buffer, offset, length, future));
     }
 
     /** A read that timed out is no longer waiting. */
     void cancelRead(CompletableFuture<Integer> f) {
-        reads.removeIf(r -> r.future() == f);
+        if (reads != null) {
+            reads.removeIf(r -> r.future() == f);
+        }
     }
 
     void addWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future) {
+        if (writes == null) {
+            writes = new ArrayDeque<>();
+        }
         writes.add(new PendingWrite(buffer, offset, length, future));
     }
 
     boolean isEmpty() {
-        return reads.isEmpty() && writes.isEmpty();
+        return (reads == null || reads.isEmpty()) && (writes == null || writes.isEmpty());
     }
 
     /**
@@ -59,7 +68,7 @@ final class SocketCalls {
      */
     boolean serveReads(ReceiveBuffer in, boolean finReceived, IOException error) {
         boolean readSomething = false;
-        while (!reads.isEmpty()) {
+        while (reads != null && !reads.isEmpty()) {
             PendingRead r = reads.peek();
             if (in.readable() > 0) {
                 int n = in.read(r.buffer(), r.offset(), r.length());
@@ -81,7 +90,7 @@ final class SocketCalls {
 
     /** Moves waiting writes into the send buffer, in order, while it has room. */
     void serveWrites(Sender snd) {
-        while (!writes.isEmpty()) {
+        while (writes != null && !writes.isEmpty()) {
             PendingWrite w = writes.peek();
             int n = snd.write(w.buffer, w.offset, w.remaining);
             w.offset += n;
@@ -99,8 +108,11 @@ final class SocketCalls {
      * else only those that would get nothing (readers still get what arrived, then EOF).
      */
     void fail(IOException why, boolean allReads, ReceiveBuffer in, boolean finReceived) {
-        while (!writes.isEmpty()) {
+        while (writes != null && !writes.isEmpty()) {
             writes.poll().future.completeExceptionally(why);
+        }
+        if (reads == null) {
+            return;
         }
         if (allReads) {
             while (!reads.isEmpty()) {
@@ -115,7 +127,7 @@ final class SocketCalls {
 
     /** The stream ended normally: every waiting read gets end of stream. */
     void endReads() {
-        while (!reads.isEmpty()) {
+        while (reads != null && !reads.isEmpty()) {
             reads.poll().future().complete(-1);
         }
     }

@@ -8,6 +8,7 @@ import static dev.tsunagu.tcp.wire.TcpHeader.FIN;
 import static dev.tsunagu.tcp.wire.TcpHeader.RST;
 import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
+import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.net.IpAddress;
@@ -27,7 +28,6 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 
 /**
  * One TCP connection: who it is (addresses and ports), its state (RFC 9293 3.3.2), the state
@@ -41,9 +41,9 @@ import java.util.function.BooleanSupplier;
  * by step (the steps are named in the code), with RFC 5961's challenge ACKs and ACK
  * acceptability check; the state transitions; the application's waiting reads and writes; and
  * close, abort and deletion. Only this class and the layer know the addresses: the parts send
- * through {@link TcpOutput}, whose transmit function the connection binds to them.
+ * through {@link TcpOutput}, whose {@link TcpOutput.Transmit} is this class.
  */
-final class TcpConnection {
+final class TcpConnection implements TcpOutput.Transmit {
     private final TcpLayer layer;
     private final EventLoop loop;
     private final TcpCounters counters;
@@ -71,7 +71,8 @@ final class TcpConnection {
     final Receiver rcv;
     final Sender snd;
     final LossRecovery loss;
-    final Handshake hs;
+    /** The handshake's part, dropped once established (an idle connection keeps its bytes). */
+    private Handshake hs;
 
     /** Keep-alive (RFC 1122 4.2.3.6), made when the application asks for it. */
     private Keepalive keepalive;
@@ -103,22 +104,20 @@ final class TcpConnection {
         this.remotePort = remotePort;
         this.network = layer.network(remoteIp);
         int mtu = network.mtuFor(remoteIp);
-        int ourMss = Math.max(TcpLayer.MIN_MSS, (mtu > 0 ? mtu : 576) - network.headerLength() - TcpHeader.HEADER_LENGTH);
+        int ourMss = Math.max(Handshake.MIN_MSS, (mtu > 0 ? mtu : 576) - network.headerLength() - TcpHeader.HEADER_LENGTH);
         this.cc = layer.newCongestionControl(options.congestionControl(), ourMss);
         this.rto = layer.newRetransmissionPolicy(options.retransmission(), ourMss);
         this.retransmitTimer = loop.newTimer("tcp-rtx", this::onRetransmitTimeout);
-        BooleanSupplier transmitting = () -> !deleted && canTransmit();
         this.rtt = new RttSampler(loop, rto, layer.timestampOffset(localIp, localPort, remoteIp, remotePort));
         this.acks = new AckScheduler(loop, settings, counters, loop.newTimer("tcp-delack", this::onDelayedAck));
         this.rcv = new Receiver(new ReceiveBuffer(options.receiveBuffer(), settings.maxOutOfOrder, layer.rings), ourMss,
                 counters, acks);
-        TcpOutput out = new TcpOutput((b, seq, ack, flags, window, o) -> layer.transmit(this, b, seq, ack, flags, window, o),
-                layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks);
+        TcpOutput out = new TcpOutput(this, layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks);
         this.snd = new Sender(loop, settings, counters, cc, rto,
                 layer.newSendBufferingPolicy(options.sendBuffering(), ourMss),
-                new SendBuffer(options.sendBuffer(), layer.rings), Math.min(ourMss, TcpLayer.DEFAULT_MSS),
-                options.noDelay(), out, rtt, retransmitTimer, transmitting);
-        this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, retransmitTimer, transmitting);
+                new SendBuffer(options.sendBuffer(), layer.rings), Math.min(ourMss, Handshake.DEFAULT_MSS),
+                options.noDelay(), out, rtt, retransmitTimer);
+        this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, retransmitTimer);
         snd.recovery(loss);
         this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, out, retransmitTimer);
         if (options.keepAlive()) {
@@ -320,6 +319,7 @@ final class TcpConnection {
 
     private void establish() {
         state = TcpState.ESTABLISHED;
+        hs = null; // nothing of the handshake is used again
         if (closeTimer != null) {
             closeTimer.cancel();
         }
@@ -429,11 +429,17 @@ final class TcpConnection {
 
     // ---- Sending and acknowledging ----
 
-    private boolean canTransmit() {
-        return switch (state) {
+    @Override
+    public boolean canTransmit() {
+        return !deleted && switch (state) {
             case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
             default -> false;
         };
+    }
+
+    @Override
+    public void transmit(PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
+        layer.transmit(this, b, seq, ack, flags, window, o);
     }
 
     /** The ACK we owe, now, if it is due; a data segment carries it otherwise. */

@@ -45,10 +45,6 @@ import java.util.random.RandomGenerator;
  * {@link TcpService} methods, which hop onto the loop.
  */
 public final class TcpLayer implements Layer, TransportProtocol, TcpService {
-    /** RFC 9293 3.7.1: the MSS to assume when the peer sends none. */
-    static final int DEFAULT_MSS = 536;
-    /** The smallest MSS we accept (RFC 6691 / RFC 879 spirit: 88 is Linux's floor; 64 keeps tiny MTUs working). */
-    static final int MIN_MSS = 64;
     static final int EPHEMERAL_LOW = 49152;
     static final int EPHEMERAL_HIGH = 65535;
 

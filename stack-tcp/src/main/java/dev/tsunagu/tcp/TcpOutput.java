@@ -13,9 +13,9 @@ import dev.tsunagu.tcp.wire.TcpHeader;
  * {@link Receiver} (which moves its advertised edge as it says it), the timestamps from the
  * {@link RttSampler} (which records Last.ACK.sent), our SACK blocks, the payload copied once
  * from the send buffer into a pooled packet buffer. The caller gives only what it decides: the
- * sequence number, the flags, which bytes. The finished header and options go to a
- * {@link Transmit} function, which the connection binds to its addresses, so no part of TCP but
- * the connection and the layer knows an address.
+ * sequence number, the flags, which bytes. The payload and options go to the {@link Transmit}
+ * the connection implements, which puts the header with its addresses in front, so no part of
+ * TCP but the connection and the layer knows an address.
  *
  * <p>Three kinds: {@link #syn} (the options we offer or answer), {@link #data} (data, a
  * retransmission or a bare ACK: it carries our current ACK, so the {@link AckScheduler} is
@@ -26,9 +26,15 @@ import dev.tsunagu.tcp.wire.TcpHeader;
  * time on the loop.
  */
 final class TcpOutput {
-    /** Prepends the TCP header (with the connection's ports and addresses) and hands the segment to IP. */
-    @FunctionalInterface
+    /**
+     * The connection's side of sending, the one narrow way up: whether its state lets segments
+     * go, and the transmission (the TCP header with the connection's ports and addresses in
+     * front, then IP). The connection implements it itself: no object per connection.
+     */
     interface Transmit {
+        /** Whether the state allows sending data and FINs, and the connection is not deleted. */
+        boolean canTransmit();
+
         void transmit(PacketBuffer segment, int seq, int ack, int flags, int window, TcpHeader.Options options);
     }
 
@@ -50,6 +56,11 @@ final class TcpOutput {
         this.rcv = rcv;
         this.rtt = rtt;
         this.acks = acks;
+    }
+
+    /** Whether the connection's state lets data and FINs go now. */
+    boolean open() {
+        return wire.canTransmit();
     }
 
     /**

@@ -22,7 +22,7 @@
  *     │          │  └──────────▶ RttSampler ◀───────────────┐       │              │
  *     │          ▼                                          │       │              │
  *     └─────▶ TcpOutput ────────────────────────────────────┴───────┴──────────────┘
- *                │ Transmit (bound by the connection to its addresses)
+ *                │ Transmit (the connection: its state, its addresses)
  *                ▼
  *        TcpLayer.transmit ─▶ IP            (an arrow: "calls"; the policies are left out)
  * </pre>

@@ -1,9 +1,7 @@
 package dev.tsunagu.tcp;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.driver.DriverCapabilities;
-import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
 import java.util.SplittableRandom;
 
@@ -12,31 +10,20 @@ import java.util.SplittableRandom;
  * header, with a probability: corruption that a link's frame check sequence missed, which the
  * TCP checksum must catch.
  */
-final class TcpCorruptor implements LinkDriver {
-    private final LinkDriver inner;
+final class TcpCorruptor extends ForwardingLinkDriver {
     private final double probability;
     private final SplittableRandom random;
     long corrupted;
 
     TcpCorruptor(LinkDriver inner, double probability, long seed) {
-        this.inner = inner;
+        super(inner);
         this.probability = probability;
         this.random = new SplittableRandom(seed);
     }
 
     @Override
     public String name() {
-        return "tcp-corrupt(" + inner.name() + ")";
-    }
-
-    @Override
-    public DriverCapabilities capabilities() {
-        return inner.capabilities();
-    }
-
-    @Override
-    public void open(DriverContext context) throws DriverException {
-        inner.open(context);
+        return "tcp-corrupt(" + delegate().name() + ")";
     }
 
     @Override
@@ -47,11 +34,6 @@ final class TcpCorruptor implements LinkDriver {
             frame.setU8(at, frame.getU8(at) ^ (1 << random.nextInt(8)));
             corrupted++;
         }
-        return inner.transmit(frame);
-    }
-
-    @Override
-    public void close() {
-        inner.close();
+        return super.transmit(frame);
     }
 }

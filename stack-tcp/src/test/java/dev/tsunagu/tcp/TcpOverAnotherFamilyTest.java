@@ -15,6 +15,7 @@ import dev.tsunagu.net.Ipv6Address;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.stack.IpPacketInfo;
+import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.IpService;
 import dev.tsunagu.stack.Layer;
 import dev.tsunagu.stack.LayerProvider;
@@ -49,8 +50,10 @@ class TcpOverAnotherFamilyTest {
     private final NetworkStack client = host("client", 1, "10.0.0.1/24", clientWire);
     private final NetworkStack server = host("server", 2, "10.0.0.2/24", serverWire);
 
+    /** A host with an IPv4 and an IPv6 address on one interface; the IPv6 one is its stand-in layer's. */
     private NetworkStack host(String name, long seed, String address, WireIpv6 v6) {
-        return TestHosts.host(loop, name, seed).on(lan, address)
+        return TestHosts.host(loop, name, seed)
+                .with(InterfaceConfig.of(lan.attach()).address(address).address(v6.address + "/64"))
                 .layers(List.of(new EthernetLayerProvider(), new Ipv4LayerProvider(), v6, new TcpLayerProvider()))
                 .build();
     }
@@ -72,6 +75,8 @@ class TcpOverAnotherFamilyTest {
         assertThat(c.remoteAddress()).isEqualTo(new InetSocketAddress(SERVER.toInetAddress(), 80));
         assertThat(s.remoteAddress().getAddress()).isEqualTo(CLIENT.toInetAddress());
         assertThat(c.localAddress().getAddress()).isEqualTo(CLIENT.toInetAddress());
+        assertThat(client.primaryInterface().ipv6Addresses()).extracting(Object::toString).containsExactly("2001:db8::1/64");
+        assertThat(client.primaryInterface().hasAddress(CLIENT)).isTrue();
 
         byte[] data = new byte[100_000];
         new Random(7).nextBytes(data);

@@ -92,6 +92,7 @@ class MalformedIpPacketsTest {
                 Arguments.of("ICMP shorter than its header", Craft.ipv4(RAW, HOST, 1, new byte[5]), "icmp", "DropTruncated"),
                 Arguments.of("ICMP checksum wrong", Craft.ipv4(RAW, HOST, 1, Craft.with(icmpEcho, 2, icmpEcho[2] ^ 1)), "icmp", "DropBadChecksum"),
                 Arguments.of("ICMP error quoting too little", Craft.ipv4(RAW, HOST, 1, Craft.icmp(3, 3, 0, new byte[12])), "icmp", "DropBadQuote"),
+                Arguments.of("ICMP echo request with code 1", Craft.ipv4(RAW, HOST, 1, Craft.icmp(8, 1, 0x0001_0001, new byte[8])), "icmp", "DropBadEchoCode"),
                 Arguments.of("UDP shorter than its header", ipWith(new byte[6]), "udp", "DropTruncated"),
                 Arguments.of("UDP length below 8", ipWith(Craft.with(Craft.with(udp, 4, 0), 5, 7)), "udp", "DropBadLength"),
                 Arguments.of("UDP length beyond the IP payload", ipWith(Craft.with(udp, 5, 200)), "udp", "DropBadLength"),

@@ -1,15 +1,74 @@
 package dev.tsunagu.cli.tools;
 
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
-/** How the commands print socket addresses: {@code 10.0.0.1:49152}. */
+/**
+ * Address literals and {@code host:port} as the commands read and print them, through Guava's
+ * {@link InetAddresses} and {@link HostAndPort}: IPv4 and IPv6 literals alike
+ * ({@code 10.0.0.1:53}, {@code [fd00::1]:53}), so an IPv6 address is recognised as one and
+ * refused with a reason while the stack speaks IPv4 only, rather than misread as a name or a
+ * malformed port.
+ */
 final class Addresses {
     private Addresses() {}
 
+    /** {@code 10.0.0.1:49152}, {@code [fd00::1]:80}; {@code *:*} for none. */
     static String format(InetSocketAddress a) {
         if (a == null) {
             return "*:*";
         }
-        return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
+        String host = a.getAddress() != null ? InetAddresses.toAddrString(a.getAddress()) : a.getHostString();
+        return HostAndPort.fromParts(host, a.getPort()).toString();
+    }
+
+    /**
+     * The IP literal {@code text} (IPv6 with or without brackets), or null if it is not one
+     * (a name, or garbage).
+     */
+    static InetAddress literal(String text) {
+        if (InetAddresses.isUriInetAddress(text)) {
+            return InetAddresses.forUriString(text);
+        }
+        return InetAddresses.isInetAddress(text) ? InetAddresses.forString(text) : null;
+    }
+
+    /**
+     * The IPv4 address {@code text} is a literal of.
+     *
+     * @throws IllegalArgumentException saying why, if it is an IPv6 literal or no literal at all
+     */
+    static Inet4Address ipv4(String text) {
+        InetAddress a = literal(text);
+        if (a == null) {
+            throw new IllegalArgumentException("not an IPv4 address (want a.b.c.d): " + text);
+        }
+        if (!(a instanceof Inet4Address v4)) {
+            throw new IllegalArgumentException(text + " is an IPv6 address; the stack speaks IPv4 only for now");
+        }
+        return v4;
+    }
+
+    /**
+     * An IPv4 {@code ADDR[:PORT]} ({@code 10.0.0.1}, {@code 10.0.0.1:5353}); an IPv6 one is
+     * recognised ({@code [fd00::1]:53}) and refused.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    static InetSocketAddress ipv4AndPort(String text, int defaultPort) {
+        HostAndPort hp;
+        try {
+            hp = HostAndPort.fromString(text.strip()).withDefaultPort(defaultPort);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("want ADDR[:PORT] (e.g. 10.0.0.1:53), not '" + text + "'", e);
+        }
+        int port = hp.getPort();
+        if (port < 1) {
+            throw new IllegalArgumentException("port " + port + " out of range 1-65535 in '" + text + "'");
+        }
+        return new InetSocketAddress(ipv4(hp.getHost()), port);
     }
 }

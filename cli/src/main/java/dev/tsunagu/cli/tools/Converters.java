@@ -25,12 +25,12 @@ final class Converters {
         }
     }
 
-    /** A dotted IPv4 address. */
+    /** A dotted IPv4 address (an IPv6 literal is recognised and refused). */
     public static final class Address implements ITypeConverter<Ipv4Address> {
         @Override
         public Ipv4Address convert(String value) {
             try {
-                return Ipv4Address.parse(value);
+                return Ipv4Address.of(Addresses.ipv4(value));
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

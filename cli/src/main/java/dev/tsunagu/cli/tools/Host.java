@@ -6,7 +6,6 @@ import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.link.capture.CapturingDriver;
-import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
@@ -16,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -51,12 +51,15 @@ final class Host implements AutoCloseable {
             throw new ParameterException(cli, "--driver: unknown link driver '" + spec.name() + "' (installed: "
                     + String.join(", ", drivers.providers().stream().map(p -> p.name()).toList()) + ")");
         }
-        String servers = dns == null ? "" : String.join(",", dns.servers);
-        try {
-            ResolverConfig.parseServers(servers);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(cli, "--dns: " + e.getMessage());
+        List<String> dnsServers = new ArrayList<>();
+        for (String server : dns == null ? List.<String>of() : dns.servers) {
+            try {
+                dnsServers.add(Addresses.format(Addresses.ipv4AndPort(server, ResolverConfig.DNS_PORT)));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cli, "--dns: " + e.getMessage());
+            }
         }
+        String servers = String.join(",", dnsServers);
         if (o.mtu != null && (o.mtu < 68 || o.mtu > 65535)) {
             throw new ParameterException(cli, "--mtu: want 68-65535 (IPv4's minimum is 68), not " + o.mtu);
         }
@@ -102,20 +105,22 @@ final class Host implements AutoCloseable {
         return netstat;
     }
 
-    /**
-     * An IPv4 literal as is, a name through the stack's resolver (its {@code --dns} servers).
-     * Something that looks like a dotted address but is not one is a usage error.
-     */
+    /** Whether {@code host} looks like a dotted address, as opposed to a name. */
     static boolean looksNumeric(String host) {
         return host.matches("[0-9.]+");
     }
 
+    /**
+     * An IPv4 literal as is, a name through the stack's resolver (its {@code --dns} servers).
+     * An IPv6 literal, or something that looks like a dotted address but is not one, is a
+     * usage error.
+     */
     InetAddress resolve(CommandLine cli, String host) throws UnknownHostException {
-        try {
-            return Ipv4Address.parse(host).toInetAddress();
-        } catch (IllegalArgumentException notLiteral) {
-            if (looksNumeric(host)) {
-                throw new ParameterException(cli, notLiteral.getMessage());
+        if (Addresses.literal(host) != null || looksNumeric(host)) {
+            try {
+                return Addresses.ipv4(host);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cli, e.getMessage());
             }
         }
         NameResolver resolver = stack.service(NameResolver.class)

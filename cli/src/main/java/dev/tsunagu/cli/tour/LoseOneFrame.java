@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.fault.FaultInjectingDriver;
 import dev.tsunagu.link.fault.FaultPlan;
@@ -15,8 +16,7 @@ import java.util.function.Predicate;
  * ({@code drop=1}); every other frame goes straight on. A random plan ({@code drop=0.05})
  * would lose some frame, but not reliably one whose loss TCP must repair.
  */
-final class LoseOneFrame implements LinkDriver {
-    private final LinkDriver inner;
+final class LoseOneFrame extends ForwardingLinkDriver {
     private final Predicate<PacketBuffer> chosen;
     private final Runnable onLoss;
     private final FaultInjectingDriver dropper;
@@ -28,7 +28,7 @@ final class LoseOneFrame implements LinkDriver {
      * @param onLoss told when the frame has been lost
      */
     LoseOneFrame(LinkDriver inner, Predicate<PacketBuffer> chosen, Runnable onLoss, long seed) {
-        this.inner = inner;
+        super(inner);
         this.chosen = chosen;
         this.onLoss = onLoss;
         FaultPlan dropAll = FaultPlan.builder().drop(1.0).direction(FaultPlan.Direction.TRANSMIT).build();
@@ -41,18 +41,8 @@ final class LoseOneFrame implements LinkDriver {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public DriverCapabilities capabilities() {
-        return inner.capabilities();
-    }
-
-    @Override
     public void open(DriverContext context) throws DriverException {
-        inner.open(context);
+        super.open(context);
         dropper.open(context);
     }
 
@@ -64,13 +54,13 @@ final class LoseOneFrame implements LinkDriver {
             onLoss.run();
             return accepted;
         }
-        return inner.transmit(frame);
+        return super.transmit(frame);
     }
 
     @Override
     public void close() {
         dropper.close();
-        inner.close();
+        super.close();
     }
 
     /** The fault injector's inner driver: with a drop-everything plan nothing ever reaches it. */

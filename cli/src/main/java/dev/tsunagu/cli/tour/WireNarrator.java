@@ -1,10 +1,10 @@
 package dev.tsunagu.cli.tour;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.ForwardingDriverContext;
+import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
 
 /**
@@ -12,8 +12,7 @@ import dev.tsunagu.driver.LinkDriver;
  * leaves the stack. Received frames are not told again (each was told by its sender), but the
  * story notes when ACKs arrive, since that is when the sender's retransmission timer restarts.
  */
-final class WireNarrator implements LinkDriver {
-    private final LinkDriver inner;
+final class WireNarrator extends ForwardingLinkDriver {
     private final String host;
     private final WireStory story;
     private final Narration narration;
@@ -21,7 +20,7 @@ final class WireNarrator implements LinkDriver {
     private Runnable afterDnsQuery = () -> {};
 
     WireNarrator(LinkDriver inner, String host, WireStory story, Narration narration) {
-        this.inner = inner;
+        super(inner);
         this.host = host;
         this.story = story;
         this.narration = narration;
@@ -33,19 +32,9 @@ final class WireNarrator implements LinkDriver {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public DriverCapabilities capabilities() {
-        return inner.capabilities();
-    }
-
-    @Override
     public void open(DriverContext context) throws DriverException {
         this.context = context;
-        inner.open(new ForwardingDriverContext(context) {
+        delegate().open(new ForwardingDriverContext(context) {
             @Override
             public boolean receive(PacketBuffer frame) {
                 story.received(frame.toByteArray(), context.clock().nanoTime());
@@ -58,15 +47,10 @@ final class WireNarrator implements LinkDriver {
     public boolean transmit(PacketBuffer frame) {
         WireStory.Line line = story.transmitted(host, frame.toByteArray(), context.clock().nanoTime());
         narration.event(line.who(), line.what());
-        boolean sent = inner.transmit(frame);
+        boolean sent = super.transmit(frame);
         if (line.dnsQuery()) {
             afterDnsQuery.run();
         }
         return sent;
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

@@ -2,16 +2,14 @@ package dev.tsunagu.tcp.timing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.ForwardingDriverContext;
+import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.arp.ArpOptions;
 import dev.tsunagu.link.cable.Cable;
-import dev.tsunagu.loop.Clock;
-import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
@@ -281,13 +279,12 @@ class TcpTimersTest {
     }
 
     /** A decorator that records every frame its driver sends and receives, stamped with the stack's clock. */
-    static final class Recorder implements LinkDriver {
-        final LinkDriver inner;
+    static final class Recorder extends ForwardingLinkDriver {
         final List<Frame> frames = new CopyOnWriteArrayList<>();
         volatile DriverContext context;
 
         Recorder(LinkDriver inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         List<Frame> framesSince(int mark) {
@@ -307,52 +304,17 @@ class TcpTimersTest {
 
         @Override
         public String name() {
-            return "recorder(" + inner.name() + ")";
-        }
-
-        @Override
-        public DriverCapabilities capabilities() {
-            return inner.capabilities();
+            return "recorder(" + delegate().name() + ")";
         }
 
         @Override
         public void open(DriverContext ctx) throws DriverException {
             this.context = ctx;
-            inner.open(new DriverContext() {
-                @Override
-                public String interfaceName() {
-                    return ctx.interfaceName();
-                }
-
-                @Override
-                public BufferPool buffers() {
-                    return ctx.buffers();
-                }
-
-                @Override
-                public Clock clock() {
-                    return ctx.clock();
-                }
-
-                @Override
-                public EventLoop loop() {
-                    return ctx.loop();
-                }
-
+            delegate().open(new ForwardingDriverContext(ctx) {
                 @Override
                 public boolean receive(PacketBuffer frame) {
                     record(frame, false);
-                    return ctx.receive(frame);
-                }
-
-                @Override
-                public void linkStateChanged(boolean up) {
-                    ctx.linkStateChanged(up);
-                }
-
-                @Override
-                public void reportError(String message, Throwable cause) {
-                    ctx.reportError(message, cause);
+                    return super.receive(frame);
                 }
             });
         }
@@ -362,12 +324,7 @@ class TcpTimersTest {
             if (context != null) {
                 record(frame, true);
             }
-            return inner.transmit(frame);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            return super.transmit(frame);
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.tsunagu.loop.ThreadedEventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.EtherType;
 import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.MissingLayerException;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
@@ -53,6 +54,17 @@ class NetworkStackTest {
         assertThatThrownBy(() -> NetworkStack.builder().eventLoop(loop).layers(List.of()).build())
                 .isInstanceOf(MissingLayerException.class)
                 .hasMessageContaining("dev.tsunagu:stack-link");
+    }
+
+    /** An IPv6 address is only its layer's business: without one the build names what is missing. */
+    @Test
+    void anIpv6AddressWithoutAnIpv6LayerIsRefusedByName() {
+        assertThatThrownBy(() -> TestHosts.host(loop, "v6", 1).layers(List.of(new EthernetLayerProvider()))
+                .with(InterfaceConfig.of(new Cable("v6").attach())
+                        .address("10.0.0.1/24").address("2001:db8::1/64"))
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("eth0: 2001:db8::1/64 is an IPv6 address and this stack has no IPv6 layer");
     }
 
     @Test
