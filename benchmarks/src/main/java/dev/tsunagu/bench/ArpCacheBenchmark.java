@@ -5,31 +5,16 @@ import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.stack.Neighbors;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The ARP cache lookup every outgoing IPv4 packet makes, in a real stack's cache holding 256
  * resolved neighbours.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class ArpCacheBenchmark {
+public class ArpCacheBenchmark extends NanosecondBenchmark {
     static final int BASE = 0x0A4E0000; // 10.78.0.0/16
 
     VirtualEventLoop loop;

@@ -5,29 +5,15 @@ import dev.tsunagu.loop.TimerWheel;
 import dev.tsunagu.loop.VirtualClock;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What TCP does to its retransmission timer on every ACK: re-arm it (schedule, which first
  * unlinks it) and, when everything is acknowledged, cancel it; with {@code others} timers
  * already in the wheel, as a busy stack has.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class TimerWheelBenchmark {
+public class TimerWheelBenchmark extends NanosecondBenchmark {
     @Param({"0", "10000"})
     int others;
 

@@ -6,17 +6,8 @@ import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.tcp.wire.TcpHeader;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -25,13 +16,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * buffer, and parse (IPv4 check, TCP check with the checksum verified, the fields the
  * receiver reads).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class WireBenchmark {
+public class WireBenchmark extends NanosecondBenchmark {
     static final int SRC = 0x0A4D0001;
     static final int DST = 0x0A4D0002;
     static final int MSS = 1460;
