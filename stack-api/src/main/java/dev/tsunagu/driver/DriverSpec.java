@@ -1,6 +1,8 @@
 package dev.tsunagu.driver;
 
+import dev.tsunagu.net.MacAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,6 +44,36 @@ public record DriverSpec(String name, String argument, Map<String, String> param
             params.put(parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
         }
         return new DriverSpec(name, argument, params);
+    }
+
+    /**
+     * Refuses a parameter the driver does not take, naming those it does: a misspelt key is an
+     * error, not a silent default.
+     *
+     * @throws IllegalArgumentException {@code unknown NAME parameter 'KEY' (known: ...)}
+     */
+    public void requireKnownParameters(String... known) {
+        List<String> keys = List.of(known);
+        for (String key : parameters.keySet()) {
+            if (!keys.contains(key)) {
+                throw new IllegalArgumentException(
+                        "unknown " + name + " parameter '" + key + "' (known: " + String.join(", ", keys) + ")");
+            }
+        }
+    }
+
+    /** A MAC address parameter ({@code 02:00:00:00:00:01}), or null when absent. */
+    public MacAddress macParameter(String key) {
+        String v = parameters.get(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return MacAddress.parse(v);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    name + " parameter " + key + "= wants a MAC like 02:00:00:00:00:01: " + v, e);
+        }
     }
 
     /** An integer parameter, or {@code fallback} when absent. */

@@ -109,6 +109,25 @@ class DriverSpecTest {
     }
 
     @Test
+    void unknownParametersAreRefusedNamingTheKnownOnes() {
+        DriverSpec s = DriverSpec.parse("pcap:eth0,mtu=9000,speed=10");
+        assertThatThrownBy(() -> s.requireKnownParameters("mac", "mtu", "promisc"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown pcap parameter 'speed' (known: mac, mtu, promisc)");
+        s.requireKnownParameters("mtu", "speed"); // all known: no exception
+    }
+
+    @Test
+    void macParameter() {
+        DriverSpec s = DriverSpec.parse("pcap:eth0,mac=02:00:00:00:00:01,bad=zz");
+        assertThat(s.macParameter("mac")).hasToString("02:00:00:00:00:01");
+        assertThat(s.macParameter("other")).as("absent").isNull();
+        assertThatThrownBy(() -> s.macParameter("bad"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pcap parameter bad= wants a MAC like 02:00:00:00:00:01: zz");
+    }
+
+    @Test
     void parametersAreAnUnmodifiableCopy() {
         java.util.LinkedHashMap<String, String> params = new java.util.LinkedHashMap<>();
         params.put("a", "1");

@@ -8,7 +8,6 @@ import dev.tsunagu.driver.pcap.internal.Libpcap;
 import dev.tsunagu.net.MacAddress;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code pcap:IFACE[,mac=MAC][,mtu=N][,promisc=yes|no]}: a live Ethernet interface through
@@ -21,8 +20,6 @@ import java.util.Set;
  * </ul>
  */
 public final class PcapDriverProvider implements LinkDriverProvider {
-    private static final Set<String> PARAMETERS = Set.of("mac", "mtu", "promisc");
-
     @Override
     public String name() {
         return "pcap";
@@ -49,23 +46,11 @@ public final class PcapDriverProvider implements LinkDriverProvider {
 
     @Override
     public LinkDriver create(DriverSpec spec) throws DriverException {
-        for (String key : spec.parameters().keySet()) {
-            if (!PARAMETERS.contains(key)) {
-                throw new IllegalArgumentException("unknown pcap parameter '" + key + "' (known: mac, mtu, promisc)");
-            }
-        }
+        spec.requireKnownParameters("mac", "mtu", "promisc");
         if (spec.argument().isEmpty()) {
             throw new IllegalArgumentException("the pcap driver needs an interface: pcap:IFACE (e.g. pcap:veth0)");
         }
-        MacAddress mac = null;
-        String m = spec.parameters().get("mac");
-        if (m != null) {
-            try {
-                mac = MacAddress.parse(m);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("pcap parameter mac= wants a MAC like 02:00:00:00:00:01: " + m, e);
-            }
-        }
+        MacAddress mac = spec.macParameter("mac");
         boolean promisc = switch (spec.parameters().getOrDefault("promisc", "yes").toLowerCase(Locale.ROOT)) {
             case "yes", "true", "on" -> true;
             case "no", "false", "off" -> false;

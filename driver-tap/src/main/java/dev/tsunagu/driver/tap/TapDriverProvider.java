@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code tap:NAME[,mtu=N][,up=ADDR/LEN]}: a Linux TAP device, attached if it exists and
@@ -24,8 +23,6 @@ import java.util.Set;
  * </ul>
  */
 public final class TapDriverProvider implements LinkDriverProvider {
-    private static final Set<String> PARAMETERS = Set.of("mtu", "up");
-
     @Override
     public String name() {
         return "tap";
@@ -55,11 +52,7 @@ public final class TapDriverProvider implements LinkDriverProvider {
 
     @Override
     public LinkDriver create(DriverSpec spec) throws DriverException {
-        for (String key : spec.parameters().keySet()) {
-            if (!PARAMETERS.contains(key)) {
-                throw new IllegalArgumentException("unknown tap parameter '" + key + "' (known: mtu, up)");
-            }
-        }
+        spec.requireKnownParameters("mtu", "up");
         int mtu = spec.intParameter("mtu", 0);
         boolean bringUp = false;
         Ipv4Prefix kernelAddress = null;

@@ -19,11 +19,7 @@ public final class CableDriverProvider implements LinkDriverProvider {
     @Override
     public LinkDriver create(DriverSpec spec) {
         String cableName = spec.argument().isEmpty() ? "default" : spec.argument();
-        for (String key : spec.parameters().keySet()) {
-            if (!key.equals("mtu")) {
-                throw new IllegalArgumentException("unknown cable parameter '" + key + "' (known: mtu)");
-            }
-        }
+        spec.requireKnownParameters("mtu");
         return Cables.named(cableName, spec.intParameter("mtu", Cable.DEFAULT_MTU)).attach();
     }
 }

@@ -7,7 +7,6 @@ import dev.tsunagu.driver.LinkDriverProvider;
 import dev.tsunagu.net.MacAddress;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * {@code pcap-file:PATH[,out=PATH][,pace=recorded|fast][,mac=MAC][,mtu=N][,acks=rewrite|as-recorded][,start=now|manual]}:
@@ -15,8 +14,6 @@ import java.util.Set;
  * (Paths cannot contain commas: the spec's separator.)
  */
 public final class PcapFileDriverProvider implements LinkDriverProvider {
-    private static final Set<String> PARAMETERS = Set.of("out", "pace", "mac", "mtu", "acks", "start");
-
     @Override
     public String name() {
         return "pcap-file";
@@ -30,24 +27,12 @@ public final class PcapFileDriverProvider implements LinkDriverProvider {
 
     @Override
     public LinkDriver create(DriverSpec spec) throws DriverException {
-        for (String key : spec.parameters().keySet()) {
-            if (!PARAMETERS.contains(key)) {
-                throw new IllegalArgumentException("unknown pcap-file parameter '" + key + "' (known: out, pace, mac, mtu, acks, start)");
-            }
-        }
+        spec.requireKnownParameters("out", "pace", "mac", "mtu", "acks", "start");
         if (spec.argument().isEmpty()) {
             throw new IllegalArgumentException("the pcap-file driver needs a capture: pcap-file:PATH[,out=PATH]");
         }
         String out = spec.parameters().get("out");
-        MacAddress mac = null;
-        String m = spec.parameters().get("mac");
-        if (m != null) {
-            try {
-                mac = MacAddress.parse(m);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("pcap-file parameter mac= wants a MAC like 02:00:00:00:00:01: " + m, e);
-            }
-        }
+        MacAddress mac = spec.macParameter("mac");
         boolean rewrite = switch (spec.parameters().getOrDefault("acks", "rewrite").toLowerCase(Locale.ROOT)) {
             case "rewrite" -> true;
             case "as-recorded" -> false;
