@@ -3,6 +3,7 @@ package dev.tsunagu.apps.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.driver.pcap.PcapDriver;
+import dev.tsunagu.testkit.host.BenchNamespace;
 import dev.tsunagu.testkit.host.VethBench;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -93,7 +94,7 @@ class PcapHttpInteropTest {
         }
     }
 
-    private VethBench.Namespace startBench() throws Exception {
+    private BenchNamespace startBench() throws Exception {
         VethBench.assumeLiveCapture();
         bench = VethBench.start(SUBNET);
         return bench.kernelSide();
@@ -101,11 +102,11 @@ class PcapHttpInteropTest {
 
     @Test
     void curlFetchesTenMegabytesFromTheStack() throws Exception {
-        VethBench.Namespace ns = startBench();
+        BenchNamespace ns = startBench();
         VethBench.assumeCommand("curl", "curl");
         VethBench.assumeCommand("sha256sum", "coreutils");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
-            VethBench.Result r = ns.exec(TRANSFER_LIMIT.plusSeconds(10), "sh", "-c",
+            BenchNamespace.Result r = ns.exec(TRANSFER_LIMIT.plusSeconds(10), "sh", "-c",
                     "curl -sS --max-time " + TRANSFER_LIMIT.toSeconds() + " -w '%{stderr}CURL %{http_code} %{size_download} %{time_total}\\n' "
                             + url("big.bin") + " | sha256sum");
             Matcher c = CURL.matcher(r.output());
@@ -123,7 +124,7 @@ class PcapHttpInteropTest {
 
     @Test
     void theStackDownloadsTenMegabytesFromPythonHttpServer() throws Exception {
-        VethBench.Namespace ns = startBench();
+        BenchNamespace ns = startBench();
         VethBench.assumeCommand("python3", "python3");
         VethBench.assumeCommand("ss", "iproute2");
         ns.start("python3", "-m", "http.server", String.valueOf(PYTHON_PORT), "--bind", bench.kernel(),
@@ -146,7 +147,7 @@ class PcapHttpInteropTest {
 
     @Test
     void aRecordedCurlSessionReplaysIntoAFreshStack() throws Exception {
-        VethBench.Namespace ns = startBench();
+        BenchNamespace ns = startBench();
         VethBench.assumeCommand("curl", "curl");
         VethBench.assumeCommand("tcpdump", "tcpdump");
         Path recording = work.resolve("curl-session.pcap");
@@ -160,7 +161,7 @@ class PcapHttpInteropTest {
         BufferedReader tcpdumpOut = new BufferedReader(new InputStreamReader(tcpdump.getInputStream(), StandardCharsets.UTF_8));
         assertThat(readLineMatching(tcpdumpOut, "listening on", Duration.ofSeconds(10))).as("tcpdump started").isNotNull();
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
-            VethBench.Result r = ns.exec(Duration.ofSeconds(20), "curl", "-sS", "--max-time", "10", url("small.txt"));
+            BenchNamespace.Result r = ns.exec(Duration.ofSeconds(20), "curl", "-sS", "--max-time", "10", url("small.txt"));
             assertThat(r.exit()).as(r.output()).isZero();
             assertThat(r.output()).isEqualTo(SMALL);
         }

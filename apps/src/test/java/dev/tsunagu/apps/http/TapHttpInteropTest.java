@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.tcp.TcpOptions;
+import dev.tsunagu.testkit.host.BenchNamespace;
 import dev.tsunagu.testkit.host.TapBench;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -122,7 +123,7 @@ class TapHttpInteropTest {
      * our capture decorator into a pcap for {@link TapBench#closeAndCheckWire} at the end of
      * every case (50 MB cases too: tshark dissects frame by frame, without TCP analysis).
      */
-    private TapBench.Namespace startCapturedBench() throws Exception {
+    private BenchNamespace startCapturedBench() throws Exception {
         TapBench.assumeTapAndNetns();
         bench = TapBench.start(SUBNET, captures.resolve("http.pcap"), b -> b);
         return bench.kernelSide();
@@ -132,10 +133,10 @@ class TapHttpInteropTest {
      * The routed bench for the lossy cases: curl and python3 in the peer namespace behind the
      * TAP's, sending one segment per packet, both ends with MIN_RTO.
      */
-    private TapBench.Namespace startRoutedBench() throws Exception {
+    private BenchNamespace startRoutedBench() throws Exception {
         TapBench.assumeTapAndNetns();
         bench = TapBench.startRouted(SUBNET, captures.resolve("http.pcap"), b -> b.option(TcpOptions.MIN_RTO, MIN_RTO));
-        TapBench.Namespace peer = bench.peer();
+        BenchNamespace peer = bench.peer();
         Duration t = Duration.ofSeconds(10);
         peer.check(t, "ip", "link", "set", "dev", "vp", "gso_max_segs", "1");
         peer.check(t, "ip", "route", "replace", "10." + SUBNET + ".0.0/24", "via", "10." + SUBNET + ".1.1",
@@ -169,7 +170,7 @@ class TapHttpInteropTest {
 
     @Test
     void curlFetchesFiftyMegabytesFromTheStack() throws Exception {
-        TapBench.Namespace ns = startCapturedBench();
+        BenchNamespace ns = startCapturedBench();
         TapBench.assumeCommand("curl", "curl");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
             record("1 curl <- stack server, 50 MB", curlBig(ns));
@@ -180,7 +181,7 @@ class TapHttpInteropTest {
 
     @Test
     void twoHundredSequentialCurlRequestsAllSucceed() throws Exception {
-        TapBench.Namespace ns = startCapturedBench();
+        BenchNamespace ns = startCapturedBench();
         TapBench.assumeCommand("curl", "curl");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
             // One curl, 200 URLs one after the other; the server closes each connection after its response.
@@ -189,7 +190,7 @@ class TapHttpInteropTest {
                 command.addAll(List.of("-o", "/dev/null", url("small.txt")));
             }
             long t0 = System.nanoTime();
-            TapBench.Result r = ns.exec(Duration.ofSeconds(100), command.toArray(String[]::new));
+            BenchNamespace.Result r = ns.exec(Duration.ofSeconds(100), command.toArray(String[]::new));
             long ms = ms(t0);
             List<Matcher> lines = curlLines(r.output());
             assertThat(r.exit()).as(r.output()).isZero();
@@ -206,13 +207,13 @@ class TapHttpInteropTest {
 
     @Test
     void fiftyConcurrentCurlRequestsAllSucceed() throws Exception {
-        TapBench.Namespace ns = startCapturedBench();
+        BenchNamespace ns = startCapturedBench();
         TapBench.assumeCommand("curl", "curl");
         TapBench.assumeCommand("xargs", "findutils");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
             String each = "curl -sS --max-time 30 -o /dev/null -w '" + CURL_WRITE_OUT + "' " + url("medium.bin");
             long t0 = System.nanoTime();
-            TapBench.Result r = ns.exec(Duration.ofSeconds(60), "sh", "-c", "seq 50 | xargs -P 50 -I{} " + each);
+            BenchNamespace.Result r = ns.exec(Duration.ofSeconds(60), "sh", "-c", "seq 50 | xargs -P 50 -I{} " + each);
             long ms = ms(t0);
             List<Matcher> lines = curlLines(r.output());
             assertThat(r.exit()).as(r.output()).isZero();
@@ -231,7 +232,7 @@ class TapHttpInteropTest {
 
     @Test
     void theStackDownloadsFiftyMegabytesFromPythonHttpServer() throws Exception {
-        TapBench.Namespace ns = startCapturedBench();
+        BenchNamespace ns = startCapturedBench();
         startPythonHttpServer(ns, bench.kernel());
         record("2 stack client <- python3 http.server, 50 MB", stackDownloadsBig(bench.kernel()));
         bench.closeAndCheckWire();
@@ -239,7 +240,7 @@ class TapHttpInteropTest {
 
     @Test
     void theStackUploadsFiftyMegabytesToSocat() throws Exception {
-        TapBench.Namespace ns = startCapturedBench();
+        BenchNamespace ns = startCapturedBench();
         TapBench.assumeCommand("socat", "socat");
         TapBench.assumeCommand("ss", "iproute2");
         // The sink counts and hashes what it gets, to its stderr (the process's output here).
@@ -301,7 +302,7 @@ class TapHttpInteropTest {
 
     @Test
     void curlFetchesFiftyMegabytesFromTheStackThroughLoss() throws Exception {
-        TapBench.Namespace peer = startRoutedBench();
+        BenchNamespace peer = startRoutedBench();
         TapBench.assumeCommand("curl", "curl");
         TapBench.assumeCommand("nft", "nftables");
         try (HttpFileServer server = HttpFileServer.serve(bench.stack(), HTTP_PORT, www)) {
@@ -316,7 +317,7 @@ class TapHttpInteropTest {
 
     @Test
     void theStackDownloadsFiftyMegabytesFromPythonThroughLoss() throws Exception {
-        TapBench.Namespace peer = startRoutedBench();
+        BenchNamespace peer = startRoutedBench();
         TapBench.assumeCommand("nft", "nftables");
         startPythonHttpServer(peer, bench.peerAddress());
         record("8 stack client <- python3 http.server, 50 MB, routed, 1 segment/packet, no loss", stackDownloadsBig(bench.peerAddress()));
@@ -330,11 +331,11 @@ class TapHttpInteropTest {
     // ---- transfers ----
 
     /** curl in {@code where} fetches big.bin from the stack into sha256sum; returns curl's time. */
-    private long curlBig(TapBench.Namespace where) throws Exception {
+    private long curlBig(BenchNamespace where) throws Exception {
         TapBench.assumeCommand("sha256sum", "coreutils");
         long t0 = System.nanoTime();
         Thread watch = watchProgress("curl <- stack server");
-        TapBench.Result r;
+        BenchNamespace.Result r;
         try {
             r = where.exec(TRANSFER_LIMIT.plusSeconds(10), "sh", "-c",
                     "curl -sS --max-time " + TRANSFER_LIMIT.toSeconds() + " -w '%{stderr}" + CURL_WRITE_OUT + "' "
@@ -380,7 +381,7 @@ class TapHttpInteropTest {
         return ms;
     }
 
-    private static void startPythonHttpServer(TapBench.Namespace where, String bind) throws Exception {
+    private static void startPythonHttpServer(BenchNamespace where, String bind) throws Exception {
         TapBench.assumeCommand("python3", "python3");
         TapBench.assumeCommand("ss", "iproute2");
         where.start("python3", "-m", "http.server", String.valueOf(PYTHON_PORT), "--bind", bind, "--directory", www.toString());
@@ -394,7 +395,7 @@ class TapHttpInteropTest {
      * drop LOSS_PERCENT% of each at random.
      */
     private void dropOnTap() throws IOException, InterruptedException {
-        TapBench.Namespace router = bench.kernelSide();
+        BenchNamespace router = bench.kernelSide();
         Duration t = Duration.ofSeconds(10);
         router.check(t, "nft", "add", "table", "inet", "loss");
         router.check(t, "nft", "add", "chain", "inet", "loss", "forward", "{ type filter hook forward priority 0; }");

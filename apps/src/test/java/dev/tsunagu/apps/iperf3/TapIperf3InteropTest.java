@@ -3,6 +3,7 @@ package dev.tsunagu.apps.iperf3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.testkit.host.Poll;
+import dev.tsunagu.testkit.host.BenchNamespace;
 import dev.tsunagu.testkit.host.TapBench;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,12 +119,12 @@ class TapIperf3InteropTest {
 
     @Test
     void secondClientIsToldTheServerIsBusy() throws Exception {
-        TapBench.Namespace ns = bench.kernelSide();
+        BenchNamespace ns = bench.kernelSide();
         Process first = ns.start("iperf3", "-c", bench.stackAddress(), "-t", "3");
         // Wait (bounded) for the first test to hold the server, then try a second.
         assertThat(Poll.until(Duration.ofSeconds(10), server::busy, busy -> busy))
                 .as("the first client's test started").isTrue();
-        TapBench.Result second = ns.exec(CLIENT_LIMIT, "iperf3", "-c", bench.stackAddress(), "-t", "1");
+        BenchNamespace.Result second = ns.exec(CLIENT_LIMIT, "iperf3", "-c", bench.stackAddress(), "-t", "1");
         assertThat(second.exit()).isNotZero();
         assertThat(second.output()).contains("the server is busy running a test");
         assertThat(first.waitFor(CLIENT_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -145,7 +146,7 @@ class TapIperf3InteropTest {
     private Map<String, Object> iperf3(String name, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("iperf3", "-c", bench.stackAddress(), "--json"));
         command.addAll(List.of(args));
-        TapBench.Result r = bench.kernelSide().exec(CLIENT_LIMIT, command.toArray(String[]::new));
+        BenchNamespace.Result r = bench.kernelSide().exec(CLIENT_LIMIT, command.toArray(String[]::new));
         assertThat(r.exit()).as("iperf3 %s exit status; it said:%n%s", name, r.output()).isZero();
         Map<String, Object> json = Json.parseObject(r.output().substring(r.output().indexOf('{')));
         assertThat(json).as(r.output()).doesNotContainKey("error");

@@ -3,6 +3,7 @@ package dev.tsunagu.cli.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.cli.Tsunagu;
+import dev.tsunagu.testkit.host.BenchNamespace;
 import dev.tsunagu.testkit.host.TapBench;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -54,9 +55,9 @@ class TapCommandTest {
         }
     }
 
-    private TapBench.Namespace namespaceWithTap() throws Exception {
+    private BenchNamespace namespaceWithTap() throws Exception {
         bench = TapBench.start(SUBNET);
-        TapBench.Namespace ns = bench.kernelSide();
+        BenchNamespace ns = bench.kernelSide();
         // The README's recipe, in the namespace (there the user is root, so no "user" option).
         ns.check(DEADLINE, "ip", "tuntap", "add", "dev", TAP, "mode", "tap");
         ns.check(DEADLINE, "ip", "addr", "add", KERNEL + "/24", "dev", TAP);
@@ -71,17 +72,17 @@ class TapCommandTest {
         TapBench.assumeCommand("python3", "python3");
         TapBench.assumeCommand("ping", "iputils-ping");
         Files.writeString(www.resolve("hello.txt"), "Hello through a TAP!\n");
-        TapBench.Namespace ns = namespaceWithTap();
+        BenchNamespace ns = namespaceWithTap();
 
         // curl against http-serve; the kernel pings the stack meanwhile.
         Process serve = ns.start(tsunagu("http-serve", "--driver", "tap:" + TAP, "--ip", STACK + "/24", "--port", "8080",
                 "--dir", www.toString()));
         List<String> serveOut = new ArrayList<>();
         awaitLine(serve, serveOut, "Ctrl-C stops");
-        TapBench.Result curl = ns.exec(DEADLINE, "curl", "-sS", "--max-time", "10", "http://" + STACK + ":8080/hello.txt");
+        BenchNamespace.Result curl = ns.exec(DEADLINE, "curl", "-sS", "--max-time", "10", "http://" + STACK + ":8080/hello.txt");
         assertThat(curl.exit()).as(curl.output()).isZero();
         assertThat(curl.output()).isEqualTo("Hello through a TAP!\n");
-        TapBench.Result kernelPing = ns.exec(DEADLINE, "ping", "-c", "3", "-i", "0.2", "-W", "2", STACK);
+        BenchNamespace.Result kernelPing = ns.exec(DEADLINE, "ping", "-c", "3", "-i", "0.2", "-W", "2", STACK);
         assertThat(kernelPing.exit()).as(kernelPing.output()).isZero();
         assertThat(kernelPing.output()).contains("3 packets transmitted, 3 received");
         serve.destroy(); // SIGTERM: the command stops cleanly and releases the TAP
@@ -90,13 +91,13 @@ class TapCommandTest {
         // http-get against python3 -m http.server.
         ns.start("python3", "-m", "http.server", "8000", "--bind", KERNEL, "--directory", www.toString());
         assertThat(ns.awaitListening("tcp", 8000, DEADLINE)).as("python3 http.server listening").isTrue();
-        TapBench.Result get = ns.exec(DEADLINE, tsunagu("http-get", "--driver", "tap:" + TAP, "--ip", STACK + "/24",
+        BenchNamespace.Result get = ns.exec(DEADLINE, tsunagu("http-get", "--driver", "tap:" + TAP, "--ip", STACK + "/24",
                 "http://" + KERNEL + ":8000/hello.txt"));
         assertThat(get.exit()).as(get.output()).isZero();
         assertThat(get.output()).contains("Hello through a TAP!\n");
 
         // The stack pings the kernel.
-        TapBench.Result ping = ns.exec(DEADLINE, tsunagu("ping", "--driver", "tap:" + TAP, "--ip", STACK + "/24",
+        BenchNamespace.Result ping = ns.exec(DEADLINE, tsunagu("ping", "--driver", "tap:" + TAP, "--ip", STACK + "/24",
                 "-c", "3", "-i", "0.2", KERNEL));
         assertThat(ping.exit()).as(ping.output()).isZero();
         assertThat(ping.output()).containsPattern("64 bytes from 10\\.82\\.1\\.1: icmp_seq=1 ttl=64 time=")

@@ -10,6 +10,7 @@ import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.testkit.host.PcapTests;
 import dev.tsunagu.testkit.host.Sh;
+import dev.tsunagu.testkit.host.BenchNamespace;
 import dev.tsunagu.testkit.host.VethBench;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,7 +35,7 @@ class PcapInteropTest {
     private static final int SUBNET = 86;
 
     private VethBench bench;
-    private VethBench.Namespace ns;
+    private BenchNamespace ns;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -68,7 +69,7 @@ class PcapInteropTest {
     @Test
     void theKernelPingsTheStackAlsoFragmented() throws Exception {
         PcapTests.assumeCommand("ping", "iputils-ping");
-        VethBench.Result r = ns.exec(Duration.ofSeconds(20), "ping", "-c", "3", "-i", "0.2", "-W", "2", bench.stackAddress());
+        BenchNamespace.Result r = ns.exec(Duration.ofSeconds(20), "ping", "-c", "3", "-i", "0.2", "-W", "2", bench.stackAddress());
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("3 received");
         long rx0 = ((PcapDriver) bench.driver()).framesReceived();

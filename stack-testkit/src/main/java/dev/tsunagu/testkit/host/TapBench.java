@@ -3,7 +3,6 @@ package dev.tsunagu.testkit.host;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,15 +22,15 @@ import java.util.function.UnaryOperator;
  */
 public final class TapBench implements AutoCloseable {
     private final TapRig rig;
-    private final Namespace kernelSide;
+    private final BenchNamespace kernelSide;
     private NetNs peerNs;
-    private Namespace peer;
+    private BenchNamespace peer;
     private final int subnet;
 
     private TapBench(int subnet, TapRig rig) {
         this.subnet = subnet;
         this.rig = rig;
-        this.kernelSide = new Namespace(rig.ns);
+        this.kernelSide = new BenchNamespace(rig.ns);
     }
 
     /**
@@ -73,7 +72,7 @@ public final class TapBench implements AutoCloseable {
 
     private void addPeer() throws IOException, InterruptedException {
         peerNs = NetNs.create();
-        peer = new Namespace(peerNs);
+        peer = new BenchNamespace(peerNs);
         String net = "10." + subnet + ".";
         // The pair is made in the TAP's namespace with its other end in the peer's: never in ours.
         rig.ns.exec("ip", "link", "add", "vr", "type", "veth", "peer", "name", "vp", "netns", peerNs.name).check();
@@ -115,12 +114,12 @@ public final class TapBench implements AutoCloseable {
     }
 
     /** The namespace holding the TAP's kernel side. */
-    public Namespace kernelSide() {
+    public BenchNamespace kernelSide() {
         return kernelSide;
     }
 
     /** The peer namespace of a routed bench ({@link #startRouted}); its end of the veth is {@code vp}. */
-    public Namespace peer() {
+    public BenchNamespace peer() {
         if (peer == null) {
             throw new IllegalStateException("this bench has no peer: start it with startRouted");
         }
@@ -150,54 +149,6 @@ public final class TapBench implements AutoCloseable {
             if (peerNs != null) {
                 peerNs.close();
             }
-        }
-    }
-
-    /** What a finished command said: its exit status (-1: killed after its timeout) and its stdout and stderr together. */
-    public record Result(int exit, String output) {
-        public boolean ok() {
-            return exit == 0;
-        }
-    }
-
-    /** A network namespace of the bench, to run commands in. */
-    public static final class Namespace {
-        private final NetNs ns;
-
-        private Namespace(NetNs ns) {
-            this.ns = ns;
-        }
-
-        /** Its name, for {@code ip netns exec}. */
-        public String name() {
-            return ns.name;
-        }
-
-        /** Runs a command in the namespace; one that overstays {@code timeout} is killed (exit -1). */
-        public Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
-            Sh.Result r = ns.exec(timeout, command);
-            return new Result(r.exit(), r.output());
-        }
-
-        /** Runs a command in the namespace and fails with its output unless it exits 0. */
-        public Result check(Duration timeout, String... command) throws IOException, InterruptedException {
-            Sh.Result r = ns.exec(timeout, command).check();
-            return new Result(r.exit(), r.output());
-        }
-
-        /** Starts a long-running command in the namespace (stderr merged into stdout); killed when the bench closes. */
-        public Process start(String... command) throws IOException {
-            return ns.start(command);
-        }
-
-        /** Waits until something in the namespace listens on {@code port} ("tcp" or "udp"); false after {@code timeout}. */
-        public boolean awaitListening(String proto, int port, Duration timeout) throws IOException, InterruptedException {
-            return ns.awaitListening(proto, port, timeout);
-        }
-
-        @Override
-        public String toString() {
-            return ns.toString();
         }
     }
 }

@@ -3,8 +3,6 @@ package dev.tsunagu.testkit.host;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
-import java.io.IOException;
-import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,14 +23,14 @@ public final class VethBench implements AutoCloseable {
     private final NetworkStack stack;
     private final String kernel;
     private final String stackAddress;
-    private final Namespace namespace;
+    private final BenchNamespace namespace;
     private boolean closed;
 
     private VethBench(int subnet, Veth veth, UnaryOperator<NetworkStack.Builder> options) throws Exception {
         this.veth = veth;
         this.kernel = "10." + subnet + ".0.1";
         this.stackAddress = "10." + subnet + ".0.2";
-        this.namespace = new Namespace(veth.ns);
+        this.namespace = new BenchNamespace(veth.ns);
         veth.ns.exec("ip", "addr", "add", kernel + "/24", "dev", Veth.FAR).check();
         this.driver = PcapTests.openPcap(veth.host);
         try {
@@ -105,7 +103,7 @@ public final class VethBench implements AutoCloseable {
     }
 
     /** The namespace of the kernel under test. */
-    public Namespace kernelSide() {
+    public BenchNamespace kernelSide() {
         return namespace;
     }
 
@@ -119,53 +117,6 @@ public final class VethBench implements AutoCloseable {
             stack.close(); // closes the driver
         } finally {
             veth.close();
-        }
-    }
-
-    /** What a finished command said: its exit status (-1: killed after its timeout) and its output. */
-    public record Result(int exit, String output) {
-        public boolean ok() {
-            return exit == 0;
-        }
-    }
-
-    /** The bench's network namespace, to run commands in. */
-    public static final class Namespace {
-        private final NetNs ns;
-
-        private Namespace(NetNs ns) {
-            this.ns = ns;
-        }
-
-        public String name() {
-            return ns.name;
-        }
-
-        /** Runs a command in the namespace; one that overstays {@code timeout} is killed (exit -1). */
-        public Result exec(Duration timeout, String... command) throws IOException, InterruptedException {
-            Sh.Result r = ns.exec(timeout, command);
-            return new Result(r.exit(), r.output());
-        }
-
-        /** Runs a command in the namespace and fails with its output unless it exits 0. */
-        public Result check(Duration timeout, String... command) throws IOException, InterruptedException {
-            Sh.Result r = ns.exec(timeout, command).check();
-            return new Result(r.exit(), r.output());
-        }
-
-        /** Starts a long-running command in the namespace (stderr merged into stdout); killed when the bench closes. */
-        public Process start(String... command) throws IOException {
-            return ns.start(command);
-        }
-
-        /** Waits until something in the namespace listens on {@code port} ("tcp" or "udp"); false after {@code timeout}. */
-        public boolean awaitListening(String proto, int port, Duration timeout) throws IOException, InterruptedException {
-            return ns.awaitListening(proto, port, timeout);
-        }
-
-        @Override
-        public String toString() {
-            return ns.toString();
         }
     }
 }
