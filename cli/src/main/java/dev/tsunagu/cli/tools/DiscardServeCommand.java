@@ -1,30 +1,19 @@
 package dev.tsunagu.cli.tools;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code serve --discard PORT}, shorter. */
 @Command(name = "discard-serve", mixinStandardHelpOptions = true,
         description = "Discard server (RFC 863) on TCP and UDP: reads and throws away.")
-final class DiscardServeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
-
+final class DiscardServeCommand extends NetworkCommand {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "9", converter = Converters.Port.class,
             description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    private final Io io;
-
     DiscardServeCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override

@@ -1,22 +1,13 @@
 package dev.tsunagu.cli.tools;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Echo on one protocol: TCP, or UDP with {@code --udp}. */
 @Command(name = "echo-serve", mixinStandardHelpOptions = true,
         description = "Echo server (RFC 862) on TCP, or on UDP with --udp.")
-final class EchoServeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
-
+final class EchoServeCommand extends NetworkCommand {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "7", converter = Converters.Port.class,
             description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -24,10 +15,8 @@ final class EchoServeCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Echo UDP datagrams instead of TCP streams.")
     boolean udp;
 
-    private final Io io;
-
     EchoServeCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override

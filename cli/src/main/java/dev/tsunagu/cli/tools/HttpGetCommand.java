@@ -9,14 +9,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code curl URL [-o FILE]}: the body to stdout or a file; with a file, a progress bar on
@@ -25,11 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "http-get", mixinStandardHelpOptions = true,
         description = "Fetch a URL with HTTP/1.1 GET, like curl: the body to stdout or -o FILE. Exit 1 unless the status is 2xx.")
-final class HttpGetCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
+final class HttpGetCommand extends NetworkCommand {
     @Mixin
     DnsOptions dns;
 
@@ -39,10 +32,8 @@ final class HttpGetCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the body to FILE instead of stdout.")
     Path output;
 
-    private final Io io;
-
     HttpGetCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override

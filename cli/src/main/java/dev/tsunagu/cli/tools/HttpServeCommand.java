@@ -2,22 +2,13 @@ package dev.tsunagu.cli.tools;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code serve --http PORT --dir DIR}, shorter. */
 @Command(name = "http-serve", mixinStandardHelpOptions = true,
         description = "Serve a directory over HTTP/1.1 (GET and HEAD; a directory lists itself or serves its index.html).")
-final class HttpServeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
-
+final class HttpServeCommand extends NetworkCommand {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "80", converter = Converters.Port.class,
             description = "TCP port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -25,10 +16,8 @@ final class HttpServeCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".", description = "Directory to serve (default: the current one).")
     Path dir;
 
-    private final Io io;
-
     HttpServeCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override

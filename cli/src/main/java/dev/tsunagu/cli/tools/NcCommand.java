@@ -12,16 +12,13 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * netcat: stdin to the socket, the socket to stdout. Over TCP, end of stdin half-closes (FIN)
@@ -33,13 +30,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "nc", mixinStandardHelpOptions = true,
         description = "netcat: stdin to a TCP or UDP socket, the socket to stdout (half-close on end of stdin).")
-final class NcCommand implements Callable<Integer> {
+final class NcCommand extends NetworkCommand {
     private static final Duration SLICE = Duration.ofMillis(100);
 
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
     @Mixin
     DnsOptions dns;
 
@@ -57,11 +50,10 @@ final class NcCommand implements Callable<Integer> {
             description = "UDP client: quit this long after end of stdin once nothing more arrives (default: 1).")
     Duration quit;
 
-    private final Io io;
     private volatile boolean stdinDone;
 
     NcCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override

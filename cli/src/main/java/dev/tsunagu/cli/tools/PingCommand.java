@@ -8,16 +8,13 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ping}, in the words of iputils: a line per reply, a line per ICMP error, and the
@@ -26,11 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "ping", mixinStandardHelpOptions = true,
         description = "Send ICMP echo requests and print the replies and a summary, like iputils ping. Exit 1 if no reply came.")
-final class PingCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
+final class PingCommand extends NetworkCommand {
     @Mixin
     DnsOptions dns;
 
@@ -51,10 +44,8 @@ final class PingCommand implements Callable<Integer> {
             description = "Seconds to wait for each reply (default: 2).")
     Duration timeout;
 
-    private final Io io;
-
     PingCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override

@@ -7,22 +7,15 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** The stack's DNS stub resolver, one name, printed like {@code host NAME}. */
 @Command(name = "resolve", mixinStandardHelpOptions = true,
         description = "Look a name up with the stack's DNS resolver (over its own UDP) and print its addresses, like host(1).")
-final class ResolveCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
+final class ResolveCommand extends NetworkCommand {
     @Mixin
     DnsOptions dns;
 
@@ -32,10 +25,8 @@ final class ResolveCommand implements Callable<Integer> {
     @Option(names = "-6", description = "Ask for IPv6 addresses (AAAA) as well.")
     boolean ipv6;
 
-    private final Io io;
-
     ResolveCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override

@@ -3,22 +3,13 @@ package dev.tsunagu.cli.tools;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** A small inetd: several services on one stack at once. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run several services on one stack, like a small inetd: echo (TCP and UDP), discard (TCP and UDP), HTTP. Every other port is closed.")
-final class ServeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    NetworkOptions net;
-
+final class ServeCommand extends NetworkCommand {
     @Option(names = "--echo", paramLabel = "PORT", converter = Converters.Port.class,
             description = "Echo (RFC 862) on this TCP and UDP port (the standard one is 7).")
     Integer echo;
@@ -39,10 +30,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "The iperf3-compatible server on this TCP and UDP port (iperf3's is 5201).")
     Integer iperf3;
 
-    private final Io io;
-
     ServeCommand(Io io) {
-        this.io = io;
+        super(io);
     }
 
     @Override
