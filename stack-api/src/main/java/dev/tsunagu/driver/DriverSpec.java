@@ -65,11 +65,8 @@ public record DriverSpec(String name, String argument, Map<String, String> param
     /** A MAC address parameter ({@code 02:00:00:00:00:01}), or null when absent. */
     public MacAddress macParameter(String key) {
         String v = parameters.get(key);
-        if (v == null) {
-            return null;
-        }
         try {
-            return MacAddress.parse(v);
+            return v == null ? null : MacAddress.parse(v);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     name + " parameter " + key + "= wants a MAC like 02:00:00:00:00:01: " + v, e);
