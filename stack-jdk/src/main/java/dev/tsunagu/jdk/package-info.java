@@ -66,8 +66,9 @@
  * }</pre>
  *
  * <h2>Not here yet</h2>
- * Binding a client socket to a chosen local port before it connects (port 0, any local
- * address, is accepted), {@code DatagramSocket}, and the NIO channels
- * ({@code Socket.getChannel()} is null).
+ * Binding a client socket to a chosen local port before it connects: port 0 with the wildcard
+ * or one of the stack's addresses is accepted, and {@code getLocalPort()} says 0 until the
+ * connection is made ({@code TcpService} picks the port when it connects). Also
+ * {@code DatagramSocket} and the NIO channels ({@code Socket.getChannel()} is null).
  */
 package dev.tsunagu.jdk;
