@@ -9,6 +9,7 @@
  * OkHttpClient http = new OkHttpClient.Builder().socketFactory(factory).build();
  *
  * ServerSocket server = TsunaguServerSocketFactory.of(stack).createServerSocket(8080);
+ * DatagramSocket udp = new TsunaguDatagramSocket(stack);
  * }</pre>
  *
  * <h2>Why a {@code SocketImpl}, not a {@code Socket} that overrides everything</h2>
@@ -68,7 +69,8 @@
  * <h2>Not here yet</h2>
  * Binding a client socket to a chosen local port before it connects: port 0 with the wildcard
  * or one of the stack's addresses is accepted, and {@code getLocalPort()} says 0 until the
- * connection is made ({@code TcpService} picks the port when it connects). Also
- * {@code DatagramSocket} and the NIO channels ({@code Socket.getChannel()} is null).
+ * connection is made ({@code TcpService} picks the port when it connects). Multicast on
+ * {@link dev.tsunagu.jdk.TsunaguDatagramSocket}, and the NIO channels
+ * ({@code getChannel()} is null).
  */
 package dev.tsunagu.jdk;
