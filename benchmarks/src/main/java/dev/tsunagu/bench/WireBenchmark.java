@@ -2,7 +2,7 @@ package dev.tsunagu.bench;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.tcp.wire.TcpHeader;
 import java.util.SplittableRandom;
@@ -46,7 +46,7 @@ public class WireBenchmark {
         received = PacketBuffer.allocate(2048, BufferPool.DEFAULT_HEADROOM);
         received.append(payload, 0, MSS);
         TcpHeader.prepend(received, 40000, 80, 1000, 2000, TcpHeader.ACK | TcpHeader.PSH, 512, 0, -1, false, SRC, DST);
-        Ipv4Packet.prepend(received, 0, 1, Ipv4Packet.FLAG_DF, 64, IpProtocol.TCP, SRC, DST);
+        Ipv4Header.prepend(received, 0, 1, Ipv4Header.FLAG_DF, 64, IpProtocol.TCP, SRC, DST);
     }
 
     @Benchmark
@@ -54,7 +54,7 @@ public class WireBenchmark {
         PacketBuffer b = pool.acquire(MSS);
         b.append(payload, 0, MSS);
         TcpHeader.prepend(b, 40000, 80, 1000, 2000, TcpHeader.ACK | TcpHeader.PSH, 512, 0, -1, false, SRC, DST);
-        Ipv4Packet.prepend(b, 0, 1, Ipv4Packet.FLAG_DF, 64, IpProtocol.TCP, SRC, DST);
+        Ipv4Header.prepend(b, 0, 1, Ipv4Header.FLAG_DF, 64, IpProtocol.TCP, SRC, DST);
         int length = b.length();
         b.release();
         return length;
@@ -64,10 +64,10 @@ public class WireBenchmark {
     public void parse(Blackhole bh) {
         PacketBuffer b = received;
         int start = b.start();
-        if (Ipv4Packet.check(b) != Ipv4Packet.Problem.OK) {
+        if (Ipv4Header.check(b) != Ipv4Header.Problem.OK) {
             throw new AssertionError("IPv4 check failed");
         }
-        b.consume(Ipv4Packet.MIN_HEADER_LENGTH);
+        b.consume(Ipv4Header.MIN_HEADER_LENGTH);
         if (TcpHeader.check(b, SRC, DST) != TcpHeader.Problem.OK) {
             throw new AssertionError("TCP check failed");
         }

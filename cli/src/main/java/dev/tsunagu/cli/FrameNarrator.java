@@ -1,8 +1,8 @@
 package dev.tsunagu.cli;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.IcmpPacket;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.IcmpHeader;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.link.arp.ArpRepr;
 import dev.tsunagu.link.ethernet.EthernetFrame;
 import dev.tsunagu.link.ethernet.EthernetRepr;
@@ -33,25 +33,25 @@ final class FrameNarrator {
     }
 
     private static String ipv4(PacketBuffer b) {
-        if (Ipv4Packet.check(b) != Ipv4Packet.Problem.OK) {
+        if (Ipv4Header.check(b) != Ipv4Header.Problem.OK) {
             return "bad IPv4";
         }
-        String from = Ipv4Address.format(Ipv4Packet.source(b));
-        String to = Ipv4Address.format(Ipv4Packet.destination(b));
-        int protocol = Ipv4Packet.protocol(b);
-        boolean fragment = Ipv4Packet.isFragment(b);
-        b.truncate(Ipv4Packet.totalLength(b));
-        b.consume(Ipv4Packet.headerLength(b));
+        String from = Ipv4Address.format(Ipv4Header.source(b));
+        String to = Ipv4Address.format(Ipv4Header.destination(b));
+        int protocol = Ipv4Header.protocol(b);
+        boolean fragment = Ipv4Header.isFragment(b);
+        b.truncate(Ipv4Header.totalLength(b));
+        b.consume(Ipv4Header.headerLength(b));
         String what;
         if (fragment) {
             what = "IPv4 fragment, " + b.length() + " bytes";
         } else if (protocol == IpProtocol.TCP && b.length() >= TcpHeader.HEADER_LENGTH) {
             what = "TCP " + TcpHeader.sourcePort(b) + " > " + TcpHeader.destinationPort(b) + " " + TcpHeader.describe(b);
-        } else if (protocol == IpProtocol.ICMP && b.length() >= IcmpPacket.HEADER_LENGTH) {
-            what = switch (IcmpPacket.type(b)) {
-                case IcmpPacket.TYPE_ECHO_REQUEST -> "ICMP echo request, seq " + IcmpPacket.sequence(b);
-                case IcmpPacket.TYPE_ECHO_REPLY -> "ICMP echo reply, seq " + IcmpPacket.sequence(b);
-                default -> "ICMP type " + IcmpPacket.type(b) + " code " + IcmpPacket.code(b);
+        } else if (protocol == IpProtocol.ICMP && b.length() >= IcmpHeader.HEADER_LENGTH) {
+            what = switch (IcmpHeader.type(b)) {
+                case IcmpHeader.TYPE_ECHO_REQUEST -> "ICMP echo request, seq " + IcmpHeader.sequence(b);
+                case IcmpHeader.TYPE_ECHO_REPLY -> "ICMP echo reply, seq " + IcmpHeader.sequence(b);
+                default -> "ICMP type " + IcmpHeader.type(b) + " code " + IcmpHeader.code(b);
             };
         } else {
             what = IpProtocol.name(protocol) + ", " + b.length() + " bytes";

@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * before {@code start} is <em>headroom</em>: on the way out each layer {@link #prepend
  * prepends} its header into it, so a TCP segment built once becomes an IP packet and then an
  * Ethernet frame without a copy. On the way in each layer {@link #consume consumes} its
- * header and hands the rest up. Header views ({@code EthernetFrame}, {@code Ipv4Packet}…)
+ * header and hands the rest up. Header views ({@code EthernetFrame}, {@code Ipv4Header}…)
  * read and write fields in place through the accessors here; offsets given to accessors are
  * relative to {@code start}.
  *

@@ -1,8 +1,8 @@
 package dev.tsunagu.ip;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.IcmpPacket;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.IcmpHeader;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
@@ -73,7 +73,7 @@ final class IcmpProtocol implements TransportProtocol {
     @Override
     public void receive(IpPacketInfo info, PacketBuffer p) {
         inMsgs.increment();
-        if (p.length() < IcmpPacket.HEADER_LENGTH) {
+        if (p.length() < IcmpHeader.HEADER_LENGTH) {
             inErrors.increment();
             dropTruncated.increment();
             p.release();
@@ -85,8 +85,8 @@ final class IcmpProtocol implements TransportProtocol {
             p.release();
             return;
         }
-        int type = IcmpPacket.type(p);
-        if ((type == IcmpPacket.TYPE_ECHO_REQUEST || type == IcmpPacket.TYPE_ECHO_REPLY) && IcmpPacket.code(p) != 0) {
+        int type = IcmpHeader.type(p);
+        if ((type == IcmpHeader.TYPE_ECHO_REQUEST || type == IcmpHeader.TYPE_ECHO_REPLY) && IcmpHeader.code(p) != 0) {
             // RFC 792: echo and echo reply have code 0; with another code the message is no echo
             // we know, and answering it would reflect whatever it is (IcmpRepr calls it Other).
             inErrors.increment();
@@ -95,7 +95,7 @@ final class IcmpProtocol implements TransportProtocol {
             return;
         }
         switch (type) {
-            case IcmpPacket.TYPE_ECHO_REQUEST -> {
+            case IcmpHeader.TYPE_ECHO_REQUEST -> {
                 inEchos.increment();
                 if (info.isBroadcastOrMulticast() && !echoBroadcast) {
                     ignoredBroadcastEchos.increment();
@@ -104,17 +104,17 @@ final class IcmpProtocol implements TransportProtocol {
                 }
                 reply(info, p);
             }
-            case IcmpPacket.TYPE_ECHO_REPLY -> {
+            case IcmpHeader.TYPE_ECHO_REPLY -> {
                 inEchoReps.increment();
                 pinger.onReply(info, p);
                 p.release();
             }
-            case IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.TYPE_TIME_EXCEEDED,
-                 IcmpPacket.TYPE_PARAMETER_PROBLEM, IcmpPacket.TYPE_SOURCE_QUENCH -> {
+            case IcmpHeader.TYPE_DESTINATION_UNREACHABLE, IcmpHeader.TYPE_TIME_EXCEEDED,
+                 IcmpHeader.TYPE_PARAMETER_PROBLEM, IcmpHeader.TYPE_SOURCE_QUENCH -> {
                 switch (type) {
-                    case IcmpPacket.TYPE_DESTINATION_UNREACHABLE -> inDestUnreachs.increment();
-                    case IcmpPacket.TYPE_TIME_EXCEEDED -> inTimeExcds.increment();
-                    case IcmpPacket.TYPE_PARAMETER_PROBLEM -> inParmProbs.increment();
+                    case IcmpHeader.TYPE_DESTINATION_UNREACHABLE -> inDestUnreachs.increment();
+                    case IcmpHeader.TYPE_TIME_EXCEEDED -> inTimeExcds.increment();
+                    case IcmpHeader.TYPE_PARAMETER_PROBLEM -> inParmProbs.increment();
                     default -> inOther.increment();
                 }
                 deliverError(info, p, type);
@@ -129,10 +129,10 @@ final class IcmpProtocol implements TransportProtocol {
 
     /** Turns the request into the reply in place: same identifier, sequence and data (RFC 792). */
     private void reply(IpPacketInfo info, PacketBuffer p) {
-        int oldWord = p.getU16(IcmpPacket.TYPE);
-        int newWord = (IcmpPacket.TYPE_ECHO_REPLY << 8) | (oldWord & 0xFF);
-        p.setU16(IcmpPacket.TYPE, newWord);
-        p.setU16(IcmpPacket.CHECKSUM, InternetChecksum.update(p.getU16(IcmpPacket.CHECKSUM), oldWord, newWord));
+        int oldWord = p.getU16(IcmpHeader.TYPE);
+        int newWord = (IcmpHeader.TYPE_ECHO_REPLY << 8) | (oldWord & 0xFF);
+        p.setU16(IcmpHeader.TYPE, newWord);
+        p.setU16(IcmpHeader.CHECKSUM, InternetChecksum.update(p.getU16(IcmpHeader.CHECKSUM), oldWord, newWord));
         outMsgs.increment();
         outEchoReps.increment();
         IpAddress from = info.isBroadcastOrMulticast() ? null : info.destination();
@@ -141,28 +141,28 @@ final class IcmpProtocol implements TransportProtocol {
 
     /** Finds the transport whose datagram the error quotes and tells it. */
     private void deliverError(IpPacketInfo info, PacketBuffer p, int type) {
-        int code = IcmpPacket.code(p);
-        int mtu = type == IcmpPacket.TYPE_DESTINATION_UNREACHABLE && code == IcmpPacket.CODE_FRAGMENTATION_NEEDED
-                ? IcmpPacket.nextHopMtu(p) : 0;
-        p.consume(IcmpPacket.HEADER_LENGTH);
+        int code = IcmpHeader.code(p);
+        int mtu = type == IcmpHeader.TYPE_DESTINATION_UNREACHABLE && code == IcmpHeader.CODE_FRAGMENTATION_NEEDED
+                ? IcmpHeader.nextHopMtu(p) : 0;
+        p.consume(IcmpHeader.HEADER_LENGTH);
         // RFC 792: the quote is the IP header and at least 64 bits of the datagram's data.
-        if (p.length() < Ipv4Packet.MIN_HEADER_LENGTH || Ipv4Packet.version(p) != 4) {
+        if (p.length() < Ipv4Header.MIN_HEADER_LENGTH || Ipv4Header.version(p) != 4) {
             dropBadQuote.increment();
             return;
         }
-        int hl = Ipv4Packet.headerLength(p);
-        if (hl < Ipv4Packet.MIN_HEADER_LENGTH || p.length() < hl + 8) {
+        int hl = Ipv4Header.headerLength(p);
+        if (hl < Ipv4Header.MIN_HEADER_LENGTH || p.length() < hl + 8) {
             dropBadQuote.increment();
             return;
         }
-        int quotedSource = Ipv4Packet.source(p);
+        int quotedSource = Ipv4Header.source(p);
         if (!ip.isLocalAddress(quotedSource)) {
             dropNotOurs.increment();
             return;
         }
         IcmpErrorInfo error = new IcmpErrorInfo(kind(type, code), type, code, info.source(),
-                new Ipv4Address(quotedSource), new Ipv4Address(Ipv4Packet.destination(p)), mtu);
-        int protocol = Ipv4Packet.protocol(p);
+                new Ipv4Address(quotedSource), new Ipv4Address(Ipv4Header.destination(p)), mtu);
+        int protocol = Ipv4Header.protocol(p);
         p.consume(hl);
         if (protocol == IpProtocol.ICMP) {
             pinger.onError(error, p);
@@ -177,23 +177,23 @@ final class IcmpProtocol implements TransportProtocol {
     /** What an ICMPv4 error means to a transport (RFC 1122 4.2.3.9, RFC 792 codes). */
     static IcmpErrorInfo.Kind kind(int type, int code) {
         return switch (type) {
-            case IcmpPacket.TYPE_DESTINATION_UNREACHABLE -> switch (code) {
-                case IcmpPacket.CODE_PROTOCOL_UNREACHABLE -> IcmpErrorInfo.Kind.PROTOCOL_UNREACHABLE;
-                case IcmpPacket.CODE_PORT_UNREACHABLE -> IcmpErrorInfo.Kind.PORT_UNREACHABLE;
-                case IcmpPacket.CODE_FRAGMENTATION_NEEDED -> IcmpErrorInfo.Kind.PACKET_TOO_BIG;
+            case IcmpHeader.TYPE_DESTINATION_UNREACHABLE -> switch (code) {
+                case IcmpHeader.CODE_PROTOCOL_UNREACHABLE -> IcmpErrorInfo.Kind.PROTOCOL_UNREACHABLE;
+                case IcmpHeader.CODE_PORT_UNREACHABLE -> IcmpErrorInfo.Kind.PORT_UNREACHABLE;
+                case IcmpHeader.CODE_FRAGMENTATION_NEEDED -> IcmpErrorInfo.Kind.PACKET_TOO_BIG;
                 default -> IcmpErrorInfo.Kind.UNREACHABLE;
             };
-            case IcmpPacket.TYPE_TIME_EXCEEDED -> IcmpErrorInfo.Kind.TIME_EXCEEDED;
-            case IcmpPacket.TYPE_PARAMETER_PROBLEM -> IcmpErrorInfo.Kind.PARAMETER_PROBLEM;
+            case IcmpHeader.TYPE_TIME_EXCEEDED -> IcmpErrorInfo.Kind.TIME_EXCEEDED;
+            case IcmpHeader.TYPE_PARAMETER_PROBLEM -> IcmpErrorInfo.Kind.PARAMETER_PROBLEM;
             default -> IcmpErrorInfo.Kind.OTHER;
         };
     }
 
     void countErrorSent(int type) {
         outMsgs.increment();
-        if (type == IcmpPacket.TYPE_DESTINATION_UNREACHABLE) {
+        if (type == IcmpHeader.TYPE_DESTINATION_UNREACHABLE) {
             outDestUnreachs.increment();
-        } else if (type == IcmpPacket.TYPE_TIME_EXCEEDED) {
+        } else if (type == IcmpHeader.TYPE_TIME_EXCEEDED) {
             outTimeExcds.increment();
         }
     }

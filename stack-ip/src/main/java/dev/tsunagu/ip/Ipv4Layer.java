@@ -5,8 +5,8 @@ import dev.tsunagu.ip.fragment.Fragmenter;
 import dev.tsunagu.ip.fragment.Reassembler;
 import dev.tsunagu.ip.icmp.PingService;
 import dev.tsunagu.ip.icmp.TokenBucket;
-import dev.tsunagu.ip.wire.IcmpPacket;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.IcmpHeader;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.EtherType;
 import dev.tsunagu.net.InternetChecksum;
@@ -126,9 +126,9 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
                 ctx.option(IpOptions.REASSEMBLY_MAX_DATAGRAMS), ctx.option(IpOptions.REASSEMBLY_MAX_BYTES),
                 ctx.option(IpOptions.REASSEMBLY_TIMEOUT).toNanos()),
                 (iface, first) -> sendIcmpErrorAbout(first,
-                        iface != null && iface.isDirectedBroadcast(Ipv4Packet.destination(first))
+                        iface != null && iface.isDirectedBroadcast(Ipv4Header.destination(first))
                                 ? LinkLayer.BROADCAST : LinkLayer.UNICAST,
-                        IcmpPacket.TYPE_TIME_EXCEEDED, IcmpPacket.CODE_REASSEMBLY_TIME_EXCEEDED, 0));
+                        IcmpHeader.TYPE_TIME_EXCEEDED, IcmpHeader.CODE_REASSEMBLY_TIME_EXCEEDED, 0));
         pinger = new Pinger(this, ctx);
         icmp = new IcmpProtocol(this, ctx, pinger);
         ctx.registerNetworkProtocol(EtherType.IPV4, this);
@@ -242,7 +242,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         outRequests.increment();
         int src = source != 0 ? source : sourceOf(r);
         int id = nextId++ & 0xFFFF;
-        Ipv4Packet.prepend(payload, tos, id, dontFragment ? Ipv4Packet.FLAG_DF : 0, ttl > 0 ? ttl : defaultTtl,
+        Ipv4Header.prepend(payload, tos, id, dontFragment ? Ipv4Header.FLAG_DF : 0, ttl > 0 ? ttl : defaultTtl,
                 protocol, src, destination.bits());
         return output(r, payload, destination);
     }
@@ -272,7 +272,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
     @Override
     public int headerLength() {
-        return Ipv4Packet.MIN_HEADER_LENGTH;
+        return Ipv4Header.MIN_HEADER_LENGTH;
     }
 
     @Override
@@ -288,7 +288,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
     @Override
     public void sendPortUnreachable(IpPacketInfo packetInfo, PacketBuffer payload) {
-        sendIcmpError(packetInfo, payload, IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.CODE_PORT_UNREACHABLE);
+        sendIcmpError(packetInfo, payload, IcmpHeader.TYPE_DESTINATION_UNREACHABLE, IcmpHeader.CODE_PORT_UNREACHABLE);
     }
 
     private static Ipv4Address v4(IpAddress a) {
@@ -310,7 +310,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             r.iface().output(datagram, EtherType.IPV4, nextHop);
             return SENT;
         }
-        if (Ipv4Packet.dontFragment(datagram)) {
+        if (Ipv4Header.dontFragment(datagram)) {
             fragFails.increment();
             outDiscards.increment();
             datagram.release();
@@ -341,8 +341,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     @Override
     public void receive(NetInterface iface, PacketBuffer p, int deliveryClass) {
         inReceives.increment();
-        Ipv4Packet.Problem problem = Ipv4Packet.check(p);
-        if (problem != Ipv4Packet.Problem.OK) {
+        Ipv4Header.Problem problem = Ipv4Header.check(p);
+        if (problem != Ipv4Header.Problem.OK) {
             inHdrErrors.increment();
             switch (problem) {
                 case TRUNCATED -> dropTruncated.increment();
@@ -355,12 +355,12 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             p.release();
             return;
         }
-        int total = Ipv4Packet.totalLength(p);
+        int total = Ipv4Header.totalLength(p);
         if (p.length() > total) {
             p.truncate(total); // Ethernet padding
         }
-        int src = Ipv4Packet.source(p);
-        int dst = Ipv4Packet.destination(p);
+        int src = Ipv4Header.source(p);
+        int dst = Ipv4Header.destination(p);
         boolean fromOutside = iface.needsAddressResolution();
         if (src == -1 || (src >>> 28) == 0xE || (fromOutside && ((src >>> 24) == 127 || isLocalAddress(src)))) {
             dropBadSource.increment();
@@ -383,7 +383,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             p.release();
             return;
         }
-        if (Ipv4Packet.isFragment(p)) {
+        if (Ipv4Header.isFragment(p)) {
             p = reassembler.offer(iface, p);
             if (p == null) {
                 return;
@@ -393,17 +393,17 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     }
 
     private void deliver(NetInterface iface, PacketBuffer p, int deliveryClass, boolean broadcast) {
-        int protocol = Ipv4Packet.protocol(p);
+        int protocol = Ipv4Header.protocol(p);
         TransportProtocol transport = ctx.transportProtocol(protocol);
         if (transport == null) {
             inUnknownProtos.increment();
             sendIcmpErrorAbout(p, broadcast ? LinkLayer.BROADCAST : deliveryClass,
-                    IcmpPacket.TYPE_DESTINATION_UNREACHABLE, IcmpPacket.CODE_PROTOCOL_UNREACHABLE, 0);
+                    IcmpHeader.TYPE_DESTINATION_UNREACHABLE, IcmpHeader.CODE_PROTOCOL_UNREACHABLE, 0);
             p.release();
             return;
         }
         inDelivers.increment();
-        int hl = Ipv4Packet.headerLength(p);
+        int hl = Ipv4Header.headerLength(p);
         info.set(iface, p, deliveryClass, broadcast, hl);
         p.consume(hl);
         transport.receive(info, p);
@@ -412,29 +412,29 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     // ---- forwarding (RFC 1812) ----
 
     private void forward(PacketBuffer p) {
-        if (Ipv4Packet.ttl(p) <= 1) {
+        if (Ipv4Header.ttl(p) <= 1) {
             dropTtlExceeded.increment();
-            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpPacket.TYPE_TIME_EXCEEDED, IcmpPacket.CODE_TTL_EXCEEDED, 0);
+            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpHeader.TYPE_TIME_EXCEEDED, IcmpHeader.CODE_TTL_EXCEEDED, 0);
             p.release();
             return;
         }
-        int dst = Ipv4Packet.destination(p);
+        int dst = Ipv4Header.destination(p);
         Route r = routes.lookup(dst);
         if (r == null) {
             outNoRoutes.increment();
-            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpPacket.TYPE_DESTINATION_UNREACHABLE,
-                    IcmpPacket.CODE_NET_UNREACHABLE, 0);
+            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpHeader.TYPE_DESTINATION_UNREACHABLE,
+                    IcmpHeader.CODE_NET_UNREACHABLE, 0);
             p.release();
             return;
         }
-        if (p.length() > r.mtu() && Ipv4Packet.dontFragment(p)) {
+        if (p.length() > r.mtu() && Ipv4Header.dontFragment(p)) {
             fragFails.increment();
-            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpPacket.TYPE_DESTINATION_UNREACHABLE,
-                    IcmpPacket.CODE_FRAGMENTATION_NEEDED, r.mtu());
+            sendIcmpErrorAbout(p, LinkLayer.UNICAST, IcmpHeader.TYPE_DESTINATION_UNREACHABLE,
+                    IcmpHeader.CODE_FRAGMENTATION_NEEDED, r.mtu());
             p.release();
             return;
         }
-        Ipv4Packet.decrementTtl(p);
+        Ipv4Header.decrementTtl(p);
         forwDatagrams.increment();
         output(r, p, sentTo.of(dst));
     }
@@ -463,15 +463,15 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
      * @param parameter the next-hop MTU for "fragmentation needed", the pointer for "parameter problem"
      */
     void sendIcmpErrorAbout(PacketBuffer datagram, int deliveryClass, int type, int code, int parameter) {
-        int src = Ipv4Packet.source(datagram);
-        int dst = Ipv4Packet.destination(datagram);
-        int hl = Ipv4Packet.headerLength(datagram);
+        int src = Ipv4Header.source(datagram);
+        int dst = Ipv4Header.destination(datagram);
+        int hl = Ipv4Header.headerLength(datagram);
         boolean forbidden = deliveryClass != LinkLayer.UNICAST
                 || dst == -1 || (dst >>> 28) == 0xE
                 || src == 0 || src == -1 || (src >>> 28) == 0xE
-                || Ipv4Packet.fragmentOffset(datagram) != 0
-                || (Ipv4Packet.protocol(datagram) == IpProtocol.ICMP
-                    && (datagram.length() < hl + 1 || IcmpPacket.isError(datagram.getU8(hl))));
+                || Ipv4Header.fragmentOffset(datagram) != 0
+                || (Ipv4Header.protocol(datagram) == IpProtocol.ICMP
+                    && (datagram.length() < hl + 1 || IcmpHeader.isError(datagram.getU8(hl))));
         if (forbidden) {
             icmpSuppressed.increment();
             return;
@@ -481,14 +481,14 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             return;
         }
         int quote = Math.min(datagram.length(), hl + 8);
-        PacketBuffer b = ctx.buffers().acquire(IcmpPacket.HEADER_LENGTH + quote);
-        b.append(IcmpPacket.HEADER_LENGTH);
-        b.setU8(IcmpPacket.TYPE, type);
-        b.setU8(IcmpPacket.CODE, code);
-        b.setU16(IcmpPacket.CHECKSUM, 0);
-        b.setI32(IcmpPacket.REST, type == IcmpPacket.TYPE_PARAMETER_PROBLEM ? parameter << 24 : parameter & 0xFFFF);
+        PacketBuffer b = ctx.buffers().acquire(IcmpHeader.HEADER_LENGTH + quote);
+        b.append(IcmpHeader.HEADER_LENGTH);
+        b.setU8(IcmpHeader.TYPE, type);
+        b.setU8(IcmpHeader.CODE, code);
+        b.setU16(IcmpHeader.CHECKSUM, 0);
+        b.setI32(IcmpHeader.REST, type == IcmpHeader.TYPE_PARAMETER_PROBLEM ? parameter << 24 : parameter & 0xFFFF);
         b.append(datagram.array(), datagram.start(), quote);
-        b.setU16(IcmpPacket.CHECKSUM, InternetChecksum.compute(b.array(), b.start(), b.length()));
+        b.setU16(IcmpHeader.CHECKSUM, InternetChecksum.compute(b.array(), b.start(), b.length()));
         icmp.countErrorSent(type);
         // From the address the datagram was sent to if it was ours, else (as a router) from
         // our address towards its source.
@@ -511,10 +511,10 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
         void set(NetInterface in, PacketBuffer p, int delivery, boolean isBroadcast, int hl) {
             iface = in;
-            source = Ipv4Packet.source(p);
-            destination = Ipv4Packet.destination(p);
-            ttl = Ipv4Packet.ttl(p);
-            tos = Ipv4Packet.tos(p);
+            source = Ipv4Header.source(p);
+            destination = Ipv4Header.destination(p);
+            ttl = Ipv4Header.ttl(p);
+            tos = Ipv4Header.tos(p);
             deliveryClass = delivery;
             broadcast = isBroadcast;
             headerLength = hl;

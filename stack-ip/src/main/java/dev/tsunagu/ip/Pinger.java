@@ -3,7 +3,7 @@ package dev.tsunagu.ip;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.icmp.PingResult;
 import dev.tsunagu.ip.icmp.PingService;
-import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.net.InternetChecksum;
@@ -90,18 +90,18 @@ final class Pinger implements PingService {
         int seq = nextSequence;
         nextSequence = (nextSequence + 1) & 0xFFFF;
         long now = loop.now();
-        PacketBuffer b = buffers.acquire(IcmpPacket.HEADER_LENGTH + size);
-        b.append(IcmpPacket.HEADER_LENGTH + size);
-        b.setU8(IcmpPacket.TYPE, IcmpPacket.TYPE_ECHO_REQUEST);
-        b.setU8(IcmpPacket.CODE, 0);
-        b.setU16(IcmpPacket.CHECKSUM, 0);
-        b.setU16(IcmpPacket.IDENTIFIER, identifier);
-        b.setU16(IcmpPacket.SEQUENCE, seq);
+        PacketBuffer b = buffers.acquire(IcmpHeader.HEADER_LENGTH + size);
+        b.append(IcmpHeader.HEADER_LENGTH + size);
+        b.setU8(IcmpHeader.TYPE, IcmpHeader.TYPE_ECHO_REQUEST);
+        b.setU8(IcmpHeader.CODE, 0);
+        b.setU16(IcmpHeader.CHECKSUM, 0);
+        b.setU16(IcmpHeader.IDENTIFIER, identifier);
+        b.setU16(IcmpHeader.SEQUENCE, seq);
         for (int i = 0; i < size; i++) {
             // iputils: a timestamp in the first bytes, then a counting pattern
-            b.setU8(IcmpPacket.HEADER_LENGTH + i, i < 8 ? (int) (now >>> (56 - 8 * i)) : i);
+            b.setU8(IcmpHeader.HEADER_LENGTH + i, i < 8 ? (int) (now >>> (56 - 8 * i)) : i);
         }
-        b.setU16(IcmpPacket.CHECKSUM, InternetChecksum.compute(b.array(), b.start(), b.length()));
+        b.setU16(IcmpHeader.CHECKSUM, InternetChecksum.compute(b.array(), b.start(), b.length()));
         Pending p = new Pending(seq, target, now, f);
         outstanding.put(seq, p);
         p.timer.scheduleAfter(timeout.toNanos());
@@ -115,24 +115,24 @@ final class Pinger implements PingService {
     }
 
     void onReply(IpPacketInfo info, PacketBuffer p) {
-        if (IcmpPacket.identifier(p) != identifier) {
+        if (IcmpHeader.identifier(p) != identifier) {
             return;
         }
-        Pending pending = outstanding.get(IcmpPacket.sequence(p));
+        Pending pending = outstanding.get(IcmpHeader.sequence(p));
         if (pending == null) {
             return; // late (timed out) or duplicate
         }
         finish(pending, new PingResult.Reply(info.source(), pending.sequence,
-                p.length() - IcmpPacket.HEADER_LENGTH, info.ttl(), loop.now() - pending.sentAt));
+                p.length() - IcmpHeader.HEADER_LENGTH, info.ttl(), loop.now() - pending.sentAt));
     }
 
     /** An ICMP error quoting one of our echo requests ({@code quoted} starts at its ICMP header). */
     void onError(IcmpErrorInfo error, PacketBuffer quoted) {
-        if (quoted.length() < 8 || IcmpPacket.type(quoted) != IcmpPacket.TYPE_ECHO_REQUEST
-                || IcmpPacket.identifier(quoted) != identifier) {
+        if (quoted.length() < 8 || IcmpHeader.type(quoted) != IcmpHeader.TYPE_ECHO_REQUEST
+                || IcmpHeader.identifier(quoted) != identifier) {
             return;
         }
-        Pending pending = outstanding.get(IcmpPacket.sequence(quoted));
+        Pending pending = outstanding.get(IcmpHeader.sequence(quoted));
         if (pending != null && error.quotedDestination() instanceof Ipv4Address to && pending.target == to.bits()) {
             finish(pending, new PingResult.Unreachable(error.reporter(), pending.sequence,
                     error.type(), error.code()));

@@ -3,7 +3,7 @@ package dev.tsunagu.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.IcmpPacket;
+import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.testkit.TestHosts;
@@ -44,7 +44,7 @@ class IcmpInputChecksTest {
     /** RFC 792: an echo request has code 0; with another it is not answered, and it is counted. */
     @Test
     void anEchoRequestWithANonZeroCodeIsDroppedAndCounted() {
-        sendIcmp(IcmpPacket.TYPE_ECHO_REQUEST, 1);
+        sendIcmp(IcmpHeader.TYPE_ECHO_REQUEST, 1);
         assertThat(b.statistics().get("icmp", "DropBadEchoCode")).isEqualTo(1);
         assertThat(b.statistics().get("icmp", "InErrors")).isEqualTo(1);
         assertThat(b.statistics().get("icmp", "InEchos")).isZero();
@@ -54,7 +54,7 @@ class IcmpInputChecksTest {
 
     @Test
     void anEchoRequestWithCodeZeroIsAnswered() {
-        sendIcmp(IcmpPacket.TYPE_ECHO_REQUEST, 0);
+        sendIcmp(IcmpHeader.TYPE_ECHO_REQUEST, 0);
         assertThat(b.statistics().get("icmp", "OutEchoReps")).isEqualTo(1);
         assertThat(b.statistics().get("icmp", "DropBadEchoCode")).isZero();
         assertThat(a.statistics().get("icmp", "InEchoReps")).isEqualTo(1);
@@ -63,7 +63,7 @@ class IcmpInputChecksTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 255})
     void anEchoReplyWithANonZeroCodeIsDroppedAndCounted(int code) {
-        sendIcmp(IcmpPacket.TYPE_ECHO_REPLY, code);
+        sendIcmp(IcmpHeader.TYPE_ECHO_REPLY, code);
         assertThat(b.statistics().get("icmp", "DropBadEchoCode")).isEqualTo(1);
         assertThat(b.statistics().get("icmp", "InEchoReps")).isZero();
     }
@@ -71,15 +71,15 @@ class IcmpInputChecksTest {
     /** An echo message of {@code type} and {@code code}, checksum right, from a to b; runs the loop. */
     private void sendIcmp(int type, int code) {
         a.run(() -> {
-            PacketBuffer p = a.buffers().acquire(IcmpPacket.HEADER_LENGTH + 4);
-            p.append(IcmpPacket.HEADER_LENGTH + 4);
-            p.setU8(IcmpPacket.TYPE, type);
-            p.setU8(IcmpPacket.CODE, code);
-            p.setU16(IcmpPacket.CHECKSUM, 0);
-            p.setU16(IcmpPacket.IDENTIFIER, 0x1234);
-            p.setU16(IcmpPacket.SEQUENCE, 1);
-            p.setI32(IcmpPacket.HEADER_LENGTH, 0x7473756e);
-            p.setU16(IcmpPacket.CHECKSUM, InternetChecksum.compute(p.array(), p.start(), p.length()));
+            PacketBuffer p = a.buffers().acquire(IcmpHeader.HEADER_LENGTH + 4);
+            p.append(IcmpHeader.HEADER_LENGTH + 4);
+            p.setU8(IcmpHeader.TYPE, type);
+            p.setU8(IcmpHeader.CODE, code);
+            p.setU16(IcmpHeader.CHECKSUM, 0);
+            p.setU16(IcmpHeader.IDENTIFIER, 0x1234);
+            p.setU16(IcmpHeader.SEQUENCE, 1);
+            p.setI32(IcmpHeader.HEADER_LENGTH, 0x7473756e);
+            p.setU16(IcmpHeader.CHECKSUM, InternetChecksum.compute(p.array(), p.start(), p.length()));
             a.service(Ipv4Service.class).orElseThrow().send(p, 0, B, IpProtocol.ICMP, 0, 0, false);
         });
         loop.runUntilIdle();

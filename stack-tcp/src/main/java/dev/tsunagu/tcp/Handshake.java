@@ -10,7 +10,12 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
+import dev.tsunagu.stack.IcmpErrorInfo;
 import dev.tsunagu.tcp.wire.TcpHeader;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 
 /**
  * The three-way handshake's own work (RFC 9293 3.5): our SYN or SYN-ACK and its retransmission,
@@ -190,6 +195,22 @@ final class Handshake {
         counters.retransSegs.increment();
         sendSynAndArm(synAck);
         return true;
+    }
+
+    /**
+     * An ICMP error quoting our SYN (RFC 1122 4.2.3.9): a destination unreachable is hard during
+     * the handshake and fails the connect (refused, or no route); other errors are soft.
+     *
+     * @return the connect's failure, or null if the error leaves it to retransmission
+     */
+    IOException icmpFailure(IcmpErrorInfo e, InetSocketAddress remote) {
+        return switch (e.kind()) {
+            case PROTOCOL_UNREACHABLE, PORT_UNREACHABLE, UNREACHABLE, PACKET_TOO_BIG -> e.kind().isRefusal()
+                    ? new ConnectException("connection refused: " + remote + " (ICMP unreachable from " + e.reporter() + ")")
+                    : new NoRouteToHostException("no route to " + remote + " (ICMP unreachable, code " + e.code()
+                            + ", from " + e.reporter() + ")");
+            default -> null;
+        };
     }
 
     int synRetransmits() {

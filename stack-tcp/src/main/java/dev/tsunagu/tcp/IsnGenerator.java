@@ -79,9 +79,9 @@ public final class IsnGenerator {
     }
 
     /**
-     * F: the SipHash-2-4 of the 12 bytes {@code localIp (4), localPort (2), remoteIp (4),
-     * remotePort (2)} in network order under {@code f}'s key, as a long (the hash's bytes read
-     * little-endian, as in the reference code).
+     * F for addresses of either family: the SipHash-2-4 under {@code f}'s key of the 4-tuple in
+     * network order, local address, local port, remote address, remote port (12 bytes for IPv4,
+     * exactly as {@link #hashTuple(HashFunction, int, int, int, int)}; 36 for IPv6).
      */
     static long hashTuple(HashFunction f, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {
         if (localIp instanceof Ipv4Address l && remoteIp instanceof Ipv4Address r) {
@@ -94,6 +94,11 @@ public final class IsnGenerator {
         return h.hash().asLong();
     }
 
+    /**
+     * F: the SipHash-2-4 of the 12 bytes {@code localIp (4), localPort (2), remoteIp (4),
+     * remotePort (2)} in network order under {@code f}'s key, as a long (the hash's bytes read
+     * little-endian, as in the reference code).
+     */
     static long hashTuple(HashFunction f, int localIp, int localPort, int remoteIp, int remotePort) {
         // A Hasher writes little-endian; byte-reversing each field puts it on the wire's order.
         return f.newHasher(12)

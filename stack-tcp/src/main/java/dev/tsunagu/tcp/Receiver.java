@@ -202,9 +202,17 @@ final class Receiver {
         return field;
     }
 
-    /** After the application read: whether the freed space is worth a window update of its own. */
-    boolean windowUpdateDue() {
-        return acks.windowUpdateWorthIt(advertisableWindow(), rcvAdv - rcvNxt, receiveBuffer.capacity(), ourMss);
+    /**
+     * After the application read: gives the buffer's memory back once it is empty, and says
+     * whether the freed space is worth a window update of its own (RFC 1122 4.2.3.3), for a
+     * connection whose peer may still send ({@code open}, and no FIN from it).
+     */
+    boolean afterRead(boolean open) {
+        if (receiveBuffer.readable() == 0) {
+            receiveBuffer.trim();
+        }
+        return open && !finReceived
+                && acks.windowUpdateWorthIt(advertisableWindow(), rcvAdv - rcvNxt, receiveBuffer.capacity(), ourMss);
     }
 
     // ---- SACK blocks ----

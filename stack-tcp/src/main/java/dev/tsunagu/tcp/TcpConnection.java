@@ -24,7 +24,6 @@ import dev.tsunagu.tcp.wire.TcpHeader;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
@@ -578,15 +577,9 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
     }
 
-    /** Space freed in the receive buffer: update the window if that is worth a segment (RFC 1122 4.2.3.3). */
+    /** Space freed in the receive buffer: a window update, if the peer may still send and it is worth one. */
     private void afterRead() {
-        if (rcv.receiveBuffer.readable() == 0) {
-            rcv.receiveBuffer.trim();
-        }
-        if (!state.isSynchronized() || rcv.finReceived || deleted) {
-            return;
-        }
-        if (rcv.windowUpdateDue()) {
+        if (rcv.afterRead(state.isSynchronized() && !deleted)) {
             counters.windowUpdates.increment();
             sendAck();
         }
@@ -696,21 +689,13 @@ final class TcpConnection implements TcpOutput.Transmit {
         return SeqNum.inRangeInclusive(seq, snd.sndUna, snd.sndMax);
     }
 
-    /** An ICMP error about a segment of ours (RFC 1122 4.2.3.9). */
+    /** An ICMP error about a segment of ours (RFC 1122 4.2.3.9): hard only for our SYN. */
     void onIcmpError(IcmpErrorInfo e) {
-        boolean unreachable = switch (e.kind()) {
-            case PROTOCOL_UNREACHABLE, PORT_UNREACHABLE, UNREACHABLE, PACKET_TOO_BIG -> true;
-            default -> false;
-        };
-        if (state != TcpState.SYN_SENT || !unreachable) {
-            return; // soft errors on an established connection: retransmission decides
+        IOException failure = state == TcpState.SYN_SENT ? hs.icmpFailure(e, remote()) : null;
+        if (failure != null) {
+            counters.attemptFails.increment();
+            fail(failure, false);
         }
-        counters.attemptFails.increment();
-        fail(e.kind().isRefusal()
-            ? new ConnectException("connection refused: " + remote() + " (ICMP unreachable from "
-                    + e.reporter() + ")")
-            : new NoRouteToHostException("no route to " + remote() + " (ICMP unreachable, code " + e.code()
-                    + ", from " + e.reporter() + ")"), false);
     }
 
     // ---- Death ----

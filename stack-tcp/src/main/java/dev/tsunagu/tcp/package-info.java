@@ -32,8 +32,9 @@
  *       of an arriving segment (with RFC 5961's checks), the state transitions, the
  *       application's calls, and death. The only part that calls the layer, the listener or
  *       the socket.</li>
- *   <li>{@code Handshake}: SYN and SYN-ACK, their retransmission, SYN-SENT's steps, and the
- *       options only SYNs carry; it writes what was negotiated into the other parts.</li>
+ *   <li>{@code Handshake}: SYN and SYN-ACK, their retransmission, SYN-SENT's steps, the
+ *       options only SYNs carry (it writes what was negotiated into the other parts), and which
+ *       ICMP errors fail a connect. Dropped once the connection is established.</li>
  *   <li>{@code Sender}: SND.*, the send buffer, our FIN, what leaves when (windows, Nagle via
  *       the send-buffering policy, silly windows, restart after idle), the persist timer.</li>
  *   <li>{@code Receiver}: RCV.*, the receive buffer, the window we advertise, the SACK blocks we

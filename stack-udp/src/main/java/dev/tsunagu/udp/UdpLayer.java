@@ -19,7 +19,7 @@ import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.udp.dns.Resolver;
 import dev.tsunagu.udp.dns.ResolverConfig;
-import dev.tsunagu.udp.wire.UdpDatagram;
+import dev.tsunagu.udp.wire.UdpHeader;
 import dev.tsunagu.util.LongObjectMap;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -149,7 +149,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
 
     @Override
     public void receive(IpPacketInfo info, PacketBuffer p) {
-        switch (UdpDatagram.check(p, info)) {
+        switch (UdpHeader.check(p, info)) {
             case OK -> { }
             case TRUNCATED -> {
                 drop(p, dropTruncated);
@@ -165,11 +165,11 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
                 return;
             }
         }
-        int length = UdpDatagram.length(p);
+        int length = UdpHeader.length(p);
         if (p.length() > length) {
             p.truncate(length);
         }
-        int dport = UdpDatagram.destinationPort(p);
+        int dport = UdpHeader.destinationPort(p);
         IpAddress dst = info.destination();
         UdpSocketImpl s = ports.get(dport);
         if (s == null || !s.accepts(dst, info.isBroadcastOrMulticast())) {
@@ -180,14 +180,14 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
             p.release();
             return;
         }
-        int sport = UdpDatagram.sourcePort(p);
+        int sport = UdpHeader.sourcePort(p);
         IpAddress src = info.source();
         if (!s.acceptsPeer(src, sport)) {
             dropFiltered.increment();
             p.release();
             return;
         }
-        p.consume(UdpDatagram.HEADER_LENGTH);
+        p.consume(UdpHeader.HEADER_LENGTH);
         inDatagrams.increment();
         s.deliver(src, sport, dst, dport, p);
         p.release();
@@ -203,13 +203,13 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
 
     @Override
     public void receiveError(IcmpErrorInfo error, PacketBuffer quoted) {
-        if (quoted.length() < UdpDatagram.HEADER_LENGTH) {
+        if (quoted.length() < UdpHeader.HEADER_LENGTH) {
             return;
         }
         icmpErrors.increment();
-        UdpSocketImpl s = ports.get(UdpDatagram.sourcePort(quoted));
+        UdpSocketImpl s = ports.get(UdpHeader.sourcePort(quoted));
         if (s != null) {
-            s.icmpError(error, UdpDatagram.destinationPort(quoted));
+            s.icmpError(error, UdpHeader.destinationPort(quoted));
         }
     }
 
@@ -235,8 +235,8 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
             payload.release();
             return IpService.NO_ROUTE;
         }
-        long pseudo = ip.pseudoHeaderSum(src, destination, IpProtocol.UDP, UdpDatagram.datagramLength(payload));
-        UdpDatagram.prepend(payload, sourcePort, destinationPort, pseudo);
+        long pseudo = ip.pseudoHeaderSum(src, destination, IpProtocol.UDP, UdpHeader.datagramLength(payload));
+        UdpHeader.prepend(payload, sourcePort, destinationPort, pseudo);
         outDatagrams.increment();
         return ip.send(payload, src, destination, IpProtocol.UDP, 0, 0, false);
     }

@@ -1,8 +1,8 @@
 package dev.tsunagu.cli.tour;
 
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.IcmpPacket;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.IcmpHeader;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.link.arp.ArpRepr;
 import dev.tsunagu.link.ethernet.EthernetFrame;
 import dev.tsunagu.link.ethernet.EthernetRepr;
@@ -15,7 +15,7 @@ import dev.tsunagu.udp.dns.DnsFormatException;
 import dev.tsunagu.udp.dns.DnsMessage;
 import dev.tsunagu.udp.dns.Question;
 import dev.tsunagu.udp.dns.ResourceRecord;
-import dev.tsunagu.udp.wire.UdpDatagram;
+import dev.tsunagu.udp.wire.UdpHeader;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -108,14 +108,14 @@ final class WireStory {
             return;
         }
         b.consume(EthernetFrame.HEADER_LENGTH);
-        if (Ipv4Packet.check(b) != Ipv4Packet.Problem.OK || Ipv4Packet.protocol(b) != IpProtocol.TCP
-                || Ipv4Packet.isFragment(b)) {
+        if (Ipv4Header.check(b) != Ipv4Header.Problem.OK || Ipv4Header.protocol(b) != IpProtocol.TCP
+                || Ipv4Header.isFragment(b)) {
             return;
         }
-        int src = Ipv4Packet.source(b);
-        int dst = Ipv4Packet.destination(b);
-        b.truncate(Ipv4Packet.totalLength(b));
-        b.consume(Ipv4Packet.headerLength(b));
+        int src = Ipv4Header.source(b);
+        int dst = Ipv4Header.destination(b);
+        b.truncate(Ipv4Header.totalLength(b));
+        b.consume(Ipv4Header.headerLength(b));
         if (b.length() < TcpHeader.HEADER_LENGTH || (TcpHeader.flags(b) & TcpHeader.ACK) == 0
                 || (TcpHeader.flags(b) & TcpHeader.SYN) != 0) {
             return;
@@ -152,36 +152,36 @@ final class WireStory {
     }
 
     private Line ipv4(String host, PacketBuffer b, long now) {
-        if (Ipv4Packet.check(b) != Ipv4Packet.Problem.OK) {
+        if (Ipv4Header.check(b) != Ipv4Header.Problem.OK) {
             return new Line(host, "a malformed IPv4 packet");
         }
-        int src = Ipv4Packet.source(b);
-        int dst = Ipv4Packet.destination(b);
-        int protocol = Ipv4Packet.protocol(b);
+        int src = Ipv4Header.source(b);
+        int dst = Ipv4Header.destination(b);
+        int protocol = Ipv4Header.protocol(b);
         String who = nameOf(src) + " -> " + nameOf(dst);
-        boolean fragment = Ipv4Packet.isFragment(b);
-        b.truncate(Ipv4Packet.totalLength(b));
-        b.consume(Ipv4Packet.headerLength(b));
+        boolean fragment = Ipv4Header.isFragment(b);
+        b.truncate(Ipv4Header.totalLength(b));
+        b.consume(Ipv4Header.headerLength(b));
         if (fragment) {
             return new Line(who, "an IPv4 fragment of " + b.length() + " bytes");
         }
         if (protocol == IpProtocol.TCP && b.length() >= TcpHeader.HEADER_LENGTH) {
             return new Line(who, tcp(src, dst, b, now));
         }
-        if (protocol == IpProtocol.UDP && b.length() >= UdpDatagram.HEADER_LENGTH) {
+        if (protocol == IpProtocol.UDP && b.length() >= UdpHeader.HEADER_LENGTH) {
             String what = udp(src, dst, b);
             return new Line(who, what, what.contains(": DNS query id "));
         }
-        if (protocol == IpProtocol.ICMP && b.length() >= IcmpPacket.HEADER_LENGTH) {
-            return new Line(who, "ICMP type " + IcmpPacket.type(b) + " code " + IcmpPacket.code(b));
+        if (protocol == IpProtocol.ICMP && b.length() >= IcmpHeader.HEADER_LENGTH) {
+            return new Line(who, "ICMP type " + IcmpHeader.type(b) + " code " + IcmpHeader.code(b));
         }
         return new Line(who, IpProtocol.name(protocol) + ", " + b.length() + " bytes");
     }
 
     private String udp(int src, int dst, PacketBuffer b) {
-        int sport = UdpDatagram.sourcePort(b);
-        int dport = UdpDatagram.destinationPort(b);
-        int length = Math.min(UdpDatagram.length(b), b.length()) - UdpDatagram.HEADER_LENGTH;
+        int sport = UdpHeader.sourcePort(b);
+        int dport = UdpHeader.destinationPort(b);
+        int length = Math.min(UdpHeader.length(b), b.length()) - UdpHeader.HEADER_LENGTH;
         String head = String.format(Locale.ROOT, "UDP %s:%d -> %s:%d, %d bytes of data",
                 Ipv4Address.format(src), sport, Ipv4Address.format(dst), dport, Math.max(0, length));
         if (sport != 53 && dport != 53 || length <= 0) {
@@ -189,7 +189,7 @@ final class WireStory {
         }
         byte[] payload = new byte[length];
         for (int i = 0; i < length; i++) {
-            payload[i] = (byte) b.getU8(UdpDatagram.HEADER_LENGTH + i);
+            payload[i] = (byte) b.getU8(UdpHeader.HEADER_LENGTH + i);
         }
         try {
             DnsMessage m = DnsMessage.parse(payload);

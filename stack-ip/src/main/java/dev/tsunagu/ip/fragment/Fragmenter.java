@@ -2,7 +2,7 @@ package dev.tsunagu.ip.fragment;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,16 +47,16 @@ public final class Fragmenter {
         if (mtu < MIN_MTU) {
             throw new IllegalArgumentException("MTU " + mtu + " is below the IPv4 minimum of " + MIN_MTU);
         }
-        if (datagram.length() < Ipv4Packet.MIN_HEADER_LENGTH) {
+        if (datagram.length() < Ipv4Header.MIN_HEADER_LENGTH) {
             throw new IllegalArgumentException("not an IPv4 datagram: " + datagram.length() + " bytes");
         }
-        int hlen = Ipv4Packet.headerLength(datagram);
-        int total = Ipv4Packet.totalLength(datagram);
-        if (hlen < Ipv4Packet.MIN_HEADER_LENGTH || total < hlen || total > datagram.length()) {
+        int hlen = Ipv4Header.headerLength(datagram);
+        int total = Ipv4Header.totalLength(datagram);
+        if (hlen < Ipv4Header.MIN_HEADER_LENGTH || total < hlen || total > datagram.length()) {
             throw new IllegalArgumentException("bad IPv4 lengths: header " + hlen + ", total " + total
                     + ", buffer " + datagram.length());
         }
-        if (Ipv4Packet.dontFragment(datagram)) {
+        if (Ipv4Header.dontFragment(datagram)) {
             throw new IllegalArgumentException("DF is set: the datagram may not be fragmented");
         }
         List<PacketBuffer> out = new ArrayList<>();
@@ -70,10 +70,10 @@ public final class Fragmenter {
         byte[] src = datagram.array();
         int base = datagram.start();
         int dataLength = total - hlen;
-        int flags = datagram.getU16(Ipv4Packet.FLAGS_FRAGMENT);
+        int flags = datagram.getU16(Ipv4Header.FLAGS_FRAGMENT);
         int kept = flags & FLAGS_KEPT;
-        boolean originalMf = (flags & Ipv4Packet.FLAG_MF) != 0;
-        int offsetBase = Ipv4Packet.fragmentOffset(datagram);
+        boolean originalMf = (flags & Ipv4Header.FLAG_MF) != 0;
+        int offsetBase = Ipv4Header.fragmentOffset(datagram);
 
         // The header of every fragment after the first: the fixed part and the copied options.
         byte[] laterHeader = laterHeader(src, base, hlen);
@@ -93,10 +93,10 @@ public final class Fragmenter {
                 f.append(laterHeader, 0, laterLength);
             }
             f.append(src, base + hlen + pos, n);
-            Ipv4Packet.setTotalLength(f, h + n);
-            int mf = !lastPiece || originalMf ? Ipv4Packet.FLAG_MF : 0;
-            Ipv4Packet.setFlagsAndOffset(f, kept | mf | ((offsetBase + pos) >>> 3));
-            Ipv4Packet.updateChecksum(f);
+            Ipv4Header.setTotalLength(f, h + n);
+            int mf = !lastPiece || originalMf ? Ipv4Header.FLAG_MF : 0;
+            Ipv4Header.setFlagsAndOffset(f, kept | mf | ((offsetBase + pos) >>> 3));
+            Ipv4Header.updateChecksum(f);
             out.add(f);
             pos += n;
             first = false;
@@ -107,9 +107,9 @@ public final class Fragmenter {
     /** The fixed header followed by the options to copy, padded with end-of-list to 4 bytes; IHL set. */
     static byte[] laterHeader(byte[] src, int base, int hlen) {
         byte[] h = new byte[hlen]; // never longer than the original; trimmed below
-        System.arraycopy(src, base, h, 0, Ipv4Packet.MIN_HEADER_LENGTH);
-        int w = Ipv4Packet.MIN_HEADER_LENGTH;
-        int i = Ipv4Packet.MIN_HEADER_LENGTH;
+        System.arraycopy(src, base, h, 0, Ipv4Header.MIN_HEADER_LENGTH);
+        int w = Ipv4Header.MIN_HEADER_LENGTH;
+        int i = Ipv4Header.MIN_HEADER_LENGTH;
         while (i < hlen) {
             int type = src[base + i] & 0xFF;
             if (type == OPT_END) {
@@ -133,7 +133,7 @@ public final class Fragmenter {
             i += len;
         }
         int padded = (w + 3) & ~3; // the tail of h is already zero: end-of-list padding
-        h[Ipv4Packet.VERSION_IHL] = (byte) ((h[Ipv4Packet.VERSION_IHL] & 0xF0) | (padded >>> 2));
+        h[Ipv4Header.VERSION_IHL] = (byte) ((h[Ipv4Header.VERSION_IHL] & 0xF0) | (padded >>> 2));
         return padded == hlen ? h : java.util.Arrays.copyOf(h, padded);
     }
 }

@@ -2,7 +2,7 @@ package dev.tsunagu.ip.fragment;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.stack.NetInterface;
@@ -132,7 +132,7 @@ public final class Reassembler {
     }
 
     /**
-     * {@code fragment} starts at an IPv4 header already validated by {@link Ipv4Packet#check} and
+     * {@code fragment} starts at an IPv4 header already validated by {@link Ipv4Header#check} and
      * trimmed to its total length, and is a fragment (MF set or offset != 0). Takes ownership.
      * Returns the reassembled datagram in a new buffer from the pool (the first fragment's IP
      * header, options included, then all data; total length set, MF and offset cleared,
@@ -140,26 +140,26 @@ public final class Reassembler {
      * dropped. A packet that is not a fragment at all is handed back as it is.
      */
     public PacketBuffer offer(NetInterface iface, PacketBuffer fragment) {
-        if (!Ipv4Packet.isFragment(fragment)) {
+        if (!Ipv4Header.isFragment(fragment)) {
             return fragment;
         }
         reasmReqds.increment();
-        int hlen = Ipv4Packet.headerLength(fragment);
-        int dataLength = Ipv4Packet.totalLength(fragment) - hlen;
-        int offset = Ipv4Packet.fragmentOffset(fragment);
-        boolean last = !Ipv4Packet.moreFragments(fragment);
+        int hlen = Ipv4Header.headerLength(fragment);
+        int dataLength = Ipv4Header.totalLength(fragment) - hlen;
+        int offset = Ipv4Header.fragmentOffset(fragment);
+        boolean last = !Ipv4Header.moreFragments(fragment);
         int end = offset + dataLength;
-        int source = Ipv4Packet.source(fragment);
-        int destination = Ipv4Packet.destination(fragment);
-        int protocol = Ipv4Packet.protocol(fragment);
-        int id = Ipv4Packet.identification(fragment);
+        int source = Ipv4Header.source(fragment);
+        int destination = Ipv4Header.destination(fragment);
+        int protocol = Ipv4Header.protocol(fragment);
+        int id = Ipv4Header.identification(fragment);
         long key = key(source, destination, protocol, id);
         Entry e = find(key, source, destination, protocol, id);
 
         // The fragment alone: lengths.
         int headerForLimit = e == null ? hlen : Math.max(hlen, e.firstHeaderLength);
-        if (end > Ipv4Packet.MAX_LENGTH - headerForLimit
-                || (offset == 0 && e != null && Math.max(e.maxEnd, e.end) > Ipv4Packet.MAX_LENGTH - hlen)) {
+        if (end > Ipv4Header.MAX_LENGTH - headerForLimit
+                || (offset == 0 && e != null && Math.max(e.maxEnd, e.end) > Ipv4Header.MAX_LENGTH - hlen)) {
             return refuse(fragment, e, dropTooLong);
         }
         if (dataLength == 0 || (!last && (dataLength & 7) != 0)) {
@@ -301,15 +301,15 @@ public final class Reassembler {
             out.append(first.array(), first.start(), hlen);
             for (int i = 0; i < e.count; i++) {
                 PacketBuffer f = e.buffers[i];
-                int fh = Ipv4Packet.headerLength(f);
+                int fh = Ipv4Header.headerLength(f);
                 out.append(f.array(), f.start() + fh, e.ends[i] - e.starts[i]);
             }
         } finally {
             e.releaseAll();
         }
-        Ipv4Packet.setTotalLength(out, total);
-        Ipv4Packet.setFlagsAndOffset(out, out.getU16(Ipv4Packet.FLAGS_FRAGMENT) & FRAGMENT_FIELD_KEEP);
-        Ipv4Packet.updateChecksum(out);
+        Ipv4Header.setTotalLength(out, total);
+        Ipv4Header.setFlagsAndOffset(out, out.getU16(Ipv4Header.FLAGS_FRAGMENT) & FRAGMENT_FIELD_KEEP);
+        Ipv4Header.updateChecksum(out);
         reasmOKs.increment();
         return out;
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.stats.Statistics;
@@ -86,8 +86,8 @@ class FragmenterTest {
      * million fragments.
      */
     static byte[] checkFragments(PacketBuffer original, List<PacketBuffer> fragments, int mtu, BufferPool pool, String why) {
-        int offsetBase = Ipv4Packet.fragmentOffset(original);
-        boolean originalMf = Ipv4Packet.moreFragments(original);
+        int offsetBase = Ipv4Header.fragmentOffset(original);
+        boolean originalMf = Ipv4Header.moreFragments(original);
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         int expectedOffset = offsetBase;
         for (int i = 0; i < fragments.size(); i++) {
@@ -96,24 +96,24 @@ class FragmenterTest {
             java.util.function.Function<String, String> at = what -> why + ", fragment " + index + " of "
                     + fragments.size() + ": " + what + " (" + HexFormat.of().formatHex(f.toByteArray(), 0, Math.min(f.length(), 60)) + ")";
             boolean last = i == fragments.size() - 1;
-            check(Ipv4Packet.check(f) == Ipv4Packet.Problem.OK, at, "header check " + Ipv4Packet.check(f));
+            check(Ipv4Header.check(f) == Ipv4Header.Problem.OK, at, "header check " + Ipv4Header.check(f));
             check(f.length() <= mtu, at, "length " + f.length() + " beyond the MTU");
-            check(f.length() == Ipv4Packet.totalLength(f), at, "total length");
+            check(f.length() == Ipv4Header.totalLength(f), at, "total length");
             check(f.headroom() >= pool.headroom(), at, "headroom " + f.headroom());
             check(!f.isReleased(), at, "released");
-            int hlen = Ipv4Packet.headerLength(f);
+            int hlen = Ipv4Header.headerLength(f);
             int n = f.length() - hlen;
             check(n > 0, at, "no data");
             check(last || n % 8 == 0, at, "non-last data length " + n + " not a multiple of 8");
-            check(Ipv4Packet.fragmentOffset(f) == expectedOffset, at, "offset " + Ipv4Packet.fragmentOffset(f) + ", expected " + expectedOffset);
-            check(Ipv4Packet.moreFragments(f) == (!last || originalMf), at, "MF");
-            check(!Ipv4Packet.dontFragment(f), at, "DF");
-            check(Ipv4Packet.identification(f) == Ipv4Packet.identification(original), at, "identification");
-            check(Ipv4Packet.source(f) == Ipv4Packet.source(original), at, "source");
-            check(Ipv4Packet.destination(f) == Ipv4Packet.destination(original), at, "destination");
-            check(Ipv4Packet.protocol(f) == Ipv4Packet.protocol(original), at, "protocol");
-            check(Ipv4Packet.ttl(f) == Ipv4Packet.ttl(original), at, "TTL");
-            check(Ipv4Packet.tos(f) == Ipv4Packet.tos(original), at, "TOS");
+            check(Ipv4Header.fragmentOffset(f) == expectedOffset, at, "offset " + Ipv4Header.fragmentOffset(f) + ", expected " + expectedOffset);
+            check(Ipv4Header.moreFragments(f) == (!last || originalMf), at, "MF");
+            check(!Ipv4Header.dontFragment(f), at, "DF");
+            check(Ipv4Header.identification(f) == Ipv4Header.identification(original), at, "identification");
+            check(Ipv4Header.source(f) == Ipv4Header.source(original), at, "source");
+            check(Ipv4Header.destination(f) == Ipv4Header.destination(original), at, "destination");
+            check(Ipv4Header.protocol(f) == Ipv4Header.protocol(original), at, "protocol");
+            check(Ipv4Header.ttl(f) == Ipv4Header.ttl(original), at, "TTL");
+            check(Ipv4Header.tos(f) == Ipv4Header.tos(original), at, "TOS");
             data.write(f.array(), f.start() + hlen, n);
             expectedOffset += n;
         }
@@ -127,19 +127,19 @@ class FragmenterTest {
     }
 
     static byte[] payloadOf(PacketBuffer d) {
-        int hlen = Ipv4Packet.headerLength(d);
-        return Arrays.copyOfRange(d.array(), d.start() + hlen, d.start() + Ipv4Packet.totalLength(d));
+        int hlen = Ipv4Header.headerLength(d);
+        return Arrays.copyOfRange(d.array(), d.start() + hlen, d.start() + Ipv4Header.totalLength(d));
     }
 
     static byte[] headerOf(PacketBuffer d) {
-        return Arrays.copyOfRange(d.array(), d.start(), d.start() + Ipv4Packet.headerLength(d));
+        return Arrays.copyOfRange(d.array(), d.start(), d.start() + Ipv4Header.headerLength(d));
     }
 
     // ------------------------------------------------------------------ tests
 
     @Test
     void refusesDontFragmentAndMtusBelow68() {
-        PacketBuffer df = PacketBuffer.copyOf(datagramBytes(SRC, 1, UDP, Ipv4Packet.FLAG_DF, new byte[0], 2000, 1), 160);
+        PacketBuffer df = PacketBuffer.copyOf(datagramBytes(SRC, 1, UDP, Ipv4Header.FLAG_DF, new byte[0], 2000, 1), 160);
         assertThatThrownBy(() -> Fragmenter.fragment(df, 1500, pool))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DF");
         PacketBuffer d = datagram(2, new byte[0], 2000, 2);
@@ -183,21 +183,21 @@ class FragmenterTest {
     void copiedOptionsGoIntoEveryFragmentOthersOnlyIntoTheFirst() {
         byte[] opts = options(NOP, LSRR, RECORD_ROUTE, SECURITY, TIMESTAMP); // 1+7+7+11+8 = 34 -> 36
         PacketBuffer d = datagram(77, opts, 3000, 77);
-        assertThat(Ipv4Packet.headerLength(d)).isEqualTo(56);
+        assertThat(Ipv4Header.headerLength(d)).isEqualTo(56);
         List<PacketBuffer> fs = Fragmenter.fragment(d, 576, pool);
         String why = "options " + Arrays.toString(opts);
         assertThat(checkFragments(d, fs, 576, pool, why)).isEqualTo(payloadOf(d));
 
         // The first fragment: the original header, options and all.
         PacketBuffer first = fs.getFirst();
-        assertThat(Ipv4Packet.headerLength(first)).isEqualTo(56);
+        assertThat(Ipv4Header.headerLength(first)).isEqualTo(56);
         assertThat(Arrays.copyOfRange(headerOf(first), 20, 56)).isEqualTo(opts);
         assertThat(first.length() - 56).isEqualTo((576 - 56) & ~7);
 
         // The rest: only LSRR and security, padded to 20 bytes of options.
         byte[] copied = options(LSRR, SECURITY); // 7 + 11 = 18 -> 20
         for (PacketBuffer f : fs.subList(1, fs.size())) {
-            assertThat(Ipv4Packet.headerLength(f)).as(why).isEqualTo(40);
+            assertThat(Ipv4Header.headerLength(f)).as(why).isEqualTo(40);
             assertThat(Arrays.copyOfRange(headerOf(f), 20, 40)).as(why).isEqualTo(copied);
             // fixed part identical apart from IHL, total length, flags/offset and checksum
             byte[] h = headerOf(f);
@@ -225,9 +225,9 @@ class FragmenterTest {
         PacketBuffer d = datagram(5, options(RECORD_ROUTE, TIMESTAMP, NOP), 2000, 5);
         List<PacketBuffer> fs = Fragmenter.fragment(d, 1000, pool);
         assertThat(checkFragments(d, fs, 1000, pool, "uncopied")).isEqualTo(payloadOf(d));
-        assertThat(Ipv4Packet.headerLength(fs.getFirst())).isEqualTo(36); // 7 + 8 + 1 = 16 option bytes
+        assertThat(Ipv4Header.headerLength(fs.getFirst())).isEqualTo(36); // 7 + 8 + 1 = 16 option bytes
         for (PacketBuffer f : fs.subList(1, fs.size())) {
-            assertThat(Ipv4Packet.headerLength(f)).isEqualTo(20);
+            assertThat(Ipv4Header.headerLength(f)).isEqualTo(20);
         }
     }
 
@@ -236,14 +236,14 @@ class FragmenterTest {
         // LSRR, end of list, then bytes that look like a security option: only LSRR is an option.
         PacketBuffer d = datagram(6, options(LSRR, new byte[] {0}, SECURITY), 2000, 6);
         List<PacketBuffer> fs = Fragmenter.fragment(d, 1000, pool);
-        assertThat(Arrays.copyOfRange(headerOf(fs.get(1)), 20, Ipv4Packet.headerLength(fs.get(1))))
+        assertThat(Arrays.copyOfRange(headerOf(fs.get(1)), 20, Ipv4Header.headerLength(fs.get(1))))
                 .isEqualTo(options(LSRR));
         // A copied option whose length runs past the header: the walk stops before it.
         byte[] broken = options(SECURITY, new byte[] {(byte) 0x83, 40, 0});
         PacketBuffer b = datagram(7, broken, 2000, 7);
         List<PacketBuffer> bs = Fragmenter.fragment(b, 1000, pool);
         assertThat(checkFragments(b, bs, 1000, pool, "broken")).isEqualTo(payloadOf(b));
-        assertThat(Arrays.copyOfRange(headerOf(bs.get(1)), 20, Ipv4Packet.headerLength(bs.get(1))))
+        assertThat(Arrays.copyOfRange(headerOf(bs.get(1)), 20, Ipv4Header.headerLength(bs.get(1))))
                 .isEqualTo(options(SECURITY));
     }
 
@@ -258,15 +258,15 @@ class FragmenterTest {
         List<PacketBuffer> again = new ArrayList<>();
         for (PacketBuffer piece : List.of(middle, last)) {
             List<PacketBuffer> fs = Fragmenter.fragment(piece, 576, pool);
-            String why = "refragmenting offset " + Ipv4Packet.fragmentOffset(piece);
+            String why = "refragmenting offset " + Ipv4Header.fragmentOffset(piece);
             assertThat(fs).as(why).hasSizeGreaterThan(1);
             assertThat(checkFragments(piece, fs, 576, pool, why)).as(why).isEqualTo(payloadOf(piece));
-            assertThat(Ipv4Packet.fragmentOffset(fs.getFirst())).isEqualTo(Ipv4Packet.fragmentOffset(piece));
-            assertThat(Ipv4Packet.moreFragments(fs.getLast())).isEqualTo(Ipv4Packet.moreFragments(piece));
+            assertThat(Ipv4Header.fragmentOffset(fs.getFirst())).isEqualTo(Ipv4Header.fragmentOffset(piece));
+            assertThat(Ipv4Header.moreFragments(fs.getLast())).isEqualTo(Ipv4Header.moreFragments(piece));
             again.addAll(fs);
             piece.release();
         }
-        assertThat(Ipv4Packet.moreFragments(again.getLast())).isFalse();
+        assertThat(Ipv4Header.moreFragments(again.getLast())).isFalse();
 
         // The destination puts the original back together from both generations of pieces.
         List<PacketBuffer> arriving = new ArrayList<>(List.of(firstHop.get(0), firstHop.get(1), firstHop.get(3)));
@@ -289,15 +289,15 @@ class FragmenterTest {
         List<PacketBuffer> fs = Fragmenter.fragment(d, 68, pool);
         assertThat(fs).hasSize((65515 + 47) / 48);
         assertThat(checkFragments(d, fs, 68, pool, "65535 at 68")).isEqualTo(payloadOf(d));
-        assertThat(Ipv4Packet.fragmentOffset(fs.getLast())).isEqualTo(65515 / 48 * 48);
+        assertThat(Ipv4Header.fragmentOffset(fs.getLast())).isEqualTo(65515 / 48 * 48);
     }
 
     @Test
     void theReservedFlagBitIsKept() {
         PacketBuffer d = PacketBuffer.copyOf(datagramBytes(SRC, 11, UDP, 0x8000, new byte[0], 3000, 11), 160);
         for (PacketBuffer f : Fragmenter.fragment(d, 1500, pool)) {
-            assertThat(f.getU16(Ipv4Packet.FLAGS_FRAGMENT) & 0x8000).isEqualTo(0x8000);
-            assertThat(Ipv4Packet.check(f)).isEqualTo(Ipv4Packet.Problem.OK);
+            assertThat(f.getU16(Ipv4Header.FLAGS_FRAGMENT) & 0x8000).isEqualTo(0x8000);
+            assertThat(Ipv4Header.check(f)).isEqualTo(Ipv4Header.Problem.OK);
         }
     }
 }

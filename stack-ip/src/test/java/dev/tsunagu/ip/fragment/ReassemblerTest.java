@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.ip.wire.Ipv4Packet;
+import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.loop.VirtualEventLoop;
@@ -83,27 +83,27 @@ class ReassemblerTest {
         int at = b.append(hlen + length);
         byte[] a = b.array();
         a[at] = (byte) (0x40 | hlen / 4);
-        b.setU16(Ipv4Packet.TOTAL_LENGTH, hlen + length);
-        b.setU16(Ipv4Packet.IDENTIFICATION, id);
-        b.setU16(Ipv4Packet.FLAGS_FRAGMENT, (more ? Ipv4Packet.FLAG_MF : 0) | offset >>> 3);
-        b.setU8(Ipv4Packet.TTL, 64);
-        b.setU8(Ipv4Packet.PROTOCOL, UDP);
-        b.setI32(Ipv4Packet.SOURCE, src);
-        b.setI32(Ipv4Packet.DESTINATION, DST);
+        b.setU16(Ipv4Header.TOTAL_LENGTH, hlen + length);
+        b.setU16(Ipv4Header.IDENTIFICATION, id);
+        b.setU16(Ipv4Header.FLAGS_FRAGMENT, (more ? Ipv4Header.FLAG_MF : 0) | offset >>> 3);
+        b.setU8(Ipv4Header.TTL, 64);
+        b.setU8(Ipv4Header.PROTOCOL, UDP);
+        b.setI32(Ipv4Header.SOURCE, src);
+        b.setI32(Ipv4Header.DESTINATION, DST);
         for (int i = 20; i < hlen; i++) {
             a[at + i] = 1;
         }
         for (int i = 0; i < length; i++) {
             a[at + hlen + i] = dataByte(id, offset + i);
         }
-        Ipv4Packet.updateChecksum(b);
-        assertThat(Ipv4Packet.check(b)).isEqualTo(Ipv4Packet.Problem.OK);
+        Ipv4Header.updateChecksum(b);
+        assertThat(Ipv4Header.check(b)).isEqualTo(Ipv4Header.Problem.OK);
         return b;
     }
 
     private static PacketBuffer toDestination(PacketBuffer fragment, int destination) {
-        fragment.setI32(Ipv4Packet.DESTINATION, destination);
-        Ipv4Packet.updateChecksum(fragment);
+        fragment.setI32(Ipv4Header.DESTINATION, destination);
+        Ipv4Header.updateChecksum(fragment);
         return fragment;
     }
 
@@ -114,11 +114,11 @@ class ReassemblerTest {
     /** Checks a reassembled datagram of hand-made fragments: header fields and every data byte. */
     private static void assertReassembled(PacketBuffer d, int id, int dataLength, String why) {
         assertThat(d).as(why).isNotNull();
-        assertThat(Ipv4Packet.check(d)).as(why).isEqualTo(Ipv4Packet.Problem.OK);
-        int hlen = Ipv4Packet.headerLength(d);
-        assertThat(d.length()).as(why).isEqualTo(hlen + dataLength).isEqualTo(Ipv4Packet.totalLength(d));
-        assertThat(Ipv4Packet.isFragment(d)).as(why + ": MF and offset cleared").isFalse();
-        assertThat(Ipv4Packet.identification(d)).as(why).isEqualTo(id);
+        assertThat(Ipv4Header.check(d)).as(why).isEqualTo(Ipv4Header.Problem.OK);
+        int hlen = Ipv4Header.headerLength(d);
+        assertThat(d.length()).as(why).isEqualTo(hlen + dataLength).isEqualTo(Ipv4Header.totalLength(d));
+        assertThat(Ipv4Header.isFragment(d)).as(why + ": MF and offset cleared").isFalse();
+        assertThat(Ipv4Header.identification(d)).as(why).isEqualTo(id);
         for (int i = 0; i < dataLength; i++) {
             if (d.getU8(hlen + i) != (dataByte(id, i) & 0xFF)) {
                 throw new AssertionError(why + ": data byte " + i + " differs");
@@ -186,8 +186,8 @@ class ReassemblerTest {
                     }
                 }
                 fragments += fs.size();
-                assertThat(Ipv4Packet.check(whole)).as(why).isEqualTo(Ipv4Packet.Problem.OK);
-                assertThat(Ipv4Packet.isFragment(whole)).as(why).isFalse();
+                assertThat(Ipv4Header.check(whole)).as(why).isEqualTo(Ipv4Header.Problem.OK);
+                assertThat(Ipv4Header.isFragment(whole)).as(why).isFalse();
                 assertThat(whole.toByteArray()).as(why + ": byte for byte").isEqualTo(original);
                 whole.release();
                 reassembled++;
@@ -291,16 +291,16 @@ class ReassemblerTest {
         assertThat(reassembler.datagramsInProgress()).isEqualTo(3);
         PacketBuffer b = offer(b1);
         assertReassembled(b, id, 24, "b");
-        assertThat(Ipv4Packet.source(b)).isEqualTo(srcB);
-        assertThat(Ipv4Packet.destination(b)).isEqualTo(dstB);
+        assertThat(Ipv4Header.source(b)).isEqualTo(srcB);
+        assertThat(Ipv4Header.destination(b)).isEqualTo(dstB);
         PacketBuffer a = offer(a1);
         assertReassembled(a, id, 16, "a");
-        assertThat(Ipv4Packet.source(a)).isEqualTo(srcA);
+        assertThat(Ipv4Header.source(a)).isEqualTo(srcA);
         assertThat(reassembler.datagramsInProgress()).isEqualTo(1);
         // And the same source, id and destination with another protocol is another datagram.
         PacketBuffer tcp = fragment(srcA, id + 1, 8, 8, false, 20);
-        tcp.setU8(Ipv4Packet.PROTOCOL, 6);
-        Ipv4Packet.updateChecksum(tcp);
+        tcp.setU8(Ipv4Header.PROTOCOL, 6);
+        Ipv4Header.updateChecksum(tcp);
         assertThat(offer(tcp)).isNull();
         assertThat(reassembler.datagramsInProgress()).isEqualTo(2);
         reassembler.clear();
@@ -314,7 +314,7 @@ class ReassemblerTest {
         offer(fragment(SRC, 9, 8, 16, true, 24));
         PacketBuffer d = offer(fragment(SRC, 9, 0, 8, true, 32));
         assertReassembled(d, 9, 32, "options");
-        assertThat(Ipv4Packet.headerLength(d)).isEqualTo(32);
+        assertThat(Ipv4Header.headerLength(d)).isEqualTo(32);
         for (int i = 20; i < 32; i++) {
             assertThat(d.getU8(i)).isEqualTo(1);
         }

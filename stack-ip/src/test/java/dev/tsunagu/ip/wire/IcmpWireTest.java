@@ -60,16 +60,16 @@ class IcmpWireTest {
         byte[] message = icmp(PING_REQUEST);
         IcmpRepr repr = parsed(message);
         assertThat(repr).isEqualTo(new IcmpRepr.EchoRequest(0x4c4b, 1, Arrays.copyOfRange(message, 8, 64)));
-        assertThat(repr.type()).isEqualTo(IcmpPacket.TYPE_ECHO_REQUEST);
+        assertThat(repr.type()).isEqualTo(IcmpHeader.TYPE_ECHO_REQUEST);
         assertThat(repr.code()).isZero();
         assertThat(repr.bufferLength()).isEqualTo(64);
         assertThat(repr).hasToString("ICMP echo request, id 19531, seq 1, length 64");
         assertThat(emitted(repr)).isEqualTo(message);
 
         PacketBuffer b = PacketBuffer.copyOf(message, 0);
-        assertThat(IcmpPacket.type(b)).isEqualTo(8);
-        assertThat(IcmpPacket.identifier(b)).isEqualTo(0x4c4b);
-        assertThat(IcmpPacket.sequence(b)).isEqualTo(1);
+        assertThat(IcmpHeader.type(b)).isEqualTo(8);
+        assertThat(IcmpHeader.identifier(b)).isEqualTo(0x4c4b);
+        assertThat(IcmpHeader.sequence(b)).isEqualTo(1);
     }
 
     @Test
@@ -91,10 +91,10 @@ class IcmpWireTest {
     void theRoutersPortUnreachableQuotesTheDatagram() {
         byte[] message = icmp(PORT_UNREACHABLE);
         IcmpRepr repr = parsed(message);
-        assertThat(repr).isEqualTo(new IcmpRepr.DestinationUnreachable(IcmpPacket.CODE_PORT_UNREACHABLE, 0, UDP_HELLO));
+        assertThat(repr).isEqualTo(new IcmpRepr.DestinationUnreachable(IcmpHeader.CODE_PORT_UNREACHABLE, 0, UDP_HELLO));
         assertThat(repr).hasToString("ICMP port unreachable, length 42");
         assertThat(emitted(repr)).isEqualTo(message);
-        assertThat(IcmpPacket.isError(repr.type())).isTrue();
+        assertThat(IcmpHeader.isError(repr.type())).isTrue();
 
         // What the UDP layer will do with it: the quoted header parses and names the ports.
         PacketBuffer quoted = PacketBuffer.copyOf(((IcmpRepr.DestinationUnreachable) repr).quoted(), 0);
@@ -110,7 +110,7 @@ class IcmpWireTest {
     void theRoutersTimeExceededQuotesTheWholePing() {
         byte[] message = icmp(TIME_EXCEEDED);
         IcmpRepr repr = parsed(message);
-        assertThat(repr).isEqualTo(new IcmpRepr.TimeExceeded(IcmpPacket.CODE_TTL_EXCEEDED, PING_TTL_1));
+        assertThat(repr).isEqualTo(new IcmpRepr.TimeExceeded(IcmpHeader.CODE_TTL_EXCEEDED, PING_TTL_1));
         assertThat(repr).hasToString("ICMP time exceeded in-transit, length 92");
         assertThat(emitted(repr)).isEqualTo(message);
         Ipv4Repr original = ((Ipv4Repr.Parsed) Ipv4Repr.parse(PacketBuffer.copyOf(PING_TTL_1, 0))).repr();
@@ -121,12 +121,12 @@ class IcmpWireTest {
 
     @Test
     void fragmentationNeededCarriesTheNextHopMtu() {
-        IcmpRepr repr = new IcmpRepr.DestinationUnreachable(IcmpPacket.CODE_FRAGMENTATION_NEEDED, 1400,
+        IcmpRepr repr = new IcmpRepr.DestinationUnreachable(IcmpHeader.CODE_FRAGMENTATION_NEEDED, 1400,
                 Arrays.copyOf(PING_REQUEST, 28));
         byte[] message = emitted(repr);
         assertThat(Arrays.copyOf(message, 2)).isEqualTo(hex("0304"));
         assertThat(Arrays.copyOfRange(message, 4, 8)).isEqualTo(hex("0000 0578"));
-        assertThat(IcmpPacket.nextHopMtu(PacketBuffer.copyOf(message, 0))).isEqualTo(1400);
+        assertThat(IcmpHeader.nextHopMtu(PacketBuffer.copyOf(message, 0))).isEqualTo(1400);
         assertThat(parsed(message)).isEqualTo(repr);
         assertThat(repr).hasToString("ICMP need to frag (mtu 1400), length 36");
     }
@@ -137,7 +137,7 @@ class IcmpWireTest {
         byte[] message = emitted(repr);
         assertThat(Arrays.copyOf(message, 2)).isEqualTo(hex("0c00"));
         assertThat(Arrays.copyOfRange(message, 4, 8)).isEqualTo(hex("1400 0000"));
-        assertThat(PacketBuffer.copyOf(message, 0).getU8(IcmpPacket.POINTER)).isEqualTo(20);
+        assertThat(PacketBuffer.copyOf(message, 0).getU8(IcmpHeader.POINTER)).isEqualTo(20);
         assertThat(parsed(message)).isEqualTo(repr);
         assertThat(repr).hasToString("ICMP parameter problem - octet 20, length 40");
     }
@@ -151,10 +151,10 @@ class IcmpWireTest {
         byte[] timestampRest = hex("1234 0001 0036ee80 00000000 00000000");
         // A code RFC 792 does not define for echo, and parameter problem "missing option" (RFC 1108).
         for (IcmpRepr.Other other : List.of(
-                new IcmpRepr.Other(IcmpPacket.TYPE_REDIRECT, 1, redirectRest),
+                new IcmpRepr.Other(IcmpHeader.TYPE_REDIRECT, 1, redirectRest),
                 new IcmpRepr.Other(13, 0, timestampRest),
-                new IcmpRepr.Other(IcmpPacket.TYPE_ECHO_REQUEST, 1, hex("0001 0002 abcd")),
-                new IcmpRepr.Other(IcmpPacket.TYPE_PARAMETER_PROBLEM, 1, hex("0000 0000")),
+                new IcmpRepr.Other(IcmpHeader.TYPE_ECHO_REQUEST, 1, hex("0001 0002 abcd")),
+                new IcmpRepr.Other(IcmpHeader.TYPE_PARAMETER_PROBLEM, 1, hex("0000 0000")),
                 new IcmpRepr.Other(255, 255, hex("ffff ffff")))) {
             byte[] message = emitted(other);
             assertThat(message[0] & 0xFF).isEqualTo(other.type());

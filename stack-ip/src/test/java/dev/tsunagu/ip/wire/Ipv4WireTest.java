@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The IPv4 header view and value against packets a Linux 6.18 kernel sent: parse gives the
  * expected {@link Ipv4Repr}, emit gives the kernel's bytes back, and every
- * {@link Ipv4Packet.Problem} comes from a crafted input.
+ * {@link Ipv4Header.Problem} comes from a crafted input.
  *
  * <p>The literals were captured with dumpcap on a veth pair between network namespaces
  * (10.0.0.1 on one side, a router 10.0.0.2 / 10.0.1.1 on the other, 10.0.1.2 behind it) with
@@ -116,8 +116,8 @@ class Ipv4WireTest {
 
     /** Emits {@code repr} in front of {@code payload} and returns the datagram. */
     private static byte[] emitted(Ipv4Repr repr, byte[] payload) {
-        PacketBuffer b = PacketBuffer.allocate(Ipv4Packet.MAX_HEADER_LENGTH + payload.length,
-                Ipv4Packet.MAX_HEADER_LENGTH);
+        PacketBuffer b = PacketBuffer.allocate(Ipv4Header.MAX_HEADER_LENGTH + payload.length,
+                Ipv4Header.MAX_HEADER_LENGTH);
         b.append(payload, 0, payload.length);
         repr.emit(b);
         return b.toByteArray();
@@ -125,11 +125,11 @@ class Ipv4WireTest {
 
     /** Recomputes the header checksum over {@code headerLength} bytes, so a crafted packet has only its one flaw. */
     private static byte[] withChecksum(byte[] packet, int headerLength) {
-        packet[Ipv4Packet.CHECKSUM] = 0;
-        packet[Ipv4Packet.CHECKSUM + 1] = 0;
+        packet[Ipv4Header.CHECKSUM] = 0;
+        packet[Ipv4Header.CHECKSUM + 1] = 0;
         int c = InternetChecksum.compute(packet, 0, headerLength);
-        packet[Ipv4Packet.CHECKSUM] = (byte) (c >>> 8);
-        packet[Ipv4Packet.CHECKSUM + 1] = (byte) c;
+        packet[Ipv4Header.CHECKSUM] = (byte) (c >>> 8);
+        packet[Ipv4Header.CHECKSUM + 1] = (byte) c;
         return packet;
     }
 
@@ -175,7 +175,7 @@ class Ipv4WireTest {
     @MethodSource("kernelPackets")
     void aKernelPacketParsesToTheExpectedRepr(String name, byte[] packet, Ipv4Repr expected, String text) {
         PacketBuffer b = PacketBuffer.copyOf(packet, 0);
-        assertThat(Ipv4Packet.check(b)).isEqualTo(Ipv4Packet.Problem.OK);
+        assertThat(Ipv4Header.check(b)).isEqualTo(Ipv4Header.Problem.OK);
         Ipv4Repr repr = parsed(b);
         assertThat(repr).isEqualTo(expected);
         assertThat(repr.toString()).isEqualTo(text);
@@ -194,27 +194,27 @@ class Ipv4WireTest {
     @MethodSource("kernelPackets")
     void theViewAgreesWithTheRepr(String name, byte[] packet, Ipv4Repr expected, String text) {
         PacketBuffer b = PacketBuffer.copyOf(packet, 0);
-        assertThat(Ipv4Packet.version(b)).isEqualTo(4);
-        assertThat(Ipv4Packet.headerLength(b)).isEqualTo(expected.headerLength());
-        assertThat(Ipv4Packet.totalLength(b)).isEqualTo(expected.totalLength());
-        assertThat(Ipv4Packet.source(b)).isEqualTo(expected.source());
-        assertThat(Ipv4Packet.destination(b)).isEqualTo(expected.destination());
-        assertThat(Ipv4Packet.protocol(b)).isEqualTo(expected.protocol());
-        assertThat(Ipv4Packet.ttl(b)).isEqualTo(expected.ttl());
-        assertThat(Ipv4Packet.tos(b)).isEqualTo(expected.tos());
-        assertThat(Ipv4Packet.identification(b)).isEqualTo(expected.identification());
-        assertThat(Ipv4Packet.dontFragment(b)).isEqualTo(expected.dontFragment());
-        assertThat(Ipv4Packet.moreFragments(b)).isEqualTo(expected.moreFragments());
-        assertThat(Ipv4Packet.fragmentOffset(b)).isEqualTo(expected.fragmentOffset());
-        assertThat(Ipv4Packet.isFragment(b)).isEqualTo(expected.isFragment());
+        assertThat(Ipv4Header.version(b)).isEqualTo(4);
+        assertThat(Ipv4Header.headerLength(b)).isEqualTo(expected.headerLength());
+        assertThat(Ipv4Header.totalLength(b)).isEqualTo(expected.totalLength());
+        assertThat(Ipv4Header.source(b)).isEqualTo(expected.source());
+        assertThat(Ipv4Header.destination(b)).isEqualTo(expected.destination());
+        assertThat(Ipv4Header.protocol(b)).isEqualTo(expected.protocol());
+        assertThat(Ipv4Header.ttl(b)).isEqualTo(expected.ttl());
+        assertThat(Ipv4Header.tos(b)).isEqualTo(expected.tos());
+        assertThat(Ipv4Header.identification(b)).isEqualTo(expected.identification());
+        assertThat(Ipv4Header.dontFragment(b)).isEqualTo(expected.dontFragment());
+        assertThat(Ipv4Header.moreFragments(b)).isEqualTo(expected.moreFragments());
+        assertThat(Ipv4Header.fragmentOffset(b)).isEqualTo(expected.fragmentOffset());
+        assertThat(Ipv4Header.isFragment(b)).isEqualTo(expected.isFragment());
     }
 
     @Test
     void theViewsPrependWritesTheKernelsHeader() {
-        // Ipv4Packet.prepend (no options) writes the same bytes as the repr.
+        // Ipv4Header.prepend (no options) writes the same bytes as the repr.
         PacketBuffer b = PacketBuffer.allocate(PING_REQUEST.length, 20);
         b.append(PING_REQUEST, 20, PING_REQUEST.length - 20);
-        Ipv4Packet.prepend(b, 0, 0x33df, Ipv4Packet.FLAG_DF, 64, IpProtocol.ICMP, IP_10_0_0_1, IP_10_0_0_2);
+        Ipv4Header.prepend(b, 0, 0x33df, Ipv4Header.FLAG_DF, 64, IpProtocol.ICMP, IP_10_0_0_1, IP_10_0_0_2);
         assertThat(b.toByteArray()).isEqualTo(PING_REQUEST);
     }
 
@@ -282,65 +282,65 @@ class Ipv4WireTest {
 
     // ---- every problem ----
 
-    private static Map<String, Map.Entry<byte[], Ipv4Packet.Problem>> craftedProblems() {
-        Map<String, Map.Entry<byte[], Ipv4Packet.Problem>> cases = new LinkedHashMap<>();
-        cases.put("empty", Map.entry(new byte[0], Ipv4Packet.Problem.TRUNCATED));
-        cases.put("19 bytes", Map.entry(Arrays.copyOf(PING_REQUEST, 19), Ipv4Packet.Problem.TRUNCATED));
+    private static Map<String, Map.Entry<byte[], Ipv4Header.Problem>> craftedProblems() {
+        Map<String, Map.Entry<byte[], Ipv4Header.Problem>> cases = new LinkedHashMap<>();
+        cases.put("empty", Map.entry(new byte[0], Ipv4Header.Problem.TRUNCATED));
+        cases.put("19 bytes", Map.entry(Arrays.copyOf(PING_REQUEST, 19), Ipv4Header.Problem.TRUNCATED));
 
         byte[] v6 = PING_REQUEST.clone();
         v6[0] = 0x65;
-        cases.put("version 6", Map.entry(withChecksum(v6, 20), Ipv4Packet.Problem.BAD_VERSION));
+        cases.put("version 6", Map.entry(withChecksum(v6, 20), Ipv4Header.Problem.BAD_VERSION));
         byte[] v0 = PING_REQUEST.clone();
         v0[0] = 0x05;
-        cases.put("version 0", Map.entry(withChecksum(v0, 20), Ipv4Packet.Problem.BAD_VERSION));
+        cases.put("version 0", Map.entry(withChecksum(v0, 20), Ipv4Header.Problem.BAD_VERSION));
 
         byte[] ihl4 = PING_REQUEST.clone();
         ihl4[0] = 0x44;
-        cases.put("IHL 4", Map.entry(withChecksum(ihl4, 20), Ipv4Packet.Problem.BAD_HEADER_LENGTH));
+        cases.put("IHL 4", Map.entry(withChecksum(ihl4, 20), Ipv4Header.Problem.BAD_HEADER_LENGTH));
         byte[] ihl0 = PING_REQUEST.clone();
         ihl0[0] = 0x40;
-        cases.put("IHL 0", Map.entry(withChecksum(ihl0, 20), Ipv4Packet.Problem.BAD_HEADER_LENGTH));
+        cases.put("IHL 0", Map.entry(withChecksum(ihl0, 20), Ipv4Header.Problem.BAD_HEADER_LENGTH));
         cases.put("IHL 6 in 20 bytes", Map.entry(Arrays.copyOf(UDP_WITH_OPTIONS, 20),
-                Ipv4Packet.Problem.BAD_HEADER_LENGTH));
+                Ipv4Header.Problem.BAD_HEADER_LENGTH));
         byte[] ihl15 = UDP_HELLO.clone();
         ihl15[0] = 0x4f;
-        cases.put("IHL 15 in 34 bytes", Map.entry(ihl15, Ipv4Packet.Problem.BAD_HEADER_LENGTH));
+        cases.put("IHL 15 in 34 bytes", Map.entry(ihl15, Ipv4Header.Problem.BAD_HEADER_LENGTH));
 
         byte[] shortTotal = PING_REQUEST.clone();
         shortTotal[2] = 0;
         shortTotal[3] = 19;
-        cases.put("total 19 < IHL 20", Map.entry(withChecksum(shortTotal, 20), Ipv4Packet.Problem.BAD_TOTAL_LENGTH));
+        cases.put("total 19 < IHL 20", Map.entry(withChecksum(shortTotal, 20), Ipv4Header.Problem.BAD_TOTAL_LENGTH));
         byte[] shortTotalWithOptions = UDP_WITH_OPTIONS.clone();
         shortTotalWithOptions[3] = 23;
         cases.put("total 23 < IHL 24", Map.entry(withChecksum(shortTotalWithOptions, 24),
-                Ipv4Packet.Problem.BAD_TOTAL_LENGTH));
+                Ipv4Header.Problem.BAD_TOTAL_LENGTH));
         cases.put("total 84 > 83 bytes", Map.entry(Arrays.copyOf(PING_REQUEST, 83),
-                Ipv4Packet.Problem.BAD_TOTAL_LENGTH));
+                Ipv4Header.Problem.BAD_TOTAL_LENGTH));
         cases.put("total 84 > 20 bytes", Map.entry(Arrays.copyOf(PING_REQUEST, 20),
-                Ipv4Packet.Problem.BAD_TOTAL_LENGTH));
+                Ipv4Header.Problem.BAD_TOTAL_LENGTH));
 
         byte[] badChecksum = PING_REQUEST.clone();
-        badChecksum[Ipv4Packet.CHECKSUM + 1] ^= 1;
-        cases.put("checksum off by one bit", Map.entry(badChecksum, Ipv4Packet.Problem.BAD_CHECKSUM));
+        badChecksum[Ipv4Header.CHECKSUM + 1] ^= 1;
+        cases.put("checksum off by one bit", Map.entry(badChecksum, Ipv4Header.Problem.BAD_CHECKSUM));
         byte[] badSource = PING_REQUEST.clone();
-        badSource[Ipv4Packet.SOURCE + 3] = 3;
-        cases.put("source changed", Map.entry(badSource, Ipv4Packet.Problem.BAD_CHECKSUM));
+        badSource[Ipv4Header.SOURCE + 3] = 3;
+        cases.put("source changed", Map.entry(badSource, Ipv4Header.Problem.BAD_CHECKSUM));
         byte[] badOption = UDP_WITH_OPTIONS.clone();
         badOption[20] = 0x00;
-        cases.put("option byte changed", Map.entry(badOption, Ipv4Packet.Problem.BAD_CHECKSUM));
+        cases.put("option byte changed", Map.entry(badOption, Ipv4Header.Problem.BAD_CHECKSUM));
         return cases;
     }
 
     @Test
     void everyProblemComesFromACraftedInput() {
-        Set<Ipv4Packet.Problem> seen = EnumSet.noneOf(Ipv4Packet.Problem.class);
+        Set<Ipv4Header.Problem> seen = EnumSet.noneOf(Ipv4Header.Problem.class);
         craftedProblems().forEach((name, c) -> {
             PacketBuffer b = PacketBuffer.copyOf(c.getKey(), 0);
-            assertThat(Ipv4Packet.check(b)).as(name).isEqualTo(c.getValue());
+            assertThat(Ipv4Header.check(b)).as(name).isEqualTo(c.getValue());
             assertThat(Ipv4Repr.parse(b)).as(name).isEqualTo(new Ipv4Repr.Rejected(Ipv4Repr.Reason.valueOf(c.getValue().name())));
             seen.add(c.getValue());
         });
-        assertThat(seen).isEqualTo(EnumSet.complementOf(EnumSet.of(Ipv4Packet.Problem.OK)));
+        assertThat(seen).isEqualTo(EnumSet.complementOf(EnumSet.of(Ipv4Header.Problem.OK)));
     }
 
     @Test
@@ -353,8 +353,8 @@ class Ipv4WireTest {
             for (int bit = 0; bit < 8; bit++) {
                 byte[] p = PING_REQUEST.clone();
                 p[i] ^= (byte) (1 << bit);
-                assertThat(Ipv4Packet.check(PacketBuffer.copyOf(p, 0))).as("byte %d bit %d", i, bit)
-                        .isEqualTo(Ipv4Packet.Problem.BAD_CHECKSUM);
+                assertThat(Ipv4Header.check(PacketBuffer.copyOf(p, 0))).as("byte %d bit %d", i, bit)
+                        .isEqualTo(Ipv4Header.Problem.BAD_CHECKSUM);
             }
         }
     }
@@ -383,18 +383,18 @@ class Ipv4WireTest {
     @Test
     void decrementingTheKernelsTtlPatchesTheChecksum() {
         PacketBuffer b = PacketBuffer.copyOf(PING_REQUEST, 0);
-        Ipv4Packet.decrementTtl(b);
+        Ipv4Header.decrementTtl(b);
         byte[] expected = PING_REQUEST.clone();
-        expected[Ipv4Packet.TTL] = 63;
-        expected[Ipv4Packet.CHECKSUM] = (byte) 0xf3; // f2c7 + 0100
+        expected[Ipv4Header.TTL] = 63;
+        expected[Ipv4Header.CHECKSUM] = (byte) 0xf3; // f2c7 + 0100
         assertThat(b.toByteArray()).isEqualTo(expected);
-        assertThat(Ipv4Packet.check(b)).isEqualTo(Ipv4Packet.Problem.OK);
+        assertThat(Ipv4Header.check(b)).isEqualTo(Ipv4Header.Problem.OK);
 
         PacketBuffer last = PacketBuffer.copyOf(PING_TTL_1, 0);
-        Ipv4Packet.decrementTtl(last);
-        assertThat(Ipv4Packet.ttl(last)).isZero();
-        assertThat(Ipv4Packet.checksum(last)).isEqualTo(0xc853);
-        assertThat(Ipv4Packet.check(last)).isEqualTo(Ipv4Packet.Problem.OK);
+        Ipv4Header.decrementTtl(last);
+        assertThat(Ipv4Header.ttl(last)).isZero();
+        assertThat(Ipv4Header.checksum(last)).isEqualTo(0xc853);
+        assertThat(Ipv4Header.check(last)).isEqualTo(Ipv4Header.Problem.OK);
     }
 
     @Test
@@ -408,13 +408,13 @@ class Ipv4WireTest {
             b.append(payload, 0, payload.length);
             r.emit(b);
 
-            Ipv4Packet.decrementTtl(b);
+            Ipv4Header.decrementTtl(b);
 
             assertThat(InternetChecksum.verify(b.array(), b.start(), r.headerLength())).as("%s", r).isTrue();
-            assertThat(Ipv4Packet.check(b)).isEqualTo(Ipv4Packet.Problem.OK);
-            int incremental = Ipv4Packet.checksum(b);
-            Ipv4Packet.updateChecksum(b);
-            assertThat(incremental).as("equals a full recomputation").isEqualTo(Ipv4Packet.checksum(b));
+            assertThat(Ipv4Header.check(b)).isEqualTo(Ipv4Header.Problem.OK);
+            int incremental = Ipv4Header.checksum(b);
+            Ipv4Header.updateChecksum(b);
+            assertThat(incremental).as("equals a full recomputation").isEqualTo(Ipv4Header.checksum(b));
             assertThat(parsed(b)).isEqualTo(new Ipv4Repr(r.source(), r.destination(), r.protocol(), r.ttl() - 1,
                     r.tos(), r.identification(), r.dontFragment(), r.moreFragments(), r.fragmentOffset(),
                     r.payloadLength(), r.options()));
@@ -455,10 +455,10 @@ class Ipv4WireTest {
                     int word = ((datagram[6] & 0xFF) << 8) | (datagram[7] & 0xFF);
                     assertThat(word).isEqualTo((df ? 0x4000 : 0) | (mf ? 0x2000 : 0) | offset / 8);
                     PacketBuffer b = PacketBuffer.copyOf(datagram, 0);
-                    assertThat(Ipv4Packet.dontFragment(b)).isEqualTo(df);
-                    assertThat(Ipv4Packet.moreFragments(b)).isEqualTo(mf);
-                    assertThat(Ipv4Packet.fragmentOffset(b)).isEqualTo(offset);
-                    assertThat(Ipv4Packet.isFragment(b)).isEqualTo(mf || offset != 0);
+                    assertThat(Ipv4Header.dontFragment(b)).isEqualTo(df);
+                    assertThat(Ipv4Header.moreFragments(b)).isEqualTo(mf);
+                    assertThat(Ipv4Header.fragmentOffset(b)).isEqualTo(offset);
+                    assertThat(Ipv4Header.isFragment(b)).isEqualTo(mf || offset != 0);
                     assertThat(parsed(b)).isEqualTo(r);
                 }
             }
@@ -494,7 +494,7 @@ class Ipv4WireTest {
             byte[] datagram = emitted(r, payload);
             assertThat(datagram).hasSize(r.totalLength());
             PacketBuffer b = PacketBuffer.copyOf(datagram, 0);
-            assertThat(Ipv4Packet.check(b)).isEqualTo(Ipv4Packet.Problem.OK);
+            assertThat(Ipv4Header.check(b)).isEqualTo(Ipv4Header.Problem.OK);
             assertThat(parsed(b)).isEqualTo(r);
             assertThat(Arrays.copyOfRange(datagram, r.headerLength(), datagram.length)).isEqualTo(payload);
         }
@@ -503,7 +503,7 @@ class Ipv4WireTest {
     @Test
     void theLargestDatagramFits() {
         Ipv4Repr r = new Ipv4Repr(IP_10_0_0_1, IP_10_0_0_2, IpProtocol.UDP, 64, 0, 1, false, false, 0, 65515, null);
-        assertThat(r.totalLength()).isEqualTo(Ipv4Packet.MAX_LENGTH);
+        assertThat(r.totalLength()).isEqualTo(Ipv4Header.MAX_LENGTH);
         assertThat(parsed(emitted(r, new byte[65515]))).isEqualTo(r);
         assertThatThrownBy(() -> new Ipv4Repr(IP_10_0_0_1, IP_10_0_0_2, 17, 64, 0, 1, false, false, 0, 65516, null))
                 .isInstanceOf(IllegalArgumentException.class);

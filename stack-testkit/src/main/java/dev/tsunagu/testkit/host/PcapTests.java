@@ -6,7 +6,6 @@ import dev.tsunagu.driver.LinkDriverProvider;
 import dev.tsunagu.driver.LinkDrivers;
 import java.util.Locale;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the live pcap tests need from the machine, checked once, with a loud skip (one line on
@@ -16,32 +15,23 @@ import org.junit.jupiter.api.Assumptions;
  * (scripts/test-packages.txt).
  */
 public final class PcapTests {
-    private static volatile String unusable; // null: not checked yet; "": fine
+    private static final LoudSkip SKIP = new LoudSkip("driver-pcap", PcapTests::probe);
 
     private PcapTests() {}
 
     /** Skips the calling test, loudly, unless veth pairs, namespaces and live captures can be made here. */
     public static void assumeLiveCapture() {
-        String why = unusable;
-        if (why == null) {
-            why = unusable = probe();
-        }
-        if (!why.isEmpty()) {
-            skip(why);
-        }
+        SKIP.unlessFit();
     }
 
     /** Skips the calling test, loudly, unless {@code command} is installed ({@code pkg} provides it). */
     public static void assumeCommand(String command, String pkg) {
-        if (!Sh.installed(command)) {
-            skip(command + " is not installed (Debian package " + pkg + "; ./check installs it as root)");
-        }
+        SKIP.unlessInstalled(command, pkg);
     }
 
+    /** Skips the calling test, loudly, saying why. */
     public static void skip(String why) {
-        String line = "SKIPPED (driver-pcap): " + why;
-        System.err.println(line);
-        Assumptions.abort(line);
+        SKIP.skip(why);
     }
 
     private static String probe() {

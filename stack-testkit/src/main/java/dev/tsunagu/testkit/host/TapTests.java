@@ -6,7 +6,6 @@ import dev.tsunagu.driver.LinkDrivers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the TAP tests need from the machine, checked once, with a loud skip (one line on
@@ -16,32 +15,23 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TapTests {
     private static final String TUN_DEVICE = "/dev/net/tun";
-    private static volatile String unusable; // null: not checked yet; "": fine
+    private static final LoudSkip SKIP = new LoudSkip("driver-tap", TapTests::probe);
 
     private TapTests() {}
 
     /** Skips the calling test, loudly, unless TAP devices and network namespaces can be made here. */
     public static void assumeTapAndNetns() {
-        String why = unusable;
-        if (why == null) {
-            why = unusable = probe();
-        }
-        if (!why.isEmpty()) {
-            skip(why);
-        }
+        SKIP.unlessFit();
     }
 
-    /** Skips the calling test, loudly, unless {@code command} is installed ({@code package} provides it). */
+    /** Skips the calling test, loudly, unless {@code command} is installed ({@code pkg} provides it). */
     public static void assumeCommand(String command, String pkg) {
-        if (!Sh.installed(command)) {
-            skip(command + " is not installed (Debian package " + pkg + "; ./check installs it as root)");
-        }
+        SKIP.unlessInstalled(command, pkg);
     }
 
+    /** Skips the calling test, loudly, saying why. */
     public static void skip(String why) {
-        String line = "SKIPPED (driver-tap): " + why;
-        System.err.println(line);
-        Assumptions.abort(line);
+        SKIP.skip(why);
     }
 
     private static String probe() {

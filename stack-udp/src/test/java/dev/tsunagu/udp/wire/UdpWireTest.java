@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * captured on a veth with transmit checksum offload off (so the checksums are the kernel's
  * own, not the partial sums a loopback capture shows): parse gives the expected
  * {@link UdpRepr}, emit the kernel's bytes; zero checksums, the 0xFFFF rule and every
- * {@link UdpDatagram.Problem}.
+ * {@link UdpHeader.Problem}.
  */
 class UdpWireTest {
     private static final int IP_10_0_0_1 = 0x0A00_0001;
@@ -84,10 +84,10 @@ class UdpWireTest {
         assertThat(emitted(repr, IP_10_0_0_1, IP_10_0_0_2)).isEqualTo(datagram);
 
         PacketBuffer b = PacketBuffer.copyOf(datagram, 0);
-        assertThat(UdpDatagram.sourcePort(b)).isEqualTo(40000);
-        assertThat(UdpDatagram.destinationPort(b)).isEqualTo(53);
-        assertThat(UdpDatagram.length(b)).isEqualTo(14);
-        assertThat(UdpDatagram.checksum(b)).isEqualTo(0x0b7e);
+        assertThat(UdpHeader.sourcePort(b)).isEqualTo(40000);
+        assertThat(UdpHeader.destinationPort(b)).isEqualTo(53);
+        assertThat(UdpHeader.length(b)).isEqualTo(14);
+        assertThat(UdpHeader.checksum(b)).isEqualTo(0x0b7e);
     }
 
     @Test
@@ -108,7 +108,7 @@ class UdpWireTest {
     void theViewsPrependWritesTheKernelsBytes() {
         PacketBuffer b = PacketBuffer.allocate(64, 8);
         b.append(HELLO, 0, HELLO.length);
-        UdpDatagram.prepend(b, 40000, 53, IP_10_0_0_1, IP_10_0_0_2);
+        UdpHeader.prepend(b, 40000, 53, IP_10_0_0_1, IP_10_0_0_2);
         assertThat(b.toByteArray()).isEqualTo(udp(KERNEL_DATAGRAM));
     }
 
@@ -135,16 +135,16 @@ class UdpWireTest {
         // pseudo-header, still passes.
         byte[] corrupt = datagram.clone();
         corrupt[10] ^= 0x20;
-        assertThat(UdpDatagram.check(PacketBuffer.copyOf(corrupt, 0), IP_10_0_0_1, IP_10_0_0_2))
-                .isEqualTo(UdpDatagram.Problem.OK);
-        assertThat(UdpDatagram.check(PacketBuffer.copyOf(datagram, 0), 0x0102_0304, 0x0506_0708))
-                .isEqualTo(UdpDatagram.Problem.OK);
+        assertThat(UdpHeader.check(PacketBuffer.copyOf(corrupt, 0), IP_10_0_0_1, IP_10_0_0_2))
+                .isEqualTo(UdpHeader.Problem.OK);
+        assertThat(UdpHeader.check(PacketBuffer.copyOf(datagram, 0), 0x0102_0304, 0x0506_0708))
+                .isEqualTo(UdpHeader.Problem.OK);
 
         // We always compute one (0xf6c8 for this datagram), and it verifies.
         byte[] ours = emitted(repr, IP_10_0_0_1, IP_10_0_0_2);
         assertThat(checksumField(ours)).isEqualTo(0xf6c8);
-        assertThat(UdpDatagram.check(PacketBuffer.copyOf(ours, 0), IP_10_0_0_1, IP_10_0_0_2))
-                .isEqualTo(UdpDatagram.Problem.OK);
+        assertThat(UdpHeader.check(PacketBuffer.copyOf(ours, 0), IP_10_0_0_1, IP_10_0_0_2))
+                .isEqualTo(UdpHeader.Problem.OK);
     }
 
     @Test
@@ -168,12 +168,12 @@ class UdpWireTest {
         UdpRepr repr = new UdpRepr(40000, 53, new byte[] {(byte) (found >>> 8), (byte) found});
         byte[] ours = emitted(repr, src, dst);
         assertThat(checksumField(ours)).isEqualTo(0xFFFF);
-        assertThat(UdpDatagram.check(PacketBuffer.copyOf(ours, 0), src, dst)).isEqualTo(UdpDatagram.Problem.OK);
+        assertThat(UdpHeader.check(PacketBuffer.copyOf(ours, 0), src, dst)).isEqualTo(UdpHeader.Problem.OK);
         assertThat(parsed(ours, src, dst)).isEqualTo(repr);
 
         PacketBuffer viaView = PacketBuffer.allocate(16, 8);
         viaView.append(repr.payload(), 0, 2);
-        UdpDatagram.prepend(viaView, 40000, 53, src, dst);
+        UdpHeader.prepend(viaView, 40000, 53, src, dst);
         assertThat(viaView.toByteArray()).as("the view agrees").isEqualTo(ours);
 
         // The same datagram with 0x0000 is "no checksum" and passes too.
@@ -185,48 +185,48 @@ class UdpWireTest {
 
     // ---- every problem ----
 
-    private static Map<String, Map.Entry<byte[], UdpDatagram.Problem>> craftedProblems() {
+    private static Map<String, Map.Entry<byte[], UdpHeader.Problem>> craftedProblems() {
         byte[] good = udp(KERNEL_DATAGRAM);
-        Map<String, Map.Entry<byte[], UdpDatagram.Problem>> cases = new LinkedHashMap<>();
+        Map<String, Map.Entry<byte[], UdpHeader.Problem>> cases = new LinkedHashMap<>();
         for (int n = 0; n < 8; n++) {
-            cases.put(n + " bytes", Map.entry(Arrays.copyOf(good, n), UdpDatagram.Problem.TRUNCATED));
+            cases.put(n + " bytes", Map.entry(Arrays.copyOf(good, n), UdpHeader.Problem.TRUNCATED));
         }
         for (int length : new int[] {0, 1, 7}) {
             byte[] shortLength = good.clone();
             shortLength[4] = 0;
             shortLength[5] = (byte) length;
-            cases.put("length " + length + " < 8", Map.entry(shortLength, UdpDatagram.Problem.BAD_LENGTH));
+            cases.put("length " + length + " < 8", Map.entry(shortLength, UdpHeader.Problem.BAD_LENGTH));
         }
-        cases.put("length 14 > 13 bytes", Map.entry(Arrays.copyOf(good, 13), UdpDatagram.Problem.BAD_LENGTH));
-        cases.put("length 14 > 8 bytes", Map.entry(Arrays.copyOf(good, 8), UdpDatagram.Problem.BAD_LENGTH));
+        cases.put("length 14 > 13 bytes", Map.entry(Arrays.copyOf(good, 13), UdpHeader.Problem.BAD_LENGTH));
+        cases.put("length 14 > 8 bytes", Map.entry(Arrays.copyOf(good, 8), UdpHeader.Problem.BAD_LENGTH));
         byte[] huge = good.clone();
         huge[4] = (byte) 0xFF;
         huge[5] = (byte) 0xFF;
-        cases.put("length 65535 > 14 bytes", Map.entry(huge, UdpDatagram.Problem.BAD_LENGTH));
+        cases.put("length 65535 > 14 bytes", Map.entry(huge, UdpHeader.Problem.BAD_LENGTH));
 
         byte[] badPayload = good.clone();
         badPayload[13] ^= 1;
-        cases.put("payload bit flipped", Map.entry(badPayload, UdpDatagram.Problem.BAD_CHECKSUM));
+        cases.put("payload bit flipped", Map.entry(badPayload, UdpHeader.Problem.BAD_CHECKSUM));
         byte[] badPort = good.clone();
         badPort[3] = 0x36;
-        cases.put("port changed", Map.entry(badPort, UdpDatagram.Problem.BAD_CHECKSUM));
+        cases.put("port changed", Map.entry(badPort, UdpHeader.Problem.BAD_CHECKSUM));
         byte[] badChecksum = good.clone();
         badChecksum[7] ^= (byte) 0x80;
-        cases.put("checksum changed", Map.entry(badChecksum, UdpDatagram.Problem.BAD_CHECKSUM));
+        cases.put("checksum changed", Map.entry(badChecksum, UdpHeader.Problem.BAD_CHECKSUM));
         return cases;
     }
 
     @Test
     void everyProblemComesFromACraftedInput() {
-        Set<UdpDatagram.Problem> seen = EnumSet.noneOf(UdpDatagram.Problem.class);
+        Set<UdpHeader.Problem> seen = EnumSet.noneOf(UdpHeader.Problem.class);
         craftedProblems().forEach((name, c) -> {
             PacketBuffer b = PacketBuffer.copyOf(c.getKey(), 0);
-            assertThat(UdpDatagram.check(b, IP_10_0_0_1, IP_10_0_0_2)).as(name).isEqualTo(c.getValue());
+            assertThat(UdpHeader.check(b, IP_10_0_0_1, IP_10_0_0_2)).as(name).isEqualTo(c.getValue());
             assertThat(UdpRepr.parse(b, IP_10_0_0_1, IP_10_0_0_2)).as(name)
                     .isEqualTo(new UdpRepr.Rejected(UdpRepr.Reason.valueOf(c.getValue().name())));
             seen.add(c.getValue());
         });
-        assertThat(seen).isEqualTo(EnumSet.complementOf(EnumSet.of(UdpDatagram.Problem.OK)));
+        assertThat(seen).isEqualTo(EnumSet.complementOf(EnumSet.of(UdpHeader.Problem.OK)));
     }
 
     @Test
@@ -248,8 +248,8 @@ class UdpWireTest {
             for (int bit = 0; bit < 8; bit++) {
                 byte[] corrupt = datagram.clone();
                 corrupt[i] ^= (byte) (1 << bit);
-                assertThat(UdpDatagram.check(PacketBuffer.copyOf(corrupt, 0), IP_10_0_0_1, IP_10_0_0_2))
-                        .as("byte %d bit %d", i, bit).isEqualTo(UdpDatagram.Problem.BAD_CHECKSUM);
+                assertThat(UdpHeader.check(PacketBuffer.copyOf(corrupt, 0), IP_10_0_0_1, IP_10_0_0_2))
+                        .as("byte %d bit %d", i, bit).isEqualTo(UdpHeader.Problem.BAD_CHECKSUM);
             }
         }
     }
@@ -274,12 +274,12 @@ class UdpWireTest {
             UdpRepr repr = new UdpRepr(random.nextInt(65536), random.nextInt(65536), payload);
             byte[] ours = emitted(repr, src, dst);
             assertThat(checksumField(ours)).isNotZero();
-            assertThat(UdpDatagram.check(PacketBuffer.copyOf(ours, 0), src, dst)).isEqualTo(UdpDatagram.Problem.OK);
+            assertThat(UdpHeader.check(PacketBuffer.copyOf(ours, 0), src, dst)).isEqualTo(UdpHeader.Problem.OK);
             assertThat(parsed(ours, src, dst)).isEqualTo(repr);
 
             PacketBuffer viaView = PacketBuffer.allocate(8 + payload.length, 8);
             viaView.append(payload, 0, payload.length);
-            UdpDatagram.prepend(viaView, repr.sourcePort(), repr.destinationPort(), src, dst);
+            UdpHeader.prepend(viaView, repr.sourcePort(), repr.destinationPort(), src, dst);
             assertThat(viaView.toByteArray()).isEqualTo(ours);
         }
     }

@@ -22,7 +22,7 @@ import dev.tsunagu.net.InternetChecksum;
  * |                    options (IHL > 5) ...                      |
  * </pre>
  */
-public final class Ipv4Packet {
+public final class Ipv4Header {
     public static final int VERSION_IHL = 0;
     public static final int TOS = 1;
     public static final int TOTAL_LENGTH = 2;
@@ -44,7 +44,7 @@ public final class Ipv4Packet {
     /** What {@link #check} found wrong; each is a drop counter. */
     public enum Problem { OK, TRUNCATED, BAD_VERSION, BAD_HEADER_LENGTH, BAD_TOTAL_LENGTH, BAD_CHECKSUM }
 
-    private Ipv4Packet() {}
+    private Ipv4Header() {}
 
     /**
      * Validates the header in {@code b}: long enough, version 4, 20 ≤ IHL×4 ≤ total length ≤

@@ -21,7 +21,7 @@ import dev.tsunagu.stack.IpPacketInfo;
  * length), the header and the data; zero means the sender computed none, and a computed zero
  * is sent as all ones.
  */
-public final class UdpDatagram {
+public final class UdpHeader {
     public static final int SOURCE_PORT = 0;
     public static final int DESTINATION_PORT = 2;
     public static final int LENGTH = 4;
@@ -31,7 +31,7 @@ public final class UdpDatagram {
     /** What {@link #check} found wrong; each is a drop counter. */
     public enum Problem { OK, TRUNCATED, BAD_LENGTH, BAD_CHECKSUM }
 
-    private UdpDatagram() {}
+    private UdpHeader() {}
 
     /**
      * Validates the datagram in {@code b} (which holds exactly the IP payload), received as

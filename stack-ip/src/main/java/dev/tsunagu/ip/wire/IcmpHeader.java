@@ -14,7 +14,7 @@ import dev.tsunagu.buffer.PacketBuffer;
  * |  data: echo payload, or the offending IP header + 8 bytes              |
  * </pre>
  */
-public final class IcmpPacket {
+public final class IcmpHeader {
     public static final int TYPE = 0;
     public static final int CODE = 1;
     public static final int CHECKSUM = 2;
@@ -41,7 +41,7 @@ public final class IcmpPacket {
     public static final int CODE_TTL_EXCEEDED = 0;
     public static final int CODE_REASSEMBLY_TIME_EXCEEDED = 1;
 
-    private IcmpPacket() {}
+    private IcmpHeader() {}
 
     /** Whether {@code type} is an error message (its data quotes a datagram). */
     public static boolean isError(int type) {
