@@ -40,4 +40,13 @@ final class StackNames {
         IpAddress a = IpAddress.of(address);
         return stack.interfaces().stream().anyMatch(i -> i.hasAddress(a));
     }
+
+    /** 0.0.0.0: what a socket bound to every address reports as its local address. */
+    static InetAddress wildcard() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("four bytes are an IPv4 address", e);
+        }
+    }
 }

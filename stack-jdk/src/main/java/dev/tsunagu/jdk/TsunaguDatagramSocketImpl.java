@@ -221,10 +221,10 @@ final class TsunaguDatagramSocketImpl extends DatagramSocketImpl {
                 }
                 soTimeout = millis;
             }
-            case SO_RCVBUF -> receiveBuffer = positive(value, "SO_RCVBUF");
-            case SO_SNDBUF -> sendBuffer = positive(value, "SO_SNDBUF");
-            case SO_REUSEADDR -> reuseAddress = bool(value);
-            case SO_BROADCAST -> broadcast = bool(value);
+            case SO_RCVBUF -> receiveBuffer = OptionValues.bufferSize(value, "SO_RCVBUF");
+            case SO_SNDBUF -> sendBuffer = OptionValues.bufferSize(value, "SO_SNDBUF");
+            case SO_REUSEADDR -> reuseAddress = OptionValues.bool(value);
+            case SO_BROADCAST -> broadcast = OptionValues.bool(value);
             case IP_TOS -> throw new SocketException("IP_TOS is not supported by Tsunagu yet");
             default -> throw new SocketException("Unknown option " + optID);
         }
@@ -242,7 +242,7 @@ final class TsunaguDatagramSocketImpl extends DatagramSocketImpl {
             case IP_TOS -> 0;
             case SO_BINDADDR -> {
                 InetSocketAddress local = udp().localAddress();
-                yield local != null ? local.getAddress() : wildcard();
+                yield local != null ? local.getAddress() : StackNames.wildcard();
             }
             default -> throw new SocketException("Unknown option " + optID);
         };
@@ -250,45 +250,18 @@ final class TsunaguDatagramSocketImpl extends DatagramSocketImpl {
 
     @Override
     protected <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        setOption(optionId(name), Objects.requireNonNull(value, "value"));
+        setOption(OptionValues.id(name, OPTIONS), Objects.requireNonNull(value, "value"));
     }
 
     @Override
     @SuppressWarnings("unchecked")
     protected <T> T getOption(SocketOption<T> name) throws IOException {
-        return (T) getOption(optionId(name));
+        return (T) getOption(OptionValues.id(name, OPTIONS));
     }
 
     @Override
     protected Set<SocketOption<?>> supportedOptions() {
         return OPTIONS;
-    }
-
-    private static int optionId(SocketOption<?> name) {
-        if (name == StandardSocketOptions.SO_RCVBUF) {
-            return SO_RCVBUF;
-        } else if (name == StandardSocketOptions.SO_SNDBUF) {
-            return SO_SNDBUF;
-        } else if (name == StandardSocketOptions.SO_REUSEADDR) {
-            return SO_REUSEADDR;
-        } else if (name == StandardSocketOptions.SO_BROADCAST) {
-            return SO_BROADCAST;
-        }
-        throw new UnsupportedOperationException("'" + name + "' not supported");
-    }
-
-    private static boolean bool(Object value) throws SocketException {
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        throw new SocketException("Bad value " + value + ": a Boolean is needed");
-    }
-
-    private static int positive(Object value, String option) throws SocketException {
-        if (!(value instanceof Integer bytes) || bytes <= 0) {
-            throw new SocketException(option + " <= 0");
-        }
-        return bytes;
     }
 
     private UdpSocket udp() throws SocketException {
@@ -306,11 +279,4 @@ final class TsunaguDatagramSocketImpl extends DatagramSocketImpl {
         }
     }
 
-    private static InetAddress wildcard() {
-        try {
-            return InetAddress.getByAddress(new byte[4]);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("four bytes are an IPv4 address", e);
-        }
-    }
 }

@@ -177,7 +177,7 @@ final class TsunaguSocketImpl extends SocketImpl {
             throw new SocketException("binding a Tsunagu client socket to local port " + port
                     + " is not supported yet: bind to port 0");
         }
-        boundAddress = host == null ? wildcard() : host;
+        boundAddress = host == null ? StackNames.wildcard() : host;
         localport = port;
         if (server) {
             address = boundAddress;
@@ -479,22 +479,22 @@ final class TsunaguSocketImpl extends SocketImpl {
         ensureOpen();
         switch (optID) {
             case TCP_NODELAY -> {
-                noDelay = bool(value);
+                noDelay = OptionValues.bool(value);
                 TcpSocket c = connection;
                 if (c != null) {
                     c.setNoDelay(noDelay);
                 }
             }
             case SO_KEEPALIVE -> {
-                keepAlive = bool(value);
+                keepAlive = OptionValues.bool(value);
                 TcpSocket c = connection;
                 if (c != null) {
                     c.setKeepAlive(keepAlive);
                 }
             }
-            case SO_REUSEADDR -> reuseAddress = bool(value);
-            case SO_RCVBUF -> receiveBuffer = bufferSize(value, "SO_RCVBUF");
-            case SO_SNDBUF -> sendBuffer = bufferSize(value, "SO_SNDBUF");
+            case SO_REUSEADDR -> reuseAddress = OptionValues.bool(value);
+            case SO_RCVBUF -> receiveBuffer = OptionValues.bufferSize(value, "SO_RCVBUF");
+            case SO_SNDBUF -> sendBuffer = OptionValues.bufferSize(value, "SO_SNDBUF");
             case SO_LINGER -> linger = value instanceof Integer seconds ? Math.min(Math.max(seconds, -1), 65_535) : lingerOff(value);
             case SO_TIMEOUT -> {
                 if (!(value instanceof Integer millis) || millis < 0) {
@@ -503,7 +503,7 @@ final class TsunaguSocketImpl extends SocketImpl {
                 soTimeout = millis;
             }
             case SO_OOBINLINE -> {
-                if (bool(value)) {
+                if (OptionValues.bool(value)) {
                     throw new SocketException("SO_OOBINLINE is not supported by Tsunagu");
                 }
             }
@@ -525,14 +525,14 @@ final class TsunaguSocketImpl extends SocketImpl {
             case SO_TIMEOUT -> soTimeout;
             case SO_OOBINLINE -> Boolean.FALSE;
             case IP_TOS -> 0;
-            case SO_BINDADDR -> boundAddress != null ? boundAddress : wildcard();
+            case SO_BINDADDR -> boundAddress != null ? boundAddress : StackNames.wildcard();
             default -> throw new SocketException("Unknown option " + optID);
         };
     }
 
     @Override
     protected <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        checkSupported(name);
+        int id = OptionValues.id(name, supportedOptions());
         if (value == null || !name.type().isInstance(value)) {
             throw new IllegalArgumentException("Invalid value '" + value + "' for " + name);
         }
@@ -544,18 +544,18 @@ final class TsunaguSocketImpl extends SocketImpl {
         if ((name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) && (Integer) value < 0) {
             throw new IllegalArgumentException("Invalid buffer size " + value + " for " + name);
         }
-        setOption(optionId(name), value);
+        setOption(id, value);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     protected <T> T getOption(SocketOption<T> name) throws IOException {
-        checkSupported(name);
-        if (name == StandardSocketOptions.SO_LINGER) {
+        int id = OptionValues.id(name, supportedOptions());
+        if (id == SO_LINGER) {
             ensureOpen();
             return (T) Integer.valueOf(linger);
         }
-        return (T) getOption(optionId(name));
+        return (T) getOption(id);
     }
 
     @Override
@@ -563,48 +563,11 @@ final class TsunaguSocketImpl extends SocketImpl {
         return server ? SERVER_OPTIONS : CLIENT_OPTIONS;
     }
 
-    private void checkSupported(SocketOption<?> name) {
-        Objects.requireNonNull(name, "name");
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
-    }
-
-    private static int optionId(SocketOption<?> name) {
-        if (name == StandardSocketOptions.SO_RCVBUF) {
-            return SO_RCVBUF;
-        } else if (name == StandardSocketOptions.SO_SNDBUF) {
-            return SO_SNDBUF;
-        } else if (name == StandardSocketOptions.TCP_NODELAY) {
-            return TCP_NODELAY;
-        } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
-            return SO_KEEPALIVE;
-        } else if (name == StandardSocketOptions.SO_REUSEADDR) {
-            return SO_REUSEADDR;
-        }
-        throw new UnsupportedOperationException("'" + name + "' not supported");
-    }
-
-    private static boolean bool(Object value) throws SocketException {
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        throw new SocketException("Bad value " + value + ": a Boolean is needed");
-    }
-
     private static int lingerOff(Object value) throws SocketException {
         if (Boolean.FALSE.equals(value)) {
             return -1;
         }
         throw new SocketException("Bad value for SO_LINGER: " + value);
-    }
-
-    private static int bufferSize(Object value, String option) throws SocketException {
-        if (!(value instanceof Integer bytes) || bytes <= 0) {
-            throw new SocketException(option + " <= 0");
-        }
-        // Tsunagu's buffers go up to 1 GiB (window scale 14), like a kernel's rmem_max, silently.
-        return Math.min(bytes, 1 << 30);
     }
 
     /** The options of a connection this socket makes or accepts, from the options set so far. */
@@ -672,14 +635,6 @@ final class TsunaguSocketImpl extends SocketImpl {
             throw new SocketException("Not connected");
         }
         return c;
-    }
-
-    private static InetAddress wildcard() {
-        try {
-            return InetAddress.getByAddress(new byte[4]);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("four bytes are an IPv4 address", e);
-        }
     }
 
     @Override
