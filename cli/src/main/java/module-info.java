@@ -1,6 +1,7 @@
 /** The {@code tsunagu} command: the tour, the demo, the network tools, bench and plugins. */
 module dev.tsunagu.cli {
     requires dev.tsunagu.link;
+    requires dev.tsunagu.ip; // ping, the tour's routes and wire story, the demo
     requires dev.tsunagu.tcp;
     requires dev.tsunagu.udp; // resolve: the DNS resolver's settings and AAAA lookups
     requires dev.tsunagu.apps;

@@ -4,6 +4,7 @@
  */
 module dev.tsunagu.examples {
     requires dev.tsunagu.link;
+    requires dev.tsunagu.ip; // the pipe example pings through PingService
     requires dev.tsunagu.tcp;
 
     provides dev.tsunagu.driver.LinkDriverProvider with dev.tsunagu.examples.code.driver.PipeDriverProvider;

@@ -1,6 +1,6 @@
 /** TCP and its policies. */
 module dev.tsunagu.tcp {
-    requires transitive dev.tsunagu.ip;
+    requires transitive dev.tsunagu.api; // TCP speaks to IP only through stack-api's IpService: no IPv4 type at compile time
     requires com.google.common; // Hashing.sipHash24 for initial sequence numbers (RFC 6528)
     // No dev.tsunagu.udp: the socket library finds datagram sockets (UdpService) and names
     // (NameResolver) through stack-api's contracts, published by stack-udp when it is present.

@@ -3,6 +3,7 @@
  * and the link layer, and nothing brings {@code dev.tsunagu.tcp} onto its module path.
  */
 module dev.tsunagu.examples.udponly {
+    requires dev.tsunagu.ip; // ping (PingService)
     requires dev.tsunagu.udp;
     requires dev.tsunagu.link; // Ethernet, ARP and the cable: found by ServiceLoader, so required to be resolved
 }

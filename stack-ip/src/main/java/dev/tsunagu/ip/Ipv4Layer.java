@@ -4,7 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.fragment.Fragmenter;
 import dev.tsunagu.ip.fragment.Reassembler;
 import dev.tsunagu.ip.icmp.PingService;
-import dev.tsunagu.ip.icmp.TokenBucket;
+import dev.tsunagu.util.TokenBucket;
 import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.net.AddressFamily;

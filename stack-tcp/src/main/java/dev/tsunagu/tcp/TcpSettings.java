@@ -1,6 +1,6 @@
 package dev.tsunagu.tcp;
 
-import dev.tsunagu.ip.icmp.TokenBucket;
+import dev.tsunagu.util.TokenBucket;
 import dev.tsunagu.stack.StackContext;
 
 /**
