@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 final class TcpTraffic implements Traffic {
     private static final Logger log = LoggerFactory.getLogger(TcpTraffic.class);
 
+    /** How long {@link #stop} waits for a stream's thread once its socket is closed. */
+    private static final Duration THREAD_EXIT = Duration.ofSeconds(2);
+
     private final TestParameters params;
     private final LongSupplier micros;
     private final List<Stream> streams = new ArrayList<>();
@@ -69,6 +72,14 @@ final class TcpTraffic implements Traffic {
             all = List.copyOf(streams);
         }
         long end = micros.getAsLong();
+        // Close first, then wait for each stream's thread to leave, and only then read the
+        // counts: a sender counts a block when it hands it to the socket, so once the sockets
+        // are closed and the threads gone, every byte the client can still receive is counted
+        // (a sender blocked in write on a full window is woken by the close).
+        close();
+        for (Stream s : all) {
+            s.awaitExit(THREAD_EXIT);
+        }
         List<StreamReport> r = new ArrayList<>();
         for (Stream s : all) {
             Omitted o = s.omitted;
@@ -77,7 +88,6 @@ final class TcpTraffic implements Traffic {
                     : new StreamReport(s.id, o.bytes(s.bytes), -1, 0, 0, 0, o.seconds(startMicros, end)));
         }
         reports = List.copyOf(r);
-        close();
     }
 
     @Override
@@ -118,6 +128,21 @@ final class TcpTraffic implements Traffic {
             this.socket = socket;
         }
 
+        /** Waits (bounded) for the stream's thread to end; its socket is already closed. */
+        void awaitExit(Duration limit) {
+            Thread t = thread;
+            if (t == null) {
+                return;
+            }
+            try {
+                if (!t.join(limit)) {
+                    log.warn("iperf3 stream {}: its thread did not end within {} of the close; its count may miss a block", id, limit);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         void receive() {
             byte[] buffer = new byte[Math.max(params.blockSize(), 64 << 10)];
             try {
@@ -142,9 +167,13 @@ final class TcpTraffic implements Traffic {
             try {
                 while (!stopped) {
                     pacer.awaitRoomFor(block.length);
-                    socket.write(block, 0, block.length);
+                    // Counted as it is handed to the socket, not after write returns: a write
+                    // blocked on a full window has already sent part of the block, and the
+                    // client counts that part. A block counted when the close beat its write
+                    // makes the report at most one block high, never low.
                     omitted.beforeUpdate(micros.getAsLong(), bytes, 0, 0);
                     bytes += block.length;
+                    socket.write(block, 0, block.length);
                 }
             } catch (IOException e) {
                 if (!stopped) {
