@@ -2,7 +2,6 @@ package dev.tsunagu.cli;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
@@ -23,14 +22,14 @@ final class NarratingDriver extends ForwardingLinkDriver {
     }
 
     @Override
-    public void open(DriverContext context) throws DriverException {
-        delegate().open(new ForwardingDriverContext(context) {
+    protected DriverContext innerContext(DriverContext context) {
+        return new ForwardingDriverContext(context) {
             @Override
             public boolean receive(PacketBuffer frame) {
                 line("<-", frame);
                 return super.receive(frame);
             }
-        });
+        };
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tsunagu.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
@@ -80,6 +81,18 @@ class ForwardingLinkDriverTest {
         order.verify(inner).open(stack);
         order.verify(inner).transmit(frame);
         order.verify(inner).close();
+    }
+
+    @Test
+    void itRemembersTheStacksContextAndRefusesASecondOpen() throws Exception {
+        when(inner.name()).thenReturn("cable:lan0");
+        Plain d = new Plain(inner);
+        assertThat(d.context()).isNull();
+        d.open(stack);
+        assertThat(d.context()).isSameAs(stack);
+        assertThatThrownBy(() -> d.open(stack)).isInstanceOf(DriverException.class)
+                .hasMessage("cable:lan0 is already open");
+        verify(inner).open(stack); // once
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.tsunagu.cli.tour;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
@@ -16,7 +15,6 @@ final class WireNarrator extends ForwardingLinkDriver {
     private final String host;
     private final WireStory story;
     private final Narration narration;
-    private DriverContext context;
     private Runnable afterDnsQuery = () -> {};
 
     WireNarrator(LinkDriver inner, String host, WireStory story, Narration narration) {
@@ -32,20 +30,19 @@ final class WireNarrator extends ForwardingLinkDriver {
     }
 
     @Override
-    public void open(DriverContext context) throws DriverException {
-        this.context = context;
-        delegate().open(new ForwardingDriverContext(context) {
+    protected DriverContext innerContext(DriverContext context) {
+        return new ForwardingDriverContext(context) {
             @Override
             public boolean receive(PacketBuffer frame) {
                 story.received(frame.toByteArray(), context.clock().nanoTime());
                 return super.receive(frame);
             }
-        });
+        };
     }
 
     @Override
     public boolean transmit(PacketBuffer frame) {
-        WireStory.Line line = story.transmitted(host, frame.toByteArray(), context.clock().nanoTime());
+        WireStory.Line line = story.transmitted(host, frame.toByteArray(), context().clock().nanoTime());
         narration.event(line.who(), line.what());
         boolean sent = super.transmit(frame);
         if (line.dnsQuery()) {

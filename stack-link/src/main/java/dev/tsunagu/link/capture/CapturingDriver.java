@@ -2,7 +2,6 @@ package dev.tsunagu.link.capture;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
@@ -39,7 +38,6 @@ public final class CapturingDriver extends ForwardingLinkDriver {
     private final LongAdder captured = new LongAdder();
     private final AtomicBoolean failed = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile DriverContext context;
 
     /**
      * Captures {@code inner}'s traffic into {@code writer}.
@@ -82,13 +80,8 @@ public final class CapturingDriver extends ForwardingLinkDriver {
     }
 
     @Override
-    public void open(DriverContext context) throws DriverException {
-        Objects.requireNonNull(context, "context");
-        if (this.context != null) {
-            throw new DriverException(name() + " is already open");
-        }
-        this.context = context;
-        delegate().open(new CapturingContext(context));
+    protected DriverContext innerContext(DriverContext stack) {
+        return new CapturingContext(stack);
     }
 
     @Override
@@ -113,7 +106,7 @@ public final class CapturingDriver extends ForwardingLinkDriver {
     }
 
     private void capture(PacketBuffer frame) {
-        DriverContext ctx = context;
+        DriverContext ctx = context();
         if (ctx == null || failed.get() || closed.get()) {
             return;
         }
@@ -129,7 +122,7 @@ public final class CapturingDriver extends ForwardingLinkDriver {
 
     private void fail(Exception e) {
         if (failed.compareAndSet(false, true)) {
-            DriverContext ctx = context;
+            DriverContext ctx = context();
             String message = name() + ": writing the capture failed, capturing stopped (traffic continues)";
             if (ctx != null) {
                 ctx.reportError(message, e);

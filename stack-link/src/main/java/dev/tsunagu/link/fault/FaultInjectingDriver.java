@@ -2,7 +2,6 @@ package dev.tsunagu.link.fault;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
@@ -58,7 +57,6 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
     private final Lane transmitLane;
     private final Lane receiveLane;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile DriverContext context;
 
     /**
      * Wraps {@code inner} so that its frames suffer {@code plan}'s faults.
@@ -97,18 +95,13 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
     }
 
     @Override
-    public void open(DriverContext context) throws DriverException {
-        Objects.requireNonNull(context, "context");
-        if (this.context != null) {
-            throw new DriverException(name() + " is already open");
-        }
-        this.context = context;
-        delegate().open(receiveLane == null ? context : new FaultingContext(context));
+    protected DriverContext innerContext(DriverContext stack) {
+        return receiveLane == null ? stack : new FaultingContext(stack);
     }
 
     @Override
     public boolean transmit(PacketBuffer frame) {
-        if (transmitLane == null || context == null) {
+        if (transmitLane == null || context() == null) {
             return delegate().transmit(frame); // nothing to inject, or not open: the inner driver answers
         }
         return transmitLane.offer(frame);
@@ -127,7 +120,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
         try {
             delegate().close(); // first: no more frames arrive while the lanes empty
         } finally {
-            DriverContext ctx = context;
+            DriverContext ctx = context();
             if (ctx != null && (transmitLane != null || receiveLane != null)) {
                 EventLoop loop = ctx.loop();
                 if (loop.inEventLoop()) {
@@ -157,7 +150,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
     }
 
     private boolean deliverToStack(PacketBuffer frame) {
-        return context.receive(frame);
+        return context().receive(frame);
     }
 
     @Override
@@ -219,7 +212,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
                 frame.release();
                 return false;
             }
-            DriverContext ctx = context;
+            DriverContext ctx = context();
             PacketBuffer copy = null;
             long delayNanos = -1;
             boolean hold;
@@ -289,7 +282,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
                 return;
             }
             statistics.delayed.increment();
-            EventLoop loop = context.loop();
+            EventLoop loop = context().loop();
             delayed.add(new Delayed(saturatingAdd(loop.now(), delayNanos), delayedOrder++, frame, hold));
             if (delayTimer == null) {
                 delayTimer = loop.newTimer("fault-delay-" + label, this::onDelayTimer);
@@ -301,7 +294,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
             if (closed.get()) {
                 return;
             }
-            long now = context.loop().now();
+            long now = context().loop().now();
             Delayed d;
             while ((d = delayed.peek()) != null && d.deadline() <= now) {
                 delayed.poll();
@@ -325,7 +318,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
             if (hold) {
                 held = frame;
                 if (reorderTimer == null) {
-                    reorderTimer = context.loop().newTimer("fault-reorder-" + label, this::onReorderTimer);
+                    reorderTimer = context().loop().newTimer("fault-reorder-" + label, this::onReorderTimer);
                 }
                 reorderTimer.scheduleAfter(plan.reorderWindow().toNanos());
                 return;
@@ -352,7 +345,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
                 discard(frame);
                 return;
             }
-            long now = context.loop().now();
+            long now = context().loop().now();
             if (shaperQueue.isEmpty() && !departureAfter(now)) {
                 // The bucket refilled while idle: this frame may go now. Credit does not
                 // accumulate beyond that (the bucket is one frame deep), so no burst follows.
@@ -379,7 +372,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
             if (closed.get()) {
                 return;
             }
-            long now = context.loop().now();
+            long now = context().loop().now();
             long rate = plan.rateBitsPerSecond();
             while (!shaperQueue.isEmpty() && !departureAfter(now)) {
                 PacketBuffer frame = shaperQueue.poll();
@@ -394,7 +387,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
             }
             if (!shaperQueue.isEmpty()) {
                 if (shaperTimer == null) {
-                    shaperTimer = context.loop().newTimer("fault-shaper-" + label, this::drainShaper);
+                    shaperTimer = context().loop().newTimer("fault-shaper-" + label, this::drainShaper);
                 }
                 shaperTimer.scheduleAt(nextDeparture + (nextDepartureFraction > 0 ? 1 : 0));
             }
@@ -416,7 +409,7 @@ public final class FaultInjectingDriver extends ForwardingLinkDriver {
                 return sink.accept(frame);
             } catch (RuntimeException e) {
                 // Against the driver contract, but one bad frame must not stall the lane.
-                context.reportError(name() + ": " + label + " path threw on a frame", e);
+                context().reportError(name() + ": " + label + " path threw on a frame", e);
                 return false;
             }
         }

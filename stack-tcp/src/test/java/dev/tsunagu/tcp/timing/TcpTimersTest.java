@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
-import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.ForwardingDriverContext;
 import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.driver.LinkDriver;
@@ -281,7 +280,6 @@ class TcpTimersTest {
     /** A decorator that records every frame its driver sends and receives, stamped with the stack's clock. */
     static final class Recorder extends ForwardingLinkDriver {
         final List<Frame> frames = new CopyOnWriteArrayList<>();
-        volatile DriverContext context;
 
         Recorder(LinkDriver inner) {
             super(inner);
@@ -299,7 +297,7 @@ class TcpTimersTest {
         private void record(PacketBuffer frame, boolean transmitted) {
             byte[] copy = new byte[frame.length()];
             System.arraycopy(frame.array(), frame.start(), copy, 0, copy.length);
-            frames.add(Frame.parse(context.clock().nanoTime(), transmitted, copy));
+            frames.add(Frame.parse(context().clock().nanoTime(), transmitted, copy));
         }
 
         @Override
@@ -308,20 +306,19 @@ class TcpTimersTest {
         }
 
         @Override
-        public void open(DriverContext ctx) throws DriverException {
-            this.context = ctx;
-            delegate().open(new ForwardingDriverContext(ctx) {
+        protected DriverContext innerContext(DriverContext ctx) {
+            return new ForwardingDriverContext(ctx) {
                 @Override
                 public boolean receive(PacketBuffer frame) {
                     record(frame, false);
                     return super.receive(frame);
                 }
-            });
+            };
         }
 
         @Override
         public boolean transmit(PacketBuffer frame) {
-            if (context != null) {
+            if (context() != null) {
                 record(frame, true);
             }
             return super.transmit(frame);
