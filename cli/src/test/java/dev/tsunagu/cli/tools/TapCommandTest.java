@@ -3,6 +3,7 @@ package dev.tsunagu.cli.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.cli.Tsunagu;
+import dev.tsunagu.testkit.host.ReadableClassPath;
 import dev.tsunagu.testkit.host.BenchNamespace;
 import dev.tsunagu.testkit.host.TapBench;
 import java.io.BufferedReader;
@@ -11,14 +12,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -172,35 +171,6 @@ class TapCommandTest {
     /** This test's class path, copied where another user can read it (the Maven repository is root's). */
     private static String copyClassPath(Path dir) throws IOException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> cp = new ArrayList<>();
-        int i = 0;
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path from = Path.of(entry);
-            if (!Files.exists(from)) {
-                continue;
-            }
-            Path to = dir.resolve("cp" + i++ + (Files.isDirectory(from) ? "" : ".jar"));
-            if (Files.isDirectory(from)) {
-                try (Stream<Path> files = Files.walk(from)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        Path t = to.resolve(from.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else {
-                Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-            }
-            cp.add(to.toString());
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) all::iterator) {
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        return String.join(java.io.File.pathSeparator, cp);
+        return ReadableClassPath.copyOfThisJvm(dir);
     }
 }

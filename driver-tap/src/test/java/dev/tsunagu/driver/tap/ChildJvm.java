@@ -1,15 +1,12 @@
 package dev.tsunagu.driver.tap;
 
 import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.testkit.host.ReadableClassPath;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** The command line of a child JVM running {@link TapOpenMain} on this test's class path. */
 final class ChildJvm {
@@ -42,38 +39,15 @@ final class ChildJvm {
      * Maven repository is usually private to its owner). Returns the class path.
      */
     static String copyMinimalClassPath(Path dir) throws IOException {
-        List<String> cp = new ArrayList<>();
-        int i = 0;
+        List<Path> entries = new ArrayList<>();
         for (Class<?> c : List.of(TapDriver.class, TapOpenMain.class, DriverException.class,
                 dev.tsunagu.driver.nativeio.Libc.class, org.slf4j.Logger.class)) {
-            Path from;
             try {
-                from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+                entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
             } catch (URISyntaxException e) {
                 throw new IOException(e);
             }
-            Path to = dir.resolve("cp" + i++ + (Files.isDirectory(from) ? "" : ".jar"));
-            if (Files.isDirectory(from)) {
-                try (Stream<Path> files = Files.walk(from)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        Path t = to.resolve(from.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else {
-                Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-            }
-            cp.add(to.toString());
         }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) all::iterator) {
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        return String.join(":", cp);
+        return ReadableClassPath.copy(entries, dir);
     }
 }
