@@ -117,7 +117,7 @@ class PcapHttpInteropTest {
             assertThat(sha.find()).as(r.output()).isTrue();
             assertThat(sha.group(1)).as("SHA-256 of what curl got").isEqualTo(bigSha);
             assertThat(server.requestsServed()).isEqualTo(1);
-            System.err.printf("examples: curl <- stack over pcap, 10 MB in %s s%n", c.group(3));
+            System.err.printf("apps: curl <- stack over pcap, 10 MB in %s s%n", c.group(3));
         }
         assertThat(((PcapDriver) bench.driver()).framesTruncated()).as("no frame longer than the MTU reached us").isZero();
     }
@@ -142,7 +142,7 @@ class PcapHttpInteropTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(r.bodyBytes()).isEqualTo(SIZE);
         assertThat(HexFormat.of().formatHex(sha.digest())).as("SHA-256 of what the stack got").isEqualTo(bigSha);
-        System.err.printf("examples: stack <- python3 http.server over pcap, 10 MB in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        System.err.printf("apps: stack <- python3 http.server over pcap, 10 MB in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
     @Test

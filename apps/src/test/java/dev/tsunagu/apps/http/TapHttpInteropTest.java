@@ -157,7 +157,7 @@ class TapHttpInteropTest {
         if (TIMES.isEmpty()) {
             return;
         }
-        StringBuilder s = new StringBuilder("examples: HTTP over a TAP, stack 10." + SUBNET + ".0.2 <-> kernel 10." + SUBNET
+        StringBuilder s = new StringBuilder("apps: HTTP over a TAP, stack 10." + SUBNET + ".0.2 <-> kernel 10." + SUBNET
                 + ".0.1 (routed: curl/python3 one hop behind the TAP's namespace; loss: nftables there drops " + LOSS_PERCENT
                 + "% of the packets each way, min RTO " + MIN_RTO.toMillis() + " ms on both ends)\n");
         TIMES.forEach((name, ms) -> s.append(name.contains("50 MB")
@@ -353,7 +353,7 @@ class TapHttpInteropTest {
                 .orElseThrow(() -> new AssertionError("no sha256sum line in: " + r.output()));
         assertThat(sha.group(1)).as("SHA-256 of what curl got").isEqualTo(bigSha);
         long curlMs = Math.round(Double.parseDouble(c.group(3)) * 1000);
-        System.err.printf("examples: curl took %d ms (%d ms with process start and hashing)%n", curlMs, wall);
+        System.err.printf("apps: curl took %d ms (%d ms with process start and hashing)%n", curlMs, wall);
         return curlMs;
     }
 
@@ -415,7 +415,7 @@ class TapHttpInteropTest {
             assertThat(m.find()).as("four nft counters in%n%s", rules).isTrue();
             c[i] = Long.parseLong(m.group(1));
         }
-        System.err.printf("examples: nftables dropped %d of %d packets from the stack (%.1f%%), %d of %d to it (%.1f%%)%n",
+        System.err.printf("apps: nftables dropped %d of %d packets from the stack (%.1f%%), %d of %d to it (%.1f%%)%n",
                 c[1], c[0], 100.0 * c[1] / Math.max(1, c[0]), c[3], c[2], 100.0 * c[3] / Math.max(1, c[2]));
         for (int i = 0; i < 4; i += 2) {
             assertThat(c[i]).as("packets nftables saw").isGreaterThan(1000);
@@ -475,7 +475,7 @@ class TapHttpInteropTest {
             try {
                 while (true) {
                     Thread.sleep(5000);
-                    System.err.printf("examples: %s still running after %d s: %s%n", what, (System.nanoTime() - t0) / 1_000_000_000,
+                    System.err.printf("apps: %s still running after %d s: %s%n", what, (System.nanoTime() - t0) / 1_000_000_000,
                             bench.stack().sockets().stream()
                                     .filter(s -> s.protocol().equalsIgnoreCase("TCP") && !s.state().equals("TIME_WAIT")).toList());
                 }
@@ -491,6 +491,6 @@ class TapHttpInteropTest {
 
     private static void record(String name, long ms) {
         TIMES.put(name, ms);
-        System.err.printf("examples: %s: %d ms%n", name, ms);
+        System.err.printf("apps: %s: %d ms%n", name, ms);
     }
 }

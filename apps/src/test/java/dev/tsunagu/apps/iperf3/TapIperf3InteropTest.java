@@ -40,7 +40,7 @@ class TapIperf3InteropTest {
         TapBench.assumeTapAndNetns();
         TapBench.assumeCommand("iperf3", "iperf3");
         bench = TapBench.start(SUBNET);
-        server = Iperf3Server.start(bench.stack(), Iperf3Server.DEFAULT_PORT, line -> System.err.println("examples: " + line));
+        server = Iperf3Server.start(bench.stack(), Iperf3Server.DEFAULT_PORT, line -> System.err.println("apps: " + line));
     }
 
     @AfterEach
@@ -56,7 +56,7 @@ class TapIperf3InteropTest {
     @AfterAll
     static void printFigures() {
         if (!FIGURES.isEmpty()) {
-            System.err.println("examples: iperf3 3.12 client (kernel, netns) -> Tsunagu iperf3 server over a TAP, MTU 1500"
+            System.err.println("apps: iperf3 3.12 client (kernel, netns) -> Tsunagu iperf3 server over a TAP, MTU 1500"
                     + " (shared machine under load: not a benchmark)");
             FIGURES.forEach(f -> System.err.println("  " + f));
         }
@@ -152,7 +152,7 @@ class TapIperf3InteropTest {
         assertThat(json).as(r.output()).doesNotContainKey("error");
         Map<String, Object> end = member(json, "end");
         FIGURES.add(figure(name, end));
-        System.err.println("examples: iperf3 " + name + ": " + FIGURES.getLast());
+        System.err.println("apps: iperf3 " + name + ": " + FIGURES.getLast());
         return end;
     }
 

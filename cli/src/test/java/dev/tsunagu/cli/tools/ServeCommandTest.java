@@ -135,7 +135,7 @@ class ServeCommandTest {
                 Cli.await("the socket table after SIGUSR1", () -> serve.err().contains("--- sockets of tsunagu-discard-serve"));
                 assertThat(serve.err()).containsPattern("UDP .*:9 ");
             } else {
-                System.err.println("examples: no SIGUSR1 handler here, the signal path is not tested: " + serve.out());
+                System.err.println("cli: no SIGUSR1 handler here, the signal path is not tested: " + serve.out());
             }
             serve.stop();
         }
