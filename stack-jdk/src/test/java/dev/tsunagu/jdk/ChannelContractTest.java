@@ -179,6 +179,20 @@ abstract class ChannelContractTest {
     }
 
     @Test
+    void everyByteWrittenBeforeCloseArrivesThenTheEndOfTheStream() throws IOException {
+        SocketChannel[] pair = connectedPair();
+        byte[] sent = stream(7, 400_017); // less than both ends buffer: the writer need not wait for the reader
+        pair[0].write(ByteBuffer.wrap(sent));
+        pair[0].close();
+        ByteBuffer got = ByteBuffer.allocate(sent.length);
+        while (got.hasRemaining() && pair[1].read(got) >= 0) {
+            // keep reading
+        }
+        assertThat(got.array()).isEqualTo(sent);
+        assertThat(pair[1].read(ByteBuffer.allocate(1))).isEqualTo(-1);
+    }
+
+    @Test
     void shutdownInputMakesReadsReturnEndOfStream() throws IOException {
         SocketChannel[] pair = connectedPair();
         pair[0].shutdownInput();
