@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,10 +33,14 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedStream;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +49,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Netty 4.2's stock NIO transport, unmodified, on Tsunagu: each side's event loop group and
@@ -227,5 +233,74 @@ class NettyOverTsunaguTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError("every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * TLS 1.3 through the JDK's {@code SSLEngine} over the channels (Netty's {@code SslHandler}
+     * on both sides; the client checks the certificate and the host name): 4 MB go to an echo
+     * server and come back intact.
+     */
+    @Test
+    void tls13ThroughSslEngineOverTheChannels(@TempDir Path dir) throws Exception {
+        TestTls tls = TestTls.make(dir, "tls.test");
+        serve(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                SSLEngine engine = tls.server().createSSLEngine();
+                engine.setUseClientMode(false);
+                ch.pipeline().addLast(new SslHandler(engine), new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ctx.writeAndFlush(msg);
+                    }
+                });
+            }
+        });
+        int size = 4 * 1024 * 1024;
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        CompletableFuture<String> protocol = new CompletableFuture<>();
+        connect(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                SSLEngine engine = tls.client().createSSLEngine("tls.test", PORT);
+                engine.setUseClientMode(true);
+                SSLParameters parameters = engine.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(parameters);
+                SslHandler ssl = new SslHandler(engine);
+                ssl.handshakeFuture().addListener(f -> {
+                    if (f.isSuccess()) {
+                        protocol.complete(engine.getSession().getProtocol());
+                        try {
+                            ch.writeAndFlush(Unpooled.wrappedBuffer(Blobs.stream(5, size).readAllBytes()));
+                        } catch (java.io.IOException e) {
+                            echoed.completeExceptionally(e);
+                        }
+                    } else {
+                        protocol.completeExceptionally(f.cause());
+                    }
+                });
+                ch.pipeline().addLast(ssl, new SimpleChannelInboundHandler<ByteBuf>() {
+                    private final MessageDigest sha = sha256();
+                    private long received;
+
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf b) {
+                        received += b.readableBytes();
+                        sha.update(b.nioBuffer());
+                        if (received == size) {
+                            echoed.complete(HexFormat.of().formatHex(sha.digest()));
+                        }
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        echoed.completeExceptionally(cause);
+                    }
+                });
+            }
+        });
+        assertThat(protocol.get(60, TimeUnit.SECONDS)).isEqualTo("TLSv1.3");
+        assertThat(echoed.get(200, TimeUnit.SECONDS)).isEqualTo(Blobs.sha256(5, size));
     }
 }
