@@ -57,7 +57,7 @@ final class ChannelSocket extends Socket {
             throw new IllegalBlockingModeException();
         }
         try {
-            channel.connect(remote);
+            channel.connect(remote, timeoutMillis);
         } catch (UnresolvedAddressException e) {
             channel.close();
             throw new UnknownHostException(remote.toString());

@@ -1,6 +1,7 @@
 package dev.tsunagu.jdk;
 
 import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.MissingLayerException;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +135,11 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
+        return connect(remote, 0);
+    }
+
+    /** A connect whose handshake may take at most {@code timeoutMillis} (0: the stack's default, 75 s); the socket adaptor's. */
+    boolean connect(SocketAddress remote, int timeoutMillis) throws IOException {
         InetSocketAddress isa = checkAddress(remote);
         CompletableFuture<TcpSocket> f;
         synchronized (stateLock) {
@@ -144,7 +151,8 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
                 throw new ConnectionPendingException();
             }
             try {
-                f = stack.tcp().connectAsync(isa, options.tcp());
+                TcpSocketOptions tcp = options.tcp();
+                f = stack.tcp().connectAsync(isa, timeoutMillis > 0 ? tcp.withConnectTimeout(Duration.ofMillis(timeoutMillis)) : tcp);
             } catch (MissingLayerException e) {
                 throw new SocketException(e.getMessage(), e);
             }
