@@ -2,6 +2,7 @@ package dev.tsunagu.cli.tools;
 
 import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.jdk.HostTable;
+import dev.tsunagu.jdk.jvm.JvmSelectorProvider;
 import dev.tsunagu.jdk.jvm.StackProperties;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,6 +100,7 @@ final class JavaCommand extends NetworkCommand {
             p.put(StackProperties.PCAP, net.pcap.toAbsolutePath().toString());
         }
         p.put(StackProperties.NAME, net.stackName("java"));
+        p.put(JvmSelectorProvider.PROPERTY, JvmSelectorProvider.class.getName()); // NIO: the JDK's own switch
         return p;
     }
 
@@ -129,7 +131,14 @@ final class JavaCommand extends NetworkCommand {
             pb.inheritIO();
         }
         Process child = pb.start();
-        Thread stopper = Thread.ofPlatform().unstarted(child::destroy);
+        Thread stopper = Thread.ofPlatform().unstarted(() -> { // SIGTERM here: the program ends too, and closes its stack
+            child.destroy();
+            try {
+                child.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
             List<Thread> output = List.of();
