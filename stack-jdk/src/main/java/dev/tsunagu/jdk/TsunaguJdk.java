@@ -15,7 +15,7 @@ import javax.net.SocketFactory;
 
 /**
  * Everything of the JDK's networking that one stack can stand behind, in one place: the socket
- * factories, the name resolver, and the three {@code java.net} implementation factories that
+ * factories, the NIO {@link java.nio.channels.spi.SelectorProvider}, the name resolver, and the three {@code java.net} implementation factories that
  * route every {@code new Socket()}, {@code new ServerSocket()} and {@code new DatagramSocket()}
  * of the JVM to the stack. This is the programmatic form of the JVM-wide switch: several stacks
  * in one JVM each get their own.
@@ -23,20 +23,22 @@ import javax.net.SocketFactory;
  * <pre>{@code
  * TsunaguJdk a = TsunaguJdk.of(stackA), b = TsunaguJdk.of(stackB);
  * ServerSocket server = b.serverSocketFactory().createServerSocket(80);
+ * SocketChannel channel = a.selectorProvider().openSocketChannel();
  * Socket client = a.socketFactory().createSocket("10.0.0.2", 80);
  * InetAddressResolver names = a.resolver(HostTable.parse("www.example.test=10.0.0.2"));
  * }</pre>
  *
  * <p>The stack may be given lazily ({@link #lazy}): the supplier is called once, the first time
  * a socket or a lookup needs it, which is how the JVM-wide stack ({@code dev.tsunagu.jdk.jvm})
- * starts only when a program first touches the network. The NIO channels are a
- * {@code SelectorProvider} of their own.
+ * starts only when a program first touches the network.
  */
 public final class TsunaguJdk {
     private final Supplier<NetworkStack> stack;
+    private final TsunaguSelectorProvider nio;
 
     private TsunaguJdk(Supplier<NetworkStack> stack) {
         this.stack = stack;
+        this.nio = new TsunaguSelectorProvider(stack); // asks the supplier at its first channel or selector
     }
 
     /** The adapters of {@code stack}. */
@@ -65,6 +67,14 @@ public final class TsunaguJdk {
         return TsunaguServerSocketFactory.of(stack());
     }
 
+    /**
+     * The NIO channels on the stack: one provider for the life of this object, since a selector
+     * selects only the channels of its own provider.
+     */
+    public TsunaguSelectorProvider selectorProvider() {
+        return nio;
+    }
+
     /** Names through the stack's DNS (see {@link TsunaguResolver}), after {@code hosts}. */
     public InetAddressResolver resolver(HostTable hosts) {
         return new TsunaguResolver(stack, hosts);
@@ -79,7 +89,8 @@ public final class TsunaguJdk {
      * deprecated since Java 17 but not for removal and working in Java 25; each can be set once
      * per JVM, so this is for the one stack a JVM runs on (the agent of
      * {@code dev.tsunagu.jdk.jvm} calls it). The NIO channels are not affected: they come from
-     * the {@code SelectorProvider}.
+     * the {@code SelectorProvider} ({@link #selectorProvider}, or for the JVM
+     * {@code -Djava.nio.channels.spi.SelectorProvider}).
      *
      * @throws java.net.SocketException if one of the three was already set (by this or anyone)
      */

@@ -9,11 +9,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolver.LookupPolicy;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,20 @@ class TsunaguJdkTest {
         TsunaguJdk b = TsunaguJdk.of(stacks.server);
         assertThat(exchange(a, b, TwoStacks.SERVER_IP)).isEqualTo(TwoStacks.CLIENT_IP + " -> " + TwoStacks.SERVER_IP);
         assertThat(exchange(b, a, TwoStacks.CLIENT_IP)).isEqualTo(TwoStacks.SERVER_IP + " -> " + TwoStacks.CLIENT_IP);
+    }
+
+    @Test
+    void eachStacksChannelsAreOnItsStack() throws Exception {
+        TsunaguJdk a = TsunaguJdk.of(stacks.client);
+        TsunaguJdk b = TsunaguJdk.of(stacks.server);
+        assertThat(a.selectorProvider()).isSameAs(a.selectorProvider()).isNotSameAs(b.selectorProvider());
+        try (ServerSocket listener = b.serverSocketFactory().createServerSocket(0);
+             SocketChannel ch = a.selectorProvider().openSocketChannel()) {
+            ch.connect(new InetSocketAddress(TwoStacks.serverAddress(), listener.getLocalPort()));
+            try (Socket accepted = listener.accept()) {
+                assertThat(accepted.getInetAddress().getHostAddress()).isEqualTo(TwoStacks.CLIENT_IP);
+            }
+        }
     }
 
     /** A connection from {@code client}'s stack to {@code server}'s at {@code serverIp}; what the server saw, "from -> to". */

@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
  * which an agent is the one place to do for a program that is not ours. The stack itself starts
  * when the program makes its first socket ({@link JvmStack}).
  *
- * <p>The NIO channels are selected by {@code -Djava.nio.channels.spi.SelectorProvider} and
+ * <p>The NIO channels are selected by {@code -Djava.nio.channels.spi.SelectorProvider} ({@link JvmSelectorProvider}) and
  * names by the resolver provider; {@code tsunagu java} adds all three.
  */
 public final class TsunaguAgent {

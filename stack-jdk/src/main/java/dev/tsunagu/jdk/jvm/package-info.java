@@ -19,8 +19,8 @@
  *   <li>Names: {@link dev.tsunagu.jdk.jvm.TsunaguResolverProvider}, a
  *       {@code java.net.spi.InetAddressResolverProvider} found by {@code ServiceLoader}; it hands
  *       back the JDK's own resolver unless the switch is on.</li>
- *   <li>NIO channels: {@code -Djava.nio.channels.spi.SelectorProvider=} names the provider
- *       class.</li>
+ *   <li>NIO channels: {@code -Djava.nio.channels.spi.SelectorProvider=} names {@link dev.tsunagu.jdk.jvm.JvmSelectorProvider}
+ *       (the JDK makes it with its no-argument constructor).</li>
  * </ul>
  * {@code tsunagu java [network options] -- JAVA_ARGS...} adds all of them to a {@code java}
  * command line. Several stacks in one JVM do not use this package: each gets its own

@@ -16,6 +16,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +64,20 @@ public final class JvmSwitchChild {
                         + " from local " + s.getLocalAddress().getHostAddress());
             }
             served.get(20, TimeUnit.SECONDS);
+
+            // NIO, through -Djava.nio.channels.spi.SelectorProvider: the same echo, by a channel.
+            CompletableFuture<Void> servedAgain = CompletableFuture.runAsync(() -> echoOnce(echo));
+            try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("www.example.test", 7))) {
+                ch.write(ByteBuffer.wrap("again\n".getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer back = ByteBuffer.allocate(6);
+                while (back.hasRemaining() && ch.read(back) >= 0) {
+                    // until the six bytes are back
+                }
+                System.out.println("channel echo: " + new String(back.array(), StandardCharsets.US_ASCII).strip()
+                        + " from local " + ((InetSocketAddress) ch.getLocalAddress()).getAddress().getHostAddress()
+                        + " by " + SelectorProvider.provider().getClass().getSimpleName());
+            }
+            servedAgain.get(20, TimeUnit.SECONDS);
 
             try (ServerSocket server = new ServerSocket(8080)) {
                 CompletableFuture<String> peerSays = CompletableFuture.supplyAsync(() -> {

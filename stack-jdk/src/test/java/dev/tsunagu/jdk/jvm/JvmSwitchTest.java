@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JVM-wide switch in child JVMs, as a user turns it on: {@code -javaagent} and the
- * {@code tsunagu.*} properties, and a program that uses nothing but {@code java.net}
- * ({@link JvmSwitchChild}). Its names, sockets, server sockets and datagram sockets all go
- * through the stack; the stack starts at the first lookup, not before; without the properties
+ * {@code tsunagu.*} properties (and the JDK's own switch for NIO), and a program that uses nothing
+ * but {@code java.net} and {@code java.nio} ({@link JvmSwitchChild}). Its names, sockets, server
+ * sockets, datagram sockets and socket channels all go through the stack; the stack starts at the first lookup, not before; without the properties
  * the JVM keeps its own networking; the agent without a driver stops the JVM with the reason.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -33,7 +33,8 @@ class JvmSwitchTest {
     void anUnchangedProgramResolvesConnectsListensAndSendsThroughTheStack() throws Exception {
         Child c = java(List.of(agent(), "-Dtsunagu.driver=cable:jvm-switch-" + ProcessHandle.current().pid(),
                 "-Dtsunagu.ip=10.78.0.2/24", "-Dtsunagu.dns=" + JvmSwitchChild.PEER,
-                "-Dtsunagu.hosts=db.example.test=10.78.0.5"), JvmSwitchChild.class.getName());
+                "-Dtsunagu.hosts=db.example.test=10.78.0.5",
+                "-D" + JvmSelectorProvider.PROPERTY + "=" + JvmSelectorProvider.class.getName()), JvmSwitchChild.class.getName());
 
         assertThat(c.exit).as(c.output).isZero();
         assertThat(c.output.lines()).contains(
@@ -42,6 +43,7 @@ class JvmSwitchTest {
                 "stack running after the first lookup: true",
                 "static entry: 10.78.0.5",
                 "tcp echo: hello from local 10.78.0.2",
+                "channel echo: again from local 10.78.0.2 by JvmSelectorProvider",
                 "server socket accepted from 10.78.0.1: served",
                 "udp echo: ping from 10.78.0.1",
                 "nowhere.example.test: UnknownHostException");
