@@ -5,5 +5,8 @@ module dev.tsunagu.ipv6 {
 
     exports dev.tsunagu.ipv6;
     exports dev.tsunagu.ipv6.fragment;
+    exports dev.tsunagu.ipv6.nd;
     exports dev.tsunagu.ipv6.wire;
+
+    provides dev.tsunagu.stack.LayerProvider with dev.tsunagu.ipv6.Ipv6LayerProvider;
 }

@@ -98,6 +98,19 @@ public final class ExtensionHeaders {
      * @param multicastDestination whether the destination is multicast (option action 11)
      */
     public static Status walk(PacketBuffer b, boolean multicastDestination, Walk w) {
+        return walk(b, multicastDestination, w, true);
+    }
+
+    /**
+     * Finds the upper-layer header only, doing nothing the headers ask (unknown options, routing
+     * segments left): for looking into a packet that is not being received, such as one about
+     * to be quoted in an ICMPv6 error or one quoted in an error received.
+     */
+    public static Status locate(PacketBuffer b, Walk w) {
+        return walk(b, false, w, false);
+    }
+
+    private static Status walk(PacketBuffer b, boolean multicastDestination, Walk w, boolean act) {
         w.routerAlert = false;
         w.reportEvenIfMulticast = false;
         int end = b.length();
@@ -120,7 +133,7 @@ public final class ExtensionHeaders {
                     if (at + len > end) {
                         return w.status = Status.TRUNCATED;
                     }
-                    Status s = options(b, at + 2, at + len, multicastDestination, w);
+                    Status s = act ? options(b, at + 2, at + len, multicastDestination, w) : null;
                     if (s != null) {
                         return s;
                     }
@@ -135,7 +148,7 @@ public final class ExtensionHeaders {
                     if (at + len > end) {
                         return w.status = Status.TRUNCATED;
                     }
-                    if (b.getU8(at + 3) != 0) { // segments left
+                    if (act && b.getU8(at + 3) != 0) { // segments left
                         // No routing type is implemented, type 0 least of all (RFC 5095 3).
                         return w.problem(CODE_ERRONEOUS_FIELD, at + 2);
                     }
