@@ -1,13 +1,13 @@
 package dev.tsunagu.packetdrill;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -35,13 +35,13 @@ public final class Corpus {
     }
 
     /** Runs every script, printing a line as each finishes, and returns the verdicts. */
-    public static List<Verdict> run(List<Path> scripts, Path relativeTo, PrintStream out) {
+    public static List<Verdict> run(List<Path> scripts, Path relativeTo, Consumer<String> out) {
         List<Verdict> verdicts = new ArrayList<>();
         for (Path p : scripts) {
             Verdict v = ScriptRunner.run(p);
             verdicts.add(v);
             if (out != null) {
-                out.println(v.format(relativeTo));
+                out.accept(v.format(relativeTo));
             }
         }
         return verdicts;

@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code defaults.sh} gives ({@code tcp_ecn=0}: no ECN), or refused as {@link Unsupported}.
  *
  * <p>Linux's settings without a sysctl are options too: an initial window of 10 segments
- * (RFC 6928), a 40 ms delayed ACK, a 200 ms minimum and 1 s initial RTO, a 60 s TIME_WAIT.
+ * (RFC 6928), a 40 ms delayed ACK after 16 quick ACKs, a 200 ms minimum and 1 s initial RTO, a 60 s TIME_WAIT.
  */
 public final class LinuxProfile {
     /** Thrown for a command or setting the runner cannot give the stack. */
@@ -67,6 +67,7 @@ public final class LinuxProfile {
     public LinuxProfile() {
         options.put(TcpOptions.INITIAL_WINDOW, 10);
         options.put(TcpOptions.DELAYED_ACK, Duration.ofMillis(40));
+        options.put(TcpOptions.QUICK_ACKS, 16);
         options.put(TcpOptions.MIN_RTO, Duration.ofMillis(200));
         options.put(TcpOptions.INITIAL_RTO, Duration.ofSeconds(1));
         options.put(TcpOptions.MSL, Duration.ofSeconds(30));

@@ -61,6 +61,8 @@ public final class ScriptRunner {
     private long originNanos;
     /** The stack's ISN (null until its SYN or SYN-ACK), its port, and the remote's. */
     private Long localIsn;
+    /** The remote's ISN as the script wrote it in its SYN (0 in most scripts). */
+    private long remoteIsn;
     private int localPort = Sockets.LISTEN_PORT;
     private int remotePort = REMOTE_PORT;
     /** Live TSval minus the script's, from the first checked timestamp of the stack. */
@@ -152,11 +154,13 @@ public final class ScriptRunner {
 
     private void start() throws Unsupported {
         loop = new VirtualEventLoop();
-        Cable cable = new Cable("packetdrill");
+        // The tun device takes what GRO would have merged (a script injects 2000 bytes at once),
+        // so the cable carries up to 64 KB; the stack's interface keeps Ethernet's 1500.
+        Cable cable = new Cable("packetdrill", 65_000);
         Ipv4Address local = ipv4(localIp);
         Ipv4Address gateway = Ipv4Address.parse(Ipv4Address.format((local.bits() & 0xFFFF_FF00) | ((local.bits() & 0xFF) == 2 ? 3 : 2)));
         NetworkStack.Builder b = NetworkStack.builder().name("packetdrill").eventLoop(loop).seed(1)
-                .addInterface(InterfaceConfig.of(cable.attach()).address(localIp + "/24"))
+                .addInterface(InterfaceConfig.of(cable.attach()).mtu(1500).address(localIp + "/24"))
                 .gateway(gateway.toString())
                 .option(ArpOptions.CACHE_TIMEOUT, Duration.ofDays(30));
         stack = profile.apply(b).buildUnchecked();
@@ -280,7 +284,7 @@ public final class ScriptRunner {
     // ---- system calls ----
 
     private void syscall(Event e, Syscall s, long start, long prev) throws Unsupported, Divergence {
-        Outcome o = sockets.call(s.name(), s.args());
+        Outcome o = sockets.call(s.name(), s.args(), s.result() instanceof Expr.Int i ? (int) i.value() : -1);
         long endMicros = s.blocking() ? (s.blockingRelative() || e.time().relative() ? prev : 0) + s.blockingEndMicros() : start;
         if (s.blocking() && e.time().relative() && !s.blockingRelative()) {
             // "+0...0.200": the end counts from the same point as the start (packetdrill's rule for relative events)
@@ -335,6 +339,11 @@ public final class ScriptRunner {
         }
         int flags = Wire.flagBits(p.flags());
         long isn = localIsn == null ? 0 : localIsn;
+        // packetdrill's numbering: a SYN's sequence number is the ISN itself; later ones count from it.
+        if ((flags & Wire.SYN) != 0) {
+            remoteIsn = p.startSeq();
+        }
+        long seq = (flags & Wire.SYN) != 0 ? p.startSeq() : (p.startSeq() + remoteIsn) & 0xFFFF_FFFFL;
         long ack = p.ack() == null ? 0 : (p.ack() + isn) & 0xFFFF_FFFFL;
         ByteArrayOutputStream opts = new ByteArrayOutputStream();
         for (TcpOption o : p.options() == null ? List.<TcpOption>of() : p.options()) {
@@ -364,7 +373,7 @@ public final class ScriptRunner {
             throw new Unsupported("more than 40 bytes of TCP options");
         }
         int window = p.window() == null ? 0 : p.window();
-        byte[] packet = Wire.tcp(ipv4(remoteIp).bits(), ipv4(localIp).bits(), 0, remotePort, localPort, p.startSeq(),
+        byte[] packet = Wire.tcp(ipv4(remoteIp).bits(), ipv4(localIp).bits(), 0, remotePort, localPort, seq,
                 ack, flags, window, p.urgent() == null ? 0 : p.urgent(), options, p.length());
         remote.sendIp(packet);
         loop.runUntilIdle();
@@ -393,7 +402,8 @@ public final class ScriptRunner {
                     + describe(s) + " at " + secs(s.at()) + " s (too early)");
         }
         if ((s.flags() & Wire.SYN) != 0 && p.has('S')) {
-            localIsn = (s.seq() - p.startSeq()) & 0xFFFF_FFFFL;
+            // The stack's ISN is its own: the script's number for it is a name, not a value to check.
+            localIsn = s.seq();
             localPort = s.sourcePort();
             if ((s.flags() & Wire.ACK) == 0) {
                 remotePort = s.destinationPort();
@@ -472,12 +482,14 @@ public final class ScriptRunner {
             return "flags " + Wire.flagLetters(s.flags()) + ", expected " + (p.flags().isEmpty() ? "-" : p.flags());
         }
         long seq = Wire.rel(s.seq(), isn);
-        if (seq != p.startSeq() || s.payloadLength() != p.length()) {
+        boolean syn = (s.flags() & Wire.SYN) != 0;
+        if ((!syn && seq != p.startSeq()) || s.payloadLength() != p.length()) {
             return "sequence " + seq + ":" + (seq + s.payloadLength()) + "(" + s.payloadLength() + "), expected "
                     + p.startSeq() + ":" + p.endSeq() + "(" + p.length() + ")";
         }
-        if (p.ack() != null && ((s.flags() & Wire.ACK) == 0 || s.ack() != (p.ack() & 0xFFFF_FFFFL))) {
-            return "ack " + s.ack() + ", expected " + p.ack();
+        long ack = syn ? s.ack() : Wire.rel(s.ack(), remoteIsn); // a SYN-ACK acknowledges the ISN as written
+        if (p.ack() != null && ((s.flags() & Wire.ACK) == 0 || ack != (p.ack() & 0xFFFF_FFFFL))) {
+            return "ack " + ack + ", expected " + p.ack();
         }
         if (p.window() != null && s.window() != p.window()) {
             return "win " + s.window() + ", expected " + p.window();
@@ -542,7 +554,7 @@ public final class ScriptRunner {
         long isn = localIsn == null ? 0 : localIsn;
         long seq = Wire.rel(s.seq(), isn);
         return Wire.flagLetters(s.flags()) + " " + seq + ":" + (seq + s.payloadLength()) + "(" + s.payloadLength() + ")"
-                + ((s.flags() & Wire.ACK) != 0 ? " ack " + s.ack() : "") + " win " + s.window()
+                + ((s.flags() & Wire.ACK) != 0 ? " ack " + ((s.flags() & Wire.SYN) != 0 ? s.ack() : Wire.rel(s.ack(), remoteIsn)) : "") + " win " + s.window()
                 + Wire.describeOptions(s.options(), isn);
     }
 }

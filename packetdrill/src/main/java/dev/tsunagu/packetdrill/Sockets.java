@@ -72,6 +72,7 @@ final class Sockets {
     private final InetAddress remote;
     private final Map<Integer, Sock> fds = new TreeMap<>();
     private final Consumer<Runnable> settle;
+    private int wantFd = -1;
 
     /** {@code settle} lets the stack react at this instant (runs the loop until idle). */
     Sockets(NetworkStack stack, LinuxProfile profile, InetAddress remote, Consumer<Runnable> settle) {
@@ -81,7 +82,13 @@ final class Sockets {
         this.settle = settle;
     }
 
-    Outcome call(String name, List<Expr> a) throws Unsupported {
+    /**
+     * Makes the call. {@code wantFd} is the descriptor the script expects from socket() or
+     * accept(): packetdrill maps the script's descriptors to live ones, so the new socket takes
+     * that number when it is free (else the lowest free one, as Linux).
+     */
+    Outcome call(String name, List<Expr> a, int wantFd) throws Unsupported {
+        this.wantFd = wantFd;
         return switch (name) {
             case "socket" -> now(socket(a));
             case "bind" -> now(bind(a));
@@ -120,13 +127,16 @@ final class Sockets {
         Sock s = new Sock();
         s.options = profile.socketDefaults();
         s.nonblocking = type.contains("SOCK_NONBLOCK");
-        return Result.of(allocate(s));
+        return Result.of(allocate(s, wantFd));
     }
 
-    private int allocate(Sock s) {
+    private int allocate(Sock s, int want) {
         int fd = 3;
         while (fds.containsKey(fd)) {
             fd++;
+        }
+        if (want >= 0 && !fds.containsKey(want)) {
+            fd = want;
         }
         fds.put(fd, s);
         return fd;
@@ -187,6 +197,7 @@ final class Sockets {
         CompletableFuture<TcpSocket> f = s.parkedAccept != null ? s.parkedAccept : s.server.acceptAsync();
         s.parkedAccept = null;
         settle.accept(null);
+        int want = wantFd;
         CompletableFuture<Result> r = f.handle((conn, e) -> {
             if (e != null) {
                 return Result.error(errno(e));
@@ -194,7 +205,7 @@ final class Sockets {
             Sock c = new Sock();
             c.options = s.options;
             c.conn = conn;
-            return Result.of(allocate(c));
+            return Result.of(allocate(c, want));
         });
         if (r.isDone()) {
             return now(r.join());
