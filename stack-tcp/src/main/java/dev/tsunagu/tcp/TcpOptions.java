@@ -86,5 +86,17 @@ public final class TcpOptions {
     public static final StackOption<Boolean> TIMESTAMPS = StackOption.of("tcp.timestamps", Boolean.class, true,
             "offer and use the Timestamps option (RFC 7323)");
 
+    /**
+     * Half-open connections (SYN-RECEIVED) one listener keeps, apart from its accept queue; 0 (the
+     * default) bounds the SYN queue by the listen backlog, as Linux does. A SYN beyond it is
+     * answered with a SYN cookie, or dropped when {@link #SYN_COOKIES} is off.
+     */
+    public static final StackOption<Integer> SYN_QUEUE = StackOption.of("tcp.synQueue", Integer.class, 0,
+            "half-open connections per listener (the SYN queue) before SYN cookies; 0: the listen backlog");
+
+    /** RFC 4987 SYN cookies when a listener's SYN queue is full (Linux's tcp_syncookies = 1). */
+    public static final StackOption<Boolean> SYN_COOKIES = StackOption.of("tcp.synCookies", Boolean.class, true,
+            "answer SYNs with SYN cookies when the SYN queue is full (RFC 4987)");
+
     private TcpOptions() {}
 }

@@ -28,6 +28,9 @@ final class TcpSettings {
     /** Whether we offer SACK (RFC 2018) and timestamps (RFC 7323) in our SYNs. */
     final boolean sack;
     final boolean timestamps;
+    /** Half-open connections per listener, and whether a full SYN queue answers with cookies (RFC 4987). */
+    final int synQueue;
+    final boolean synCookies;
     private final TokenBucket challengeAcks;
 
     TcpSettings(StackContext ctx) {
@@ -46,6 +49,8 @@ final class TcpSettings {
         this.maxOutOfOrder = ctx.option(TcpOptions.MAX_OUT_OF_ORDER);
         this.sack = ctx.option(TcpOptions.SACK);
         this.timestamps = ctx.option(TcpOptions.TIMESTAMPS);
+        this.synQueue = ctx.option(TcpOptions.SYN_QUEUE);
+        this.synCookies = ctx.option(TcpOptions.SYN_COOKIES);
     }
 
     /** Takes one challenge ACK from the stack-wide budget (RFC 5961 7), if any is left. */
