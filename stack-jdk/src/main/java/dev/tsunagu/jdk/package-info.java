@@ -48,7 +48,18 @@
  * <h2>Names</h2>
  * An unresolved {@link java.net.InetSocketAddress}, and the host names given to the socket
  * factories, are resolved with the stack's {@link dev.tsunagu.socket.NameResolver} (its DNS), not
- * the JVM's; a name that does not resolve is an {@link java.net.UnknownHostException}.
+ * the JVM's; a name that does not resolve is an {@link java.net.UnknownHostException}. The other
+ * way round, {@link dev.tsunagu.jdk.TsunaguResolver} is the JDK's
+ * {@code java.net.spi.InetAddressResolver} answered by a stack (a {@link dev.tsunagu.jdk.HostTable}
+ * of static entries first, then the stack's DNS): the JVM-wide switch makes it
+ * {@code InetAddress}'s resolver.
+ *
+ * <h2>One stack or several</h2>
+ * {@link dev.tsunagu.jdk.TsunaguJdk} gathers what one stack stands behind — the socket factories,
+ * the resolver, and the JDK's three socket implementation factories that route every
+ * {@code new Socket()} of the JVM — so that several stacks in one JVM each have their own. The
+ * JVM-wide switch ({@code dev.tsunagu.jdk.jvm}) is the same thing for the one stack that system
+ * properties describe, installed by a Java agent.
  *
  * <h2>TLS by layering</h2>
  * The JDK's TLS runs over any connected {@code Socket}. A client:
