@@ -6,7 +6,7 @@ import java.net.StandardSocketOptions;
 import java.util.Set;
 
 /**
- * The {@link StandardSocketOptions} of one stream channel, checked as the JDK's channels check
+ * The {@link StandardSocketOptions} of one channel, checked as the JDK's channels check
  * them: an option the channel does not support is an {@link UnsupportedOperationException}, a
  * value of the wrong type or a negative buffer size an {@link IllegalArgumentException}, and
  * {@code SO_LINGER} is clamped to 0..65535 with a negative value meaning off (-1). Buffer sizes
@@ -18,6 +18,8 @@ final class ChannelOptions {
             StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.SO_LINGER);
     static final Set<SocketOption<?>> LISTENER = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR);
+    static final Set<SocketOption<?>> DATAGRAM = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_BROADCAST);
 
     private final Set<SocketOption<?>> supported;
     volatile int receiveBuffer = TcpSocketOptions.DEFAULT_BUFFER;
@@ -25,6 +27,7 @@ final class ChannelOptions {
     volatile boolean noDelay;
     volatile boolean keepAlive;
     volatile boolean reuseAddress;
+    volatile boolean broadcast;
     /** Seconds, or -1: off. */
     volatile int linger = -1;
 
@@ -71,6 +74,8 @@ final class ChannelOptions {
             keepAlive = (Boolean) value;
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
+        } else if (name == StandardSocketOptions.SO_BROADCAST) {
+            broadcast = (Boolean) value;
         } else if (name == StandardSocketOptions.SO_LINGER) {
             int seconds = (Integer) value;
             linger = seconds < 0 ? -1 : Math.min(seconds, 65_535);
@@ -94,6 +99,8 @@ final class ChannelOptions {
             return keepAlive;
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             return reuseAddress;
+        } else if (name == StandardSocketOptions.SO_BROADCAST) {
+            return broadcast;
         }
         return linger;
     }

@@ -405,7 +405,8 @@ final class ChannelSocket extends Socket {
                 + getLocalPort() + "]" : "Socket[unconnected]";
     }
 
-    private static SocketException asSocketException(IOException e) {
+    /** {@link #translate}, as a {@code SocketException} where the classic API declares only that. */
+    static SocketException asSocketException(Exception e) {
         IOException t = translate(e);
         return t instanceof SocketException se ? se : new SocketException(t.getMessage(), t);
     }

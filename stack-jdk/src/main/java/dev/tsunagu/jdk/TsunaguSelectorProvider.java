@@ -81,7 +81,7 @@ public class TsunaguSelectorProvider extends SelectorProvider {
 
     @Override
     public DatagramChannel openDatagramChannel() throws IOException {
-        throw new UnsupportedOperationException("datagram channels on Tsunagu are not implemented yet");
+        return new TsunaguDatagramChannel(this, stack());
     }
 
     @Override
