@@ -41,6 +41,7 @@ class TapCommandTest {
     private static final String STACK = "10.82.1.2";
     private static final String TAP = "tsucli0";
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final int TEN_MB = 10 << 20;
 
     @TempDir
     Path www;
@@ -114,10 +115,7 @@ class TapCommandTest {
         TapBench.assumeTapAndNetns();
         TapBench.assumeCommand("python3", "python3");
         TapBench.assumeCommand("dnsmasq", "dnsmasq");
-        byte[] blob = new byte[10 << 20];
-        new java.util.Random(13).nextBytes(blob);
-        Files.write(www.resolve("blob"), blob);
-        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blob));
+        String sha = tenMegabytes(www.resolve("blob"), 13);
         Path fetch = Files.writeString(www.resolve("Fetch.java"), """
                 import java.io.InputStream;
                 import java.net.*;
@@ -150,7 +148,7 @@ class TapCommandTest {
         BenchNamespace.Result r = ns.exec(Duration.ofSeconds(90), tsunagu("java", "--driver", "tap:" + TAP,
                 "--ip", STACK + "/24", "--dns", KERNEL, "--", fetch.toString(), "http://www.example.test:8000/blob"));
         assertThat(r.exit()).as(r.output()).isZero();
-        assertThat(r.output()).contains("200 " + blob.length + " " + sha);
+        assertThat(r.output()).contains("200 " + TEN_MB + " " + sha);
     }
 
     /**
@@ -164,11 +162,8 @@ class TapCommandTest {
         TapBench.assumeTapAndNetns();
         TapBench.assumeCommand("python3", "python3");
         TapBench.assumeCommand("curl", "curl");
-        byte[] blob = new byte[10 << 20];
-        new java.util.Random(17).nextBytes(blob);
-        Files.write(www.resolve("blob"), blob);
+        String sha = tenMegabytes(www.resolve("blob"), 17);
         Files.writeString(www.resolve("hello.txt"), "Hello from jwebserver on Tsunagu!\n");
-        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blob));
         Path get = Files.writeString(www.resolve("Get.java"), """
                 import java.net.URI;
                 import java.net.http.HttpClient;
@@ -195,7 +190,7 @@ class TapCommandTest {
         BenchNamespace.Result fetched = ns.exec(Duration.ofSeconds(90), tsunagu("java", "--driver", "tap:" + TAP,
                 "--ip", STACK + "/24", "--", get.toString(), "http://" + KERNEL + ":8001/blob"));
         assertThat(fetched.exit()).as(fetched.output()).isZero();
-        assertThat(fetched.output()).contains("200 " + blob.length + " " + sha);
+        assertThat(fetched.output()).contains("200 " + TEN_MB + " " + sha);
 
         // The README's example, as written there (the folder given with -d).
         Process jwebserver = ns.start(tsunagu("java", "--driver", "tap:" + TAP, "--ip", STACK + "/24", "--",
@@ -229,6 +224,14 @@ class TapCommandTest {
         String said = out.get(10, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(said).isEqualTo(1);
         assertThat(said.lines().toList()).singleElement().asString().startsWith("tsunagu: ").containsIgnoringCase("permission");
+    }
+
+    /** Writes 10 MB of seeded random bytes to {@code file}; their SHA-256 in hex. */
+    private static String tenMegabytes(Path file, long seed) throws Exception {
+        byte[] blob = new byte[TEN_MB];
+        new java.util.Random(seed).nextBytes(blob);
+        Files.write(file, blob);
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blob));
     }
 
     // ---- child JVMs ----
