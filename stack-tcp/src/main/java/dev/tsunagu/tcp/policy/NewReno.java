@@ -45,6 +45,8 @@ public final class NewReno implements CongestionControl {
     public static final long INITIAL_SSTHRESH = Long.MAX_VALUE / 2;
 
     private int mss;
+    /** The initial window in segments (RFC 6928's IW10, a stack option), or 0 for RFC 3390's rule by MSS. */
+    private final int initialSegments;
     private long cwnd;
     private long ssthresh = INITIAL_SSTHRESH;
     private boolean inRecovery;
@@ -61,8 +63,26 @@ public final class NewReno implements CongestionControl {
      * @throws IllegalArgumentException if {@code mss} is not positive
      */
     public NewReno(int mss) {
+        this(mss, 0);
+    }
+
+    /**
+     * As {@link #NewReno(int)}, with an initial window of {@code initialSegments} segments
+     * (RFC 6928 allows 10; Linux's default), or RFC 3390's rule by MSS if 0.
+     *
+     * @throws IllegalArgumentException if {@code mss} is not positive or {@code initialSegments} is negative
+     */
+    public NewReno(int mss, int initialSegments) {
+        if (initialSegments < 0) {
+            throw new IllegalArgumentException("initial window must be 0 (RFC 3390) or a number of segments: " + initialSegments);
+        }
         this.mss = checkMss(mss);
-        this.cwnd = initialWindow(mss);
+        this.initialSegments = initialSegments;
+        this.cwnd = initialWindow();
+    }
+
+    private long initialWindow() {
+        return initialSegments > 0 ? (long) initialSegments * mss : initialWindow(mss);
     }
 
     /**
@@ -171,7 +191,7 @@ public final class NewReno implements CongestionControl {
 
     @Override
     public void onIdleRestart(long now) {
-        cwnd = Math.min(cwnd, initialWindow(mss));
+        cwnd = Math.min(cwnd, initialWindow());
     }
 
     @Override
@@ -188,7 +208,7 @@ public final class NewReno implements CongestionControl {
             return;
         }
         if (pristine) {
-            cwnd = initialWindow(newMss);
+            cwnd = initialWindow();
             return;
         }
         cwnd = Math.max(scale(cwnd, newMss, old), newMss);
