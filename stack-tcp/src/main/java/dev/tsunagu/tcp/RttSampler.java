@@ -87,7 +87,7 @@ final class RttSampler {
         synSentAt = loop.now();
     }
 
-    /** Our SYN is acknowledged (in SYN-SENT). Karn: sample only an unretransmitted SYN. */
+    /** Our SYN (in SYN-SENT) or SYN-ACK (in SYN-RECEIVED) is acknowledged. Karn: sample only one sent once. */
     void onSynAcked(boolean synRetransmitted) {
         if (!synRetransmitted) {
             rto.onRttSample(loop.now() - synSentAt);
