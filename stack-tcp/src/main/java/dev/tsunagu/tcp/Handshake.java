@@ -144,7 +144,8 @@ final class Handshake {
         retransmitTimer.cancel();
         // The SYN-ACK's round trip is the passive side's first RTT sample (as the SYN's is the
         // active side's), so its RTO and tail loss probe start from a measurement, not 1 s.
-        rtt.onSynAcked(synSends > 1);
+        // Only from a SYN-ACK sent exactly once (Karn; none kept for a SYN cookie's).
+        rtt.onSynAcked(synSends != 1);
         snd.setWindow(s.window << snd.sndWndScale, s.seq, s.ack);
     }
 

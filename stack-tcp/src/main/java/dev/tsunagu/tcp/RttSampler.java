@@ -87,9 +87,12 @@ final class RttSampler {
         synSentAt = loop.now();
     }
 
-    /** Our SYN (in SYN-SENT) or SYN-ACK (in SYN-RECEIVED) is acknowledged. Karn: sample only one sent once. */
-    void onSynAcked(boolean synRetransmitted) {
-        if (!synRetransmitted) {
+    /**
+     * Our SYN (in SYN-SENT) or SYN-ACK (in SYN-RECEIVED) is acknowledged. Karn: no sample if
+     * its round trip is {@code ambiguous} (sent more than once, or not timed at all).
+     */
+    void onSynAcked(boolean ambiguous) {
+        if (!ambiguous) {
             rto.onRttSample(loop.now() - synSentAt);
         }
         rto.onNewDataAcked();
