@@ -11,6 +11,7 @@ import dev.tsunagu.packetdrill.Script.EventTime;
 import dev.tsunagu.packetdrill.Script.Syscall;
 import dev.tsunagu.packetdrill.Sockets.Outcome;
 import dev.tsunagu.packetdrill.Sockets.Result;
+import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one script against a fresh stack on a virtual clock, the way packetdrill runs it against
@@ -36,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
  * TSval of the stack to the live one.
  */
 public final class ScriptRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
     /** The script diverged: FAIL at this line. */
     static final class Divergence extends Exception {
         final int line;
@@ -70,6 +74,7 @@ public final class ScriptRunner {
     private long lastLiveTsVal;
     private final List<Pending> pending = new ArrayList<>();
     private int skippedCode;
+    private int checkedCode;
 
     /** A blocking call under way, and when it must return. */
     private record Pending(Event event, Syscall call, long endNanos, CompletableFuture<Result> result, long[] doneAt) {}
@@ -130,8 +135,9 @@ public final class ScriptRunner {
                 prev = event(e, prev);
             }
             finishPending();
-            String note = skippedCode > 0 ? skippedCode + " %{ python }% block" + (skippedCode > 1 ? "s" : "")
-                    + " not run" : "";
+            String note = (checkedCode > 0 ? checkedCode + " tcp_info assertion block" + (checkedCode > 1 ? "s" : "")
+                    + " held" + (skippedCode > 0 ? ", " : "") : "")
+                    + (skippedCode > 0 ? skippedCode + " %{ python }% block" + (skippedCode > 1 ? "s" : "") + " not run" : "");
             return new Verdict(script.path(), Verdict.Result.PASS, 0, note);
         } catch (Unsupported u) {
             return new Verdict(script.path(), Verdict.Result.UNSUPPORTED, line, u.getMessage());
@@ -220,7 +226,7 @@ public final class ScriptRunner {
             }
             case Script.Code c -> {
                 advanceTo(e, start);
-                skippedCode++;
+                code(e, c.source());
             }
         }
         return t.any() ? scriptNow() : start;
@@ -279,6 +285,22 @@ public final class ScriptRunner {
 
     private String secs(long nanos) {
         return String.format("%.3f", (nanos - originNanos) / 1e9);
+    }
+
+    /** Runs the tcp_info assertions of a code block on the latest connection, or counts the block as not run. */
+    private void code(Event e, String source) throws Divergence {
+        SocketInfo info = stack.sockets().stream()
+                .filter(i -> i.protocol().equals("TCP") && i.remote() != null && i.details().containsKey("cwnd"))
+                .max(java.util.Comparator.comparingInt(SocketInfo::descriptor)).orElse(null);
+        if (info == null || !TcpInfoAssertions.understood(source)) {
+            skippedCode++;
+            return;
+        }
+        String failed = TcpInfoAssertions.check(source, info);
+        if (failed != null) {
+            throw new Divergence(e.line(), failed);
+        }
+        checkedCode++;
     }
 
     // ---- system calls ----
@@ -375,6 +397,7 @@ public final class ScriptRunner {
         int window = p.window() == null ? 0 : p.window();
         byte[] packet = Wire.tcp(ipv4(remoteIp).bits(), ipv4(localIp).bits(), 0, remotePort, localPort, seq,
                 ack, flags, window, p.urgent() == null ? 0 : p.urgent(), options, p.length());
+        LOG.debug("{} s < {}", secs(loop.now()), p);
         remote.sendIp(packet);
         loop.runUntilIdle();
     }
@@ -426,6 +449,10 @@ public final class ScriptRunner {
                 Wire.Segment s = Wire.parse(sent.packet(), sent.at());
                 if (s != null) {
                     remember(s);
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("{} s > {}   {}", secs(s.at()), describe(s), stack.sockets().stream()
+                                .filter(i -> i.remote() != null).map(i -> i.state() + " " + i.details()).toList());
+                    }
                     return s;
                 }
             }
@@ -467,6 +494,7 @@ public final class ScriptRunner {
             }
             remote.sent().poll();
             remember(n);
+            LOG.debug("{} s > {} (joined)", secs(n.at()), describe(n));
             s = new Wire.Segment(s.at(), s.ecn(), s.sourcePort(), s.destinationPort(), s.seq(), n.ack(),
                     (s.flags() & ~Wire.PSH) | n.flags(), n.window(), n.urgent(), n.options(),
                     s.payloadLength() + n.payloadLength());

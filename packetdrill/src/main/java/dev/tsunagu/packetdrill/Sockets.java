@@ -262,6 +262,7 @@ final class Sockets {
         if (flags != null && !(flags instanceof Expr.Int f && f.value() == 0)) {
             throw new Unsupported("send flags " + flags);
         }
+        requireBuffer(a);
         if (lengthAt == 2 && a.size() > 5) {
             port(a.get(4), LISTEN_PORT); // sendto's address: only "..." or the peer's
         }
@@ -290,6 +291,13 @@ final class Sockets {
             throw new Unsupported("a non-blocking write the send buffer cannot take whole (partial writes)");
         }
         return new Outcome(null, r);
+    }
+
+    /** A buffer argument other than {@code ...} (NULL, an address) is a pointer: Java sockets take arrays (no EFAULT). */
+    private static void requireBuffer(List<Expr> a) throws Unsupported {
+        if (a.size() > 1 && (a.get(1) instanceof Expr.Word || a.get(1) instanceof Expr.Int)) {
+            throw new Unsupported("buffer pointer " + a.get(1) + " (the socket API takes arrays: no EFAULT)");
+        }
     }
 
     private static long iovTotal(Expr msg) throws Unsupported {
@@ -327,6 +335,7 @@ final class Sockets {
         if (flags != null && !(flags instanceof Expr.Int f && f.value() == 0)) {
             throw new Unsupported("recv flags " + flags);
         }
+        requireBuffer(a);
         if (a.size() < 3 || !(a.get(2) instanceof Expr.Int len)) {
             throw new Unsupported("read length " + (a.size() > 2 ? a.get(2) : "?"));
         }

@@ -123,4 +123,22 @@ class ScriptRunnerTest {
                 """);
         assertThat(v.result()).as(v.format(null)).isEqualTo(Verdict.Result.PASS);
     }
+
+    @Test
+    void tcpInfoAssertionsAreCheckedWhereTheSocketTableHasTheField() throws Exception {
+        String write = PASSIVE_OPEN + """
+                +0 write(4, ..., 3000) = 3000
+                +0 > P. 1:3001(3000) ack 1
+                """;
+        Verdict held = run(write + "+0 %{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd }%\n"
+                + "+0 %{ assert 999 < tcpi_snd_mss <= 1000 }%\n");
+        assertThat(held.result()).as(held.format(null)).isEqualTo(Verdict.Result.PASS);
+        assertThat(held.message()).isEqualTo("2 tcp_info assertion blocks held");
+        Verdict failed = run(write + "+0 %{\nassert tcpi_snd_cwnd == 9  # a comment\n}%\n");
+        assertThat(failed.result()).isEqualTo(Verdict.Result.FAIL);
+        assertThat(failed.line()).isEqualTo(11);
+        assertThat(failed.message()).isEqualTo("assert tcpi_snd_cwnd == 9 failed: tcpi_snd_cwnd = 10");
+        Verdict python = run(write + "+0 %{ print(tcpi_rtt) }%\n");
+        assertThat(python.message()).isEqualTo("1 %{ python }% block not run");
+    }
 }

@@ -92,9 +92,12 @@ final class RttSampler {
         synSentAt = loop.now();
     }
 
-    /** Our SYN is acknowledged (in SYN-SENT). Karn: sample only an unretransmitted SYN. */
-    void onSynAcked(boolean synRetransmitted) {
-        if (!synRetransmitted) {
+    /**
+     * Our SYN (in SYN-SENT) or SYN-ACK (in SYN-RECEIVED) is acknowledged. Karn: no sample if
+     * its round trip is {@code ambiguous} (sent more than once, or not timed at all).
+     */
+    void onSynAcked(boolean ambiguous) {
+        if (!ambiguous) {
             rto.onRttSample(loop.now() - synSentAt);
         }
         rto.onNewDataAcked();
