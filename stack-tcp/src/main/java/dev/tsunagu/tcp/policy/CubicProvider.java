@@ -1,0 +1,23 @@
+package dev.tsunagu.tcp.policy;
+
+import dev.tsunagu.policy.CongestionControl;
+import dev.tsunagu.policy.CongestionControlProvider;
+import dev.tsunagu.policy.PolicyContext;
+
+/** Makes {@link Cubic} controllers (with HyStart++, fast convergence and pacing): {@code cubic}. */
+public final class CubicProvider implements CongestionControlProvider {
+    @Override
+    public String name() {
+        return "cubic";
+    }
+
+    @Override
+    public String description() {
+        return "CUBIC: a cubic window function with a Reno-friendly region, HyStart++ slow start, paced (RFC 9438, RFC 9406)";
+    }
+
+    @Override
+    public CongestionControl create(PolicyContext context) {
+        return new Cubic(context.mss());
+    }
+}
