@@ -72,7 +72,7 @@ class PolicyDiscoveryTest {
         Context context = new Context(1460);
 
         CongestionControlProvider cc = policies.congestionControl(null);
-        assertThat(cc).isInstanceOf(NewRenoProvider.class);
+        assertThat(cc).isInstanceOf(CubicProvider.class);
         assertThat(cc.create(context).congestionWindow()).isEqualTo(4380);
 
         RetransmissionPolicyProvider rto = policies.retransmission(null);
