@@ -52,6 +52,18 @@ public interface CongestionControl {
     /** Whether the controller is in (fast) recovery. */
     boolean inRecovery();
 
+    /**
+     * The rate to pace at, in bytes per second, or 0 for none (the default: the window alone
+     * limits what leaves, in bursts as ACKs free it). The sender asks before each segment and
+     * spaces segments {@code length / rate} apart with a loop timer, never a busy wait; a timer
+     * that fires a tick late lets the segments it held back leave together, so the average rate
+     * holds. CUBIC paces at a multiple of cwnd/SRTT, as Linux does; a rate-based controller
+     * (BBR) would make this its main output.
+     */
+    default long pacingRate() {
+        return 0;
+    }
+
     /** The MSS changed (path MTU, options). */
     default void onMssChanged(int mss) {}
 }

@@ -70,5 +70,14 @@ public final class TcpOptions {
     public static final StackOption<Boolean> TIMESTAMPS = StackOption.of("tcp.timestamps", Boolean.class, true,
             "offer and use the Timestamps option (RFC 7323)");
 
+    /**
+     * Whether a congestion control that can pace (CUBIC, at 1.2–2 × cwnd/SRTT as Linux) does.
+     * Off by default: paced sending reorders retransmissions after new data, which today's
+     * simplified RACK-style loss detection mistakes for lost retransmissions on shallow
+     * buffers (docs/performance.md, the paths comparison); RACK-TLP proper (#16) lifts that.
+     */
+    public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
+            "pace the sending rate when the congestion control gives one");
+
     private TcpOptions() {}
 }

@@ -40,7 +40,8 @@ package dev.tsunagu.tcp.policy;
  *
  * <p><b>Pacing</b>: like Linux, {@link #pacingRate()} is a multiple of cwnd/SRTT: 2× in slow start
  * (while cwnd is below half of ssthresh), 1.2× otherwise, so a window is spread over the round
- * trip instead of leaving in a burst; 0 (no pacing) until the first RTT sample.
+ * trip instead of leaving in a burst; 0 (no pacing) until the first RTT sample. The provider
+ * makes CUBIC pace only when the stack option {@code tcp.pacing} is on (off by default).
  *
  * <p>Not done: undoing a spurious congestion event (4.9; the SPI does not report one), and
  * holding t still while the sender is application-limited (an idle restart starts a new epoch).
@@ -211,6 +212,7 @@ public final class Cubic extends LossBasedControl {
      * Bytes per second: cwnd/SRTT × 2 while cwnd is below half of ssthresh, × 1.2 above (Linux's
      * {@code tcp_update_pacing_rate}); 0 before an RTT sample or when made without pacing.
      */
+    @Override
     public long pacingRate() {
         if (!pacing || srtt <= 0) {
             return 0;

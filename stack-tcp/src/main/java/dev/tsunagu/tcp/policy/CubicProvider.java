@@ -3,8 +3,12 @@ package dev.tsunagu.tcp.policy;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.CongestionControlProvider;
 import dev.tsunagu.policy.PolicyContext;
+import dev.tsunagu.tcp.TcpOptions;
 
-/** Makes {@link Cubic} controllers (with HyStart++, fast convergence and pacing): {@code cubic}. */
+/**
+ * Makes {@link Cubic} controllers (with HyStart++ and fast convergence): {@code cubic}; they
+ * pace when the stack option {@link TcpOptions#PACING} is on.
+ */
 public final class CubicProvider implements CongestionControlProvider {
     @Override
     public String name() {
@@ -13,11 +17,11 @@ public final class CubicProvider implements CongestionControlProvider {
 
     @Override
     public String description() {
-        return "CUBIC: a cubic window function with a Reno-friendly region, HyStart++ slow start, paced (RFC 9438, RFC 9406)";
+        return "CUBIC: a cubic window function with a Reno-friendly region, HyStart++ slow start (RFC 9438, RFC 9406)";
     }
 
     @Override
     public CongestionControl create(PolicyContext context) {
-        return new Cubic(context.mss());
+        return new Cubic(context.mss(), true, context.option(TcpOptions.PACING));
     }
 }
