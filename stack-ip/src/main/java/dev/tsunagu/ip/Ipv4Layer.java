@@ -67,7 +67,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final LongObjectMap<Route> localRoutes = new LongObjectMap<>();
     private Route loopbackNetRoute;
     private NetInterface loopback;
-    private int nextId;
+    /** Identification per (source, destination, protocol), not one counter for all (RFC 6864, RFC 7739). */
+    private final Ipv4IdGenerator ids;
 
     private final Counter inReceives;
     private final Counter inHdrErrors;
@@ -96,7 +97,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         this.ctx = ctx;
         this.forwarding = ctx.option(IpOptions.FORWARDING);
         this.defaultTtl = ctx.option(IpOptions.DEFAULT_TTL);
-        this.nextId = ctx.random().nextInt(0x10000);
+        // One draw, as the single global counter's start took before: later draws stay as they were.
+        this.ids = new Ipv4IdGenerator(ctx.random().nextLong());
         this.icmpErrorBudget = new TokenBucket(ctx.option(IpOptions.ICMP_ERROR_RATE), ctx.option(IpOptions.ICMP_ERROR_BURST));
         CounterGroup c = ctx.counters("ip");
         inReceives = c.counter("InReceives", "datagrams received");
@@ -241,7 +243,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         }
         outRequests.increment();
         int src = source != 0 ? source : sourceOf(r);
-        int id = nextId++ & 0xFFFF;
+        int id = ids.next(src, destination.bits(), protocol);
         Ipv4Header.prepend(payload, tos, id, dontFragment ? Ipv4Header.FLAG_DF : 0, ttl > 0 ? ttl : defaultTtl,
                 protocol, src, destination.bits());
         return output(r, payload, destination);

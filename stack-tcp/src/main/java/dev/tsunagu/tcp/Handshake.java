@@ -145,23 +145,51 @@ final class Handshake {
     }
 
     private void onPeerSyn(Segment s) {
-        peerOfferedScale = s.options.windowScale >= 0;
+        negotiate(s.options.mss, s.options.windowScale, s.options.sackPermitted, s.options.timestamps,
+                s.options.tsValue);
+    }
+
+    /**
+     * The options the peer's SYN offered ({@code peerMss} 0 and {@code peerScale} -1: absent),
+     * against ours: each of SACK, timestamps and scaling is on only if both sides offer it.
+     */
+    private void negotiate(int peerMss, int peerScale, boolean peerSack, boolean peerTimestamps, int peerTsValue) {
+        peerOfferedScale = peerScale >= 0;
         // RFC 2018 / RFC 7323 3.2: each is on only if both SYNs carried it.
-        boolean sack = settings.sack && s.options.sackPermitted;
+        boolean sack = settings.sack && peerSack;
         loss.negotiate(sack);
         rcv.sackPermitted = sack;
-        rtt.negotiate(settings.timestamps && s.options.timestamps, s.options.tsValue);
-        int peerMss = s.options.mss > 0 ? s.options.mss : DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
+        rtt.negotiate(settings.timestamps && peerTimestamps, peerTsValue);
+        int mss = peerMss > 0 ? peerMss : DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
         // The MSS counts no options (RFC 6691): every segment's timestamps come out of its data.
-        snd.mss = Math.max(MIN_MSS, Math.min(peerMss, rcv.ourMss))
-                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
+        snd.mss = Math.max(MIN_MSS, Math.min(mss, rcv.ourMss)) - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
         cc.onMssChanged(snd.mss);
-        if (s.options.windowScale >= 0) {
-            snd.sndWndScale = Math.min(14, s.options.windowScale); // RFC 7323 2.3: larger shifts are treated as 14
+        if (peerScale >= 0) {
+            snd.sndWndScale = Math.min(14, peerScale); // RFC 7323 2.3: larger shifts are treated as 14
         } else {
             snd.sndWndScale = 0;
             rcv.rcvWndScale = 0; // both sides must offer scaling, or neither scales
         }
+    }
+
+    /**
+     * Passive open from a SYN cookie (RFC 4987): the ACK {@code s} returned our cookie {@code iss};
+     * the SYN we never kept is rebuilt from it, its MSS from the cookie, its window scale and
+     * SACK-permitted from the echoed timestamp ({@code peerScale} -1 and {@code sack} false
+     * without timestamps). The connection then enters SYN-RECEIVED and takes {@code s} as the
+     * ACK of its SYN-ACK. No RTT sample: when the SYN-ACK left is what was not kept.
+     */
+    void startFromCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack) {
+        int peerIsn = s.seq - 1;
+        rcv.start(peerIsn);
+        snd.start(iss);
+        loss.start(iss);
+        rcv.anchorSynWindow(); // what the cookie SYN-ACK offered (the same empty buffer)
+        negotiate(peerMss, peerScale, sack, s.options.timestamps, s.options.tsValue);
+        rtt.lastAckSent = rcv.rcvNxt; // the SYN-ACK acknowledged the SYN
+        snd.sndWnd = s.window;
+        snd.sndWl1 = peerIsn;
+        snd.sndWl2 = s.ack;
     }
 
     /** Sends our SYN, or our SYN-ACK, and arms the retransmission timer for it. */

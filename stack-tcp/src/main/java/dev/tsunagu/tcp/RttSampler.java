@@ -68,7 +68,12 @@ final class RttSampler {
 
     /** Our timestamp clock (RFC 7323 5.4): milliseconds, offset per connection. */
     int tsNow() {
-        return (int) Math.floorDiv(loop.now(), 1_000_000L) + tsOffset;
+        return tsClock(loop.now(), tsOffset);
+    }
+
+    /** The timestamp clock of a connection whose offset is {@code tsOffset}, at {@code nowNanos}. */
+    static int tsClock(long nowNanos, int tsOffset) {
+        return (int) Math.floorDiv(nowNanos, 1_000_000L) + tsOffset;
     }
 
     /** RFC 7323 3.2: timestamps are on only if both SYNs carried them; {@code peerTsValue} is the peer's SYN's. */

@@ -102,8 +102,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.network = layer.network(remoteIp);
-        int mtu = network.mtuFor(remoteIp);
-        int ourMss = Math.max(Handshake.MIN_MSS, (mtu > 0 ? mtu : 576) - network.headerLength() - TcpHeader.HEADER_LENGTH);
+        int ourMss = ourMss(network, remoteIp);
         this.cc = layer.newCongestionControl(options.congestionControl(), ourMss);
         this.rto = layer.newRetransmissionPolicy(options.retransmission(), ourMss);
         this.retransmitTimer = loop.newTimer("tcp-rtx", this::onRetransmitTimeout);
@@ -123,6 +122,12 @@ final class TcpConnection implements TcpOutput.Transmit {
             this.keepalive = new Keepalive(loop, settings, counters, snd, this::onKeepalive);
             keepalive.set(true, false);
         }
+    }
+
+    /** The MSS we offer {@code remoteIp}: the route's MTU less the headers (576 without a route). */
+    static int ourMss(IpService network, IpAddress remoteIp) {
+        int mtu = network.mtuFor(remoteIp);
+        return Math.max(Handshake.MIN_MSS, (mtu > 0 ? mtu : 576) - network.headerLength() - TcpHeader.HEADER_LENGTH);
     }
 
     // ---- Opening ----
@@ -145,6 +150,18 @@ final class TcpConnection implements TcpOutput.Transmit {
         state = TcpState.SYN_RECEIVED;
         hs.sendSynAndArm(true);
         counters.passiveOpens.increment();
+    }
+
+    /**
+     * Passive open from a valid SYN cookie returned in {@code s} (RFC 4987): SYN-RECEIVED rebuilt
+     * from it ({@link Handshake#startFromCookie}), then {@code s} is processed as the ACK of our
+     * SYN-ACK, with any data it carries.
+     */
+    void acceptCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack) {
+        hs.startFromCookie(s, iss, peerMss, peerScale, sack);
+        state = TcpState.SYN_RECEIVED;
+        counters.passiveOpens.increment();
+        onSegment(s);
     }
 
     // ---- Segment arrival (RFC 9293 3.10.7) ----
@@ -261,9 +278,20 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
         if (state == TcpState.SYN_RECEIVED) {
             if (gt(s.ack, snd.sndUna) && le(s.ack, snd.sndMax)) {
+                if (listener != null && !listener.hasRoom()) {
+                    // The accept queue is full: drop the ACK as Linux does; our SYN-ACK's
+                    // retransmission asks for it again, by when the application may have accepted.
+                    counters.listenOverflows.increment();
+                    return;
+                }
                 hs.onSynAckAcked(s);
                 establish();
             } else {
+                if (listener != null && listener.cookieReplaces(this, s)) {
+                    // The peer answered a cookie SYN-ACK sent before we existed (its SYN came
+                    // again and found room): as in Linux, the cookie's connection wins.
+                    return;
+                }
                 // An ACK of ISS, or of ISS+2 and beyond: <SEQ=SEG.ACK><CTL=RST> (3.10.7.4, fifth).
                 layer.sendReset(localIp, localPort, remoteIp, remotePort, s.ack, 0, false);
                 return;

@@ -25,6 +25,10 @@ final class TcpCounters {
     final Counter dropBroadcast;
     final Counter dropNoAck;
     final Counter listenOverflows;
+    final Counter synQueueOverflows;
+    final Counter syncookiesSent;
+    final Counter syncookiesRecv;
+    final Counter syncookiesFailed;
     final Counter challengeAcks;
     final Counter challengeAcksLimited;
     final Counter ackRateLimited;
@@ -79,7 +83,13 @@ final class TcpCounters {
         dropNoControl = g.counter("DropNoControl", "segments with none of SYN, ACK and RST (null, FIN, Xmas scans)");
         dropBroadcast = g.counter("DropBroadcast", "segments to a broadcast or multicast address");
         dropNoAck = g.counter("DropNoAck", "segments without ACK in a synchronized state");
-        listenOverflows = g.counter("ListenOverflows", "SYNs dropped because a listener's backlog was full");
+        listenOverflows = g.counter("ListenOverflows",
+                "SYNs and handshake-completing ACKs dropped because a listener's accept queue (backlog) was full");
+        synQueueOverflows = g.counter("SynQueueOverflows",
+                "SYNs that found a listener's SYN queue full (answered with a cookie, or dropped without cookies)");
+        syncookiesSent = g.counter("SyncookiesSent", "SYN-ACKs sent with a SYN cookie (RFC 4987)");
+        syncookiesRecv = g.counter("SyncookiesRecv", "valid SYN cookies returned: connections made from them");
+        syncookiesFailed = g.counter("SyncookiesFailed", "ACKs at a listener with a forged or stale SYN cookie (dropped)");
         challengeAcks = g.counter("ChallengeAcks", "RFC 5961 challenge ACKs sent");
         challengeAcksLimited = g.counter("ChallengeAcksLimited", "challenge ACKs not sent because of the rate limit");
         ackRateLimited = g.counter("AckRateLimited", "ACKs for out-of-window segments not sent (rate limit)");

@@ -52,6 +52,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final EventLoop loop;
     final TcpCounters counters;
     private final IsnGenerator isn;
+    /** RFC 4987 cookies for listeners whose SYN queue is full (secrets drawn at first use). */
+    final SynCookies synCookies;
     private final Segment segment = new Segment();
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
     private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
@@ -70,6 +72,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         this.counters = new TcpCounters(ctx.counters("tcp"));
         this.isn = new IsnGenerator(ctx.random());
         this.settings = new TcpSettings(ctx);
+        this.synCookies = new SynCookies(ctx.random());
         ctx.registerTransportProtocol(IpProtocol.TCP, this);
         ctx.publish(TcpService.class, this);
         ctx.publish(TcpLayer.class, this);
@@ -350,12 +353,18 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     void sendReset(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort, int seq, int ack,
                    boolean withAck) {
+        counters.outRsts.increment();
+        sendStateless(localIp, localPort, remoteIp, remotePort, seq, ack, TcpHeader.RST | (withAck ? TcpHeader.ACK : 0),
+                0, outOptions.clear());
+    }
+
+    /** Sends a segment that belongs to no connection (a RST, a SYN cookie's SYN-ACK): header and options only. */
+    void sendStateless(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort, int seq, int ack,
+                       int flags, int window, TcpHeader.Options o) {
         IpService ip = network(remoteIp);
         PacketBuffer b = ctx.buffers().acquire(0);
-        TcpHeader.prepend(b, localPort, remotePort, seq, ack, TcpHeader.RST | (withAck ? TcpHeader.ACK : 0), 0,
-                outOptions.clear(), ip, localIp, remoteIp);
+        TcpHeader.prepend(b, localPort, remotePort, seq, ack, flags, window, o, ip, localIp, remoteIp);
         counters.outSegs.increment();
-        counters.outRsts.increment();
         ip.send(b, localIp, remoteIp, IpProtocol.TCP, 0, 0, false);
     }
 

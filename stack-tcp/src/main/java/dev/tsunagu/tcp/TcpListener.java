@@ -6,6 +6,7 @@ import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
+import dev.tsunagu.stack.IpService;
 import dev.tsunagu.tcp.wire.TcpHeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,10 +18,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A socket in LISTEN (RFC 9293 3.10.7.2): a SYN makes a child connection in SYN-RECEIVED; once
- * its handshake completes it waits in the accept queue. Half-open and queued children together
- * are bounded by the backlog; SYNs beyond it are dropped and counted ({@code ListenOverflows}),
- * so a SYN flood costs a bounded amount of memory. Loop thread only, except the socket methods.
+ * A socket in LISTEN (RFC 9293 3.10.7.2): a SYN makes a child connection in SYN-RECEIVED, kept
+ * in the SYN queue; once its handshake completes it waits in the accept queue. The two queues
+ * are bounded apart, as in Linux: the accept queue by the backlog, the SYN queue by
+ * {@code tcp.synQueue} (by default the backlog too). A SYN that finds the accept queue full is dropped, and so is the ACK
+ * that would complete a handshake then ({@code ListenOverflows}): the peer retries. A SYN that
+ * finds the SYN queue full ({@code SynQueueOverflows}) is answered with a SYN cookie (RFC 4987,
+ * {@link SynCookies}), which keeps no state; the ACK that returns a valid cookie makes the
+ * connection then. So a SYN flood costs a bounded amount of memory and still lets real clients
+ * in. Loop thread only, except the socket methods.
  */
 final class TcpListener {
     final TcpLayer layer;
@@ -29,11 +35,15 @@ final class TcpListener {
     final int port;
     final int backlog;
     final TcpSocketOptions options;
-    private final List<TcpConnection> halfOpen = new ArrayList<>();
+    /** Children in SYN-RECEIVED (the SYN queue), at most {@code tcp.synQueue}. */
+    private final List<TcpConnection> synQueue = new ArrayList<>();
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<TcpSocket>> waiters = new ArrayDeque<>();
     private final ServerSocket socket;
     private boolean closed;
+    /** When the SYN queue last overflowed (a cookie may come back for two cookie lifetimes after), and whether it ever did. */
+    private long lastOverflow;
+    private boolean overflowed;
 
     TcpListener(TcpLayer layer, IpAddress localIp, int port, int backlog, TcpSocketOptions options, int descriptor) {
         this.layer = layer;
@@ -53,6 +63,10 @@ final class TcpListener {
             return; // first: an incoming RST is ignored
         }
         if (s.has(TcpHeader.ACK)) {
+            if (!s.has(TcpHeader.SYN) && cookieMayReturn()) {
+                acceptCookie(s);
+                return;
+            }
             // second: any ACK is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>
             layer.sendReset(s.destinationIp, port, s.sourceIp, s.sourcePort, s.ack, 0, false);
             return;
@@ -60,20 +74,140 @@ final class TcpListener {
         if (!s.has(TcpHeader.SYN)) {
             return;
         }
-        if (halfOpen.size() + acceptQueue.size() >= backlog) {
-            layer.counters.listenOverflows.increment();
+        if (!hasRoom()) {
+            layer.counters.listenOverflows.increment(); // no room to queue what the handshake would make
+            return;
+        }
+        if (synQueue.size() >= synQueueLimit()) {
+            layer.counters.synQueueOverflows.increment();
+            if (layer.settings.synCookies) {
+                overflowed = true;
+                lastOverflow = layer.loop().now();
+                sendCookie(s);
+            }
             return;
         }
         TcpConnection c = new TcpConnection(layer, true, s.destinationIp, port, s.sourceIp, s.sourcePort, options);
         c.listener = this;
-        halfOpen.add(c);
+        synQueue.add(c);
         layer.register(c);
         c.acceptSyn(s, layer.initialSequence(s.destinationIp, port, s.sourceIp, s.sourcePort));
     }
 
+    /** The SYN queue's bound: {@code tcp.synQueue}, or the backlog when that is 0 (as Linux bounds both by it). */
+    private int synQueueLimit() {
+        return layer.settings.synQueue > 0 ? layer.settings.synQueue : backlog;
+    }
+
+    /** Whether the accept queue can take one more connection. */
+    boolean hasRoom() {
+        return acceptQueue.size() < backlog;
+    }
+
+    /**
+     * Whether an ACK here may be a cookie's return: cookies are on and the SYN queue overflowed
+     * within a cookie's lifetime (as Linux's tcp_synq_no_recent_overflow). Otherwise an ACK in
+     * LISTEN draws its RST as RFC 9293 says, and nobody can try cookies against an idle listener.
+     */
+    private boolean cookieMayReturn() {
+        return layer.settings.synCookies && overflowed
+                && layer.loop().now() - lastOverflow <= (SynCookies.MAX_AGE_TICKS + 1) * SynCookies.TICK_NANOS;
+    }
+
+    /**
+     * RFC 4987 3.6: answers the SYN {@code s} with a SYN-ACK whose sequence number is a cookie and
+     * keeps nothing. The SYN-ACK offers what a kept connection's would (our MSS, our window
+     * unscaled, scaling and SACK-permitted if the peer offered them), except that without
+     * timestamps there is nowhere to keep the peer's scale and SACK-permitted, so neither is offered.
+     */
+    private void sendCookie(Segment s) {
+        IpService ip = layer.network(s.sourceIp);
+        int ourMss = TcpConnection.ourMss(ip, s.sourceIp);
+        int peerMss = s.options.mss > 0 ? s.options.mss : Handshake.DEFAULT_MSS;
+        int mssIndex = SynCookies.mssIndex(Math.min(peerMss, ourMss));
+        long now = layer.loop().now();
+        int iss = layer.synCookies.cookie(s.destinationIp, port, s.sourceIp, s.sourcePort, s.seq, mssIndex, now);
+        TcpHeader.Options o = layer.outOptions.clear();
+        o.mss = ourMss;
+        if (layer.settings.timestamps && s.options.timestamps) {
+            boolean sack = layer.settings.sack && s.options.sackPermitted;
+            o.sackPermitted = sack;
+            o.windowScale = s.options.windowScale >= 0 ? Receiver.windowScaleFor(options.receiveBuffer()) : -1;
+            int tsNow = RttSampler.tsClock(now, layer.timestampOffset(s.destinationIp, port, s.sourceIp, s.sourcePort));
+            o.timestamps = true;
+            o.tsValue = SynCookies.encodeTimestamp(tsNow, s.options.windowScale, sack);
+            o.tsEcho = s.options.tsValue;
+        }
+        int window = Math.min(options.receiveBuffer(), 0xFFFF); // a SYN's window is never scaled (RFC 7323 2.2)
+        layer.counters.syncookiesSent.increment();
+        layer.sendStateless(s.destinationIp, port, s.sourceIp, s.sourcePort, iss, s.seq + 1,
+                TcpHeader.SYN | TcpHeader.ACK, window, o);
+    }
+
+    /**
+     * An ACK that may return a cookie: if SEG.ACK - 1 is a valid cookie for this 4-tuple and
+     * SEG.SEQ - 1, the connection is made from it and takes the ACK (and any data) as the end of
+     * its handshake; a forged or stale one is dropped without an answer, so a flood of guesses
+     * draws nothing back.
+     */
+    private void acceptCookie(Segment s) {
+        int mssIndex = checkCookie(s);
+        if (mssIndex < 0) {
+            layer.counters.syncookiesFailed.increment();
+            return;
+        }
+        makeFromCookie(s, mssIndex);
+    }
+
+    /**
+     * An ACK that {@code child} (in SYN-RECEIVED) cannot take, because it acknowledges another
+     * ISN: a cookie SYN-ACK answered our peer's first SYN while the queue was full, and its
+     * retransmitted SYN made {@code child} once there was room. If the ACK returns a valid
+     * cookie, the child gives way to the cookie's connection (Linux hands such an ACK to the
+     * listener the same way).
+     *
+     * @return true if the child was replaced, false if the ACK is the child's to answer
+     */
+    boolean cookieReplaces(TcpConnection child, Segment s) {
+        if (s.has(TcpHeader.SYN) || !cookieMayReturn()) {
+            return false;
+        }
+        int mssIndex = checkCookie(s);
+        if (mssIndex < 0) {
+            return false;
+        }
+        child.delete();
+        makeFromCookie(s, mssIndex);
+        return true;
+    }
+
+    /** The MSS index of the cookie {@code s} returns, or -1. */
+    private int checkCookie(Segment s) {
+        return layer.synCookies.check(s.destinationIp, port, s.sourceIp, s.sourcePort, s.seq - 1, s.ack - 1,
+                layer.loop().now());
+    }
+
+    private void makeFromCookie(Segment s, int mssIndex) {
+        if (!hasRoom()) {
+            layer.counters.listenOverflows.increment();
+            return;
+        }
+        int peerScale = -1;
+        boolean sack = false;
+        if (layer.settings.timestamps && s.options.timestamps) {
+            peerScale = SynCookies.windowScaleOf(s.options.tsEcho);
+            sack = SynCookies.sackPermittedOf(s.options.tsEcho);
+        }
+        layer.counters.syncookiesRecv.increment();
+        TcpConnection c = new TcpConnection(layer, true, s.destinationIp, port, s.sourceIp, s.sourcePort, options);
+        c.listener = this;
+        layer.register(c);
+        c.acceptCookie(s, s.ack - 1, SynCookies.MSS_TABLE[mssIndex], peerScale, sack);
+    }
+
     /** A child completed its handshake. */
     void established(TcpConnection c) {
-        halfOpen.remove(c);
+        synQueue.remove(c);
         CompletableFuture<TcpSocket> w = waiters.poll();
         if (w != null) {
             c.listener = null;
@@ -85,7 +219,7 @@ final class TcpListener {
 
     /** A child died before it was accepted. */
     void forget(TcpConnection c) {
-        if (!halfOpen.remove(c)) {
+        if (!synQueue.remove(c)) {
             acceptQueue.remove(c);
         }
     }
@@ -111,9 +245,9 @@ final class TcpListener {
         }
         closed = true;
         layer.removeListener(this);
-        List<TcpConnection> children = new ArrayList<>(halfOpen);
+        List<TcpConnection> children = new ArrayList<>(synQueue);
         children.addAll(acceptQueue);
-        halfOpen.clear();
+        synQueue.clear();
         acceptQueue.clear();
         for (TcpConnection c : children) {
             c.listener = null;

@@ -77,24 +77,54 @@ class TcpLifecycleTest {
     }
 
     @Test
-    void aFullBacklogDropsSynsAndCountsThemRatherThanGrowing() throws Exception {
-        NetworkStack server = server();
+    void aFullAcceptQueueDropsTheCompletingAcksAndCountsThemRatherThanGrowing() throws Exception {
+        // A SYN queue larger than the backlog (by default it is the backlog), so that every SYN is kept.
+        NetworkStack server = TestHosts.host(loop, "server", 2).on(lan, "10.0.0.2/24")
+                .option(TcpOptions.SYN_QUEUE, 8).build();
+        others.add(server);
         TcpServerSocket listener = server.tcp().listen(80, 2, TcpSocketOptions.DEFAULT);
         List<CompletableFuture<TcpSocket>> connects = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             connects.add(client.tcp().connectAsync(new InetSocketAddress("10.0.0.2", 80), TcpSocketOptions.DEFAULT));
         }
         loop.advance(Duration.ofMillis(500));
+        // All five SYNs found room in the SYN queue; two handshakes filled the accept queue (the
+        // backlog), the other three ACKs were dropped and their children wait in SYN-RECEIVED.
         assertThat(server.statistics().get("tcp", "ListenOverflows")).isEqualTo(3);
         assertThat(server.sockets()).filteredOn(r -> r.state().equals("LISTEN"))
                 .singleElement().extracting(SocketInfo::receiveQueue).isEqualTo(2L);
-        assertThat(server.sockets()).as("listener + 2 queued: memory bounded by the backlog").hasSize(3);
-        // Accepting makes room: the dropped SYNs are retransmitted and complete.
+        assertThat(server.sockets()).as("the accept queue holds the backlog, no more")
+                .filteredOn(r -> r.state().equals("SYN_RECEIVED")).hasSize(3);
+        // Accepting makes room: the SYN-ACKs are retransmitted, draw ACKs again, and complete.
         for (int i = 0; i < 5; i++) {
             listener.accept(Duration.ofSeconds(10));
         }
         loop.advance(Duration.ofSeconds(5));
         assertThat(connects).allMatch(CompletableFuture::isDone);
+        listener.close();
+    }
+
+    @Test
+    void aFullSynQueueWithoutCookiesDropsSynsAndCountsThem() throws Exception {
+        NetworkStack server = TestHosts.host(loop, "server", 2).on(lan, "10.0.0.2/24")
+                .option(TcpOptions.SYN_QUEUE, 2).option(TcpOptions.SYN_COOKIES, false).build();
+        others.add(server);
+        TcpServerSocket listener = server.tcp().listen(80, 10, TcpSocketOptions.DEFAULT);
+        // The five SYNs arrive together, before any handshake completes: two fit in the SYN queue.
+        List<CompletableFuture<TcpSocket>> connects = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            connects.add(client.tcp().connectAsync(new InetSocketAddress("10.0.0.2", 80), TcpSocketOptions.DEFAULT));
+        }
+        loop.runUntilIdle();
+        assertThat(server.statistics().get("tcp", "SynQueueOverflows")).isEqualTo(3);
+        assertThat(server.statistics().get("tcp", "SyncookiesSent")).isZero();
+        assertThat(connects).filteredOn(CompletableFuture::isDone).hasSize(2);
+        // The dropped SYNs are retransmitted and complete once the queue has room.
+        loop.advance(Duration.ofSeconds(5));
+        assertThat(connects).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        for (int i = 0; i < 5; i++) {
+            listener.accept(Duration.ofSeconds(1));
+        }
         listener.close();
     }
 

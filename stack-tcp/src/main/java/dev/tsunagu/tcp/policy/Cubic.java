@@ -82,18 +82,19 @@ public final class Cubic extends LossBasedControl {
 
     /** CUBIC with fast convergence and pacing, as Linux runs it, for SMSS {@code mss}. */
     public Cubic(int mss) {
-        this(mss, true, true);
+        this(mss, 0, true, true);
     }
 
     /**
      * CUBIC for SMSS {@code mss}.
      *
+     * @param initialSegments the initial window in segments (RFC 6928's 10), or 0 for RFC 3390's rule by MSS
      * @param fastConvergence release bandwidth on losses below the previous W_max (4.7)
      * @param pacing report a pacing rate (and let HyStart++ grow without its per-ACK limit)
-     * @throws IllegalArgumentException if {@code mss} is not positive
+     * @throws IllegalArgumentException if {@code mss} is not positive or {@code initialSegments} is negative
      */
-    public Cubic(int mss, boolean fastConvergence, boolean pacing) {
-        super(mss);
+    public Cubic(int mss, int initialSegments, boolean fastConvergence, boolean pacing) {
+        super(mss, initialSegments);
         this.fastConvergence = fastConvergence;
         this.pacing = pacing;
         this.hystart = new HyStartPlusPlus(pacing);

@@ -22,6 +22,6 @@ public final class CubicProvider implements CongestionControlProvider {
 
     @Override
     public CongestionControl create(PolicyContext context) {
-        return new Cubic(context.mss(), true, context.option(TcpOptions.PACING));
+        return new Cubic(context.mss(), context.option(TcpOptions.INITIAL_WINDOW), true, context.option(TcpOptions.PACING));
     }
 }

@@ -21,7 +21,9 @@ import dev.tsunagu.policy.CongestionControl;
  *       latest event (the full ACK, reported just before).</li>
  *   <li>{@link #onRetransmissionTimeout}: ssthresh from {@link #reduce} unless the same data
  *       timed out already (RFC 5681 3.1 holds it then), cwnd = the loss window, one SMSS.</li>
- *   <li>{@link #onIdleRestart} (RFC 5681 4.1): {@code cwnd = min(cwnd, IW)}.</li>
+ *   <li>{@link #onIdleRestart} (RFC 5681 4.1): {@code cwnd = min(cwnd, IW)}; IW is RFC 3390's
+ *       by MSS, or a number of segments given (RFC 6928's 10, the {@code tcp.initialWindow}
+ *       option).</li>
  *   <li>{@link #onMssChanged}: the initial window is recomputed while nothing has happened yet;
  *       afterwards cwnd and ssthresh keep their number of segments (as Linux, which counts
  *       segments), cwnd at least one SMSS and ssthresh at least two.</li>
@@ -34,6 +36,8 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
     static final long INITIAL_SSTHRESH = Long.MAX_VALUE / 2;
 
     int mss;
+    /** The initial window in segments (RFC 6928's IW10, a stack option), or 0 for RFC 3390's rule by MSS. */
+    private final int initialSegments;
     long cwnd;
     long ssthresh = INITIAL_SSTHRESH;
     boolean inRecovery;
@@ -44,9 +48,18 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
     /** The flight size reported with the latest event. */
     long lastFlight;
 
-    LossBasedControl(int mss) {
+    LossBasedControl(int mss, int initialSegments) {
+        if (initialSegments < 0) {
+            throw new IllegalArgumentException("initial window must be 0 (RFC 3390) or a number of segments: " + initialSegments);
+        }
         this.mss = checkMss(mss);
-        this.cwnd = initialWindow(mss);
+        this.initialSegments = initialSegments;
+        this.cwnd = initialWindow();
+    }
+
+    /** This controller's initial window for the current SMSS. */
+    final long initialWindow() {
+        return initialSegments > 0 ? (long) initialSegments * mss : initialWindow(mss);
     }
 
     /**
@@ -168,7 +181,7 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
 
     @Override
     public void onIdleRestart(long now) {
-        cwnd = Math.min(cwnd, initialWindow(mss));
+        cwnd = Math.min(cwnd, initialWindow());
         restartedAfterIdle(now);
     }
 
@@ -186,7 +199,7 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
             return;
         }
         if (pristine) {
-            cwnd = initialWindow(newMss);
+            cwnd = initialWindow();
             return;
         }
         cwnd = Math.max(scale(cwnd, newMss, old), newMss);

@@ -50,7 +50,17 @@ public final class NewReno extends LossBasedControl {
      * @throws IllegalArgumentException if {@code mss} is not positive
      */
     public NewReno(int mss) {
-        super(mss);
+        this(mss, 0);
+    }
+
+    /**
+     * As {@link #NewReno(int)}, with an initial window of {@code initialSegments} segments
+     * (RFC 6928 allows 10; Linux's default), or RFC 3390's rule by MSS if 0.
+     *
+     * @throws IllegalArgumentException if {@code mss} is not positive or {@code initialSegments} is negative
+     */
+    public NewReno(int mss, int initialSegments) {
+        super(mss, initialSegments);
     }
 
     /**

@@ -179,7 +179,7 @@ class CubicTest {
     @ParameterizedTest(name = "fast convergence {0}: W_max {1}")
     @CsvSource({"true, 68", "false, 80"})
     void aLossBelowTheLastWmaxReleasesBandwidth(boolean fastConvergence, double wMax) {
-        Cubic cc = grownTo(new Cubic(MSS, fastConvergence, true), 100);
+        Cubic cc = grownTo(new Cubic(MSS, 0, fastConvergence, true), 100);
         lossAndRecovery(cc, 0, 100); // W_max 100, cwnd 70
         while (cc.congestionWindow() < 80 * MSS) {
             cc.onAck(1_000 * MS, MSS, -1, 70 * MSS);
@@ -279,10 +279,19 @@ class CubicTest {
         grownTo(cc, 100);
         lossAndRecovery(cc, 0, 100);
         assertThat(cc.pacingRate()).as("congestion avoidance: 1.2 x cwnd/srtt").isEqualTo(70_000 * 12);
-        assertThat(new Cubic(MSS, true, false).pacingRate()).isZero();
-        Cubic unpaced = new Cubic(MSS, true, false);
+        assertThat(new Cubic(MSS, 0, true, false).pacingRate()).isZero();
+        Cubic unpaced = new Cubic(MSS, 0, true, false);
         unpaced.onAck(0, MSS, 100 * MS, 0);
         assertThat(unpaced.pacingRate()).isZero();
+    }
+
+    @Test
+    void theInitialWindowOptionIsHonoured() {
+        Cubic cc = new Cubic(MSS, 10, true, true);
+        assertThat(cc.congestionWindow()).as("RFC 6928's IW10").isEqualTo(10L * MSS);
+        grownTo(cc, 40);
+        cc.onIdleRestart(0);
+        assertThat(cc.congestionWindow()).isEqualTo(10L * MSS);
     }
 
     @Test

@@ -121,7 +121,7 @@ class HyStartPlusPlusTest {
     @Test
     void anUnpacedSenderGrowsAtMostEightSegmentsPerAck() {
         Cubic paced = new Cubic(MSS);
-        Cubic unpaced = new Cubic(MSS, true, false);
+        Cubic unpaced = new Cubic(MSS, 0, true, false);
         paced.onAck(0, 20 * MSS, -1, 0);
         unpaced.onAck(0, 20 * MSS, -1, 0);
         assertThat(paced.congestionWindow()).isEqualTo(24 * MSS);
