@@ -98,5 +98,14 @@ public final class TcpOptions {
     public static final StackOption<Boolean> SYN_COOKIES = StackOption.of("tcp.synCookies", Boolean.class, true,
             "answer SYNs with SYN cookies when the SYN queue is full (RFC 4987)");
 
+    /**
+     * Whether a congestion control that can pace (CUBIC, at 1.2–2 × cwnd/SRTT as Linux) does.
+     * Off by default: paced sending reorders retransmissions after new data, which today's
+     * simplified RACK-style loss detection mistakes for lost retransmissions on shallow
+     * buffers (docs/performance.md, the paths comparison); RACK-TLP proper (#16) lifts that.
+     */
+    public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
+            "pace the sending rate when the congestion control gives one");
+
     private TcpOptions() {}
 }
