@@ -198,6 +198,9 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
             throw new IllegalStateException("blocking call on the event loop thread of " + name
                     + ": use the asynchronous API from loop callbacks");
         }
+        if (!future.isDone()) {
+            stats.waits.increment();
+        }
         return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 

@@ -78,6 +78,7 @@ public final class ThreadedEventLoop extends EventLoop {
         // flag itself when it wakes; a producer that finds it clear needs no unpark, as before.
         java.lang.invoke.VarHandle.fullFence();
         if (sleeping && SLEEPING.compareAndSet(this, true, false)) {
+            stats.wakeups.increment();
             LockSupport.unpark(thread);
         }
     }

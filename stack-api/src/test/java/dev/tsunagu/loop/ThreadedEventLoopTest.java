@@ -44,6 +44,32 @@ class ThreadedEventLoopTest {
     }
 
     @Test
+    void countsTheWakeUpsOfItsThreadAndTheWaitsOfOthers() throws Exception {
+        ThreadedEventLoop loop = newLoop("count-test");
+        Thread t = loopThread(loop);
+        awaitParked(t);
+        long before = loop.statistics().wakeups();
+        loop.call(() -> 1);
+        assertThat(loop.statistics().wakeups()).as("a task for a parked loop wakes it once").isEqualTo(before + 1);
+
+        java.util.concurrent.CompletableFuture<Integer> never = new java.util.concurrent.CompletableFuture<>();
+        assertThatThrownBy(() -> loop.await(never, java.time.Duration.ofMillis(1)))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(loop.await(java.util.concurrent.CompletableFuture.completedFuture(2), java.time.Duration.ofMillis(1)))
+                .isEqualTo(2);
+        assertThat(loop.statistics().waits()).as("only the future that was not done made its caller wait").isEqualTo(1);
+    }
+
+    /** Until {@code t} parks with nothing to do (its state says so; no sleeps). */
+    private static void awaitParked(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (t.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime()).as("loop thread parked").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void executeRunsOnTheLoopThread() throws Exception {
         ThreadedEventLoop loop = newLoop("exec-test");
         assertThat(loop.inEventLoop()).as("outside the loop").isFalse();
