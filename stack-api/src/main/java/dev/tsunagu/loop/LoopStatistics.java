@@ -11,6 +11,7 @@ public final class LoopStatistics {
     final LongAdder errors = new LongAdder();
     final LongAdder wakeups = new LongAdder();
     final LongAdder waits = new LongAdder();
+    final LongAdder inlineCalls = new LongAdder();
     final AtomicReference<Throwable> lastError = new AtomicReference<>();
 
     /** All counts at zero; a loop makes its own, so applications only read one. */
@@ -51,6 +52,14 @@ public final class LoopStatistics {
      */
     public long waits() {
         return waits.sum();
+    }
+
+    /**
+     * Operations another thread ran itself, holding the loop while its thread slept, instead
+     * of handing them over ({@link EventLoop#tryRunInline}).
+     */
+    public long inlineCalls() {
+        return inlineCalls.sum();
     }
 
     /** The most recent of those exceptions, or null. */
