@@ -713,12 +713,42 @@ final class TcpConnection implements TcpOutput.Transmit {
     }
 
     /** Whether {@code seq} is of data sent and not yet acknowledged (RFC 5927: what an ICMP error must quote). */
+    /**
+     * Path MTU discovery (RFC 1191 6.4, RFC 5927 7.2): a router dropped a segment of ours in
+     * flight as too big for its next link. The network layer learns the path MTU (for every
+     * connection to the peer), and this connection's MSS comes down to fit it: the MTU less the
+     * IP and TCP headers and the options every segment carries. What was in flight at the old
+     * size was dropped: {@link LossRecovery#onMssReduced} sends it again now.
+     */
+    private void onPacketTooBig(IcmpErrorInfo e) {
+        int current = network.mtuFor(remoteIp);
+        int mtu = PathMtuDiscovery.believe(e.nextHopMtu(), current, network.headerLength());
+        if (mtu > 0) {
+            network.learnPathMtu(remoteIp, mtu);
+        }
+        int pathMtu = network.mtuFor(remoteIp);
+        int mss = pathMtu - network.headerLength() - TcpHeader.HEADER_LENGTH
+                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
+        if (pathMtu <= 0 || mss >= snd.mss || !state.isSynchronized()) {
+            counters.pmtuIgnored.increment(); // no lower than we send, or nothing to resize yet
+            return;
+        }
+        counters.pmtuReductions.increment();
+        snd.mss = Math.max(Handshake.MIN_MSS, mss);
+        cc.onMssChanged(snd.mss);
+        loss.onMssReduced();
+    }
+
     boolean inFlight(int seq) {
         return SeqNum.inRangeInclusive(seq, snd.sndUna, snd.sndMax);
     }
 
     /** An ICMP error about a segment of ours (RFC 1122 4.2.3.9): hard only for our SYN. */
     void onIcmpError(IcmpErrorInfo e) {
+        if (e.kind() == IcmpErrorInfo.Kind.PACKET_TOO_BIG) {
+            onPacketTooBig(e);
+            return;
+        }
         IOException failure = state == TcpState.SYN_SENT ? hs.icmpFailure(e, remote()) : null;
         if (failure != null) {
             counters.attemptFails.increment();
