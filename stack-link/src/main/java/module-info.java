@@ -1,12 +1,13 @@
 /**
  * The link layer: Ethernet II, ARP, the in-memory cable and loopback drivers, and driver
- * decorators (fault injection, pcap capture).
+ * decorators (fault injection, a bottleneck link with CoDel, pcap capture).
  */
 module dev.tsunagu.link {
     requires transitive dev.tsunagu.api;
 
     exports dev.tsunagu.link;
     exports dev.tsunagu.link.arp;
+    exports dev.tsunagu.link.bottleneck;
     exports dev.tsunagu.link.cable;
     exports dev.tsunagu.link.capture;
     exports dev.tsunagu.link.ethernet;

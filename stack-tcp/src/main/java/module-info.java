@@ -11,7 +11,9 @@ module dev.tsunagu.tcp {
     exports dev.tsunagu.tcp.wire;
 
     provides dev.tsunagu.stack.LayerProvider with dev.tsunagu.tcp.TcpLayerProvider;
-    provides dev.tsunagu.policy.CongestionControlProvider with dev.tsunagu.tcp.policy.NewRenoProvider;
+    provides dev.tsunagu.policy.CongestionControlProvider with
+            dev.tsunagu.tcp.policy.NewRenoProvider,
+            dev.tsunagu.tcp.policy.CubicProvider;
     provides dev.tsunagu.policy.RetransmissionPolicyProvider with dev.tsunagu.tcp.policy.Rfc6298Provider;
     provides dev.tsunagu.policy.SendBufferingPolicyProvider with
             dev.tsunagu.tcp.policy.NagleProvider,

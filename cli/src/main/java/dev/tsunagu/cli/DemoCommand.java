@@ -140,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
             driver = new CapturingDriver(driver, capture, false); // like tcpdump on the browser host
         }
         driver = new NarratingDriver(driver, name, loop, out);
-        return NetworkStack.builder().name(name).eventLoop(loop).seed(seed * 31 + hostSeed)
+        return NetworkStack.builder().name(name).eventLoop(loop).seed(seed * 31 + hostSeed).congestionControl("newreno")
                 .addInterface(InterfaceConfig.of(driver).address(address)).build();
     }
 

@@ -198,7 +198,42 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
             throw new IllegalStateException("blocking call on the event loop thread of " + name
                     + ": use the asynchronous API from loop callbacks");
         }
+        if (!future.isDone()) {
+            stats.waits.increment();
+        }
         return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Runs {@code task} at once on the calling thread if that thread may act as the loop now,
+     * and says whether it did; if not, nothing ran and the caller hands the task over
+     * ({@link #execute}). On the loop's own thread it always runs. A {@link ThreadedEventLoop}
+     * also lets another thread run it while the loop thread sleeps, so a blocking call costs no
+     * hand-off; a task run this way must be as short as any loop task.
+     */
+    public boolean tryRunInline(Runnable task) {
+        if (!inEventLoop()) {
+            return false;
+        }
+        task.run();
+        return true;
+    }
+
+    /**
+     * Completes {@code future} with {@code value} once the loop's current owner lets go of the
+     * loop (the loop thread at the end of its turn, or an inline caller when its call is done);
+     * loop code only. For a future that only a blocked thread waits on: woken then, it finds the
+     * loop free and can make its next call itself ({@link #tryRunInline}), where woken mid-turn
+     * it would find the loop busy and hand that call over. Nothing may be attached to the future
+     * that must run as loop code. A {@link VirtualEventLoop} completes it at once.
+     */
+    public <T> void completeOnRelease(CompletableFuture<T> future, T value) {
+        future.complete(value);
+    }
+
+    /** Whether no submitted task is waiting. */
+    final boolean hasNoTasks() {
+        return tasks.isEmpty();
     }
 
     /** Same as {@link #call(Callable)} for work without a result. */

@@ -9,6 +9,9 @@ public final class LoopStatistics {
     final LongAdder timers = new LongAdder();
     final LongAdder polled = new LongAdder();
     final LongAdder errors = new LongAdder();
+    final LongAdder wakeups = new LongAdder();
+    final LongAdder waits = new LongAdder();
+    final LongAdder inlineCalls = new LongAdder();
     final AtomicReference<Throwable> lastError = new AtomicReference<>();
 
     /** All counts at zero; a loop makes its own, so applications only read one. */
@@ -32,6 +35,31 @@ public final class LoopStatistics {
     /** Exceptions that reached the loop from a task, timer or source; each was logged and the loop went on. */
     public long errors() {
         return errors.sum();
+    }
+
+    /**
+     * Times another thread woke the sleeping loop thread (an unpark); a loop that wakes for its
+     * own timer deadline does not count. With {@link #waits()} this is what a blocking call
+     * costs in thread hand-offs.
+     */
+    public long wakeups() {
+        return wakeups.sum();
+    }
+
+    /**
+     * Times a caller waited for a future of this loop's that was not yet done ({@link
+     * EventLoop#await}): each is a thread put to sleep and woken again by the loop.
+     */
+    public long waits() {
+        return waits.sum();
+    }
+
+    /**
+     * Operations another thread ran itself, holding the loop while its thread slept, instead
+     * of handing them over ({@link EventLoop#tryRunInline}).
+     */
+    public long inlineCalls() {
+        return inlineCalls.sum();
     }
 
     /** The most recent of those exceptions, or null. */

@@ -1,13 +1,24 @@
 package dev.tsunagu.loop;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * An event loop on its own platform thread and the machine's clock: how a stack runs in
  * production. When there is nothing to do it parks until the next timer deadline or until a
  * producer {@linkplain #wakeup() wakes} it.
+ *
+ * <p><b>Who owns the loop.</b> Protocol state is touched by whoever owns the loop: its thread
+ * for each turn, or, while that thread is idle, a caller that {@linkplain #tryRunInline took
+ * it} to run one operation itself (as a kernel runs TCP in the context of the system call). A
+ * lock decides, so protocol code still sees one thread at a time, and {@link #inEventLoop()}
+ * is true for the owner. A caller takes the loop only when no task is queued (its own earlier
+ * tasks ran first, in order) and the loop thread is not waiting for it; the loop thread waits
+ * for the lock, never a caller. The loop thread sleeps without holding the lock.
  */
 public final class ThreadedEventLoop extends EventLoop {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -21,6 +32,13 @@ public final class ThreadedEventLoop extends EventLoop {
      */
     public static final long SPIN_NANOS = Long.getLong("tsunagu.loop.spinNanos", 0L);
 
+    /**
+     * Whether other threads may take the loop to run a call themselves ({@link #tryRunInline};
+     * system property {@code tsunagu.loop.inline}, default true). Off, every call is handed to
+     * the loop thread as before: for measuring what it saves.
+     */
+    public static final boolean INLINE = !"false".equals(System.getProperty("tsunagu.loop.inline"));
+
     private static final java.lang.invoke.VarHandle SLEEPING;
 
     static {
@@ -33,7 +51,13 @@ public final class ThreadedEventLoop extends EventLoop {
 
     private final Thread thread;
     private final long spinNanos;
+    private final ReentrantLock owner = new ReentrantLock();
     private volatile boolean sleeping;
+    /** Futures to complete when the owner lets go of the loop, and their values (owner only). */
+    private final ArrayList<CompletableFuture<Object>> onRelease = new ArrayList<>();
+    private final ArrayList<Object> onReleaseValues = new ArrayList<>();
+    /** The deadline the sleeping loop thread parks until (Long.MAX_VALUE: no timer); written under {@link #owner}. */
+    private volatile long parkedUntil = Long.MAX_VALUE;
 
     /**
      * A loop named {@code tsunagu-loop-N} on the system clock with the default tick; its thread starts now.
@@ -65,7 +89,85 @@ public final class ThreadedEventLoop extends EventLoop {
 
     @Override
     public boolean inEventLoop() {
-        return Thread.currentThread() == thread;
+        return Thread.currentThread() == thread || owner.isHeldByCurrentThread();
+    }
+
+    /**
+     * Runs {@code task} now on the calling thread if it can take the loop: the loop thread is
+     * between turns or asleep (and not waiting for the loop), no task is queued before this one,
+     * and the loop is open.
+     * The task then runs as loop code (an exception is reported and counted, as for a task),
+     * with no hand-off to the loop thread and no wake-up. If it armed a timer earlier than the
+     * one the loop thread sleeps toward, the loop thread is woken to sleep again for less.
+     *
+     * @return whether {@code task} ran; if not, nothing was done and the caller hands it over
+     */
+    @Override
+    public boolean tryRunInline(Runnable task) {
+        if (inEventLoop()) {
+            return super.tryRunInline(task);
+        }
+        if (!INLINE || closed || owner.hasQueuedThreads() || !owner.tryLock()) {
+            return false;
+        }
+        Object[] released;
+        try {
+            if (!hasNoTasks() || closed) {
+                return false;
+            }
+            stats.inlineCalls.increment();
+            try {
+                task.run();
+            } catch (Throwable e) {
+                reportError(e);
+            }
+            if (nextDeadline() < parkedUntil) {
+                wakeup();
+            }
+            released = takeReleased();
+        } finally {
+            owner.unlock();
+        }
+        complete(released);
+        return true;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> void completeOnRelease(CompletableFuture<T> future, T value) {
+        if (!owner.isHeldByCurrentThread()) {
+            future.complete(value);
+            return;
+        }
+        onRelease.add((CompletableFuture<Object>) future);
+        onReleaseValues.add(value);
+    }
+
+    /** The futures to complete on release and their values, interleaved, or null; owner only. */
+    private Object[] takeReleased() {
+        int n = onRelease.size();
+        if (n == 0) {
+            return null;
+        }
+        Object[] out = new Object[2 * n];
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = onRelease.get(i);
+            out[2 * i + 1] = onReleaseValues.get(i);
+        }
+        onRelease.clear();
+        onReleaseValues.clear();
+        return out;
+    }
+
+    /** Completes what {@link #takeReleased} took, after the loop was let go. */
+    @SuppressWarnings("unchecked")
+    private static void complete(Object[] released) {
+        if (released == null) {
+            return;
+        }
+        for (int i = 0; i < released.length; i += 2) {
+            ((CompletableFuture<Object>) released[i]).complete(released[i + 1]);
+        }
     }
 
     @Override
@@ -78,19 +180,18 @@ public final class ThreadedEventLoop extends EventLoop {
         // flag itself when it wakes; a producer that finds it clear needs no unpark, as before.
         java.lang.invoke.VarHandle.fullFence();
         if (sleeping && SLEEPING.compareAndSet(this, true, false)) {
+            stats.wakeups.increment();
             LockSupport.unpark(thread);
         }
     }
 
     private void loop() {
         while (!closed) {
-            if (runOnce() || spinForWork()) {
+            if (turnOwning() || spinForWork()) {
                 continue;
             }
-            sleeping = true;
-            java.lang.invoke.VarHandle.fullFence();
-            if (!hasImmediateWork() && !closed) {
-                long deadline = nextDeadline();
+            long deadline = fallAsleep();
+            if (deadline != NO_SLEEP) {
                 if (deadline == Long.MAX_VALUE) {
                     LockSupport.park(this);
                 } else {
@@ -103,6 +204,44 @@ public final class ThreadedEventLoop extends EventLoop {
             sleeping = false;
         }
         rejectPending();
+    }
+
+    private static final long NO_SLEEP = Long.MIN_VALUE;
+
+    /** One turn, holding the loop; whether it did any work. */
+    private boolean turnOwning() {
+        boolean worked;
+        Object[] released;
+        owner.lock();
+        try {
+            worked = runOnce();
+        } finally {
+            released = takeReleased();
+            owner.unlock();
+        }
+        complete(released);
+        return worked;
+    }
+
+    /**
+     * Publishes {@code sleeping} and, if no work came meanwhile, the deadline to sleep until
+     * (Long.MAX_VALUE: none); {@link #NO_SLEEP} if there is work after all. Holds the loop, so
+     * the timers it reads are not being changed by an inline caller.
+     */
+    private long fallAsleep() {
+        owner.lock();
+        try {
+            sleeping = true;
+            java.lang.invoke.VarHandle.fullFence();
+            if (hasImmediateWork() || closed) {
+                return NO_SLEEP;
+            }
+            long deadline = nextDeadline();
+            parkedUntil = deadline;
+            return deadline;
+        } finally {
+            owner.unlock();
+        }
     }
 
     /** Spins up to {@link #spinNanos} for work; true if some came. */

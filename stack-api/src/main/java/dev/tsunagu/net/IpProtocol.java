@@ -8,6 +8,8 @@ public final class IpProtocol {
     public static final int TCP = 6;
     /** User Datagram Protocol (RFC 768). */
     public static final int UDP = 17;
+    /** Internet Control Message Protocol for IPv6 (RFC 4443). */
+    public static final int ICMPV6 = 58;
 
     private IpProtocol() {}
 
@@ -17,6 +19,7 @@ public final class IpProtocol {
             case ICMP -> "ICMP";
             case TCP -> "TCP";
             case UDP -> "UDP";
+            case ICMPV6 -> "ICMPv6";
             default -> Integer.toString(protocol);
         };
     }

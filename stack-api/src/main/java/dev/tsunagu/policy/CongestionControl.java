@@ -2,9 +2,9 @@ package dev.tsunagu.policy;
 
 /**
  * One connection's congestion controller: it owns its state and learns what happens through
- * events; it never reaches into the sender. The sender asks it only for the window. NewReno
- * (RFC 5681/6582) is the default, shipped with {@code stack-tcp}; the events are rich enough
- * for CUBIC (RTT and time). A pacing rate is not part of the contract yet: nothing would read
+ * events; it never reaches into the sender. The sender asks it only for the window. CUBIC
+ * (RFC 9438) is the default and NewReno (RFC 5681/6582) the other, both shipped with
+ * {@code stack-tcp}. A pacing rate is not part of the contract yet: nothing would read
  * it until the sender has a pacing timer, which comes with a rate-based controller (BBR).
  *
  * <p>All sizes are bytes, all times the loop's nanoseconds.
@@ -51,6 +51,18 @@ public interface CongestionControl {
 
     /** Whether the controller is in (fast) recovery. */
     boolean inRecovery();
+
+    /**
+     * The rate to pace at, in bytes per second, or 0 for none (the default: the window alone
+     * limits what leaves, in bursts as ACKs free it). The sender asks before each segment and
+     * spaces segments {@code length / rate} apart with a loop timer, never a busy wait; a timer
+     * that fires a tick late lets the segments it held back leave together, so the average rate
+     * holds. CUBIC paces at a multiple of cwnd/SRTT, as Linux does; a rate-based controller
+     * (BBR) would make this its main output.
+     */
+    default long pacingRate() {
+        return 0;
+    }
 
     /** The MSS changed (path MTU, options). */
     default void onMssChanged(int mss) {}

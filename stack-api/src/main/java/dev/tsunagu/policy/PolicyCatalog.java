@@ -47,7 +47,7 @@ public final class PolicyCatalog<P extends NamedProvider> {
         return kind;
     }
 
-    /** The name used when none is asked for and the system property is unset ({@code newreno}…). */
+    /** The name used when none is asked for and the system property is unset ({@code cubic}…). */
     public String defaultName() {
         return defaultName;
     }

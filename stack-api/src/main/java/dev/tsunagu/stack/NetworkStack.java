@@ -554,7 +554,7 @@ public final class NetworkStack implements AutoCloseable {
             return this;
         }
 
-        /** The stack-wide congestion control by name (default {@code newreno}). */
+        /** The stack-wide congestion control by name (default {@code cubic}; {@code newreno} is the other shipped). */
         public Builder congestionControl(String policyName) {
             this.congestionControl = policyName;
             return this;

@@ -44,6 +44,97 @@ class ThreadedEventLoopTest {
     }
 
     @Test
+    void countsTheWakeUpsOfItsThreadAndTheWaitsOfOthers() throws Exception {
+        ThreadedEventLoop loop = newLoop("count-test");
+        Thread t = loopThread(loop);
+        awaitParked(t);
+        long before = loop.statistics().wakeups();
+        loop.call(() -> 1);
+        assertThat(loop.statistics().wakeups()).as("a task for a parked loop wakes it once").isEqualTo(before + 1);
+
+        java.util.concurrent.CompletableFuture<Integer> never = new java.util.concurrent.CompletableFuture<>();
+        assertThatThrownBy(() -> loop.await(never, java.time.Duration.ofMillis(1)))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(loop.await(java.util.concurrent.CompletableFuture.completedFuture(2), java.time.Duration.ofMillis(1)))
+                .isEqualTo(2);
+        assertThat(loop.statistics().waits()).as("only the future that was not done made its caller wait").isEqualTo(1);
+    }
+
+    @Test
+    void anotherThreadTakesTheIdleLoopAndRunsItsCallItself() throws Exception {
+        ThreadedEventLoop loop = newLoop("inline-test");
+        awaitParked(loopThread(loop));
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        AtomicBoolean inside = new AtomicBoolean();
+        boolean ran = loop.tryRunInline(() -> {
+            ranOn.set(Thread.currentThread());
+            inside.set(loop.inEventLoop());
+        });
+        assertThat(ran).isTrue();
+        assertThat(ranOn.get()).as("no hand-off").isSameAs(Thread.currentThread());
+        assertThat(inside.get()).as("the caller owns the loop while it runs").isTrue();
+        assertThat(loop.inEventLoop()).as("and lets go after").isFalse();
+        assertThat(loop.statistics().inlineCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aBusyLoopIsNotTaken() throws Exception {
+        ThreadedEventLoop loop = newLoop("busy-test");
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+        AtomicBoolean ran = new AtomicBoolean();
+        assertThat(loop.tryRunInline(() -> ran.set(true))).as("the loop thread holds it").isFalse();
+        assertThat(ran).isFalse();
+        release.countDown();
+    }
+
+    @Test
+    void aTimerArmedInlineWakesTheSleepingLoopInTime() throws Exception {
+        ThreadedEventLoop loop = newLoop("inline-timer-test");
+        awaitParked(loopThread(loop)); // asleep with no deadline at all
+        CountDownLatch fired = new CountDownLatch(1);
+        assertThat(loop.tryRunInline(() -> loop.newTimer("t", fired::countDown).scheduleAfter(TimeUnit.MILLISECONDS.toNanos(5))))
+                .isTrue();
+        assertThat(fired.await(5, TimeUnit.SECONDS)).as("the loop thread woke for the new deadline").isTrue();
+    }
+
+    @Test
+    void futuresCompletedOnReleaseWaitUntilTheOwnerLetsGo() throws Exception {
+        ThreadedEventLoop loop = newLoop("release-test");
+        awaitParked(loopThread(loop));
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        AtomicBoolean doneInside = new AtomicBoolean(true);
+        assertThat(loop.tryRunInline(() -> {
+            loop.completeOnRelease(f, 7);
+            doneInside.set(f.isDone());
+        })).isTrue();
+        assertThat(doneInside).as("not while the loop is held").isFalse();
+        assertThat(f).isCompletedWithValue(7);
+
+        java.util.concurrent.CompletableFuture<Integer> g = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> loop.completeOnRelease(g, 8));
+        assertThat(g.get(5, TimeUnit.SECONDS)).as("the loop thread completes it after its turn").isEqualTo(8);
+    }
+
+    /** Until {@code t} parks with nothing to do (its state says so; no sleeps). */
+    private static void awaitParked(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (t.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime()).as("loop thread parked").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void executeRunsOnTheLoopThread() throws Exception {
         ThreadedEventLoop loop = newLoop("exec-test");
         assertThat(loop.inEventLoop()).as("outside the loop").isFalse();

@@ -48,7 +48,18 @@
  * <h2>Names</h2>
  * An unresolved {@link java.net.InetSocketAddress}, and the host names given to the socket
  * factories, are resolved with the stack's {@link dev.tsunagu.socket.NameResolver} (its DNS), not
- * the JVM's; a name that does not resolve is an {@link java.net.UnknownHostException}.
+ * the JVM's; a name that does not resolve is an {@link java.net.UnknownHostException}. The other
+ * way round, {@link dev.tsunagu.jdk.TsunaguResolver} is the JDK's
+ * {@code java.net.spi.InetAddressResolver} answered by a stack (a {@link dev.tsunagu.jdk.HostTable}
+ * of static entries first, then the stack's DNS): the JVM-wide switch makes it
+ * {@code InetAddress}'s resolver.
+ *
+ * <h2>One stack or several</h2>
+ * {@link dev.tsunagu.jdk.TsunaguJdk} gathers what one stack stands behind — the socket factories,
+ * the resolver, and the JDK's three socket implementation factories that route every
+ * {@code new Socket()} of the JVM — so that several stacks in one JVM each have their own. The
+ * JVM-wide switch ({@code dev.tsunagu.jdk.jvm}) is the same thing for the one stack that system
+ * properties describe, installed by a Java agent.
  *
  * <h2>TLS by layering</h2>
  * The JDK's TLS runs over any connected {@code Socket}. A client:
@@ -66,11 +77,29 @@
  * tls.startHandshake();
  * }</pre>
  *
+ * <h2>NIO: channels and selectors</h2>
+ * {@link dev.tsunagu.jdk.TsunaguSelectorProvider} opens {@code SocketChannel},
+ * {@code ServerSocketChannel} and {@code Selector}s on a stack; hand it to code that takes a
+ * provider (Netty's NIO transport does) and that code runs on the stack unchanged. A channel
+ * keeps one request open with the stack per direction that can become ready — a read into a
+ * chunk of its own ({@code InboundBytes}), the hand-over of its staged bytes to the send buffer
+ * ({@code OutboundBytes}), an accept, a connect — and the event loop, completing one of them,
+ * signals the channel's {@code Readiness}: each of its keys is queued at its
+ * {@code TsunaguSelector} and the selecting thread, parked, is unparked. A selection looks only
+ * at queued keys and asks each channel what is ready now; ready keys stay queued, so readiness
+ * is level-triggered as with the JDK's selectors. Nothing polls, and the loop never takes a lock
+ * an application thread may hold. Blocking channel calls wait for the same signals; a close
+ * wakes them ({@code AsynchronousCloseException}), an interrupt closes the channel
+ * ({@code ClosedByInterruptException}), as {@code AbstractInterruptibleChannel} prescribes.
+ * A write takes at most one staged chunk (64 KiB) at a time: the bytes it reports written are
+ * the channel's to deliver, and a close lets them go before the FIN.
+ *
  * <h2>Not here yet</h2>
  * Binding a client socket to a chosen local port before it connects: port 0 with the wildcard
  * or one of the stack's addresses is accepted, and {@code getLocalPort()} says 0 until the
- * connection is made ({@code TcpService} picks the port when it connects). Multicast on
- * {@link dev.tsunagu.jdk.TsunaguDatagramSocket}, and the NIO channels
- * ({@code getChannel()} is null).
+ * connection is made ({@code TcpService} picks the port when it connects); the same for
+ * {@code SocketChannel.bind}. Multicast; {@code getChannel()} of the classic sockets (null:
+ * open a channel from the provider instead); IPv6 channels; {@code SO_LINGER} above 0 on a
+ * channel does not make {@code close} wait.
  */
 package dev.tsunagu.jdk;

@@ -30,6 +30,43 @@ final class Blobs {
         return HexFormat.of().formatHex(sha.digest());
     }
 
+    /** The bytes {@link #write} writes for {@code seed}, as a stream of {@code length} bytes. */
+    static InputStream stream(long seed, long length) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return new InputStream() {
+            private final byte[] chunk = new byte[CHUNK];
+            private int position = CHUNK;
+            private long left = length;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left == 0) {
+                    return -1;
+                }
+                if (position == CHUNK) {
+                    random.nextBytes(chunk);
+                    position = 0;
+                }
+                int n = (int) Math.min(Math.min(len, CHUNK - position), left);
+                System.arraycopy(chunk, position, b, off, n);
+                position += n;
+                left -= n;
+                return n;
+            }
+        };
+    }
+
+    /** The SHA-256 in hex of the {@code length} bytes of the stream seeded with {@code seed}. */
+    static String sha256(long seed, long length) throws IOException {
+        return write(OutputStream.nullOutputStream(), seed, Math.toIntExact(length));
+    }
+
     /** The SHA-256 in hex of exactly {@code length} bytes read from {@code in}. */
     static String read(InputStream in, long length) throws IOException {
         MessageDigest sha = sha256();

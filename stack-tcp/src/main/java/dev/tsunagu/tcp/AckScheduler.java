@@ -14,7 +14,9 @@ import dev.tsunagu.loop.Timer;
  *       at the window, duplicate data (RFC 5681 4.2), a FIN, the end of the handshake.</li>
  *   <li><b>Delayed</b> ({@link #onInOrderText}): in-order data is acknowledged at least every
  *       second full-sized segment and within the delayed-ACK timeout (RFC 1122 4.2.3.2, RFC
- *       5681 4.2); the timeout is capped at 500 ms by {@link TcpSettings}.</li>
+ *       5681 4.2); the timeout is capped at 500 ms by {@link TcpSettings}. The first
+ *       {@code tcp.quickAcks} in-order segments of a connection are acknowledged at once (Linux's
+ *       quick-ACK mode, which keeps the peer's slow start from waiting on our timer).</li>
  *   <li><b>Rate-limited</b> ({@link #mayAnswerInvalid}): a bare ACK out of window, a bad ACK,
  *       a PAWS reject draw at most one ACK per interval per connection (Linux's
  *       {@code tcp_invalid_ratelimit}): two stacks that disagree must not loop.</li>
@@ -37,6 +39,8 @@ final class AckScheduler {
     private boolean ackNow;
     /** In-order segments not yet acknowledged: 2 per full-sized one, 1 per smaller one. */
     private int segmentsUnacked;
+    /** In-order segments still to be acknowledged at once (the quick-ACK start of the connection). */
+    private int quickAcksLeft;
     private long lastInvalidAckAt = Long.MIN_VALUE / 2;
 
     AckScheduler(EventLoop loop, TcpSettings settings, TcpCounters counters, Timer delayedAckTimer) {
@@ -44,6 +48,7 @@ final class AckScheduler {
         this.settings = settings;
         this.counters = counters;
         this.delayedAckTimer = delayedAckTimer;
+        this.quickAcksLeft = settings.quickAcks;
     }
 
     /** An ACK is owed at once. */
@@ -62,7 +67,10 @@ final class AckScheduler {
      */
     void onInOrderText(int len, int mss) {
         segmentsUnacked += len >= mss ? 2 : 1;
-        if (segmentsUnacked >= ACK_EVERY) {
+        if (quickAcksLeft > 0) {
+            quickAcksLeft--;
+            ackNow = true;
+        } else if (segmentsUnacked >= ACK_EVERY) {
             ackNow = true;
         } else if (!delayedAckTimer.isPending()) {
             delayedAckTimer.scheduleAfter(settings.delayedAckNanos);

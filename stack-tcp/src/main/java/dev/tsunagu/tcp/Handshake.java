@@ -47,6 +47,8 @@ final class Handshake {
     private final EventLoop loop;
     /** Our SYNs (or SYN-ACKs) sent again after a timeout. */
     private int synRetransmits;
+    /** Our SYN or SYN-ACK sent so far, for any reason (Karn: only one sent once is timed). */
+    private int synSends;
     /** The peer's SYN offered window scaling: our SYN-ACK answers with ours (RFC 7323 1.3). */
     private boolean peerOfferedScale;
 
@@ -140,7 +142,10 @@ final class Handshake {
     void onSynAckAcked(Segment s) {
         snd.sndUna = snd.iss + 1;
         retransmitTimer.cancel();
-        rto.onNewDataAcked();
+        // The SYN-ACK's round trip is the passive side's first RTT sample (as the SYN's is the
+        // active side's), so its RTO and tail loss probe start from a measurement, not 1 s.
+        // Only from a SYN-ACK sent exactly once (Karn; none kept for a SYN cookie's).
+        rtt.onSynAcked(synSends != 1);
         snd.setWindow(s.window << snd.sndWndScale, s.seq, s.ack);
     }
 
@@ -202,7 +207,7 @@ final class Handshake {
     void sendSyn(boolean synAck) {
         // We offer window scaling in our SYN; in a SYN-ACK only if the peer offered it (RFC 7323 1.3).
         int scale = synAck ? (peerOfferedScale ? rcv.rcvWndScale : -1) : rcv.rcvWndScale;
-        if (!synAck && synRetransmits == 0) {
+        if (synSends++ == 0) {
             rtt.onFirstSynSent();
         }
         out.syn(snd.iss, synAck, rcv.ourMss, scale);

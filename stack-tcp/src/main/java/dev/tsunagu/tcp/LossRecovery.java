@@ -192,6 +192,10 @@ final class LossRecovery {
         }
         if (snd.sndUna != snd.sndMax) {
             armProbe();
+        } else if (probeTimer != null) {
+            // Nothing outstanding: a probe armed for data now acknowledged must not fire later
+            // for whatever is sent next (a FIN would be resent at once). RFC 8985 7.2.
+            probeTimer.cancel();
         }
     }
 

@@ -92,9 +92,12 @@ final class RttSampler {
         synSentAt = loop.now();
     }
 
-    /** Our SYN is acknowledged (in SYN-SENT). Karn: sample only an unretransmitted SYN. */
-    void onSynAcked(boolean synRetransmitted) {
-        if (!synRetransmitted) {
+    /**
+     * Our SYN (in SYN-SENT) or SYN-ACK (in SYN-RECEIVED) is acknowledged. Karn: no sample if
+     * its round trip is {@code ambiguous} (sent more than once, or not timed at all).
+     */
+    void onSynAcked(boolean ambiguous) {
+        if (!ambiguous) {
             rto.onRttSample(loop.now() - synSentAt);
         }
         rto.onNewDataAcked();
@@ -123,7 +126,13 @@ final class RttSampler {
      * An ACK moved SND.UNA to {@code ack}: takes the sample it gives, if any, to the policy,
      * and ends the policy's backoff.
      *
-     * @return the sample in nanoseconds, or -1
+     * <p>The congestion control gets more samples than the retransmission policy: with
+     * timestamps, every ACK that moves SND.UNA echoes the segment that drew it (RFC 7323 4.1
+     * allows a sample from each), and delay-based rules such as HyStart++ (RFC 9406) need
+     * several per round trip; the retransmission timer keeps one per flight, the rate its
+     * gains were made for.
+     *
+     * @return the congestion control's sample in nanoseconds (the policy's, or one from the echo), or -1
      */
     long onAckAdvanced(Segment s, int ack, int sndMax, long now) {
         long sample = -1;
@@ -144,6 +153,11 @@ final class RttSampler {
         if (sample >= 0) {
             rto.onRttSample(sample);
             tsSampleGate = sndMax;
+        } else if (tsEnabled && s.options.timestamps && s.options.tsEcho != 0 && ge(s.options.tsEcho, tsLastRetransmit)) {
+            int ms = tsNow() - s.options.tsEcho;
+            if (ms >= 0 && ms < 3_600_000) {
+                sample = ms * 1_000_000L; // for the congestion control only
+            }
         }
         rto.onNewDataAcked();
         return sample;

@@ -38,12 +38,24 @@ import dev.tsunagu.tcp.buffer.SendBuffer;
  * when nothing is in flight and the window is too small, probes it (the persist timer, RFC 9293
  * 3.8.6.1). In SACK recovery {@link LossRecovery} chooses what goes.
  *
+ * <p><b>Pacing</b>: when the congestion control gives a rate ({@link CongestionControl#pacingRate()},
+ * CUBIC's 1.2–2 × cwnd/SRTT), each segment that leaves moves the next departure
+ * {@code length / rate} later, and output that finds the next departure still ahead stops and
+ * arms the pacing timer for it (never a busy wait). Timers fire on ticks (1 ms by default), so
+ * up to {@link #PACING_SLACK_NANOS} of lateness is given back as a burst: the average rate holds.
+ * Retransmissions count against the pace but are not held back by it: what loss recovery
+ * sends (RFC 6675's NextSeg, fast retransmit, probes) leaves at once, since held retransmissions
+ * would fall behind new data and look lost again to the reordering window.
+ *
  * <p>Called by the connection, the {@link Handshake} and {@link LossRecovery}; calls
  * {@link TcpOutput}, the {@link RttSampler} (timing, retransmissions) and {@link LossRecovery}
  * (recovery's output, limited transmit, and the news that new data left, which arms the tail
  * loss probe). The two know each other because RFC 6675's sender is one loop over both.
  */
 final class Sender {
+    /** How much lateness of the pacing timer is made up by sending at once: the default tick. */
+    static final long PACING_SLACK_NANOS = 1_000_000L;
+
     private final EventLoop loop;
     private final TcpSettings settings;
     private final TcpCounters counters;
@@ -89,6 +101,10 @@ final class Sender {
     private long lastDataSentAt;
     private boolean dataSent;
     private long persistBackoff;
+    /** Pacing: when the next segment may leave (loop nanoseconds). */
+    private long nextDeparture = Long.MIN_VALUE;
+    /** Made on first use: only a pacing congestion control needs it. */
+    private Timer pacingTimer;
 
     Sender(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
            SendBufferingPolicy buffering, SendBuffer sendBuffer, int mss, boolean noDelay, TcpOutput out, RttSampler rtt,
@@ -199,6 +215,9 @@ final class Sender {
     void discard() {
         persistTimer.cancel();
         holdTimer.cancel();
+        if (pacingTimer != null) {
+            pacingTimer.cancel();
+        }
         sendBuffer.clear();
         sendBuffer.trim();
     }
@@ -240,10 +259,53 @@ final class Sender {
                 cwnd += loss.limitedTransmit();
             }
             long usable = Math.min(cwnd - inFlight, (long) sndWnd - (sndNxt - sndUna));
+            if (usable > 0 && pacingHolds()) {
+                break;
+            }
             if (!sendNext(usable, inFlight)) {
                 break;
             }
         }
+    }
+
+    /**
+     * Whether pacing holds the next segment back; if so the pacing timer is armed for its
+     * departure, and output resumes when it fires.
+     */
+    boolean pacingHolds() {
+        if (nextDeparture == Long.MIN_VALUE) {
+            return false;
+        }
+        long now = loop.now();
+        if (now >= nextDeparture) {
+            return false;
+        }
+        if (cc.pacingRate() <= 0) {
+            nextDeparture = Long.MIN_VALUE; // the controller stopped pacing
+            return false;
+        }
+        if (pacingTimer == null) {
+            pacingTimer = loop.newTimer("tcp-pacing", this::output);
+        }
+        if (!pacingTimer.isPending() || pacingTimer.deadline() != nextDeparture) {
+            pacingTimer.scheduleAt(nextDeparture);
+        }
+        return true;
+    }
+
+    /** {@code len} bytes left now: the next departure moves {@code len / rate} later (pacing). */
+    private void paced(long now, int len) {
+        if (len <= 0) {
+            return;
+        }
+        long rate = cc.pacingRate();
+        if (rate <= 0) {
+            nextDeparture = Long.MIN_VALUE;
+            return;
+        }
+        // Lateness of the timer (at most the slack) is made up; a first paced segment starts the clock.
+        long from = nextDeparture == Long.MIN_VALUE ? now : Math.max(nextDeparture, now - PACING_SLACK_NANOS);
+        nextDeparture = from + Math.max(1, len * 1_000_000_000L / rate);
     }
 
     /** Whether unsent data or an unsent FIN waits at SND.NXT. */
@@ -356,6 +418,7 @@ final class Sender {
             rtt.onNewDataSent(seq);
         }
         cc.onSent(loop.now(), len, sndMax - sndUna);
+        paced(now, len);
         if (!retransmission && len > 0) {
             loss.onNewDataSent();
         }
@@ -370,6 +433,7 @@ final class Sender {
      */
     void resend(int seq, int len, boolean fin) {
         out.data(seq, ACK | (fin ? FIN : 0), sendBuffer, seq - sndUna, len, mss);
+        paced(loop.now(), len);
         counters.retransSegs.increment();
         rtt.onRetransmit(); // an echo older than this times a copy whose ACK was lost
         rtt.stopTiming();   // Karn: no RTT sample across a retransmission

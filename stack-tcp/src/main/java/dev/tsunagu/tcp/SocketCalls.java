@@ -1,5 +1,6 @@
 package dev.tsunagu.tcp;
 
+import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.tcp.buffer.ReceiveBuffer;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -12,34 +13,49 @@ import java.util.concurrent.CompletableFuture;
  * the buffer waits for ACKs to make room). Bounded by the application: each call waits here
  * until it is served or the connection dies.
  *
+ * <p>A call of the blocking API (a thread parked on its future, nothing else attached) that
+ * succeeds is completed once the loop's owner lets go of the loop ({@link
+ * EventLoop#completeOnRelease}): the thread it wakes then finds the loop free and makes its
+ * next call itself, instead of finding it mid-turn and handing that call over. Failures, and
+ * the async API's futures (whose callbacks run on the loop), complete at once.
+ *
  * <p>Called by the connection, which decides when they are served and how they fail.
  */
 final class SocketCalls {
-    private record PendingRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future) {}
+    private record PendingRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future,
+                               boolean blocking) {}
 
     private static final class PendingWrite {
         final byte[] buffer;
         int offset;
         int remaining;
         final CompletableFuture<Void> future;
+        final boolean blocking;
 
-        PendingWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future) {
+        PendingWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future, boolean blocking) {
             this.buffer = buffer;
             this.offset = offset;
             this.remaining = length;
             this.future = future;
+            this.blocking = blocking;
         }
+    }
+
+    private final EventLoop loop;
+
+    SocketCalls(EventLoop loop) {
+        this.loop = loop;
     }
 
     /** Made on first use (an idle connection keeps two deques' arrays less), never given back. */
     private ArrayDeque<PendingRead> reads;
     private ArrayDeque<PendingWrite> writes;
 
-    void addRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future) {
+    void addRead(byte[] buffer, int offset, int length, CompletableFuture<Integer> future, boolean blocking) {
         if (reads == null) {
             reads = new ArrayDeque<>();
         }
-        reads.add(new PendingRead(buffer, offset, length, future));
+        reads.add(new PendingRead(buffer, offset, length, future, blocking));
     }
 
     /** A read that timed out is no longer waiting. */
@@ -49,11 +65,11 @@ final class SocketCalls {
         }
     }
 
-    void addWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future) {
+    void addWrite(byte[] buffer, int offset, int length, CompletableFuture<Void> future, boolean blocking) {
         if (writes == null) {
             writes = new ArrayDeque<>();
         }
-        writes.add(new PendingWrite(buffer, offset, length, future));
+        writes.add(new PendingWrite(buffer, offset, length, future, blocking));
     }
 
     boolean isEmpty() {
@@ -74,10 +90,10 @@ final class SocketCalls {
                 int n = in.read(r.buffer(), r.offset(), r.length());
                 reads.poll();
                 readSomething = true;
-                r.future().complete(n);
+                complete(r.future(), n, r.blocking());
             } else if (finReceived) {
                 reads.poll();
-                r.future().complete(-1);
+                complete(r.future(), -1, r.blocking());
             } else if (error != null) {
                 reads.poll();
                 r.future().completeExceptionally(error);
@@ -99,7 +115,15 @@ final class SocketCalls {
                 break;
             }
             writes.poll();
-            w.future.complete(null);
+            complete(w.future, null, w.blocking);
+        }
+    }
+
+    private <T> void complete(CompletableFuture<T> f, T value, boolean blocking) {
+        if (blocking) {
+            loop.completeOnRelease(f, value);
+        } else {
+            f.complete(value);
         }
     }
 

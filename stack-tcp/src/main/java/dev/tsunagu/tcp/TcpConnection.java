@@ -81,7 +81,7 @@ final class TcpConnection implements TcpOutput.Transmit {
     private Timer closeTimer;   // TIME_WAIT, FIN_WAIT_2 orphan, connect timeout
 
     // ---- application ----
-    private final SocketCalls calls = new SocketCalls();
+    private final SocketCalls calls;
     private CompletableFuture<TcpConnection> connectFuture;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     /** Why the connection died, for every later call. */
@@ -94,6 +94,7 @@ final class TcpConnection implements TcpOutput.Transmit {
                   TcpSocketOptions options) {
         this.layer = layer;
         this.loop = layer.loop();
+        this.calls = new SocketCalls(loop);
         this.counters = layer.counters;
         this.settings = layer.settings;
         this.passive = passive;
@@ -582,6 +583,14 @@ final class TcpConnection implements TcpOutput.Transmit {
 
     /** A read from the socket: the error, end of stream, or a wait for data. */
     void read(byte[] buffer, int offset, int length, CompletableFuture<Integer> f) {
+        read(buffer, offset, length, f, false);
+    }
+
+    /**
+     * A read; {@code blocking} if a thread waits on {@code f} and nothing else is attached to it:
+     * its bytes are then handed over once the loop is let go ({@link SocketCalls}).
+     */
+    void read(byte[] buffer, int offset, int length, CompletableFuture<Integer> f, boolean blocking) {
         if (error != null && rcv.receiveBuffer.readable() == 0) {
             f.completeExceptionally(error);
         } else if (deleted && rcv.receiveBuffer.readable() == 0) {
@@ -589,7 +598,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         } else if (length == 0) {
             f.complete(0);
         } else {
-            calls.addRead(buffer, offset, length, f);
+            calls.addRead(buffer, offset, length, f, blocking);
             serveReads();
         }
     }
@@ -615,6 +624,11 @@ final class TcpConnection implements TcpOutput.Transmit {
 
     /** A write from the socket: buffered as room allows, the rest waits for ACKs. */
     void write(byte[] buffer, int offset, int length, CompletableFuture<Void> f) {
+        write(buffer, offset, length, f, false);
+    }
+
+    /** A write; {@code blocking} as for {@link #read(byte[], int, int, CompletableFuture, boolean)}. */
+    void write(byte[] buffer, int offset, int length, CompletableFuture<Void> f, boolean blocking) {
         if (deleted) {
             f.completeExceptionally(error != null ? error : new SocketException("connection closed"));
             return;
@@ -627,7 +641,7 @@ final class TcpConnection implements TcpOutput.Transmit {
             f.completeExceptionally(new SocketException("socket output is shut down"));
             return;
         }
-        calls.addWrite(buffer, offset, length, f);
+        calls.addWrite(buffer, offset, length, f, blocking);
         calls.serveWrites(snd);
         snd.output();
     }

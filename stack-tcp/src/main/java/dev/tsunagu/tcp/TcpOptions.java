@@ -33,6 +33,22 @@ public final class TcpOptions {
     public static final StackOption<Duration> DELAYED_ACK = StackOption.of("tcp.delayedAck", Duration.class,
             Duration.ofMillis(40), "delayed ACK timeout");
 
+    /**
+     * The initial congestion window in segments: 0 for RFC 3390's rule by MSS (2 to 4 segments,
+     * RFC 5681 3.1), or a count such as RFC 6928's 10 (Linux's default since 2.6.39).
+     */
+    public static final StackOption<Integer> INITIAL_WINDOW = StackOption.of("tcp.initialWindow", Integer.class, 0,
+            "initial congestion window in segments (0: RFC 3390 by MSS; RFC 6928 and Linux: 10)");
+
+    /**
+     * How many in-order data segments at the start of a connection are acknowledged at once
+     * rather than delayed: 0 (the default) delays from the first, as RFC 1122 4.2.3.2 allows;
+     * Linux's quick-ACK mode acknowledges up to 16 at once so that the peer's slow start is not
+     * held back by our delayed ACKs.
+     */
+    public static final StackOption<Integer> QUICK_ACKS = StackOption.of("tcp.quickAcks", Integer.class, 0,
+            "in-order data segments acknowledged at once at the start of a connection (Linux: 16)");
+
     /** The seeds' "full segment or timer" policy: how long a partial segment may wait. */
     public static final StackOption<Duration> SEND_HOLD = StackOption.of("tcp.sendHold", Duration.class,
             Duration.ofMillis(200), "longest wait of a partial segment under full-segment-or-timer");
@@ -81,6 +97,15 @@ public final class TcpOptions {
     /** RFC 4987 SYN cookies when a listener's SYN queue is full (Linux's tcp_syncookies = 1). */
     public static final StackOption<Boolean> SYN_COOKIES = StackOption.of("tcp.synCookies", Boolean.class, true,
             "answer SYNs with SYN cookies when the SYN queue is full (RFC 4987)");
+
+    /**
+     * Whether a congestion control that can pace (CUBIC, at 1.2–2 × cwnd/SRTT as Linux) does.
+     * Off by default: paced sending reorders retransmissions after new data, which today's
+     * simplified RACK-style loss detection mistakes for lost retransmissions on shallow
+     * buffers (docs/performance.md, the paths comparison); RACK-TLP proper (#16) lifts that.
+     */
+    public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
+            "pace the sending rate when the congestion control gives one");
 
     private TcpOptions() {}
 }

@@ -14,6 +14,8 @@ final class TcpSettings {
     /** The delayed-ACK timeout, capped at RFC 1122 4.2.3.2's 500 ms. */
     final long delayedAckNanos;
     final long finWait2Nanos;
+    /** In-order data segments acknowledged at once at the start of a connection (Linux's quick-ACK mode). */
+    final int quickAcks;
     /** The least time between two ACKs answering unacceptable segments of one connection. */
     final long invalidAckIntervalNanos;
     final long minRtoNanos;
@@ -35,6 +37,7 @@ final class TcpSettings {
         this.challengeAcks = new TokenBucket(ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT), ctx.option(TcpOptions.CHALLENGE_ACK_LIMIT));
         this.timeWaitNanos = 2 * ctx.option(TcpOptions.MSL).toNanos();
         this.delayedAckNanos = Math.min(ctx.option(TcpOptions.DELAYED_ACK).toNanos(), 500_000_000L);
+        this.quickAcks = Math.max(0, ctx.option(TcpOptions.QUICK_ACKS));
         this.finWait2Nanos = ctx.option(TcpOptions.FIN_WAIT_2_TIMEOUT).toNanos();
         this.invalidAckIntervalNanos = ctx.option(TcpOptions.INVALID_ACK_INTERVAL).toNanos();
         this.minRtoNanos = ctx.option(TcpOptions.MIN_RTO).toNanos();

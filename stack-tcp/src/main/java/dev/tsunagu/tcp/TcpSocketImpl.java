@@ -22,6 +22,13 @@ import java.util.concurrent.TimeoutException;
  * virtual thread cheaply, or, on a virtual loop's own thread, runs the simulation until done.
  * The application's arrays are read and written on the loop while the caller waits (or, for
  * the async forms, until the future completes), so no extra copy is made.
+ *
+ * <p>A blocking call first tries to run its part itself ({@link EventLoop#tryRunInline}): when
+ * the loop thread is asleep the caller takes the loop, copies into or out of the connection's
+ * buffers and sends what there is to send, with no hand-off; it waits only when the call
+ * cannot finish yet (a read with nothing buffered, a write beyond the send buffer's room), and
+ * is then woken by the loop as before. The async forms always hand over, so their callbacks
+ * keep running on the loop.
  */
 final class TcpSocketImpl implements TcpSocket {
     private static final Duration FOREVER = Duration.ofDays(365);
@@ -81,7 +88,7 @@ final class TcpSocketImpl implements TcpSocket {
 
     @Override
     public int read(byte[] buffer, int offset, int length, Duration timeout) throws IOException {
-        CompletableFuture<Integer> f = readAsync(buffer, offset, length);
+        CompletableFuture<Integer> f = read(buffer, offset, length, true);
         try {
             return await(loop, f, timeout);
         } catch (SocketTimeoutException e) {
@@ -92,13 +99,17 @@ final class TcpSocketImpl implements TcpSocket {
 
     @Override
     public CompletableFuture<Integer> readAsync(byte[] buffer, int offset, int length) {
+        return read(buffer, offset, length, false);
+    }
+
+    private CompletableFuture<Integer> read(byte[] buffer, int offset, int length, boolean inline) {
         Objects.checkFromIndexSize(offset, length, buffer.length);
         CompletableFuture<Integer> f = new CompletableFuture<>();
         if (closed) {
             f.completeExceptionally(new SocketException("socket closed"));
             return f;
         }
-        onLoop(f, () -> conn.read(buffer, offset, length, f));
+        onLoop(f, () -> conn.read(buffer, offset, length, f, inline), inline);
         return f;
     }
 
@@ -106,11 +117,15 @@ final class TcpSocketImpl implements TcpSocket {
 
     @Override
     public void write(byte[] buffer, int offset, int length) throws IOException {
-        await(loop, writeAsync(buffer, offset, length), FOREVER);
+        await(loop, write(buffer, offset, length, true), FOREVER);
     }
 
     @Override
     public CompletableFuture<Void> writeAsync(byte[] buffer, int offset, int length) {
+        return write(buffer, offset, length, false);
+    }
+
+    private CompletableFuture<Void> write(byte[] buffer, int offset, int length, boolean inline) {
         Objects.checkFromIndexSize(offset, length, buffer.length);
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (closed) {
@@ -121,7 +136,7 @@ final class TcpSocketImpl implements TcpSocket {
             f.complete(null);
             return f;
         }
-        onLoop(f, () -> conn.write(buffer, offset, length, f));
+        onLoop(f, () -> conn.write(buffer, offset, length, f, inline), inline);
         return f;
     }
 
@@ -246,7 +261,11 @@ final class TcpSocketImpl implements TcpSocket {
         }
     }
 
-    private void onLoop(CompletableFuture<?> f, Runnable r) {
+    /** Runs {@code r} as loop code: on the caller's thread if {@code inline} and it can take the loop, else handed over. */
+    private void onLoop(CompletableFuture<?> f, Runnable r, boolean inline) {
+        if (inline && loop.tryRunInline(r)) {
+            return;
+        }
         try {
             layer.onLoop(r);
         } catch (RejectedExecutionException e) {
@@ -259,7 +278,7 @@ final class TcpSocketImpl implements TcpSocket {
         onLoop(f, () -> {
             r.run();
             f.complete(null);
-        });
+        }, true);
         await(loop, f, Duration.ofSeconds(30));
     }
 

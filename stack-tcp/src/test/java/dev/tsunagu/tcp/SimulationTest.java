@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The deterministic simulation: two stacks over a fault-injecting cable on the virtual clock,
  * one random world per seed (loss 0–20%, reordering, duplication, corruption, delay jitter,
- * small buffers and slow readers that close the window, every way of closing, aborts), random
- * payloads both ways. Every byte stream must arrive intact (SHA-256), nothing may be left
+ * small buffers and slow readers that close the window, every way of closing, aborts, NewReno or
+ * CUBIC on each side), random payloads both ways. Every byte stream must arrive intact (SHA-256), nothing may be left
  * behind once TIME_WAIT has passed, and no exception may reach an event loop.
  *
  * <p>{@code mvn verify} runs {@link #SEEDS} seeds; {@code -Dtsunagu.sim.seeds=N} runs more
@@ -155,7 +155,17 @@ class SimulationTest {
             serverSack = r.nextInt(4) != 0;
             clientTs = r.nextInt(4) != 0;
             serverTs = r.nextInt(4) != 0;
+            // Each side's congestion control, from a generator of its own so that the rest of
+            // the world a seed makes is what it was before there was a choice.
+            Random cc = new Random(~seed);
+            clientCc = CONGESTION_CONTROLS[cc.nextInt(CONGESTION_CONTROLS.length)];
+            serverCc = CONGESTION_CONTROLS[cc.nextInt(CONGESTION_CONTROLS.length)];
         }
+
+        /** The shipped congestion controls the worlds choose from. */
+        static final String[] CONGESTION_CONTROLS = {"newreno", "cubic"};
+        final String clientCc;
+        final String serverCc;
 
         boolean clientSack;
         boolean serverSack;
@@ -191,7 +201,7 @@ class SimulationTest {
                 clientPort = dev.tsunagu.link.capture.CapturingDriver.toFile(clientPort,
                         java.nio.file.Path.of(pcapDir, "sim-" + seed + ".pcap"));
             }
-            client = NetworkStack.builder().name("client").eventLoop(loop).seed(seed * 2 + 1)
+            client = NetworkStack.builder().name("client").eventLoop(loop).seed(seed * 2 + 1).congestionControl(clientCc)
                     .option(dev.tsunagu.tcp.TcpOptions.SACK, clientSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, clientTs)
                     .addInterface(InterfaceConfig.of(clientPort).address("10.0.0.1/24")).build();
             serverFaults = new FaultInjectingDriver(cable.attach(), plan, seed * 3 + 2);
@@ -200,7 +210,7 @@ class SimulationTest {
                 serverPort = dev.tsunagu.link.capture.CapturingDriver.toFile(serverPort,
                         java.nio.file.Path.of(pcapDir, "sim-" + seed + "-server.pcap"));
             }
-            server = NetworkStack.builder().name("server").eventLoop(loop).seed(seed * 2 + 2)
+            server = NetworkStack.builder().name("server").eventLoop(loop).seed(seed * 2 + 2).congestionControl(serverCc)
                     .option(dev.tsunagu.tcp.TcpOptions.SACK, serverSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, serverTs)
                     .addInterface(InterfaceConfig.of(serverPort).address("10.0.0.2/24")).build();
             TcpServerSocket listener = server.tcp().listen(80, 8, serverOptions);
@@ -342,7 +352,7 @@ class SimulationTest {
                     + ", server " + serverBytes + " B " + serverOptions.sendBuffering()
                     + " snd " + serverOptions.sendBuffer() + " rcv " + serverOptions.receiveBuffer()
                     + ", read delay " + readDelayNanos / 1_000_000 + " ms, sack " + clientSack + "/" + serverSack
-                    + ", timestamps " + clientTs + "/" + serverTs;
+                    + ", timestamps " + clientTs + "/" + serverTs + ", congestion control " + clientCc + "/" + serverCc;
         }
 
         /** One application: writes its payload in random chunks, reads until EOF, closes as the ending says. */

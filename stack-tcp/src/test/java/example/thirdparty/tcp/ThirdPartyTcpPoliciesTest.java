@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * ({@code hold-for-batch}) with nothing but classes and {@code META-INF/services} files (this
  * module's test resources), and one socket picks them by name through its
  * {@link TcpSocketOptions} while another socket on the same stack keeps the defaults
- * (NewReno, Nagle). The providers' counters show the policies were made for that one
+ * (CUBIC, Nagle). The providers' counters show the policies were made for that one
  * connection only and told what happened to it; the socket table shows its fixed window.
  */
 class ThirdPartyTcpPoliciesTest {
@@ -66,7 +66,7 @@ class ThirdPartyTcpPoliciesTest {
         // Found through META-INF/services alone, next to the built-in ones; the stack-wide choice is unchanged.
         assertThat(client.policies().congestionControl(FixedWindowProvider.NAME)).isInstanceOf(FixedWindowProvider.class);
         assertThat(client.policies().sendBuffering(HoldForBatchProvider.NAME)).isInstanceOf(HoldForBatchProvider.class);
-        assertThat(client.policies().congestionControl(null).name()).isEqualTo("newreno");
+        assertThat(client.policies().congestionControl(null).name()).isEqualTo("cubic");
         assertThat(client.policies().sendBuffering(null).name()).isEqualTo("nagle");
 
         TcpServerSocket listener = server.tcp().listen(80); // the server's side keeps the defaults
@@ -92,7 +92,7 @@ class ThirdPartyTcpPoliciesTest {
         // The socket table (netstat) shows the third-party window for that connection only.
         long fixed = (long) FixedWindowProvider.SEGMENTS * MSS;
         assertThat(row(client, custom).details().get("cwnd")).isEqualTo(Long.toString(fixed));
-        assertThat(row(client, plain).details().get("cwnd")).as("the neighbour's NewReno initial window")
+        assertThat(row(client, plain).details().get("cwnd")).as("the neighbour's initial window (CUBIC's is RFC 5681's)")
                 .isNotEqualTo(Long.toString(fixed)).isEqualTo(Long.toString(NewReno.initialWindow(MSS)));
         assertThat(server.sockets()).filteredOn(r -> r.remote() != null)
                 .extracting(r -> r.details().get("cwnd")).hasSize(2).doesNotContain(Long.toString(fixed));
@@ -139,7 +139,7 @@ class ThirdPartyTcpPoliciesTest {
                 .isPositive().isLessThanOrEqualTo(fixed);
         assertThat(window.duplicateAcks.get() + window.fastRetransmits.get() + window.timeouts.get()).isZero();
         assertThat(row(client, custom).details().get("cwnd")).isEqualTo(Long.toString(fixed));
-        assertThat(row(client, plain).details().get("cwnd")).as("NewReno grew in slow start")
+        assertThat(row(client, plain).details().get("cwnd")).as("CUBIC grew in slow start")
                 .isEqualTo(Long.toString(NewReno.initialWindow(MSS) + small.length));
 
         // Nothing else was ever made from the third-party providers.
@@ -164,7 +164,7 @@ class ThirdPartyTcpPoliciesTest {
             CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
             TcpSocket s = a.tcp().connect(new InetSocketAddress("10.0.0.2", 81));
             loop.runUntilIdle();
-            assertThat(FixedWindowProvider.CREATED).hasSize(1); // the server's side is NewReno
+            assertThat(FixedWindowProvider.CREATED).hasSize(1); // the server's side is CUBIC
             assertThat(row(a, s).details().get("cwnd")).isEqualTo(Long.toString((long) FixedWindowProvider.SEGMENTS * MSS));
             s.close();
             accepted.get().close();
@@ -204,7 +204,7 @@ class ThirdPartyTcpPoliciesTest {
         try (NetworkStack a = TestHosts.host(loop, "a", 5).on(lan, "10.0.0.5/24").builder()
                 .policies(installed).sendBufferingPolicy("nodelay").buildUnchecked()) {
             assertThat(a.policies().sendBuffering(null).name()).isEqualTo("nodelay");
-            assertThat(a.policies().congestionControl(null).name()).isEqualTo("newreno");
+            assertThat(a.policies().congestionControl(null).name()).isEqualTo("cubic");
             assertThat(a.policies().congestionControl(FixedWindowProvider.NAME)).isInstanceOf(FixedWindowProvider.class);
         }
     }

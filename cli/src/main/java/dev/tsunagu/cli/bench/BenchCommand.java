@@ -21,15 +21,19 @@ import picocli.CommandLine.Spec;
         description = {"Benchmarks Tsunagu beside the JDK's sockets over the kernel's 127.0.0.1, in the same run:",
             "bulk (1 GiB one way at MTU 1500, 9000, 65535), bulk x8, rr (1-byte ping-pong), crr (connect,",
             "request, response, close) and idle scale (N idle connections). Tsunagu runs two stacks on the",
-            "in-memory cable, each on its own event loop thread. Sides alternate, round by round."})
+            "in-memory cable, each on its own event loop thread. Sides alternate, round by round.",
+            "--scenario paths (not in the default set): NewReno and CUBIC on simulated bottleneck paths,",
+            "on a virtual clock (docs/performance.md)."})
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> GROUPS = List.of("bulk", "bulk8", "rr", "crr", "idle");
+    /** Congestion controls on simulated paths: chosen by name only, never part of "all". */
+    static final String PATHS = "paths";
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME",
-            description = "Scenarios to run (default: all): ${COMPLETION-CANDIDATES}",
+            description = "Scenarios to run (default: all but paths): ${COMPLETION-CANDIDATES}",
             completionCandidates = Groups.class)
     List<String> scenarios = new ArrayList<>();
 
@@ -55,6 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final class Groups extends ArrayList<String> {
         Groups() {
             super(GROUPS);
+            add(PATHS);
         }
     }
 
@@ -76,15 +81,24 @@ public final class BenchCommand implements Callable<Integer> {
         Set<String> chosen = new LinkedHashSet<>();
         for (String s : scenarios) {
             String g = s.strip().toLowerCase(Locale.ROOT);
-            if (!GROUPS.contains(g)) {
-                throw new ParameterException(spec.commandLine(), "unknown scenario '" + s + "': one of " + GROUPS);
+            if (!GROUPS.contains(g) && !g.equals(PATHS)) {
+                throw new ParameterException(spec.commandLine(), "unknown scenario '" + s + "': one of " + new Groups());
             }
             chosen.add(g);
+        }
+        String command = "tsunagu " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        if (chosen.remove(PATHS)) {
+            out.println("command: " + command.strip());
+            PathComparison.run(out, quick, 1);
+            out.flush();
+            if (chosen.isEmpty()) {
+                return 0;
+            }
+            out.println();
         }
         if (chosen.isEmpty()) {
             chosen.addAll(GROUPS);
         }
-        String command = "tsunagu " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         out.println("tsunagu bench: " + Machine.describe());
         out.println("command: " + command.strip() + "; " + nRounds + " rounds per side, alternating");
         out.flush();

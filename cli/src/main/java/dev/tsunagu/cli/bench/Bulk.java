@@ -27,6 +27,7 @@ final class Bulk implements Scenario {
     private final int streams;
     private final long bytes;
     private final Metric metric;
+    private final Metric cpu;
     private final byte[] payload = new byte[CHUNK];
 
     Bulk(int mtu, int streams, long bytes) {
@@ -35,6 +36,7 @@ final class Bulk implements Scenario {
         this.bytes = bytes;
         String key = "bulk" + (streams > 1 ? "x" + streams : "") + "-" + mtu;
         this.metric = new Metric(key + ".throughput", name(), "Gbit/s", true);
+        this.cpu = new Metric(key + ".cpu", name() + " CPU", "s/GiB", false);
         new SplittableRandom(1).nextBytes(payload); // not all zeros: the checksums do real work
     }
 
@@ -50,7 +52,7 @@ final class Bulk implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(metric);
+        return List.of(metric, cpu);
     }
 
     @Override
@@ -62,12 +64,12 @@ final class Bulk implements Scenario {
 
     @Override
     public Map<String, Double> tsunagu() throws Exception {
-        return Map.of(metric.key(), run(true, bytes));
+        return run(true, bytes);
     }
 
     @Override
     public Map<String, Double> kernel() throws Exception {
-        return Map.of(metric.key(), run(false, bytes));
+        return run(false, bytes);
     }
 
     /** Buffers for Tsunagu: 4 MiB each way, comparable with what Linux autotunes to on loopback. */
@@ -90,13 +92,19 @@ final class Bulk implements Scenario {
     /** Frames dropped at the receive queues in the last Tsunagu run (a cable loses nothing else). */
     long lastDrops;
 
-    private double run(boolean tsunagu, long total) throws Exception {
+    /**
+     * Gbit/s, and the CPU the whole process spent per GiB moved: both ends of the transfer
+     * (both stacks and their loops, or the kernel's work done in the threads' system calls),
+     * and the JVM's own threads on either side alike.
+     */
+    private Map<String, Double> run(boolean tsunagu, long total) throws Exception {
         long perStream = total / streams;
         List<Endpoint> senders = new ArrayList<>();
         List<Endpoint> receivers = new ArrayList<>();
         AutoCloseable setup = tsunagu ? tsunagu(senders, receivers) : kernel(senders, receivers);
         try (setup) {
             Workers w = new Workers();
+            long cpuStart = processCpuNanos();
             long start = System.nanoTime();
             for (int i = 0; i < streams; i++) {
                 Endpoint s = senders.get(i);
@@ -106,14 +114,26 @@ final class Bulk implements Scenario {
             }
             w.join(600_000);
             long nanos = System.nanoTime() - start;
+            long cpuNanos = processCpuNanos() - cpuStart;
             if (setup instanceof CablePair pair) {
                 lastDrops = pair.rxQueueDrops();
                 if (lastDrops > 0 && Boolean.getBoolean("tsunagu.bench.drops")) {
                     System.err.println(name() + ": " + lastDrops + " frames dropped at a full receive queue");
                 }
             }
-            return perStream * streams * 8.0 / nanos; // bits per ns = Gbit/s
+            double moved = perStream * streams;
+            return Map.of(metric.key(), moved * 8.0 / nanos, // bits per ns = Gbit/s
+                    cpu.key(), cpuNanos < 0 ? Double.NaN : cpuNanos / 1e9 / (moved / (1L << 30)));
         }
+    }
+
+    /** CPU time of the whole process so far, or a negative number where the platform does not say. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private record Endpoint(InputStream in, OutputStream out, AutoCloseable closeOutput) {}

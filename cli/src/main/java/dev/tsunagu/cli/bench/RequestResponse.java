@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * wakes the reader). Async: both ends are callbacks of the asynchronous API on their stacks'
  * loops, so each one-way trip is one hand-over, as in the kernel. The baseline is the same for
  * both: the kernel with blocking sockets, its fastest form.
+ *
+ * <p>Beside the times, each form reports its wake-ups per round trip ({@link WakeUps}): the
+ * thread hand-offs a trip costs, which the machine's load does not move.
  */
 final class RequestResponse implements Scenario {
     private static final int PORT = 5002;
@@ -35,6 +39,7 @@ final class RequestResponse implements Scenario {
     private final boolean async;
     private final Metric median;
     private final Metric p99;
+    private final Metric wakeups;
 
     RequestResponse(int iterations, boolean async) {
         this.iterations = iterations;
@@ -43,6 +48,7 @@ final class RequestResponse implements Scenario {
         String label = async ? "rr async" : "rr";
         this.median = new Metric(key + ".median", label + " median", "µs", false);
         this.p99 = new Metric(key + ".p99", label + " p99", "µs", false);
+        this.wakeups = new Metric(key + ".wakeups", label + " wake-ups", "per trip", false);
     }
 
     @Override
@@ -57,7 +63,7 @@ final class RequestResponse implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(median, p99);
+        return List.of(median, p99, wakeups);
     }
 
     @Override
@@ -66,10 +72,15 @@ final class RequestResponse implements Scenario {
              TcpServerSocket server = pair.server.tcp().listen(PORT, 1, options());
              TcpSocket c = pair.client.tcp().connect(new InetSocketAddress(CablePair.SERVER_IP, PORT), options());
              TcpSocket s = server.accept()) {
-            if (async) {
-                return measureAsync(c, s);
-            }
-            return measure(c.inputStream(), c.outputStream(), s.inputStream(), s.outputStream());
+            WakeUps threadWakeups = new WakeUps();
+            long loopWakeups = WakeUps.loopWakeups(pair.client, pair.server);
+            Map<String, Double> m = new HashMap<>(async
+                    ? measureAsync(c, s)
+                    : measure(c.inputStream(), c.outputStream(), s.inputStream(), s.outputStream(), threadWakeups));
+            // (the async form has no application threads: its trips cost only loop wake-ups)
+            double perTrip = threadWakeups.perUnit(WakeUps.loopWakeups(pair.client, pair.server) - loopWakeups, iterations);
+            m.put(wakeups.key(), perTrip);
+            return m;
         }
     }
 
@@ -138,7 +149,11 @@ final class RequestResponse implements Scenario {
              Socket s = server.accept()) {
             c.setTcpNoDelay(true);
             s.setTcpNoDelay(true);
-            return measure(c.getInputStream(), c.getOutputStream(), s.getInputStream(), s.getOutputStream());
+            WakeUps threadWakeups = new WakeUps();
+            Map<String, Double> m = new HashMap<>(measure(c.getInputStream(), c.getOutputStream(),
+                    s.getInputStream(), s.getOutputStream(), threadWakeups));
+            m.put(wakeups.key(), threadWakeups.perUnit(0, iterations));
+            return m;
         }
     }
 
@@ -146,18 +161,18 @@ final class RequestResponse implements Scenario {
         return TcpSocketOptions.DEFAULT.withNoDelay(true);
     }
 
-    private Map<String, Double> measure(InputStream cin, OutputStream cout, InputStream sin, OutputStream sout)
-            throws Exception {
+    private Map<String, Double> measure(InputStream cin, OutputStream cout, InputStream sin, OutputStream sout,
+            WakeUps threadWakeups) throws Exception {
         long[] rtt = new long[iterations];
         Workers w = new Workers();
-        w.start("rr-server", () -> {
+        w.start("rr-server", () -> threadWakeups.countOnThisThread(() -> {
             for (int i = 0; i < iterations; i++) {
                 int b = readByte(sin);
                 sout.write(b);
                 sout.flush();
             }
-        });
-        w.start("rr-client", () -> {
+        }));
+        w.start("rr-client", () -> threadWakeups.countOnThisThread(() -> {
             for (int i = 0; i < iterations; i++) {
                 long t0 = System.nanoTime();
                 cout.write(i & 0xFF);
@@ -167,7 +182,7 @@ final class RequestResponse implements Scenario {
                 }
                 rtt[i] = System.nanoTime() - t0;
             }
-        });
+        }));
         w.join(300_000);
         Arrays.sort(rtt);
         return Map.of(median.key(), Stats.percentileSorted(rtt, 50) / 1000.0,

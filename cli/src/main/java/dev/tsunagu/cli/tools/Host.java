@@ -41,28 +41,7 @@ final class Host implements AutoCloseable {
     static Host start(CommandLine cli, String command, NetworkOptions o, DnsOptions dns) throws IOException {
         Logging.setLevel(o.log);
         LinkDrivers drivers = LinkDrivers.installed();
-        DriverSpec spec;
-        try {
-            spec = DriverSpec.parse(o.driver);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(cli, "--driver: " + e.getMessage());
-        }
-        if (drivers.provider(spec.name()) == null) {
-            throw new ParameterException(cli, "--driver: unknown link driver '" + spec.name() + "' (installed: "
-                    + String.join(", ", drivers.providers().stream().map(p -> p.name()).toList()) + ")");
-        }
-        List<String> dnsServers = new ArrayList<>();
-        for (String server : dns == null ? List.<String>of() : dns.servers) {
-            try {
-                dnsServers.add(Addresses.format(Addresses.ipv4AndPort(server, ResolverConfig.DNS_PORT)));
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(cli, "--dns: " + e.getMessage());
-            }
-        }
-        String servers = String.join(",", dnsServers);
-        if (o.mtu != null && (o.mtu < 68 || o.mtu > 65535)) {
-            throw new ParameterException(cli, "--mtu: want 68-65535 (IPv4's minimum is 68), not " + o.mtu);
-        }
+        String servers = check(cli, drivers, o, dns);
 
         LinkDriver driver;
         try {
@@ -95,6 +74,36 @@ final class Host implements AutoCloseable {
             driver.close();
             throw e;
         }
+    }
+
+    /**
+     * Checks the options that a stack is built from, as usage errors (exit 2): the driver spec
+     * and that its driver is installed, the DNS servers, the MTU. Returns the DNS servers as
+     * {@code UdpOptions.DNS_SERVERS} takes them.
+     */
+    static String check(CommandLine cli, LinkDrivers drivers, NetworkOptions o, DnsOptions dns) {
+        DriverSpec spec;
+        try {
+            spec = DriverSpec.parse(o.driver);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cli, "--driver: " + e.getMessage());
+        }
+        if (drivers.provider(spec.name()) == null) {
+            throw new ParameterException(cli, "--driver: unknown link driver '" + spec.name() + "' (installed: "
+                    + String.join(", ", drivers.providers().stream().map(p -> p.name()).toList()) + ")");
+        }
+        List<String> dnsServers = new ArrayList<>();
+        for (String server : dns == null ? List.<String>of() : dns.servers) {
+            try {
+                dnsServers.add(Addresses.format(Addresses.ipv4AndPort(server, ResolverConfig.DNS_PORT)));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cli, "--dns: " + e.getMessage());
+            }
+        }
+        if (o.mtu != null && (o.mtu < 68 || o.mtu > 65535)) {
+            throw new ParameterException(cli, "--mtu: want 68-65535 (IPv4's minimum is 68), not " + o.mtu);
+        }
+        return String.join(",", dnsServers);
     }
 
     NetworkStack stack() {

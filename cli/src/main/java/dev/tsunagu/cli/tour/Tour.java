@@ -427,7 +427,9 @@ public final class Tour {
                 // The seeds' TCP: no SACK or timestamps (both on by default). Without them a lost
                 // segment in the middle of a short flight waits for the retransmission timeout,
                 // which is the story; with them it would be repaired sooner, by SACK recovery.
-                .option(TcpOptions.SACK, false).option(TcpOptions.TIMESTAMPS, false);
+                // And NewReno, the seeds' congestion control (CUBIC is the default), whose
+                // windows the narration explains.
+                .option(TcpOptions.SACK, false).option(TcpOptions.TIMESTAMPS, false).congestionControl("newreno");
         options.apply(b);
         return b.build();
     }

@@ -41,6 +41,7 @@ class TapCommandTest {
     private static final String STACK = "10.82.1.2";
     private static final String TAP = "tsucli0";
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final int TEN_MB = 10 << 20;
 
     @TempDir
     Path www;
@@ -103,6 +104,106 @@ class TapCommandTest {
                 .contains("3 packets transmitted, 3 received, 0% packet loss");
     }
 
+    /**
+     * {@code tsunagu java}: an unchanged program using the JDK's own HTTP client
+     * ({@code HttpURLConnection}, on {@code java.net.Socket}) fetches 10 MB from
+     * {@code python3 -m http.server} by a name that dnsmasq answers, both on the kernel side: the
+     * name through the stack's DNS over the TAP, the bytes over the stack's TCP (SHA-256 checked).
+     */
+    @Test
+    void tsunaguJavaRunsAnUnchangedProgramOnTheTapWithNamesFromDnsmasq() throws Exception {
+        TapBench.assumeTapAndNetns();
+        TapBench.assumeCommand("python3", "python3");
+        TapBench.assumeCommand("dnsmasq", "dnsmasq");
+        String sha = tenMegabytes(www.resolve("blob"), 13);
+        Path fetch = Files.writeString(www.resolve("Fetch.java"), """
+                import java.io.InputStream;
+                import java.net.*;
+                import java.security.MessageDigest;
+                import java.util.HexFormat;
+
+                class Fetch {
+                    public static void main(String[] args) throws Exception {
+                        HttpURLConnection c = (HttpURLConnection) URI.create(args[0]).toURL().openConnection();
+                        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                        long n = 0;
+                        try (InputStream in = c.getInputStream()) {
+                            byte[] b = new byte[65536];
+                            for (int r; (r = in.read(b)) > 0; n += r) {
+                                sha.update(b, 0, r);
+                            }
+                        }
+                        System.out.println(c.getResponseCode() + " " + n + " " + HexFormat.of().formatHex(sha.digest()));
+                    }
+                }
+                """);
+        BenchNamespace ns = namespaceWithTap();
+        ns.start("python3", "-m", "http.server", "8000", "--bind", KERNEL, "--directory", www.toString());
+        ns.start("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--pid-file", "--no-resolv", "--no-hosts",
+                "--bind-interfaces", "--listen-address=" + KERNEL, "--port=53", "--local-ttl=300",
+                "--address=/www.example.test/" + KERNEL);
+        assertThat(ns.awaitListening("tcp", 8000, DEADLINE)).as("python3 http.server listening").isTrue();
+        assertThat(ns.awaitListening("udp", 53, DEADLINE)).as("dnsmasq listening").isTrue();
+
+        BenchNamespace.Result r = ns.exec(Duration.ofSeconds(90), tsunagu("java", "--driver", "tap:" + TAP,
+                "--ip", STACK + "/24", "--dns", KERNEL, "--", fetch.toString(), "http://www.example.test:8000/blob"));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("200 " + TEN_MB + " " + sha);
+    }
+
+    /**
+     * {@code tsunagu java} with the JDK's NIO on the stack: {@code java.net.http.HttpClient}
+     * fetches 10 MB from {@code python3 -m http.server} (SHA-256 checked), then the README's
+     * example, the JDK's own {@code jwebserver} ({@code -m jdk.httpserver}) on the stack, answers
+     * {@code curl} from the kernel side.
+     */
+    @Test
+    void tsunaguJavaRunsHttpClientAndJwebserverOnTheTap() throws Exception {
+        TapBench.assumeTapAndNetns();
+        TapBench.assumeCommand("python3", "python3");
+        TapBench.assumeCommand("curl", "curl");
+        String sha = tenMegabytes(www.resolve("blob"), 17);
+        Files.writeString(www.resolve("hello.txt"), "Hello from jwebserver on Tsunagu!\n");
+        Path get = Files.writeString(www.resolve("Get.java"), """
+                import java.net.URI;
+                import java.net.http.HttpClient;
+                import java.net.http.HttpRequest;
+                import java.net.http.HttpResponse;
+                import java.security.MessageDigest;
+                import java.util.HexFormat;
+
+                class Get {
+                    public static void main(String[] args) throws Exception {
+                        try (HttpClient http = HttpClient.newHttpClient()) {
+                            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(args[0])).build(),
+                                    HttpResponse.BodyHandlers.ofByteArray());
+                            byte[] body = r.body();
+                            System.out.println(r.statusCode() + " " + body.length + " "
+                                    + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
+                        }
+                    }
+                }
+                """);
+        BenchNamespace ns = namespaceWithTap();
+        ns.start("python3", "-m", "http.server", "8001", "--bind", KERNEL, "--directory", www.toString());
+        assertThat(ns.awaitListening("tcp", 8001, DEADLINE)).as("python3 http.server listening").isTrue();
+        BenchNamespace.Result fetched = ns.exec(Duration.ofSeconds(90), tsunagu("java", "--driver", "tap:" + TAP,
+                "--ip", STACK + "/24", "--", get.toString(), "http://" + KERNEL + ":8001/blob"));
+        assertThat(fetched.exit()).as(fetched.output()).isZero();
+        assertThat(fetched.output()).contains("200 " + TEN_MB + " " + sha);
+
+        // The README's example, as written there (the folder given with -d).
+        Process jwebserver = ns.start(tsunagu("java", "--driver", "tap:" + TAP, "--ip", STACK + "/24", "--",
+                "-m", "jdk.httpserver", "-b", STACK, "-p", "8000", "-d", www.toString()));
+        List<String> said = new ArrayList<>();
+        awaitLine(jwebserver, said, "Serving");
+        BenchNamespace.Result curl = ns.exec(DEADLINE, "curl", "-sS", "--max-time", "10", "http://" + STACK + ":8000/hello.txt");
+        assertThat(curl.exit()).as(curl.output() + said).isZero();
+        assertThat(curl.output()).isEqualTo("Hello from jwebserver on Tsunagu!\n");
+        jwebserver.destroy();
+        assertThat(jwebserver.waitFor(20, TimeUnit.SECONDS)).as("tsunagu java ends on SIGTERM, and its program with it").isTrue();
+    }
+
     @Test
     void noPermissionForATapIsOneLineAndExitOne(@TempDir Path cp) throws Exception {
         TapBench.assumeTapAndNetns(); // root here: we drop to nobody for the command
@@ -123,6 +224,14 @@ class TapCommandTest {
         String said = out.get(10, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(said).isEqualTo(1);
         assertThat(said.lines().toList()).singleElement().asString().startsWith("tsunagu: ").containsIgnoringCase("permission");
+    }
+
+    /** Writes 10 MB of seeded random bytes to {@code file}; their SHA-256 in hex. */
+    private static String tenMegabytes(Path file, long seed) throws Exception {
+        byte[] blob = new byte[TEN_MB];
+        new java.util.Random(seed).nextBytes(blob);
+        Files.write(file, blob);
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blob));
     }
 
     // ---- child JVMs ----

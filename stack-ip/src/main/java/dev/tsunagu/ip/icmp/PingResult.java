@@ -18,6 +18,9 @@ public sealed interface PingResult {
     /** An ICMP error about our request (e.g. "Time to live exceeded" from a router). */
     record Unreachable(IpAddress from, int sequence, int type, int code) implements PingResult {
         public String describe() {
+            if (from instanceof dev.tsunagu.net.Ipv6Address) {
+                return describeIcmpv6();
+            }
             return switch (type) {
                 case 3 -> switch (code) {
                     case 0 -> "Destination Net Unreachable";
@@ -30,6 +33,24 @@ public sealed interface PingResult {
                 case 11 -> code == 0 ? "Time to live exceeded" : "Fragment reassembly time exceeded";
                 case 12 -> "Parameter problem";
                 default -> "ICMP type " + type + " code " + code;
+            };
+        }
+
+        /** The ICMPv6 wording (RFC 4443 3), as iputils' {@code ping -6} prints it. */
+        private String describeIcmpv6() {
+            return switch (type) {
+                case 1 -> switch (code) {
+                    case 0 -> "No route";
+                    case 1 -> "Administratively prohibited";
+                    case 2 -> "Beyond scope of source address";
+                    case 3 -> "Address unreachable";
+                    case 4 -> "Port unreachable";
+                    default -> "Destination unreachable (code " + code + ")";
+                };
+                case 2 -> "Packet too big";
+                case 3 -> code == 0 ? "Time exceeded: Hop limit" : "Time exceeded: Defragmentation failure";
+                case 4 -> "Parameter problem (code " + code + ")";
+                default -> "ICMPv6 type " + type + " code " + code;
             };
         }
     }

@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * Sends ICMP echo requests (RFC 792) and reports how each ended; published by the IPv4 layer
  * as a stack service. Thread-safe: calls hop onto the stack's loop.
  *
- * <p>Targets are {@code java.net} addresses, like every public entry point; an IPv6 target
- * fails with a {@link java.net.NoRouteToHostException} saying the stack has no IPv6 layer.
+ * <p>Targets are {@code java.net} addresses, like every public entry point, of either family:
+ * an IPv6 target goes to the IPv6 layer's {@link Ipv6PingService} (ICMPv6 echo), or, in a
+ * stack without one, fails with a {@link java.net.NoRouteToHostException} saying so.
  */
 public interface PingService {
     /**

@@ -22,13 +22,13 @@ import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-class FaultInjectingDriverTest {
+public class FaultInjectingDriverTest {
     private static final long MS = 1_000_000L;
 
     // ------------------------------------------------------------------ fakes
 
     /** A frame seen at the far end of a path: when, and what. */
-    record Seen(long time, byte[] data) {
+    public record Seen(long time, byte[] data) {
         int id() {
             return ByteBuffer.wrap(data).getInt();
         }
@@ -40,10 +40,10 @@ class FaultInjectingDriverTest {
     }
 
     /** The wrapped driver: records what it is asked to send and lets the test receive frames. */
-    static final class FakeDriver implements LinkDriver {
-        final List<Seen> transmitted = new ArrayList<>();
+    public static final class FakeDriver implements LinkDriver {
+        public final List<Seen> transmitted = new ArrayList<>();
         DriverContext context;
-        int closes;
+        public int closes;
 
         @Override
         public String name() {
@@ -79,9 +79,9 @@ class FaultInjectingDriverTest {
     }
 
     /** The stack: a virtual loop, a pool, and a record of received frames. */
-    static final class FakeContext implements DriverContext {
-        final VirtualEventLoop loop = new VirtualEventLoop();
-        final BufferPool pool = new BufferPool();
+    public static final class FakeContext implements DriverContext {
+        public final VirtualEventLoop loop = new VirtualEventLoop();
+        public final BufferPool pool = new BufferPool();
         final List<Seen> received = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
 
@@ -151,7 +151,7 @@ class FaultInjectingDriverTest {
         }
     }
 
-    static byte[] bytes(int id, int length) {
+    public static byte[] bytes(int id, int length) {
         byte[] b = new byte[length];
         for (int i = 0; i < length; i++) {
             b[i] = (byte) (i * 7 + id);

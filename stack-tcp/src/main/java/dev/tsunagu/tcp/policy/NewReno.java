@@ -1,15 +1,13 @@
 package dev.tsunagu.tcp.policy;
 
-import dev.tsunagu.policy.CongestionControl;
-
 /**
  * NewReno congestion control: RFC 5681 (slow start, congestion avoidance, fast retransmit and
  * fast recovery) with RFC 6582's partial-ACK handling, in bytes.
  *
  * <p>What the sender tells it, and what it does:
  * <ul>
- *   <li>{@link #onAck}: outside recovery, slow start while {@code cwnd < ssthresh} with RFC 3465
- *       byte counting ({@code cwnd += min(acked, SMSS)}), else congestion avoidance
+ *   <li>{@link #onAck}: outside recovery, slow start while {@code cwnd < ssthresh} with
+ *       RFC 3465 byte counting ({@code cwnd += min(acked, SMSS)}), else congestion avoidance
  *       ({@code cwnd += SMSS*SMSS/cwnd}, at least one byte; RFC 5681 eq. 3). In recovery an ACK
  *       changes nothing: the sender reports partial ACKs with {@link #onPartialAck} and the
  *       full ACK with {@link #onRecoveryEnd}, after reporting it with {@code onAck}.</li>
@@ -38,22 +36,13 @@ import dev.tsunagu.policy.CongestionControl;
  *       SMSS and ssthresh at least two.</li>
  * </ul>
  *
- * <p>Not thread-safe: one instance per connection, used on its event loop.
+ * <p>The recovery mechanics are {@link LossBasedControl}'s, shared with {@link Cubic}; this class
+ * is the growth and the halving. Not thread-safe: one instance per connection, used on its
+ * event loop.
  */
-public final class NewReno implements CongestionControl {
+public final class NewReno extends LossBasedControl {
     /** The initial ssthresh, "arbitrarily high" (RFC 5681 3.1); halving it cannot overflow. */
-    public static final long INITIAL_SSTHRESH = Long.MAX_VALUE / 2;
-
-    private int mss;
-    private long cwnd;
-    private long ssthresh = INITIAL_SSTHRESH;
-    private boolean inRecovery;
-    /** Whether nothing has happened yet (the window is still the initial window). */
-    private boolean pristine = true;
-    /** Whether the retransmission timer fired and no new data has been acknowledged since. */
-    private boolean timedOut;
-    /** The flight size reported with the latest event. */
-    private long lastFlight;
+    public static final long INITIAL_SSTHRESH = LossBasedControl.INITIAL_SSTHRESH;
 
     /**
      * A controller for a connection whose sender maximum segment size is {@code mss}.
@@ -61,8 +50,17 @@ public final class NewReno implements CongestionControl {
      * @throws IllegalArgumentException if {@code mss} is not positive
      */
     public NewReno(int mss) {
-        this.mss = checkMss(mss);
-        this.cwnd = initialWindow(mss);
+        this(mss, 0);
+    }
+
+    /**
+     * As {@link #NewReno(int)}, with an initial window of {@code initialSegments} segments
+     * (RFC 6928 allows 10; Linux's default), or RFC 3390's rule by MSS if 0.
+     *
+     * @throws IllegalArgumentException if {@code mss} is not positive or {@code initialSegments} is negative
+     */
+    public NewReno(int mss, int initialSegments) {
+        super(mss, initialSegments);
     }
 
     /**
@@ -70,41 +68,11 @@ public final class NewReno implements CongestionControl {
      * 3 if SMSS > 1095, else 4.
      */
     public static long initialWindow(int mss) {
-        int segments = mss > 2190 ? 2 : mss > 1095 ? 3 : 4;
-        return (long) segments * mss;
+        return LossBasedControl.initialWindow(mss);
     }
 
     @Override
-    public long congestionWindow() {
-        return cwnd;
-    }
-
-    @Override
-    public long slowStartThreshold() {
-        return ssthresh;
-    }
-
-    @Override
-    public boolean inRecovery() {
-        return inRecovery;
-    }
-
-    /** The sender maximum segment size the controller counts with. */
-    public int mss() {
-        return mss;
-    }
-
-    @Override
-    public void onAck(long now, long ackedBytes, long rttNanos, long bytesInFlight) {
-        lastFlight = bytesInFlight;
-        if (ackedBytes <= 0) {
-            return;
-        }
-        pristine = false;
-        timedOut = false;
-        if (inRecovery) {
-            return;
-        }
+    void grow(long now, long ackedBytes, long rttNanos, long bytesInFlight) {
         if (cwnd < ssthresh) {
             // Slow start, RFC 3465 byte counting with L = 1 SMSS (RFC 5681 eq. 2).
             cwnd += Math.min(ackedBytes, mss);
@@ -114,109 +82,14 @@ public final class NewReno implements CongestionControl {
         }
     }
 
+    /** RFC 5681 eq. 4: {@code max(FlightSize/2, 2*SMSS)}. */
     @Override
-    public void onDuplicateAck(long now, int count, long bytesInFlight) {
-        lastFlight = bytesInFlight;
-        if (inRecovery) {
-            // RFC 5681 3.2 step 4: each further duplicate ACK means a segment left the network.
-            cwnd += mss;
-        }
-    }
-
-    @Override
-    public void onFastRetransmit(long now, long bytesInFlight) {
-        lastFlight = bytesInFlight;
-        if (inRecovery) {
-            return;
-        }
-        pristine = false;
-        ssthresh = halvedFlight(bytesInFlight);
-        cwnd = ssthresh + 3L * mss;
-        inRecovery = true;
-    }
-
-    @Override
-    public void onPartialAck(long now, long ackedBytes, long bytesInFlight) {
-        lastFlight = bytesInFlight;
-        if (!inRecovery || ackedBytes <= 0) {
-            return;
-        }
-        timedOut = false;
-        // RFC 6582 3.2 step 5: deflate by what was acknowledged; add back one SMSS if that was
-        // at least one SMSS (the retransmission that will leave now).
-        long deflated = cwnd - ackedBytes + (ackedBytes >= mss ? mss : 0);
-        cwnd = Math.max(deflated, mss);
-    }
-
-    @Override
-    public void onRecoveryEnd(long now) {
-        if (!inRecovery) {
-            return;
-        }
-        inRecovery = false;
-        cwnd = Math.min(ssthresh, Math.max(lastFlight, mss) + mss);
-    }
-
-    @Override
-    public void onRetransmissionTimeout(long now, long bytesInFlight) {
-        lastFlight = bytesInFlight;
-        pristine = false;
-        if (!timedOut) {
-            ssthresh = halvedFlight(bytesInFlight);
-        }
-        timedOut = true;
-        cwnd = mss;
-        inRecovery = false;
-    }
-
-    @Override
-    public void onIdleRestart(long now) {
-        cwnd = Math.min(cwnd, initialWindow(mss));
-    }
-
-    @Override
-    public void onSent(long now, long bytes, long bytesInFlight) {
-        lastFlight = bytesInFlight;
-    }
-
-    @Override
-    public void onMssChanged(int newMss) {
-        checkMss(newMss);
-        int old = mss;
-        mss = newMss;
-        if (newMss == old) {
-            return;
-        }
-        if (pristine) {
-            cwnd = initialWindow(newMss);
-            return;
-        }
-        cwnd = Math.max(scale(cwnd, newMss, old), newMss);
-        if (ssthresh != INITIAL_SSTHRESH) {
-            ssthresh = Math.max(scale(ssthresh, newMss, old), 2L * newMss);
-        }
-    }
-
-    /** RFC 5681 eq. 4. */
-    private long halvedFlight(long bytesInFlight) {
+    long reduce(long now, long bytesInFlight, boolean timeout) {
         return Math.max(Math.max(bytesInFlight, 0) / 2, 2L * mss);
-    }
-
-    /** {@code value * to / from} without overflowing for any window. */
-    private static long scale(long value, int to, int from) {
-        return value / from * to + value % from * to / from;
-    }
-
-    private static int checkMss(int mss) {
-        if (mss <= 0) {
-            throw new IllegalArgumentException("MSS must be positive: " + mss);
-        }
-        return mss;
     }
 
     @Override
     public String toString() {
-        return "NewReno[cwnd=" + cwnd + ", ssthresh=" + (ssthresh == INITIAL_SSTHRESH ? "initial" : ssthresh)
-                + ", mss=" + mss + (inRecovery ? ", recovery" : "") + "]";
+        return describe("NewReno");
     }
 }

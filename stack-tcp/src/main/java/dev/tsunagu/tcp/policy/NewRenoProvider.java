@@ -3,6 +3,7 @@ package dev.tsunagu.tcp.policy;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.CongestionControlProvider;
 import dev.tsunagu.policy.PolicyContext;
+import dev.tsunagu.tcp.TcpOptions;
 
 /** Makes {@link NewReno} controllers: the default congestion control, {@code newreno}. */
 public final class NewRenoProvider implements CongestionControlProvider {
@@ -18,6 +19,6 @@ public final class NewRenoProvider implements CongestionControlProvider {
 
     @Override
     public CongestionControl create(PolicyContext context) {
-        return new NewReno(context.mss());
+        return new NewReno(context.mss(), context.option(TcpOptions.INITIAL_WINDOW));
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
+import dev.tsunagu.tcp.TcpOptions;
 import dev.tsunagu.testkit.tcp.TcpPeer;
 import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
 import java.time.Duration;
@@ -119,6 +120,23 @@ class TcpDataAckTest {
             assertThat(ack.at() - t0).isEqualTo(ms(40));
             assertThat(ack.isBareAck()).isTrue();
             assertThat(ack.ack()).isEqualTo(peer.sndNxt);
+        }
+    }
+
+    @Test
+    void theFirstQuickAcksSegmentsAreAcknowledgedAtOnceThenTheDelayResumes() {
+        try (TcpPeer peer = TcpPeer.start(h -> h.option(TcpOptions.QUICK_ACKS, 2))) {
+            peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
+            for (int i = 0; i < 2; i++) {
+                peer.sendData(bytes(100, i));
+                List<Seen> now = peer.takeNow();
+                assertThat(now).as("quick ACK for segment " + i).hasSize(1);
+                assertThat(now.getFirst().ack()).isEqualTo(peer.sndNxt);
+            }
+            long t0 = peer.loop.now();
+            peer.sendData(bytes(100, 2));
+            assertThat(peer.takeNow()).as("the third small segment: delayed again").isEmpty();
+            assertThat(peer.next(Duration.ofSeconds(1)).at() - t0).isEqualTo(ms(40));
         }
     }
 

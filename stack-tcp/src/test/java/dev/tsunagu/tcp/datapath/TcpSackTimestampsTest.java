@@ -231,4 +231,24 @@ class TcpSackTimestampsTest {
             assertThat(counter(peer, "Timeouts")).isZero();
         }
     }
+
+    @Test
+    void aProbeArmedForDataThatIsThenAcknowledgedDoesNotFireForTheFinSentAfter() throws Exception {
+        try (TcpPeer peer = TcpPeer.start()) {
+            TcpSocket s = connectWithOptions(peer);
+            int d = peer.stackData;
+            s.write(bytes(2 * MSS, 13));
+            assertThat(peer.takeNow()).hasSize(2); // the probe is armed: 10 ms
+            peer.loop.advance(Duration.ofMillis(5));
+            peer.ack = d + 2 * MSS;
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, ts(PEER_TS), new byte[0]);
+            s.close();
+            Seen fin = peer.next(Duration.ZERO);
+            assertThat(fin.tcp().control()).isEqualTo(TcpRepr.Control.FIN);
+            // A lone FIN waits for its RTO (a probe for one segment would come after 1.5 SRTT + 200 ms,
+            // no sooner than the RTO); the probe armed for the data must not resend it 5 ms from now.
+            assertThat(peer.takeFor(Duration.ofMillis(150))).as("nothing before the RTO").isEmpty();
+            assertThat(counter(peer, "TailLossProbes")).isZero();
+        }
+    }
 }

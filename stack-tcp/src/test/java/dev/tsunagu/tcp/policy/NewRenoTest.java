@@ -65,6 +65,20 @@ class NewRenoTest {
         assertThat(cc.inRecovery()).isFalse();
     }
 
+    @Test
+    void anInitialWindowInSegmentsIsRfc6928s() {
+        NewReno cc = new NewReno(1000, 10);
+        assertThat(cc.congestionWindow()).isEqualTo(10_000);
+        cc.onMssChanged(1460); // still the initial window: it follows the MSS
+        assertThat(cc.congestionWindow()).isEqualTo(14_600);
+        cc.onAck(NOW, 14_600, -1, 14_600); // slow start: +1 segment per segment acknowledged (appropriate byte counting)
+        assertThat(cc.congestionWindow()).isGreaterThan(14_600);
+        cc.onIdleRestart(NOW);
+        assertThat(cc.congestionWindow()).as("restart window: min(cwnd, IW)").isEqualTo(14_600);
+        assertThatThrownBy(() -> new NewReno(1000, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new NewReno(1000, 0).congestionWindow()).as("0: RFC 3390's rule").isEqualTo(NewReno.initialWindow(1000));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, -1, Integer.MIN_VALUE})
     void aNonPositiveMssIsRefused(int mss) {

@@ -50,6 +50,7 @@ class PolicyDiscoveryTest {
     @ParameterizedTest(name = "{0} '{1}' is {2}")
     @CsvSource({
         "congestion-control, newreno,               NewRenoProvider",
+        "congestion-control, cubic,                 CubicProvider",
         "retransmission,     rfc6298,               Rfc6298Provider",
         "send-buffering,     nagle,                 NagleProvider",
         "send-buffering,     nodelay,               NoDelayProvider",
@@ -71,7 +72,7 @@ class PolicyDiscoveryTest {
         Context context = new Context(1460);
 
         CongestionControlProvider cc = policies.congestionControl(null);
-        assertThat(cc).isInstanceOf(NewRenoProvider.class);
+        assertThat(cc).isInstanceOf(CubicProvider.class);
         assertThat(cc.create(context).congestionWindow()).isEqualTo(4380);
 
         RetransmissionPolicyProvider rto = policies.retransmission(null);
@@ -87,7 +88,7 @@ class PolicyDiscoveryTest {
 
     @Test
     void eachKindListsWhatItShips() {
-        assertThat(catalog("congestion-control").providers()).extracting(NamedProvider::name).contains("newreno");
+        assertThat(catalog("congestion-control").providers()).extracting(NamedProvider::name).contains("newreno", "cubic");
         assertThat(catalog("retransmission").providers()).extracting(NamedProvider::name).contains("rfc6298");
         assertThat(catalog("send-buffering").providers()).extracting(NamedProvider::name)
                 .contains("nagle", "nodelay", "full-segment-or-timer");

@@ -1,6 +1,7 @@
 package dev.tsunagu.udp.wire;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.stack.IpPacketInfo;
@@ -36,12 +37,16 @@ public final class UdpHeader {
     /**
      * Validates the datagram in {@code b} (which holds exactly the IP payload), received as
      * {@code info} says: at least a header, 8 ≤ length ≤ payload, checksum correct (over the
-     * pseudo-header {@code info} sums, whatever the family) or absent.
+     * pseudo-header {@code info} sums, whatever the family) or, over IPv4 only, absent: RFC 8200
+     * 8.1 makes the checksum mandatory over IPv6, and a receiver drops a datagram with zero in it.
      */
     public static Problem check(PacketBuffer b, IpPacketInfo info) {
         Problem p = checkLength(b);
-        if (p != Problem.OK || b.getU16(CHECKSUM) == 0) {
+        if (p != Problem.OK) {
             return p;
+        }
+        if (b.getU16(CHECKSUM) == 0) {
+            return info.destination().family() == AddressFamily.IPV6 ? Problem.BAD_CHECKSUM : Problem.OK;
         }
         int length = b.getU16(LENGTH);
         return verifies(b, info.pseudoHeaderSum(IpProtocol.UDP, length), length) ? Problem.OK : Problem.BAD_CHECKSUM;

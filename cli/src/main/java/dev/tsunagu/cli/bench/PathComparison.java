@@ -1,0 +1,209 @@
+package dev.tsunagu.cli.bench;
+
+import dev.tsunagu.link.bottleneck.BottleneckDriver;
+import dev.tsunagu.link.bottleneck.BottleneckPlan;
+import dev.tsunagu.link.cable.Cable;
+import dev.tsunagu.loop.VirtualClock;
+import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.socket.TcpServerSocket;
+import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
+import dev.tsunagu.stack.InterfaceConfig;
+import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.tcp.TcpOptions;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code bench --scenario paths}: each congestion control moves a bulk flow across simulated
+ * paths, a {@link BottleneckDriver} on the sender's port (the bottleneck's rate, buffer, queue
+ * discipline and random loss, and half the RTT) and one on the receiver's (the other half, for
+ * its ACKs), on a virtual clock: seconds of simulated time in less of real time, the same
+ * numbers on every run.
+ *
+ * <p>Per path and controller: goodput (bytes the receiving application read, over the run),
+ * the median and 99th percentile of the RTT the data segments saw (the bottleneck's queueing
+ * and serialization plus both propagation delays), the sender's retransmitted segments, and the
+ * frames the bottleneck dropped. {@code -Dtsunagu.bench.paths.debug=true} prints each flow's TCP
+ * counters, the bottleneck's statistics and the socket's row on stderr;
+ * {@code -Dtsunagu.bench.paths.only=TEXT} runs only the rows whose path and label contain it.
+ */
+final class PathComparison {
+    /** What is compared: a congestion control, and whether the stack paces ({@code tcp.pacing}). */
+    record Controller(String label, String name, boolean pacing) {}
+
+    static final List<Controller> CONTROLLERS = List.of(
+            new Controller("newreno", "newreno", false),
+            new Controller("cubic", "cubic", false),
+            new Controller("cubic+pacing", "cubic", true));
+    private static final AtomicInteger CABLES = new AtomicInteger();
+    private static final long MBIT = 1_000_000L;
+    private static final int CHUNK = 64 * 1024;
+    static final int OUT_OF_ORDER_RANGES = 4096;
+
+    /** A path: the bottleneck, its RTT, and how long a flow runs on it. */
+    record Path(String name, BottleneckPlan forward, Duration length) {
+        Duration rtt() {
+            return forward.delay().multipliedBy(2);
+        }
+    }
+
+    /** One flow's outcome. */
+    record Row(String path, String controller, double goodputMbps, double medianRttMs, double p99RttMs,
+               long retransmitted, long dropped) {}
+
+    /** The five paths (#16). */
+    static List<Path> paths(boolean quick) {
+        int scale = quick ? 4 : 1;
+        return List.of(
+                // 10 Mbit/s, 50 ms RTT: BDP 62.5 kB; a deep buffer of 4 BDPs (200 ms of queue).
+                new Path("10 Mbit/s, 50 ms, deep buffer (250 kB)",
+                        BottleneckPlan.dropTail(10 * MBIT, Duration.ofMillis(25), 250_000), Duration.ofSeconds(60 / scale)),
+                // A long fat pipe with random loss: BDP 1.25 MB, buffer 1 BDP, 1% lost on the way.
+                new Path("100 Mbit/s, 100 ms, 1% loss",
+                        BottleneckPlan.dropTail(100 * MBIT, Duration.ofMillis(50), 1_250_000).withLoss(0.01),
+                        Duration.ofSeconds(60 / scale)),
+                // A fast short path with a shallow buffer: BDP 1.25 MB, buffer 100 kB (0.8 ms).
+                new Path("1 Gbit/s, 10 ms, shallow buffer (100 kB)",
+                        BottleneckPlan.dropTail(1000 * MBIT, Duration.ofMillis(5), 100_000), Duration.ofSeconds(10 / scale)),
+                // Bufferbloat: 1 s of buffer at 20 Mbit/s (2.5 MB) on a 40 ms path.
+                new Path("20 Mbit/s, 40 ms, 1 s of buffer",
+                        BottleneckPlan.dropTail(20 * MBIT, Duration.ofMillis(20), 2_500_000), Duration.ofSeconds(60 / scale)),
+                new Path("20 Mbit/s, 40 ms, 1 s of buffer, CoDel",
+                        BottleneckPlan.dropTail(20 * MBIT, Duration.ofMillis(20), 2_500_000).withAqm(BottleneckPlan.Aqm.CODEL),
+                        Duration.ofSeconds(60 / scale)));
+    }
+
+    private PathComparison() {}
+
+    /** Runs every controller on every path and prints the table as it goes. */
+    static List<Row> run(PrintWriter out, boolean quick, long seed) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        out.println("paths: a bulk flow per congestion control on simulated paths (virtual clock, seed " + seed + ")");
+        out.printf("%-42s %-12s %12s %10s %10s %9s %8s%n", "path", "cc", "goodput", "RTT p50", "RTT p99", "retrans", "drops");
+        out.flush();
+        String only = System.getProperty("tsunagu.bench.paths.only", "");
+        for (Path p : paths(quick)) {
+            for (Controller cc : CONTROLLERS) {
+                if (!(p.name() + " " + cc.label()).replace(" ", "_").contains(only)) {
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                Row r = run(p, cc, seed);
+                rows.add(r);
+                out.printf(Locale.ROOT, "%-42s %-12s %7.2f Mb/s %7.1f ms %7.1f ms %9d %8d   (%.1f s)%n", r.path(), r.controller(),
+                        r.goodputMbps(), r.medianRttMs(), r.p99RttMs(), r.retransmitted(), r.dropped(),
+                        (System.nanoTime() - t0) / 1e9);
+                out.flush();
+            }
+        }
+        return rows;
+    }
+
+    /** One flow of {@code controller} across {@code path} for the path's length. */
+    static Row run(Path path, Controller controller, long seed) throws Exception {
+        // A 100 µs tick: timers (pacing, the ACKs' arrival) fire close to their times on a 10 ms path.
+        VirtualEventLoop loop = new VirtualEventLoop("paths", new VirtualClock(), Duration.ofNanos(100_000));
+        Cable cable = new Cable("paths-" + CABLES.incrementAndGet(), 1500);
+        BottleneckPlan f = path.forward();
+        BottleneckDriver forward = new BottleneckDriver(cable.attach(), f, seed);
+        // The reverse path: the same rate and delay, no loss, a buffer that never fills with ACKs.
+        BottleneckDriver reverse = new BottleneckDriver(cable.attach(),
+                BottleneckPlan.dropTail(f.rateBitsPerSecond(), f.delay(), 64L << 20), seed + 1);
+        Histogram rtt = new Histogram();
+        long reverseNanos = f.delay().toNanos();
+        forward.onDelivered(latency -> rtt.add(latency + reverseNanos));
+        // Windows large enough for the BDP plus the whole buffer, so the network, not the
+        // receiver, limits every flow.
+        int buffer = (int) Math.min(64L << 20, Math.max(4L << 20, 2 * (f.bdpBytes() + f.bufferBytes())));
+        TcpSocketOptions options = TcpSocketOptions.DEFAULT.withSendBuffer(buffer).withReceiveBuffer(buffer);
+        try (NetworkStack client = NetworkStack.builder().name("sender").eventLoop(loop).seed(seed)
+                     .congestionControl(controller.name()).option(TcpOptions.PACING, controller.pacing())
+                     .addInterface(InterfaceConfig.of(forward).address("10.0.0.1/24")).build();
+             // The receiver keeps up to 4,096 out-of-order ranges (default 64): a slow start that
+             // overshoots a deep buffer loses hundreds of segments in one window, and with 64 the
+             // ranges past them are dropped and recovered one tail loss probe at a time, which
+             // measures that bound rather than the congestion control (docs/performance.md).
+             NetworkStack server = NetworkStack.builder().name("receiver").eventLoop(loop).seed(seed + 1)
+                     .option(TcpOptions.MAX_OUT_OF_ORDER, OUT_OF_ORDER_RANGES)
+                     .addInterface(InterfaceConfig.of(reverse).address("10.0.0.2/24")).build();
+             TcpServerSocket listener = server.tcp().listen(5001, 1, options);
+             TcpSocket sender = client.tcp().connect(new InetSocketAddress("10.0.0.2", 5001), options);
+             TcpSocket receiver = listener.accept()) {
+            byte[] chunk = new byte[CHUNK];
+            long[] received = {0};
+            long start = loop.now();
+            rtt.clear(); // the handshake's and ARP's frames are not the flow's
+            pump(sender, chunk);
+            drain(receiver, new byte[CHUNK], received);
+            loop.advance(path.length());
+            double seconds = (loop.now() - start) / 1e9;
+            long retransmitted = client.statistics().get("tcp", "RetransSegs");
+            if (Boolean.getBoolean("tsunagu.bench.paths.debug")) {
+                System.err.println(controller.label() + " " + path.name() + ": " + client.statistics().groups().get("tcp")
+                        + "\n  " + forward.statistics() + "\n  " + client.sockets());
+            }
+            long dropped = forward.statistics().randomDrops() + forward.statistics().tailDrops()
+                    + forward.statistics().aqmDrops();
+            return new Row(path.name(), controller.label(), received[0] * 8 / seconds / 1e6, rtt.quantile(0.5) / 1e6,
+                    rtt.quantile(0.99) / 1e6, retransmitted, dropped);
+        }
+    }
+
+    /** Keeps the sender's buffer full: each write completes when it was taken, and the next follows. */
+    private static void pump(TcpSocket s, byte[] chunk) {
+        s.writeAsync(chunk, 0, chunk.length).whenComplete((v, e) -> {
+            if (e == null) {
+                pump(s, chunk);
+            }
+        });
+    }
+
+    /** Reads whatever arrives, counting it. */
+    private static void drain(TcpSocket s, byte[] buffer, long[] received) {
+        s.readAsync(buffer, 0, buffer.length).whenComplete((n, e) -> {
+            if (e == null && n > 0) {
+                received[0] += n;
+                drain(s, buffer, received);
+            }
+        });
+    }
+
+    /** RTTs in 10 µs buckets up to 10 s (the last bucket holds the rest): exact enough for ms quantiles. */
+    static final class Histogram {
+        private static final long BUCKET_NANOS = 10_000;
+        private final long[] counts = new long[1_000_000];
+        private long total;
+
+        void add(long nanos) {
+            counts[(int) Math.min(counts.length - 1, Math.max(0, nanos / BUCKET_NANOS))]++;
+            total++;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(counts, 0);
+            total = 0;
+        }
+
+        /** The upper edge of the bucket holding quantile {@code q}, in nanoseconds; NaN when empty. */
+        double quantile(double q) {
+            if (total == 0) {
+                return Double.NaN;
+            }
+            long rank = (long) Math.ceil(q * total);
+            long seen = 0;
+            for (int i = 0; i < counts.length; i++) {
+                seen += counts[i];
+                if (seen >= rank) {
+                    return (i + 1) * (double) BUCKET_NANOS;
+                }
+            }
+            return counts.length * (double) BUCKET_NANOS;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.tsunagu.ip.icmp;
+
+import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.stack.IcmpErrorInfo;
+import dev.tsunagu.util.LongObjectMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The echo requests of one stack in flight, whatever the family (ICMP's RFC 792 echo and
+ * ICMPv6's RFC 4443 4.1 match replies the same way): one identifier, a sequence number per
+ * request, a timeout timer each, and how each ends ({@link PingResult}). The IPv4 and IPv6
+ * pingers build and send the messages; this keeps the bookkeeping. Loop thread only.
+ */
+public final class EchoRequests {
+    /** Requests that may be outstanding at once; more fail at once rather than grow memory. */
+    public static final int MAX_OUTSTANDING = 1024;
+
+    private final EventLoop loop;
+    private final int identifier;
+    private final LongObjectMap<Pending> outstanding = new LongObjectMap<>();
+    private int nextSequence = 1;
+
+    private final class Pending {
+        final int sequence;
+        final IpAddress target;
+        final long sentAt;
+        final CompletableFuture<PingResult> future;
+        final Timer timer;
+
+        Pending(int sequence, IpAddress target, long sentAt, CompletableFuture<PingResult> future) {
+            this.sequence = sequence;
+            this.target = target;
+            this.sentAt = sentAt;
+            this.future = future;
+            this.timer = loop.newTimer("ping " + sequence, () -> finish(this, new PingResult.Timeout(sequence)));
+        }
+    }
+
+    public EchoRequests(EventLoop loop, int identifier) {
+        this.loop = loop;
+        this.identifier = identifier;
+    }
+
+    /** The identifier of this stack's requests. */
+    public int identifier() {
+        return identifier;
+    }
+
+    /**
+     * Registers a request to {@code target} that {@code future} waits for, timing out after
+     * {@code timeoutNanos}; returns its sequence number, or -1 (and fails the future) when
+     * {@link #MAX_OUTSTANDING} are in flight.
+     */
+    public int start(IpAddress target, long timeoutNanos, CompletableFuture<PingResult> future) {
+        if (outstanding.size() >= MAX_OUTSTANDING) {
+            future.completeExceptionally(new IllegalStateException("too many pings outstanding (" + MAX_OUTSTANDING + ")"));
+            return -1;
+        }
+        int seq = nextSequence;
+        nextSequence = (nextSequence + 1) & 0xFFFF;
+        Pending p = new Pending(seq, target, loop.now(), future);
+        outstanding.put(seq, p);
+        p.timer.scheduleAfter(timeoutNanos);
+        return seq;
+    }
+
+    /** The request {@code sequence} could not be sent: it fails with {@code cause}. */
+    public void abandon(int sequence, Throwable cause) {
+        Pending p = outstanding.remove(sequence);
+        if (p != null) {
+            p.timer.cancel();
+            p.future.completeExceptionally(cause);
+        }
+    }
+
+    /** An echo reply arrived; one not ours (another identifier), late or duplicated is ignored. */
+    public void reply(int replyIdentifier, int sequence, IpAddress from, int bytes, int ttl) {
+        Pending p = replyIdentifier == identifier ? outstanding.get(sequence) : null;
+        if (p != null) {
+            finish(p, new PingResult.Reply(from, sequence, bytes, ttl, loop.now() - p.sentAt));
+        }
+    }
+
+    /** An error quoted our request {@code sequence} with {@code quotedIdentifier}: it ends unreachable if the target matches. */
+    public void error(int quotedIdentifier, int sequence, IcmpErrorInfo error) {
+        Pending p = quotedIdentifier == identifier ? outstanding.get(sequence) : null;
+        if (p != null && p.target.equals(error.quotedDestination())) {
+            finish(p, new PingResult.Unreachable(error.reporter(), sequence, error.type(), error.code()));
+        }
+    }
+
+    private void finish(Pending p, PingResult result) {
+        outstanding.remove(p.sequence);
+        p.timer.cancel();
+        p.future.complete(result);
+    }
+
+    /** Every request still in flight ends as a timeout (the stack is closing). */
+    public void close() {
+        List<Pending> all = new ArrayList<>();
+        outstanding.forEach((k, v) -> all.add(v));
+        for (Pending p : all) {
+            finish(p, new PingResult.Timeout(p.sequence));
+        }
+    }
+
+    /** Fills {@code size} data bytes at {@code at} as iputils does: a timestamp in the first 8, then a counting pattern. */
+    public static void fillPayload(PacketBuffer b, int at, int size, long now) {
+        for (int i = 0; i < size; i++) {
+            b.setU8(at + i, i < 8 ? (int) (now >>> (56 - 8 * i)) : i);
+        }
+    }
+}
