@@ -89,6 +89,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     /** The application closed its socket: nobody will read any more. */
     private boolean orphaned;
     private boolean deleted;
+    /** A resend at a lowered MSS is queued on the loop ({@link #onSegmentTooBig}). */
+    private boolean mssResendPending;
 
     TcpConnection(TcpLayer layer, boolean passive, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort,
                   TcpSocketOptions options) {
@@ -740,17 +742,43 @@ final class TcpConnection implements TcpOutput.Transmit {
         if (mtu > 0) {
             network.learnPathMtu(remoteIp, mtu);
         }
-        int pathMtu = network.mtuFor(remoteIp);
-        int mss = pathMtu - network.headerLength() - TcpHeader.HEADER_LENGTH
-                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
-        if (pathMtu <= 0 || mss >= snd.mss || !state.isSynchronized()) {
+        if (!lowerMssToPath()) {
             counters.pmtuIgnored.increment(); // no lower than we send, or nothing to resize yet
             return;
         }
-        counters.pmtuReductions.increment();
-        snd.mss = Math.max(Handshake.MIN_MSS, mss);
-        cc.onMssChanged(snd.mss);
         loss.onMssReduced();
+    }
+
+    /**
+     * The network layer refused a segment of ours as larger than the path MTU it knows (DF is
+     * on): it learnt a smaller one without an error for this connection (for another connection
+     * to the peer, or in a family that learns from every "packet too big"). The MSS comes down
+     * now; the refused segment and those after it go again once this send is over.
+     */
+    void onSegmentTooBig() {
+        if (lowerMssToPath() && !mssResendPending) {
+            mssResendPending = true;
+            loop.execute(() -> {
+                mssResendPending = false;
+                if (!deleted) {
+                    loss.onMssReduced();
+                }
+            });
+        }
+    }
+
+    /** Lowers the MSS to fit the path MTU the network layer reports, if that is smaller; whether it did. */
+    private boolean lowerMssToPath() {
+        int pathMtu = network.mtuFor(remoteIp);
+        int mss = Math.max(Handshake.MIN_MSS, pathMtu - network.headerLength() - TcpHeader.HEADER_LENGTH
+                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0));
+        if (pathMtu <= 0 || mss >= snd.mss || !state.isSynchronized()) {
+            return false;
+        }
+        counters.pmtuReductions.increment();
+        snd.mss = mss;
+        cc.onMssChanged(mss);
+        return true;
     }
 
     boolean inFlight(int seq) {

@@ -351,7 +351,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
         counters.outSegs.increment();
         // DF on every segment: path MTU discovery (RFC 1191) rather than fragments in the network.
-        ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, true);
+        if (ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, true) == IpService.TOO_BIG) {
+            c.onSegmentTooBig();
+        }
     }
 
     void sendReset(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort, int seq, int ack,
