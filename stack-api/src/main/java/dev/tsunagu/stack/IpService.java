@@ -63,4 +63,17 @@ public interface IpService {
      * non-first fragment) and the rate limit. Does not take ownership.
      */
     void sendPortUnreachable(IpPacketInfo info, PacketBuffer payload);
+
+    /**
+     * Path MTU discovery (RFC 1191; RFC 8201 for IPv6): a transport that checked an ICMP
+     * "fragmentation needed" / "packet too big" against its own state (RFC 5927: it quotes
+     * data in flight) reports that datagrams to {@code destination} larger than {@code mtu} do
+     * not pass. {@link #mtuFor} says so from then on, until the entry expires. Only ever lowers;
+     * the default, for a family without path MTU discovery, learns nothing.
+     *
+     * @return whether the path MTU to {@code destination} went down
+     */
+    default boolean learnPathMtu(IpAddress destination, int mtu) {
+        return false;
+    }
 }

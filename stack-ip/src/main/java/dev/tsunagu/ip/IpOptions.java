@@ -36,5 +36,13 @@ public final class IpOptions {
     public static final StackOption<Boolean> ECHO_BROADCAST = StackOption.of("icmp.echoBroadcast", Boolean.class, false,
             "answer pings sent to broadcast addresses");
 
+    /** RFC 1191 6.3: how long a learnt path MTU lasts before the first hop's is tried again ("at least 10 minutes"). */
+    public static final StackOption<Duration> PMTU_EXPIRY = StackOption.of("ip.pmtuExpiry", Duration.class,
+            Duration.ofMinutes(10), "lifetime of a path MTU learnt from ICMP fragmentation needed");
+
+    /** Destinations whose path MTU is remembered at most (the entry learnt longest ago goes first). */
+    public static final StackOption<Integer> PMTU_CACHE_SIZE = StackOption.of("ip.pmtuCacheSize", Integer.class, 1024,
+            "destinations in the path MTU cache");
+
     private IpOptions() {}
 }

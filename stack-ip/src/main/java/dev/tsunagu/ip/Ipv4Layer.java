@@ -69,6 +69,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private NetInterface loopback;
     /** Identification per (source, destination, protocol), not one counter for all (RFC 6864, RFC 7739). */
     private final Ipv4IdGenerator ids;
+    /** Path MTUs below the first hop's, learnt from "fragmentation needed" (RFC 1191). */
+    private final PathMtuCache pathMtus;
 
     private final Counter inReceives;
     private final Counter inHdrErrors;
@@ -92,6 +94,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final Counter dropTtlExceeded;
     private final Counter icmpSuppressed;
     private final Counter icmpRateLimited;
+    private final Counter pathMtuLowered;
 
     Ipv4Layer(StackContext ctx) {
         this.ctx = ctx;
@@ -99,6 +102,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         this.defaultTtl = ctx.option(IpOptions.DEFAULT_TTL);
         // One draw, as the single global counter's start took before: later draws stay as they were.
         this.ids = new Ipv4IdGenerator(ctx.random().nextLong());
+        this.pathMtus = new PathMtuCache(ctx.option(IpOptions.PMTU_CACHE_SIZE), ctx.option(IpOptions.PMTU_EXPIRY).toNanos());
         this.icmpErrorBudget = new TokenBucket(ctx.option(IpOptions.ICMP_ERROR_RATE), ctx.option(IpOptions.ICMP_ERROR_BURST));
         CounterGroup c = ctx.counters("ip");
         inReceives = c.counter("InReceives", "datagrams received");
@@ -121,6 +125,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         dropBadSource = c.counter("DropBadSource", "martian source: broadcast, multicast, ours or loopback from outside");
         dropMulticast = c.counter("DropMulticast", "multicast datagrams (no groups joined)");
         dropTtlExceeded = c.counter("DropTtlExceeded", "datagrams to forward whose TTL ran out");
+        pathMtuLowered = c.counter("PathMtuLowered", "path MTUs lowered by a checked fragmentation needed (RFC 1191)");
         CounterGroup ic = ctx.counters("icmp");
         icmpSuppressed = ic.counter("OutErrorsSuppressed", "errors not sent by RFC 1122 rules (about errors, broadcasts, fragments)");
         icmpRateLimited = ic.counter("OutRateLimited", "errors not sent because of the rate limit");
@@ -225,7 +230,18 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     @Override
     public int mtuFor(int destination) {
         Route r = route(destination);
-        return r == null ? 0 : r.mtu();
+        return r == null ? 0 : pathMtus.mtu(destination, r.mtu(), ctx.loop().now());
+    }
+
+    @Override
+    public boolean learnPathMtu(IpAddress destination, int mtu) {
+        int dst = bits(destination);
+        Route r = route(dst);
+        if (r == null || !pathMtus.lower(dst, mtu, r.mtu(), ctx.loop().now())) {
+            return false;
+        }
+        pathMtuLowered.increment();
+        return true;
     }
 
     @Override

@@ -447,6 +447,22 @@ final class LossRecovery {
         return true;
     }
 
+    /**
+     * The MSS came down after a "fragmentation needed" (RFC 1191 6.4): the segments in flight
+     * at the old size were dropped by a router that said so, not lost to congestion. They go
+     * again at once, cut at the new MSS, with no congestion response (as Linux's
+     * tcp_simple_retransmit): SND.NXT back to SND.UNA, what the peer SACKed skipped. Karn: no
+     * RTT sample across it.
+     */
+    void onMssReduced() {
+        if (snd.sndUna == snd.sndMax) {
+            return;
+        }
+        rtt.stopTiming();
+        snd.goBackN();
+        snd.output();
+    }
+
     void cancelTimers() {
         if (reorderTimer != null) {
             reorderTimer.cancel();

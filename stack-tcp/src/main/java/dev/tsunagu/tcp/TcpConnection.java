@@ -89,6 +89,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     /** The application closed its socket: nobody will read any more. */
     private boolean orphaned;
     private boolean deleted;
+    /** A resend at a lowered MSS is queued on the loop ({@link #onSegmentTooBig}). */
+    private boolean mssResendPending;
 
     TcpConnection(TcpLayer layer, boolean passive, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort,
                   TcpSocketOptions options) {
@@ -727,12 +729,68 @@ final class TcpConnection implements TcpOutput.Transmit {
     }
 
     /** Whether {@code seq} is of data sent and not yet acknowledged (RFC 5927: what an ICMP error must quote). */
+    /**
+     * Path MTU discovery (RFC 1191 6.4, RFC 5927 7.2): a router dropped a segment of ours in
+     * flight as too big for its next link. The network layer learns the path MTU (for every
+     * connection to the peer), and this connection's MSS comes down to fit it: the MTU less the
+     * IP and TCP headers and the options every segment carries. What was in flight at the old
+     * size was dropped: {@link LossRecovery#onMssReduced} sends it again now.
+     */
+    private void onPacketTooBig(IcmpErrorInfo e) {
+        int current = network.mtuFor(remoteIp);
+        int mtu = PathMtuDiscovery.believe(e.nextHopMtu(), current, network.headerLength());
+        if (mtu > 0) {
+            network.learnPathMtu(remoteIp, mtu);
+        }
+        if (!lowerMssToPath()) {
+            counters.pmtuIgnored.increment(); // no lower than we send, or nothing to resize yet
+            return;
+        }
+        loss.onMssReduced();
+    }
+
+    /**
+     * The network layer refused a segment of ours as larger than the path MTU it knows (DF is
+     * on): it learnt a smaller one without an error for this connection (for another connection
+     * to the peer, or in a family that learns from every "packet too big"). The MSS comes down
+     * now; the refused segment and those after it go again once this send is over.
+     */
+    void onSegmentTooBig() {
+        if (lowerMssToPath() && !mssResendPending) {
+            mssResendPending = true;
+            loop.execute(() -> {
+                mssResendPending = false;
+                if (!deleted) {
+                    loss.onMssReduced();
+                }
+            });
+        }
+    }
+
+    /** Lowers the MSS to fit the path MTU the network layer reports, if that is smaller; whether it did. */
+    private boolean lowerMssToPath() {
+        int pathMtu = network.mtuFor(remoteIp);
+        int mss = Math.max(Handshake.MIN_MSS, pathMtu - network.headerLength() - TcpHeader.HEADER_LENGTH
+                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0));
+        if (pathMtu <= 0 || mss >= snd.mss || !state.isSynchronized()) {
+            return false;
+        }
+        counters.pmtuReductions.increment();
+        snd.mss = mss;
+        cc.onMssChanged(mss);
+        return true;
+    }
+
     boolean inFlight(int seq) {
         return SeqNum.inRangeInclusive(seq, snd.sndUna, snd.sndMax);
     }
 
     /** An ICMP error about a segment of ours (RFC 1122 4.2.3.9): hard only for our SYN. */
     void onIcmpError(IcmpErrorInfo e) {
+        if (e.kind() == IcmpErrorInfo.Kind.PACKET_TOO_BIG) {
+            onPacketTooBig(e);
+            return;
+        }
         IOException failure = state == TcpState.SYN_SENT ? hs.icmpFailure(e, remote()) : null;
         if (failure != null) {
             counters.attemptFails.increment();

@@ -50,6 +50,8 @@ final class TcpCounters {
     final Counter sackRecoveries;
     final Counter lostRetransmits;
     final Counter tailLossProbes;
+    final Counter pmtuReductions;
+    final Counter pmtuIgnored;
 
     /** The counter of a segment {@link Segment#parse} refused. */
     Counter rejected(Segment.Verdict v) {
@@ -111,5 +113,8 @@ final class TcpCounters {
         sackRecoveries = g.counter("SackRecoveries", "loss recoveries driven by SACK (RFC 6675)");
         lostRetransmits = g.counter("LostRetransmits", "retransmissions found lost by later SACKs (a new round of them began)");
         tailLossProbes = g.counter("TailLossProbes", "tail loss probes sent (RFC 8985 7)");
+        pmtuReductions = g.counter("PmtuReductions", "MSS lowered on a connection by a checked fragmentation needed (RFC 1191)");
+        pmtuIgnored = g.counter("PmtuIgnored",
+                "fragmentation needed errors ignored: quoting no segment in flight (RFC 5927) or not lowering the MSS");
     }
 }

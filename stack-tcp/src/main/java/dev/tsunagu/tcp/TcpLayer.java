@@ -334,6 +334,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             int seq = quoted.getI32(TcpHeader.SEQUENCE);
             if (c.inFlight(seq)) {
                 c.onIcmpError(error);
+            } else if (error.kind() == IcmpErrorInfo.Kind.PACKET_TOO_BIG) {
+                counters.pmtuIgnored.increment();
             }
         }
     }
@@ -348,7 +350,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         IpService ip = c.network;
         TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
         counters.outSegs.increment();
-        ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, false);
+        // DF on every segment: path MTU discovery (RFC 1191) rather than fragments in the network.
+        if (ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, true) == IpService.TOO_BIG) {
+            c.onSegmentTooBig();
+        }
     }
 
     void sendReset(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort, int seq, int ack,
@@ -365,7 +370,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         PacketBuffer b = ctx.buffers().acquire(0);
         TcpHeader.prepend(b, localPort, remotePort, seq, ack, flags, window, o, ip, localIp, remoteIp);
         counters.outSegs.increment();
-        ip.send(b, localIp, remoteIp, IpProtocol.TCP, 0, 0, false);
+        ip.send(b, localIp, remoteIp, IpProtocol.TCP, 0, 0, true);
     }
 
     int initialSequence(IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort) {

@@ -104,6 +104,35 @@ class TcpOverAnotherFamilyTest {
     }
 
     @Test
+    void aSegmentTheNetworkLayerRefusesAsTooBigLowersTheMssAndGoesAgain() throws Exception {
+        clientWire.peer = serverWire;
+        serverWire.peer = clientWire;
+        TcpServerSocket listener = server.tcp().listen(80);
+        CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
+        TcpSocket c = client.tcp().connect(new InetSocketAddress(SERVER.toInetAddress(), 80));
+        TcpSocket s = loop.await(accepted, java.time.Duration.ofSeconds(5));
+        // The network layer learnt a smaller path MTU on its own (say, from a Packet Too Big
+        // about another datagram): TCP hears of it only when a segment is refused.
+        clientWire.pathMtu = 1280;
+        byte[] data = new byte[50_000];
+        new Random(8).nextBytes(data);
+        CompletableFuture<Void> written = c.writeAsync(data, 0, data.length);
+        byte[] got = new byte[data.length];
+        int n = 0;
+        while (n < data.length) {
+            n += s.read(got, n, got.length - n);
+        }
+        loop.await(written, java.time.Duration.ofSeconds(5));
+        assertThat(Arrays.equals(got, data)).isTrue();
+        assertThat(clientWire.refused).isPositive();
+        assertThat(clientWire.largestAfterShrink).isLessThanOrEqualTo(1280 - 40);
+        assertThat(client.statistics().get("tcp", "PmtuReductions")).isEqualTo(1);
+        assertThat(client.statistics().get("tcp", "Timeouts")).as("resent at once").isZero();
+        c.close();
+        s.close();
+    }
+
+    @Test
     void aCorruptedSegmentFailsTheChecksumOverTheIpv6PseudoHeader() throws Exception {
         clientWire.peer = serverWire;
         serverWire.peer = clientWire;
@@ -124,8 +153,9 @@ class TcpOverAnotherFamilyTest {
     }
 
     /**
-     * A stand-in IPv6 layer: one address, MTU 1500, a 40-byte header, and a "wire" that hands
-     * each datagram to its peer's transport on the next loop turn.
+     * A stand-in IPv6 layer: one address, MTU 1500 (or the path MTU a test sets: larger packets
+     * with don't-fragment are refused), a 40-byte header, and a "wire" that hands each datagram
+     * to its peer's transport on the next loop turn.
      */
     private static final class WireIpv6 implements LayerProvider {
         final Ipv6Address address;
@@ -134,6 +164,9 @@ class TcpOverAnotherFamilyTest {
         int segments;
         int largestSegment;
         boolean corruptNext;
+        int pathMtu = 1500;
+        int refused;
+        int largestAfterShrink;
 
         WireIpv6(Ipv6Address address) {
             this.address = address;
@@ -170,7 +203,7 @@ class TcpOverAnotherFamilyTest {
 
                 @Override
                 public int mtuFor(IpAddress destination) {
-                    return 1500;
+                    return pathMtu;
                 }
 
                 @Override
@@ -186,9 +219,17 @@ class TcpOverAnotherFamilyTest {
                 @Override
                 public int send(PacketBuffer payload, IpAddress source, IpAddress destination, int protocol, int ttl,
                                 int tos, boolean dontFragment) {
+                    if (dontFragment && payload.length() + 40 > pathMtu) {
+                        payload.release(); // as an IPv6 layer that learnt a smaller path MTU refuses a packet
+                        refused++;
+                        return TOO_BIG;
+                    }
                     byte[] bytes = payload.toByteArray();
                     payload.release();
                     segments++;
+                    if (pathMtu < 1500) {
+                        largestAfterShrink = Math.max(largestAfterShrink, bytes.length);
+                    }
                     largestSegment = Math.max(largestSegment, bytes.length);
                     if (corruptNext) {
                         corruptNext = false;

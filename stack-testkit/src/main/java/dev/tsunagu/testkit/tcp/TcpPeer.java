@@ -66,7 +66,7 @@ public final class TcpPeer implements AutoCloseable {
     public static final int PEER_PORT = 40_000;
 
     /** One segment the stack sent, with the instant it left and the IP fields the tests look at. */
-    public record Seen(long at, int ipId, int ipTotalLength, TcpRepr tcp, byte[] segment) {
+    public record Seen(long at, int ipId, int ipTotalLength, boolean ipDontFragment, TcpRepr tcp, byte[] segment) {
         /** The options as sent, SACK blocks and timestamps included (which {@link TcpRepr} leaves out). */
         public TcpOptions options() {
             return TcpOptions.parse(segment);
@@ -513,7 +513,7 @@ public final class TcpPeer implements AutoCloseable {
                 case TcpRepr.Parsed p -> p.repr();
                 case TcpRepr.Rejected x -> throw new AssertionError("the stack sent a malformed segment: " + x.reason());
             };
-            Seen seen = new Seen(loop.now(), id, total, r, tcp);
+            Seen seen = new Seen(loop.now(), id, total, (ip[6] & 0x40) != 0, r, tcp);
             arrived.add(seen);
             log.add(seen);
         }
