@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code defaults.sh} — as options of the stack, never as special cases in TCP. Each sysctl a
  * script sets is either mapped to an option ({@code tcp_timestamps} to {@link TcpOptions#TIMESTAMPS},
  * {@code tcp_rmem}'s maximum to the receive buffer, which sets the window scale as Linux's
- * does), or taken as it stands because the stack already behaves that way at the value
+ * does, {@code tcp_congestion_control} to the socket's congestion control), or taken as it stands because the stack already behaves that way at the value
  * {@code defaults.sh} gives ({@code tcp_ecn=0}: no ECN), or refused as {@link Unsupported}.
  *
  * <p>Linux's settings without a sysctl are options too: an initial window of 10 segments
@@ -43,7 +43,6 @@ public final class LinuxProfile {
             Map.entry("tcp_dsack", "1"),
             Map.entry("tcp_fack", "0"),
             Map.entry("tcp_reordering", "3"),
-            Map.entry("tcp_congestion_control", "cubic"),
             Map.entry("tcp_slow_start_after_idle", "0"),
             Map.entry("tcp_early_retrans", "4"),
             Map.entry("tcp_recovery", "1"),
@@ -62,6 +61,7 @@ public final class LinuxProfile {
     private final Map<StackOption<?>, Object> options = new LinkedHashMap<>();
     private int receiveBuffer = 15 * 1024 * 1024;
     private int sendBuffer = 256 * 1024;
+    private String congestionControl = "cubic";
     private final List<String> notes = new ArrayList<>();
 
     public LinuxProfile() {
@@ -85,7 +85,8 @@ public final class LinuxProfile {
 
     /** The socket options a new socket starts with: tcp_wmem's default, tcp_rmem's maximum. */
     public TcpSocketOptions socketDefaults() {
-        return TcpSocketOptions.DEFAULT.withReceiveBuffer(receiveBuffer).withSendBuffer(sendBuffer);
+        return TcpSocketOptions.DEFAULT.withReceiveBuffer(receiveBuffer).withSendBuffer(sendBuffer)
+                .withCongestionControl(congestionControl);
     }
 
     /** What was taken as given rather than mapped, for the report. */
@@ -191,6 +192,11 @@ public final class LinuxProfile {
             case "tcp_syn_retries" -> options.put(TcpOptions.SYN_RETRIES, integer(name, value));
             case "tcp_rmem" -> receiveBuffer = triple(name, value)[2];
             case "tcp_wmem" -> sendBuffer = triple(name, value)[1];
+            case "tcp_congestion_control" -> congestionControl = switch (value) {
+                case "cubic" -> "cubic";
+                case "reno" -> "newreno"; // Linux's reno is NewReno (RFC 6582)
+                default -> throw new Unsupported("sysctl net.ipv4.tcp_congestion_control=" + value);
+            };
             default -> {
                 if (ANY_VALUE.contains(name)) {
                     return;
