@@ -23,7 +23,6 @@ import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.util.TokenBucket;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -710,10 +709,5 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
             }
             return a;
         }
-    }
-
-    /** For tests and tools: the interfaces taking part in IPv6. */
-    List<Ipv6Interface> ipv6Interfaces() {
-        return new ArrayList<>(interfaces.values());
     }
 }
