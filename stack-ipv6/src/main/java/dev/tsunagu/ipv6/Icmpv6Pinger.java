@@ -32,14 +32,19 @@ final class Icmpv6Pinger implements Ipv6PingService {
     private final Ipv6Layer ip;
     private final EventLoop loop;
     private final BufferPool buffers;
-    private final EchoRequests requests;
+    private final StackContext ctx;
+    /**
+     * Made at the first ping, when its identifier is drawn: a draw at construction would shift the
+     * random choices of every stack, IPv6 or not (see {@code Ipv6Layer}'s fragment id). Loop only.
+     */
+    private EchoRequests requests;
     private final Counter outEchos;
 
     Icmpv6Pinger(Ipv6Layer ip, StackContext ctx) {
         this.ip = ip;
         this.loop = ctx.loop();
         this.buffers = ctx.buffers();
-        this.requests = new EchoRequests(loop, ctx.random().nextInt(0x10000));
+        this.ctx = ctx;
         this.outEchos = ctx.counters("icmpv6").counter("OutEchos", "echo requests sent");
     }
 
@@ -67,6 +72,9 @@ final class Icmpv6Pinger implements Ipv6PingService {
             f.completeExceptionally(new NoRouteToHostException("no route to host " + target));
             return;
         }
+        if (requests == null) {
+            requests = new EchoRequests(loop, ctx.random().nextInt(0x10000));
+        }
         int seq = requests.start(target, timeout.toNanos(), f);
         if (seq < 0) {
             return;
@@ -86,18 +94,23 @@ final class Icmpv6Pinger implements Ipv6PingService {
     }
 
     void onReply(IpPacketInfo info, PacketBuffer p) {
+        if (requests == null) {
+            return; // we never pinged: not our reply
+        }
         requests.reply(Icmpv6Header.identifier(p), Icmpv6Header.sequence(p), info.source(),
                 p.length() - Icmpv6Header.HEADER_LENGTH, info.ttl());
     }
 
     /** An ICMPv6 error quoting one of our echo requests ({@code quoted} starts at its ICMPv6 header). */
     void onError(IcmpErrorInfo error, PacketBuffer quoted) {
-        if (quoted.length() >= Icmpv6Header.HEADER_LENGTH && Icmpv6Header.type(quoted) == Icmpv6Header.TYPE_ECHO_REQUEST) {
+        if (requests != null && quoted.length() >= Icmpv6Header.HEADER_LENGTH && Icmpv6Header.type(quoted) == Icmpv6Header.TYPE_ECHO_REQUEST) {
             requests.error(Icmpv6Header.identifier(quoted), Icmpv6Header.sequence(quoted), error);
         }
     }
 
     void close() {
-        requests.close();
+        if (requests != null) {
+            requests.close();
+        }
     }
 }

@@ -80,7 +80,13 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         }
     };
     private NetInterface loopback;
+    /**
+     * Drawn from the stack's random generator at the first fragment, not at construction: the layer
+     * is loaded into every stack, and a draw here would shift every later random choice (MACs,
+     * ISNs, ports) of stacks that never use IPv6, so a seed would no longer give the run it gave.
+     */
     private int nextFragmentId;
+    private boolean fragmentIdDrawn;
 
     private final Counter inReceives;
     private final Counter inHdrErrors;
@@ -110,7 +116,6 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         this.ctx = ctx;
         this.forwarding = ctx.option(Ipv6Options.FORWARDING);
         this.defaultHopLimit = ctx.option(Ipv6Options.DEFAULT_HOP_LIMIT);
-        this.nextFragmentId = ctx.random().nextInt();
         this.icmpErrorBudget = new TokenBucket(ctx.option(Ipv6Options.ICMP_ERROR_RATE),
                 ctx.option(Ipv6Options.ICMP_ERROR_BURST));
         CounterGroup c = ctx.counters("ipv6");
@@ -385,6 +390,10 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
             outDiscards.increment();
             packet.release();
             return TOO_BIG;
+        }
+        if (!fragmentIdDrawn) {
+            nextFragmentId = ctx.random().nextInt();
+            fragmentIdDrawn = true;
         }
         List<PacketBuffer> fragments = Ipv6Fragmenter.fragment(packet, mtu, nextFragmentId++, ctx.buffers());
         packet.release();

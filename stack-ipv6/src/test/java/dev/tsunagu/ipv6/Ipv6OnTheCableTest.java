@@ -13,13 +13,16 @@ import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.InterfaceConfig;
+import dev.tsunagu.stack.LayerProvider;
 import dev.tsunagu.stack.Neighbors;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.testkit.TestHosts;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -213,5 +216,20 @@ class Ipv6OnTheCableTest {
         assertThat(only4.statistics().get("nd", "OutNeighborSolicits")).isZero();
         assertThat(only4.statistics().get("nd", "OutRouterSolicits")).isZero();
         assertThat(v6(only4).interfaceState(only4.primaryInterface())).isNull();
+    }
+
+    @Test
+    void loadingTheLayerLeavesASeedsRandomChoicesAsTheyWere() {
+        // The layer is loaded into every stack; a random draw while it is built would shift every
+        // later choice (MACs, ISNs, ports) and a seed would no longer reproduce the run it gave
+        // before IPv6 existed (the tour's output for a seed is pinned).
+        List<LayerProvider> without = ServiceLoader.load(LayerProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> !p.name().equals("ipv6")).toList();
+        NetworkStack with = net.add(TestHosts.host(loop, "with", 31).on(new Cable("w"), "10.2.0.1/24").build());
+        NetworkStack plain = net.add(TestHosts.host(loop, "plain", 31).layers(without)
+                .on(new Cable("p"), "10.2.0.1/24").build());
+        assertThat(with.layers()).contains("ipv6");
+        assertThat(plain.layers()).doesNotContain("ipv6");
+        assertThat(with.primaryInterface().macBits()).isEqualTo(plain.primaryInterface().macBits());
     }
 }
