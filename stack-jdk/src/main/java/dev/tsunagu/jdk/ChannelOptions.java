@@ -3,6 +3,8 @@ package dev.tsunagu.jdk;
 import dev.tsunagu.socket.TcpSocketOptions;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 
 /**
@@ -61,6 +63,21 @@ final class ChannelOptions {
         if ((name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) && (Integer) value < 0) {
             throw new IllegalArgumentException("Invalid send/receive buffer size");
         }
+    }
+
+    /** A channel's {@code setOption}: the name and value are checked before the channel is, as the JDK's channels do. */
+    void set(Channel channel, SocketOption<?> name, Object value) throws ClosedChannelException {
+        check(name, value);
+        ChannelWaits.ensureOpen(channel);
+        set(name, value);
+    }
+
+    /** A channel's {@code getOption}: an unsupported name is reported before a closed channel. */
+    @SuppressWarnings("unchecked")
+    <T> T get(Channel channel, SocketOption<T> name) throws ClosedChannelException {
+        Object v = get(name);
+        ChannelWaits.ensureOpen(channel);
+        return (T) v;
     }
 
     void set(SocketOption<?> name, Object value) {

@@ -1,6 +1,8 @@
 package dev.tsunagu.jdk;
 
 import dev.tsunagu.loop.EventLoop;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,8 +51,15 @@ final class ChannelWaits {
         }
     }
 
+    /** The check that opens every channel operation: a closed channel is a {@link ClosedChannelException}. */
+    static void ensureOpen(Channel channel) throws ClosedChannelException {
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
     /** Whether a blocking call should stop waiting: its channel closed or its thread interrupted. */
-    static boolean stop(java.nio.channels.Channel channel) {
+    static boolean stop(Channel channel) {
         return !channel.isOpen() || Thread.currentThread().isInterrupted();
     }
 }

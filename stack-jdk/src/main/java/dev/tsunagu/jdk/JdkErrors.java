@@ -64,6 +64,13 @@ final class JdkErrors {
         return lower(e).contains("closed") ? new SocketException(SOCKET_CLOSED, e) : e;
     }
 
+    /** The failure of a bind or listen on a port the stack already has in use. */
+    static BindException onBind(BindException e) {
+        BindException inUse = new BindException("Address already in use");
+        inUse.initCause(e);
+        return inUse;
+    }
+
     static IOException unwrap(Throwable t) {
         Throwable c = t;
         while ((c instanceof java.util.concurrent.CompletionException

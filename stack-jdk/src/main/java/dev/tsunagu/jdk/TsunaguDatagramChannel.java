@@ -1,5 +1,7 @@
 package dev.tsunagu.jdk;
 
+import static dev.tsunagu.jdk.ChannelWaits.ensureOpen;
+
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.UdpService;
 import dev.tsunagu.socket.UdpSocket;
@@ -18,7 +20,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.NotYetConnectedException;
@@ -106,7 +107,7 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
     @Override
     public DatagramChannel bind(SocketAddress local) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (localAddress != null) {
                 throw new AlreadyBoundException();
             }
@@ -117,9 +118,7 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
             try {
                 udp.bind(a.getAddress().isAnyLocalAddress() ? new InetSocketAddress(a.getPort()) : a);
             } catch (BindException e) {
-                BindException inUse = new BindException("Address already in use");
-                inUse.initCause(e);
-                throw inUse;
+                throw JdkErrors.onBind(e);
             }
             localAddress = udp.localAddress();
         }
@@ -136,7 +135,7 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
     public DatagramChannel connect(SocketAddress remote) throws IOException {
         InetSocketAddress isa = TsunaguSocketChannel.checkAddress(remote);
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (remoteAddress != null) {
                 throw new AlreadyConnectedException();
             }
@@ -210,7 +209,7 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
     Datagram next(long deadline, boolean mustBeConnected) throws IOException {
         readLock.lock();
         try {
-            ensureOpen();
+            ensureOpen(this);
             if (mustBeConnected && remoteAddress == null) {
                 throw new NotYetConnectedException();
             }
@@ -274,7 +273,7 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
         Objects.checkFromIndexSize(offset, length, srcs.length);
         InetSocketAddress peer = remoteAddress;
         if (peer == null) {
-            ensureOpen();
+            ensureOpen(this);
             throw new NotYetConnectedException();
         }
         return sendTo(srcs, offset, length, peer);
@@ -283,7 +282,7 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
     private int sendTo(ByteBuffer[] srcs, int offset, int length, InetSocketAddress to) throws IOException {
         writeLock.lock();
         try {
-            ensureOpen();
+            ensureOpen(this);
             ensureBound();
             int total = 0;
             for (int i = offset; i < offset + length; i++) {
@@ -318,13 +317,13 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        ensureOpen();
+        ensureOpen(this);
         return localAddress;
     }
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
-        ensureOpen();
+        ensureOpen(this);
         return remoteAddress;
     }
 
@@ -338,18 +337,13 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
 
     @Override
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
-        options.check(name, value);
-        ensureOpen();
-        options.set(name, value);
+        options.set(this, name, value);
         return this;
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Object v = options.get(name);
-        ensureOpen();
-        return (T) v;
+        return options.get(this, name);
     }
 
     @Override
@@ -373,12 +367,6 @@ final class TsunaguDatagramChannel extends DatagramChannel implements StackChann
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source) {
         throw new UnsupportedOperationException("multicast is not supported by Tsunagu yet");
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.tsunagu.jdk;
 
+import static dev.tsunagu.jdk.ChannelWaits.ensureOpen;
+
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.stack.MissingLayerException;
@@ -14,7 +16,6 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.nio.channels.AlreadyBoundException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -70,7 +71,7 @@ final class TsunaguServerSocketChannel extends ServerSocketChannel implements St
     @Override
     public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (listener != null) {
                 throw new AlreadyBoundException();
             }
@@ -82,9 +83,7 @@ final class TsunaguServerSocketChannel extends ServerSocketChannel implements St
             try {
                 l = stack.tcp().listen(a.getPort(), backlog < 1 ? DEFAULT_BACKLOG : backlog, options.tcp());
             } catch (BindException e) {
-                BindException inUse = new BindException("Address already in use");
-                inUse.initCause(e);
-                throw inUse;
+                throw JdkErrors.onBind(e);
             } catch (MissingLayerException e) {
                 throw new SocketException(e.getMessage(), e);
             }
@@ -111,7 +110,7 @@ final class TsunaguServerSocketChannel extends ServerSocketChannel implements St
     SocketChannel accept(long deadline) throws IOException {
         acceptLock.lock();
         try {
-            ensureOpen();
+            ensureOpen(this);
             TcpServerSocket l = listener;
             if (l == null) {
                 throw new NotYetBoundException();
@@ -191,7 +190,7 @@ final class TsunaguServerSocketChannel extends ServerSocketChannel implements St
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        ensureOpen();
+        ensureOpen(this);
         return localAddressOrNull();
     }
 
@@ -202,18 +201,13 @@ final class TsunaguServerSocketChannel extends ServerSocketChannel implements St
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        options.check(name, value);
-        ensureOpen();
-        options.set(name, value);
+        options.set(this, name, value);
         return this;
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Object v = options.get(name);
-        ensureOpen();
-        return (T) v;
+        return options.get(this, name);
     }
 
     @Override
@@ -231,12 +225,6 @@ final class TsunaguServerSocketChannel extends ServerSocketChannel implements St
 
     NetworkStack stack() {
         return stack;
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.tsunagu.jdk;
 
+import static dev.tsunagu.jdk.ChannelWaits.ensureOpen;
+
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.MissingLayerException;
@@ -112,7 +114,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
     @Override
     public SocketChannel bind(SocketAddress local) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (state == PENDING) {
                 throw new ConnectionPendingException();
             }
@@ -143,7 +145,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
         InetSocketAddress isa = checkAddress(remote);
         CompletableFuture<TcpSocket> f;
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (state == CONNECTED) {
                 throw new AlreadyConnectedException();
             }
@@ -171,7 +173,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
     public boolean finishConnect() throws IOException {
         CompletableFuture<TcpSocket> f;
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (state == CONNECTED) {
                 return true;
             }
@@ -269,7 +271,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
         }
         readLock.lock();
         try {
-            ensureOpen();
+            ensureOpen(this);
             if (state != CONNECTED) {
                 throw new NotYetConnectedException();
             }
@@ -320,7 +322,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
         }
         writeLock.lock();
         try {
-            ensureOpen();
+            ensureOpen(this);
             if (state != CONNECTED) {
                 throw new NotYetConnectedException();
             }
@@ -358,7 +360,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
     @Override
     public SocketChannel shutdownInput() throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (state != CONNECTED) {
                 throw new NotYetConnectedException();
             }
@@ -371,7 +373,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
     @Override
     public SocketChannel shutdownOutput() throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            ensureOpen(this);
             if (state != CONNECTED) {
                 throw new NotYetConnectedException();
             }
@@ -437,13 +439,13 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        ensureOpen();
+        ensureOpen(this);
         return localAddress;
     }
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
-        ensureOpen();
+        ensureOpen(this);
         return remoteAddress;
     }
 
@@ -457,9 +459,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        options.check(name, value);
-        ensureOpen();
-        options.set(name, value);
+        options.set(this, name, value);
         TcpSocket c = connection;
         if (c != null && name == StandardSocketOptions.TCP_NODELAY) {
             c.setNoDelay((Boolean) value);
@@ -470,11 +470,8 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Object v = options.get(name);
-        ensureOpen();
-        return (T) v;
+        return options.get(this, name);
     }
 
     @Override
@@ -492,12 +489,6 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
             }
         }
         return adaptor;
-    }
-
-    void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
     }
 
     static InetSocketAddress checkAddress(SocketAddress a) {

@@ -195,9 +195,7 @@ final class TsunaguSocketImpl extends SocketImpl {
             listener = l;
             localport = l.localAddress().getPort();
         } catch (BindException e) {
-            BindException inUse = new BindException("Address already in use");
-            inUse.initCause(e);
-            throw inUse;
+            throw JdkErrors.onBind(e);
         } catch (MissingLayerException e) {
             throw new SocketException(e.getMessage(), e);
         }
