@@ -41,11 +41,28 @@ final class OptionValues {
         throw new UnsupportedOperationException("'" + name + "' not supported");
     }
 
+    /**
+     * An option id an impl's {@code setOption} does not take: {@code IP_TOS}, which Tsunagu does
+     * not set yet (its adaptors' {@code setTrafficClass} say the same), or one it does not know.
+     */
+    static SocketException refused(int optID) {
+        return optID == SocketOptions.IP_TOS ? new SocketException("IP_TOS is not supported by Tsunagu yet")
+                : new SocketException("Unknown option " + optID);
+    }
+
     static boolean bool(Object value) throws SocketException {
         if (value instanceof Boolean b) {
             return b;
         }
         throw new SocketException("Bad value " + value + ": a Boolean is needed");
+    }
+
+    /** An {@code SO_TIMEOUT} in milliseconds: 0 (wait for ever) or more. */
+    static int timeout(Object value) throws SocketException {
+        if (!(value instanceof Integer millis) || millis < 0) {
+            throw new SocketException("Bad value for SO_TIMEOUT");
+        }
+        return millis;
     }
 
     /** A buffer size: at least one byte, at most 1 GiB (Tsunagu's limit, window scale 14), silently, like a kernel's rmem_max. */

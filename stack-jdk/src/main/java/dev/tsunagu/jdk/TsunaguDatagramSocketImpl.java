@@ -215,18 +215,12 @@ final class TsunaguDatagramSocketImpl extends DatagramSocketImpl {
     public void setOption(int optID, Object value) throws SocketException {
         ensureOpen();
         switch (optID) {
-            case SO_TIMEOUT -> {
-                if (!(value instanceof Integer millis) || millis < 0) {
-                    throw new SocketException("Bad value for SO_TIMEOUT");
-                }
-                soTimeout = millis;
-            }
+            case SO_TIMEOUT -> soTimeout = OptionValues.timeout(value);
             case SO_RCVBUF -> receiveBuffer = OptionValues.bufferSize(value, "SO_RCVBUF");
             case SO_SNDBUF -> sendBuffer = OptionValues.bufferSize(value, "SO_SNDBUF");
             case SO_REUSEADDR -> reuseAddress = OptionValues.bool(value);
             case SO_BROADCAST -> broadcast = OptionValues.bool(value);
-            case IP_TOS -> throw new SocketException("IP_TOS is not supported by Tsunagu yet");
-            default -> throw new SocketException("Unknown option " + optID);
+            default -> throw OptionValues.refused(optID); // IP_TOS among them
         }
     }
 

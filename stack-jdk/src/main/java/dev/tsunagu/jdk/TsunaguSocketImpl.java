@@ -494,19 +494,13 @@ final class TsunaguSocketImpl extends SocketImpl {
             case SO_RCVBUF -> receiveBuffer = OptionValues.bufferSize(value, "SO_RCVBUF");
             case SO_SNDBUF -> sendBuffer = OptionValues.bufferSize(value, "SO_SNDBUF");
             case SO_LINGER -> linger = value instanceof Integer seconds ? Math.min(Math.max(seconds, -1), 65_535) : lingerOff(value);
-            case SO_TIMEOUT -> {
-                if (!(value instanceof Integer millis) || millis < 0) {
-                    throw new SocketException("Bad value for SO_TIMEOUT");
-                }
-                soTimeout = millis;
-            }
+            case SO_TIMEOUT -> soTimeout = OptionValues.timeout(value);
             case SO_OOBINLINE -> {
                 if (OptionValues.bool(value)) {
                     throw new SocketException("SO_OOBINLINE is not supported by Tsunagu");
                 }
             }
-            case IP_TOS -> throw new SocketException("IP_TOS is not supported by Tsunagu yet");
-            default -> throw new SocketException("Unknown option " + optID);
+            default -> throw OptionValues.refused(optID); // IP_TOS among them
         }
     }
 
