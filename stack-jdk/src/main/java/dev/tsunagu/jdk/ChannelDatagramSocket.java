@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.net.SocketOptions;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -22,12 +23,13 @@ import java.util.Set;
  */
 final class ChannelDatagramSocket extends DatagramSocket {
     private final TsunaguDatagramChannel channel;
-    private volatile int timeout;
+    private final AdaptorOptions options;
 
     /** The impl handed to {@code DatagramSocket} is never used: every method that would is overridden. */
     ChannelDatagramSocket(TsunaguDatagramChannel channel, NetworkStack stack) {
         super(new TsunaguDatagramSocketImpl(stack));
         this.channel = channel;
+        this.options = new AdaptorOptions(channel);
     }
 
     @Override
@@ -35,7 +37,7 @@ final class ChannelDatagramSocket extends DatagramSocket {
         try {
             channel.bind(local);
         } catch (IOException | RuntimeException e) {
-            throw ChannelSocket.asSocketException(e);
+            throw JdkErrors.asSocketException(e);
         }
     }
 
@@ -53,7 +55,7 @@ final class ChannelDatagramSocket extends DatagramSocket {
         try {
             channel.connect(remote);
         } catch (IOException | RuntimeException e) {
-            throw ChannelSocket.asSocketException(e);
+            throw JdkErrors.asSocketException(e);
         }
     }
 
@@ -128,7 +130,7 @@ final class ChannelDatagramSocket extends DatagramSocket {
         if (!channel.isBlocking()) {
             throw new IllegalBlockingModeException();
         }
-        Datagram d = channel.next(ChannelWaits.deadline(timeout), false);
+        Datagram d = channel.next(ChannelWaits.deadline(options.timeout()), false);
         if (d == null) {
             throw new SocketException(JdkErrors.SOCKET_CLOSED);
         }
@@ -143,57 +145,57 @@ final class ChannelDatagramSocket extends DatagramSocket {
         if (millis < 0) {
             throw new IllegalArgumentException("timeout < 0");
         }
-        timeout = millis;
+        options.timeout(millis);
     }
 
     @Override
     public int getSoTimeout() {
-        return timeout;
+        return options.timeout();
     }
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        ChannelSocket.set(channel, StandardSocketOptions.SO_SNDBUF, size);
+        options.set(StandardSocketOptions.SO_SNDBUF, size);
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return ChannelSocket.get(channel, StandardSocketOptions.SO_SNDBUF);
+        return options.get(StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        ChannelSocket.set(channel, StandardSocketOptions.SO_RCVBUF, size);
+        options.set(StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return ChannelSocket.get(channel, StandardSocketOptions.SO_RCVBUF);
+        return options.get(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        ChannelSocket.set(channel, StandardSocketOptions.SO_REUSEADDR, on);
+        options.set(StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return ChannelSocket.get(channel, StandardSocketOptions.SO_REUSEADDR);
+        return options.get(StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
     public void setBroadcast(boolean on) throws SocketException {
-        ChannelSocket.set(channel, StandardSocketOptions.SO_BROADCAST, on);
+        options.set(StandardSocketOptions.SO_BROADCAST, on);
     }
 
     @Override
     public boolean getBroadcast() throws SocketException {
-        return ChannelSocket.get(channel, StandardSocketOptions.SO_BROADCAST);
+        return options.get(StandardSocketOptions.SO_BROADCAST);
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        throw new SocketException("IP_TOS is not supported by Tsunagu yet");
+        throw OptionValues.refused(SocketOptions.IP_TOS);
     }
 
     @Override

@@ -21,12 +21,13 @@ import java.util.Set;
  */
 final class ChannelServerSocket extends ServerSocket {
     private final TsunaguServerSocketChannel channel;
-    private volatile int timeout;
+    private final AdaptorOptions options;
 
     /** The {@code SocketImpl} handed to {@code ServerSocket} is never used: every method that would is overridden. */
     ChannelServerSocket(TsunaguServerSocketChannel channel) {
         super(new TsunaguSocketImpl(channel.stack(), true));
         this.channel = channel;
+        this.options = new AdaptorOptions(channel);
     }
 
     @Override
@@ -39,7 +40,7 @@ final class ChannelServerSocket extends ServerSocket {
         try {
             channel.bind(local, backlog);
         } catch (RuntimeException | IOException e) {
-            throw ChannelSocket.translate(e);
+            throw JdkErrors.onChannel(e);
         }
     }
 
@@ -70,10 +71,10 @@ final class ChannelServerSocket extends ServerSocket {
                     throw new IllegalBlockingModeException();
                 }
             } else {
-                sc = channel.accept(ChannelWaits.deadline(timeout));
+                sc = channel.accept(ChannelWaits.deadline(options.timeout()));
             }
         } catch (RuntimeException | IOException e) {
-            throw ChannelSocket.translate(e);
+            throw JdkErrors.onChannel(e);
         }
         return sc.socket();
     }
@@ -100,44 +101,32 @@ final class ChannelServerSocket extends ServerSocket {
 
     @Override
     public void setSoTimeout(int millis) throws SocketException {
-        if (!channel.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        timeout = millis;
+        options.setTimeout(millis, "timeout < 0");
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (!channel.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        return timeout;
+        return options.getTimeout();
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        options.set(StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return options.get(StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("size cannot be 0 or negative");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        options.setBufferSize(StandardSocketOptions.SO_RCVBUF, size, "size cannot be 0 or negative");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
+        return options.get(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
@@ -154,14 +143,6 @@ final class ChannelServerSocket extends ServerSocket {
     @Override
     public Set<SocketOption<?>> supportedOptions() {
         return channel.supportedOptions();
-    }
-
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        ChannelSocket.set(channel, name, value);
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        return ChannelSocket.get(channel, name);
     }
 
     @Override

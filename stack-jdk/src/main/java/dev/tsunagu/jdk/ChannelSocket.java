@@ -10,14 +10,12 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
+import java.net.SocketOptions;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Objects;
@@ -32,12 +30,13 @@ import java.util.Set;
  */
 final class ChannelSocket extends Socket {
     private final TsunaguSocketChannel channel;
-    private volatile int timeout;
+    private final AdaptorOptions options;
 
     /** With no {@code SocketImpl}: every method that would use one is overridden. */
     ChannelSocket(TsunaguSocketChannel channel) throws SocketException {
         super((SocketImpl) null);
         this.channel = channel;
+        this.options = new AdaptorOptions(channel);
     }
 
     @Override
@@ -62,7 +61,7 @@ final class ChannelSocket extends Socket {
             channel.close();
             throw new UnknownHostException(remote.toString());
         } catch (RuntimeException | IOException e) {
-            throw translate(e);
+            throw JdkErrors.onChannel(e);
         }
     }
 
@@ -71,7 +70,7 @@ final class ChannelSocket extends Socket {
         try {
             channel.bind(local);
         } catch (RuntimeException | IOException e) {
-            throw translate(e);
+            throw JdkErrors.onChannel(e);
         }
     }
 
@@ -139,7 +138,7 @@ final class ChannelSocket extends Socket {
                 }
                 try {
                     return (int) channel.read(new ByteBuffer[] {ByteBuffer.wrap(b, off, len)}, 0, 1,
-                            ChannelWaits.deadline(timeout));
+                            ChannelWaits.deadline(options.timeout()));
                 } catch (ClosedChannelException e) {
                     throw new SocketException(JdkErrors.SOCKET_CLOSED, e);
                 }
@@ -197,22 +196,22 @@ final class ChannelSocket extends Socket {
 
     @Override
     public void setTcpNoDelay(boolean on) throws SocketException {
-        set(StandardSocketOptions.TCP_NODELAY, on);
+        options.set(StandardSocketOptions.TCP_NODELAY, on);
     }
 
     @Override
     public boolean getTcpNoDelay() throws SocketException {
-        return get(StandardSocketOptions.TCP_NODELAY);
+        return options.get(StandardSocketOptions.TCP_NODELAY);
     }
 
     @Override
     public void setSoLinger(boolean on, int linger) throws SocketException {
-        set(StandardSocketOptions.SO_LINGER, on ? linger : -1);
+        options.set(StandardSocketOptions.SO_LINGER, on ? linger : -1);
     }
 
     @Override
     public int getSoLinger() throws SocketException {
-        return get(StandardSocketOptions.SO_LINGER);
+        return options.get(StandardSocketOptions.SO_LINGER);
     }
 
     @Override
@@ -234,62 +233,47 @@ final class ChannelSocket extends Socket {
 
     @Override
     public void setSoTimeout(int millis) throws SocketException {
-        if (!channel.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (millis < 0) {
-            throw new IllegalArgumentException("timeout can't be negative");
-        }
-        timeout = millis;
+        options.setTimeout(millis, "timeout can't be negative");
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (!channel.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        return timeout;
+        return options.getTimeout();
     }
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        options.setBufferSize(StandardSocketOptions.SO_SNDBUF, size, "Invalid send size");
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_SNDBUF);
+        return options.get(StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        options.setBufferSize(StandardSocketOptions.SO_RCVBUF, size, "Invalid receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
+        return options.get(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setKeepAlive(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_KEEPALIVE, on);
+        options.set(StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
     @Override
     public boolean getKeepAlive() throws SocketException {
-        return get(StandardSocketOptions.SO_KEEPALIVE);
+        return options.get(StandardSocketOptions.SO_KEEPALIVE);
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        throw new SocketException("IP_TOS is not supported by Tsunagu yet");
+        throw OptionValues.refused(SocketOptions.IP_TOS);
     }
 
     @Override
@@ -299,12 +283,12 @@ final class ChannelSocket extends Socket {
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        options.set(StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return options.get(StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
@@ -323,32 +307,6 @@ final class ChannelSocket extends Socket {
         return channel.supportedOptions();
     }
 
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        set(channel, name, value);
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        return get(channel, name);
-    }
-
-    /** A channel's option set the classic way: a closed channel is a {@code SocketException}. */
-    static <T> void set(NetworkChannel channel, SocketOption<T> name, T value) throws SocketException {
-        try {
-            channel.setOption(name, value);
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
-    /** A channel's option read the classic way. */
-    static <T> T get(NetworkChannel channel, SocketOption<T> name) throws SocketException {
-        try {
-            return channel.getOption(name);
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
     // ---- state ----
 
     @Override
@@ -361,7 +319,7 @@ final class ChannelSocket extends Socket {
         try {
             channel.shutdownInput();
         } catch (RuntimeException | IOException e) {
-            throw translate(e);
+            throw JdkErrors.onChannel(e);
         }
     }
 
@@ -370,7 +328,7 @@ final class ChannelSocket extends Socket {
         try {
             channel.shutdownOutput();
         } catch (RuntimeException | IOException e) {
-            throw translate(e);
+            throw JdkErrors.onChannel(e);
         }
     }
 
@@ -403,34 +361,5 @@ final class ChannelSocket extends Socket {
     public String toString() {
         return channel.isConnected() ? "Socket[addr=" + getInetAddress() + ",port=" + getPort() + ",localport="
                 + getLocalPort() + "]" : "Socket[unconnected]";
-    }
-
-    /** {@link #translate}, as a {@code SocketException} where the classic API declares only that. */
-    static SocketException asSocketException(Exception e) {
-        IOException t = translate(e);
-        return t instanceof SocketException se ? se : new SocketException(t.getMessage(), t);
-    }
-
-    /** A channel's exception as the classic socket API words it. */
-    static IOException translate(Exception e) {
-        if (e instanceof ClosedChannelException) {
-            return new SocketException("Socket is closed");
-        }
-        if (e instanceof NotYetConnectedException) {
-            return new SocketException("Socket is not connected");
-        }
-        if (e instanceof AlreadyConnectedException) {
-            return new SocketException("Already connected");
-        }
-        if (e instanceof SocketException se) {
-            return se;
-        }
-        if (e instanceof IOException io) {
-            return io;
-        }
-        if (e instanceof RuntimeException re) {
-            throw re;
-        }
-        return new SocketException(e.getMessage());
     }
 }

@@ -7,6 +7,9 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.Locale;
 
 /**
@@ -69,6 +72,32 @@ final class JdkErrors {
         BindException inUse = new BindException("Address already in use");
         inUse.initCause(e);
         return inUse;
+    }
+
+    /** {@link #onChannel}, as a {@code SocketException} where the classic API declares only that. */
+    static SocketException asSocketException(Exception e) {
+        IOException t = onChannel(e);
+        return t instanceof SocketException se ? se : new SocketException(t.getMessage(), t);
+    }
+
+    /** A channel's exception as its classic adaptor ({@link ChannelSocket} and its siblings) words it. */
+    static IOException onChannel(Exception e) {
+        if (e instanceof ClosedChannelException) {
+            return new SocketException("Socket is closed");
+        }
+        if (e instanceof NotYetConnectedException) {
+            return new SocketException("Socket is not connected");
+        }
+        if (e instanceof AlreadyConnectedException) {
+            return new SocketException("Already connected");
+        }
+        if (e instanceof IOException io) {
+            return io;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        return new SocketException(e.getMessage());
     }
 
     static IOException unwrap(Throwable t) {
