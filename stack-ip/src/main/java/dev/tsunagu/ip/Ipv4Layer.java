@@ -1,6 +1,7 @@
 package dev.tsunagu.ip;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.fragment.FragmentOutput;
 import dev.tsunagu.ip.fragment.Fragmenter;
 import dev.tsunagu.ip.fragment.Reassembler;
 import dev.tsunagu.ip.icmp.IcmpErrorGate;
@@ -24,7 +25,6 @@ import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.util.LongObjectMap;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -331,13 +331,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             datagram.release();
             return TOO_BIG;
         }
-        List<PacketBuffer> fragments = Fragmenter.fragment(datagram, mtu, ctx.buffers());
-        datagram.release();
-        fragOks.increment();
-        fragCreates.add(fragments.size());
-        for (PacketBuffer f : fragments) {
-            r.iface().output(f, EtherType.IPV4, nextHop);
-        }
+        FragmentOutput.send(datagram, Fragmenter.fragment(datagram, mtu, ctx.buffers()), r.iface(), EtherType.IPV4,
+                nextHop, fragOks, fragCreates);
         return SENT;
     }
 

@@ -1,6 +1,7 @@
 package dev.tsunagu.ipv6;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.fragment.FragmentOutput;
 import dev.tsunagu.ip.icmp.IcmpErrorGate;
 import dev.tsunagu.ipv6.fragment.Ipv6Fragmenter;
 import dev.tsunagu.ipv6.fragment.Ipv6Reassembler;
@@ -391,13 +392,8 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
             nextFragmentId = ctx.random().nextInt();
             fragmentIdDrawn = true;
         }
-        List<PacketBuffer> fragments = Ipv6Fragmenter.fragment(packet, mtu, nextFragmentId++, ctx.buffers());
-        packet.release();
-        fragOks.increment();
-        fragCreates.add(fragments.size());
-        for (PacketBuffer f : fragments) {
-            r.iface().output(f, EtherType.IPV6, nextHop);
-        }
+        FragmentOutput.send(packet, Ipv6Fragmenter.fragment(packet, mtu, nextFragmentId++, ctx.buffers()), r.iface(),
+                EtherType.IPV6, nextHop, fragOks, fragCreates);
         return SENT;
     }
 
