@@ -1,6 +1,7 @@
 package dev.tsunagu.ip;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.icmp.IcmpErrorDelivery;
 import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.net.InternetChecksum;
@@ -164,14 +165,7 @@ final class IcmpProtocol implements TransportProtocol {
                 new Ipv4Address(quotedSource), new Ipv4Address(Ipv4Header.destination(p)), mtu);
         int protocol = Ipv4Header.protocol(p);
         p.consume(hl);
-        if (protocol == IpProtocol.ICMP) {
-            pinger.onError(error, p);
-            return;
-        }
-        TransportProtocol t = ctx.transportProtocol(protocol);
-        if (t != null) {
-            t.receiveError(error, p);
-        }
+        IcmpErrorDelivery.deliver(ctx, error, protocol, p, IpProtocol.ICMP, pinger::onError);
     }
 
     /** What an ICMPv4 error means to a transport (RFC 1122 4.2.3.9, RFC 792 codes). */

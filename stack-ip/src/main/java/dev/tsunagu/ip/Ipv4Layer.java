@@ -1,10 +1,11 @@
 package dev.tsunagu.ip;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.fragment.FragmentOutput;
 import dev.tsunagu.ip.fragment.Fragmenter;
 import dev.tsunagu.ip.fragment.Reassembler;
+import dev.tsunagu.ip.icmp.IcmpErrorGate;
 import dev.tsunagu.ip.icmp.PingService;
-import dev.tsunagu.util.TokenBucket;
 import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.net.AddressFamily;
@@ -24,7 +25,6 @@ import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
 import dev.tsunagu.util.LongObjectMap;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +56,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final Reassembler reassembler;
     private final IcmpProtocol icmp;
     private final Pinger pinger;
-    private final TokenBucket icmpErrorBudget;
+    private final IcmpErrorGate icmpErrors;
     private final boolean forwarding;
     private final int defaultTtl;
     private final ReceivedInfo info = new ReceivedInfo();
@@ -92,8 +92,6 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final Counter dropBadSource;
     private final Counter dropMulticast;
     private final Counter dropTtlExceeded;
-    private final Counter icmpSuppressed;
-    private final Counter icmpRateLimited;
     private final Counter pathMtuLowered;
 
     Ipv4Layer(StackContext ctx) {
@@ -103,7 +101,6 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         // One draw, as the single global counter's start took before: later draws stay as they were.
         this.ids = new Ipv4IdGenerator(ctx.random().nextLong());
         this.pathMtus = new PathMtuCache(ctx.option(IpOptions.PMTU_CACHE_SIZE), ctx.option(IpOptions.PMTU_EXPIRY).toNanos());
-        this.icmpErrorBudget = new TokenBucket(ctx.option(IpOptions.ICMP_ERROR_RATE), ctx.option(IpOptions.ICMP_ERROR_BURST));
         CounterGroup c = ctx.counters("ip");
         inReceives = c.counter("InReceives", "datagrams received");
         inHdrErrors = c.counter("InHdrErrors", "datagrams dropped for header errors");
@@ -126,9 +123,9 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         dropMulticast = c.counter("DropMulticast", "multicast datagrams (no groups joined)");
         dropTtlExceeded = c.counter("DropTtlExceeded", "datagrams to forward whose TTL ran out");
         pathMtuLowered = c.counter("PathMtuLowered", "path MTUs lowered by a checked fragmentation needed (RFC 1191)");
-        CounterGroup ic = ctx.counters("icmp");
-        icmpSuppressed = ic.counter("OutErrorsSuppressed", "errors not sent by RFC 1122 rules (about errors, broadcasts, fragments)");
-        icmpRateLimited = ic.counter("OutRateLimited", "errors not sent because of the rate limit");
+        icmpErrors = new IcmpErrorGate(ctx.option(IpOptions.ICMP_ERROR_RATE), ctx.option(IpOptions.ICMP_ERROR_BURST),
+                ctx.counters("icmp"), "errors not sent by RFC 1122 rules (about errors, broadcasts, fragments)",
+                "errors not sent because of the rate limit");
         reassembler = new Reassembler(ctx.loop(), ctx.buffers(), c, new Reassembler.Limits(
                 ctx.option(IpOptions.REASSEMBLY_MAX_DATAGRAMS), ctx.option(IpOptions.REASSEMBLY_MAX_BYTES),
                 ctx.option(IpOptions.REASSEMBLY_TIMEOUT).toNanos()),
@@ -334,13 +331,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             datagram.release();
             return TOO_BIG;
         }
-        List<PacketBuffer> fragments = Fragmenter.fragment(datagram, mtu, ctx.buffers());
-        datagram.release();
-        fragOks.increment();
-        fragCreates.add(fragments.size());
-        for (PacketBuffer f : fragments) {
-            r.iface().output(f, EtherType.IPV4, nextHop);
-        }
+        FragmentOutput.send(datagram, Fragmenter.fragment(datagram, mtu, ctx.buffers()), r.iface(), EtherType.IPV4,
+                nextHop, fragOks, fragCreates);
         return SENT;
     }
 
@@ -461,17 +453,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
     @Override
     public void sendIcmpError(IpPacketInfo packetInfo, PacketBuffer payload, int type, int code) {
-        if (packetInfo != info) {
-            throw new IllegalArgumentException("sendIcmpError needs the IpPacketInfo of the receive call in progress");
-        }
-        int hl = info.headerLength;
-        payload.prepend(hl); // the IP header is still there, just in front of the payload
-        try {
-            sendIcmpErrorAbout(payload, info.isBroadcastOrMulticast() ? LinkLayer.BROADCAST : info.deliveryClass(),
-                    type, code, 0);
-        } finally {
-            payload.consume(hl);
-        }
+        IcmpErrorGate.aboutReceived(info, packetInfo, payload, info.headerLength, datagram -> sendIcmpErrorAbout(datagram,
+                info.isBroadcastOrMulticast() ? LinkLayer.BROADCAST : info.deliveryClass(), type, code, 0));
     }
 
     /**
@@ -490,12 +473,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
                 || Ipv4Header.fragmentOffset(datagram) != 0
                 || (Ipv4Header.protocol(datagram) == IpProtocol.ICMP
                     && (datagram.length() < hl + 1 || IcmpHeader.isError(datagram.getU8(hl))));
-        if (forbidden) {
-            icmpSuppressed.increment();
-            return;
-        }
-        if (!icmpErrorBudget.tryTake(ctx.loop().now())) {
-            icmpRateLimited.increment();
+        if (!icmpErrors.allows(forbidden, ctx.loop().now())) {
             return;
         }
         int quote = Math.min(datagram.length(), hl + 8);

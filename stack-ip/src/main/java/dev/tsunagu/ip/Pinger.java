@@ -59,13 +59,7 @@ final class Pinger implements PingService {
         if (payloadSize < 0 || payloadSize > 65507) {
             throw new IllegalArgumentException("ICMP payload must be 0..65507 bytes: " + payloadSize);
         }
-        CompletableFuture<PingResult> f = new CompletableFuture<>();
-        if (loop.inEventLoop()) {
-            send(v4, payloadSize, ttl, timeout, f);
-        } else {
-            loop.execute(() -> send(v4, payloadSize, ttl, timeout, f));
-        }
-        return f;
+        return EchoRequests.onLoop(loop, f -> send(v4, payloadSize, ttl, timeout, f));
     }
 
     private void send(Ipv4Address target, int size, int ttl, Duration timeout, CompletableFuture<PingResult> f) {
@@ -73,14 +67,7 @@ final class Pinger implements PingService {
         if (seq < 0) {
             return;
         }
-        PacketBuffer b = buffers.acquire(IcmpHeader.HEADER_LENGTH + size);
-        b.append(IcmpHeader.HEADER_LENGTH + size);
-        b.setU8(IcmpHeader.TYPE, IcmpHeader.TYPE_ECHO_REQUEST);
-        b.setU8(IcmpHeader.CODE, 0);
-        b.setU16(IcmpHeader.CHECKSUM, 0);
-        b.setU16(IcmpHeader.IDENTIFIER, requests.identifier());
-        b.setU16(IcmpHeader.SEQUENCE, seq);
-        EchoRequests.fillPayload(b, IcmpHeader.HEADER_LENGTH, size, loop.now());
+        PacketBuffer b = requests.newRequest(buffers, IcmpHeader.TYPE_ECHO_REQUEST, seq, size, loop.now());
         b.setU16(IcmpHeader.CHECKSUM, InternetChecksum.compute(b.array(), b.start(), b.length()));
         outEchos.increment();
         if (ip.send(b, 0, target.bits(), IpProtocol.ICMP, ttl, 0, false) == IpService.NO_ROUTE) {
@@ -89,15 +76,12 @@ final class Pinger implements PingService {
     }
 
     void onReply(IpPacketInfo info, PacketBuffer p) {
-        requests.reply(IcmpHeader.identifier(p), IcmpHeader.sequence(p), info.source(),
-                p.length() - IcmpHeader.HEADER_LENGTH, info.ttl());
+        requests.reply(info, p);
     }
 
     /** An ICMP error quoting one of our echo requests ({@code quoted} starts at its ICMP header). */
     void onError(IcmpErrorInfo error, PacketBuffer quoted) {
-        if (quoted.length() >= 8 && IcmpHeader.type(quoted) == IcmpHeader.TYPE_ECHO_REQUEST) {
-            requests.error(IcmpHeader.identifier(quoted), IcmpHeader.sequence(quoted), error);
-        }
+        requests.error(error, quoted, IcmpHeader.TYPE_ECHO_REQUEST);
     }
 
     void close() {

@@ -53,17 +53,12 @@ final class Icmpv6Pinger implements Ipv6PingService {
         if (payloadSize < 0 || payloadSize > MAX_PAYLOAD) {
             throw new IllegalArgumentException("ICMPv6 payload must be 0.." + MAX_PAYLOAD + " bytes: " + payloadSize);
         }
-        CompletableFuture<PingResult> f = new CompletableFuture<>();
         if (!(IpAddress.of(target) instanceof Ipv6Address v6)) {
+            CompletableFuture<PingResult> f = new CompletableFuture<>();
             f.completeExceptionally(new NoRouteToHostException("the IPv6 ping was given an IPv4 address: " + target));
             return f;
         }
-        if (loop.inEventLoop()) {
-            send(v6, payloadSize, ttl, timeout, f);
-        } else {
-            loop.execute(() -> send(v6, payloadSize, ttl, timeout, f));
-        }
-        return f;
+        return EchoRequests.onLoop(loop, f -> send(v6, payloadSize, ttl, timeout, f));
     }
 
     private void send(Ipv6Address target, int size, int hopLimit, Duration timeout, CompletableFuture<PingResult> f) {
@@ -79,13 +74,7 @@ final class Icmpv6Pinger implements Ipv6PingService {
         if (seq < 0) {
             return;
         }
-        PacketBuffer b = buffers.acquire(Icmpv6Header.HEADER_LENGTH + size);
-        b.append(Icmpv6Header.HEADER_LENGTH + size);
-        b.setU8(Icmpv6Header.TYPE, Icmpv6Header.TYPE_ECHO_REQUEST);
-        b.setU8(Icmpv6Header.CODE, 0);
-        b.setU16(Icmpv6Header.IDENTIFIER, requests.identifier());
-        b.setU16(Icmpv6Header.SEQUENCE, seq);
-        EchoRequests.fillPayload(b, Icmpv6Header.HEADER_LENGTH, size, loop.now());
+        PacketBuffer b = requests.newRequest(buffers, Icmpv6Header.TYPE_ECHO_REQUEST, seq, size, loop.now());
         Icmpv6Header.setChecksum(b, source, target);
         outEchos.increment();
         if (ip.send(b, source, target, IpProtocol.ICMPV6, hopLimit, 0, false) == IpService.NO_ROUTE) {
@@ -97,14 +86,13 @@ final class Icmpv6Pinger implements Ipv6PingService {
         if (requests == null) {
             return; // we never pinged: not our reply
         }
-        requests.reply(Icmpv6Header.identifier(p), Icmpv6Header.sequence(p), info.source(),
-                p.length() - Icmpv6Header.HEADER_LENGTH, info.ttl());
+        requests.reply(info, p);
     }
 
     /** An ICMPv6 error quoting one of our echo requests ({@code quoted} starts at its ICMPv6 header). */
     void onError(IcmpErrorInfo error, PacketBuffer quoted) {
-        if (requests != null && quoted.length() >= Icmpv6Header.HEADER_LENGTH && Icmpv6Header.type(quoted) == Icmpv6Header.TYPE_ECHO_REQUEST) {
-            requests.error(Icmpv6Header.identifier(quoted), Icmpv6Header.sequence(quoted), error);
+        if (requests != null) {
+            requests.error(error, quoted, Icmpv6Header.TYPE_ECHO_REQUEST);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tsunagu.ipv6;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.icmp.IcmpErrorDelivery;
 import dev.tsunagu.ipv6.wire.ExtensionHeaders;
 import dev.tsunagu.ipv6.wire.Icmpv6Header;
 import dev.tsunagu.ipv6.wire.Ipv6Header;
@@ -187,14 +188,7 @@ final class Icmpv6Protocol implements TransportProtocol {
                 quotedDestination, (int) Math.min(mtu, Integer.MAX_VALUE));
         int protocol = quotedWalk.protocol;
         p.consume(quotedWalk.offset);
-        if (protocol == IpProtocol.ICMPV6) {
-            pinger.onError(error, p);
-            return;
-        }
-        TransportProtocol t = ctx.transportProtocol(protocol);
-        if (t != null) {
-            t.receiveError(error, p);
-        }
+        IcmpErrorDelivery.deliver(ctx, error, protocol, p, IpProtocol.ICMPV6, pinger::onError);
     }
 
     /** What an ICMPv6 error means to a transport (RFC 4443 3; "unrecognised next header" is IPv6's protocol unreachable). */

@@ -1,6 +1,8 @@
 package dev.tsunagu.ipv6;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.fragment.FragmentOutput;
+import dev.tsunagu.ip.icmp.IcmpErrorGate;
 import dev.tsunagu.ipv6.fragment.Ipv6Fragmenter;
 import dev.tsunagu.ipv6.fragment.Ipv6Reassembler;
 import dev.tsunagu.ipv6.wire.ExtensionHeaders;
@@ -22,7 +24,6 @@ import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
-import dev.tsunagu.util.TokenBucket;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private final Ipv6Reassembler reassembler;
     private final Icmpv6Protocol icmp;
     private final NeighborDiscovery nd;
-    private final TokenBucket icmpErrorBudget;
+    private final IcmpErrorGate icmpErrors;
     private final boolean forwarding;
     int defaultHopLimit;
     private final Map<NetInterface, Ipv6Interface> interfaces = new LinkedHashMap<>();
@@ -109,15 +110,11 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private final Counter dropOption;
     private final Counter dropParameterProblem;
     private final Counter dropHopLimitExceeded;
-    private final Counter icmpSuppressed;
-    private final Counter icmpRateLimited;
 
     Ipv6Layer(StackContext ctx) {
         this.ctx = ctx;
         this.forwarding = ctx.option(Ipv6Options.FORWARDING);
         this.defaultHopLimit = ctx.option(Ipv6Options.DEFAULT_HOP_LIMIT);
-        this.icmpErrorBudget = new TokenBucket(ctx.option(Ipv6Options.ICMP_ERROR_RATE),
-                ctx.option(Ipv6Options.ICMP_ERROR_BURST));
         CounterGroup c = ctx.counters("ipv6");
         inReceives = c.counter("InReceives", "packets received");
         inHdrErrors = c.counter("InHdrErrors", "packets dropped for header errors (extension headers included)");
@@ -140,9 +137,9 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         dropOption = c.counter("DropOption", "packets discarded by an unknown option's action bits");
         dropParameterProblem = c.counter("DropParameterProblem", "packets refused with Parameter Problem (routing type, options, next header)");
         dropHopLimitExceeded = c.counter("DropHopLimitExceeded", "packets to forward whose hop limit ran out");
-        CounterGroup ic = ctx.counters("icmpv6");
-        icmpSuppressed = ic.counter("OutErrorsSuppressed", "errors not sent by RFC 4443 2.4 (e) (about errors, multicast, bad sources)");
-        icmpRateLimited = ic.counter("OutRateLimited", "errors not sent because of the rate limit (RFC 4443 2.4 (f))");
+        icmpErrors = new IcmpErrorGate(ctx.option(Ipv6Options.ICMP_ERROR_RATE), ctx.option(Ipv6Options.ICMP_ERROR_BURST),
+                ctx.counters("icmpv6"), "errors not sent by RFC 4443 2.4 (e) (about errors, multicast, bad sources)",
+                "errors not sent because of the rate limit (RFC 4443 2.4 (f))");
         reassembler = new Ipv6Reassembler(ctx.loop(), ctx.buffers(), c,
                 ctx.option(Ipv6Options.REASSEMBLY_MAX_DATAGRAMS), ctx.option(Ipv6Options.REASSEMBLY_MAX_BYTES),
                 ctx.option(Ipv6Options.REASSEMBLY_TIMEOUT).toNanos(), new Ipv6Reassembler.ErrorListener() {
@@ -395,13 +392,8 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
             nextFragmentId = ctx.random().nextInt();
             fragmentIdDrawn = true;
         }
-        List<PacketBuffer> fragments = Ipv6Fragmenter.fragment(packet, mtu, nextFragmentId++, ctx.buffers());
-        packet.release();
-        fragOks.increment();
-        fragCreates.add(fragments.size());
-        for (PacketBuffer f : fragments) {
-            r.iface().output(f, EtherType.IPV6, nextHop);
-        }
+        FragmentOutput.send(packet, Ipv6Fragmenter.fragment(packet, mtu, nextFragmentId++, ctx.buffers()), r.iface(),
+                EtherType.IPV6, nextHop, fragOks, fragCreates);
         return SENT;
     }
 
@@ -412,16 +404,8 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
 
     /** An ICMPv6 error about the packet a transport is receiving (its payload and info from the same call). */
     void sendIcmpError(IpPacketInfo packetInfo, PacketBuffer payload, int type, int code) {
-        if (packetInfo != info) {
-            throw new IllegalArgumentException("sendIcmpError needs the IpPacketInfo of the receive call in progress");
-        }
-        int hl = info.headerLength;
-        payload.prepend(hl); // the headers are still there, in front of the payload
-        try {
-            sendIcmpErrorAbout(payload, info.deliveryClass(), type, code, 0, false);
-        } finally {
-            payload.consume(hl);
-        }
+        IcmpErrorGate.aboutReceived(info, packetInfo, payload, info.headerLength,
+                packet -> sendIcmpErrorAbout(packet, info.deliveryClass(), type, code, 0, false));
     }
 
     private static Ipv6Address v6(IpAddress a) {
@@ -603,12 +587,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         boolean forbidden = (!exempt && (deliveryClass != LinkLayer.UNICAST || dst.isMulticast()))
                 || src.isAny() || src.isMulticast()
                 || isIcmpErrorOrRedirect(packet);
-        if (forbidden) {
-            icmpSuppressed.increment();
-            return;
-        }
-        if (!icmpErrorBudget.tryTake(ctx.loop().now())) {
-            icmpRateLimited.increment();
+        if (!icmpErrors.allows(forbidden, ctx.loop().now())) {
             return;
         }
         Ipv6Address from = isLocalAddress(dst) ? dst : (Ipv6Address) sourceAddressFor(src);

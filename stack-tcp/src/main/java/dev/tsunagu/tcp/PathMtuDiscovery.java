@@ -1,12 +1,22 @@
 package dev.tsunagu.tcp;
 
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.policy.CongestionControl;
+import dev.tsunagu.stack.IcmpErrorInfo;
+import dev.tsunagu.stack.IpService;
+import dev.tsunagu.tcp.wire.TcpHeader;
+import java.util.function.BooleanSupplier;
+
 /**
- * The numbers of path MTU discovery as TCP uses it (RFC 1191 for IPv4, RFC 8201 for IPv6): what
- * an ICMP "fragmentation needed" / "packet too big" is taken to say. The connection checks that
- * the error quotes a segment in flight (RFC 5927 4.1, in {@code TcpLayer.receiveError}), asks
- * this class for the MTU to believe, tells the network layer (its per-destination cache), and
- * lowers its MSS; the segments the router dropped go again at once at the new size
- * ({@code LossRecovery.onMssReduced}).
+ * Path MTU discovery as TCP takes part in it (RFC 1191 for IPv4, RFC 8201 for IPv6), one per
+ * connection, made at the first "too big" it meets. What an ICMP "fragmentation needed" /
+ * "packet too big" is taken to say: the layer checks that the error quotes a segment in flight
+ * (RFC 5927 4.1, in {@code TcpLayer.receiveError}); this part decides the MTU to believe, tells
+ * the network layer (its per-destination cache, for every connection to the peer), and lowers
+ * the connection's MSS; the segments the router dropped go again at once at the new size
+ * ({@code LossRecovery.onMssReduced}), with no congestion response (they were not lost to
+ * congestion). Loop thread only.
  */
 final class PathMtuDiscovery {
     /**
@@ -23,7 +33,85 @@ final class PathMtuDiscovery {
      */
     private static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
 
-    private PathMtuDiscovery() {}
+    private final EventLoop loop;
+    private final IpService network;
+    private final IpAddress remote;
+    private final Sender snd;
+    private final RttSampler rtt;
+    private final CongestionControl cc;
+    private final LossRecovery loss;
+    private final TcpCounters counters;
+    /** A resend at a lowered MSS is queued on the loop ({@link #onSegmentTooBig}). */
+    private boolean resendPending;
+
+    PathMtuDiscovery(EventLoop loop, IpService network, IpAddress remote, Sender snd, RttSampler rtt,
+                     CongestionControl cc, LossRecovery loss, TcpCounters counters) {
+        this.loop = loop;
+        this.network = network;
+        this.remote = remote;
+        this.snd = snd;
+        this.rtt = rtt;
+        this.cc = cc;
+        this.loss = loss;
+        this.counters = counters;
+    }
+
+    /** The MSS we offer {@code remote}: the route's MTU less the headers (576 without a route). */
+    static int ourMss(IpService network, IpAddress remote) {
+        int mtu = network.mtuFor(remote);
+        return Math.max(Handshake.MIN_MSS, (mtu > 0 ? mtu : 576) - network.headerLength() - TcpHeader.HEADER_LENGTH);
+    }
+
+    /**
+     * A router dropped a segment of ours in flight as too big for its next link (RFC 1191 6.4,
+     * RFC 5927 7.2): the network layer learns the path MTU, and the MSS comes down to fit it (the
+     * MTU less the IP and TCP headers and the options every segment carries). What was in flight
+     * at the old size was dropped: it goes again now.
+     */
+    void onPacketTooBig(IcmpErrorInfo e, boolean synchronizedState) {
+        int mtu = believe(e.nextHopMtu(), network.mtuFor(remote), network.headerLength());
+        if (mtu > 0) {
+            network.learnPathMtu(remote, mtu);
+        }
+        if (!lowerMss(synchronizedState)) {
+            counters.pmtuIgnored.increment(); // no lower than we send, or nothing to resize yet
+            return;
+        }
+        loss.onMssReduced();
+    }
+
+    /**
+     * The network layer refused a segment of ours as larger than the path MTU it knows (DF is
+     * on): it learnt a smaller one without an error for this connection (for another connection
+     * to the peer, or in a family that learns from every "packet too big"). The MSS comes down
+     * now; the refused segment and those after it go again once this send is over, if the
+     * connection is still {@code alive} then.
+     */
+    void onSegmentTooBig(boolean synchronizedState, BooleanSupplier alive) {
+        if (lowerMss(synchronizedState) && !resendPending) {
+            resendPending = true;
+            loop.execute(() -> {
+                resendPending = false;
+                if (alive.getAsBoolean()) {
+                    loss.onMssReduced();
+                }
+            });
+        }
+    }
+
+    /** Lowers the MSS to fit the path MTU the network layer reports, if that is smaller; whether it did. */
+    private boolean lowerMss(boolean synchronizedState) {
+        int pathMtu = network.mtuFor(remote);
+        int mss = Math.max(Handshake.MIN_MSS, pathMtu - network.headerLength() - TcpHeader.HEADER_LENGTH
+                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0));
+        if (pathMtu <= 0 || mss >= snd.mss || !synchronizedState) {
+            return false;
+        }
+        counters.pmtuReductions.increment();
+        snd.mss = mss;
+        cc.onMssChanged(mss);
+        return true;
+    }
 
     /**
      * The path MTU to believe from an error reporting {@code reported} (0: none) while the path

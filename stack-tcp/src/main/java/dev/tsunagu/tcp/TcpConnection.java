@@ -89,8 +89,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     /** The application closed its socket: nobody will read any more. */
     private boolean orphaned;
     private boolean deleted;
-    /** A resend at a lowered MSS is queued on the loop ({@link #onSegmentTooBig}). */
-    private boolean mssResendPending;
+    /** Path MTU discovery's part, made at the first "too big" (most connections never meet one). */
+    private PathMtuDiscovery pmtu;
 
     TcpConnection(TcpLayer layer, boolean passive, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort,
                   TcpSocketOptions options) {
@@ -105,7 +105,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.network = layer.network(remoteIp);
-        int ourMss = ourMss(network, remoteIp);
+        int ourMss = PathMtuDiscovery.ourMss(network, remoteIp);
         this.cc = layer.newCongestionControl(options.congestionControl(), ourMss);
         this.rto = layer.newRetransmissionPolicy(options.retransmission(), ourMss);
         this.retransmitTimer = loop.newTimer("tcp-rtx", this::onRetransmitTimeout);
@@ -125,12 +125,6 @@ final class TcpConnection implements TcpOutput.Transmit {
             this.keepalive = new Keepalive(loop, settings, counters, snd, this::onKeepalive);
             keepalive.set(true, false);
         }
-    }
-
-    /** The MSS we offer {@code remoteIp}: the route's MTU less the headers (576 without a route). */
-    static int ourMss(IpService network, IpAddress remoteIp) {
-        int mtu = network.mtuFor(remoteIp);
-        return Math.max(Handshake.MIN_MSS, (mtu > 0 ? mtu : 576) - network.headerLength() - TcpHeader.HEADER_LENGTH);
     }
 
     // ---- Opening ----
@@ -583,14 +577,10 @@ final class TcpConnection implements TcpOutput.Transmit {
         return closeFuture;
     }
 
-    /** A read from the socket: the error, end of stream, or a wait for data. */
-    void read(byte[] buffer, int offset, int length, CompletableFuture<Integer> f) {
-        read(buffer, offset, length, f, false);
-    }
-
     /**
-     * A read; {@code blocking} if a thread waits on {@code f} and nothing else is attached to it:
-     * its bytes are then handed over once the loop is let go ({@link SocketCalls}).
+     * A read from the socket: the error, end of stream, or a wait for data; {@code blocking} if a
+     * thread waits on {@code f} and nothing else is attached to it: its bytes are then handed over
+     * once the loop is let go ({@link SocketCalls}).
      */
     void read(byte[] buffer, int offset, int length, CompletableFuture<Integer> f, boolean blocking) {
         if (error != null && rcv.receiveBuffer.readable() == 0) {
@@ -624,12 +614,10 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
     }
 
-    /** A write from the socket: buffered as room allows, the rest waits for ACKs. */
-    void write(byte[] buffer, int offset, int length, CompletableFuture<Void> f) {
-        write(buffer, offset, length, f, false);
-    }
-
-    /** A write; {@code blocking} as for {@link #read(byte[], int, int, CompletableFuture, boolean)}. */
+    /**
+     * A write from the socket: buffered as room allows, the rest waits for ACKs; {@code blocking}
+     * as for {@link #read}.
+     */
     void write(byte[] buffer, int offset, int length, CompletableFuture<Void> f, boolean blocking) {
         if (deleted) {
             f.completeExceptionally(error != null ? error : new SocketException("connection closed"));
@@ -728,59 +716,22 @@ final class TcpConnection implements TcpOutput.Transmit {
         fail(why, false);
     }
 
-    /** Whether {@code seq} is of data sent and not yet acknowledged (RFC 5927: what an ICMP error must quote). */
-    /**
-     * Path MTU discovery (RFC 1191 6.4, RFC 5927 7.2): a router dropped a segment of ours in
-     * flight as too big for its next link. The network layer learns the path MTU (for every
-     * connection to the peer), and this connection's MSS comes down to fit it: the MTU less the
-     * IP and TCP headers and the options every segment carries. What was in flight at the old
-     * size was dropped: {@link LossRecovery#onMssReduced} sends it again now.
-     */
-    private void onPacketTooBig(IcmpErrorInfo e) {
-        int current = network.mtuFor(remoteIp);
-        int mtu = PathMtuDiscovery.believe(e.nextHopMtu(), current, network.headerLength());
-        if (mtu > 0) {
-            network.learnPathMtu(remoteIp, mtu);
-        }
-        if (!lowerMssToPath()) {
-            counters.pmtuIgnored.increment(); // no lower than we send, or nothing to resize yet
-            return;
-        }
-        loss.onMssReduced();
-    }
-
     /**
      * The network layer refused a segment of ours as larger than the path MTU it knows (DF is
-     * on): it learnt a smaller one without an error for this connection (for another connection
-     * to the peer, or in a family that learns from every "packet too big"). The MSS comes down
-     * now; the refused segment and those after it go again once this send is over.
+     * on): see {@link PathMtuDiscovery#onSegmentTooBig}.
      */
     void onSegmentTooBig() {
-        if (lowerMssToPath() && !mssResendPending) {
-            mssResendPending = true;
-            loop.execute(() -> {
-                mssResendPending = false;
-                if (!deleted) {
-                    loss.onMssReduced();
-                }
-            });
-        }
+        pathMtu().onSegmentTooBig(state.isSynchronized(), () -> !deleted);
     }
 
-    /** Lowers the MSS to fit the path MTU the network layer reports, if that is smaller; whether it did. */
-    private boolean lowerMssToPath() {
-        int pathMtu = network.mtuFor(remoteIp);
-        int mss = Math.max(Handshake.MIN_MSS, pathMtu - network.headerLength() - TcpHeader.HEADER_LENGTH
-                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0));
-        if (pathMtu <= 0 || mss >= snd.mss || !state.isSynchronized()) {
-            return false;
+    private PathMtuDiscovery pathMtu() {
+        if (pmtu == null) {
+            pmtu = new PathMtuDiscovery(loop, network, remoteIp, snd, rtt, cc, loss, counters);
         }
-        counters.pmtuReductions.increment();
-        snd.mss = mss;
-        cc.onMssChanged(mss);
-        return true;
+        return pmtu;
     }
 
+    /** Whether {@code seq} is of data sent and not yet acknowledged (RFC 5927: what an ICMP error must quote). */
     boolean inFlight(int seq) {
         return SeqNum.inRangeInclusive(seq, snd.sndUna, snd.sndMax);
     }
@@ -788,7 +739,7 @@ final class TcpConnection implements TcpOutput.Transmit {
     /** An ICMP error about a segment of ours (RFC 1122 4.2.3.9): hard only for our SYN. */
     void onIcmpError(IcmpErrorInfo e) {
         if (e.kind() == IcmpErrorInfo.Kind.PACKET_TOO_BIG) {
-            onPacketTooBig(e);
+            pathMtu().onPacketTooBig(e, state.isSynchronized());
             return;
         }
         IOException failure = state == TcpState.SYN_SENT ? hs.icmpFailure(e, remote()) : null;

@@ -122,7 +122,7 @@ final class TcpListener {
      */
     private void sendCookie(Segment s) {
         IpService ip = layer.network(s.sourceIp);
-        int ourMss = TcpConnection.ourMss(ip, s.sourceIp);
+        int ourMss = PathMtuDiscovery.ourMss(ip, s.sourceIp);
         int peerMss = s.options.mss > 0 ? s.options.mss : Handshake.DEFAULT_MSS;
         int mssIndex = SynCookies.mssIndex(Math.min(peerMss, ourMss));
         long now = layer.loop().now();

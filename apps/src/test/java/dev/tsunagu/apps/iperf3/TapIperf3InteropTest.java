@@ -110,11 +110,29 @@ class TapIperf3InteropTest {
 
     @Test
     void udpReverse() throws Exception {
+        long overflowsBefore = kernelUdpReceiveBufferErrors();
         Map<String, Object> end = iperf3("UDP -R -b 20M", "-t", "1", "-u", "-R", "-b", "20M");
+        // Datagrams the kernel side's own socket buffer refused (its iperf3 client did not run in
+        // time on a loaded machine) are counted lost by the client but were delivered by the
+        // stack: they are allowed on top of the 5%, and said.
+        long overflows = kernelUdpReceiveBufferErrors() - overflowsBefore;
         Map<String, Object> sum = member(end, "sum");
-        assertThat(Json.longMember(sum, "packets", 0)).as("datagrams the client counted").isGreaterThan(100);
-        assertThat(Json.longMember(sum, "lost_packets", -1)).isBetween(0L, Json.longMember(sum, "packets", 0) / 20);
+        long packets = Json.longMember(sum, "packets", 0);
+        assertThat(packets).as("datagrams the client counted").isGreaterThan(100);
+        assertThat(Json.longMember(sum, "lost_packets", -1))
+                .as("datagrams the client found missing (%d of them refused by its own full socket buffer)", overflows)
+                .isBetween(0L, packets / 20 + overflows);
         assertThat(completedTests()).isEqualTo(1);
+    }
+
+    /** The kernel side's UDP RcvbufErrors (/proc/net/snmp of its namespace): datagrams its full socket buffers refused. */
+    private long kernelUdpReceiveBufferErrors() throws Exception {
+        BenchNamespace.Result r = bench.kernelSide().exec(CLIENT_LIMIT, "cat", "/proc/net/snmp");
+        List<String[]> udp = r.output().lines().filter(l -> l.startsWith("Udp:")).map(l -> l.trim().split("\\s+")).toList();
+        assertThat(udp).as(r.output()).hasSizeGreaterThanOrEqualTo(2);
+        int column = List.of(udp.get(0)).indexOf("RcvbufErrors");
+        assertThat(column).as(r.output()).isPositive();
+        return Long.parseLong(udp.get(1)[column]);
     }
 
     @Test

@@ -81,6 +81,20 @@ class UdpStatsTest {
     }
 
     @Test
+    void aLateSenderMakesUpAtMostTenMillisecondsAtOnce() {
+        Pacer p = new Pacer(8_000_000, null); // 1000-byte blocks every 1 ms
+        assertThat(p.delayMicros(1000, 0)).isZero();
+        // The thread did not run for a second: without a bound it could send 1,000 blocks back to
+        // back; it makes up 10 ms of them (plus the one due now), then is held to the rate again.
+        int burst = 0;
+        while (p.delayMicros(1000, 1_000_000) == 0) {
+            burst++;
+        }
+        assertThat(burst).isEqualTo(1 + (int) (Pacer.MAX_CATCH_UP_MICROS / 1000));
+        assertThat(p.delayMicros(1000, 1_000_500)).isEqualTo(500);
+    }
+
+    @Test
     void omittedSecondsAreLeftOutOfTheCounts() {
         Omitted none = new Omitted(1_000_000, 1_000_000);
         none.beforeUpdate(1_500_000, 100, 1, 0);

@@ -8,6 +8,7 @@
  * overlaps (RFC 5722's stance, applied to IPv4), lengths that cannot be right and datagrams
  * beyond 65535 bytes, and it is bounded: a limited number of datagrams and bytes in progress
  * (the oldest are evicted first) and a timeout per datagram, after which an ICMP Time Exceeded
- * can be sent if the first fragment had arrived.
+ * can be sent if the first fragment had arrived. {@link dev.tsunagu.ip.fragment.FragmentOutput}
+ * sends the fragments, for IPv6 (module stack-ipv6) too.
  */
 package dev.tsunagu.ip.fragment;
