@@ -290,10 +290,11 @@ abstract class ChannelContractTest {
         assertThat(failure.get(30, TimeUnit.SECONDS)).isInstanceOf(AsynchronousCloseException.class);
     }
 
-    private static void awaitBlocked(Thread t) throws InterruptedException {
+    /** Until {@code t} waits (bounded): a real thread must reach its wait; no virtual clock here. Both channel suites use it. */
+    static void awaitBlocked(Thread t) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < end) {
-            Thread.sleep(5); // a real thread must reach its wait; no virtual clock here
+            Thread.sleep(5);
         }
     }
 

@@ -158,10 +158,7 @@ abstract class DatagramChannelContractTest {
                 failure.complete(e);
             }
         });
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
+        ChannelContractTest.awaitBlocked(t);
         server.close();
         assertThat(failure.get(30, TimeUnit.SECONDS)).isInstanceOf(AsynchronousCloseException.class);
         assertThatThrownBy(() -> server.receive(ByteBuffer.allocate(1))).isInstanceOf(ClosedChannelException.class);
