@@ -9,9 +9,9 @@ public class MissingLayerException extends IllegalStateException {
         super(message);
     }
 
-    /** "this stack has no TCP: add dev.tsunagu:stack-tcp (module dev.tsunagu.tcp) …" */
+    /** "this stack has no TCP: add dev.tsunagu:tsunagu-stack-tcp (module dev.tsunagu.tcp) …" */
     public static MissingLayerException forService(String what, String artifact, String module) {
-        return new MissingLayerException("this stack has no " + what + ": add the Maven artifact dev.tsunagu:" + artifact
+        return new MissingLayerException("this stack has no " + what + ": add the Maven artifact dev.tsunagu:tsunagu-" + artifact
                 + " (JPMS module " + module + ") to the class path or module path");
     }
 }

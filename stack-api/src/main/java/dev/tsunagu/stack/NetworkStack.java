@@ -257,7 +257,7 @@ public final class NetworkStack implements AutoCloseable {
         }
         if (linkLayer == null) {
             throw new MissingLayerException("stack " + name + " has no link layer: add the Maven artifact "
-                    + "dev.tsunagu:stack-link (JPMS module dev.tsunagu.link) to the class path or module path");
+                    + "dev.tsunagu:tsunagu-stack-link (JPMS module dev.tsunagu.link) to the class path or module path");
         }
         LinkDrivers drivers = null;
         List<InterfaceConfig> configs = new ArrayList<>();

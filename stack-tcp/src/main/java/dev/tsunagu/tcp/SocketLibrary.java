@@ -210,7 +210,7 @@ public final class SocketLibrary {
             return List.of(IpAddress.parse(host).toInetAddress()); // either family's literal
         } catch (IllegalArgumentException notALiteral) {
             NameResolver r = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(host
-                    + ": this stack has no name resolver: add the Maven artifact dev.tsunagu:stack-udp"
+                    + ": this stack has no name resolver: add the Maven artifact dev.tsunagu:tsunagu-stack-udp"
                     + " (JPMS module dev.tsunagu.udp), whose DNS resolver is one"));
             return r.lookup(host);
         }

@@ -108,10 +108,10 @@ class SocketLibraryTest {
             assertThat(lib.resolve("10.0.0.2").getFirst().getHostAddress()).isEqualTo("10.0.0.2");
             assertThatThrownBy(() -> lib.resolve("www.example.test")).isInstanceOf(UnknownHostException.class)
                     .hasMessage("www.example.test: this stack has no name resolver: add the Maven artifact"
-                            + " dev.tsunagu:stack-udp (JPMS module dev.tsunagu.udp), whose DNS resolver is one");
+                            + " dev.tsunagu:tsunagu-stack-udp (JPMS module dev.tsunagu.udp), whose DNS resolver is one");
             int fd = lib.socket(SocketLibrary.SOCK_STREAM);
             assertThatThrownBy(() -> lib.connect(fd, "www.example.test", 80)).isInstanceOf(UnknownHostException.class)
-                    .hasMessageContaining("dev.tsunagu:stack-udp");
+                    .hasMessageContaining("dev.tsunagu:tsunagu-stack-udp");
         }
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * this and supplies a {@link Harness}: the driver under test, opened on a recording context,
  * and a {@link Peer} on the other side of its medium (another cable port, the kernel side of a
  * TAP, the other end of a veth). Third-party drivers use it the same way, from the
- * {@code dev.tsunagu:stack-testkit} artifact in test scope.
+ * {@code dev.tsunagu:tsunagu-stack-testkit} artifact in test scope.
  *
  * <p>What it checks: frames go out and come in byte-for-byte; the MTU is reported and the
  * largest legal frame passes; an oversized frame is refused without an exception and with a

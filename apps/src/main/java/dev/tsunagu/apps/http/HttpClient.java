@@ -175,7 +175,7 @@ public final class HttpClient {
             return Ipv4Address.parse(host).toInetAddress();
         } catch (IllegalArgumentException notALiteral) {
             NameResolver resolver = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(
-                    host + ": this stack has no resolver (add dev.tsunagu:stack-udp)"));
+                    host + ": this stack has no resolver (add dev.tsunagu:tsunagu-stack-udp)"));
             for (InetAddress a : resolver.lookup(host)) {
                 if (a instanceof Inet4Address) {
                     return a;

@@ -60,7 +60,7 @@ final class PingCommand extends NetworkCommand {
         try (Host h = Host.start(spec.commandLine(), "ping", net, dns)) {
             InetAddress address = h.resolve(spec.commandLine(), host);
             PingService pinger = h.stack().service(PingService.class)
-                    .orElseThrow(() -> new IOException("this stack has no ICMP (add dev.tsunagu:stack-ip)"));
+                    .orElseThrow(() -> new IOException("this stack has no ICMP (add dev.tsunagu:tsunagu-stack-ip)"));
             String shown = host.equals(address.getHostAddress()) ? host : host + " (" + address.getHostAddress() + ")";
             out.printf("PING %s (%s) %d(%d) bytes of data.%n", host, address.getHostAddress(), size, size + 28);
             out.flush();

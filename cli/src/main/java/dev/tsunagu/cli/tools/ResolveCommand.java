@@ -34,7 +34,7 @@ final class ResolveCommand extends NetworkCommand {
         PrintWriter out = spec.commandLine().getOut();
         try (Host h = Host.start(spec.commandLine(), "resolve", net, dns)) {
             Resolver resolver = h.stack().service(Resolver.class)
-                    .orElseThrow(() -> new IOException("this stack has no resolver (add dev.tsunagu:stack-udp)"));
+                    .orElseThrow(() -> new IOException("this stack has no resolver (add dev.tsunagu:tsunagu-stack-udp)"));
             if (dns.servers.isEmpty() && resolver.config().servers().isEmpty() && !Host.looksNumeric(name)
                     && !name.equalsIgnoreCase("localhost")) {
                 throw new UnknownHostException(name + ": no DNS server given (use --dns ADDR)");

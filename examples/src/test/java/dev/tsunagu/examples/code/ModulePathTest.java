@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ModulePathTest {
     /** The modules an example needs at run time: ours and the libraries they use, never test jars. */
     private static final Pattern MODULE_JAR = Pattern.compile(
-            "(stack-(api|link|ip|udp|tcp)|driver-(tap|pcap|native)|guava|failureaccess|slf4j-api|logback-(classic|core)|picocli)-[0-9][^/]*(?<!-tests)\\.jar");
+            "(tsunagu-stack-(api|link|ip|udp|tcp)|tsunagu-driver-(tap|pcap|native)|guava|failureaccess|slf4j-api|logback-(classic|core)|picocli)-[0-9][^/]*(?<!-tests)\\.jar");
 
     @Test
     void everyExampleRunsOnTheModulePathWithItsPluginsFoundThroughProvides() throws Exception {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MavenConsumerTest {
-    /** The consumer's dependencies and what they need, each packaged by this build. */
+    /** The consumer's dependencies and what they need, each packaged by this build: folders; artifactIds add "tsunagu-". */
     private static final List<String> MODULES = List.of("stack-api", "stack-link", "stack-ip", "stack-udp", "stack-tcp",
             "stack-jdk");
 
@@ -55,7 +55,7 @@ class MavenConsumerTest {
             installed.add(install(repo, "tsunagu-parent", built, version, root.resolve("pom.xml"), null));
             installed.add(install(repo, "tsunagu-bom", built, version, root.resolve("bom/pom.xml"), null));
             for (int i = 0; i < MODULES.size(); i++) {
-                installed.add(install(repo, MODULES.get(i), built, version, root.resolve(MODULES.get(i)).resolve("pom.xml"),
+                installed.add(install(repo, "tsunagu-" + MODULES.get(i), built, version, root.resolve(MODULES.get(i)).resolve("pom.xml"),
                         jars.get(i)));
             }
             buildConsumer(root, rootPom, version);
@@ -94,7 +94,7 @@ class MavenConsumerTest {
     private static Path packagedJar(String module) {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(entry);
-            if (p.getFileName().toString().matches(Pattern.quote(module) + "-[0-9][^/]*(?<!-tests)\\.jar")) {
+            if (p.getFileName().toString().matches(Pattern.quote("tsunagu-" + module) + "-[0-9][^/]*(?<!-tests)\\.jar")) {
                 return p;
             }
             if (Files.isDirectory(p) && p.endsWith(Path.of(module, "target", "classes"))) {

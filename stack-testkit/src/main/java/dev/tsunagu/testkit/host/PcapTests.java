@@ -40,7 +40,7 @@ public final class PcapTests {
         }
         LinkDriverProvider pcap = LinkDrivers.installed().provider("pcap");
         if (pcap == null) {
-            return "the pcap driver (dev.tsunagu:driver-pcap) is not on the class path";
+            return "the pcap driver (dev.tsunagu:tsunagu-driver-pcap) is not on the class path";
         }
         Optional<String> lib = pcap.unavailabilityCause();
         if (lib.isPresent()) {

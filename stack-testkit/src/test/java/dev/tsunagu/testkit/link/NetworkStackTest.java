@@ -43,9 +43,9 @@ class NetworkStackTest {
         try (NetworkStack s = TestHosts.host(loop, "no-tcp", 1).build()) {
             assertThatThrownBy(s::tcp)
                     .isInstanceOf(MissingLayerException.class)
-                    .hasMessage("this stack has no TCP: add the Maven artifact dev.tsunagu:stack-tcp"
+                    .hasMessage("this stack has no TCP: add the Maven artifact dev.tsunagu:tsunagu-stack-tcp"
                             + " (JPMS module dev.tsunagu.tcp) to the class path or module path");
-            assertThatThrownBy(s::udp).hasMessageContaining("dev.tsunagu:stack-udp");
+            assertThatThrownBy(s::udp).hasMessageContaining("dev.tsunagu:tsunagu-stack-udp");
         }
     }
 
@@ -53,7 +53,7 @@ class NetworkStackTest {
     void aStackWithoutALinkLayerIsRefusedClearly() {
         assertThatThrownBy(() -> NetworkStack.builder().eventLoop(loop).layers(List.of()).build())
                 .isInstanceOf(MissingLayerException.class)
-                .hasMessageContaining("dev.tsunagu:stack-link");
+                .hasMessageContaining("dev.tsunagu:tsunagu-stack-link");
     }
 
     /** An IPv6 address is only its layer's business: without one the build names what is missing. */

@@ -24,7 +24,7 @@ import java.util.concurrent.Future;
  * root, no TAP). Each stack runs its own event loop thread; the application's threads never
  * touch protocol state, they only wait for it.
  *
- * <p>Run it: {@code java -p examples/target/examples-*.jar:examples/target/modules
+ * <p>Run it: {@code java -p examples/target/tsunagu-examples-*.jar:examples/target/modules
  * --add-modules ALL-MODULE-PATH -m dev.tsunagu.examples/dev.tsunagu.examples.code.echo.BlockingEcho}
  */
 public final class BlockingEcho {

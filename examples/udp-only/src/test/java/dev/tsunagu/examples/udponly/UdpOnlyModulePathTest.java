@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class UdpOnlyModulePathTest {
     private static final Pattern MODULE_JAR = Pattern.compile(
-            "(stack-(api|link|ip|udp|tcp)|slf4j-api|logback-(classic|core))-[0-9][^/]*(?<!-tests)\\.jar");
+            "(tsunagu-stack-(api|link|ip|udp|tcp)|slf4j-api|logback-(classic|core))-[0-9][^/]*(?<!-tests)\\.jar");
 
     @Test
     void onTheModulePathUdpWorksAndTcpIsAbsent() throws Exception {
@@ -44,6 +44,6 @@ class UdpOnlyModulePathTest {
         assertThat(process.exitValue()).as("exit status of %s; output:%n%s", command, out).isZero();
         assertThat(out).contains("layers: [ethernet, ipv4, udp]", "echoed: one", "echoed: three",
                 "ping: Reply[from=10.0.0.2",
-                "tcp(): this stack has no TCP: add the Maven artifact dev.tsunagu:stack-tcp (JPMS module dev.tsunagu.tcp)");
+                "tcp(): this stack has no TCP: add the Maven artifact dev.tsunagu:tsunagu-stack-tcp (JPMS module dev.tsunagu.tcp)");
     }
 }

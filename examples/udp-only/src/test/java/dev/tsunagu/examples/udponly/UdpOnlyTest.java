@@ -15,7 +15,7 @@ class UdpOnlyTest {
         assertThat(r.echoed()).containsExactly("one", "two", "つなぐ");
         assertThat(r.ping()).isInstanceOf(PingResult.Reply.class);
         assertThat(r.layers()).contains("udp").noneMatch(l -> l.contains("tcp"));
-        assertThat(r.tcp()).isEqualTo("this stack has no TCP: add the Maven artifact dev.tsunagu:stack-tcp"
+        assertThat(r.tcp()).isEqualTo("this stack has no TCP: add the Maven artifact dev.tsunagu:tsunagu-stack-tcp"
                 + " (JPMS module dev.tsunagu.tcp) to the class path or module path");
     }
 
