@@ -176,7 +176,7 @@ final class Json {
             pos++;
         }
         int digits = pos;
-        while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+        while (pos < text.length() && isDigit(text.charAt(pos))) {
             pos++;
         }
         if (pos == digits) {
@@ -187,7 +187,7 @@ final class Json {
             integral = false;
             pos++;
             int frac = pos;
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            while (pos < text.length() && isDigit(text.charAt(pos))) {
                 pos++;
             }
             if (pos == frac) {
@@ -201,7 +201,7 @@ final class Json {
                 pos++;
             }
             int exp = pos;
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            while (pos < text.length() && isDigit(text.charAt(pos))) {
                 pos++;
             }
             if (pos == exp) {
@@ -222,6 +222,16 @@ final class Json {
             }
         }
         return Double.parseDouble(literal);
+    }
+
+    /**
+     * RFC 8259 6: a digit is ASCII {@code 0}-{@code 9}. Not {@link Character#isDigit}, which
+     * takes other scripts' digits too: {@code Long.parseLong} would read those, but
+     * {@code Double.parseDouble} throws a {@link NumberFormatException} on them (found by
+     * fuzzing: {@code 6e0٤} escaped the parser).
+     */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private Object literal(String word, Object value) {

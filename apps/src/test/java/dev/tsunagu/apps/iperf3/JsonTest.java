@@ -70,7 +70,9 @@ class JsonTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "{", "{\"a\"", "{\"a\":}", "{\"a\":1,}", "[1,]", "\"open", "\"bad \\x escape\"", "\"\\u12\"",
-            "tru", "01x", "-", "1.", "1e", "{} {}", "{a:1}", "\"tab\tinside\""})
+            "tru", "01x", "-", "1.", "1e", "{} {}", "{a:1}", "\"tab\tinside\"",
+            // RFC 8259 6: digits are ASCII; others once reached Double.parseDouble and escaped as NumberFormatException
+            "69e06\u0664", "\u0661\u0662", "1.\u0665", "[1e\u0666]"})
     void malformedJsonIsAOneLineJsonException(String text) {
         assertThatThrownBy(() -> Json.parse(text)).isInstanceOf(Json.JsonException.class)
                 .hasMessageContaining("at offset").hasMessageNotContaining("\n");
