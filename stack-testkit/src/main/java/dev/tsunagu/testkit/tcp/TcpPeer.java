@@ -495,7 +495,12 @@ public final class TcpPeer implements AutoCloseable {
      */
     private void drain() {
         boolean answeredArp = false;
+        long stackMac = stack.primaryInterface().macBits();
         for (byte[] f : raw.received()) {
+            // Only what the stack sent: the cable floods other hosts' frames (a fuzzer's junk among them) to us too.
+            if (f.length < 14 || macAt(f, 6) != stackMac) {
+                continue;
+            }
             int type = ((f[12] & 0xFF) << 8) | (f[13] & 0xFF);
             if (type == 0x0806) {
                 answeredArp |= answerArp(Arrays.copyOfRange(f, 14, f.length));
@@ -521,6 +526,14 @@ public final class TcpPeer implements AutoCloseable {
             loop.runUntilIdle();
             drain();
         }
+    }
+
+    private static long macAt(byte[] f, int at) {
+        long mac = 0;
+        for (int i = 0; i < 6; i++) {
+            mac = (mac << 8) | (f[at + i] & 0xFF);
+        }
+        return mac;
     }
 
     /** Answers an ARP request for the peer's address (RFC 826); true if it did. */
