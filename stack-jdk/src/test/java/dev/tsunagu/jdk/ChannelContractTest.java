@@ -479,14 +479,17 @@ abstract class ChannelContractTest {
     @Test
     void aWakeupFromAnotherThreadEndsABlockedSelect() throws Exception {
         Selector selector = closing(serverProvider().openSelector());
-        CompletableFuture<Integer> selected = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Integer> selected = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().start(() -> {
             try {
-                return selector.select();
+                selected.complete(selector.select());
             } catch (IOException e) {
-                throw new IllegalStateException(e);
+                selected.completeExceptionally(e);
             }
-        }, Thread::startVirtualThread);
-        Thread.sleep(100);
+        });
+        awaitBlocked(t);
+        // in select and blocked there: a wakeup that came before select would end it too, and prove less
+        assertThat(t.getState()).isIn(Thread.State.WAITING, Thread.State.TIMED_WAITING);
         selector.wakeup();
         assertThat(selected.get(30, TimeUnit.SECONDS)).isZero();
     }
