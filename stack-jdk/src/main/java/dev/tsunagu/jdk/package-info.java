@@ -94,11 +94,16 @@
  * A write takes at most one staged chunk (64 KiB) at a time: the bytes it reports written are
  * the channel's to deliver, and a close lets them go before the FIN.
  *
+ * <h2>A client bound before it connects</h2>
+ * {@code Socket.bind} and {@code SocketChannel.bind} take one of the stack's addresses (or the
+ * wildcard) and any port; the connect then opens from there ({@code TcpService.connect(local,
+ * remote, options)}). The stack takes the port at the connect, not at the bind, so two
+ * differences from a kernel's socket follow: a port a listener holds, or a four-tuple a
+ * connection already has, is a {@code BindException} from {@code connect} where the kernel
+ * throws it from {@code bind}; and a socket bound to port 0 says port 0 until it is connected.
+ *
  * <h2>Not here yet</h2>
- * Binding a client socket to a chosen local port before it connects: port 0 with the wildcard
- * or one of the stack's addresses is accepted, and {@code getLocalPort()} says 0 until the
- * connection is made ({@code TcpService} picks the port when it connects); the same for
- * {@code SocketChannel.bind}. Multicast; {@code getChannel()} of the classic sockets (null:
+ * Multicast; {@code getChannel()} of the classic sockets (null:
  * open a channel from the provider instead); IPv6 channels; {@code SO_LINGER} above 0 on a
  * channel does not make {@code close} wait.
  */
