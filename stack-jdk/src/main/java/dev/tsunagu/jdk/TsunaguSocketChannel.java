@@ -222,7 +222,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
     private void becomeConnected(TcpSocket c) {
         connection = c;
         localAddress = c.localAddress();
-        in = new InboundBytes(c, options.receiveBuffer, readiness::signal);
+        in = new InboundBytes(c, stack.loop(), options.receiveBuffer, readiness::signal);
         out = new OutboundBytes(c, stack.loop(), options.sendBuffer, readiness::signal);
         if (options.noDelay) {
             c.setNoDelay(true);

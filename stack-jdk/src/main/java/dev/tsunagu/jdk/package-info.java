@@ -85,7 +85,8 @@
  * chunk of its own ({@code InboundBytes}), the hand-over of its staged bytes to the send buffer
  * ({@code OutboundBytes}), an accept, a connect — and the event loop, completing one of them,
  * signals the channel's {@code Readiness}: each of its keys is queued at its
- * {@code TsunaguSelector} and the selecting thread, parked, is unparked. A selection looks only
+ * {@code TsunaguSelector} and the selecting thread, parked, is unparked if the key is now ready
+ * for what it is interested in. A selection looks only
  * at queued keys and asks each channel what is ready now; ready keys stay queued, so readiness
  * is level-triggered as with the JDK's selectors. Nothing polls, and the loop never takes a lock
  * an application thread may hold. Blocking channel calls wait for the same signals; a close
