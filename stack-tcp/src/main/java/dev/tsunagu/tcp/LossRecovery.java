@@ -426,6 +426,7 @@ final class LossRecovery {
         }
         counters.timeouts.increment();
         if (!rto.onTimeout(now)) {
+            counters.abortOnTimeout.increment();
             return false;
         }
         cc.onRetransmissionTimeout(now, snd.sndMax - snd.sndUna);
