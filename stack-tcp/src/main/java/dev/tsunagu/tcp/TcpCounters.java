@@ -117,7 +117,7 @@ final class TcpCounters {
         outRstsAborts = g.counter("OutRstsAborts", "RSTs sent to abort our own connections");
         pawsRejected = g.counter("PawsRejected", "segments dropped as old duplicates by their timestamp (RFC 7323 PAWS)");
         sackRecoveries = g.counter("SackRecoveries", "loss recoveries driven by SACK (RFC 6675)");
-        lostRetransmits = g.counter("LostRetransmits", "retransmissions found lost by later SACKs (a new round of them began)");
+        lostRetransmits = g.counter("LostRetransmits", "retransmissions found lost (data sent after them was SACKed) and sent again");
         tailLossProbes = g.counter("TailLossProbes", "tail loss probes sent (RFC 8985 7)");
         pmtuReductions = g.counter("PmtuReductions", "MSS lowered on a connection by a checked fragmentation needed (RFC 1191)");
         pmtuIgnored = g.counter("PmtuIgnored",
