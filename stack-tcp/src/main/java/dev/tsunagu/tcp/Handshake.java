@@ -222,6 +222,7 @@ final class Handshake {
     boolean onTimeout(boolean synAck) {
         synRetransmits++;
         if (synRetransmits > settings.synRetries) {
+            counters.handshakeTimeouts.increment();
             return false;
         }
         rto.onTimeout(loop.now());

@@ -27,7 +27,9 @@ import dev.tsunagu.policy.RetransmissionPolicy;
  *       ACKs start recovery, and {@link #recoveryOutput} sends what NextSeg picks against the
  *       pipe. Reneging (RFC 2018 8) clears the scoreboard.</li>
  *   <li><b>Reordering window</b> (RFC 8985 6, simplified to sequence): SACKed data that sat
- *       above a hole for a quarter SRTT marks the hole lost, and finds lost retransmissions.</li>
+ *       above a hole for a quarter SRTT marks the hole lost; in recovery, a retransmission that
+ *       left before that data (the {@link RetransmissionLog} keeps the order) and whose hole is
+ *       still open was lost too, and goes again first.</li>
  *   <li><b>Tail loss probe</b> (RFC 8985 7): a segment after ~2 SRTT without an ACK, to draw a
  *       SACK that shows what the tail lost.</li>
  *   <li><b>Retransmission timeout</b> (RFC 6298 5, RFC 5681 3.1): backoff by the
@@ -58,8 +60,15 @@ final class LossRecovery {
     SackScoreboard scoreboard;
     /** RFC 6675 HighRxt: the end of the highest byte retransmitted in this recovery. */
     private int highRxt;
-    /** SND.MAX when this round of retransmissions began: SACKs beyond it mean the round's first one was lost. */
-    private int rtxRoundMax;
+    /** This recovery's retransmissions in the order they left, to find which were lost (RACK's rule by order). */
+    private RetransmissionLog rtxLog;
+    /** Retransmissions that left before the data SACKed up to here are lost if their holes are open. */
+    private int lostEdge;
+    private boolean lostEdgeValid;
+    /** Retransmissions taken from {@link #rtxLog} to check and send again: {@code [lostNext, lostCount)}. */
+    private final int[] lostBatch = new int[16];
+    private int lostNext;
+    private int lostCount;
     /** The reordering window's timer (made on first use: most connections never see a SACK). */
     private Timer reorderTimer;
     /** The highest SACKed byte when {@link #reorderTimer} was armed. */
@@ -88,7 +97,8 @@ final class LossRecovery {
     void negotiate(boolean on) {
         sackEnabled = on;
         if (on && scoreboard == null) {
-            scoreboard = new SackScoreboard();
+            scoreboard = new SackScoreboard(SackScoreboard.rangesFor(snd.sendBuffer.capacity()));
+            rtxLog = new RetransmissionLog(2 * scoreboard.maxRanges());
         }
     }
 
@@ -130,6 +140,7 @@ final class LossRecovery {
             if (ge(ack, recover)) {
                 cc.onRecoveryEnd(now);
                 dupAcks = 0;
+                forgetRetransmissions();
             } else if (!sackEnabled) {
                 // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
                 cc.onPartialAck(now, acked, inFlight);
@@ -211,7 +222,7 @@ final class LossRecovery {
     /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
     private void enterSackRecovery(long now) {
         recover = snd.sndMax;
-        rtxRoundMax = snd.sndMax;
+        forgetRetransmissions();
         cc.onFastRetransmit(now, snd.sndMax - snd.sndUna);
         counters.fastRetransmits.increment();
         counters.sackRecoveries.increment();
@@ -235,7 +246,9 @@ final class LossRecovery {
         long pipe = scoreboard.pipe(snd.sndUna, snd.sndMax, highRxt, mss);
         while (window - pipe >= mss) {
             int sent;
-            if (scoreboard.findHole(highRxt, true, mss, snd.sndUna)) {
+            if (nextLostRetransmission()) {
+                sent = resendLost(lostSeq);
+            } else if (scoreboard.findHole(highRxt, true, mss, snd.sndUna)) {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
             } else if (snd.hasUnsent()) {
                 int before = snd.sndNxt;
@@ -267,10 +280,64 @@ final class LossRecovery {
         }
         snd.resend(seq, len, false);
         highRxt = seq + len;
+        rtxLog.add(seq, snd.sndMax);
         if (!retransmitTimer.isPending()) {
             retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
         }
         return len;
+    }
+
+    /** Set by {@link #nextLostRetransmission}. */
+    private int lostSeq;
+
+    /**
+     * Whether a retransmission is known lost and its hole still open (then {@link #lostSeq} is
+     * its start): one that left before the data SACKed up to {@link #lostEdge} was first sent.
+     */
+    private boolean nextLostRetransmission() {
+        while (true) {
+            while (lostNext < lostCount) {
+                int seq = lostBatch[lostNext++];
+                if (ge(seq, snd.sndUna) && lt(seq, snd.sndMax) && scoreboard.skipSacked(seq) == seq) {
+                    lostSeq = seq;
+                    return true;
+                }
+            }
+            if (!lostEdgeValid) {
+                return false;
+            }
+            lostNext = 0;
+            lostCount = rtxLog.takeSentBefore(lostEdge, lostBatch);
+            if (lostCount == 0) {
+                return false;
+            }
+        }
+    }
+
+    /** Sends a lost retransmission again (up to one MSS of its hole), logging it anew. */
+    private int resendLost(int seq) {
+        int dataEnd = snd.sndUna + snd.sendBuffer.length();
+        int len = Math.min(snd.mss, Math.min(scoreboard.nextSackedAfter(seq, snd.sndMax) - seq, dataEnd - seq));
+        if (len <= 0) {
+            return 0;
+        }
+        snd.resend(seq, len, false);
+        rtxLog.add(seq, snd.sndMax);
+        counters.lostRetransmits.increment();
+        if (!retransmitTimer.isPending()) {
+            retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        }
+        return len;
+    }
+
+    /** A recovery ended or began, or a timeout went back to SND.UNA: no retransmission is pending a verdict. */
+    private void forgetRetransmissions() {
+        if (rtxLog != null) {
+            rtxLog.clear();
+        }
+        lostEdgeValid = false;
+        lostNext = 0;
+        lostCount = 0;
     }
 
     /**
@@ -309,9 +376,10 @@ final class LossRecovery {
 
     /**
      * SACKed data has sat above the holes below {@link #reorderEdge} for a reordering window:
-     * they are lost, not reordered. In recovery, if the data SACKed was sent after this round of
-     * retransmissions began while the first hole is still missing, its retransmission was lost
-     * too: a new round starts there (RACK finds lost retransmissions the same way, by time).
+     * they are lost, not reordered. In recovery, if the data SACKed was sent after the latest
+     * retransmission while a retransmitted hole is still missing, that retransmission was lost
+     * too: a new round starts at the first hole (RACK finds lost retransmissions the same way,
+     * by time; this uses the order of sending, which needs no per-segment record).
      */
     private void onReorderTimeout() {
         if (!sackEnabled || scoreboard.isEmpty() || !snd.canTransmit()) {
@@ -319,10 +387,9 @@ final class LossRecovery {
         }
         scoreboard.markLostBelow(reorderEdge);
         if (cc.inRecovery()) {
-            if (lt(snd.sndUna, highRxt) && gt(reorderEdge, rtxRoundMax)) {
-                highRxt = snd.sndUna;
-                rtxRoundMax = snd.sndMax;
-                counters.lostRetransmits.increment();
+            if (!lostEdgeValid || gt(reorderEdge, lostEdge)) {
+                lostEdge = reorderEdge; // retransmissions sent before this data are lost if still missing
+                lostEdgeValid = true;
             }
         } else if (ge(snd.sndUna, recover)) {
             enterSackRecovery(loop.now());
@@ -380,7 +447,7 @@ final class LossRecovery {
             // and the new data after them) is lost too. Start a new round at the first hole
             // rather than wait for the retransmission timeout.
             highRxt = sndUna;
-            rtxRoundMax = sndMax;
+            forgetRetransmissions();
             retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
             return;
         }
@@ -426,6 +493,7 @@ final class LossRecovery {
         }
         counters.timeouts.increment();
         if (!rto.onTimeout(now)) {
+            counters.abortOnTimeout.increment();
             return false;
         }
         cc.onRetransmissionTimeout(now, snd.sndMax - snd.sndUna);
@@ -433,6 +501,7 @@ final class LossRecovery {
             scoreboard.clear(); // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
         }
         highRxt = snd.sndUna;
+        forgetRetransmissions();
         rtt.stopTiming();       // Karn
         recover = snd.sndMax;   // RFC 6582 4.1: no fast retransmit for data sent before the timeout
         dupAcks = 0;
