@@ -10,6 +10,7 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
+import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
 
 /**
  * Finding out what the network lost, and sending it again: every loss-detection rule of a
@@ -133,6 +134,7 @@ final class LossRecovery {
             } else if (!sackEnabled) {
                 // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
                 cc.onPartialAck(now, acked, inFlight);
+                TcpTrace.reason(snd, RetransmitReason.PARTIAL_ACK);
                 retransmitFirst();
             }
             // With SACK, output() sends what RFC 6675's NextSeg picks against the pipe.
@@ -170,6 +172,7 @@ final class LossRecovery {
             recover = snd.sndMax;
             cc.onFastRetransmit(now, inFlight);
             counters.fastRetransmits.increment();
+            TcpTrace.reason(snd, RetransmitReason.FAST_RETRANSMIT);
             retransmitFirst();
         }
     }
@@ -182,6 +185,7 @@ final class LossRecovery {
         // RFC 6675 5 (2), and IsLost(SND.UNA): enough SACKed above the first hole starts recovery too.
         if (!cc.inRecovery() && !scoreboard.isEmpty() && ge(snd.sndUna, recover)
                 && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), snd.mss))) {
+            TcpTrace.reason(snd, RetransmitReason.SACK_RECOVERY);
             enterSackRecovery(now);
         }
         if (advanced) {
@@ -314,6 +318,8 @@ final class LossRecovery {
      * too: a new round starts there (RACK finds lost retransmissions the same way, by time).
      */
     private void onReorderTimeout() {
+        TcpTrace.timer(snd, "reorder");
+        TcpTrace.reason(snd, RetransmitReason.REORDER_WINDOW);
         if (!sackEnabled || scoreboard.isEmpty() || !snd.canTransmit()) {
             return;
         }
@@ -368,6 +374,8 @@ final class LossRecovery {
      * the retransmission timeout, repairs it.
      */
     private void onProbe() {
+        TcpTrace.timer(snd, "tail-loss-probe");
+        TcpTrace.reason(snd, RetransmitReason.TAIL_LOSS_PROBE);
         int sndUna = snd.sndUna;
         int sndMax = snd.sndMax;
         if (!snd.canTransmit() || sndUna == sndMax || probeSent || lt(snd.sndNxt, sndMax)) {
@@ -415,6 +423,8 @@ final class LossRecovery {
      * @return false if the policy gives up: the connection must be aborted
      */
     boolean onRetransmitTimeout(long now) {
+        TcpTrace.timer(snd, "retransmission");
+        TcpTrace.reason(snd, RetransmitReason.TIMEOUT);
         if (snd.sndUna == snd.sndMax) {
             return true; // nothing outstanding
         }
@@ -459,6 +469,7 @@ final class LossRecovery {
             return;
         }
         rtt.stopTiming();
+        TcpTrace.reason(snd, RetransmitReason.PATH_MTU);
         snd.goBackN();
         snd.output();
     }

@@ -496,6 +496,7 @@ final class TcpConnection implements TcpOutput.Transmit {
 
     private void onDelayedAck() {
         if (!deleted) {
+            TcpTrace.timer(snd, "delayed-ack");
             sendAck();
         }
     }
