@@ -2,9 +2,6 @@ package dev.tsunagu.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tsunagu.buffer.PacketBuffer;
-import dev.tsunagu.driver.ForwardingLinkDriver;
-import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.link.fault.FaultInjectingDriver;
 import dev.tsunagu.link.fault.FaultPlan;
@@ -13,6 +10,7 @@ import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.LoseNthLargeFrame;
 import dev.tsunagu.testkit.TestHosts;
 import dev.tsunagu.trace.TcpTraceEvent;
 import dev.tsunagu.trace.TcpTraceEvent.Congestion;
@@ -38,7 +36,7 @@ class TcpTraceTest {
     private final VirtualEventLoop loop = new VirtualEventLoop();
     private final Cable lan = new Cable("trace");
     /** 10 ms each way on the client's port, and the third full segment it sends lost. */
-    private final DropNthLarge dropper = new DropNthLarge(
+    private final LoseNthLargeFrame dropper = new LoseNthLargeFrame(
             new FaultInjectingDriver(lan.attach(), FaultPlan.parse("delay=1:10ms"), 1), 3);
     private final NetworkStack client = TestHosts.host(loop, "client", 1)
             .with(InterfaceConfig.of(dropper).address("10.0.0.1/24")).build();
@@ -98,7 +96,7 @@ class TcpTraceTest {
         List<Segment> sentButLost = new ArrayList<>(sent);
         Segment lost = sentButLost.remove(indexOfLost(sent, arrived));
         assertThat(lost.length()).isEqualTo(1448); // 1460 less the timestamps option
-        assertThat(dropper.dropped).isEqualTo(1);
+        assertThat(dropper.lost()).isEqualTo(1);
 
         // One retransmission, of the lost segment, for a reason loss recovery gives; its copy follows it.
         List<Retransmission> rtx = clientTrace.events(Retransmission.class);
@@ -200,27 +198,5 @@ class TcpTraceTest {
     private static boolean same(Segment a, Segment b) {
         return a.seq() == b.seq() && a.ack() == b.ack() && a.flags() == b.flags() && a.length() == b.length()
                 && a.window() == b.window() && a.sack().equals(b.sack());
-    }
-
-    /** Loses the {@code n}th frame longer than 1000 bytes (a full data segment) it is given to send. */
-    private static final class DropNthLarge extends ForwardingLinkDriver {
-        private final int n;
-        private int large;
-        int dropped;
-
-        DropNthLarge(LinkDriver inner, int n) {
-            super(inner);
-            this.n = n;
-        }
-
-        @Override
-        public boolean transmit(PacketBuffer frame) {
-            if (frame.length() > 1000 && ++large == n) {
-                dropped++;
-                frame.release();
-                return true;
-            }
-            return super.transmit(frame);
-        }
     }
 }
