@@ -37,7 +37,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
@@ -482,12 +484,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     @Override
     public TraceHandle trace(TraceSink sink) {
-        java.util.Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(sink, "sink");
         onLoop(() -> {
             traceSinks.add(sink);
             retrace();
         });
-        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean closed = new AtomicBoolean();
         return () -> {
             if (closed.compareAndSet(false, true)) {
                 onLoop(() -> {
