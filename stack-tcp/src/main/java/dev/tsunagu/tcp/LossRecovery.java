@@ -10,6 +10,7 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
+import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
 
 /**
  * Finding out what the network lost, and sending it again: every loss-detection rule of a
@@ -144,6 +145,7 @@ final class LossRecovery {
             } else if (!sackEnabled) {
                 // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
                 cc.onPartialAck(now, acked, inFlight);
+                TcpTrace.reason(snd, RetransmitReason.PARTIAL_ACK);
                 retransmitFirst();
             }
             // With SACK, output() sends what RFC 6675's NextSeg picks against the pipe.
@@ -181,6 +183,7 @@ final class LossRecovery {
             recover = snd.sndMax;
             cc.onFastRetransmit(now, inFlight);
             counters.fastRetransmits.increment();
+            TcpTrace.reason(snd, RetransmitReason.FAST_RETRANSMIT);
             retransmitFirst();
         }
     }
@@ -193,6 +196,7 @@ final class LossRecovery {
         // RFC 6675 5 (2), and IsLost(SND.UNA): enough SACKed above the first hole starts recovery too.
         if (!cc.inRecovery() && !scoreboard.isEmpty() && ge(snd.sndUna, recover)
                 && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), snd.mss))) {
+            TcpTrace.reason(snd, RetransmitReason.SACK_RECOVERY);
             enterSackRecovery(now);
         }
         if (advanced) {
@@ -382,6 +386,8 @@ final class LossRecovery {
      * by time; this uses the order of sending, which needs no per-segment record).
      */
     private void onReorderTimeout() {
+        TcpTrace.timer(snd, "reorder");
+        TcpTrace.reason(snd, RetransmitReason.REORDER_WINDOW);
         if (!sackEnabled || scoreboard.isEmpty() || !snd.canTransmit()) {
             return;
         }
@@ -435,6 +441,8 @@ final class LossRecovery {
      * the retransmission timeout, repairs it.
      */
     private void onProbe() {
+        TcpTrace.timer(snd, "tail-loss-probe");
+        TcpTrace.reason(snd, RetransmitReason.TAIL_LOSS_PROBE);
         int sndUna = snd.sndUna;
         int sndMax = snd.sndMax;
         if (!snd.canTransmit() || sndUna == sndMax || probeSent || lt(snd.sndNxt, sndMax)) {
@@ -482,6 +490,8 @@ final class LossRecovery {
      * @return false if the policy gives up: the connection must be aborted
      */
     boolean onRetransmitTimeout(long now) {
+        TcpTrace.timer(snd, "retransmission");
+        TcpTrace.reason(snd, RetransmitReason.TIMEOUT);
         if (snd.sndUna == snd.sndMax) {
             return true; // nothing outstanding
         }
@@ -528,6 +538,7 @@ final class LossRecovery {
             return;
         }
         rtt.stopTiming();
+        TcpTrace.reason(snd, RetransmitReason.PATH_MTU);
         snd.goBackN();
         snd.output();
     }
