@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The single thread of control that owns protocol state.
  *
- * <p>Each turn of the loop runs the tasks other threads submitted, drains the registered
- * {@link PollSource}s (received frames) and fires due {@link Timer}s. Protocol code runs only
+ * <p>Each turn of the loop reads the {@link PolledDevice} a driver may have attached, runs the
+ * tasks other threads submitted, drains the registered {@link PollSource}s (received frames)
+ * and fires due {@link Timer}s. Protocol code runs only
  * here, so it needs no locks. Other threads talk to it by {@link #execute submitting} work.
  *
  * <p>Two ways to run a loop share this logic: {@link ThreadedEventLoop} owns a platform thread
@@ -47,6 +48,8 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
     private final BoundedMpmcQueue<Runnable> tasks = new BoundedMpmcQueue<>(TASK_QUEUE_CAPACITY);
     private final List<PollSource> sources = new ArrayList<>();
     private PollSource[] sourceArray = new PollSource[0];
+    /** The device the loop reads and sleeps on ({@link ThreadedEventLoop} only), or null. */
+    volatile PolledDevice device;
     final LoopStatistics stats = new LoopStatistics();
     volatile boolean closed;
     private boolean insideTurn;
@@ -260,7 +263,27 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
     public abstract void wakeup();
 
     /**
-     * One turn: tasks, then sources, then due timers.
+     * Offers {@code device} to this loop: if taken, the loop polls it first every turn and,
+     * with nothing to do, sleeps in its {@link PolledDevice#await} rather than parking. Any thread.
+     *
+     * @return whether the loop took it; if not (a {@link VirtualEventLoop}, a closed loop, or a
+     *         loop that already has a device), the driver reads the device on a thread of its own
+     */
+    public boolean attachDevice(PolledDevice device) {
+        return false;
+    }
+
+    /**
+     * Stops polling {@code device} and sleeping on it. When this returns the loop thread is not
+     * inside the device's {@code await} and will not enter it again; a {@code poll} already
+     * under way may still finish (the driver guards its own close). Nothing happens if
+     * {@code device} is not this loop's. Any thread, the loop's own included.
+     */
+    public void detachDevice(PolledDevice device) {
+    }
+
+    /**
+     * One turn: the device, tasks, then sources, then due timers.
      *
      * @return whether any work was done
      */
@@ -279,6 +302,12 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
 
     private boolean turn() {
         int work = 0;
+        PolledDevice d = device;
+        if (d != null) {
+            // First, so that what came from the wire is handled before the tasks and timers it
+            // may answer; the frames go to the stack as they are read, with no queue between.
+            work += pollSource(d);
+        }
         for (int i = 0; i < TASK_BUDGET; i++) {
             Runnable t = tasks.poll();
             if (t == null) {
@@ -293,16 +322,7 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
             }
         }
         for (PollSource s : sourceArray) {
-            try {
-                int n = s.poll(POLL_BUDGET);
-                if (n > 0) {
-                    work += n;
-                    stats.polled.add(n);
-                }
-            } catch (Throwable e) {
-                work++;
-                reportError(e);
-            }
+            work += pollSource(s);
         }
         int fired = wheel.advanceTo(clock.nanoTime());
         if (fired > 0) {
@@ -312,9 +332,28 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         return work > 0;
     }
 
+    /** Polls one source within the budget; how much work it did (an exception counts as one). */
+    private int pollSource(PollSource s) {
+        try {
+            int n = s.poll(POLL_BUDGET);
+            if (n > 0) {
+                stats.polled.add(n);
+                return n;
+            }
+            return 0;
+        } catch (Throwable e) {
+            reportError(e);
+            return 1;
+        }
+    }
+
     /** Whether a turn would find work now (tasks or sources; timers are judged by deadline). */
     final boolean hasImmediateWork() {
         if (!tasks.isEmpty()) {
+            return true;
+        }
+        PolledDevice d = device;
+        if (d != null && d.hasWork()) {
             return true;
         }
         for (PollSource s : sourceArray) {
