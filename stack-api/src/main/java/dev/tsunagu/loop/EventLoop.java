@@ -35,6 +35,8 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
 
     /** Default timer resolution. */
     public static final Duration DEFAULT_TICK = Duration.ofMillis(1);
+    /** A wait at least this long is a wait without a limit ({@link #await}). */
+    static final Duration UNTIMED = Duration.ofDays(365);
     /** Bound on tasks waiting for the loop. */
     static final int TASK_QUEUE_CAPACITY = 1 << 16;
     /** Frames (or other units) taken from one source per turn, so one busy source cannot starve the rest. */
@@ -187,8 +189,8 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
     }
 
     /**
-     * Waits for {@code future} at most {@code timeout} and returns its value. On a thread other
-     * than the loop's this parks the caller (cheap on a virtual thread). On a
+     * Waits for {@code future} at most {@code timeout} (a year or more: without limit) and returns
+     * its value. On a thread other than the loop's this parks the caller (cheap on a virtual thread). On a
      * {@link VirtualEventLoop}'s own thread it drives the simulation instead, advancing virtual
      * time until the future completes or the timeout passes, so blocking APIs work in tests.
      *
@@ -203,6 +205,12 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         }
         if (!future.isDone()) {
             stats.waits.increment();
+        }
+        if (timeout.compareTo(UNTIMED) >= 0) {
+            // A virtual thread's timed park arms a timer on the JDK's scheduler thread (and
+            // cancels it when woken), which costs that thread a wake-up on every blocking call;
+            // a wait of a year or more is a wait without limit, so it parks untimed.
+            return future.get();
         }
         return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
