@@ -198,10 +198,19 @@ final class Sender {
         return n;
     }
 
-    /** The application asks that what is buffered now go without waiting (push). */
+    /** The application asks that what is buffered now go without waiting (push), and it goes as it may. */
     void push() {
         pushSeq = sndUna + sendBuffer.length();
         pushSet = true;
+        output();
+    }
+
+    /** TCP_NODELAY set or cleared: once set, what the send-buffering policy held goes now. */
+    void setNoDelay(boolean on) {
+        noDelay = on;
+        if (on) {
+            output();
+        }
     }
 
     /** Gives the buffer's memory back once everything is acknowledged. */

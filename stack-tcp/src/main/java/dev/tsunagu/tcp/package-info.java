@@ -32,6 +32,8 @@
  *       of an arriving segment (with RFC 5961's checks), the state transitions, the
  *       application's calls, and death. The only part that calls the layer, the listener or
  *       the socket.</li>
+ *   <li>{@code SocketCalls}: what the application waits for (its connect, reads, writes, the
+ *       close) and the connection's error, which every later call gets.</li>
  *   <li>{@code Handshake}: SYN and SYN-ACK, their retransmission, SYN-SENT's steps, the
  *       options only SYNs carry (it writes what was negotiated into the other parts), and which
  *       ICMP errors fail a connect. Dropped once the connection is established.</li>
