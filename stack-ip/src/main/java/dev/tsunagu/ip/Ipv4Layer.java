@@ -100,7 +100,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         this.defaultTtl = ctx.option(IpOptions.DEFAULT_TTL);
         // One draw, as the single global counter's start took before: later draws stay as they were.
         this.ids = new Ipv4IdGenerator(ctx.random().nextLong());
-        this.pathMtus = new PathMtuCache(ctx.option(IpOptions.PMTU_CACHE_SIZE), ctx.option(IpOptions.PMTU_EXPIRY).toNanos());
+        this.pathMtus = new PathMtuCache(ctx.option(IpOptions.PMTU_CACHE_SIZE), ctx.option(IpOptions.PMTU_EXPIRY).toNanos(),
+                PathMtuCache.IPV4_MIN_MTU, () -> ctx.loop().now());
         CounterGroup c = ctx.counters("ip");
         inReceives = c.counter("InReceives", "datagrams received");
         inHdrErrors = c.counter("InHdrErrors", "datagrams dropped for header errors");
@@ -226,15 +227,13 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
     @Override
     public int mtuFor(int destination) {
-        Route r = route(destination);
-        return r == null ? 0 : pathMtus.mtu(destination, r.mtu(), ctx.loop().now());
+        return mtuFor(new Ipv4Address(destination));
     }
 
     @Override
     public boolean learnPathMtu(IpAddress destination, int mtu) {
-        int dst = bits(destination);
-        Route r = route(dst);
-        if (r == null || !pathMtus.lower(dst, mtu, r.mtu(), ctx.loop().now())) {
+        Route r = route(bits(destination));
+        if (r == null || !pathMtus.lower(destination, mtu, r.mtu())) {
             return false;
         }
         pathMtuLowered.increment();
@@ -282,7 +281,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
 
     @Override
     public int mtuFor(IpAddress destination) {
-        return mtuFor(bits(destination));
+        Route r = route(bits(destination));
+        return r == null ? 0 : pathMtus.mtu(destination, r.mtu());
     }
 
     @Override

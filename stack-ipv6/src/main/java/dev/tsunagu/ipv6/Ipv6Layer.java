@@ -1,6 +1,7 @@
 package dev.tsunagu.ipv6;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.ip.PathMtuCache;
 import dev.tsunagu.ip.fragment.FragmentOutput;
 import dev.tsunagu.ip.icmp.IcmpErrorGate;
 import dev.tsunagu.ipv6.fragment.Ipv6Fragmenter;
@@ -58,6 +59,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private static final Logger log = LoggerFactory.getLogger(Ipv6Layer.class);
     /** RFC 8201 5.3: a learned path MTU is forgotten after ten minutes, so an increase is noticed. */
     private static final long PMTU_EXPIRY_NANOS = 600_000_000_000L;
+    /** Destinations whose path MTU is remembered at most (the entry learnt longest ago goes first). */
     private static final int PMTU_ENTRIES = 256;
     private static final Ipv6Prefix MULTICAST = Ipv6Prefix.parse("ff00::/8");
     private static final Ipv6Prefix LOOPBACK = Ipv6Prefix.parse("::1/128");
@@ -74,12 +76,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private final ReceivedInfo info = new ReceivedInfo();
     private final ExtensionHeaders.Walk walk = new ExtensionHeaders.Walk();
     private final ExtensionHeaders.Walk errorWalk = new ExtensionHeaders.Walk();
-    private final Map<Ipv6Address, long[]> pathMtus = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Ipv6Address, long[]> eldest) {
-            return size() > PMTU_ENTRIES;
-        }
-    };
+    private final PathMtuCache pathMtus;
     private NetInterface loopback;
     /**
      * Drawn from the stack's random generator at the first fragment, not at construction: the layer
@@ -115,6 +112,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         this.ctx = ctx;
         this.forwarding = ctx.option(Ipv6Options.FORWARDING);
         this.defaultHopLimit = ctx.option(Ipv6Options.DEFAULT_HOP_LIMIT);
+        this.pathMtus = new PathMtuCache(PMTU_ENTRIES, PMTU_EXPIRY_NANOS, Ipv6Header.MIN_MTU, () -> ctx.loop().now());
         CounterGroup c = ctx.counters("ipv6");
         inReceives = c.counter("InReceives", "packets received");
         inHdrErrors = c.counter("InHdrErrors", "packets dropped for header errors (extension headers included)");
@@ -305,7 +303,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     public int mtuFor(IpAddress destination) {
         Ipv6Address dst = v6(destination);
         Ipv6Route r = route(dst);
-        return r == null ? 0 : Math.min(linkMtu(r), learnedPathMtu(dst));
+        return r == null ? 0 : pathMtus.mtu(dst, linkMtu(r));
     }
 
     @Override
@@ -318,24 +316,13 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         return s == null ? r.iface().mtu() : s.linkMtu;
     }
 
-    private int learnedPathMtu(Ipv6Address dst) {
-        long[] e = pathMtus.get(dst);
-        if (e == null) {
-            return Integer.MAX_VALUE;
-        }
-        if (ctx.loop().now() - e[1] > PMTU_EXPIRY_NANOS) {
-            pathMtus.remove(dst);
-            return Integer.MAX_VALUE;
-        }
-        return (int) e[0];
-    }
-
-    /** A Packet Too Big message reported {@code mtu} towards {@code dst} (RFC 8201 4: never below 1280). */
+    /**
+     * A Packet Too Big message reported {@code mtu} towards {@code dst} (RFC 8201 4: never below
+     * 1280). Taken if below what was learnt, whatever the link's MTU now (a router advertisement
+     * may raise it later).
+     */
     void learnPathMtu(Ipv6Address dst, long mtu) {
-        int m = (int) Math.max(Ipv6Header.MIN_MTU, Math.min(mtu, Integer.MAX_VALUE));
-        if (m < learnedPathMtu(dst)) {
-            pathMtus.put(dst, new long[] {m, ctx.loop().now()});
-        }
+        pathMtus.lower(dst, (int) Math.min(mtu, Integer.MAX_VALUE), Integer.MAX_VALUE);
     }
 
     @Override
@@ -377,7 +364,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     }
 
     private int output(Ipv6Route r, PacketBuffer packet, Ipv6Address destination, boolean dontFragment) {
-        int mtu = Math.min(linkMtu(r), learnedPathMtu(destination));
+        int mtu = pathMtus.mtu(destination, linkMtu(r));
         Ipv6Address nextHop = r.nextHop(destination);
         if (packet.length() <= mtu) {
             r.iface().output(packet, EtherType.IPV6, nextHop);

@@ -14,6 +14,7 @@ import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.policy.SendBufferingPolicy;
 import dev.tsunagu.tcp.buffer.SendBuffer;
+import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
 
 /**
  * The send side of a connection: the send sequence space (RFC 9293 3.3.1), the send buffer,
@@ -105,6 +106,8 @@ final class Sender {
     private long nextDeparture = Long.MIN_VALUE;
     /** Made on first use: only a pacing congestion control needs it. */
     private Timer pacingTimer;
+    /** The connection's trace while someone watches it, else null ({@link TcpTrace}: here because every part holds the sender). */
+    TcpTrace trace;
 
     Sender(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
            SendBufferingPolicy buffering, SendBuffer sendBuffer, int mss, boolean noDelay, TcpOutput out, RttSampler rtt,
@@ -198,10 +201,19 @@ final class Sender {
         return n;
     }
 
-    /** The application asks that what is buffered now go without waiting (push). */
+    /** The application asks that what is buffered now go without waiting (push), and it goes as it may. */
     void push() {
         pushSeq = sndUna + sendBuffer.length();
         pushSet = true;
+        output();
+    }
+
+    /** TCP_NODELAY set or cleared: once set, what the send-buffering policy held goes now. */
+    void setNoDelay(boolean on) {
+        noDelay = on;
+        if (on) {
+            output();
+        }
     }
 
     /** Gives the buffer's memory back once everything is acknowledged. */
@@ -482,6 +494,8 @@ final class Sender {
      * send what fits (the RFC 1122 4.2.3.4 override of silly-window avoidance).
      */
     private void onPersist() {
+        TcpTrace.timer(this, "persist");
+        TcpTrace.reason(this, RetransmitReason.WINDOW_PROBE);
         if (!out.open()) {
             return;
         }

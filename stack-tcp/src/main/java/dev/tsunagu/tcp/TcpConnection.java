@@ -35,11 +35,11 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The control block's other state lives with the behaviour that uses it, in parts that this
  * class calls down to: {@link Handshake}, {@link Sender}, {@link Receiver}, {@link AckScheduler},
- * {@link LossRecovery}, {@link RttSampler} and {@link TcpOutput} (see the package description for
- * who calls whom). This class keeps what crosses them: the dispatch of an arriving segment step
- * by step (the steps are named in the code), with RFC 5961's challenge ACKs and ACK
- * acceptability check; the state transitions; the application's waiting reads and writes; and
- * close, abort and deletion. Only this class and the layer know the addresses: the parts send
+ * {@link LossRecovery}, {@link RttSampler} and {@link TcpOutput}; what the application waits
+ * for is in {@link SocketCalls} (see the package description for who calls whom). This class
+ * keeps what crosses them: the dispatch of an arriving segment step by step (the steps are
+ * named in the code), with RFC 5961's challenge ACKs and ACK acceptability check; the state
+ * transitions; the application's calls, as they move the state; and close, abort and deletion. Only this class and the layer know the addresses: the parts send
  * through {@link TcpOutput}, whose {@link TcpOutput.Transmit} is this class.
  */
 final class TcpConnection implements TcpOutput.Transmit {
@@ -81,11 +81,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     private Timer closeTimer;   // TIME_WAIT, FIN_WAIT_2 orphan, connect timeout
 
     // ---- application ----
+    /** What the application waits for (connect, reads, writes, close), and the error they fail with. */
     private final SocketCalls calls;
-    private CompletableFuture<TcpConnection> connectFuture;
-    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
-    /** Why the connection died, for every later call. */
-    private IOException error;
     /** The application closed its socket: nobody will read any more. */
     private boolean orphaned;
     private boolean deleted;
@@ -122,8 +119,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         snd.recovery(loss);
         this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, out, retransmitTimer);
         if (options.keepAlive()) {
-            this.keepalive = new Keepalive(loop, settings, counters, snd, this::onKeepalive);
-            keepalive.set(true, false);
+            setKeepAlive(true);
         }
     }
 
@@ -133,7 +129,7 @@ final class TcpConnection implements TcpOutput.Transmit {
     void connect(int initialSequence, CompletableFuture<TcpConnection> future, long timeoutNanos) {
         hs.startActive(initialSequence);
         state = TcpState.SYN_SENT;
-        connectFuture = future;
+        calls.connecting(future);
         closeTimer = loop.newTimer("tcp-connect-timeout", () -> fail(new SocketTimeoutException(
                 "connect to " + remote() + " timed out"), true));
         closeTimer.scheduleAfter(timeoutNanos);
@@ -354,10 +350,8 @@ final class TcpConnection implements TcpOutput.Transmit {
             if (listener != null) {
                 listener.established(this);
             }
-        } else if (connectFuture != null) {
-            CompletableFuture<TcpConnection> f = connectFuture;
-            connectFuture = null;
-            f.complete(this);
+        } else {
+            calls.connected(this);
         }
     }
 
@@ -473,6 +467,11 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
     }
 
+    private void onDelayedAck() {
+        TcpTrace.timer(snd, "delayed-ack");
+        sendAck();
+    }
+
     private void sendAck() {
         if (deleted || state == TcpState.SYN_SENT || state == TcpState.CLOSED) {
             return;
@@ -490,12 +489,6 @@ final class TcpConnection implements TcpOutput.Transmit {
     /** An RFC 5961 challenge ACK, within its limits. */
     private void challengeAck() {
         if (acks.mayChallenge()) {
-            sendAck();
-        }
-    }
-
-    private void onDelayedAck() {
-        if (!deleted) {
             sendAck();
         }
     }
@@ -532,34 +525,34 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
     }
 
+    /** When TIME-WAIT is over, or an orphaned FIN-WAIT-2 gives up: deletion. */
     private void armCloseTimer(long nanos, String why) {
         if (closeTimer != null) {
             closeTimer.cancel();
         }
-        closeTimer = loop.newTimer("tcp-" + why, this::onCloseTimer);
+        closeTimer = loop.newTimer("tcp-" + why, this::delete);
         closeTimer.scheduleAfter(nanos);
-    }
-
-    private void onCloseTimer() {
-        if (!deleted) {
-            delete(); // TIME_WAIT over, or an orphaned FIN_WAIT_2 gave up
-        }
     }
 
     private void enterTimeWait() {
         state = TcpState.TIME_WAIT;
+        stopSending();
+        armCloseTimer(settings.timeWaitNanos, "time-wait");
+        calls.closed();
+    }
+
+    private void restartTimeWait() {
+        armCloseTimer(settings.timeWaitNanos, "time-wait");
+    }
+
+    /** Nothing more will be sent: the timers that send stop, the send buffer goes (TIME-WAIT, deletion). */
+    private void stopSending() {
         retransmitTimer.cancel();
         loss.cancelTimers();
         snd.discard();
         if (keepalive != null) {
             keepalive.cancel();
         }
-        armCloseTimer(settings.timeWaitNanos, "time-wait");
-        completeClose();
-    }
-
-    private void restartTimeWait() {
-        armCloseTimer(settings.timeWaitNanos, "time-wait");
     }
 
     // ---- Application calls (on the loop) ----
@@ -574,23 +567,12 @@ final class TcpConnection implements TcpOutput.Transmit {
     }
 
     CompletableFuture<Void> closeFuture() {
-        return closeFuture;
+        return calls.closeFuture();
     }
 
-    /**
-     * A read from the socket: the error, end of stream, or a wait for data; {@code blocking} if a
-     * thread waits on {@code f} and nothing else is attached to it: its bytes are then handed over
-     * once the loop is let go ({@link SocketCalls}).
-     */
+    /** A read from the socket ({@link SocketCalls#read}); {@code blocking} if a thread waits on {@code f} alone. */
     void read(byte[] buffer, int offset, int length, CompletableFuture<Integer> f, boolean blocking) {
-        if (error != null && rcv.receiveBuffer.readable() == 0) {
-            f.completeExceptionally(error);
-        } else if (deleted && rcv.receiveBuffer.readable() == 0) {
-            f.complete(-1);
-        } else if (length == 0) {
-            f.complete(0);
-        } else {
-            calls.addRead(buffer, offset, length, f, blocking);
+        if (calls.read(buffer, offset, length, f, blocking, rcv.receiveBuffer, deleted)) {
             serveReads();
         }
     }
@@ -600,53 +582,29 @@ final class TcpConnection implements TcpOutput.Transmit {
         calls.cancelRead(f);
     }
 
+    /** Serves waiting reads; if that freed space: a window update, if the peer may still send and it is worth one. */
     private void serveReads() {
-        if (calls.serveReads(rcv.receiveBuffer, rcv.finReceived, error)) {
-            afterRead();
-        }
-    }
-
-    /** Space freed in the receive buffer: a window update, if the peer may still send and it is worth one. */
-    private void afterRead() {
-        if (rcv.afterRead(state.isSynchronized() && !deleted)) {
+        if (calls.serveReads(rcv.receiveBuffer, rcv.finReceived)
+                && rcv.afterRead(state.isSynchronized() && !deleted)) {
             counters.windowUpdates.increment();
             sendAck();
         }
     }
 
-    /**
-     * A write from the socket: buffered as room allows, the rest waits for ACKs; {@code blocking}
-     * as for {@link #read}.
-     */
+    /** A write from the socket ({@link SocketCalls#write}); {@code blocking} as for {@link #read}. */
     void write(byte[] buffer, int offset, int length, CompletableFuture<Void> f, boolean blocking) {
-        if (deleted) {
-            f.completeExceptionally(error != null ? error : new SocketException("connection closed"));
-            return;
+        if (calls.write(buffer, offset, length, f, blocking, deleted, snd)) {
+            snd.output();
         }
-        if (error != null) {
-            f.completeExceptionally(error);
-            return;
-        }
-        if (snd.finQueued) {
-            f.completeExceptionally(new SocketException("socket output is shut down"));
-            return;
-        }
-        calls.addWrite(buffer, offset, length, f, blocking);
-        calls.serveWrites(snd);
-        snd.output();
     }
 
     /** The application asks to send what is buffered now (push). */
     void flush() {
         snd.push();
-        snd.output();
     }
 
     void setNoDelay(boolean on) {
-        snd.noDelay = on;
-        if (on) {
-            snd.output();
-        }
+        snd.setNoDelay(on);
     }
 
     void setKeepAlive(boolean on) {
@@ -690,9 +648,7 @@ final class TcpConnection implements TcpOutput.Transmit {
             abortWithReset(new SocketException("socket closed"));
             return;
         }
-        if (!calls.isEmpty()) {
-            failPending(new SocketException("socket closed")); // (an exception's stack trace is not free: only when needed)
-        }
+        calls.socketClosed(rcv.receiveBuffer, rcv.finReceived);
         shutdownOutput();
         if (state == TcpState.FIN_WAIT_2) {
             armCloseTimer(settings.finWait2Nanos, "fin-wait-2");
@@ -760,27 +716,8 @@ final class TcpConnection implements TcpOutput.Transmit {
             abortWithReset(why);
             return;
         }
-        if (error == null) {
-            error = why;
-        }
-        if (connectFuture != null) {
-            CompletableFuture<TcpConnection> f = connectFuture;
-            connectFuture = null;
-            f.completeExceptionally(why);
-        }
-        failPending(why);
+        calls.fail(why);
         delete();
-    }
-
-    /** After an error every waiting call fails; on a normal close, readers still get what arrived, then EOF. */
-    private void failPending(IOException why) {
-        calls.fail(why, error != null, rcv.receiveBuffer, rcv.finReceived);
-    }
-
-    private void completeClose() {
-        if (!closeFuture.isDone()) {
-            closeFuture.complete(null);
-        }
     }
 
     /** Removes the connection from the stack (the seeds' "socket deletion"). */
@@ -790,25 +727,12 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
         deleted = true;
         state = TcpState.CLOSED;
-        retransmitTimer.cancel();
         acks.cancel();
-        snd.discard();
-        loss.cancelTimers();
-        if (keepalive != null) {
-            keepalive.cancel();
-        }
+        stopSending();
         if (closeTimer != null) {
             closeTimer.cancel();
         }
-        if (error == null && (!rcv.finReceived || rcv.receiveBuffer.readable() == 0)) {
-            calls.endReads(); // pending reads after a normal end: end of stream
-        } else if (error != null) {
-            failPending(error);
-        }
-        if (connectFuture != null) {
-            connectFuture.completeExceptionally(error != null ? error : new SocketException("connection closed"));
-            connectFuture = null;
-        }
+        calls.deleted(rcv.receiveBuffer, rcv.finReceived);
         if (rcv.receiveBuffer.readable() == 0) {
             rcv.receiveBuffer.trim();
         }
@@ -817,7 +741,7 @@ final class TcpConnection implements TcpOutput.Transmit {
             listener.forget(this);
             listener = null;
         }
-        completeClose();
+        calls.closed();
     }
 
     // ---- Reporting ----

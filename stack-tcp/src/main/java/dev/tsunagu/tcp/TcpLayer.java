@@ -25,6 +25,8 @@ import dev.tsunagu.stack.StackOption;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.tcp.buffer.RingPool;
 import dev.tsunagu.tcp.wire.TcpHeader;
+import dev.tsunagu.trace.TraceHandle;
+import dev.tsunagu.trace.TraceSink;
 import dev.tsunagu.util.LongObjectMap;
 import java.io.IOException;
 import java.net.BindException;
@@ -35,7 +37,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
@@ -58,6 +62,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
     private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
     private int connectionCount;
+    /** Where every connection's trace goes, or null: no connection of the stack is traced ({@link TcpTrace}). */
+    private TraceSink traceSink;
+    private final List<TraceSink> traceSinks = new ArrayList<>();
 
     /** The settings every connection reads, and the stack-wide challenge-ACK budget. */
     final TcpSettings settings;
@@ -210,6 +217,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         c.nextInBucket = connections.get(k);
         connections.put(k, c);
         connectionCount++;
+        if (traceSink != null) {
+            c.snd.trace = new TcpTrace(c, loop, ctx.stackName(), traceSink, false);
+            if (c.passive) {
+                c.snd.trace.received(segment); // the SYN (or cookie's ACK) that made it, which no connection had yet
+            }
+        }
     }
 
     void remove(TcpConnection c) {
@@ -232,6 +245,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             }
         }
         c.nextInBucket = null;
+        if (c.snd.trace != null) {
+            c.snd.trace.removed();
+        }
     }
 
     void removeListener(TcpListener l) {
@@ -295,7 +311,14 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             }
             TcpConnection c = lookup(dst, s.destinationPort, src, s.sourcePort);
             if (c != null) {
-                c.onSegment(s);
+                TcpTrace trace = c.snd.trace;
+                if (trace == null) {
+                    c.onSegment(s);
+                } else {
+                    trace.received(s);
+                    c.onSegment(s);
+                    trace.afterSegment();
+                }
                 return;
             }
             TcpListener l = listeners.get(s.destinationPort);
@@ -348,6 +371,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
      */
     void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
         IpService ip = c.network;
+        if (c.snd.trace != null) {
+            c.snd.trace.sent(b, seq, ack, flags, window, o);
+        }
         TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
         counters.outSegs.increment();
         // DF on every segment: path MTU discovery (RFC 1191) rather than fragments in the network.
@@ -381,17 +407,32 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     @Override
     public TcpSocket connect(InetSocketAddress remote, TcpSocketOptions options) throws IOException {
+        return connect(null, remote, options);
+    }
+
+    @Override
+    public TcpSocket connect(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options) throws IOException {
         Duration limit = options.connectTimeout().plusSeconds(1);
-        return TcpSocketImpl.await(loop, connectAsync(remote, options), limit);
+        return TcpSocketImpl.await(loop, connectAsync(local, remote, options), limit);
     }
 
     @Override
     public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options) {
-        return connectAsync(remote, options, -1);
+        return connectAsync(null, remote, options, -1);
     }
 
-    /** {@link #connectAsync(InetSocketAddress, TcpSocketOptions)} naming the socket by a reserved descriptor. */
-    CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options, int descriptor) {
+    @Override
+    public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress local, InetSocketAddress remote,
+                                                     TcpSocketOptions options) {
+        return connectAsync(local, remote, options, -1);
+    }
+
+    /**
+     * An active open from {@code local} (null: the route's source address and an ephemeral port),
+     * the socket named by a reserved descriptor (or -1).
+     */
+    CompletableFuture<TcpSocket> connectAsync(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options,
+                                              int descriptor) {
         CompletableFuture<TcpSocket> result = new CompletableFuture<>();
         onLoop(() -> {
             try {
@@ -400,13 +441,19 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 if (port <= 0 || port > 65535) {
                     throw new SocketException("bad port " + port);
                 }
-                IpAddress localIp = networkFor(remoteIp).sourceAddressFor(remoteIp);
-                if (localIp == null) {
-                    throw new NoRouteToHostException("no route to host " + remoteIp);
-                }
-                int localPort = ephemeralPort(localIp, remoteIp, port);
+                IpService network = networkFor(remoteIp);
+                IpAddress localIp = localAddressFor(network, local, remoteIp);
+                int localPort = local == null ? 0 : local.getPort();
                 if (localPort == 0) {
-                    throw new BindException("no free ephemeral TCP port for " + remote);
+                    localPort = ephemeralPort(localIp, remoteIp, port);
+                    if (localPort == 0) {
+                        throw new BindException("no free ephemeral TCP port for " + remote);
+                    }
+                } else if (listeners.containsKey(localPort)) {
+                    throw new BindException("Address already in use: TCP port " + localPort + " is a listener's");
+                } else if (lookup(localIp, localPort, remoteIp, port) != null) {
+                    throw new BindException("Address already in use: a connection from " + localIp + ":" + localPort
+                            + " to " + remote + " exists");
                 }
                 TcpConnection c = new TcpConnection(this, false, localIp, localPort, remoteIp, port, options);
                 register(c);
@@ -424,6 +471,23 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             }
         });
         return result;
+    }
+
+    /** The source address of a connection: the bound one if it is the stack's (RFC 1122 4.2.3.7), else the route's. */
+    private static IpAddress localAddressFor(IpService network, InetSocketAddress local, IpAddress remoteIp)
+            throws IOException {
+        if (local != null && !local.getAddress().isAnyLocalAddress()) {
+            IpAddress bound = addressOf(local);
+            if (bound.getClass() != remoteIp.getClass() || !network.isLocalAddress(bound)) {
+                throw new BindException("Cannot assign requested address: " + bound + " is not this stack's");
+            }
+            return bound;
+        }
+        IpAddress source = network.sourceAddressFor(remoteIp);
+        if (source == null) {
+            throw new NoRouteToHostException("no route to host " + remoteIp);
+        }
+        return source;
     }
 
     @Override
@@ -454,6 +518,53 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             f.complete(l.socket());
         });
         return TcpSocketImpl.await(loop, f, Duration.ofSeconds(30));
+    }
+
+    @Override
+    public TraceHandle trace(TraceSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        onLoop(() -> {
+            traceSinks.add(sink);
+            retrace();
+        });
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                onLoop(() -> {
+                    traceSinks.remove(sink);
+                    retrace();
+                });
+            }
+        };
+    }
+
+    /** The stack's sinks changed: every connection not traced on its own gets the new one. */
+    private void retrace() {
+        TraceSink[] all = traceSinks.toArray(TraceSink[]::new);
+        traceSink = switch (all.length) {
+            case 0 -> null;
+            case 1 -> all[0];
+            default -> event -> {
+                for (TraceSink each : all) {
+                    each.onEvent(event);
+                }
+            };
+        };
+        connections.forEach((key, head) -> {
+            for (TcpConnection c = head; c != null; c = c.nextInBucket) {
+                if (c.snd.trace == null || !c.snd.trace.own) {
+                    c.snd.trace = traceSink == null ? null : new TcpTrace(c, loop, ctx.stackName(), traceSink, false);
+                }
+            }
+        });
+    }
+
+    /** Traces one connection into its own {@code sink} (null: back to the stack's, if any). */
+    void trace(TcpConnection c, TraceSink sink) {
+        onLoop(() -> {
+            TraceSink s = sink != null ? sink : traceSink;
+            c.snd.trace = s == null ? null : new TcpTrace(c, loop, ctx.stackName(), s, sink != null);
+        });
     }
 
     StackContext context() {

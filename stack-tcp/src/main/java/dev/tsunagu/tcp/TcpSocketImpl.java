@@ -75,6 +75,11 @@ final class TcpSocketImpl implements TcpSocket {
     }
 
     @Override
+    public void trace(dev.tsunagu.trace.TraceSink sink) {
+        layer.trace(conn, sink);
+    }
+
+    @Override
     public String state() {
         return conn.stateName();
     }
@@ -154,28 +159,24 @@ final class TcpSocketImpl implements TcpSocket {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            call(conn::close);
-        } catch (IOException e) {
-            // the stack is gone; nothing left to close
-        }
-        layer.context().descriptors().release(fd);
+        end(conn::close);
     }
 
     @Override
     public void abort() {
+        end(conn::abort);
+    }
+
+    /** Close or abort, the first of them only; the descriptor is released even if the stack is gone. */
+    private void end(Runnable onLoop) {
         if (closed) {
             return;
         }
         closed = true;
         try {
-            call(conn::abort);
+            call(onLoop);
         } catch (IOException e) {
-            // the stack is gone
+            // the stack is gone; nothing left to close
         }
         layer.context().descriptors().release(fd);
     }

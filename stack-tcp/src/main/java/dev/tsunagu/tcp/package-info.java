@@ -32,6 +32,8 @@
  *       of an arriving segment (with RFC 5961's checks), the state transitions, the
  *       application's calls, and death. The only part that calls the layer, the listener or
  *       the socket.</li>
+ *   <li>{@code SocketCalls}: what the application waits for (its connect, reads, writes, the
+ *       close) and the connection's error, which every later call gets.</li>
  *   <li>{@code Handshake}: SYN and SYN-ACK, their retransmission, SYN-SENT's steps, the
  *       options only SYNs carry (it writes what was negotiated into the other parts), and which
  *       ICMP errors fail a connect. Dropped once the connection is established.</li>
@@ -55,5 +57,10 @@
  * recovery picks what to resend and the sender sends it; the sender asks recovery what goes
  * next in SACK recovery and tells it when new data left (the tail loss probe's clock). Stack-wide
  * settings reach the parts as {@code TcpSettings}, never through the layer.
+ *
+ * <p>The trace ({@code TcpTrace}, stack-api's {@code dev.tsunagu.trace}) exists only while a
+ * sink watches a connection and hangs on its {@code Sender}, which every part holds: the layer
+ * reports segments in and out and deletion, the parts name why they retransmit and which timer
+ * fired, each behind one null check.
  */
 package dev.tsunagu.tcp;
