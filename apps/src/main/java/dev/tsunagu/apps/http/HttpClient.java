@@ -1,6 +1,6 @@
 package dev.tsunagu.apps.http;
 
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.stack.NetworkStack;
@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
- * <p>The host is an IPv4 literal or a name resolved with the stack's own resolver
+ * <p>The host is an IP literal (IPv6 in brackets: {@code http://[fd00::2]:8080/}) or a name resolved with the stack's own resolver
  * ({@link NameResolver}: stack-udp's DNS resolver, servers from the {@code dns.servers} option). The request says
  * {@code Connection: close}. The body, of whatever status, is written to the given stream as
  * it arrives; its end is found by {@code Content-Length}, by decoding
@@ -148,16 +148,17 @@ public final class HttpClient {
             if (host == null || host.isEmpty()) {
                 throw new MalformedURLException("bad URL " + Http.quote(uri.toString()) + ": no valid host");
             }
-            if (host.startsWith("[")) {
-                throw new MalformedURLException("bad URL " + uri + ": IPv6 addresses are not supported");
-            }
             int port = uri.getPort() == -1 ? 80 : uri.getPort();
             if (port < 1 || port > 65535) {
                 throw new MalformedURLException("bad URL " + uri + ": port " + port + " out of range 1..65535");
             }
             String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
             String requestTarget = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-            return new Target(host, port, requestTarget, port == 80 ? host : host + ":" + port);
+            // An IPv6 literal comes bracketed ([fd00::2], RFC 3986 3.2.2): the Host header keeps the
+            // brackets (RFC 9112 3.2), the connection wants the address inside them.
+            String hostHeader = port == 80 ? host : host + ":" + port;
+            boolean bracketed = host.startsWith("[") && host.endsWith("]");
+            return new Target(bracketed ? host.substring(1, host.length() - 1) : host, port, requestTarget, hostHeader);
         }
     }
 
@@ -169,13 +170,20 @@ public final class HttpClient {
         }
     }
 
-    /** An IPv4 literal as is; a name through the stack's resolver (its first IPv4 address). */
+    /**
+     * A literal of either family as is; a name through the stack's resolver: its first IPv4
+     * address, or on a stack with an IPv6 address its first address of both, IPv6 first
+     * ({@link NameResolver#lookupBothFamilies}).
+     */
     static InetAddress resolve(NetworkStack stack, String host) throws UnknownHostException {
         try {
-            return Ipv4Address.parse(host).toInetAddress();
+            return IpAddress.parse(host).toInetAddress();
         } catch (IllegalArgumentException notALiteral) {
             NameResolver resolver = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(
                     host + ": this stack has no resolver (add dev.tsunagu:tsunagu-stack-udp)"));
+            if (stack.hasIpv6Address()) {
+                return resolver.lookupBothFamilies(host).getFirst();
+            }
             for (InetAddress a : resolver.lookup(host)) {
                 if (a instanceof Inet4Address) {
                     return a;

@@ -13,6 +13,7 @@ import dev.tsunagu.udp.UdpOptions;
 import dev.tsunagu.udp.dns.ResolverConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -53,7 +54,8 @@ final class Host implements AutoCloseable {
             if (o.pcap != null) {
                 driver = CapturingDriver.toFile(driver, o.pcap);
             }
-            InterfaceConfig ifc = InterfaceConfig.of(driver).address(o.ip);
+            InterfaceConfig ifc = InterfaceConfig.of(driver);
+            o.ip.forEach(ifc::address);
             if (o.mtu != null) {
                 ifc.mtu(o.mtu);
             }
@@ -120,12 +122,20 @@ final class Host implements AutoCloseable {
     }
 
     /**
-     * An IPv4 literal as is, a name through the stack's resolver (its {@code --dns} servers).
-     * An IPv6 literal, or something that looks like a dotted address but is not one, is a
-     * usage error.
+     * A literal as is (an IPv6 one only when the stack has an IPv6 address), a name through the
+     * stack's resolver (its {@code --dns} servers): its first IPv4 address, or with an IPv6
+     * address its first of both families, IPv6 first. Something that looks like a dotted
+     * address but is not one is a usage error.
      */
     InetAddress resolve(CommandLine cli, String host) throws UnknownHostException {
-        if (Addresses.literal(host) != null || looksNumeric(host)) {
+        InetAddress literal = Addresses.literal(host);
+        if (literal instanceof Inet6Address) {
+            if (!stack.hasIpv6Address()) {
+                throw new ParameterException(cli, host + " is an IPv6 address; give the stack one too (e.g. --ip fd00::2/64)");
+            }
+            return literal;
+        }
+        if (literal != null || looksNumeric(host)) {
             try {
                 return Addresses.ipv4(host);
             } catch (IllegalArgumentException e) {
@@ -134,6 +144,9 @@ final class Host implements AutoCloseable {
         }
         NameResolver resolver = stack.service(NameResolver.class)
                 .orElseThrow(() -> new UnknownHostException(host + ": this stack has no resolver"));
+        if (stack.hasIpv6Address()) {
+            return resolver.lookupBothFamilies(host).getFirst();
+        }
         List<InetAddress> all = resolver.lookup(host);
         for (InetAddress a : all) {
             if (a.getAddress().length == 4) {
