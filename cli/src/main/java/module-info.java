@@ -13,6 +13,9 @@ module dev.tsunagu.cli {
     requires org.slf4j;
     requires jdk.unsupported; // sun.misc.Signal: the socket table on a signal (tools)
     requires jdk.management; // bench: heap in use, the open-file limit
+    requires io.netty.transport; // bench: Netty's NIO transport, on Tsunagu's provider and on the JDK's
+    requires io.netty.buffer;
+    requires io.netty.common;
 
     opens dev.tsunagu.cli to info.picocli;
     opens dev.tsunagu.cli.tools to info.picocli;

@@ -21,6 +21,25 @@ public interface TcpService {
     /** Connects without waiting; the future completes on the event loop. */
     CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options);
 
+    /**
+     * Connects from a chosen local address and port (what {@code bind} then {@code connect} does
+     * with a kernel's socket), waiting for the handshake; the options' connect timeout applies.
+     *
+     * @param local one of the stack's addresses, or the wildcard for the source address the route
+     *     to {@code remote} gives; port 0 for an ephemeral port
+     * @throws java.net.BindException if the address is not the stack's, the port is a listener's,
+     *     or a connection from that address and port to {@code remote} already exists (the
+     *     kernel's EADDRNOTAVAIL / EADDRINUSE)
+     */
+    TcpSocket connect(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options) throws IOException;
+
+    /**
+     * {@link #connect(InetSocketAddress, InetSocketAddress, TcpSocketOptions)} without waiting;
+     * the future completes on the event loop, exceptionally with a {@link java.net.BindException}
+     * for a local address or port that cannot be had.
+     */
+    CompletableFuture<TcpSocket> connectAsync(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options);
+
     /** Listens (passive open) on {@code port} of every local address. */
     TcpServerSocket listen(int port, int backlog, TcpSocketOptions options) throws IOException;
 

@@ -1,5 +1,6 @@
 package dev.tsunagu.jdk;
 
+import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.socket.TcpSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,6 +26,7 @@ final class InboundBytes {
     static final int MAX_CHUNK = 64 * 1024;
 
     private final TcpSocket connection;
+    private final EventLoop loop;
     private final Runnable onChange;
     private final byte[] chunk;
     private int position;
@@ -35,8 +37,9 @@ final class InboundBytes {
     private volatile boolean endOfStream;
     private volatile IOException failure;
 
-    InboundBytes(TcpSocket connection, int receiveBuffer, Runnable onChange) {
+    InboundBytes(TcpSocket connection, EventLoop loop, int receiveBuffer, Runnable onChange) {
         this.connection = connection;
+        this.loop = loop;
         this.onChange = onChange;
         this.chunk = new byte[Math.min(MAX_CHUNK, Math.max(1, receiveBuffer))];
     }
@@ -111,7 +114,15 @@ final class InboundBytes {
         if (pending != null || endOfStream || failure != null) {
             return;
         }
-        CompletableFuture<Integer> f = connection.readAsync(chunk, 0, chunk.length);
+        // Asked as loop code on this thread when the loop is idle (as a kernel runs TCP in the
+        // system call), else handed to the loop: the loop thread is not woken just to take note
+        // of a read. If bytes are already buffered the read completes here, and so does the signal.
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Integer>[] asked = new CompletableFuture[1];
+        if (!loop.tryRunInline(() -> asked[0] = connection.readAsync(chunk, 0, chunk.length)) || asked[0] == null) {
+            asked[0] = connection.readAsync(chunk, 0, chunk.length);
+        }
+        CompletableFuture<Integer> f = asked[0];
         pending = f;
         f.whenComplete((n, t) -> onChange.run());
     }

@@ -78,10 +78,19 @@ final class TsunaguSelector extends AbstractSelector {
         return k;
     }
 
-    /** {@code key}'s channel changed state or its interest changed: look at it in the next selection. Any thread, no lock. */
+    /**
+     * {@code key}'s channel changed state or its interest changed: look at it in the next
+     * selection, and wake a waiting selection only if the key is ready now for what it is
+     * interested in. A change the key does not wait for (the send buffer took a write while the
+     * key waits to read) thus costs no wake-up; every change that makes a key ready comes here
+     * after it is visible, so none is missed. Any thread, no lock.
+     */
     void changed(TsunaguSelectionKey key) {
         if (key.queued.compareAndSet(false, true)) {
             candidates.add(key);
+        }
+        if (!key.isValid() || (key.stackChannel().readyOps() & key.currentInterest()) == 0) {
+            return;
         }
         signalled = true;
         Thread t = waiter;

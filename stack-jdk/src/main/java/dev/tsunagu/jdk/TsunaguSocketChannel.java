@@ -125,12 +125,9 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
             if (!a.getAddress().isAnyLocalAddress() && !StackNames.isLocal(stack, a.getAddress())) {
                 throw new java.net.BindException("Cannot assign requested address");
             }
-            if (a.getPort() != 0) {
-                // TcpService picks the local port when it connects; naming one is not in its API yet.
-                throw new UnsupportedOperationException("binding a Tsunagu socket channel to local port " + a.getPort()
-                        + " is not supported yet: bind to port 0");
-            }
-            localAddress = new InetSocketAddress(a.getAddress().isAnyLocalAddress() ? StackNames.wildcard() : a.getAddress(), 0);
+            // The stack takes the port when the channel connects: a port in use is reported by connect.
+            localAddress = new InetSocketAddress(a.getAddress().isAnyLocalAddress() ? StackNames.wildcard() : a.getAddress(),
+                    a.getPort());
         }
         return this;
     }
@@ -154,7 +151,9 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
             }
             try {
                 TcpSocketOptions tcp = options.tcp();
-                f = stack.tcp().connectAsync(isa, timeoutMillis > 0 ? tcp.withConnectTimeout(Duration.ofMillis(timeoutMillis)) : tcp);
+                TcpSocketOptions o = timeoutMillis > 0 ? tcp.withConnectTimeout(Duration.ofMillis(timeoutMillis)) : tcp;
+                InetSocketAddress bound = localAddress;
+                f = bound == null ? stack.tcp().connectAsync(isa, o) : stack.tcp().connectAsync(bound, isa, o);
             } catch (MissingLayerException e) {
                 throw new SocketException(e.getMessage(), e);
             }
@@ -223,7 +222,7 @@ final class TsunaguSocketChannel extends SocketChannel implements StackChannel {
     private void becomeConnected(TcpSocket c) {
         connection = c;
         localAddress = c.localAddress();
-        in = new InboundBytes(c, options.receiveBuffer, readiness::signal);
+        in = new InboundBytes(c, stack.loop(), options.receiveBuffer, readiness::signal);
         out = new OutboundBytes(c, stack.loop(), options.sendBuffer, readiness::signal);
         if (options.noDelay) {
             c.setNoDelay(true);

@@ -140,7 +140,12 @@ final class TsunaguSocketImpl extends SocketImpl {
         Duration limit = timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : TcpSocketOptions.DEFAULT.connectTimeout();
         CompletableFuture<TcpSocket> f;
         try {
-            f = stack.tcp().connectAsync(remote, connectionOptions().withConnectTimeout(limit));
+            // A bound client connects from its address and port: the stack takes the port only now,
+            // so a port in use is reported by connect, not by bind.
+            InetAddress bound = boundAddress;
+            TcpSocketOptions options = connectionOptions().withConnectTimeout(limit);
+            f = bound == null ? stack.tcp().connectAsync(remote, options)
+                    : stack.tcp().connectAsync(new InetSocketAddress(bound, localport), remote, options);
         } catch (MissingLayerException e) {
             throw new SocketException(e.getMessage(), e);
         }
@@ -171,11 +176,6 @@ final class TsunaguSocketImpl extends SocketImpl {
         if (host != null && !host.isAnyLocalAddress() && !StackNames.isLocal(stack, host)) {
             throw new BindException("Cannot assign requested address: " + host.getHostAddress()
                     + " is not an address of stack " + stack.name());
-        }
-        if (!server && port != 0) {
-            // TcpService.connect picks the local port itself; naming one is not in its API yet.
-            throw new SocketException("binding a Tsunagu client socket to local port " + port
-                    + " is not supported yet: bind to port 0");
         }
         boundAddress = host == null ? StackNames.wildcard() : host;
         localport = port;

@@ -85,7 +85,8 @@
  * chunk of its own ({@code InboundBytes}), the hand-over of its staged bytes to the send buffer
  * ({@code OutboundBytes}), an accept, a connect — and the event loop, completing one of them,
  * signals the channel's {@code Readiness}: each of its keys is queued at its
- * {@code TsunaguSelector} and the selecting thread, parked, is unparked. A selection looks only
+ * {@code TsunaguSelector} and the selecting thread, parked, is unparked if the key is now ready
+ * for what it is interested in. A selection looks only
  * at queued keys and asks each channel what is ready now; ready keys stay queued, so readiness
  * is level-triggered as with the JDK's selectors. Nothing polls, and the loop never takes a lock
  * an application thread may hold. Blocking channel calls wait for the same signals; a close
@@ -94,11 +95,16 @@
  * A write takes at most one staged chunk (64 KiB) at a time: the bytes it reports written are
  * the channel's to deliver, and a close lets them go before the FIN.
  *
+ * <h2>A client bound before it connects</h2>
+ * {@code Socket.bind} and {@code SocketChannel.bind} take one of the stack's addresses (or the
+ * wildcard) and any port; the connect then opens from there ({@code TcpService.connect(local,
+ * remote, options)}). The stack takes the port at the connect, not at the bind, so two
+ * differences from a kernel's socket follow: a port a listener holds, or a four-tuple a
+ * connection already has, is a {@code BindException} from {@code connect} where the kernel
+ * throws it from {@code bind}; and a socket bound to port 0 says port 0 until it is connected.
+ *
  * <h2>Not here yet</h2>
- * Binding a client socket to a chosen local port before it connects: port 0 with the wildcard
- * or one of the stack's addresses is accepted, and {@code getLocalPort()} says 0 until the
- * connection is made ({@code TcpService} picks the port when it connects); the same for
- * {@code SocketChannel.bind}. Multicast; {@code getChannel()} of the classic sockets (null:
+ * Multicast; {@code getChannel()} of the classic sockets (null:
  * open a channel from the provider instead); IPv6 channels; {@code SO_LINGER} above 0 on a
  * channel does not make {@code close} wait.
  */

@@ -62,6 +62,9 @@ abstract class ChannelContractTest {
     /** The address clients connect to. */
     protected abstract InetAddress serverAddress();
 
+    /** The connecting side's own address (what a client binds to). */
+    protected abstract InetAddress clientAddress();
+
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private ServerSocketChannel server;
 
@@ -339,6 +342,65 @@ abstract class ChannelContractTest {
                 .isInstanceOf(BindException.class);
     }
 
+    // ---- a client bound before it connects ----
+
+    /** A port of the connecting side that nothing holds now: one a listener there just had. */
+    private int freeClientPort() throws IOException {
+        try (ServerSocketChannel probe = clientProvider().openServerSocketChannel()) {
+            probe.bind(new InetSocketAddress(clientAddress(), 0));
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+    }
+
+    @Test
+    void aClientBoundToAChosenPortConnectsFromIt() throws IOException {
+        InetSocketAddress local = new InetSocketAddress(clientAddress(), freeClientPort());
+        SocketChannel client = closing(clientProvider().openSocketChannel());
+        client.bind(local);
+        assertThat(client.connect(serverEndpoint())).isTrue();
+        SocketChannel accepted = closing(server.accept());
+        assertThat(client.getLocalAddress()).isEqualTo(local);
+        assertThat(accepted.getRemoteAddress()).isEqualTo(local);
+        client.write(ascii("from my port"));
+        assertThat(readExactly(accepted, 12)).isEqualTo("from my port");
+    }
+
+    @Test
+    void aClientBoundToPortZeroConnectsFromAnEphemeralPort() throws IOException {
+        SocketChannel client = closing(clientProvider().openSocketChannel());
+        client.bind(new InetSocketAddress(clientAddress(), 0));
+        assertThat(client.connect(serverEndpoint())).isTrue();
+        SocketChannel accepted = closing(server.accept());
+        assertThat(((InetSocketAddress) client.getLocalAddress()).getPort()).isPositive();
+        assertThat(accepted.getRemoteAddress()).isEqualTo(client.getLocalAddress());
+    }
+
+    /**
+     * A listener's port, or the port of a connection to the same peer, is the kernel's EADDRINUSE:
+     * a {@code BindException}. The kernel reports it at {@code bind}; Tsunagu takes the port when
+     * the channel connects and reports it there (the package documentation says so).
+     */
+    @Test
+    void aClientCannotTakeAListenersPortOrAFourTupleInUse() throws IOException {
+        ServerSocketChannel listener = closing(clientProvider().openServerSocketChannel());
+        listener.bind(new InetSocketAddress(clientAddress(), 0));
+        SocketChannel onListener = closing(clientProvider().openSocketChannel());
+        assertThatThrownBy(() -> {
+            onListener.bind(listener.getLocalAddress());
+            onListener.connect(serverEndpoint());
+        }).isInstanceOf(BindException.class);
+
+        SocketChannel first = closing(clientProvider().openSocketChannel());
+        first.bind(new InetSocketAddress(clientAddress(), freeClientPort()));
+        first.connect(serverEndpoint());
+        closing(server.accept());
+        SocketChannel second = closing(clientProvider().openSocketChannel());
+        assertThatThrownBy(() -> {
+            second.bind(first.getLocalAddress());
+            second.connect(serverEndpoint());
+        }).isInstanceOf(BindException.class);
+    }
+
     @Test
     void optionsRoundTripAndBadValuesAreRefused() throws IOException {
         SocketChannel[] pair = connectedPair();
@@ -479,14 +541,17 @@ abstract class ChannelContractTest {
     @Test
     void aWakeupFromAnotherThreadEndsABlockedSelect() throws Exception {
         Selector selector = closing(serverProvider().openSelector());
-        CompletableFuture<Integer> selected = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Integer> selected = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().start(() -> {
             try {
-                return selector.select();
+                selected.complete(selector.select());
             } catch (IOException e) {
-                throw new IllegalStateException(e);
+                selected.completeExceptionally(e);
             }
-        }, Thread::startVirtualThread);
-        Thread.sleep(100);
+        });
+        awaitBlocked(t);
+        // in select and blocked there: a wakeup that came before select would end it too, and prove less
+        assertThat(t.getState()).isIn(Thread.State.WAITING, Thread.State.TIMED_WAITING);
         selector.wakeup();
         assertThat(selected.get(30, TimeUnit.SECONDS)).isZero();
     }

@@ -166,24 +166,7 @@ class NettyOverTsunaguTest {
     void aNettyHttpClientDownloads100MegabytesFromANettyHttpServer() throws Exception {
         long size = 100L * 1024 * 1024;
         long seed = 13;
-        serve(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler(),
-                        new SimpleChannelInboundHandler<HttpObject>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-                                if (msg instanceof HttpRequest) {
-                                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-                                    HttpUtil.setContentLength(head, size);
-                                    ctx.write(head);
-                                    ctx.write(new ChunkedStream(Blobs.stream(seed, size), 64 * 1024));
-                                    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                                }
-                            }
-                        });
-            }
-        });
+        serve(blobServer(size, seed));
         CompletableFuture<String> digest = new CompletableFuture<>();
         long[] received = new long[1];
         Channel client = connect(new ChannelInitializer<>() {
@@ -225,6 +208,32 @@ class NettyOverTsunaguTest {
         assertThat(received[0]).isEqualTo(size);
         assertThat(got).isEqualTo(Blobs.sha256(seed, size));
         client.close().sync();
+    }
+
+    /**
+     * An HTTP server's pipeline ({@code netty-codec-http}) that answers every request with
+     * {@code size} bytes of {@link Blobs} from {@code seed}, streamed in 64 KiB chunks as the
+     * channel becomes writable.
+     */
+    static ChannelInitializer<SocketChannel> blobServer(long size, long seed) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler(),
+                        new SimpleChannelInboundHandler<HttpObject>() {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                                if (msg instanceof HttpRequest) {
+                                    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                                    HttpUtil.setContentLength(head, size);
+                                    ctx.write(head);
+                                    ctx.write(new ChunkedStream(Blobs.stream(seed, size), 64 * 1024));
+                                    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                                }
+                            }
+                        });
+            }
+        };
     }
 
     private static MessageDigest sha256() {

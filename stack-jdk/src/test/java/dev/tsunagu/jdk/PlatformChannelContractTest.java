@@ -25,4 +25,9 @@ class PlatformChannelContractTest extends ChannelContractTest {
     protected InetAddress serverAddress() {
         return InetAddress.getLoopbackAddress();
     }
+
+    @Override
+    protected InetAddress clientAddress() {
+        return InetAddress.getLoopbackAddress();
+    }
 }

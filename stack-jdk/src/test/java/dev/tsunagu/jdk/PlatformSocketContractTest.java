@@ -26,4 +26,14 @@ class PlatformSocketContractTest extends SocketContractTest {
     protected InetAddress serverAddress() {
         return InetAddress.getLoopbackAddress();
     }
+
+    @Override
+    protected InetAddress clientAddress() {
+        return InetAddress.getLoopbackAddress();
+    }
+
+    @Override
+    protected ServerSocket newClientSideServerSocket() throws java.io.IOException {
+        return new ServerSocket();
+    }
 }

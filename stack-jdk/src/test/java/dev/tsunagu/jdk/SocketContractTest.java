@@ -47,6 +47,12 @@ abstract class SocketContractTest {
     /** The address clients connect to. */
     protected abstract InetAddress serverAddress();
 
+    /** The connecting side's own address (what a client binds to). */
+    protected abstract InetAddress clientAddress();
+
+    /** An unbound server socket on the connecting side (to find a port free there). */
+    protected abstract ServerSocket newClientSideServerSocket() throws IOException;
+
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private ServerSocket server;
     private Socket client;
@@ -255,6 +261,35 @@ abstract class SocketContractTest {
         try (ServerSocket second = newServerSocket()) {
             assertThatThrownBy(() -> second.bind(new InetSocketAddress(bindAddress().getAddress(), server.getLocalPort())))
                     .isInstanceOf(BindException.class);
+        }
+    }
+
+    @Test
+    void aSocketBoundToAChosenPortConnectsFromIt() throws IOException {
+        int port;
+        try (ServerSocket probe = newClientSideServerSocket()) {
+            probe.bind(new InetSocketAddress(clientAddress(), 0));
+            port = probe.getLocalPort();
+        }
+        client = newSocket();
+        client.bind(new InetSocketAddress(clientAddress(), port));
+        client.connect(new InetSocketAddress(serverAddress(), server.getLocalPort()), 10_000);
+        server.setSoTimeout(10_000);
+        accepted = server.accept();
+        assertThat(client.getLocalPort()).isEqualTo(port);
+        assertThat(client.getLocalAddress()).isEqualTo(clientAddress());
+        assertThat(accepted.getRemoteSocketAddress()).isEqualTo(new InetSocketAddress(clientAddress(), port));
+    }
+
+    /** The kernel refuses a listener's port at bind, Tsunagu at connect: either way a BindException. */
+    @Test
+    void aSocketCannotTakeAListenersPort() throws IOException {
+        try (ServerSocket listener = newClientSideServerSocket(); Socket s = newSocket()) {
+            listener.bind(new InetSocketAddress(clientAddress(), 0));
+            assertThatThrownBy(() -> {
+                s.bind(listener.getLocalSocketAddress());
+                s.connect(new InetSocketAddress(serverAddress(), server.getLocalPort()), 10_000);
+            }).isInstanceOf(BindException.class);
         }
     }
 

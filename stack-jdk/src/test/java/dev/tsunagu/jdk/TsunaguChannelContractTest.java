@@ -46,4 +46,9 @@ class TsunaguChannelContractTest extends ChannelContractTest {
     protected InetAddress serverAddress() {
         return TwoStacks.serverAddress();
     }
+
+    @Override
+    protected InetAddress clientAddress() {
+        return TwoStacks.literal(TwoStacks.CLIENT_IP);
+    }
 }

@@ -45,4 +45,14 @@ class TsunaguSocketContractTest extends SocketContractTest {
     protected InetAddress serverAddress() {
         return TwoStacks.serverAddress();
     }
+
+    @Override
+    protected InetAddress clientAddress() {
+        return TwoStacks.literal(TwoStacks.CLIENT_IP);
+    }
+
+    @Override
+    protected ServerSocket newClientSideServerSocket() throws java.io.IOException {
+        return new TsunaguServerSocket(stacks.client);
+    }
 }

@@ -130,14 +130,6 @@ class TsunaguSocketsTest {
     }
 
     @Test
-    void aClientCannotChooseItsLocalPortYet() throws IOException {
-        try (Socket s = new TsunaguSocket(stacks.client)) {
-            assertThatThrownBy(() -> s.bind(new InetSocketAddress(40_000)))
-                    .isInstanceOf(SocketException.class).hasMessageContaining("not supported yet");
-        }
-    }
-
-    @Test
     void aConnectToAHostThatNeverAnswersTimesOut() throws IOException {
         Socket s = new TsunaguSocket(stacks.client);
         assertThatThrownBy(() -> s.connect(new InetSocketAddress(TwoStacks.literal("10.77.0.99"), 80), 300))

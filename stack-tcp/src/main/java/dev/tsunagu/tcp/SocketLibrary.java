@@ -153,7 +153,7 @@ public final class SocketLibrary {
         InetSocketAddress remote = new InetSocketAddress(address, port);
         switch (entry(fd)) {
             case Unbound u -> {
-                TcpSocket s = TcpSocketImpl.await(tcp.loop(), tcp.connectAsync(remote, u.options(), fd),
+                TcpSocket s = TcpSocketImpl.await(tcp.loop(), tcp.connectAsync(null, remote, u.options(), fd),
                         u.options().connectTimeout().plusSeconds(1));
                 entries.put(fd, new Stream(s));
             }

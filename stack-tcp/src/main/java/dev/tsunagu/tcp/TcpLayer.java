@@ -381,17 +381,32 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     @Override
     public TcpSocket connect(InetSocketAddress remote, TcpSocketOptions options) throws IOException {
+        return connect(null, remote, options);
+    }
+
+    @Override
+    public TcpSocket connect(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options) throws IOException {
         Duration limit = options.connectTimeout().plusSeconds(1);
-        return TcpSocketImpl.await(loop, connectAsync(remote, options), limit);
+        return TcpSocketImpl.await(loop, connectAsync(local, remote, options), limit);
     }
 
     @Override
     public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options) {
-        return connectAsync(remote, options, -1);
+        return connectAsync(null, remote, options, -1);
     }
 
-    /** {@link #connectAsync(InetSocketAddress, TcpSocketOptions)} naming the socket by a reserved descriptor. */
-    CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options, int descriptor) {
+    @Override
+    public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress local, InetSocketAddress remote,
+                                                     TcpSocketOptions options) {
+        return connectAsync(local, remote, options, -1);
+    }
+
+    /**
+     * An active open from {@code local} (null: the route's source address and an ephemeral port),
+     * the socket named by a reserved descriptor (or -1).
+     */
+    CompletableFuture<TcpSocket> connectAsync(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options,
+                                              int descriptor) {
         CompletableFuture<TcpSocket> result = new CompletableFuture<>();
         onLoop(() -> {
             try {
@@ -400,13 +415,19 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 if (port <= 0 || port > 65535) {
                     throw new SocketException("bad port " + port);
                 }
-                IpAddress localIp = networkFor(remoteIp).sourceAddressFor(remoteIp);
-                if (localIp == null) {
-                    throw new NoRouteToHostException("no route to host " + remoteIp);
-                }
-                int localPort = ephemeralPort(localIp, remoteIp, port);
+                IpService network = networkFor(remoteIp);
+                IpAddress localIp = localAddressFor(network, local, remoteIp);
+                int localPort = local == null ? 0 : local.getPort();
                 if (localPort == 0) {
-                    throw new BindException("no free ephemeral TCP port for " + remote);
+                    localPort = ephemeralPort(localIp, remoteIp, port);
+                    if (localPort == 0) {
+                        throw new BindException("no free ephemeral TCP port for " + remote);
+                    }
+                } else if (listeners.containsKey(localPort)) {
+                    throw new BindException("Address already in use: TCP port " + localPort + " is a listener's");
+                } else if (lookup(localIp, localPort, remoteIp, port) != null) {
+                    throw new BindException("Address already in use: a connection from " + localIp + ":" + localPort
+                            + " to " + remote + " exists");
                 }
                 TcpConnection c = new TcpConnection(this, false, localIp, localPort, remoteIp, port, options);
                 register(c);
@@ -424,6 +445,23 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             }
         });
         return result;
+    }
+
+    /** The source address of a connection: the bound one if it is the stack's (RFC 1122 4.2.3.7), else the route's. */
+    private static IpAddress localAddressFor(IpService network, InetSocketAddress local, IpAddress remoteIp)
+            throws IOException {
+        if (local != null && !local.getAddress().isAnyLocalAddress()) {
+            IpAddress bound = addressOf(local);
+            if (bound.getClass() != remoteIp.getClass() || !network.isLocalAddress(bound)) {
+                throw new BindException("Cannot assign requested address: " + bound + " is not this stack's");
+            }
+            return bound;
+        }
+        IpAddress source = network.sourceAddressFor(remoteIp);
+        if (source == null) {
+            throw new NoRouteToHostException("no route to host " + remoteIp);
+        }
+        return source;
     }
 
     @Override

@@ -20,12 +20,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks Tsunagu beside the JDK's sockets over the kernel's 127.0.0.1, in the same run:",
             "bulk (1 GiB one way at MTU 1500, 9000, 65535), bulk x8, rr (1-byte ping-pong), crr (connect,",
-            "request, response, close) and idle scale (N idle connections). Tsunagu runs two stacks on the",
-            "in-memory cable, each on its own event loop thread. Sides alternate, round by round.",
+            "request, response, close), idle scale (N idle connections), and netty (Netty's NIO transport:",
+            "1-byte rr and discard, on Tsunagu's SelectorProvider vs the JDK's). Tsunagu runs two stacks on",
+            "the in-memory cable, each on its own event loop thread. Sides alternate, round by round.",
             "--scenario paths (not in the default set): NewReno and CUBIC on simulated bottleneck paths,",
             "on a virtual clock (docs/performance.md)."})
 public final class BenchCommand implements Callable<Integer> {
-    static final List<String> GROUPS = List.of("bulk", "bulk8", "rr", "crr", "idle");
+    static final List<String> GROUPS = List.of("bulk", "bulk8", "rr", "crr", "idle", "netty");
     /** Congestion controls on simulated paths: chosen by name only, never part of "all". */
     static final String PATHS = "paths";
 
@@ -159,6 +160,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (chosen.contains("idle")) {
             list.add(new IdleScale(nConns));
+        }
+        if (chosen.contains("netty")) {
+            list.add(new NettyRequestResponse(small ? 2_000 : 20_000));
+            list.add(new NettyDiscard(nBytes));
         }
         return list;
     }

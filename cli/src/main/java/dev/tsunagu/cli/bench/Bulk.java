@@ -128,7 +128,7 @@ final class Bulk implements Scenario {
     }
 
     /** CPU time of the whole process so far, or a negative number where the platform does not say. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();

@@ -21,7 +21,8 @@ class BenchCommandTest {
             "bulk-9000.throughput", "bulk-9000.cpu", "bulk-65535.throughput", "bulk-65535.cpu",
             "bulkx8-1500.throughput", "bulkx8-1500.cpu", "rr.median", "rr.p99", "rr.wakeups",
             "rr-async.median", "rr-async.p99", "rr-async.wakeups", "crr.rate", "crr-async.rate",
-            "idle.heapPerEndpoint", "idle.openRate");
+            "idle.heapPerEndpoint", "idle.openRate", "netty-rr.median", "netty-rr.p99", "netty-rr.wakeups",
+            "netty-discard.throughput", "netty-discard.cpu");
 
     @Test
     void quickRunWritesEveryMetricForBothSides(@TempDir Path dir) throws Exception {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Tsunagu as a library from Maven, the way a user gets it: a separate project
  * ({@code src/test/resources/maven-consumer}, outside the reactor) imports {@code tsunagu-bom},
- * depends on the modules without versions, and its own test runs an echo between two stacks on
- * the cable. The artifacts this build just packaged (the jars on this test's class path, their
+ * depends on the modules without versions, and its own test runs a Netty echo (Netty's stock NIO
+ * transport handed the Tsunagu {@code SelectorProvider}) between two stacks on the cable. The artifacts this build just packaged (the jars on this test's class path, their
  * POMs, the parent POM and the BOM) are installed into the local repository under a version of
  * this run's own ({@code 0.1.0-SNAPSHOT} becomes {@code 0.1.0-consumer<pid>}), so that Maven
  * runs offline with the plugins and libraries already there, while no artifact another build
@@ -78,7 +78,8 @@ class MavenConsumerTest {
         copyTree(Path.of("src/test/resources/maven-consumer"), project);
         Path pom = project.resolve("pom.xml");
         Files.writeString(pom, Files.readString(pom).replace("@tsunagu.version@", version)
-                .replace("@junit.version@", group(rootPom, "<junit.version>([^<]+)</junit.version>")));
+                .replace("@junit.version@", group(rootPom, "<junit.version>([^<]+)</junit.version>"))
+                .replace("@netty.version@", group(rootPom, "<netty.version>([^<]+)</netty.version>")));
 
         List<String> mvn = List.of(root.resolve("mvnw").toString(), "-B", "-ntp", "-o", "-f", pom.toString(),
                 "-Dmaven.repo.local=" + sharedRepository(), "test");
