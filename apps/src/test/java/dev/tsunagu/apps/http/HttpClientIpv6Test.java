@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The client over IPv6: a bracketed literal URL (RFC 3986 3.2.2), and a name with both A and
  * AAAA records, which a stack with an IPv6 address reaches over IPv6 (RFC 8305 section 4's
- * order), while an IPv4-only stack still asks for A records only and connects over IPv4.
+ * order) or, when IPv6 stays silent, over IPv4 after the connection attempt delay, while an IPv4-only stack still asks for A records only and connects over IPv4.
  */
 class HttpClientIpv6Test {
     private static final String SERVER_V4 = "10.19.0.2";
@@ -110,7 +110,7 @@ class HttpClientIpv6Test {
     @Test
     void aNameWithBothRecordsIsReachedOverIpv6FromADualStack() throws Exception {
         try (UdpSocket dns = server.udp().open().bind(53)) {
-            Thread.ofVirtual().start(() -> answerDns(dns));
+            Thread.ofVirtual().start(() -> answerDns(dns, SERVER_V6));
             client("10.19.0.1/24", "fd00:19::1/64");
             CompletableFuture<String> request = answerOnce("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 
@@ -124,7 +124,7 @@ class HttpClientIpv6Test {
     @Test
     void anIpv4OnlyStackStillAsksForAAndConnectsOverIpv4() throws Exception {
         try (UdpSocket dns = server.udp().open().bind(53)) {
-            Thread.ofVirtual().start(() -> answerDns(dns));
+            Thread.ofVirtual().start(() -> answerDns(dns, SERVER_V6));
             client("10.19.0.1/24");
             CompletableFuture<String> request = answerOnce("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 
@@ -135,15 +135,29 @@ class HttpClientIpv6Test {
         }
     }
 
-    /** www.example.test has an A and an AAAA record: the server's two addresses. */
-    private static void answerDns(UdpSocket dns) {
+    @Test
+    void aSilentIpv6AddressFallsBackToIpv4AfterTheConnectionAttemptDelay() throws Exception {
+        try (UdpSocket dns = server.udp().open().bind(53)) {
+            Thread.ofVirtual().start(() -> answerDns(dns, "fd00:19::99")); // nobody on the link has it
+            client("10.19.0.1/24", "fd00:19::1/64");
+            CompletableFuture<String> request = answerOnce("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+
+            assertThat(HttpClient.get(client, "http://www.example.test:" + PORT + "/", new ByteArrayOutputStream()).status())
+                    .isEqualTo(200);
+
+            assertThat(request.get(30, TimeUnit.SECONDS)).startsWith("from 10.19.0.1\n");
+        }
+    }
+
+    /** www.example.test has an A record (the server's IPv4 address) and an AAAA record ({@code v6}). */
+    private static void answerDns(UdpSocket dns, String v6) {
         try {
             while (true) {
                 Datagram d = dns.receive(Duration.ofSeconds(30));
                 DnsMessage query = DnsMessage.parse(d.data());
                 String name = query.question().name();
                 List<ResourceRecord> answers = query.question().type() == DnsMessage.TYPE_AAAA
-                        ? List.of(new ResourceRecord.Aaaa(name, 60, (Inet6Address) InetAddress.ofLiteral(SERVER_V6)))
+                        ? List.of(new ResourceRecord.Aaaa(name, 60, (Inet6Address) InetAddress.ofLiteral(v6)))
                         : List.of(new ResourceRecord.A(name, 60, (Inet4Address) InetAddress.ofLiteral(SERVER_V4)));
                 dns.send(DnsMessage.response(query, DnsMessage.RCODE_NOERROR, answers), d.source());
             }
