@@ -7,6 +7,7 @@ module dev.tsunagu.cli {
     requires dev.tsunagu.udp; // resolve: the DNS resolver's settings and AAAA lookups
     requires dev.tsunagu.apps;
     requires dev.tsunagu.jdk; // java: the switch's property names and agent
+    requires dev.tsunagu.viz; // the tour's page, the live view, JFR events and JMX
     requires dev.tsunagu.packetdrill; // packetdrill: the runner of Linux's TCP scripts
     requires info.picocli;
     requires com.google.common; // InetAddresses, HostAndPort: address literals and ADDR:PORT options

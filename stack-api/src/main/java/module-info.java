@@ -14,6 +14,7 @@ module dev.tsunagu.api {
     exports dev.tsunagu.socket;
     exports dev.tsunagu.stack;
     exports dev.tsunagu.stats;
+    exports dev.tsunagu.trace;
     exports dev.tsunagu.util;
 
     uses dev.tsunagu.stack.LayerProvider;

@@ -46,6 +46,11 @@ final class TourCommand implements Callable<Integer> {
                     + " TIME_WAIT is shortened to 1 s).")
     boolean realTime;
 
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write the narration with the TCP connection's ladder diagram, time-sequence graph and"
+                    + " congestion window to this HTML file (self-contained: open it in any browser).")
+    Path html;
+
     @Option(names = "--log", paramLabel = "LEVEL", defaultValue = "warn", description = "Log level (default: ${DEFAULT-VALUE}).")
     String log;
 
@@ -58,7 +63,7 @@ final class TourCommand implements Callable<Integer> {
         if (!(delayMillis >= 0 && delayMillis <= 10_000)) {
             throw new ParameterException(spec.commandLine(), "--delay must be between 0 and 10000 ms: " + delayMillis);
         }
-        Tour.run(new Tour.Config(seed, mtu, Duration.ofNanos(Math.round(delayMillis * 1e6)), pcap, realTime),
+        Tour.run(new Tour.Config(seed, mtu, Duration.ofNanos(Math.round(delayMillis * 1e6)), pcap, realTime, html),
                 spec.commandLine().getOut());
         return 0;
     }

@@ -4,6 +4,9 @@ import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.loop.Clock;
 import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.loop.PolledDevice;
+import dev.tsunagu.stats.CounterGroup;
+import dev.tsunagu.stats.Statistics;
 
 /**
  * The stack as a driver sees it: where received frames go and where problems are reported.
@@ -33,6 +36,30 @@ public interface DriverContext {
      * @return whether the frame was queued
      */
     boolean receive(PacketBuffer frame);
+
+    /**
+     * Hands a frame that the driver read on the event loop thread, from its
+     * {@link PolledDevice#poll}, to the stack, which handles it at once, before this returns:
+     * no queue and no wake-up between the device and the protocols. Only from a device's poll
+     * (never from {@link LinkDriver#transmit}, where handling a frame would re-enter the stack).
+     * By default, and when frames queued by {@link #receive} are still waiting (so that order
+     * is kept), it is {@link #receive}.
+     *
+     * @return whether the frame was taken
+     */
+    default boolean deliver(PacketBuffer frame) {
+        return receive(frame);
+    }
+
+    /**
+     * Where the driver may keep counters of its own (system calls, say); the stack shows them
+     * with the interface's ({@code if.eth0}). Register them with
+     * {@link CounterGroup#sharedCounter} if more than the loop thread writes them. By default a
+     * group nobody shows.
+     */
+    default CounterGroup counters() {
+        return new Statistics().group("driver");
+    }
 
     /** The medium came up or went down (cable plugged, device vanished). */
     void linkStateChanged(boolean up);

@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.loop.Clock;
 import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.stats.CounterGroup;
 
 /**
  * A {@link DriverContext} that passes everything to another: what a driver decorator hands its
@@ -45,6 +46,20 @@ public abstract class ForwardingDriverContext implements DriverContext {
     @Override
     public boolean receive(PacketBuffer frame) {
         return delegate.receive(frame);
+    }
+
+    /**
+     * {@link #receive}, as this context sees it: a decorator that intercepts received frames
+     * overrides {@code receive} and so sees delivered frames too (they then take the queue).
+     */
+    @Override
+    public boolean deliver(PacketBuffer frame) {
+        return receive(frame);
+    }
+
+    @Override
+    public CounterGroup counters() {
+        return delegate.counters();
     }
 
     @Override

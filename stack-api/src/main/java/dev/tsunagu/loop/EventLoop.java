@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The single thread of control that owns protocol state.
  *
- * <p>Each turn of the loop runs the tasks other threads submitted, drains the registered
- * {@link PollSource}s (received frames) and fires due {@link Timer}s. Protocol code runs only
+ * <p>Each turn of the loop reads the {@link PolledDevice} a driver may have attached, runs the
+ * tasks other threads submitted, drains the registered {@link PollSource}s (received frames)
+ * and fires due {@link Timer}s. Protocol code runs only
  * here, so it needs no locks. Other threads talk to it by {@link #execute submitting} work.
  *
  * <p>Two ways to run a loop share this logic: {@link ThreadedEventLoop} owns a platform thread
@@ -34,6 +35,8 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
 
     /** Default timer resolution. */
     public static final Duration DEFAULT_TICK = Duration.ofMillis(1);
+    /** A wait at least this long is a wait without a limit ({@link #await}). */
+    static final Duration UNTIMED = Duration.ofDays(365);
     /** Bound on tasks waiting for the loop. */
     static final int TASK_QUEUE_CAPACITY = 1 << 16;
     /** Frames (or other units) taken from one source per turn, so one busy source cannot starve the rest. */
@@ -47,6 +50,8 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
     private final BoundedMpmcQueue<Runnable> tasks = new BoundedMpmcQueue<>(TASK_QUEUE_CAPACITY);
     private final List<PollSource> sources = new ArrayList<>();
     private PollSource[] sourceArray = new PollSource[0];
+    /** The device the loop reads and sleeps on ({@link ThreadedEventLoop} only), or null. */
+    volatile PolledDevice device;
     final LoopStatistics stats = new LoopStatistics();
     volatile boolean closed;
     private boolean insideTurn;
@@ -184,8 +189,8 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
     }
 
     /**
-     * Waits for {@code future} at most {@code timeout} and returns its value. On a thread other
-     * than the loop's this parks the caller (cheap on a virtual thread). On a
+     * Waits for {@code future} at most {@code timeout} (a year or more: without limit) and returns
+     * its value. On a thread other than the loop's this parks the caller (cheap on a virtual thread). On a
      * {@link VirtualEventLoop}'s own thread it drives the simulation instead, advancing virtual
      * time until the future completes or the timeout passes, so blocking APIs work in tests.
      *
@@ -200,6 +205,12 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         }
         if (!future.isDone()) {
             stats.waits.increment();
+        }
+        if (timeout.compareTo(UNTIMED) >= 0) {
+            // A virtual thread's timed park arms a timer on the JDK's scheduler thread (and
+            // cancels it when woken), which costs that thread a wake-up on every blocking call;
+            // a wait of a year or more is a wait without limit, so it parks untimed.
+            return future.get();
         }
         return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
@@ -260,7 +271,27 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
     public abstract void wakeup();
 
     /**
-     * One turn: tasks, then sources, then due timers.
+     * Offers {@code device} to this loop: if taken, the loop polls it first every turn and,
+     * with nothing to do, sleeps in its {@link PolledDevice#await} rather than parking. Any thread.
+     *
+     * @return whether the loop took it; if not (a {@link VirtualEventLoop}, a closed loop, or a
+     *         loop that already has a device), the driver reads the device on a thread of its own
+     */
+    public boolean attachDevice(PolledDevice device) {
+        return false;
+    }
+
+    /**
+     * Stops polling {@code device} and sleeping on it. When this returns the loop thread is not
+     * inside the device's {@code await} and will not enter it again; a {@code poll} already
+     * under way may still finish (the driver guards its own close). Nothing happens if
+     * {@code device} is not this loop's. Any thread, the loop's own included.
+     */
+    public void detachDevice(PolledDevice device) {
+    }
+
+    /**
+     * One turn: the device, tasks, then sources, then due timers.
      *
      * @return whether any work was done
      */
@@ -279,6 +310,12 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
 
     private boolean turn() {
         int work = 0;
+        PolledDevice d = device;
+        if (d != null) {
+            // First, so that what came from the wire is handled before the tasks and timers it
+            // may answer; the frames go to the stack as they are read, with no queue between.
+            work += pollSource(d);
+        }
         for (int i = 0; i < TASK_BUDGET; i++) {
             Runnable t = tasks.poll();
             if (t == null) {
@@ -293,16 +330,7 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
             }
         }
         for (PollSource s : sourceArray) {
-            try {
-                int n = s.poll(POLL_BUDGET);
-                if (n > 0) {
-                    work += n;
-                    stats.polled.add(n);
-                }
-            } catch (Throwable e) {
-                work++;
-                reportError(e);
-            }
+            work += pollSource(s);
         }
         int fired = wheel.advanceTo(clock.nanoTime());
         if (fired > 0) {
@@ -312,9 +340,28 @@ public abstract sealed class EventLoop implements Executor, AutoCloseable permit
         return work > 0;
     }
 
+    /** Polls one source within the budget; how much work it did (an exception counts as one). */
+    private int pollSource(PollSource s) {
+        try {
+            int n = s.poll(POLL_BUDGET);
+            if (n > 0) {
+                stats.polled.add(n);
+                return n;
+            }
+            return 0;
+        } catch (Throwable e) {
+            reportError(e);
+            return 1;
+        }
+    }
+
     /** Whether a turn would find work now (tasks or sources; timers are judged by deadline). */
     final boolean hasImmediateWork() {
         if (!tasks.isEmpty()) {
+            return true;
+        }
+        PolledDevice d = device;
+        if (d != null && d.hasWork()) {
             return true;
         }
         for (PollSource s : sourceArray) {

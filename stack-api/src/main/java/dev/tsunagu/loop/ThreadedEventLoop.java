@@ -19,6 +19,13 @@ import java.util.concurrent.locks.LockSupport;
  * is true for the owner. A caller takes the loop only when no task is queued (its own earlier
  * tasks ran first, in order) and the loop thread is not waiting for it; the loop thread waits
  * for the lock, never a caller. The loop thread sleeps without holding the lock.
+ *
+ * <p><b>Where it sleeps.</b> With nothing to do the loop thread parks until its next timer
+ * deadline, and a producer unparks it. If a driver {@linkplain #attachDevice attached} a
+ * {@link PolledDevice}, it sleeps in the device's {@code await} instead, toward the same
+ * deadline, and a producer {@linkplain PolledDevice#wake wakes the device}: input from the wire
+ * wakes the loop thread itself, which reads and handles it in the same turn. An inline caller
+ * may own the loop meanwhile; the loop thread waits for it as for any owner when it wakes.
  */
 public final class ThreadedEventLoop extends EventLoop {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -58,6 +65,11 @@ public final class ThreadedEventLoop extends EventLoop {
     private final ArrayList<Object> onReleaseValues = new ArrayList<>();
     /** The deadline the sleeping loop thread parks until (Long.MAX_VALUE: no timer); written under {@link #owner}. */
     private volatile long parkedUntil = Long.MAX_VALUE;
+    /** The device the loop thread sleeps in this time (null: it parks); written before {@link #sleeping}. */
+    private volatile PolledDevice sleeper;
+    /** Held by the loop thread while it waits in a device's await, so that detaching can wait it out. */
+    private final ReentrantLock sleepLock = new ReentrantLock();
+    private final Object deviceLock = new Object();
 
     /**
      * A loop named {@code tsunagu-loop-N} on the system clock with the default tick; its thread starts now.
@@ -181,8 +193,42 @@ public final class ThreadedEventLoop extends EventLoop {
         java.lang.invoke.VarHandle.fullFence();
         if (sleeping && SLEEPING.compareAndSet(this, true, false)) {
             stats.wakeups.increment();
-            LockSupport.unpark(thread);
+            // `sleeper` was written before `sleeping`, so this is the one the loop sleeps in.
+            PolledDevice d = sleeper;
+            if (d != null) {
+                d.wake();
+            } else {
+                LockSupport.unpark(thread);
+            }
         }
+    }
+
+    @Override
+    public boolean attachDevice(PolledDevice d) {
+        java.util.Objects.requireNonNull(d, "device");
+        synchronized (deviceLock) {
+            if (closed || device != null) {
+                return false;
+            }
+            device = d;
+        }
+        wakeup(); // a parked loop turns once (reading what is there) and sleeps on the device from then on
+        return true;
+    }
+
+    @Override
+    public void detachDevice(PolledDevice d) {
+        synchronized (deviceLock) {
+            if (d == null || device != d) {
+                return;
+            }
+            device = null;
+        }
+        d.wake();
+        // The loop thread holds sleepLock while in d.await and checks `device` after taking it:
+        // once we have had the lock, it has left the await and will not enter it again.
+        sleepLock.lock();
+        sleepLock.unlock();
     }
 
     private void loop() {
@@ -191,7 +237,10 @@ public final class ThreadedEventLoop extends EventLoop {
                 continue;
             }
             long deadline = fallAsleep();
-            if (deadline != NO_SLEEP) {
+            PolledDevice d = sleeper;
+            if (deadline != NO_SLEEP && d != null) {
+                sleepIn(d, deadline);
+            } else if (deadline != NO_SLEEP) {
                 if (deadline == Long.MAX_VALUE) {
                     LockSupport.park(this);
                 } else {
@@ -207,6 +256,27 @@ public final class ThreadedEventLoop extends EventLoop {
     }
 
     private static final long NO_SLEEP = Long.MIN_VALUE;
+
+    /** Sleeps in the device's await toward {@code deadline}, unless it was detached meanwhile. */
+    private void sleepIn(PolledDevice d, long deadline) {
+        sleepLock.lock();
+        try {
+            if (device != d || closed) {
+                return;
+            }
+            long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now();
+            if (wait > 0) {
+                d.await(wait);
+            }
+        } catch (Throwable e) {
+            // A device must not throw here; if one does, the loop stops sleeping on it (and
+            // reading it) rather than spin on a wait that fails at once.
+            reportError(e);
+            detachDevice(d);
+        } finally {
+            sleepLock.unlock();
+        }
+    }
 
     /** One turn, holding the loop; whether it did any work. */
     private boolean turnOwning() {
@@ -231,6 +301,7 @@ public final class ThreadedEventLoop extends EventLoop {
     private long fallAsleep() {
         owner.lock();
         try {
+            sleeper = device;
             sleeping = true;
             java.lang.invoke.VarHandle.fullFence();
             if (hasImmediateWork() || closed) {
@@ -263,6 +334,10 @@ public final class ThreadedEventLoop extends EventLoop {
     @Override
     public void close() {
         super.close();
+        PolledDevice d = device;
+        if (d != null) {
+            d.wake();
+        }
         LockSupport.unpark(thread);
         if (!inEventLoop()) {
             try {

@@ -48,6 +48,18 @@ public interface TcpService {
         return listen(port, DEFAULT_BACKLOG, TcpSocketOptions.DEFAULT);
     }
 
+    /**
+     * Traces every connection of this stack, those open now and those opened later, into
+     * {@code sink} (see {@link dev.tsunagu.trace}) until the handle is closed. Several sinks may
+     * watch at once (a JFR recording, a plot, a live page); each gets every event. Takes effect
+     * on the event loop shortly after the call; any thread.
+     *
+     * @throws UnsupportedOperationException if this TCP cannot trace
+     */
+    default dev.tsunagu.trace.TraceHandle trace(dev.tsunagu.trace.TraceSink sink) {
+        throw new UnsupportedOperationException("this TCP has no trace");
+    }
+
     /** Completed connections a listener queues for {@code accept} before it drops new SYNs. */
     int DEFAULT_BACKLOG = 128;
 }

@@ -30,6 +30,17 @@ public interface TcpSocket extends AutoCloseable {
     /** The peer's address and port. */
     InetSocketAddress remoteAddress();
 
+    /**
+     * Traces this connection into {@code sink} (see {@link dev.tsunagu.trace}), instead of the
+     * stack's sink if it has one; {@code null} stops tracing it. Takes effect on the event loop
+     * shortly after the call; any thread.
+     *
+     * @throws UnsupportedOperationException if this socket cannot be traced
+     */
+    default void trace(dev.tsunagu.trace.TraceSink sink) {
+        throw new UnsupportedOperationException("this socket has no trace");
+    }
+
     /** The RFC 9293 state name: {@code ESTABLISHED}, {@code CLOSE_WAIT}… */
     String state();
 

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One network interface of a stack: a driver, a MAC, an MTU, IPv4 addresses, counters, and
  * the bounded queue through which the driver's receive thread hands frames to the event loop.
+ * A driver that the loop itself reads ({@link dev.tsunagu.loop.PolledDevice}) skips the queue:
+ * its frames are {@linkplain DriverContext#deliver delivered} to the link layer as they are read.
  *
  * <p>Frames received by the driver wait in {@link #RX_QUEUE_CAPACITY}-deep queue; when it is
  * full they are dropped and counted ({@code RxQueueDrops}), the way a NIC drops when its ring
@@ -51,6 +53,7 @@ public final class NetInterface {
     private final BufferPool buffers;
     private final LinkLayer linkLayer;
     private final BoundedMpmcQueue<PacketBuffer> rxQueue = new BoundedMpmcQueue<>(RX_QUEUE_CAPACITY);
+    private final CounterGroup counters;
 
     final Counter rxFrames;
     final Counter rxBytes;
@@ -107,6 +110,20 @@ public final class NetInterface {
         }
 
         @Override
+        public boolean deliver(PacketBuffer frame) {
+            if (!loop.inEventLoop() || !rxQueue.isEmpty()) {
+                return receive(frame); // not from the loop, or behind queued frames: keep the order
+            }
+            input(frame);
+            return true;
+        }
+
+        @Override
+        public CounterGroup counters() {
+            return counters;
+        }
+
+        @Override
         public void linkStateChanged(boolean isUp) {
             loop.execute(() -> setUp(isUp));
         }
@@ -129,6 +146,7 @@ public final class NetInterface {
         this.loop = loop;
         this.buffers = buffers;
         this.linkLayer = linkLayer;
+        this.counters = counters;
         setAddresses(addresses.stream().flatMap(p -> p instanceof Ipv4Prefix v4 ? Stream.of(v4) : Stream.empty()).toList());
         this.ipv6Addresses = addresses.stream()
                 .flatMap(p -> p instanceof Ipv6Prefix v6 ? Stream.of(v6) : Stream.empty()).toList();
@@ -308,17 +326,22 @@ public final class NetInterface {
         PacketBuffer frame;
         while (n < budget && (frame = rxQueue.poll()) != null) {
             n++;
-            rxFrames.increment();
-            rxBytes.add(frame.length());
-            try {
-                linkLayer.input(this, frame);
-            } catch (RuntimeException e) {
-                // A layer bug must not take the interface down: count it and go on with the
-                // next frame. The buffer is not released: we cannot know who owns it now.
-                loop.reportError(e);
-            }
+            input(frame);
         }
         return n;
+    }
+
+    /** One received frame into the link layer; loop thread. */
+    private void input(PacketBuffer frame) {
+        rxFrames.increment();
+        rxBytes.add(frame.length());
+        try {
+            linkLayer.input(this, frame);
+        } catch (RuntimeException e) {
+            // A layer bug must not take the interface down: count it and go on with the
+            // next frame. The buffer is not released: we cannot know who owns it now.
+            loop.reportError(e);
+        }
     }
 
     /** Frames waiting in the receive queue. */

@@ -12,6 +12,7 @@ import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.stack.IcmpErrorInfo;
 import dev.tsunagu.tcp.wire.TcpHeader;
+import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -220,8 +221,11 @@ final class Handshake {
      * @return false once the retries are spent: the connection must give up
      */
     boolean onTimeout(boolean synAck) {
+        TcpTrace.timer(snd, "retransmission");
+        TcpTrace.reason(snd, RetransmitReason.SYN_TIMEOUT);
         synRetransmits++;
         if (synRetransmits > settings.synRetries) {
+            counters.handshakeTimeouts.increment();
             return false;
         }
         rto.onTimeout(loop.now());

@@ -74,6 +74,7 @@ final class Keepalive {
             return false;
         }
         probes++;
+        TcpTrace.timer(snd, "keepalive");
         counters.keepaliveProbes.increment();
         snd.sendKeepalive();
         timer.scheduleAfter(settings.keepaliveIntervalNanos);

@@ -10,6 +10,7 @@ import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
+import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
 
 /**
  * Finding out what the network lost, and sending it again: every loss-detection rule of a
@@ -27,7 +28,9 @@ import dev.tsunagu.policy.RetransmissionPolicy;
  *       ACKs start recovery, and {@link #recoveryOutput} sends what NextSeg picks against the
  *       pipe. Reneging (RFC 2018 8) clears the scoreboard.</li>
  *   <li><b>Reordering window</b> (RFC 8985 6, simplified to sequence): SACKed data that sat
- *       above a hole for a quarter SRTT marks the hole lost, and finds lost retransmissions.</li>
+ *       above a hole for a quarter SRTT marks the hole lost; in recovery, a retransmission that
+ *       left before that data (the {@link RetransmissionLog} keeps the order) and whose hole is
+ *       still open was lost too, and goes again first.</li>
  *   <li><b>Tail loss probe</b> (RFC 8985 7): a segment after ~2 SRTT without an ACK, to draw a
  *       SACK that shows what the tail lost.</li>
  *   <li><b>Retransmission timeout</b> (RFC 6298 5, RFC 5681 3.1): backoff by the
@@ -58,8 +61,15 @@ final class LossRecovery {
     SackScoreboard scoreboard;
     /** RFC 6675 HighRxt: the end of the highest byte retransmitted in this recovery. */
     private int highRxt;
-    /** SND.MAX when this round of retransmissions began: SACKs beyond it mean the round's first one was lost. */
-    private int rtxRoundMax;
+    /** This recovery's retransmissions in the order they left, to find which were lost (RACK's rule by order). */
+    private RetransmissionLog rtxLog;
+    /** Retransmissions that left before the data SACKed up to here are lost if their holes are open. */
+    private int lostEdge;
+    private boolean lostEdgeValid;
+    /** Retransmissions taken from {@link #rtxLog} to check and send again: {@code [lostNext, lostCount)}. */
+    private final int[] lostBatch = new int[16];
+    private int lostNext;
+    private int lostCount;
     /** The reordering window's timer (made on first use: most connections never see a SACK). */
     private Timer reorderTimer;
     /** The highest SACKed byte when {@link #reorderTimer} was armed. */
@@ -88,7 +98,8 @@ final class LossRecovery {
     void negotiate(boolean on) {
         sackEnabled = on;
         if (on && scoreboard == null) {
-            scoreboard = new SackScoreboard();
+            scoreboard = new SackScoreboard(SackScoreboard.rangesFor(snd.sendBuffer.capacity()));
+            rtxLog = new RetransmissionLog(2 * scoreboard.maxRanges());
         }
     }
 
@@ -130,9 +141,11 @@ final class LossRecovery {
             if (ge(ack, recover)) {
                 cc.onRecoveryEnd(now);
                 dupAcks = 0;
+                forgetRetransmissions();
             } else if (!sackEnabled) {
                 // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
                 cc.onPartialAck(now, acked, inFlight);
+                TcpTrace.reason(snd, RetransmitReason.PARTIAL_ACK);
                 retransmitFirst();
             }
             // With SACK, output() sends what RFC 6675's NextSeg picks against the pipe.
@@ -170,6 +183,7 @@ final class LossRecovery {
             recover = snd.sndMax;
             cc.onFastRetransmit(now, inFlight);
             counters.fastRetransmits.increment();
+            TcpTrace.reason(snd, RetransmitReason.FAST_RETRANSMIT);
             retransmitFirst();
         }
     }
@@ -182,6 +196,7 @@ final class LossRecovery {
         // RFC 6675 5 (2), and IsLost(SND.UNA): enough SACKed above the first hole starts recovery too.
         if (!cc.inRecovery() && !scoreboard.isEmpty() && ge(snd.sndUna, recover)
                 && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), snd.mss))) {
+            TcpTrace.reason(snd, RetransmitReason.SACK_RECOVERY);
             enterSackRecovery(now);
         }
         if (advanced) {
@@ -211,7 +226,7 @@ final class LossRecovery {
     /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
     private void enterSackRecovery(long now) {
         recover = snd.sndMax;
-        rtxRoundMax = snd.sndMax;
+        forgetRetransmissions();
         cc.onFastRetransmit(now, snd.sndMax - snd.sndUna);
         counters.fastRetransmits.increment();
         counters.sackRecoveries.increment();
@@ -235,7 +250,9 @@ final class LossRecovery {
         long pipe = scoreboard.pipe(snd.sndUna, snd.sndMax, highRxt, mss);
         while (window - pipe >= mss) {
             int sent;
-            if (scoreboard.findHole(highRxt, true, mss, snd.sndUna)) {
+            if (nextLostRetransmission()) {
+                sent = resendLost(lostSeq);
+            } else if (scoreboard.findHole(highRxt, true, mss, snd.sndUna)) {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
             } else if (snd.hasUnsent()) {
                 int before = snd.sndNxt;
@@ -267,10 +284,64 @@ final class LossRecovery {
         }
         snd.resend(seq, len, false);
         highRxt = seq + len;
+        rtxLog.add(seq, snd.sndMax);
         if (!retransmitTimer.isPending()) {
             retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
         }
         return len;
+    }
+
+    /** Set by {@link #nextLostRetransmission}. */
+    private int lostSeq;
+
+    /**
+     * Whether a retransmission is known lost and its hole still open (then {@link #lostSeq} is
+     * its start): one that left before the data SACKed up to {@link #lostEdge} was first sent.
+     */
+    private boolean nextLostRetransmission() {
+        while (true) {
+            while (lostNext < lostCount) {
+                int seq = lostBatch[lostNext++];
+                if (ge(seq, snd.sndUna) && lt(seq, snd.sndMax) && scoreboard.skipSacked(seq) == seq) {
+                    lostSeq = seq;
+                    return true;
+                }
+            }
+            if (!lostEdgeValid) {
+                return false;
+            }
+            lostNext = 0;
+            lostCount = rtxLog.takeSentBefore(lostEdge, lostBatch);
+            if (lostCount == 0) {
+                return false;
+            }
+        }
+    }
+
+    /** Sends a lost retransmission again (up to one MSS of its hole), logging it anew. */
+    private int resendLost(int seq) {
+        int dataEnd = snd.sndUna + snd.sendBuffer.length();
+        int len = Math.min(snd.mss, Math.min(scoreboard.nextSackedAfter(seq, snd.sndMax) - seq, dataEnd - seq));
+        if (len <= 0) {
+            return 0;
+        }
+        snd.resend(seq, len, false);
+        rtxLog.add(seq, snd.sndMax);
+        counters.lostRetransmits.increment();
+        if (!retransmitTimer.isPending()) {
+            retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        }
+        return len;
+    }
+
+    /** A recovery ended or began, or a timeout went back to SND.UNA: no retransmission is pending a verdict. */
+    private void forgetRetransmissions() {
+        if (rtxLog != null) {
+            rtxLog.clear();
+        }
+        lostEdgeValid = false;
+        lostNext = 0;
+        lostCount = 0;
     }
 
     /**
@@ -309,20 +380,22 @@ final class LossRecovery {
 
     /**
      * SACKed data has sat above the holes below {@link #reorderEdge} for a reordering window:
-     * they are lost, not reordered. In recovery, if the data SACKed was sent after this round of
-     * retransmissions began while the first hole is still missing, its retransmission was lost
-     * too: a new round starts there (RACK finds lost retransmissions the same way, by time).
+     * they are lost, not reordered. In recovery, if the data SACKed was sent after the latest
+     * retransmission while a retransmitted hole is still missing, that retransmission was lost
+     * too: a new round starts at the first hole (RACK finds lost retransmissions the same way,
+     * by time; this uses the order of sending, which needs no per-segment record).
      */
     private void onReorderTimeout() {
+        TcpTrace.timer(snd, "reorder");
+        TcpTrace.reason(snd, RetransmitReason.REORDER_WINDOW);
         if (!sackEnabled || scoreboard.isEmpty() || !snd.canTransmit()) {
             return;
         }
         scoreboard.markLostBelow(reorderEdge);
         if (cc.inRecovery()) {
-            if (lt(snd.sndUna, highRxt) && gt(reorderEdge, rtxRoundMax)) {
-                highRxt = snd.sndUna;
-                rtxRoundMax = snd.sndMax;
-                counters.lostRetransmits.increment();
+            if (!lostEdgeValid || gt(reorderEdge, lostEdge)) {
+                lostEdge = reorderEdge; // retransmissions sent before this data are lost if still missing
+                lostEdgeValid = true;
             }
         } else if (ge(snd.sndUna, recover)) {
             enterSackRecovery(loop.now());
@@ -368,6 +441,8 @@ final class LossRecovery {
      * the retransmission timeout, repairs it.
      */
     private void onProbe() {
+        TcpTrace.timer(snd, "tail-loss-probe");
+        TcpTrace.reason(snd, RetransmitReason.TAIL_LOSS_PROBE);
         int sndUna = snd.sndUna;
         int sndMax = snd.sndMax;
         if (!snd.canTransmit() || sndUna == sndMax || probeSent || lt(snd.sndNxt, sndMax)) {
@@ -380,7 +455,7 @@ final class LossRecovery {
             // and the new data after them) is lost too. Start a new round at the first hole
             // rather than wait for the retransmission timeout.
             highRxt = sndUna;
-            rtxRoundMax = sndMax;
+            forgetRetransmissions();
             retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
             return;
         }
@@ -415,6 +490,8 @@ final class LossRecovery {
      * @return false if the policy gives up: the connection must be aborted
      */
     boolean onRetransmitTimeout(long now) {
+        TcpTrace.timer(snd, "retransmission");
+        TcpTrace.reason(snd, RetransmitReason.TIMEOUT);
         if (snd.sndUna == snd.sndMax) {
             return true; // nothing outstanding
         }
@@ -426,6 +503,7 @@ final class LossRecovery {
         }
         counters.timeouts.increment();
         if (!rto.onTimeout(now)) {
+            counters.abortOnTimeout.increment();
             return false;
         }
         cc.onRetransmissionTimeout(now, snd.sndMax - snd.sndUna);
@@ -433,6 +511,7 @@ final class LossRecovery {
             scoreboard.clear(); // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
         }
         highRxt = snd.sndUna;
+        forgetRetransmissions();
         rtt.stopTiming();       // Karn
         recover = snd.sndMax;   // RFC 6582 4.1: no fast retransmit for data sent before the timeout
         dupAcks = 0;
@@ -459,6 +538,7 @@ final class LossRecovery {
             return;
         }
         rtt.stopTiming();
+        TcpTrace.reason(snd, RetransmitReason.PATH_MTU);
         snd.goBackN();
         snd.output();
     }

@@ -5,6 +5,8 @@ import static dev.tsunagu.tcp.SeqNum.gt;
 import static dev.tsunagu.tcp.SeqNum.le;
 import static dev.tsunagu.tcp.SeqNum.lt;
 
+import java.util.Arrays;
+
 /**
  * The sender's record of what the peer has selectively acknowledged (RFC 2018, the
  * "scoreboard" of RFC 6675): sorted, disjoint, non-adjacent {@code [left, right)} ranges of
@@ -12,23 +14,51 @@ import static dev.tsunagu.tcp.SeqNum.lt;
  * SACKed, how much is SACKed above a point, is a hole lost (RFC 6675 {@code IsLost}), how many
  * bytes are in the network ({@code SetPipe}).
  *
- * <p>Bounded: at most {@link #MAX_RANGES} ranges. A block that would need one more is ignored;
- * knowing less only means retransmitting a little more, never losing data. The array is
- * allocated on the first SACK block and given back when the scoreboard empties, so a connection
- * that never sees loss pays nothing.
+ * <p>Bounded by the flight it describes, not by a small count: a peer that loses hundreds of
+ * segments of one window (a slow start overshooting a deep buffer) SACKs hundreds of separate
+ * ranges, and every one the scoreboard forgets is data recovery cannot see, so the holes above
+ * it are repaired one probe or timeout at a time instead of at the pipe's pace. Ranges made by
+ * real segments are at least a segment long and so are the holes between them, so a flight
+ * that fits in the send buffer holds at most {@code capacity / (2 * MSS)} ranges; the limit is
+ * {@link #rangesFor one range per KiB of send buffer} (for segments of 512 bytes or more), at
+ * least {@link #MIN_RANGES}: 8 bytes of scoreboard per KiB, under 1% of the send buffer. A
+ * block that would need a range beyond it is ignored; knowing less only means retransmitting
+ * a little more, never losing data. The array is allocated on the first SACK block, grows by
+ * doubling only as far as the ranges need, and is given back when the scoreboard empties, so a
+ * connection that never sees loss pays nothing.
  *
  * <p>Not thread-safe: the connection's event loop only.
  */
 final class SackScoreboard {
-    /** More separate holes than this and the oldest knowledge wins (Linux keeps 4 blocks of cache; we keep more). */
-    static final int MAX_RANGES = 32;
+    /** The fewest ranges kept, whatever the send buffer (what a small buffer's flight can need, and more). */
+    static final int MIN_RANGES = 32;
+    /** Bytes of send buffer per range the limit allows (see the class comment). */
+    static final int BYTES_PER_RANGE = 1024;
     /** RFC 6675 DupThresh. */
     static final int DUP_THRESH = 3;
 
     private static final int[] NONE = new int[0];
+    /** The first array: 8 ranges, enough for most losses. */
+    private static final int FIRST_RANGES = 8;
 
+    private final int maxRanges;
     private int[] r = NONE;
     private int count;
+
+    /** The limit for a send buffer of {@code sendBufferBytes}: one range per KiB, at least {@link #MIN_RANGES}. */
+    static int rangesFor(int sendBufferBytes) {
+        return Math.max(MIN_RANGES, sendBufferBytes / BYTES_PER_RANGE);
+    }
+
+    /** A scoreboard of at most {@code maxRanges} ranges (at least 1). */
+    SackScoreboard(int maxRanges) {
+        this.maxRanges = Math.max(1, maxRanges);
+    }
+
+    /** The most ranges this scoreboard keeps. */
+    int maxRanges() {
+        return maxRanges;
+    }
     /**
      * Every hole below this is lost, whatever is SACKed above it: set when SACKed data has sat
      * above a hole for longer than the reordering window (RACK's idea, RFC 8985, by sequence
@@ -95,11 +125,11 @@ final class SackScoreboard {
             before += r[2 * k + 1] - r[2 * k];
         }
         if (i == j) {
-            if (count == MAX_RANGES) {
+            if (count == maxRanges) {
                 return 0;
             }
-            if (r.length == 0) {
-                r = new int[2 * MAX_RANGES];
+            if (2 * count == r.length) {
+                r = Arrays.copyOf(r, 2 * Math.min(maxRanges, Math.max(FIRST_RANGES, 2 * count)));
             }
             System.arraycopy(r, 2 * i, r, 2 * i + 2, 2 * (count - i));
             r[2 * i] = left;

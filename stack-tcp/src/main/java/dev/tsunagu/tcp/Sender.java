@@ -14,6 +14,7 @@ import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.policy.SendBufferingPolicy;
 import dev.tsunagu.tcp.buffer.SendBuffer;
+import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
 
 /**
  * The send side of a connection: the send sequence space (RFC 9293 3.3.1), the send buffer,
@@ -105,6 +106,8 @@ final class Sender {
     private long nextDeparture = Long.MIN_VALUE;
     /** Made on first use: only a pacing congestion control needs it. */
     private Timer pacingTimer;
+    /** The connection's trace while someone watches it, else null ({@link TcpTrace}: here because every part holds the sender). */
+    TcpTrace trace;
 
     Sender(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
            SendBufferingPolicy buffering, SendBuffer sendBuffer, int mss, boolean noDelay, TcpOutput out, RttSampler rtt,
@@ -491,6 +494,8 @@ final class Sender {
      * send what fits (the RFC 1122 4.2.3.4 override of silly-window avoidance).
      */
     private void onPersist() {
+        TcpTrace.timer(this, "persist");
+        TcpTrace.reason(this, RetransmitReason.WINDOW_PROBE);
         if (!out.open()) {
             return;
         }

@@ -107,7 +107,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.rto = layer.newRetransmissionPolicy(options.retransmission(), ourMss);
         this.retransmitTimer = loop.newTimer("tcp-rtx", this::onRetransmitTimeout);
         this.rtt = new RttSampler(loop, rto, layer.timestampOffset(localIp, localPort, remoteIp, remotePort));
-        this.acks = new AckScheduler(loop, settings, counters, loop.newTimer("tcp-delack", this::sendAck));
+        this.acks = new AckScheduler(loop, settings, counters, loop.newTimer("tcp-delack", this::onDelayedAck));
         this.rcv = new Receiver(new ReceiveBuffer(options.receiveBuffer(), settings.maxOutOfOrder, layer.rings), ourMss,
                 counters, acks);
         TcpOutput out = new TcpOutput(this, layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks);
@@ -465,6 +465,11 @@ final class TcpConnection implements TcpOutput.Transmit {
         if (acks.due() && !deleted) {
             sendAck();
         }
+    }
+
+    private void onDelayedAck() {
+        TcpTrace.timer(snd, "delayed-ack");
+        sendAck();
     }
 
     private void sendAck() {

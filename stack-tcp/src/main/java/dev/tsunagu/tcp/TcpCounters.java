@@ -37,6 +37,8 @@ final class TcpCounters {
     final Counter dupAcks;
     final Counter fastRetransmits;
     final Counter timeouts;
+    final Counter abortOnTimeout;
+    final Counter handshakeTimeouts;
     final Counter outOfOrderSegments;
     final Counter outOfOrderDrops;
     final Counter duplicateData;
@@ -100,6 +102,10 @@ final class TcpCounters {
         dupAcks = g.counter("DupAcks", "duplicate ACKs received");
         fastRetransmits = g.counter("FastRetransmits", "fast retransmits (three duplicate ACKs)");
         timeouts = g.counter("Timeouts", "retransmission timeouts");
+        abortOnTimeout = g.counter("AbortOnTimeout",
+                "connections aborted because the retransmission limit ran out (tcp.maxRetries timeouts in a row)");
+        handshakeTimeouts = g.counter("HandshakeTimeouts",
+                "handshakes given up because the SYN or SYN-ACK retries ran out (tcp.synRetries)");
         outOfOrderSegments = g.counter("OutOfOrderSegments", "segments received out of order (kept)");
         outOfOrderDrops = g.counter("OutOfOrderDrops", "out-of-order segments dropped (too many holes)");
         duplicateData = g.counter("DuplicateData", "segments whose data we already had");
@@ -111,7 +117,7 @@ final class TcpCounters {
         outRstsAborts = g.counter("OutRstsAborts", "RSTs sent to abort our own connections");
         pawsRejected = g.counter("PawsRejected", "segments dropped as old duplicates by their timestamp (RFC 7323 PAWS)");
         sackRecoveries = g.counter("SackRecoveries", "loss recoveries driven by SACK (RFC 6675)");
-        lostRetransmits = g.counter("LostRetransmits", "retransmissions found lost by later SACKs (a new round of them began)");
+        lostRetransmits = g.counter("LostRetransmits", "retransmissions found lost (data sent after them was SACKed) and sent again");
         tailLossProbes = g.counter("TailLossProbes", "tail loss probes sent (RFC 8985 7)");
         pmtuReductions = g.counter("PmtuReductions", "MSS lowered on a connection by a checked fragmentation needed (RFC 1191)");
         pmtuIgnored = g.counter("PmtuIgnored",

@@ -25,6 +25,8 @@ import dev.tsunagu.stack.StackOption;
 import dev.tsunagu.stack.TransportProtocol;
 import dev.tsunagu.tcp.buffer.RingPool;
 import dev.tsunagu.tcp.wire.TcpHeader;
+import dev.tsunagu.trace.TraceHandle;
+import dev.tsunagu.trace.TraceSink;
 import dev.tsunagu.util.LongObjectMap;
 import java.io.IOException;
 import java.net.BindException;
@@ -35,7 +37,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
@@ -58,6 +62,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
     private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
     private int connectionCount;
+    /** Where every connection's trace goes, or null: no connection of the stack is traced ({@link TcpTrace}). */
+    private TraceSink traceSink;
+    private final List<TraceSink> traceSinks = new ArrayList<>();
 
     /** The settings every connection reads, and the stack-wide challenge-ACK budget. */
     final TcpSettings settings;
@@ -210,6 +217,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         c.nextInBucket = connections.get(k);
         connections.put(k, c);
         connectionCount++;
+        if (traceSink != null) {
+            c.snd.trace = new TcpTrace(c, loop, ctx.stackName(), traceSink, false);
+            if (c.passive) {
+                c.snd.trace.received(segment); // the SYN (or cookie's ACK) that made it, which no connection had yet
+            }
+        }
     }
 
     void remove(TcpConnection c) {
@@ -232,6 +245,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             }
         }
         c.nextInBucket = null;
+        if (c.snd.trace != null) {
+            c.snd.trace.removed();
+        }
     }
 
     void removeListener(TcpListener l) {
@@ -295,7 +311,14 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             }
             TcpConnection c = lookup(dst, s.destinationPort, src, s.sourcePort);
             if (c != null) {
-                c.onSegment(s);
+                TcpTrace trace = c.snd.trace;
+                if (trace == null) {
+                    c.onSegment(s);
+                } else {
+                    trace.received(s);
+                    c.onSegment(s);
+                    trace.afterSegment();
+                }
                 return;
             }
             TcpListener l = listeners.get(s.destinationPort);
@@ -348,6 +371,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
      */
     void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
         IpService ip = c.network;
+        if (c.snd.trace != null) {
+            c.snd.trace.sent(b, seq, ack, flags, window, o);
+        }
         TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
         counters.outSegs.increment();
         // DF on every segment: path MTU discovery (RFC 1191) rather than fragments in the network.
@@ -492,6 +518,53 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             f.complete(l.socket());
         });
         return TcpSocketImpl.await(loop, f, Duration.ofSeconds(30));
+    }
+
+    @Override
+    public TraceHandle trace(TraceSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        onLoop(() -> {
+            traceSinks.add(sink);
+            retrace();
+        });
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                onLoop(() -> {
+                    traceSinks.remove(sink);
+                    retrace();
+                });
+            }
+        };
+    }
+
+    /** The stack's sinks changed: every connection not traced on its own gets the new one. */
+    private void retrace() {
+        TraceSink[] all = traceSinks.toArray(TraceSink[]::new);
+        traceSink = switch (all.length) {
+            case 0 -> null;
+            case 1 -> all[0];
+            default -> event -> {
+                for (TraceSink each : all) {
+                    each.onEvent(event);
+                }
+            };
+        };
+        connections.forEach((key, head) -> {
+            for (TcpConnection c = head; c != null; c = c.nextInBucket) {
+                if (c.snd.trace == null || !c.snd.trace.own) {
+                    c.snd.trace = traceSink == null ? null : new TcpTrace(c, loop, ctx.stackName(), traceSink, false);
+                }
+            }
+        });
+    }
+
+    /** Traces one connection into its own {@code sink} (null: back to the stack's, if any). */
+    void trace(TcpConnection c, TraceSink sink) {
+        onLoop(() -> {
+            TraceSink s = sink != null ? sink : traceSink;
+            c.snd.trace = s == null ? null : new TcpTrace(c, loop, ctx.stackName(), s, sink != null);
+        });
     }
 
     StackContext context() {

@@ -74,9 +74,13 @@ public final class TcpOptions {
     public static final StackOption<Duration> INVALID_ACK_INTERVAL = StackOption.of("tcp.invalidAckInterval", Duration.class,
             Duration.ofMillis(500), "minimum interval between ACKs for out-of-window segments");
 
-    /** Out-of-order ranges a receive buffer keeps at most; more are dropped. */
-    public static final StackOption<Integer> MAX_OUT_OF_ORDER = StackOption.of("tcp.maxOutOfOrder", Integer.class, 64,
-            "out-of-order ranges kept per connection");
+    /**
+     * Out-of-order ranges a receive buffer keeps at most, below its own bound by bytes (one
+     * range per 64 bytes of the buffer, at least 64: see {@code ReceiveBuffer}); a segment that
+     * would need more is dropped. By default only the buffer's bound applies.
+     */
+    public static final StackOption<Integer> MAX_OUT_OF_ORDER = StackOption.of("tcp.maxOutOfOrder", Integer.class,
+            Integer.MAX_VALUE, "out-of-order ranges kept per connection at most (default: one per 64 bytes of receive buffer)");
 
     /** RFC 2018 selective acknowledgments, offered in our SYNs and used when the peer agrees (RFC 6675 recovery). */
     public static final StackOption<Boolean> SACK = StackOption.of("tcp.sack", Boolean.class, true,
@@ -100,9 +104,9 @@ public final class TcpOptions {
 
     /**
      * Whether a congestion control that can pace (CUBIC, at 1.2–2 × cwnd/SRTT as Linux) does.
-     * Off by default: paced sending reorders retransmissions after new data, which today's
-     * simplified RACK-style loss detection mistakes for lost retransmissions on shallow
-     * buffers (docs/performance.md, the paths comparison); RACK-TLP proper (#16) lifts that.
+     * Off by default: behind CoDel, paced CUBIC still keeps a longer queue and retransmits
+     * twice what is dropped, through retransmission timeouts (docs/performance.md, the paths
+     * comparison); on drop-tail paths its retransmissions now match the drops.
      */
     public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
             "pace the sending rate when the congestion control gives one");

@@ -75,6 +75,11 @@ final class TcpSocketImpl implements TcpSocket {
     }
 
     @Override
+    public void trace(dev.tsunagu.trace.TraceSink sink) {
+        layer.trace(conn, sink);
+    }
+
+    @Override
     public String state() {
         return conn.stateName();
     }

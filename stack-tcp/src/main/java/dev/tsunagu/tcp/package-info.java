@@ -57,5 +57,10 @@
  * recovery picks what to resend and the sender sends it; the sender asks recovery what goes
  * next in SACK recovery and tells it when new data left (the tail loss probe's clock). Stack-wide
  * settings reach the parts as {@code TcpSettings}, never through the layer.
+ *
+ * <p>The trace ({@code TcpTrace}, stack-api's {@code dev.tsunagu.trace}) exists only while a
+ * sink watches a connection and hangs on its {@code Sender}, which every part holds: the layer
+ * reports segments in and out and deletion, the parts name why they retransmit and which timer
+ * fired, each behind one null check.
  */
 package dev.tsunagu.tcp;

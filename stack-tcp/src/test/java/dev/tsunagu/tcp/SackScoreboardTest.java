@@ -10,7 +10,7 @@ class SackScoreboardTest {
     private static final int UNA = -5_000; // the window straddles 2^32
     private static final int MAX = UNA + 20 * MSS;
 
-    private final SackScoreboard b = new SackScoreboard();
+    private final SackScoreboard b = new SackScoreboard(SackScoreboard.MIN_RANGES);
 
     private static int seg(int i) {
         return UNA + i * MSS;
@@ -54,7 +54,7 @@ class SackScoreboardTest {
         assertThat(b.holeLost(seg(1), MSS)).as("two segments above").isFalse();
         b.add(seg(3), seg(4), UNA, MAX);
         assertThat(b.holeLost(seg(1), MSS)).as("three segments above").isTrue();
-        SackScoreboard thin = new SackScoreboard();
+        SackScoreboard thin = new SackScoreboard(SackScoreboard.MIN_RANGES);
         thin.add(seg(2), seg(2) + 10, UNA, MAX);
         thin.add(seg(4), seg(4) + 10, UNA, MAX);
         thin.add(seg(6), seg(6) + 10, UNA, MAX);
@@ -90,11 +90,29 @@ class SackScoreboardTest {
 
     @Test
     void theScoreboardIsBoundedAndEmptyOneHoldsNoArray() {
-        for (int i = 0; i < 2 * SackScoreboard.MAX_RANGES; i++) {
+        for (int i = 0; i < 2 * SackScoreboard.MIN_RANGES; i++) {
             b.add(UNA + 10 * i + 1, UNA + 10 * i + 2, UNA, MAX);
         }
-        assertThat(b.ranges()).isEqualTo(SackScoreboard.MAX_RANGES);
+        assertThat(b.ranges()).isEqualTo(SackScoreboard.MIN_RANGES);
         b.clear();
         assertThat(b.isEmpty()).isTrue();
+    }
+
+    @Test
+    void theLimitFollowsTheSendBufferOneRangePerKibibyte() {
+        assertThat(SackScoreboard.rangesFor(8 * 1024)).as("small buffers keep the floor").isEqualTo(SackScoreboard.MIN_RANGES);
+        assertThat(SackScoreboard.rangesFor(4 << 20)).isEqualTo(4096);
+        // A window of 2,000 segments that lost every other one: 1,000 ranges, all kept and all
+        // counted in the pipe, with a limit from a 4 MiB send buffer (the array grows as they come).
+        SackScoreboard big = new SackScoreboard(SackScoreboard.rangesFor(4 << 20));
+        int una = -5_000;
+        int max = una + 2_000 * MSS;
+        for (int i = 1; i < 2_000; i += 2) {
+            big.add(una + i * MSS, una + (i + 1) * MSS, una, max);
+        }
+        assertThat(big.ranges()).isEqualTo(1_000);
+        assertThat(big.sackedBetween(una, max)).isEqualTo(1_000L * MSS);
+        assertThat(big.pipe(una, max, una, MSS)).as("every hole below 3 SACKed ranges is lost: only the top two count")
+                .isEqualTo(2L * MSS);
     }
 }

@@ -53,6 +53,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
+    @Option(names = "--trace", description = "Trace every TCP connection of the cable scenarios' stacks into a sink that"
+            + " only counts the events (the cost of the trace itself; see dev.tsunagu.trace).")
+    boolean trace;
+
     @Option(names = "--driver", paramLabel = "DRIVER", defaultValue = "cable",
             description = "cable (default): two stacks in this JVM; tap: a kernel socket and a Tsunagu socket over a TAP (root).")
     String driver;
@@ -87,6 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             chosen.add(g);
         }
+        CablePair.traced = trace;
         String command = "tsunagu " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         if (chosen.remove(PATHS)) {
             out.println("command: " + command.strip());

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CablePair implements AutoCloseable {
     static final String SERVER_IP = "10.77.0.2";
     private static final AtomicInteger CABLES = new AtomicInteger();
+    /** {@code bench --trace}: both stacks trace every connection into a sink that counts (the trace's own cost). */
+    static volatile boolean traced;
 
     final NetworkStack client;
     final NetworkStack server;
@@ -36,6 +38,12 @@ final class CablePair implements AutoCloseable {
             NetworkStack client = NetworkStack.builder().name("bench-client").addInterface(spec, "10.77.0.1/24")
                     .option(TcpOptions.MSL, Duration.ofSeconds(5))
                     .buildUnchecked();
+            if (traced) {
+                for (NetworkStack s : new NetworkStack[] {client, server}) {
+                    long[] events = new long[1]; // each stack's sink runs on that stack's loop only
+                    s.tcp().trace(e -> events[0]++);
+                }
+            }
             return new CablePair(client, server);
         } catch (RuntimeException e) {
             server.close();

@@ -44,7 +44,6 @@ final class PathComparison {
     private static final AtomicInteger CABLES = new AtomicInteger();
     private static final long MBIT = 1_000_000L;
     private static final int CHUNK = 64 * 1024;
-    static final int OUT_OF_ORDER_RANGES = 4096;
 
     /** A path: the bottleneck, its RTT, and how long a flow runs on it. */
     record Path(String name, BottleneckPlan forward, Duration length) {
@@ -125,12 +124,7 @@ final class PathComparison {
         try (NetworkStack client = NetworkStack.builder().name("sender").eventLoop(loop).seed(seed)
                      .congestionControl(controller.name()).option(TcpOptions.PACING, controller.pacing())
                      .addInterface(InterfaceConfig.of(forward).address("10.0.0.1/24")).build();
-             // The receiver keeps up to 4,096 out-of-order ranges (default 64): a slow start that
-             // overshoots a deep buffer loses hundreds of segments in one window, and with 64 the
-             // ranges past them are dropped and recovered one tail loss probe at a time, which
-             // measures that bound rather than the congestion control (docs/performance.md).
              NetworkStack server = NetworkStack.builder().name("receiver").eventLoop(loop).seed(seed + 1)
-                     .option(TcpOptions.MAX_OUT_OF_ORDER, OUT_OF_ORDER_RANGES)
                      .addInterface(InterfaceConfig.of(reverse).address("10.0.0.2/24")).build();
              TcpServerSocket listener = server.tcp().listen(5001, 1, options);
              TcpSocket sender = client.tcp().connect(new InetSocketAddress("10.0.0.2", 5001), options);

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,9 +34,18 @@ import java.util.SplittableRandom;
  * <p>The kernel ends are JDK sockets made on threads that joined the namespaces
  * ({@link NetNamespace#call}). bulk: the kernel client writes {@code bytes} in 64 KiB writes to
  * the server (Tsunagu's, or the other kernel namespace's). rr: the kernel client's one-byte
- * ping-pong with no-delay; Tsunagu answers from a callback on its loop. Everything runs
- * with the machine's offloads as they are (veth keeps its segmentation offloads; the TAP has
- * none), at MTU 1500.
+ * ping-pong with no-delay; Tsunagu answers on the blocking API from a virtual thread, as
+ * {@code tsunagu serve} does ({@code tap rr}), or from a callback on its loop ({@code tap rr
+ * async}). Everything runs with the machine's offloads as they are (veth keeps its segmentation
+ * offloads; the TAP has none), at MTU 1500.
+ *
+ * <p>Beside the speeds: bulk's CPU seconds per GiB (the whole process, both ends, as in
+ * {@link Bulk}); rr's wake-ups per round trip (voluntary context switches of every thread of the
+ * process but the client's: the server side, Tsunagu's loop, reader and echo threads or the
+ * kernel's echo thread); and Tsunagu's system calls on the TAP per frame (the driver's reads,
+ * writes, polls and eventfd calls, from the interface's counters, over the frames it moved).
+ * The TAP driver's receive mode follows {@code -Dtsunagu.tap.rx} ({@code loop} by default, or
+ * {@code thread}), so a before-and-after comparison comes from one build.
  */
 final class TapScenarios implements AutoCloseable {
     private static final String TAP_KERNEL = "10.98.0.1";
@@ -110,12 +120,28 @@ final class TapScenarios implements AutoCloseable {
             list.add(new TapBulk());
         }
         if (chosen.contains("rr")) {
-            list.add(new TapRr());
+            list.add(new TapRr(false));
+            list.add(new TapRr(true));
         }
         if (list.isEmpty()) {
             throw new IllegalArgumentException("--driver tap runs bulk and rr only");
         }
         return list;
+    }
+
+    /** The TAP interface's system calls and frames so far. */
+    private long[] tapCounts() {
+        String g = "if." + stack.primaryInterface().name();
+        var s = stack.statistics();
+        return new long[] {s.get(g, "SysReads") + s.get(g, "SysWrites") + s.get(g, "SysPolls") + s.get(g, "SysEventFd"),
+            s.get(g, "RxFrames") + s.get(g, "TxFrames")};
+    }
+
+    /** System calls per frame since {@code before} ({@link #tapCounts}). */
+    private double syscallsPerFrame(long[] before) {
+        long[] now = tapCounts();
+        long frames = now[1] - before[1];
+        return frames <= 0 ? Double.NaN : (now[0] - before[0]) / (double) frames;
     }
 
     @Override
@@ -132,6 +158,8 @@ final class TapScenarios implements AutoCloseable {
 
     private final class TapBulk implements Scenario {
         private final Metric metric = new Metric("tap-bulk.throughput", "tap bulk mtu 1500", "Gbit/s", true);
+        private final Metric cpu = new Metric("tap-bulk.cpu", "tap bulk CPU", "s/GiB", false);
+        private final Metric syscalls = new Metric("tap-bulk.syscalls", "tap bulk syscalls", "per frame", false);
         private final byte[] payload = new byte[Bulk.CHUNK];
 
         TapBulk() {
@@ -150,7 +178,7 @@ final class TapScenarios implements AutoCloseable {
 
         @Override
         public List<Metric> metrics() {
-            return List.of(metric);
+            return List.of(metric, cpu, syscalls);
         }
 
         @Override
@@ -161,24 +189,28 @@ final class TapScenarios implements AutoCloseable {
 
         @Override
         public Map<String, Double> tsunagu() throws Exception {
-            return Map.of(metric.key(), runTsunagu(bytes));
+            return runTsunagu(bytes);
         }
 
         @Override
         public Map<String, Double> kernel() throws Exception {
-            return Map.of(metric.key(), runKernel(bytes));
+            return runKernel(bytes);
         }
 
-        private double runTsunagu(long n) throws Exception {
+        private Map<String, Double> runTsunagu(long n) throws Exception {
             try (TcpServerSocket server = stack.tcp().listen(5101, 1, Bulk.options())) {
                 Socket client = tapNs.call(() -> new Socket(TAP_STACK, 5101));
                 try (client; TcpSocket s = server.accept()) {
-                    return transfer(client.getOutputStream(), client::shutdownOutput, s.inputStream(), n);
+                    long[] before = tapCounts();
+                    Map<String, Double> m = new HashMap<>(
+                            transfer(client.getOutputStream(), client::shutdownOutput, s.inputStream(), n));
+                    m.put(syscalls.key(), syscallsPerFrame(before));
+                    return m;
                 }
             }
         }
 
-        private double runKernel(long n) throws Exception {
+        private Map<String, Double> runKernel(long n) throws Exception {
             try (ServerSocket server = nsB.call(() -> new ServerSocket(5102, 1, InetAddress.getByName(VETH_B)))) {
                 Socket client = nsA.call(() -> new Socket(VETH_B, 5102));
                 try (client; Socket s = server.accept()) {
@@ -187,8 +219,10 @@ final class TapScenarios implements AutoCloseable {
             }
         }
 
-        private double transfer(OutputStream out, AutoCloseable shutdown, InputStream in, long n) throws Exception {
+        private Map<String, Double> transfer(OutputStream out, AutoCloseable shutdown, InputStream in, long n)
+                throws Exception {
             Workers w = new Workers();
+            long cpuStart = Bulk.processCpuNanos();
             long start = System.nanoTime();
             w.start("tap-send", () -> {
                 long left = n;
@@ -212,13 +246,31 @@ final class TapScenarios implements AutoCloseable {
                 }
             });
             w.join(600_000);
-            return n * 8.0 / (System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            long cpuNanos = Bulk.processCpuNanos() - cpuStart;
+            return Map.of(metric.key(), n * 8.0 / nanos,
+                    cpu.key(), cpuStart < 0 ? Double.NaN : cpuNanos / 1e9 / (n / (double) (1L << 30)));
         }
     }
 
     private final class TapRr implements Scenario {
-        private final Metric median = new Metric("tap-rr.median", "tap rr median", "µs", false);
-        private final Metric p99 = new Metric("tap-rr.p99", "tap rr p99", "µs", false);
+        private final boolean async;
+        private final int port;
+        private final Metric median;
+        private final Metric p99;
+        private final Metric wakeups;
+        private final Metric syscalls;
+
+        TapRr(boolean async) {
+            this.async = async;
+            this.port = async ? 5105 : 5103;
+            String key = async ? "tap-rr-async" : "tap-rr";
+            String label = async ? "tap rr async" : "tap rr";
+            median = new Metric(key + ".median", label + " median", "µs", false);
+            p99 = new Metric(key + ".p99", label + " p99", "µs", false);
+            wakeups = new Metric(key + ".wakeups", label + " wake-ups", "per trip", false);
+            syscalls = new Metric(key + ".syscalls", label + " syscalls", "per frame", false);
+        }
 
         @Override
         public String group() {
@@ -227,23 +279,36 @@ final class TapScenarios implements AutoCloseable {
 
         @Override
         public String name() {
-            return "tap rr";
+            return async ? "tap rr async" : "tap rr";
         }
 
         @Override
         public List<Metric> metrics() {
-            return List.of(median, p99);
+            return List.of(median, p99, wakeups, syscalls);
         }
 
         @Override
         public Map<String, Double> tsunagu() throws Exception {
             TcpSocketOptions options = TcpSocketOptions.DEFAULT.withNoDelay(true);
-            try (TcpServerSocket server = stack.tcp().listen(5103, 1, options)) {
-                Socket client = tapNs.call(() -> new Socket(TAP_STACK, 5103));
+            try (TcpServerSocket server = stack.tcp().listen(port, 1, options)) {
+                Socket client = tapNs.call(() -> new Socket(TAP_STACK, port));
                 try (client; TcpSocket s = server.accept()) {
                     client.setTcpNoDelay(true);
-                    echo(s, new byte[1]);
-                    return pingPong(client);
+                    Thread echo = null;
+                    if (async) {
+                        echoAsync(s, new byte[1]);
+                    } else {
+                        // as `tsunagu serve` answers: the blocking API on a virtual thread
+                        echo = Thread.ofVirtual().name("tap-rr-echo").start(() -> echoBlocking(s));
+                    }
+                    long[] before = tapCounts();
+                    Map<String, Double> m = new HashMap<>(pingPong(client));
+                    m.put(syscalls.key(), syscallsPerFrame(before));
+                    client.shutdownOutput();
+                    if (echo != null) {
+                        echo.join(10_000);
+                    }
+                    return m;
                 }
             }
         }
@@ -272,18 +337,38 @@ final class TapScenarios implements AutoCloseable {
             }
         }
 
-        private void echo(TcpSocket s, byte[] buf) {
+        private void echoAsync(TcpSocket s, byte[] buf) {
             s.readAsync(buf, 0, 1).thenAccept(n -> {
                 if (n > 0) {
-                    s.writeAsync(buf, 0, 1).thenRun(() -> echo(s, buf));
+                    s.writeAsync(buf, 0, 1).thenRun(() -> echoAsync(s, buf));
                 }
             });
         }
 
+        private static void echoBlocking(TcpSocket s) {
+            try {
+                InputStream in = s.inputStream();
+                OutputStream out = s.outputStream();
+                int b;
+                while ((b = in.read()) >= 0) {
+                    out.write(b);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the round is over (the client went away); its figures tell if it failed
+            }
+        }
+
+        /**
+         * The client's round trips, timed one by one; and the wake-ups of the server side: every
+         * thread's voluntary context switches but the client's own, per trip.
+         */
         private Map<String, Double> pingPong(Socket client) throws IOException {
             InputStream in = client.getInputStream();
             OutputStream out = client.getOutputStream();
             long[] rtt = new long[rrIterations];
+            long all0 = WakeUps.voluntarySwitchesOfProcess();
+            long mine0 = WakeUps.voluntarySwitchesOfThisThread();
             for (int i = 0; i < rrIterations; i++) {
                 long t0 = System.nanoTime();
                 out.write(i & 0xFF);
@@ -292,9 +377,12 @@ final class TapScenarios implements AutoCloseable {
                 }
                 rtt[i] = System.nanoTime() - t0;
             }
+            long mine = WakeUps.voluntarySwitchesOfThisThread() - mine0;
+            long all = WakeUps.voluntarySwitchesOfProcess() - all0;
             Arrays.sort(rtt);
             return Map.of(median.key(), Stats.percentileSorted(rtt, 50) / 1000.0,
-                    p99.key(), Stats.percentileSorted(rtt, 99) / 1000.0);
+                    p99.key(), Stats.percentileSorted(rtt, 99) / 1000.0,
+                    wakeups.key(), all0 < 0 || mine0 < 0 ? Double.NaN : (all - mine) / (double) rrIterations);
         }
     }
 }

@@ -37,6 +37,31 @@ final class WakeUps {
         return -1;
     }
 
+    /**
+     * The voluntary context switches of every thread of this process so far, or -1 if unknown:
+     * for a side whose threads the bench does not make itself (a stack's loop, a driver's
+     * reader, virtual threads' carriers). The JVM's own threads (JIT, GC) add a little noise.
+     */
+    static long voluntarySwitchesOfProcess() {
+        long sum = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile: its switches are gone with it
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return sum;
+    }
+
     /** Runs {@code body} on this thread and adds the context switches it made to the count. */
     void countOnThisThread(Workers.Body body) throws Exception {
         long before = voluntarySwitchesOfThisThread();

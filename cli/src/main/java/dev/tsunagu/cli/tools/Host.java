@@ -14,6 +14,7 @@ import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.udp.UdpOptions;
 import dev.tsunagu.udp.dns.ResolverConfig;
+import dev.tsunagu.viz.live.StatusServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
@@ -34,6 +35,8 @@ import picocli.CommandLine.ParameterException;
 final class Host implements AutoCloseable {
     private final NetworkStack stack;
     private final Netstat netstat;
+    /** The live view ({@code --status-port}), or null. */
+    private StatusServer status;
 
     private Host(NetworkStack stack, Netstat netstat) {
         this.stack = stack;
@@ -74,7 +77,18 @@ final class Host implements AutoCloseable {
             NetworkStack stack = b.build();
             awaitDuplicateAddressDetection(stack);
             PrintWriter err = cli.getErr();
-            return new Host(stack, Netstat.start(stack, err, o.netstatEvery));
+            Host host = new Host(stack, Netstat.start(stack, err, o.netstatEvery));
+            if (o.statusPort != null) {
+                try {
+                    host.status = StatusServer.start(stack, o.statusPort);
+                } catch (IOException e) {
+                    host.close();
+                    throw new IOException("--status-port " + o.statusPort + ": " + e.getMessage(), e);
+                }
+                err.println("live view: " + host.status.url());
+                err.flush();
+            }
+            return host;
         } catch (DriverException e) {
             driver.close();
             throw new IOException(e.getMessage(), e);
@@ -142,6 +156,9 @@ final class Host implements AutoCloseable {
                 throw new ParameterException(cli, "--dns: " + e.getMessage());
             }
         }
+        if (o.statusPort != null && (o.statusPort < 0 || o.statusPort > 65535)) {
+            throw new ParameterException(cli, "--status-port: want 0-65535, not " + o.statusPort);
+        }
         if (o.mtu != null && (o.mtu < 68 || o.mtu > 65535)) {
             throw new ParameterException(cli, "--mtu: want 68-65535 (IPv4's minimum is 68), not " + o.mtu);
         }
@@ -198,6 +215,9 @@ final class Host implements AutoCloseable {
 
     @Override
     public void close() {
+        if (status != null) {
+            status.close();
+        }
         netstat.close();
         stack.close();
     }

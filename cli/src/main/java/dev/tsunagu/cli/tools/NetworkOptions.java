@@ -41,6 +41,11 @@ public final class NetworkOptions {
             description = "Print the socket table to stderr this often (also on SIGUSR1; the JVM keeps SIGQUIT for its thread dump).")
     Duration netstatEvery;
 
+    @Option(names = "--status-port", paramLabel = "PORT",
+            description = "Serve a live view of the stack (socket table, counters per layer, a cwnd/RTT chart of a chosen"
+                    + " connection, refreshing itself) at http://127.0.0.1:PORT/ (loopback only; 0: any free port, printed).")
+    Integer statusPort;
+
     /** The addresses as the command line gave them, {@code 10.0.0.2/24, fd00::2/64}. */
     String addresses() {
         return String.join(", ", ip.stream().map(IpPrefix::toString).toList());

@@ -19,10 +19,13 @@ import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.tcp.SocketLibrary;
 import dev.tsunagu.tcp.TcpOptions;
+import dev.tsunagu.trace.TraceRecorder;
 import dev.tsunagu.udp.UdpOptions;
+import dev.tsunagu.viz.TraceReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -60,11 +63,17 @@ public final class Tour {
      * @param pcap        where the browser host's capture goes
      * @param realTime    run on the wall clock (a threaded event loop) instead of the virtual one;
      *                    TIME_WAIT is then shortened to {@link #REAL_TIME_MSL} x 2
+     * @param html        where to write the narration with the TCP trace's diagrams, or null
      */
-    public record Config(long seed, int mtu, Duration oneWayDelay, Path pcap, boolean realTime) {
+    public record Config(long seed, int mtu, Duration oneWayDelay, Path pcap, boolean realTime, Path html) {
         /** On the virtual clock. */
         public Config(long seed, int mtu, Duration oneWayDelay, Path pcap) {
             this(seed, mtu, oneWayDelay, pcap, false);
+        }
+
+        /** Without a page. */
+        public Config(long seed, int mtu, Duration oneWayDelay, Path pcap, boolean realTime) {
+            this(seed, mtu, oneWayDelay, pcap, realTime, null);
         }
     }
 
@@ -83,9 +92,15 @@ public final class Tour {
     private final WireStory story;
     private LoseOneFrame loss;
     private WireNarrator browserWire;
+    /** With {@code --html}: the narration as printed, and the TCP trace of the browser and the server. */
+    private final StringWriter told;
+    private final TraceRecorder trace;
 
-    private Tour(Config config, PrintWriter out) {
+    private Tour(Config config, PrintWriter printed) {
         this.config = config;
+        this.told = config.html() == null ? null : new StringWriter();
+        this.trace = config.html() == null ? null : new TraceRecorder();
+        PrintWriter out = told == null ? printed : new PrintWriter(new Tee(printed, told));
         this.virtual = config.realTime() ? null : new VirtualEventLoop();
         this.loop = config.realTime() ? new ThreadedEventLoop("tour") : virtual;
         this.msl = config.realTime() ? REAL_TIME_MSL : TcpOptions.MSL.defaultValue();
@@ -144,6 +159,10 @@ public final class Tour {
                     b -> b.option(UdpOptions.DNS_SERVERS, DNS_IP));
             NetworkStack www = host("www", WWW_IP, cable, null, 2, b -> {});
             NetworkStack dns = host("dns", DNS_IP, cable, null, 3, b -> {});
+            if (trace != null) {
+                browser.tcp().trace(trace); // a sink draws no random number and sends nothing: the same run
+                www.tcp().trace(trace);
+            }
             try {
                 // Let the announcements cross the cable before the journey starts, at a round time.
                 pause(config.realTime() ? config.oneWayDelay().multipliedBy(2).plusMillis(50) : Duration.ofSeconds(1));
@@ -170,8 +189,56 @@ public final class Tour {
         say.plain("");
         say.plain(String.format(Locale.ROOT, "Wrote %s (%d frames, as tcpdump on the browser host would see them)."
                 + " Open it with Wireshark, or: tshark -r %s", config.pcap(), captured, config.pcap()));
+        if (config.html() != null) {
+            writePage(config.html());
+            say.plain("Wrote " + config.html() + " (the narration with the ladder diagram, time-sequence graph and"
+                    + " congestion window of the TCP connection). Open it in a browser.");
+        }
         say.flush();
         return new Result(config.pcap(), captured, loss.dropped(), retransmissions);
+    }
+
+    /** The page of {@code --html}: the story as told, then the pictures of the trace. */
+    private void writePage(Path file) throws IOException {
+        say.flush();
+        try {
+            new TraceReport("Tsunagu tour (seed " + config.seed() + ")")
+                    .diagramsOf(trace.events())
+                    .text("narration", "The journey, narrated", told.toString())
+                    .write(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("cannot write the page " + file + ": no such directory", e);
+        } catch (IOException e) {
+            throw new IOException("cannot write the page " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes to two writers: the printed narration stays exactly what it is without a page. */
+    private static final class Tee extends java.io.Writer {
+        private final java.io.Writer first;
+        private final java.io.Writer second;
+
+        Tee(java.io.Writer first, java.io.Writer second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) throws IOException {
+            first.write(buf, off, len);
+            second.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     /** The browser's routes on the cable (not loopback's). */

@@ -26,6 +26,20 @@ class PathComparisonTest {
     }
 
     @Test
+    void aSlowStartOvershootingOneSecondOfBufferIsRepairedAtThePipesPace() throws Exception {
+        // NewReno's slow start (CUBIC's HyStart++ leaves it early) overshoots and loses hundreds
+        // of segments of one window; with 64 receiver ranges and a 32-range scoreboard they were
+        // repaired one tail loss probe at a time (1.04 Mbit/s over 60 s), with every range kept
+        // it is one retransmission per drop.
+        Path path = new Path("20 Mbit/s, 40 ms, 1 s of buffer",
+                BottleneckPlan.dropTail(20_000_000, Duration.ofMillis(20), 2_500_000), Duration.ofSeconds(15));
+        Row r = PathComparison.run(path, NEWRENO, 1);
+        assertThat(r.dropped()).as("the overshoot drops hundreds").isGreaterThan(200);
+        assertThat(r.goodputMbps()).as("most of 20 Mbit/s").isGreaterThan(15.0);
+        assertThat(r.retransmitted()).as("about one retransmission per drop").isLessThanOrEqualTo(r.dropped() + r.dropped() / 10);
+    }
+
+    @Test
     void coDelKeepsTheQueueNearItsTarget() throws Exception {
         Path path = new Path("10 Mbit/s, 50 ms, CoDel", TEN_MBIT_50_MS.withAqm(BottleneckPlan.Aqm.CODEL),
                 Duration.ofSeconds(10));

@@ -133,6 +133,43 @@ class TourTest {
     }
 
     @Test
+    void thePageTellsTheSameStoryWithItsDiagrams() throws Exception {
+        String plain = tour(1, "plain.pcap").text();
+        StringWriter text = new StringWriter();
+        Path html = dir.resolve("tour.html");
+        Tour.run(new Tour.Config(1, 1500, Duration.ofMillis(40), dir.resolve("plain.pcap"), false, html),
+                new PrintWriter(text, true));
+        String told = text.toString();
+        // The narration is the same, but for the last line that names the page.
+        assertThat(told).startsWith(plain);
+        assertThat(told.substring(plain.length())).startsWith("Wrote " + html).hasLineCount(1);
+
+        String page = java.nio.file.Files.readString(html);
+        org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(page.getBytes(StandardCharsets.UTF_8)));
+        // One arrow per TCP segment the browser and the server sent (each is narrated once), one of them lost.
+        long segments = plain.lines().filter(l -> l.matches(" *[\\d.]+ +(browser -> www|www -> browser) +TCP .*")).count();
+        assertThat(segments).isGreaterThan(10);
+        assertThat(elements(doc, "line", "segment")).isEqualTo(segments);
+        assertThat(elements(doc, "line", "lost")).isEqualTo(1);
+        assertThat(elements(doc, "line", "retransmission")).isEqualTo(1); // the time-sequence graph's red bar
+        assertThat(elements(doc, "circle", "cwnd-point")).isGreaterThan(1);
+        assertThat(page).contains("RETRANSMISSION of seq 1461:2921").doesNotContain("<script");
+    }
+
+    private static long elements(org.w3c.dom.Document doc, String tag, String cssClass) {
+        org.w3c.dom.NodeList nodes = doc.getElementsByTagName(tag);
+        long n = 0;
+        for (int i = 0; i < nodes.getLength(); i++) {
+            List<String> classes = List.of(((org.w3c.dom.Element) nodes.item(i)).getAttribute("class").split(" "));
+            if (classes.contains(cssClass) && !classes.contains("legend")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
     void aCaptureThatCannotBeWrittenIsOneClearError() {
         Path nowhere = dir.resolve("no/such/dir/t.pcap");
         assertThatThrownBy(() -> Tour.run(new Tour.Config(1, 1500, Duration.ofMillis(40), nowhere),

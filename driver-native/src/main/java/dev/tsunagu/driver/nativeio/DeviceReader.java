@@ -1,9 +1,5 @@
 package dev.tsunagu.driver.nativeio;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,29 +13,25 @@ import java.lang.foreign.MemorySegment;
  * {@link #close} to release the eventfd and, if the thread has ended, the native memory. The
  * loop itself must check the driver's closed flag after each wait: this class does not own it.
  *
- * <p>Nothing is allocated per wait: the poll array and the reader's {@code errno} segment
- * ({@link #callState}, also for the driver's own calls on the reader thread) are made once.
+ * <p>The waiting is a {@link DevicePoll}'s, which the event loop uses too when it reads a device
+ * itself; nothing is allocated per wait.
  */
 public final class DeviceReader {
-    private static final long DEVICE_REVENTS = 6; // pollfd[0].revents
-
-    private final EventFd wake;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment state = Libc.newCallState(arena);
-    private final MemorySegment pollFds = arena.allocate(2 * Libc.POLLFD_SIZE);
+    private final DevicePoll poll;
     private volatile Thread thread;
 
-    private DeviceReader(int deviceFd, EventFd wake) {
-        this.wake = wake;
-        pollFds.set(JAVA_INT, 0, deviceFd);
-        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
-        pollFds.set(JAVA_INT, 8, wake.fd());
-        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
+    private DeviceReader(DevicePoll poll) {
+        this.poll = poll;
     }
 
     /** A reader for {@code deviceFd} (polled for input); the thread starts with {@link #start}. */
     public static DeviceReader open(int deviceFd) throws ErrnoException {
-        return new DeviceReader(deviceFd, EventFd.open());
+        return new DeviceReader(DevicePoll.open(deviceFd));
+    }
+
+    /** A reader that waits with {@code poll}, which it owns from now on (closes with it). */
+    public static DeviceReader over(DevicePoll poll) {
+        return new DeviceReader(poll);
     }
 
     /** Starts {@code loop} on a daemon platform thread called {@code name}; once only. */
@@ -65,7 +57,7 @@ public final class DeviceReader {
 
     /** The reader thread's {@code errno} segment, for its own native calls. */
     public MemorySegment callState() {
-        return state;
+        return poll.callState();
     }
 
     /**
@@ -77,15 +69,7 @@ public final class DeviceReader {
      * @throws ErrnoException if {@code poll} itself failed
      */
     public int await(int timeoutMillis) throws ErrnoException {
-        int ready = Libc.poll(state, pollFds, 2, timeoutMillis);
-        if (ready < 0) {
-            int e = Libc.errno(state);
-            if (e == Libc.EINTR) {
-                return 0;
-            }
-            throw new ErrnoException("poll", e);
-        }
-        return ready == 0 ? 0 : pollFds.get(JAVA_SHORT, DEVICE_REVENTS);
+        return poll.await(timeoutMillis * 1_000_000L) & ~DevicePoll.WOKEN;
     }
 
     /**
@@ -100,7 +84,7 @@ public final class DeviceReader {
         if (t == null) {
             return true;
         }
-        wake.signal();
+        poll.wake();
         if (t == Thread.currentThread()) {
             return true;
         }
@@ -117,12 +101,13 @@ public final class DeviceReader {
      * reader that did not stop in time may still poll it; its memory then stays until exit).
      */
     public void close() {
-        wake.close();
         Thread t = thread;
         if (t == null || !t.isAlive() || t == Thread.currentThread()) {
             // From the reader itself (closed from a receive callback): its next native call
             // fails on the freed memory, and the driver's loop ends quietly on that, as closed.
-            arena.close();
+            poll.close();
+        } else {
+            poll.closeWake();
         }
     }
 }

@@ -52,6 +52,7 @@ public final class Libc {
     public static final short POLLHUP = 0x10;
     public static final short POLLNVAL = 0x20;
     public static final long POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
+    public static final long TIMESPEC_SIZE = 16; // struct timespec { time_t tv_sec; long tv_nsec; } on 64-bit Linux
     // errno values
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
@@ -83,6 +84,8 @@ public final class Libc {
             ERRNO_OPTION);
     private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
             ERRNO_OPTION);
+    private static final MethodHandle PPOLL = bind("ppoll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             ERRNO_OPTION);
@@ -144,6 +147,19 @@ public final class Libc {
     public static int poll(MemorySegment state, MemorySegment fds, long nfds, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(state, fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * ppoll(2) with no signal mask: {@code timeout} is a {@code struct timespec} (16 bytes:
+     * seconds, then nanoseconds) or {@link MemorySegment#NULL} to wait without limit. Unlike
+     * {@link #poll} it waits to the nanosecond, as a timer deadline asks.
+     */
+    public static int ppoll(MemorySegment state, MemorySegment fds, long nfds, MemorySegment timeout) {
+        try {
+            return (int) PPOLL.invokeExact(state, fds, nfds, timeout, MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -6,11 +6,18 @@ import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.nativeio.DevicePoll;
 import dev.tsunagu.driver.nativeio.DeviceReader;
 import dev.tsunagu.driver.nativeio.ErrnoException;
 import dev.tsunagu.driver.nativeio.Libc;
 import dev.tsunagu.driver.tap.internal.Tun;
+import dev.tsunagu.loop.EventLoop;
+import dev.tsunagu.loop.PolledDevice;
 import dev.tsunagu.net.Ipv4Prefix;
+import dev.tsunagu.stats.Counter;
+import dev.tsunagu.stats.CounterGroup;
+import dev.tsunagu.stats.Statistics;
+import java.util.Locale;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -33,13 +40,27 @@ import org.slf4j.LoggerFactory;
  * ({@link DriverCapabilities#hardwareAddress()} is null), since the TAP's address belongs to
  * the kernel's end of the wire.
  *
- * <p><b>Receiving.</b> A platform thread ({@code tap-rx-NAME}, a {@link DeviceReader}) polls the
- * fd with a timeout, together with an eventfd that {@link #close} signals, so closing never
- * waits for traffic.
- * When the fd is readable it reads up to {@link #READ_BATCH} frames, each into a reusable
- * native segment and from there into a buffer of its size from the stack's pool, and hands them
- * to {@link DriverContext#receive}. Nothing is allocated per frame (the allocation test checks
- * it with the JVM's per-thread counters).
+ * <p><b>Receiving, on the loop</b> ({@link RxMode#LOOP}, the default). The driver offers the
+ * device to the stack's event loop ({@link EventLoop#attachDevice}): the loop thread sleeps in
+ * {@code ppoll} on the fd and an eventfd (which other threads signal to wake it), with its next
+ * timer deadline as the timeout; when the fd is readable it reads frames until {@code EAGAIN}
+ * or its budget and {@linkplain DriverContext#deliver delivers} each to the stack at once. No
+ * reader thread, no queue, no wake-up per frame. A turn that did not sleep reads only if the
+ * last read left input behind, or every {@link #RECHECK_TURNS}th turn, so a busy loop neither
+ * pays a {@code read} per turn nor leaves the device unread.
+ *
+ * <p><b>Receiving, on a thread</b> ({@link RxMode#THREAD}, or when the loop refuses the device:
+ * a virtual loop, or one already sleeping on another device). A platform thread
+ * ({@code tap-rx-NAME}, a {@link DeviceReader}) polls the fd with a timeout, together with an
+ * eventfd that {@link #close} signals, so closing never waits for traffic; when the fd is
+ * readable it reads up to {@link #READ_BATCH} frames and hands them to
+ * {@link DriverContext#receive}, the interface's queue.
+ *
+ * <p>Either way each frame is read into a reusable native segment and from there copied into a
+ * buffer of its size from the stack's pool. Nothing is allocated per frame (the allocation test
+ * checks it with the JVM's per-thread counters). The system calls are counted in the
+ * interface's counters ({@code SysReads}, {@code SysWrites}, {@code SysPolls},
+ * {@code SysEventFd}), for the syscalls-per-frame figure of the benchmarks.
  *
  * <p><b>Sending.</b> {@link #transmit} copies the frame into a reusable native segment and
  * writes it on the calling (event loop) thread; the fd is non-blocking, so a full device drops
@@ -54,8 +75,35 @@ import org.slf4j.LoggerFactory;
 public final class TapDriver implements LinkDriver {
     private static final Logger log = LoggerFactory.getLogger(TapDriver.class);
 
-    /** Frames read per wake-up at most, before polling again. */
+    /** Frames read per wake-up at most, before polling again (on a reader thread). */
     public static final int READ_BATCH = 64;
+    /** On the loop: a turn that did not sleep reads the device at least every this many turns. */
+    static final int RECHECK_TURNS = 4;
+
+    /** Where received frames are read: on the stack's event loop thread, or on a thread of the driver's own. */
+    public enum RxMode {
+        /** The event loop polls and reads the device itself, if it takes it (else as {@link #THREAD}). */
+        LOOP,
+        /** A reader thread of the driver's own polls and reads, and queues frames to the loop. */
+        THREAD;
+
+        /**
+         * The default: system property {@code tsunagu.tap.rx} ({@code loop} or {@code thread}),
+         * else {@link #LOOP}.
+         */
+        public static RxMode fromSystemProperty() {
+            return parse(System.getProperty("tsunagu.tap.rx", "loop"));
+        }
+
+        /** {@code loop} or {@code thread}. */
+        public static RxMode parse(String text) {
+            return switch (text.strip().toLowerCase(Locale.ROOT)) {
+                case "loop" -> LOOP;
+                case "thread" -> THREAD;
+                default -> throw new IllegalArgumentException("TAP rx mode must be loop or thread: " + text);
+            };
+        }
+    }
     /** How long the reader waits in one poll; bounds how long a lost wake-up could delay close. */
     static final int POLL_TIMEOUT_MILLIS = 250;
     /** The largest frame a read can return: the largest IPv4 packet, Ethernet header and a VLAN tag. */
@@ -66,29 +114,37 @@ public final class TapDriver implements LinkDriver {
     private final boolean created;
     private final DriverCapabilities capabilities;
     private final int fd;
-    private final DeviceReader rx;            // the reader thread, its poll and its wake-up eventfd
+    private final DevicePoll poll;            // ppoll on the fd and a wake-up eventfd, for the loop or the reader
+    private final RxMode rxMode;
+    private volatile DeviceReader rx;         // the reader thread, when the loop does not read the device
+    private final LoopReader loopReader = new LoopReader();
+    private volatile EventLoop loop;          // the loop that reads the device, when one does
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment txState;      // errno of transmit calls (under txLock)
-    private final MemorySegment rxFrame;      // where read(2) puts a frame (reader thread only)
+    private final MemorySegment rxFrame;      // where read(2) puts a frame (the reading thread only)
     private final MemorySegment txFrame;      // where a frame waits for write(2) (under txLock)
 
     private final Object txLock = new Object();
+    /** Held while the loop reads the device, so that close never frees what a read uses. */
+    private final Object rxLock = new Object();
     private volatile DriverContext context;
     private volatile boolean closed;
     private final AtomicBoolean gone = new AtomicBoolean();
+    private volatile Syscalls syscalls = new Syscalls(new Statistics().group("tap"));
 
     private final LongAdder rxFrames = new LongAdder();
     private final LongAdder txFrames = new LongAdder();
     private final LongAdder txBusyDrops = new LongAdder();
     private final LongAdder txErrors = new LongAdder();
 
-    private TapDriver(String deviceName, boolean created, int mtu, int fd, DeviceReader rx) {
+    private TapDriver(String deviceName, boolean created, int mtu, int fd, DevicePoll poll, RxMode rxMode) {
         this.deviceName = deviceName;
         this.created = created;
         this.capabilities = DriverCapabilities.ethernet(mtu);
         this.fd = fd;
-        this.rx = rx;
+        this.poll = poll;
+        this.rxMode = rxMode;
         this.txState = Libc.newCallState(arena);
         this.rxFrame = arena.allocate(MAX_READ);
         this.txFrame = arena.allocate(capabilities.maxFrameLength());
@@ -99,6 +155,11 @@ public final class TapDriver implements LinkDriver {
         return open(name, 0, false, null);
     }
 
+    /** {@link #open(String, int, boolean, Ipv4Prefix, RxMode)} with the default rx mode ({@link RxMode#fromSystemProperty}). */
+    public static TapDriver open(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress) throws DriverException {
+        return open(name, mtu, bringUp, kernelAddress, RxMode.fromSystemProperty());
+    }
+
     /**
      * Attaches to the TAP device {@code name}, creating it if absent.
      *
@@ -106,9 +167,12 @@ public final class TapDriver implements LinkDriver {
      * @param mtu the MTU to use, also set on the device; 0 for the device's own
      * @param bringUp set the kernel side up ({@code IFF_UP}); for examples, tests use {@code ip}
      * @param kernelAddress an IPv4 address and prefix for the kernel side, or null (implies {@code bringUp})
+     * @param rxMode who reads received frames: the stack's loop, or a thread of the driver's
      * @throws DriverException with what went wrong and what to do about it
      */
-    public static TapDriver open(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress) throws DriverException {
+    public static TapDriver open(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress, RxMode rxMode)
+            throws DriverException {
+        Objects.requireNonNull(rxMode, "rxMode");
         Objects.requireNonNull(name, "name");
         if (name.length() >= Tun.IFNAMSIZ || name.contains("/") || name.contains(" ") || name.contains(",")) {
             throw new IllegalArgumentException("bad TAP name '" + name + "': at most " + (Tun.IFNAMSIZ - 1)
@@ -124,7 +188,7 @@ public final class TapDriver implements LinkDriver {
         } catch (ErrnoException e) {
             throw openFailure(e);
         }
-        DeviceReader rx = null;
+        DevicePoll rx = null;
         String actual = name;
         try {
             boolean existed = !name.isEmpty() && Tun.exists(name);
@@ -155,8 +219,8 @@ public final class TapDriver implements LinkDriver {
             if (bringUp || kernelAddress != null) {
                 Tun.bringUp(actual);
             }
-            rx = DeviceReader.open(fd);
-            TapDriver d = new TapDriver(actual, !existed, useMtu, fd, rx);
+            rx = DevicePoll.open(fd);
+            TapDriver d = new TapDriver(actual, !existed, useMtu, fd, rx, rxMode);
             log.info("TAP {}: {} (mtu {}{})", actual, existed ? "attached" : "created, removed when closed", useMtu,
                     kernelAddress != null ? ", kernel side " + kernelAddress : "");
             return d;
@@ -250,9 +314,18 @@ public final class TapDriver implements LinkDriver {
         return txErrors.sum();
     }
 
-    /** Whether the receive thread is running. */
+    /** Whether frames are being read: by the loop, or by the receive thread while it runs. */
     public boolean isReading() {
-        return rx.isAlive();
+        if (loop != null) {
+            return !closed && !gone.get();
+        }
+        DeviceReader r = rx;
+        return r != null && r.isAlive();
+    }
+
+    /** Whether the stack's event loop reads the device itself (no reader thread); false before open. */
+    public boolean readsOnLoop() {
+        return loop != null;
     }
 
     /** Whether the device went away while the driver ran. */
@@ -267,11 +340,26 @@ public final class TapDriver implements LinkDriver {
         if (closed) {
             throw new IllegalStateException(name() + " is closed");
         }
-        if (rx.started()) {
+        if (context != null) {
             throw new IllegalStateException(name() + " is already open");
         }
         this.context = Objects.requireNonNull(ctx, "context");
-        rx.start("tap-rx-" + deviceName, this::readLoop);
+        CounterGroup counters = ctx.counters();
+        if (counters != null) {
+            this.syscalls = new Syscalls(counters);
+        }
+        EventLoop l = ctx.loop();
+        if (rxMode == RxMode.LOOP && l != null) {
+            loop = l; // before the loop may poll: isReading and close look at it
+            if (l.attachDevice(loopReader)) {
+                log.debug("TAP {}: read by the event loop {}", deviceName, l.name());
+                return;
+            }
+            loop = null;
+        }
+        DeviceReader r = DeviceReader.over(poll);
+        rx = r;
+        r.start("tap-rx-" + deviceName, this::readLoop);
     }
 
     @Override
@@ -293,6 +381,7 @@ public final class TapDriver implements LinkDriver {
                     return false;
                 }
                 MemorySegment.copy(frame.segment(), frame.start(), txFrame, 0, len);
+                syscalls.writes.increment();
                 long n = Libc.write(txState, fd, txFrame, len);
                 if (n == len) {
                     txFrames.increment();
@@ -332,10 +421,24 @@ public final class TapDriver implements LinkDriver {
             }
             closed = true;
         }
-        boolean readerDone = rx.stop(JOIN_TIMEOUT_MILLIS); // wakes the reader's poll at once
+        EventLoop l = loop;
+        DeviceReader r = rx;
+        boolean readerDone;
+        if (l != null) {
+            l.detachDevice(loopReader); // the loop thread leaves its ppoll and will not enter it again
+            synchronized (rxLock) {
+                readerDone = true;      // and a read under way has ended: it checks `closed` first
+            }
+        } else {
+            readerDone = r == null || r.stop(JOIN_TIMEOUT_MILLIS); // wakes the reader's poll at once
+        }
         synchronized (txLock) {
             Libc.closeQuietly(fd);
-            rx.close();
+            if (r != null) {
+                r.close();
+            } else {
+                poll.close();
+            }
         }
         if (readerDone) {
             arena.close();
@@ -350,13 +453,13 @@ public final class TapDriver implements LinkDriver {
 
     private void readLoop() {
         DriverContext ctx = context;
-        BufferPool pool = ctx.buffers();
-        MemorySegment st = rx.callState();
+        DeviceReader r = rx;
         try {
             while (!closed) {
                 int revents;
                 try {
-                    revents = rx.await(POLL_TIMEOUT_MILLIS);
+                    syscalls.polls.increment();
+                    revents = r.await(POLL_TIMEOUT_MILLIS);
                 } catch (ErrnoException e) {
                     stop(e);
                     return;
@@ -364,42 +467,7 @@ public final class TapDriver implements LinkDriver {
                 if (revents == 0 || closed) {
                     continue;
                 }
-                if ((revents & Libc.POLLNVAL) != 0) {
-                    vanished(new ErrnoException("poll", Libc.EBADF));
-                    return;
-                }
-                if ((revents & (Libc.POLLIN | Libc.POLLERR | Libc.POLLHUP)) == 0) {
-                    continue;
-                }
-                boolean errorSeen = (revents & (Libc.POLLERR | Libc.POLLHUP)) != 0;
-                for (int i = 0; i < READ_BATCH; i++) {
-                    long n = Libc.read(st, fd, rxFrame, MAX_READ);
-                    if (n > 0) {
-                        if (closed) {
-                            return; // nothing is delivered after close
-                        }
-                        PacketBuffer frame = pool.acquire((int) n);
-                        MemorySegment.copy(rxFrame, 0, frame.segment(), frame.append((int) n), n);
-                        rxFrames.increment();
-                        ctx.receive(frame);
-                        continue;
-                    }
-                    int e = n < 0 ? Libc.errno(st) : 0;
-                    if (e == Libc.EINTR) {
-                        continue;
-                    }
-                    if (e == Libc.EAGAIN || e == 0) {
-                        if (errorSeen) {
-                            vanished(new ErrnoException("poll (POLLERR)", Libc.EBADFD));
-                            return;
-                        }
-                        break;
-                    }
-                    if (e == Libc.EBADFD || e == Libc.EIO || e == Libc.ENODEV || e == Libc.ENXIO || e == Libc.EBADF) {
-                        vanished(new ErrnoException("read", e));
-                    } else {
-                        stop(new ErrnoException("read", e));
-                    }
+                if (readBatch(revents, READ_BATCH, false) == Batch.ENDED) {
                     return;
                 }
             }
@@ -408,6 +476,174 @@ public final class TapDriver implements LinkDriver {
                 report("TAP " + deviceName + ": the reader thread failed; the interface is down", e);
                 ctx.linkStateChanged(false);
             }
+        }
+    }
+
+    /** How a batch of reads ended. */
+    private enum Batch {
+        /** The device has nothing more now ({@code EAGAIN}). */
+        DRAINED,
+        /** The budget ran out with input perhaps left. */
+        FULL,
+        /** The device failed or the driver closed: reading is over (a failure was reported). */
+        ENDED
+    }
+
+    /** Frames the last {@link #readBatch} read (the reading thread only). */
+    private int batchFrames;
+
+    /**
+     * Reads up to {@code budget} frames without blocking, after a wait that saw {@code revents},
+     * and hands each to the stack: {@linkplain DriverContext#deliver delivered} at once on the
+     * loop, {@linkplain DriverContext#receive queued} from a reader thread. The reading thread only.
+     */
+    private Batch readBatch(int revents, int budget, boolean onLoop) {
+        batchFrames = 0;
+        if ((revents & Libc.POLLNVAL) != 0) {
+            vanished(new ErrnoException("poll", Libc.EBADF));
+            return Batch.ENDED;
+        }
+        DriverContext ctx = context;
+        BufferPool pool = ctx.buffers();
+        MemorySegment st = poll.callState();
+        Syscalls sys = syscalls;
+        boolean errorSeen = (revents & (Libc.POLLERR | Libc.POLLHUP)) != 0;
+        for (int i = 0; i < budget; i++) {
+            sys.reads.increment();
+            long n = Libc.read(st, fd, rxFrame, MAX_READ);
+            if (n > 0) {
+                if (closed) {
+                    return Batch.ENDED; // nothing is delivered after close
+                }
+                PacketBuffer frame = pool.acquire((int) n);
+                MemorySegment.copy(rxFrame, 0, frame.segment(), frame.append((int) n), n);
+                rxFrames.increment();
+                batchFrames++;
+                if (onLoop) {
+                    ctx.deliver(frame);
+                    if (closed) {
+                        return Batch.ENDED; // closed while the stack handled the frame
+                    }
+                } else {
+                    ctx.receive(frame);
+                }
+                continue;
+            }
+            int e = n < 0 ? Libc.errno(st) : 0;
+            if (e == Libc.EINTR) {
+                continue;
+            }
+            if (e == Libc.EAGAIN || e == 0) {
+                if (errorSeen) {
+                    vanished(new ErrnoException("poll (POLLERR)", Libc.EBADFD));
+                    return Batch.ENDED;
+                }
+                return Batch.DRAINED;
+            }
+            if (e == Libc.EBADFD || e == Libc.EIO || e == Libc.ENODEV || e == Libc.ENXIO || e == Libc.EBADF) {
+                vanished(new ErrnoException("read", e));
+            } else {
+                stop(new ErrnoException("read", e));
+            }
+            return Batch.ENDED;
+        }
+        return Batch.FULL;
+    }
+
+    /**
+     * The device as the event loop sees it ({@link PolledDevice}): it sleeps in {@link #await}
+     * and reads in {@link #poll}, both on its own thread.
+     */
+    private final class LoopReader implements PolledDevice {
+        /** What the last wait saw on the device (loop thread only); 0: nothing. */
+        private int revents;
+        /** Turns since the device was last read (loop thread only). */
+        private int turnsUnread;
+        /** The last batch stopped at its budget: input may be left (read by hasWork on any thread). */
+        private volatile boolean more;
+        private boolean ended;
+
+        @Override
+        public int poll(int budget) {
+            if (revents == 0 && !more && ++turnsUnread < RECHECK_TURNS) {
+                return 0; // the last wait saw nothing and the last read drained it
+            }
+            int seen = revents != 0 ? revents : Libc.POLLIN;
+            revents = 0;
+            turnsUnread = 0;
+            synchronized (rxLock) {
+                if (closed || ended) {
+                    more = false;
+                    return 0;
+                }
+                Batch b = readBatch(seen, budget, true);
+                more = b == Batch.FULL;
+                if (b == Batch.ENDED) {
+                    end();
+                }
+                return batchFrames;
+            }
+        }
+
+        @Override
+        public boolean hasWork() {
+            return more;
+        }
+
+        @Override
+        public void await(long timeoutNanos) {
+            if (closed || ended) {
+                return;
+            }
+            try {
+                Syscalls sys = syscalls;
+                sys.polls.increment();
+                int r = poll.await(timeoutNanos);
+                if ((r & DevicePoll.WOKEN) != 0) {
+                    sys.eventFd.increment(); // the drain
+                }
+                revents |= r & ~DevicePoll.WOKEN;
+            } catch (ErrnoException e) {
+                stop(e);
+                end();
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    report("TAP " + deviceName + ": waiting on the device failed; the interface is down", e);
+                    context.linkStateChanged(false);
+                }
+                end();
+            }
+        }
+
+        @Override
+        public void wake() {
+            syscalls.eventFd.increment();
+            poll.wake();
+        }
+
+        /** Reading is over (the device failed): the loop stops sleeping on it and polling it. */
+        private void end() {
+            ended = true;
+            more = false;
+            EventLoop l = loop;
+            if (l != null) {
+                l.detachDevice(this);
+            }
+        }
+    }
+
+    /** The driver's system calls, in the interface's counters (shared: the loop and other threads write them). */
+    private static final class Syscalls {
+        final Counter reads;
+        final Counter writes;
+        final Counter polls;
+        final Counter eventFd;
+
+        Syscalls(CounterGroup group) {
+            reads = group.sharedCounter("SysReads", "read(2) calls on the device, those that found nothing included");
+            writes = group.sharedCounter("SysWrites", "write(2) calls on the device");
+            polls = group.sharedCounter("SysPolls", "poll(2)/ppoll(2) calls waiting on the device");
+            eventFd = group.sharedCounter("SysEventFd", "eventfd signals and drains (waking the waiting thread)");
         }
     }
 

@@ -12,14 +12,17 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code tap:NAME[,mtu=N][,up=ADDR/LEN]}: a Linux TAP device, attached if it exists and
- * created (non-persistent) if not.
+ * {@code tap:NAME[,mtu=N][,up=ADDR/LEN][,rx=loop|thread]}: a Linux TAP device, attached if it
+ * exists and created (non-persistent) if not.
  *
  * <ul>
  *   <li>{@code mtu=N}: use this MTU and set the device to it (default: the device's MTU);</li>
  *   <li>{@code up=ADDR/LEN}: give the kernel side this address and bring it up, for a quick
  *       start without {@code ip} commands; {@code up=yes} only brings it up. Both need
  *       CAP_NET_ADMIN.</li>
+ *   <li>{@code rx=loop|thread}: who reads received frames, the stack's event loop itself or a
+ *       reader thread of the driver's (default: system property {@code tsunagu.tap.rx}, else
+ *       {@code loop}; see {@link TapDriver.RxMode}).</li>
  * </ul>
  */
 public final class TapDriverProvider implements LinkDriverProvider {
@@ -30,7 +33,7 @@ public final class TapDriverProvider implements LinkDriverProvider {
 
     @Override
     public String description() {
-        return "Linux TAP device through FFM, the kernel as the peer (tap:NAME[,mtu=N][,up=ADDR/LEN])";
+        return "Linux TAP device through FFM, the kernel as the peer (tap:NAME[,mtu=N][,up=ADDR/LEN][,rx=loop|thread])";
     }
 
     @Override
@@ -52,7 +55,9 @@ public final class TapDriverProvider implements LinkDriverProvider {
 
     @Override
     public LinkDriver create(DriverSpec spec) throws DriverException {
-        spec.requireKnownParameters("mtu", "up");
+        spec.requireKnownParameters("mtu", "up", "rx");
+        String rx = spec.parameters().get("rx");
+        TapDriver.RxMode rxMode = rx != null ? TapDriver.RxMode.parse(rx) : TapDriver.RxMode.fromSystemProperty();
         int mtu = spec.intParameter("mtu", 0);
         boolean bringUp = false;
         Ipv4Prefix kernelAddress = null;
@@ -67,7 +72,7 @@ public final class TapDriverProvider implements LinkDriverProvider {
                 }
             }
         }
-        return TapDriver.open(spec.argument(), mtu, bringUp, kernelAddress);
+        return TapDriver.open(spec.argument(), mtu, bringUp, kernelAddress, rxMode);
     }
 
     private static Ipv4Prefix parseKernelAddress(String text) {

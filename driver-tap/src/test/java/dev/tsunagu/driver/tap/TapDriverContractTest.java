@@ -7,6 +7,7 @@ import dev.tsunagu.testkit.RecordingDriverContext;
 import dev.tsunagu.testkit.host.NetNs;
 import dev.tsunagu.testkit.host.PacketPeer;
 import dev.tsunagu.testkit.host.TapTests;
+import dev.tsunagu.loop.ThreadedEventLoop;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -35,9 +36,16 @@ class TapDriverContractTest extends LinkDriverContractTest {
         assertThat(driver.createdDevice()).isTrue();
         ns.adopt(driver.deviceName());
         ns.exec("ip", "link", "set", driver.deviceName(), "up").check();
-        driver.open(context);
+        RecordingDriverContext ctx = context(context);
+        driver.open(ctx);
+        assertThat(driver.readsOnLoop()).as("who reads").isEqualTo(ctx.loop() instanceof ThreadedEventLoop);
         peer = PacketPeer.start(ns, driver.deviceName());
-        return new Harness(driver, context, peer, 1500);
+        return new Harness(driver, ctx, peer, 1500);
+    }
+
+    /** The context the driver opens with: the kit's, on a virtual loop, where a reader thread reads. */
+    protected RecordingDriverContext context(RecordingDriverContext kits) {
+        return kits;
     }
 
     @AfterEach
@@ -60,7 +68,7 @@ class TapDriverContractTest extends LinkDriverContractTest {
 
     @Override
     protected void assertClosedReleasedEverything() throws Exception {
-        assertThat(driver.isReading()).as("the reader thread has ended").isFalse();
+        assertThat(driver.isReading()).as("reading has ended").isFalse();
         assertThat(ns.exec("ip", "link", "show", driver.deviceName()).ok())
                 .as("the TAP the driver created is gone with its fd").isFalse();
     }

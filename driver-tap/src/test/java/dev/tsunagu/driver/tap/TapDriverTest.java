@@ -21,6 +21,7 @@ import dev.tsunagu.driver.LinkDriverProvider;
 import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.driver.nativeio.ErrnoException;
 import dev.tsunagu.driver.nativeio.Libc;
+import dev.tsunagu.loop.ThreadedEventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.testkit.RecordingDriverContext;
 import dev.tsunagu.testkit.host.NetNs;
@@ -97,6 +98,8 @@ class TapDriverTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("up= wants ADDR/LEN");
         assertThatThrownBy(() -> closeLater(p.create(DriverSpec.parse("tap:" + n + ",mtu=20"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MTU must be");
+        assertThatThrownBy(() -> closeLater(p.create(DriverSpec.parse("tap:" + n + ",rx=sideways"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loop or thread");
     }
 
     @Test
@@ -297,6 +300,64 @@ class TapDriverTest {
     }
 
     @Test
+    void onAThreadedLoopTheLoopReadsTheDeviceItselfAndCloseLetsItGo() throws Exception {
+        TapTests.assumeTapAndNetns();
+        ThreadedEventLoop threaded = closeLater(new ThreadedEventLoop("tap-loop-test"));
+        NetNs ns = closeLater(NetNs.create());
+        TapDriver d = closeLater(TapDriver.open(TapTests.uniqueName("tsul"), 0, false, null, TapDriver.RxMode.LOOP));
+        ns.adopt(d.deviceName());
+        ns.exec("ip", "link", "set", d.deviceName(), "up").check();
+        RecordingDriverContext ctx = new RecordingDriverContext("t0", pool, threaded);
+        d.open(ctx);
+        assertThat(d.readsOnLoop()).isTrue();
+        assertThat(d.isReading()).isTrue();
+        assertThat(Thread.getAllStackTraces().keySet()).as("no reader thread")
+                .noneMatch(t -> t.getName().equals("tap-rx-" + d.deviceName()));
+        // A datagram to a neighbour the kernel does not know yet: its ARP request comes in through the loop.
+        ns.exec("ip", "addr", "add", "10.81.0.1/24", "dev", d.deviceName()).check();
+        ns.exec("bash", "-c", "echo x > /dev/udp/10.81.0.2/9");
+        assertThat(ctx.poll(Duration.ofSeconds(10))).as("a frame read by the loop").isNotNull();
+        assertThat(d.framesReceived()).isPositive();
+        long t0 = System.nanoTime();
+        d.close();
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("close wakes the loop's ppoll").isLessThan(1000);
+        assertThat(d.isReading()).isFalse();
+        assertThat(threaded.attachDevice(new ThreadedEventLoopProbe())).as("the loop let the device go").isTrue();
+        assertThat(threaded.submit(() -> 3).get(5, TimeUnit.SECONDS)).as("and goes on").isEqualTo(3);
+    }
+
+    @Test
+    void theThreadModeKeepsAReaderThreadEvenOnAThreadedLoop() throws Exception {
+        TapTests.assumeTapAndNetns();
+        ThreadedEventLoop threaded = closeLater(new ThreadedEventLoop("tap-thread-test"));
+        TapDriver d = closeLater(TapDriver.open(TapTests.uniqueName("tsut"), 0, false, null, TapDriver.RxMode.THREAD));
+        d.open(new RecordingDriverContext("t0", pool, threaded));
+        assertThat(d.readsOnLoop()).isFalse();
+        assertThat(d.isReading()).isTrue();
+    }
+
+    /** A device that is never ready: only to see whether a loop's device place is free. */
+    private static final class ThreadedEventLoopProbe implements dev.tsunagu.loop.PolledDevice {
+        @Override
+        public int poll(int budget) {
+            return 0;
+        }
+
+        @Override
+        public boolean hasWork() {
+            return false;
+        }
+
+        @Override
+        public void await(long timeoutNanos) {
+        }
+
+        @Override
+        public void wake() {
+        }
+    }
+
+    @Test
     void whileTheKernelSideIsDownWritesFailWithAReportAndTheLinkStays() throws Exception {
         TapTests.assumeTapAndNetns();
         NetNs ns = closeLater(NetNs.create());
@@ -322,12 +383,29 @@ class TapDriverTest {
 
     @Test
     void aVanishedDeviceTakesTheInterfaceDownAndNothingHangs() throws Exception {
+        vanishes(mockContext());
+    }
+
+    @Test
+    void aVanishedDeviceReadByTheLoopTakesTheInterfaceDownAndTheLoopGoesOn() throws Exception {
+        ThreadedEventLoop threaded = closeLater(new ThreadedEventLoop("tap-vanish-test"));
+        DriverContext ctx = mockContext();
+        when(ctx.loop()).thenReturn(threaded);
+        when(ctx.deliver(any())).thenAnswer(call -> {
+            call.<PacketBuffer>getArgument(0).release();
+            return true;
+        });
+        vanishes(ctx);
+        assertThat(threaded.submit(() -> 4).get(5, TimeUnit.SECONDS)).as("the loop goes on without it").isEqualTo(4);
+        assertThat(threaded.statistics().errors()).isZero();
+    }
+
+    private void vanishes(DriverContext ctx) throws Exception {
         TapTests.assumeTapAndNetns();
         NetNs ns = closeLater(NetNs.create());
         TapDriver d = closeLater(TapDriver.open(TapTests.uniqueName("tsuv")));
         ns.adopt(d.deviceName());
         ns.exec("ip", "link", "set", d.deviceName(), "up").check();
-        DriverContext ctx = mockContext();
         d.open(ctx);
         ns.exec("ip", "link", "del", d.deviceName()).check();
         verify(ctx, timeout(5_000).description("the interface is reported down")).linkStateChanged(false);

@@ -23,17 +23,25 @@ import java.util.Objects;
  * <p>The window is {@code capacity() - readable()}: out-of-order data lies inside it and does
  * not shrink it, since those bytes will be counted as readable once the gap fills.
  *
- * <p>At most {@code maxOutOfOrderRanges} ranges are held. A segment that would need one more is
- * refused whole ({@link #refusedLast()}); one that touches or overlaps a held range, or fills
- * the gap at RCV.NXT, is always taken. Overlapping bytes are stored again: a conforming peer
- * sends the same bytes for the same sequence numbers.
+ * <p>Out-of-order data is bounded by bytes, like in-order data: it lies inside the window, so
+ * the ring never holds more than the capacity. The ranges' bookkeeping (8 bytes a range) is
+ * bounded by the capacity too: at most one range per {@link #BYTES_PER_RANGE} bytes of it (an
+ * eighth of the buffer at worst, reached only by a peer sending tiny segments with gaps), and
+ * never fewer than {@link #MIN_RANGES}; {@code maxOutOfOrderRanges} can lower that further.
+ * A segment that would need one more range is refused whole ({@link #refusedLast()}); one that
+ * touches or overlaps a held range, or fills the gap at RCV.NXT, is always taken. A small count
+ * is not enough: a slow start overshooting a deep buffer loses hundreds of segments of one
+ * window, and every range refused is data the sender must send again, found one probe at a
+ * time. Overlapping bytes are stored again: a conforming peer sends the same bytes for the
+ * same sequence numbers.
  *
  * <p>Memory: a new buffer holds no array. The first data allocates 4 KiB (or the capacity, if
  * smaller, or more if the data lies further out), and the array doubles only when data needs
  * more room, up to exactly the capacity. Growing copies the ring once, in order from the first
  * unread byte, so readable and out-of-order bytes keep their distances from RCV.NXT. The range
- * array is allocated on the first out-of-order segment. {@link #trim()} gives both back when
- * nothing is held. Once grown, inserting and reading allocate nothing.
+ * array is allocated on the first out-of-order segment and doubles as ranges need it.
+ * {@link #trim()} gives both back when nothing is held. Once grown, inserting and reading
+ * allocate nothing.
  *
  * <p>Not thread-safe: belongs to one event loop.
  */
@@ -41,8 +49,15 @@ public final class ReceiveBuffer {
     /** The largest capacity: 1 GiB, the most a window scale of 14 can advertise (RFC 7323). */
     public static final int MAX_CAPACITY = SendBuffer.MAX_CAPACITY;
 
+    /** Bytes of capacity per out-of-order range the buffer may keep (see the class comment). */
+    public static final int BYTES_PER_RANGE = 64;
+    /** The fewest out-of-order ranges any buffer may keep (unless {@code maxOutOfOrderRanges} says fewer). */
+    public static final int MIN_RANGES = 64;
+
     private static final byte[] NONE = new byte[0];
     private static final int[] NO_RANGES = new int[0];
+    /** The first range array: 8 ranges. */
+    private static final int FIRST_RANGES = 8;
 
     private final int capacity;
     private final int maxRanges;
@@ -58,7 +73,8 @@ public final class ReceiveBuffer {
 
     /**
      * @param capacity the most bytes held at once (the largest window), 1 to {@link #MAX_CAPACITY}
-     * @param maxOutOfOrderRanges the most separate out-of-order ranges held, 0 or more (0: out-of-order data is refused)
+     * @param maxOutOfOrderRanges the most separate out-of-order ranges held, 0 or more (0: out-of-order data is
+     *     refused), below the capacity's own bound ({@link Integer#MAX_VALUE}: that bound alone)
      * @throws IllegalArgumentException if an argument is out of range
      */
     public ReceiveBuffer(int capacity, int maxOutOfOrderRanges) {
@@ -79,7 +95,12 @@ public final class ReceiveBuffer {
             throw new IllegalArgumentException("maxOutOfOrderRanges must not be negative: " + maxOutOfOrderRanges);
         }
         this.capacity = capacity;
-        this.maxRanges = maxOutOfOrderRanges;
+        this.maxRanges = Math.min(maxOutOfOrderRanges, Math.max(MIN_RANGES, capacity / BYTES_PER_RANGE));
+    }
+
+    /** The most out-of-order ranges this buffer keeps: the capacity's bound, or the constructor's if lower. */
+    public int maxOutOfOrderRanges() {
+        return maxRanges;
     }
 
     public int capacity() {
@@ -127,10 +148,7 @@ public final class ReceiveBuffer {
         // Held ranges [i, j) touch or overlap [offset, end) and merge with it.
         int[] r = ranges;
         int n = rangeCount;
-        int i = 0;
-        while (i < n && r[2 * i + 1] < offset) {
-            i++;
-        }
+        int i = firstEndingAtOrAfter(offset);
         int j = i;
         while (j < n && r[2 * j] <= end) {
             j++;
@@ -161,8 +179,8 @@ public final class ReceiveBuffer {
             readable += end;
             return end;
         }
-        if (r.length == 0) {
-            r = ranges = new int[2 * maxRanges];
+        if (i == j && 2 * n == r.length) {
+            r = ranges = Arrays.copyOf(r, 2 * Math.min(maxRanges, Math.max(FIRST_RANGES, 2 * n)));
         }
         // Replace ranges [i, j) with the one [start, end).
         int newCount = n - (j - i) + 1;
@@ -173,6 +191,21 @@ public final class ReceiveBuffer {
         r[2 * i + 1] = end;
         rangeCount = newCount;
         return 0;
+    }
+
+    /** The first held range whose end is at or after {@code offset} (binary search: there may be thousands). */
+    private int firstEndingAtOrAfter(int offset) {
+        int lo = 0;
+        int hi = rangeCount;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ranges[2 * mid + 1] < offset) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Whether the last {@link #insert} was refused for want of an out-of-order range. */

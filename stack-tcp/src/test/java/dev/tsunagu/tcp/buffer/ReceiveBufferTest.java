@@ -252,6 +252,30 @@ class ReceiveBufferTest {
     }
 
     @Test
+    void theOutOfOrderBoundIsTheBuffersBytesNotASmallCount() {
+        assertThat(new ReceiveBuffer(2048, Integer.MAX_VALUE).maxOutOfOrderRanges()).as("the floor").isEqualTo(64);
+        assertThat(new ReceiveBuffer(1 << 20, Integer.MAX_VALUE).maxOutOfOrderRanges()).as("one per 64 bytes")
+                .isEqualTo(16_384);
+        assertThat(new ReceiveBuffer(1 << 20, 10).maxOutOfOrderRanges()).as("a lower count still applies").isEqualTo(10);
+        // A window that lost every other segment, 1,000 times: every segment past the holes is
+        // kept (64 ranges used to be the default), and filling the holes makes it all readable.
+        int mss = 1000;
+        ReceiveBuffer rb = new ReceiveBuffer(4 << 20, Integer.MAX_VALUE);
+        byte[] seg = new byte[mss];
+        for (int i = 1; i < 2_000; i += 2) {
+            rb.insert(i * mss, seg, 0, mss);
+            assertThat(rb.refusedLast()).isFalse();
+        }
+        assertThat(rb.outOfOrderRanges()).isEqualTo(1_000);
+        int advanced = 0;
+        for (int i = 0; i < 2_000; i += 2) {
+            advanced += rb.insert(i * mss - advanced, seg, 0, mss);
+        }
+        assertThat(advanced).isEqualTo(2_000 * mss);
+        assertThat(rb.hasOutOfOrder()).isFalse();
+    }
+
+    @Test
     void argumentsAreChecked() {
         assertThatThrownBy(() -> new ReceiveBuffer(0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ReceiveBuffer((1 << 30) + 1, 1)).isInstanceOf(IllegalArgumentException.class);

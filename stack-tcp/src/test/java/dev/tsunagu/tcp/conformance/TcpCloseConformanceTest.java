@@ -228,6 +228,8 @@ class TcpCloseConformanceTest {
         assertThat(read).failsWithin(Duration.ZERO).withThrowableThat()
                 .withCauseInstanceOf(SocketTimeoutException.class).withMessageContaining("timed out");
         assertThat(peer.socketStates()).isEmpty();
+        assertThat(peer.counter("AbortOnTimeout")).as("the give-up is counted (the simulation names it)").isEqualTo(1);
+        assertThat(peer.counter("Timeouts")).isEqualTo(16);
     }
 
     @Test

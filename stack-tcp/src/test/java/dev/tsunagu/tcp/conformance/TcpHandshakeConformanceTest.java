@@ -144,6 +144,7 @@ class TcpHandshakeConformanceTest {
                 .withCauseInstanceOf(SocketTimeoutException.class).withMessageContaining("timed out");
         assertThat(peer.socketStates()).isEmpty();
         assertThat(peer.counter("AttemptFails")).isEqualTo(1);
+        assertThat(peer.counter("HandshakeTimeouts")).as("the give-up is counted (the simulation names it)").isEqualTo(1);
         peer.advance(Duration.ofMinutes(5));
         peer.expectNothing();
     }
