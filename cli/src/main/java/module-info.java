@@ -2,6 +2,7 @@
 module dev.tsunagu.cli {
     requires dev.tsunagu.link;
     requires dev.tsunagu.ip; // ping, the tour's routes and wire story, the demo
+    requires dev.tsunagu.ipv6; // Host waits for DAD on the command's IPv6 addresses
     requires dev.tsunagu.tcp;
     requires dev.tsunagu.udp; // resolve: the DNS resolver's settings and AAAA lookups
     requires dev.tsunagu.apps;

@@ -1,8 +1,11 @@
 package dev.tsunagu.socket;
 
+import dev.tsunagu.net.AddressFamily;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,7 +22,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>What a lookup gives: a literal address is its own answer and {@code localhost} is the
  * loopback address, without a query; otherwise the IPv4 addresses of the name (A records), at
- * least one, in the order the implementation prefers. Failures are {@link UnknownHostException}s
+ * least one, in the order the implementation prefers. {@link #lookup(String, AddressFamily)} asks
+ * for one family (IPv6: AAAA records), and {@link #lookupBothFamilies} for both, IPv6 first, as a
+ * stack with an IPv6 address wants them. Failures are {@link UnknownHostException}s
  * whose message says why; two kinds are told apart by type, because a caller may act on them
  * differently (give up, or try again later):
  * <ul>
@@ -43,4 +48,53 @@ public interface NameResolver {
 
     /** {@link #resolve} waited for: the addresses, or the failure thrown. */
     List<InetAddress> lookup(String name) throws UnknownHostException;
+
+    /**
+     * The addresses of {@code name} of one family: {@link AddressFamily#IPV4} is {@link #lookup(String)}
+     * (A records), {@link AddressFamily#IPV6} the AAAA records. A resolver that cannot ask for
+     * IPv6 addresses keeps this default, which answers IPv6 with a {@link NoSuchHostException}.
+     */
+    default List<InetAddress> lookup(String name, AddressFamily family) throws UnknownHostException {
+        if (family == AddressFamily.IPV4) {
+            return lookup(name);
+        }
+        throw new NoSuchHostException(name + ": this resolver does not ask for IPv6 addresses");
+    }
+
+    /**
+     * The addresses of {@code name} of both families, for a stack that has both: AAAA asked
+     * first, then A (RFC 8305 section 3), and the answers interleaved starting with IPv6 (section
+     * 4, without RFC 6724's finer ordering), so a caller that tries them in order prefers IPv6
+     * and reaches IPv4 second. One family failing is no failure while the other answers; when
+     * both fail, the IPv4 failure is thrown (its message is the one IPv4-only callers saw). The
+     * two lookups run one after the other: a simplification of section 3's parallel queries,
+     * which costs one round trip when nothing is cached.
+     */
+    default List<InetAddress> lookupBothFamilies(String name) throws UnknownHostException {
+        List<InetAddress> v6;
+        try {
+            v6 = lookup(name, AddressFamily.IPV6);
+        } catch (UnknownHostException e) {
+            v6 = List.of();
+        }
+        List<InetAddress> v4;
+        try {
+            v4 = lookup(name, AddressFamily.IPV4);
+        } catch (UnknownHostException e) {
+            if (v6.isEmpty()) {
+                throw e;
+            }
+            v4 = List.of();
+        }
+        Set<InetAddress> interleaved = new LinkedHashSet<>(); // a literal answers both lookups with itself
+        for (int i = 0; i < Math.max(v6.size(), v4.size()); i++) {
+            if (i < v6.size()) {
+                interleaved.add(v6.get(i));
+            }
+            if (i < v4.size()) {
+                interleaved.add(v4.get(i));
+            }
+        }
+        return List.copyOf(interleaved);
+    }
 }

@@ -146,6 +146,18 @@ public final class NetworkStack implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("stack " + name + " has only loopback"));
     }
 
+    /**
+     * Whether an interface other than loopback has an IPv6 address beyond its link-local one:
+     * then names are worth looking up for both families
+     * ({@link dev.tsunagu.socket.NameResolver#lookupBothFamilies}), since a link-local source
+     * cannot reach the global or unique-local addresses DNS answers with (RFC 6724 rule 2).
+     */
+    public boolean hasIpv6Address() {
+        return interfaces.stream().filter(i -> !i.name().equals("lo"))
+                .flatMap(i -> i.ipv6Addresses().stream())
+                .anyMatch(p -> !p.address().toInetAddress().isLinkLocalAddress());
+    }
+
     /** The counters of every layer and interface now. Thread-safe. */
     public StatisticsSnapshot statistics() {
         StatisticsSnapshot s = statistics.snapshot();

@@ -202,7 +202,9 @@ public final class SocketLibrary {
 
     /**
      * The resolver built into the socket library: a literal address of either family, or the stack's
-     * {@link NameResolver} (DNS, from {@code stack-udp}). Without one, names fail with an
+     * {@link NameResolver} (DNS, from {@code stack-udp}): its IPv4 addresses, or on a stack with an
+     * IPv6 address both families, IPv6 first ({@link NameResolver#lookupBothFamilies}), so
+     * {@link #connect} takes the first. Without one, names fail with an
      * {@link UnknownHostException} that names the artifact to add; literals still work.
      */
     public List<InetAddress> resolve(String host) throws UnknownHostException {
@@ -212,7 +214,7 @@ public final class SocketLibrary {
             NameResolver r = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(host
                     + ": this stack has no name resolver: add the Maven artifact dev.tsunagu:tsunagu-stack-udp"
                     + " (JPMS module dev.tsunagu.udp), whose DNS resolver is one"));
-            return r.lookup(host);
+            return stack.hasIpv6Address() ? r.lookupBothFamilies(host) : r.lookup(host);
         }
     }
 

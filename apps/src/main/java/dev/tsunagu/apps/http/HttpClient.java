@@ -1,11 +1,14 @@
 package dev.tsunagu.apps.http;
 
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.socket.HappyEyeballs;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -19,6 +22,8 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,7 +38,7 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
- * <p>The host is an IPv4 literal or a name resolved with the stack's own resolver
+ * <p>The host is an IP literal (IPv6 in brackets: {@code http://[fd00::2]:8080/}) or a name resolved with the stack's own resolver
  * ({@link NameResolver}: stack-udp's DNS resolver, servers from the {@code dns.servers} option). The request says
  * {@code Connection: close}. The body, of whatever status, is written to the given stream as
  * it arrives; its end is found by {@code Content-Length}, by decoding
@@ -96,10 +101,9 @@ public final class HttpClient {
      */
     public static Response get(NetworkStack stack, URI uri, OutputStream body, Progress progress) throws IOException {
         Target target = Target.of(uri);
-        InetAddress address = resolve(stack, target.host());
         TcpSocket socket;
         try {
-            socket = stack.tcp().connect(new InetSocketAddress(address, target.port()));
+            socket = connect(stack, target);
         } catch (ConnectException e) {
             ConnectException named = new ConnectException(target.host() + ":" + target.port() + ": " + e.getMessage());
             named.initCause(e);
@@ -148,16 +152,17 @@ public final class HttpClient {
             if (host == null || host.isEmpty()) {
                 throw new MalformedURLException("bad URL " + Http.quote(uri.toString()) + ": no valid host");
             }
-            if (host.startsWith("[")) {
-                throw new MalformedURLException("bad URL " + uri + ": IPv6 addresses are not supported");
-            }
             int port = uri.getPort() == -1 ? 80 : uri.getPort();
             if (port < 1 || port > 65535) {
                 throw new MalformedURLException("bad URL " + uri + ": port " + port + " out of range 1..65535");
             }
             String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
             String requestTarget = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-            return new Target(host, port, requestTarget, port == 80 ? host : host + ":" + port);
+            // An IPv6 literal comes bracketed ([fd00::2], RFC 3986 3.2.2): the Host header keeps the
+            // brackets (RFC 9112 3.2), the connection wants the address inside them.
+            String hostHeader = port == 80 ? host : host + ":" + port;
+            boolean bracketed = host.startsWith("[") && host.endsWith("]");
+            return new Target(bracketed ? host.substring(1, host.length() - 1) : host, port, requestTarget, hostHeader);
         }
     }
 
@@ -169,14 +174,53 @@ public final class HttpClient {
         }
     }
 
-    /** An IPv4 literal as is; a name through the stack's resolver (its first IPv4 address). */
+    /**
+     * A literal or an IPv4-only stack: one connection. A name on a stack with an IPv6 address:
+     * its addresses of both families raced (RFC 8305 5, {@link HappyEyeballs}), IPv6 first.
+     */
+    private static TcpSocket connect(NetworkStack stack, Target target) throws IOException {
+        boolean literal = isLiteral(target.host());
+        if (literal || !stack.hasIpv6Address()) {
+            return stack.tcp().connect(new InetSocketAddress(resolve(stack, target.host()), target.port()));
+        }
+        List<InetAddress> all = resolver(stack, target.host()).lookupBothFamilies(target.host());
+        TcpSocketOptions options = TcpSocketOptions.DEFAULT;
+        try {
+            return stack.loop().await(HappyEyeballs.connect(stack.loop(), stack.tcp(), all, target.port(), options,
+                    HappyEyeballs.CONNECTION_ATTEMPT_DELAY), options.connectTimeout().plusSeconds(1));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ConnectException("connection timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting");
+        }
+    }
+
+    private static boolean isLiteral(String host) {
+        try {
+            IpAddress.parse(host);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static NameResolver resolver(NetworkStack stack, String host) throws UnknownHostException {
+        return stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(
+                host + ": this stack has no resolver (add dev.tsunagu:tsunagu-stack-udp)"));
+    }
+
+    /** A literal of either family as is; a name through the stack's resolver (its first IPv4 address). */
     static InetAddress resolve(NetworkStack stack, String host) throws UnknownHostException {
         try {
-            return Ipv4Address.parse(host).toInetAddress();
+            return IpAddress.parse(host).toInetAddress();
         } catch (IllegalArgumentException notALiteral) {
-            NameResolver resolver = stack.service(NameResolver.class).orElseThrow(() -> new UnknownHostException(
-                    host + ": this stack has no resolver (add dev.tsunagu:tsunagu-stack-udp)"));
-            for (InetAddress a : resolver.lookup(host)) {
+            for (InetAddress a : resolver(stack, host).lookup(host)) {
                 if (a instanceof Inet4Address) {
                     return a;
                 }

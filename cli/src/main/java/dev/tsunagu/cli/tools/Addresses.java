@@ -9,9 +9,9 @@ import java.net.InetSocketAddress;
 /**
  * Address literals and {@code host:port} as the commands read and print them, through Guava's
  * {@link InetAddresses} and {@link HostAndPort}: IPv4 and IPv6 literals alike
- * ({@code 10.0.0.1:53}, {@code [fd00::1]:53}), so an IPv6 address is recognised as one and
- * refused with a reason while the stack speaks IPv4 only, rather than misread as a name or a
- * malformed port.
+ * ({@code 10.0.0.1:53}, {@code [fd00::1]:53}), so an IPv6 address is recognised as one (and,
+ * where only IPv4 is taken yet, such as {@code --gateway} and {@code --dns}, refused with a
+ * reason) rather than misread as a name or a malformed port.
  */
 final class Addresses {
     private Addresses() {}
@@ -47,7 +47,7 @@ final class Addresses {
             throw new IllegalArgumentException("not an IPv4 address (want a.b.c.d): " + text);
         }
         if (!(a instanceof Inet4Address v4)) {
-            throw new IllegalArgumentException(text + " is an IPv6 address; the stack speaks IPv4 only for now");
+            throw new IllegalArgumentException(text + " is an IPv6 address; want an IPv4 one here");
         }
         return v4;
     }

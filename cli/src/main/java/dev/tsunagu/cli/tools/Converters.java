@@ -1,7 +1,7 @@
 package dev.tsunagu.cli.tools;
 
 import dev.tsunagu.net.Ipv4Address;
-import dev.tsunagu.net.Ipv4Prefix;
+import dev.tsunagu.net.IpPrefix;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -10,15 +10,15 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
     private Converters() {}
 
-    /** {@code ADDR/LEN}, e.g. {@code 10.0.0.2/24}. */
-    public static final class Prefix implements ITypeConverter<Ipv4Prefix> {
+    /** {@code ADDR/LEN} of either family, e.g. {@code 10.0.0.2/24} or {@code fd00::2/64}. */
+    public static final class Prefix implements ITypeConverter<IpPrefix> {
         @Override
-        public Ipv4Prefix convert(String value) {
+        public IpPrefix convert(String value) {
             if (!value.contains("/")) {
-                throw new TypeConversionException("want ADDR/LEN (e.g. 10.0.0.2/24), not '" + value + "'");
+                throw new TypeConversionException("want ADDR/LEN (e.g. 10.0.0.2/24 or fd00::2/64), not '" + value + "'");
             }
             try {
-                return Ipv4Prefix.parse(value);
+                return IpPrefix.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -5,19 +5,25 @@ import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.LinkDrivers;
+import dev.tsunagu.ipv6.Ipv6Interface;
+import dev.tsunagu.ipv6.Ipv6Service;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.stack.InterfaceConfig;
+import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.udp.UdpOptions;
 import dev.tsunagu.udp.dns.ResolverConfig;
 import dev.tsunagu.viz.live.StatusServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -56,7 +62,8 @@ final class Host implements AutoCloseable {
             if (o.pcap != null) {
                 driver = CapturingDriver.toFile(driver, o.pcap);
             }
-            InterfaceConfig ifc = InterfaceConfig.of(driver).address(o.ip);
+            InterfaceConfig ifc = InterfaceConfig.of(driver);
+            o.ip.forEach(ifc::address);
             if (o.mtu != null) {
                 ifc.mtu(o.mtu);
             }
@@ -68,6 +75,7 @@ final class Host implements AutoCloseable {
                 b.option(UdpOptions.DNS_SERVERS, servers);
             }
             NetworkStack stack = b.build();
+            awaitDuplicateAddressDetection(stack);
             PrintWriter err = cli.getErr();
             Host host = new Host(stack, Netstat.start(stack, err, o.netstatEvery));
             if (o.statusPort != null) {
@@ -88,6 +96,40 @@ final class Host implements AutoCloseable {
             driver.close();
             throw e;
         }
+    }
+
+    /**
+     * Waits until no IPv6 address is tentative any more, at most {@link #DAD_WAIT}: RFC 4862 5.4
+     * forbids using an address while Duplicate Address Detection runs (about a second), so a
+     * command that connects at once would find no source address for an IPv6 destination. An
+     * address found duplicate is dropped by the layer, which ends the wait too. Polls, because
+     * the layer announces no end of DAD; a stack with no IPv6 address does not wait.
+     */
+    private static void awaitDuplicateAddressDetection(NetworkStack stack) {
+        if (!stack.hasIpv6Address()) {
+            return;
+        }
+        Ipv6Service v6 = stack.service(Ipv6Service.class).orElse(null);
+        if (v6 == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + DAD_WAIT.toNanos();
+        while (System.nanoTime() < deadline && stack.call(() -> anyTentative(stack, v6))) {
+            LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
+    private static final Duration DAD_WAIT = Duration.ofSeconds(5);
+
+    private static boolean anyTentative(NetworkStack stack, Ipv6Service v6) {
+        for (NetInterface iface : stack.interfaces()) {
+            Ipv6Interface state = v6.interfaceState(iface);
+            if (state != null && state.addresses().stream()
+                    .anyMatch(a -> a.state() == Ipv6Interface.AddressState.TENTATIVE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -137,12 +179,20 @@ final class Host implements AutoCloseable {
     }
 
     /**
-     * An IPv4 literal as is, a name through the stack's resolver (its {@code --dns} servers).
-     * An IPv6 literal, or something that looks like a dotted address but is not one, is a
-     * usage error.
+     * A literal as is (an IPv6 one only when the stack has an IPv6 address), a name through the
+     * stack's resolver (its {@code --dns} servers): its first IPv4 address, or with an IPv6
+     * address its first of both families, IPv6 first. Something that looks like a dotted
+     * address but is not one is a usage error.
      */
     InetAddress resolve(CommandLine cli, String host) throws UnknownHostException {
-        if (Addresses.literal(host) != null || looksNumeric(host)) {
+        InetAddress literal = Addresses.literal(host);
+        if (literal instanceof Inet6Address) {
+            if (!stack.hasIpv6Address()) {
+                throw new ParameterException(cli, host + " is an IPv6 address; give the stack one too (e.g. --ip fd00::2/64)");
+            }
+            return literal;
+        }
+        if (literal != null || looksNumeric(host)) {
             try {
                 return Addresses.ipv4(host);
             } catch (IllegalArgumentException e) {
@@ -151,6 +201,9 @@ final class Host implements AutoCloseable {
         }
         NameResolver resolver = stack.service(NameResolver.class)
                 .orElseThrow(() -> new UnknownHostException(host + ": this stack has no resolver"));
+        if (stack.hasIpv6Address()) {
+            return resolver.lookupBothFamilies(host).getFirst();
+        }
         List<InetAddress> all = resolver.lookup(host);
         for (InetAddress a : all) {
             if (a.getAddress().length == 4) {

@@ -57,6 +57,10 @@ final class JavaCommand extends NetworkCommand {
         if (net.netstatEvery != null) {
             throw new ParameterException(spec.commandLine(), "--netstat-every: not for java (the stack runs in the program's JVM)");
         }
+        if (net.ip.size() != 1) {
+            throw new ParameterException(spec.commandLine(), "--ip: java takes one address (the switch's tsunagu.ip), not "
+                    + net.addresses());
+        }
         try {
             HostTable.parse(String.join(",", hosts));
         } catch (IllegalArgumentException e) {
@@ -83,7 +87,7 @@ final class JavaCommand extends NetworkCommand {
     private Map<String, String> properties(String servers) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put(StackProperties.DRIVER, net.driver);
-        p.put(StackProperties.IP, net.ip.toString());
+        p.put(StackProperties.IP, net.ip.getFirst().toString());
         if (net.gateway != null) {
             p.put(StackProperties.GATEWAY, net.gateway.toString());
         }

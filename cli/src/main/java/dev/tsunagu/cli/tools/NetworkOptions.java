@@ -1,9 +1,10 @@
 package dev.tsunagu.cli.tools;
 
 import dev.tsunagu.net.Ipv4Address;
-import dev.tsunagu.net.Ipv4Prefix;
+import dev.tsunagu.net.IpPrefix;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,8 +19,9 @@ public final class NetworkOptions {
     String driver;
 
     @Option(names = "--ip", paramLabel = "ADDR/LEN", defaultValue = "10.0.0.2/24", converter = Converters.Prefix.class,
-            description = "This stack's address and prefix length. Default: ${DEFAULT-VALUE}.")
-    Ipv4Prefix ip;
+            description = "This stack's address and prefix length, IPv4 or IPv6; give it again for more"
+                    + " (--ip 10.0.0.2/24 --ip fd00::2/64). Default: ${DEFAULT-VALUE}.")
+    List<IpPrefix> ip;
 
     @Option(names = "--gateway", paramLabel = "ADDR", converter = Converters.Address.class,
             description = "Default gateway (none by default: only the local subnet is reachable).")
@@ -43,6 +45,11 @@ public final class NetworkOptions {
             description = "Serve a live view of the stack (socket table, counters per layer, a cwnd/RTT chart of a chosen"
                     + " connection, refreshing itself) at http://127.0.0.1:PORT/ (loopback only; 0: any free port, printed).")
     Integer statusPort;
+
+    /** The addresses as the command line gave them, {@code 10.0.0.2/24, fd00::2/64}. */
+    String addresses() {
+        return String.join(", ", ip.stream().map(IpPrefix::toString).toList());
+    }
 
     /** The name the stack gets in logs and the socket table. */
     String stackName(String command) {

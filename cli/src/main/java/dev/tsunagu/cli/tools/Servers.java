@@ -35,7 +35,7 @@ final class Servers {
                 for (Starter s : starters) {
                     running.add(s.start(h, out));
                 }
-                out.printf("%s: %s at %s on %s%n", command, h.stack().name(), net.ip, net.driver);
+                out.printf("%s: %s at %s on %s%n", command, h.stack().name(), net.addresses(), net.driver);
                 for (Service s : running) {
                     out.println("  " + s.describe());
                 }

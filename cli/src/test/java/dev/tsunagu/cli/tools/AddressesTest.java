@@ -30,7 +30,7 @@ class AddressesTest {
     @Test
     void anIpv4LiteralIsTakenAndAnIpv6OneRefusedWithTheReason() {
         assertThat(Addresses.ipv4("192.168.1.9").getHostAddress()).isEqualTo("192.168.1.9");
-        assertThatThrownBy(() -> Addresses.ipv4("fd00::1")).hasMessage("fd00::1 is an IPv6 address; the stack speaks IPv4 only for now");
+        assertThatThrownBy(() -> Addresses.ipv4("fd00::1")).hasMessage("fd00::1 is an IPv6 address; want an IPv4 one here");
         assertThatThrownBy(() -> Addresses.ipv4("10.0.0.256")).hasMessage("not an IPv4 address (want a.b.c.d): 10.0.0.256");
     }
 

@@ -15,7 +15,8 @@ class ErrorsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "bad host address     | ping 10.0.0.256                         | not an IPv4 address",
-        "IPv6 host address    | ping fd00::1                            | fd00::1 is an IPv6 address; the stack speaks IPv4 only",
+        "IPv6 host, no IPv6 --ip | ping fd00::1                         | fd00::1 is an IPv6 address; give the stack one too",
+        "bad IPv6 --ip        | ping --ip fd00::2/129 fd00::1           | --ip",
         "IPv6 DNS server      | resolve --dns [fd00::1]:53 www.example.test | --dns: fd00::1 is an IPv6 address",
         "bad --ip             | ping --ip 10.0.0.2/33 10.0.0.1          | --ip",
         "--ip without length  | ping --ip 10.0.0.2 10.0.0.1             | want ADDR/LEN",

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tsunagu.apps.http.HttpFileServer;
 import dev.tsunagu.link.capture.CapturedFrame;
 import dev.tsunagu.link.capture.PcapReader;
+import dev.tsunagu.ipv6.Ipv6Options;
+import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,31 @@ class HttpGetCommandTest {
             assertThat(toFile.errLines()).singleElement().asString()
                     .isEqualTo("http-get: 200 OK, 300000 bytes saved to " + file);
             assertThat(toFile.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void ipGivenTwiceGivesBothFamiliesAndABracketedUrlGoesOverIpv6() throws Exception {
+        Files.writeString(www.resolve("a.txt"), "over six\n");
+        try (Cli cli = new Cli("get-v6");
+             NetworkStack peer = NetworkStack.builder().name("peer-v6")
+                     .addInterface(InterfaceConfig.of(cli.driver()).address(Cli.PEER + "/24").address("fd00:7::1/64"))
+                     .option(Ipv6Options.DAD_TRANSMITS, 0).buildUnchecked();
+             HttpFileServer server = HttpFileServer.serve(peer, 8080, www)) {
+            Path pcap = tmp.resolve("v6.pcap");
+            Cli.Result r = Cli.run(cli.cmd("http-get", "--ip", "fd00:7::2/64", "--pcap", pcap.toString(),
+                    "http://[fd00:7::1]:8080/a.txt"));
+
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("over six\n");
+            try (PcapReader reader = PcapReader.open(pcap)) {
+                // the fetch went over IPv6: TCP (next header 6) in frames of EtherType 0x86DD
+                assertThat(reader.readAll()).anySatisfy(f -> {
+                    byte[] d = f.data();
+                    assertThat((d[12] & 0xFF) << 8 | (d[13] & 0xFF)).isEqualTo(0x86DD);
+                    assertThat(d[14 + 6]).isEqualTo((byte) 6);
+                });
+            }
         }
     }
 

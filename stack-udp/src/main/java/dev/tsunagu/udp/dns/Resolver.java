@@ -2,6 +2,7 @@ package dev.tsunagu.udp.dns;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.NoSuchHostException;
@@ -167,6 +168,12 @@ public final class Resolver implements NameResolver, AutoCloseable {
     @Override
     public List<InetAddress> lookup(String name) throws UnknownHostException {
         return lookup(name, DnsMessage.TYPE_A);
+    }
+
+    /** {@link DnsMessage#TYPE_A} for IPv4, {@link DnsMessage#TYPE_AAAA} for IPv6, waited for. */
+    @Override
+    public List<InetAddress> lookup(String name, AddressFamily family) throws UnknownHostException {
+        return lookup(name, family == AddressFamily.IPV6 ? DnsMessage.TYPE_AAAA : DnsMessage.TYPE_A);
     }
 
     /**
