@@ -417,14 +417,22 @@ public final class HttpFileServer implements AutoCloseable {
         return file;
     }
 
+    /**
+     * An ASCII hex digit's value, or -1: RFC 3986 2.1's HEXDIG is ASCII only, where
+     * {@code Character.digit} would also take other scripts' digits ({@code %\u0661\u0662}).
+     */
+    private static int hexDigit(char c) {
+        return c < 0x80 ? Character.digit(c, 16) : -1;
+    }
+
     /** Percent-decodes a path as UTF-8 (RFC 3986 2.1); malformed escapes, bad UTF-8 and NUL are 400. */
     static String decode(String rawPath) throws HttpError {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawPath.length());
         for (int i = 0; i < rawPath.length(); i++) {
             char c = rawPath.charAt(i);
             if (c == '%') {
-                int hi = i + 2 < rawPath.length() ? Character.digit(rawPath.charAt(i + 1), 16) : -1;
-                int lo = hi >= 0 ? Character.digit(rawPath.charAt(i + 2), 16) : -1;
+                int hi = i + 2 < rawPath.length() ? hexDigit(rawPath.charAt(i + 1)) : -1;
+                int lo = hi >= 0 ? hexDigit(rawPath.charAt(i + 2)) : -1;
                 if (lo < 0) {
                     throw new HttpError(400, "malformed percent-encoding in " + Http.quote(rawPath));
                 }

@@ -287,4 +287,13 @@ class HttpFileServerTest {
         assertThatThrownBy(() -> HttpFileServer.serve(hosts.server, 8080, temp.resolve("secret.txt")))
                 .isInstanceOf(java.nio.file.NotDirectoryException.class);
     }
+
+    @Test
+    void percentEscapesTakeAsciiHexDigitsOnly() throws Exception {
+        assertThat(HttpFileServer.decode("/a%20b%2Fc")).isEqualTo("/a b/c");
+        // Arabic-Indic one and two: digits to Character.digit, not HEXDIG to RFC 3986
+        assertThatThrownBy(() -> HttpFileServer.decode("/x%\u0661\u0662"))
+                .isInstanceOf(HttpFileServer.HttpError.class)
+                .hasMessageContaining("malformed percent-encoding");
+    }
 }
