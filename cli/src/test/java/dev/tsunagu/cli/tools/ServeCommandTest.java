@@ -95,6 +95,40 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * {@code serve --jmx}: while it runs, the platform MBean server (what JConsole and JMC read)
+     * has the stack's MXBean, its counters and socket table typed; it is gone when serve stops.
+     */
+    @Test
+    void jmxShowsTheRunningStacksCountersAndSockets() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("dev.tsunagu:type=Stack,name=\"tsunagu-serve\"");
+        try (Cli cli = new Cli("serve-jmx")) {
+            NetworkStack peer = cli.peer();
+            Cli.Running serve = cli.start(cli.cmd("serve", "--echo", "7", "--jmx")).awaitReady();
+            assertThat(serve.err()).contains("JMX: " + name);
+            try (TcpSocket c = peer.tcp().connect(new InetSocketAddress(Cli.ME, 7))) {
+                c.write("ping".getBytes(StandardCharsets.US_ASCII));
+                byte[] back = new byte[4];
+                int n = 0;
+                while (n < 4) {
+                    n += c.read(back, n, 4 - n);
+                }
+                assertThat(server.getAttribute(name, "Name")).isEqualTo("tsunagu-serve");
+                javax.management.openmbean.CompositeData[] sockets =
+                        (javax.management.openmbean.CompositeData[]) server.getAttribute(name, "Sockets");
+                assertThat(sockets).anySatisfy(row -> {
+                    assertThat(row.get("state")).isEqualTo("ESTABLISHED");
+                    assertThat(row.get("local")).isEqualTo(Cli.ME + ":7");
+                });
+                assertThat((Long) server.invoke(name, "counter", new Object[] {"tcp", "PassiveOpens"},
+                        new String[] {String.class.getName(), String.class.getName()})).isEqualTo(1L);
+            }
+            serve.stop();
+        }
+        assertThat(server.isRegistered(name)).as("unregistered when serve stops").isFalse();
+    }
+
     @Test
     void aPortAskedForTwiceIsInUse() {
         try (Cli cli = new Cli("serve-inuse")) {
