@@ -43,6 +43,10 @@ public final class FlightPlot {
             }
             if (s.direction() == Direction.SENT && s.sequenceLength() > 0) {
                 int end = s.seq() + s.sequenceLength();
+                if (!ackedAny) {
+                    acked = s.seq(); // nothing acknowledged yet: all sent from here is in flight
+                    ackedAny = true;
+                }
                 if (any && s.seq() - highest < 0) {
                     resent.add(end);
                 } else if (!s.has(TcpTraceEvent.SYN)) {
@@ -53,7 +57,7 @@ public final class FlightPlot {
                     any = true;
                 }
             } else if (s.direction() == Direction.RECEIVED && s.has(TcpTraceEvent.ACK)) {
-                if (!ackedAny || s.ack() - acked > 0) {
+                if (ackedAny && s.ack() - acked > 0) {
                     int ack = s.ack();
                     for (var it = sentAt.entrySet().iterator(); it.hasNext(); ) {
                         Map.Entry<Integer, Long> sent = it.next();
@@ -70,7 +74,7 @@ public final class FlightPlot {
             } else {
                 continue;
             }
-            long inFlight = any && ackedAny && highest - acked > 0 ? highest - acked : 0;
+            long inFlight = any && highest - acked > 0 ? highest - acked : 0;
             if (flight.isEmpty() || flight.getLast()[1] != inFlight) {
                 flight.add(new long[] {s.timeNanos(), inFlight});
             }
@@ -86,7 +90,7 @@ public final class FlightPlot {
         StringBuilder out = new StringBuilder();
         Svg bytes = new Svg(900, 300, "flight", "bytes in flight of " + connection + ", estimated from the segments");
         Plot p = new Plot(bytes, t0, t1, 0, maxBytes + maxBytes / 10);
-        p.frame("in flight (estimated: highest sequence sent less highest ACK seen): " + connection,
+        p.frame("bytes in flight, estimated from the segments: " + connection,
                 "time (s, from the first frame)", "bytes", Timeline::seconds, v -> Long.toString(v));
         double[] xy = new double[flight.size() * 4 + 2];
         int points = 0;
@@ -106,7 +110,7 @@ public final class FlightPlot {
 
         Svg rtt = new Svg(900, 260, "rtt-samples", "RTT samples of " + connection + ", from the segments");
         Plot q = new Plot(rtt, t0, t1, 0, maxRtt + maxRtt / 10);
-        q.frame("RTT samples (first sending to the ACK covering it; none for segments sent twice): " + connection,
+        q.frame("RTT samples, from the segments (Karn): " + connection,
                 "time (s, from the first frame)", "ms", Timeline::seconds,
                 v -> String.format(java.util.Locale.ROOT, "%.1f", v / 1e6));
         for (long[] r : samples) {
