@@ -79,11 +79,15 @@ class PathComparisonTest {
 
     /** The thinning: the start whole, then one congestion figure per bucket and every fall of cwnd. */
     @Test
-    void aFlowsTraceIsThinnedToWhatAPlotCanShow() {
+    void aFlowsTraceIsThinnedToWhatAPlotCanShow(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         long length = 10_000_000_000L;
         PathTrace trace = new PathTrace(length);
         var id = new dev.tsunagu.trace.TcpConnectionId("sender", new java.net.InetSocketAddress("10.0.0.1", 1),
                 new java.net.InetSocketAddress("10.0.0.2", 2));
+        for (int i = 0; i < 3; i++) {
+            trace.onEvent(new dev.tsunagu.trace.TcpTraceEvent.Segment(0, id, dev.tsunagu.trace.TcpTraceEvent.Direction.SENT,
+                    1000 * i, 0, dev.tsunagu.trace.TcpTraceEvent.ACK, 1000, 1000, java.util.List.of()));
+        }
         int falls = 0;
         long cwnd = 10_000;
         for (long t = 0; t < length; t += 1_000_000) { // a figure every millisecond
@@ -107,6 +111,22 @@ class PathComparisonTest {
             last = c;
         }
         assertThat(kept - 1).as("every fall kept").isEqualTo(falls);
+
+        // The page draws what was kept: a bar per data segment of the start, a dot per change of cwnd.
+        java.nio.file.Path html = dir.resolve("flow.html");
+        trace.write(html, "synthetic", "a made-up flow");
+        String page = java.nio.file.Files.readString(html);
+        long changes = 0;
+        long previous = -1;
+        for (var e : trace.run()) {
+            long c = ((dev.tsunagu.trace.TcpTraceEvent.Congestion) e).cwnd();
+            if (c != previous) {
+                changes++;
+                previous = c;
+            }
+        }
+        assertThat(count(page, "<circle class=\"cwnd-point\"")).isEqualTo(changes);
+        assertThat(count(page, "<line class=\"sent\"")).isEqualTo(3);
     }
 
     private static long count(String text, String what) {
