@@ -75,14 +75,15 @@ final class VizCommand implements Callable<Integer> {
                 JfrTraceReader.Result r = JfrTraceReader.read(in, limit);
                 events = r.events();
                 page.diagramsOf(events, ladder);
-                out.printf("%s: %d TCP events of %d connections%s%n", in, events.size(),
-                        Timeline.connections(events).size(), r.dropped() > 0 ? ", " + r.dropped() + " more left out" : "");
+                out.printf("%s: %d TCP events of %s%s%n", in, events.size(),
+                        connections(Timeline.connections(events).size()), r.dropped() > 0 ? ", " + r.dropped() + " more left out" : "");
             } else {
                 CaptureTrace.Result r = CaptureTrace.read(in, limit);
                 events = r.events();
                 page.captureDiagramsOf(events, ladder);
-                out.printf("%s: %d frames, %d TCP segments of %d connections%s%s%n", in, r.frames(), r.segments(),
-                        Timeline.connections(events).size() / 2, r.skipped() > 0 ? ", " + r.skipped() + " frames not TCP" : "",
+                out.printf("%s: %d frames, %d TCP segments of %s%s%s%n", in, r.frames(), r.segments(),
+                        connections(Timeline.connections(events).size() / 2), // each connection is seen from both ends
+                        r.skipped() > 0 ? ", " + r.skipped() + " frames not TCP" : "",
                         r.dropped() > 0 ? ", " + r.dropped() + " segments past --limit left out" : "");
             }
         } catch (IOException e) {
@@ -99,5 +100,9 @@ final class VizCommand implements Callable<Integer> {
         out.println("wrote " + html);
         out.flush();
         return 0;
+    }
+
+    private static String connections(int n) {
+        return n + (n == 1 ? " connection" : " connections");
     }
 }

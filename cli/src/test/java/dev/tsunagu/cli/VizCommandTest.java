@@ -40,7 +40,7 @@ class VizCommandTest {
                 "viz", "--pcap", pcap.toString(), "--html", html.toString());
         String out = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(exit).as(out).isZero();
-        assertThat(out).contains("TCP segments of 1 connections", "wrote " + html);
+        assertThat(out).contains("TCP segments of 1 connection,", "wrote " + html);
         String page = Files.readString(html);
         int segments = Integer.parseInt(out.replaceAll("(?s).*frames, (\\d+) TCP segments.*", "$1"));
         assertThat(count(page, "<line class=\"segment")).isEqualTo(segments);
