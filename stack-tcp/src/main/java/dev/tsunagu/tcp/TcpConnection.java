@@ -577,9 +577,9 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
     }
 
-    /** A read that timed out is no longer waiting. */
-    void cancelRead(CompletableFuture<Integer> f) {
-        calls.cancelRead(f);
+    /** A read that timed out: failed with {@code timeout} if it still waits (see {@link SocketCalls#cancelRead}). */
+    void cancelRead(CompletableFuture<Integer> f, IOException timeout) {
+        calls.cancelRead(f, timeout);
     }
 
     /** Serves waiting reads; if that freed space: a window update, if the peer may still send and it is worth one. */
