@@ -62,6 +62,7 @@ final class TcpListener {
 
     void onSegment(Segment s) {
         if (s.has(TcpHeader.RST)) {
+            layer.counters.rstsNoConnection.increment();
             return; // first: an incoming RST is ignored
         }
         if (s.has(TcpHeader.ACK)) {
