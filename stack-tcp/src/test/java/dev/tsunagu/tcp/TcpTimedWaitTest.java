@@ -11,6 +11,7 @@ import dev.tsunagu.testkit.wire.TcpRepr.Control;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -41,27 +42,15 @@ class TcpTimedWaitTest {
             peer.sendData(sent); // in the receive buffer: the read is served as soon as the loop takes it
 
             byte[] got = new byte[200];
-            AtomicReference<Object> outcome = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try {
-                    outcome.set(s.read(got, 0, got.length, RUNS_OUT));
-                } catch (Exception e) {
-                    outcome.set(e);
-                }
-            });
-            // The read and, after its wait ran out, its withdrawal are queued for the loop, which
-            // nobody has run: now it runs, serving the read first.
-            awaitSecondWaitOrGone(reader);
-            peer.loop.runUntilIdle();
-            reader.join();
+            Object outcome = runningOut(peer, () -> s.read(got, 0, got.length, RUNS_OUT));
 
-            if (outcome.get() instanceof SocketTimeoutException) {
+            if (outcome instanceof SocketTimeoutException) {
                 // Acceptable only if the bytes are still there for the next read.
                 CompletableFuture<Integer> next = s.readAsync(got, 0, got.length);
                 peer.loop.runUntilIdle();
                 assertThat(next).as("the bytes a timed-out read was served").isCompletedWithValue(sent.length);
             } else {
-                assertThat(outcome.get()).as("what the read returned").isEqualTo(sent.length);
+                assertThat(outcome).as("what the read returned").isEqualTo(sent.length);
             }
             assertThat(java.util.Arrays.copyOf(got, sent.length)).isEqualTo(sent);
         }
@@ -71,18 +60,8 @@ class TcpTimedWaitTest {
     void aReadWhoseWaitRunsOutWithNothingToReadTimesOutAndLeavesLaterBytesToTheNextRead() throws Exception {
         try (TcpPeer peer = TcpPeer.start()) {
             TcpSocket s = peer.peerConnects(TcpSocketOptions.DEFAULT, 1460, -1, 65535);
-            AtomicReference<Object> outcome = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try {
-                    outcome.set(s.read(new byte[10], 0, 10, RUNS_OUT));
-                } catch (Exception e) {
-                    outcome.set(e);
-                }
-            });
-            awaitSecondWaitOrGone(reader);
-            peer.loop.runUntilIdle();
-            reader.join();
-            assertThat(outcome.get()).isInstanceOf(SocketTimeoutException.class);
+            Object outcome = runningOut(peer, () -> s.read(new byte[10], 0, 10, RUNS_OUT));
+            assertThat(outcome).isInstanceOf(SocketTimeoutException.class);
 
             byte[] sent = bytes(10, 2);
             peer.sendData(sent);
@@ -100,25 +79,15 @@ class TcpTimedWaitTest {
             peer.listening(TcpPeer.LISTEN_PORT);
             handshake(peer); // the connection waits in the accept queue
 
-            AtomicReference<Object> outcome = new AtomicReference<>();
-            Thread acceptor = Thread.ofPlatform().start(() -> {
-                try {
-                    outcome.set(peer.listener.accept(RUNS_OUT));
-                } catch (Exception e) {
-                    outcome.set(e);
-                }
-            });
-            awaitSecondWaitOrGone(acceptor);
-            peer.loop.runUntilIdle();
-            acceptor.join();
+            Object outcome = runningOut(peer, () -> peer.listener.accept(RUNS_OUT));
 
-            if (outcome.get() instanceof SocketTimeoutException) {
+            if (outcome instanceof SocketTimeoutException) {
                 CompletableFuture<TcpSocket> next = peer.listener.acceptAsync();
                 peer.loop.runUntilIdle();
                 assertThat(next.getNow(null)).as("the connection a timed-out accept was served").isNotNull();
             } else {
-                assertThat(outcome.get()).isInstanceOf(TcpSocket.class);
-                assertThat(((TcpSocket) outcome.get()).state()).isEqualTo("ESTABLISHED");
+                assertThat(outcome).isInstanceOf(TcpSocket.class);
+                assertThat(((TcpSocket) outcome).state()).isEqualTo("ESTABLISHED");
             }
         }
     }
@@ -127,24 +96,34 @@ class TcpTimedWaitTest {
     void anAcceptWhoseWaitRanOutDoesNotTakeTheNextConnection() throws Exception {
         try (TcpPeer peer = TcpPeer.start()) {
             peer.listening(TcpPeer.LISTEN_PORT);
-            AtomicReference<Object> outcome = new AtomicReference<>();
-            Thread acceptor = Thread.ofPlatform().start(() -> {
-                try {
-                    outcome.set(peer.listener.accept(RUNS_OUT));
-                } catch (Exception e) {
-                    outcome.set(e);
-                }
-            });
-            awaitSecondWaitOrGone(acceptor);
-            peer.loop.runUntilIdle();
-            acceptor.join();
-            assertThat(outcome.get()).isInstanceOf(SocketTimeoutException.class);
+            Object outcome = runningOut(peer, () -> peer.listener.accept(RUNS_OUT));
+            assertThat(outcome).isInstanceOf(SocketTimeoutException.class);
 
             handshake(peer);
             CompletableFuture<TcpSocket> next = peer.listener.acceptAsync();
             peer.loop.runUntilIdle();
             assertThat(next.getNow(null)).as("the next accept gets the connection, not the abandoned wait").isNotNull();
         }
+    }
+
+    /**
+     * Calls {@code call} on a thread of its own and lets its wait run out before the loop runs:
+     * then the loop serves the call and its withdrawal, in that order. Returns what the call
+     * returned or threw.
+     */
+    private static Object runningOut(TcpPeer peer, Callable<Object> call) throws InterruptedException {
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                outcome.set(call.call());
+            } catch (Exception e) {
+                outcome.set(e);
+            }
+        });
+        awaitSecondWaitOrGone(caller);
+        peer.loop.runUntilIdle();
+        caller.join();
+        return outcome.get();
     }
 
     /** The peer opens a connection to the listener; the handshake completes, nobody accepts it yet. */
