@@ -26,19 +26,37 @@ final class StreamService implements Service {
     enum Kind { ECHO, DISCARD }
 
     /**
-     * The served connections' send and receive buffers. Echo moves what it reads straight back,
-     * so 64 KiB each way keeps a LAN busy; what bounds memory is that a client that sends and
-     * never reads fills both, and with 10,000 of them the stack's 256 KiB defaults would ask
-     * for 5 GiB.
+     * Echo's send and receive buffers. Echo moves what it reads straight back, so 64 KiB each
+     * way keeps a LAN busy; what bounds memory is that a client that sends and never reads fills
+     * both, and with 10,000 of them the stack's 256 KiB defaults would ask for 5 GiB.
      */
-    static final int BUFFER = 64 << 10;
+    static final int ECHO_BUFFER = 64 << 10;
+    /**
+     * Discard keeps the stack's 256 KiB receive window (its job is a bulk stream: the peers
+     * benchmark's stream runs against it); it never writes, so its send buffer never holds data.
+     */
+    static final int DISCARD_RECEIVE_BUFFER = TcpSocketOptions.DEFAULT_BUFFER;
     /** What each connection's thread reads into. */
     static final int READ_CHUNK = 16 << 10;
     /** Connections waiting to be accepted; a burst beyond it is met with SYN cookies. */
     static final int BACKLOG = 1024;
-    /** What one connection may hold at most: both socket buffers, the read chunk, and the connection's own state. */
-    static final long WORST_CASE_PER_CONNECTION = 2L * BUFFER + READ_CHUNK + 4096;
-    private static final TcpSocketOptions SERVED = TcpSocketOptions.DEFAULT.withSendBuffer(BUFFER).withReceiveBuffer(BUFFER);
+    /** The connection's own state (TCB, socket, virtual thread), roughly. */
+    private static final int STATE = 4096;
+
+    /** What one connection of {@code kind} may hold at most: its socket buffers, the read chunk, its state. */
+    static long worstCasePerConnection(Kind kind) {
+        return switch (kind) {
+            case ECHO -> 2L * ECHO_BUFFER + READ_CHUNK + STATE;
+            case DISCARD -> (long) DISCARD_RECEIVE_BUFFER + READ_CHUNK + STATE;
+        };
+    }
+
+    private static TcpSocketOptions served(Kind kind) {
+        return switch (kind) {
+            case ECHO -> TcpSocketOptions.DEFAULT.withSendBuffer(ECHO_BUFFER).withReceiveBuffer(ECHO_BUFFER);
+            case DISCARD -> TcpSocketOptions.DEFAULT.withSendBuffer(ECHO_BUFFER).withReceiveBuffer(DISCARD_RECEIVE_BUFFER);
+        };
+    }
 
     /**
      * UDP source ports never answered: the small services themselves (echo, discard, daytime,
@@ -76,7 +94,7 @@ final class StreamService implements Service {
      */
     static StreamService start(NetworkStack stack, Kind kind, int port, boolean tcp, boolean udp, int maxConnections,
                                PrintWriter log) throws IOException {
-        TcpServerSocket l = tcp ? stack.tcp().listen(port, BACKLOG, SERVED) : null;
+        TcpServerSocket l = tcp ? stack.tcp().listen(port, BACKLOG, served(kind)) : null;
         UdpSocket u = null;
         try {
             u = udp ? stack.udp().open().bind(port) : null;
@@ -115,7 +133,7 @@ final class StreamService implements Service {
 
     @Override
     public long worstCaseBytes() {
-        return listener == null ? 0 : maxConnections * WORST_CASE_PER_CONNECTION;
+        return listener == null ? 0 : maxConnections * worstCasePerConnection(kind);
     }
 
     /** TCP connections being served now. */
