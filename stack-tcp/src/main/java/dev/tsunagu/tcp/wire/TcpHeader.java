@@ -351,6 +351,20 @@ public final class TcpHeader {
         setChecksum(b, ip.pseudoHeaderSum(source, destination, IpProtocol.TCP, length));
     }
 
+    /**
+     * As {@link #prepend(PacketBuffer, int, int, int, int, int, int, Options, IpService, IpAddress, IpAddress)},
+     * but the checksum is left for the device ({@link PacketBuffer#setChecksumPartial}): the field
+     * holds the pseudo-header sum over the whole segment's length, as Linux leaves it, and the
+     * device (or, cutting it, its segmentation) finishes it.
+     */
+    public static void prependPartial(PacketBuffer b, int sourcePort, int destinationPort, int sequence,
+                                      int acknowledgment, int flags, int window, Options o, IpService ip,
+                                      IpAddress source, IpAddress destination) {
+        int length = writeHeader(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o);
+        b.setU16(CHECKSUM, InternetChecksum.partial(ip.pseudoHeaderSum(source, destination, IpProtocol.TCP, length)));
+        b.setChecksumPartial(0, CHECKSUM);
+    }
+
     private static void setChecksum(PacketBuffer b, long pseudoHeaderSum) {
         b.setU16(CHECKSUM, InternetChecksum.finish(InternetChecksum.add(pseudoHeaderSum, b.array(), b.start(), b.length())));
     }
