@@ -140,4 +140,15 @@ public final class InternetChecksum {
         b.setU16(field, finish(sum));
         b.setChecksumComplete();
     }
+
+    /**
+     * {@link #finishPartial(dev.tsunagu.buffer.PacketBuffer)} over a copy of a packet in
+     * {@code data}: sums from {@code from} to the end and writes the result {@code fieldOffset}
+     * bytes after {@code from}.
+     */
+    public static void finishPartial(byte[] data, int from, int fieldOffset) {
+        int sum = finish(add(0, data, from, data.length - from));
+        data[from + fieldOffset] = (byte) (sum >>> 8);
+        data[from + fieldOffset + 1] = (byte) sum;
+    }
 }
