@@ -5,6 +5,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.Offloads;
 import dev.tsunagu.driver.nativeio.DevicePoll;
@@ -190,11 +191,7 @@ public final class TapDriver implements LinkDriver {
 
     /** {@code on}/{@code yes}/{@code true} or {@code off}/{@code no}/{@code false}. */
     public static boolean parseOffload(String text) {
-        return switch (text.strip().toLowerCase(Locale.ROOT)) {
-            case "on", "yes", "true" -> true;
-            case "off", "no", "false" -> false;
-            default -> throw new IllegalArgumentException("TAP offload must be on or off: " + text);
-        };
+        return DriverSpec.parseSwitch("tap offload", text);
     }
 
     /** Attaches to (or creates) the TAP device {@code name} with the device's MTU. */

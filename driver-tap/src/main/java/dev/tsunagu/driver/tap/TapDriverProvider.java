@@ -59,8 +59,7 @@ public final class TapDriverProvider implements LinkDriverProvider {
     @Override
     public LinkDriver create(DriverSpec spec) throws DriverException {
         spec.requireKnownParameters("mtu", "up", "rx", "offload");
-        String offload = spec.parameters().get("offload");
-        boolean offloads = offload != null ? TapDriver.parseOffload(offload) : TapDriver.offloadFromSystemProperty();
+        boolean offloads = spec.switchParameter("offload", TapDriver.offloadFromSystemProperty());
         String rx = spec.parameters().get("rx");
         TapDriver.RxMode rxMode = rx != null ? TapDriver.RxMode.parse(rx) : TapDriver.RxMode.fromSystemProperty();
         int mtu = spec.intParameter("mtu", 0);

@@ -23,12 +23,7 @@ public final class CableDriverProvider implements LinkDriverProvider {
     public LinkDriver create(DriverSpec spec) {
         String cableName = spec.argument().isEmpty() ? "default" : spec.argument();
         spec.requireKnownParameters("mtu", "offload");
-        String offload = spec.parameters().getOrDefault("offload", "off");
-        boolean offloads = switch (offload.toLowerCase(java.util.Locale.ROOT)) {
-            case "on", "yes", "true" -> true;
-            case "off", "no", "false" -> false;
-            default -> throw new IllegalArgumentException("cable offload must be on or off: " + offload);
-        };
+        boolean offloads = spec.switchParameter("offload", false);
         return Cables.named(cableName, spec.intParameter("mtu", Cable.DEFAULT_MTU), offloads).attach();
     }
 }
