@@ -273,7 +273,8 @@ public final class NetInterface {
      */
     public boolean transmit(PacketBuffer frame) {
         int len = frame.length();
-        if (len > capabilities.maxFrameLength()) {
+        if (len > capabilities.maxFrameLength()
+                && (frame.segmentSize() == 0 || len > capabilities.maxLargeFrameLength())) {
             txOversize.increment();
             frame.release();
             return false;

@@ -9,8 +9,10 @@ import static dev.tsunagu.tcp.wire.TcpHeader.RST;
 import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.driver.Offloads;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
@@ -53,6 +55,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     final int remotePort;
     /** The network layer of the addresses' family, which the segments go down through. */
     final IpService network;
+    /** The device finishes our checksums: segments leave with the pseudo-header sum in the field. */
+    final boolean checksumOffload;
     /** Next connection in the same demultiplexing bucket (same remote address and ports, another local address). */
     TcpConnection nextInBucket;
     /** The listener that made us (passive open) until the application accepts us. */
@@ -120,6 +124,12 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, out, retransmitTimer);
         if (options.keepAlive()) {
             setKeepAlive(true);
+        }
+        // What the outgoing device does for us, fixed for the connection's life (as Linux's sk_setup_caps).
+        Offloads offloads = network.offloadsFor(remoteIp);
+        this.checksumOffload = offloads.transmitChecksum();
+        if (offloads.tcpSegmentation(remoteIp.family() == AddressFamily.IPV4 ? 4 : 6)) {
+            snd.segmentationLimit = offloads.maxSegmentationSize() - network.headerLength() - TcpHeader.MAX_HEADER_LENGTH;
         }
     }
 

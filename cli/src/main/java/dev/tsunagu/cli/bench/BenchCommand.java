@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code tsunagu bench}: Tsunagu beside the kernel's TCP, same run, same machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks Tsunagu beside the JDK's sockets over the kernel's 127.0.0.1, in the same run:",
-            "bulk (1 GiB one way at MTU 1500, 9000, 65535), bulk x8, rr (1-byte ping-pong), crr (connect,",
+            "bulk (1 GiB one way at MTU 1500, 9000, 65535, and 1500 with offloads on the cable), bulk x8, rr (1-byte ping-pong), crr (connect,",
             "request, response, close), idle scale (N idle connections), and netty (Netty's NIO transport:",
             "1-byte rr and discard, on Tsunagu's SelectorProvider vs the JDK's). Tsunagu runs two stacks on",
             "the in-memory cable, each on its own event loop thread. Sides alternate, round by round.",
@@ -161,6 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int mtu : new int[] {1500, 9000, 65535}) {
                 list.add(new Bulk(mtu, 1, nBytes));
             }
+            list.add(new Bulk(1500, true, 1, nBytes)); // checksum and segmentation offload on the cable
         }
         if (chosen.contains("bulk8")) {
             list.add(new Bulk(1500, 8, nBytes));

@@ -19,9 +19,21 @@ public final class Cables {
      * @throws IllegalArgumentException if it exists with another MTU
      */
     public static Cable named(String name, int mtu) {
-        Cable c = CABLES.computeIfAbsent(name, n -> new Cable(n, mtu));
+        return named(name, mtu, false);
+    }
+
+    /**
+     * The cable called {@code name}, created with {@code mtu} and {@code offloads} if new.
+     *
+     * @throws IllegalArgumentException if it exists with another MTU or other offloads
+     */
+    public static Cable named(String name, int mtu, boolean offloads) {
+        Cable c = CABLES.computeIfAbsent(name, n -> new Cable(n, mtu, offloads));
         if (c.mtu() != mtu) {
             throw new IllegalArgumentException("cable " + name + " exists with MTU " + c.mtu() + ", not " + mtu);
+        }
+        if (c.offloads() != offloads) {
+            throw new IllegalArgumentException("cable " + name + " exists with offloads " + (c.offloads() ? "on" : "off"));
         }
         return c;
     }
