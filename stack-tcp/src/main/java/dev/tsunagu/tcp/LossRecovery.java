@@ -50,6 +50,7 @@ final class LossRecovery {
     private final RetransmissionPolicy rto;
     private final Sender snd;
     private final RttSampler rtt;
+    private final TcpEcn ecn;
     private final Timer retransmitTimer;
 
     int dupAcks;
@@ -79,13 +80,14 @@ final class LossRecovery {
     private boolean probeSent;
 
     LossRecovery(EventLoop loop, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto, Sender snd,
-                 RttSampler rtt, Timer retransmitTimer) {
+                 RttSampler rtt, TcpEcn ecn, Timer retransmitTimer) {
         this.loop = loop;
         this.counters = counters;
         this.cc = cc;
         this.rto = rto;
         this.snd = snd;
         this.rtt = rtt;
+        this.ecn = ecn;
         this.retransmitTimer = retransmitTimer;
     }
 
@@ -182,6 +184,7 @@ final class LossRecovery {
         if (!sackEnabled && dupAcks == 3 && !cc.inRecovery() && gt(ack, recover)) {
             recover = snd.sndMax;
             cc.onFastRetransmit(now, inFlight);
+            ecn.onWindowReduced(recover);
             counters.fastRetransmits.increment();
             TcpTrace.reason(snd, RetransmitReason.FAST_RETRANSMIT);
             retransmitFirst();
@@ -228,6 +231,7 @@ final class LossRecovery {
         recover = snd.sndMax;
         forgetRetransmissions();
         cc.onFastRetransmit(now, snd.sndMax - snd.sndUna);
+        ecn.onWindowReduced(recover);
         counters.fastRetransmits.increment();
         counters.sackRecoveries.increment();
         highRxt = snd.sndUna;
@@ -514,6 +518,7 @@ final class LossRecovery {
         forgetRetransmissions();
         rtt.stopTiming();       // Karn
         recover = snd.sndMax;   // RFC 6582 4.1: no fast retransmit for data sent before the timeout
+        ecn.onWindowReduced(recover); // RFC 3168 6.1.2: CWR after a reduction "for any reason"
         dupAcks = 0;
         snd.goBackN();
         snd.output();

@@ -111,5 +111,28 @@ public final class TcpOptions {
     public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
             "pace the sending rate when the congestion control gives one");
 
+    /** Whether a stack uses Explicit Congestion Notification (RFC 3168), as Linux's {@code tcp_ecn}. */
+    public enum EcnMode {
+        /** Never: our SYNs do not ask, and a peer's ECN-setup SYN is answered without it (Linux's 0). */
+        OFF,
+        /**
+         * When the peer asks: an ECN-setup SYN is answered with an ECN-setup SYN-ACK, but our own
+         * SYNs do not ask (Linux's 2, its default).
+         */
+        ACCEPT,
+        /** Always: our SYNs ask too (Linux's 1; macOS's default). */
+        ON
+    }
+
+    /**
+     * ECN (RFC 3168): data segments go ECT(0), a router may mark them CE instead of dropping
+     * them, the receiver echoes ECE until the sender's CWR, and the sender reduces its window as
+     * for a loss but loses nothing. {@link EcnMode#ACCEPT} by default, as Linux: a peer that
+     * asks gets it; we do not ask, since ECN-setup SYNs still meet the odd middlebox that drops
+     * them (a SYN sent again goes without ECN, RFC 3168 6.1.1.1, so that costs one RTO).
+     */
+    public static final StackOption<EcnMode> ECN = StackOption.of("tcp.ecn", EcnMode.class, EcnMode.ACCEPT,
+            "Explicit Congestion Notification (RFC 3168): OFF, ACCEPT (when the peer asks; the default) or ON");
+
     private TcpOptions() {}
 }
