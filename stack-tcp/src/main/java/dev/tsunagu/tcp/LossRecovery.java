@@ -109,6 +109,22 @@ final class LossRecovery {
         return sackEnabled && cc.inRecovery();
     }
 
+    /**
+     * FlightSize (RFC 5681 2), what a loss or an ECN echo reduces the window from: SND.MAX −
+     * SND.UNA, but never more than the window that let it out (cwnd; in recovery the smaller of
+     * cwnd and ssthresh, which is what {@link #recoveryOutput} sends against). SND.MAX − SND.UNA
+     * alone counts data that arrived above a hole and stays unacknowledged until the hole is
+     * repaired: when a recovery ends on a new hole with hundreds of segments SACKed above it
+     * (behind an AQM that keeps dropping), 0.7 of that was more than the window had been, and
+     * the "reduction" raised it, so each loss grew the queue that caused the next (the CUBIC
+     * behind CoDel regression in docs/performance.md). Linux reduces from cwnd for the same
+     * reason; an application-limited flight below cwnd still counts as itself (RFC 5681).
+     */
+    long flightSize() {
+        long window = cc.inRecovery() ? Math.min(cc.congestionWindow(), cc.slowStartThreshold()) : cc.congestionWindow();
+        return Math.min(snd.sndMax - snd.sndUna, window);
+    }
+
     // =====================================================================================
     // ACK arrival
     // =====================================================================================
@@ -183,7 +199,7 @@ final class LossRecovery {
         // fast retransmit for the same window of data).
         if (!sackEnabled && dupAcks == 3 && !cc.inRecovery() && gt(ack, recover)) {
             recover = snd.sndMax;
-            cc.onFastRetransmit(now, inFlight);
+            cc.onFastRetransmit(now, flightSize());
             ecn.onWindowReduced(recover);
             counters.fastRetransmits.increment();
             TcpTrace.reason(snd, RetransmitReason.FAST_RETRANSMIT);
@@ -230,7 +246,7 @@ final class LossRecovery {
     private void enterSackRecovery(long now) {
         recover = snd.sndMax;
         forgetRetransmissions();
-        cc.onFastRetransmit(now, snd.sndMax - snd.sndUna);
+        cc.onFastRetransmit(now, flightSize());
         ecn.onWindowReduced(recover);
         counters.fastRetransmits.increment();
         counters.sackRecoveries.increment();
@@ -510,7 +526,7 @@ final class LossRecovery {
             counters.abortOnTimeout.increment();
             return false;
         }
-        cc.onRetransmissionTimeout(now, snd.sndMax - snd.sndUna);
+        cc.onRetransmissionTimeout(now, flightSize());
         if (sackEnabled && rto.consecutiveTimeouts() > 1) {
             scoreboard.clear(); // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
         }

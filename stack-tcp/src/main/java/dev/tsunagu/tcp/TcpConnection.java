@@ -384,7 +384,7 @@ final class TcpConnection implements TcpOutput.Transmit {
             loss.onDuplicateAck(now, ack);
         }
         loss.afterAck(now, advanced);
-        ecn.onAck(s, now, snd.sndUna, snd.sndMax); // RFC 3168 6.1.2, after loss detection: a loss answers first
+        ecn.onAck(s, now, loss, snd.sndMax); // RFC 3168 6.1.2, after loss detection: a loss answers first
         snd.onWindow(s);
     }
 

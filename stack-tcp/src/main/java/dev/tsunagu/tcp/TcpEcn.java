@@ -188,16 +188,17 @@ final class TcpEcn {
 
     /**
      * After an ACK {@code s} has been processed (SND.UNA, loss detection): if it echoes ECE and
-     * no reduction answered this window yet, the congestion control responds.
+     * no reduction answered this window yet, the congestion control responds, from the flight
+     * size that {@code loss} counts ({@link LossRecovery#flightSize}).
      */
-    void onAck(Segment s, long now, int sndUna, int sndMax) {
+    void onAck(Segment s, long now, LossRecovery loss, int sndMax) {
         if (!enabled || !s.has(ECE)) {
             return;
         }
         if (cc.inRecovery() || reduced && le(s.ack, reducedUntil)) {
             return;
         }
-        cc.onCongestionExperienced(now, sndMax - sndUna);
+        cc.onCongestionExperienced(now, loss.flightSize());
         counters.ecnReductions.increment();
         onWindowReduced(sndMax);
     }
