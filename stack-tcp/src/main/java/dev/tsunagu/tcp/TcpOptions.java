@@ -104,9 +104,9 @@ public final class TcpOptions {
 
     /**
      * Whether a congestion control that can pace (CUBIC, at 1.2–2 × cwnd/SRTT as Linux) does.
-     * Off by default: behind CoDel, paced CUBIC still keeps a longer queue and retransmits
-     * twice what is dropped, through retransmission timeouts (docs/performance.md, the paths
-     * comparison); on drop-tail paths its retransmissions now match the drops.
+     * Off by default, as Linux paces only when fq or BBR asks; in the paths comparison
+     * (docs/performance.md) paced CUBIC matches unpaced behind CoDel, beats it on a shallow
+     * buffer and is a little slower with random loss.
      */
     public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
             "pace the sending rate when the congestion control gives one");
