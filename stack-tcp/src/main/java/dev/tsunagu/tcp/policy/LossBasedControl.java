@@ -138,25 +138,33 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
 
     @Override
     public void onFastRetransmit(long now, long bytesInFlight) {
-        lastFlight = bytesInFlight;
-        if (inRecovery) {
-            return;
+        if (reduceOutsideRecovery(now, bytesInFlight)) {
+            cwnd = ssthresh + 3L * mss;
+            inRecovery = true;
         }
-        pristine = false;
-        ssthresh = reduce(now, bytesInFlight, false);
-        cwnd = ssthresh + 3L * mss;
-        inRecovery = true;
     }
 
     @Override
     public void onCongestionExperienced(long now, long bytesInFlight) {
+        if (reduceOutsideRecovery(now, bytesInFlight)) {
+            cwnd = ssthresh;
+        }
+    }
+
+    /**
+     * A loss or a congestion mark: ssthresh from {@link #reduce}, unless recovery already answered
+     * this window's congestion.
+     *
+     * @return whether it reduced
+     */
+    private boolean reduceOutsideRecovery(long now, long bytesInFlight) {
         lastFlight = bytesInFlight;
         if (inRecovery) {
-            return;
+            return false;
         }
         pristine = false;
         ssthresh = reduce(now, bytesInFlight, false);
-        cwnd = ssthresh;
+        return true;
     }
 
     @Override
