@@ -238,6 +238,7 @@ final class TcpConnection implements TcpOutput.Transmit {
             } else if (segLen == 0) {
                 rateLimitedAck(); // a bare ACK out of window might be half of an ACK loop: limit
             } else {
+                rcv.onUnacceptable(s); // old data again: a D-SACK in this ACK (RFC 2883)
                 sendAck();        // old or early data: the sender must learn where we are, always
             }
             return;

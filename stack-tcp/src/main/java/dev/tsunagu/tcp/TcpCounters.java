@@ -58,6 +58,7 @@ final class TcpCounters {
     final Counter ecnCeReceived;
     final Counter ecnReductions;
     final Counter ecnSynFallbacks;
+    final Counter dsacksSent;
 
     /** The counter of a segment {@link Segment#parse} refused. */
     Counter rejected(Segment.Verdict v) {
@@ -129,6 +130,7 @@ final class TcpCounters {
         ecnConnections = g.counter("EcnConnections", "connections that negotiated ECN (RFC 3168 6.1.1)");
         ecnCeReceived = g.counter("EcnCeReceived", "data segments that arrived marked CE (RFC 3168 6.1.3)");
         ecnReductions = g.counter("EcnReductions", "window reductions for an ECE echo (RFC 3168 6.1.2)");
+        dsacksSent = g.counter("DsacksSent", "D-SACK blocks sent for data that arrived again (RFC 2883)");
         ecnSynFallbacks = g.counter("EcnSynFallbacks", "SYNs sent again without ECN setup after a timeout (RFC 3168 6.1.1.1)");
     }
 }
