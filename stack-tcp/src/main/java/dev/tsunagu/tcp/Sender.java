@@ -445,7 +445,11 @@ final class Sender {
             dataSent = true;
         }
         int flags = ACK | (fin ? FIN : 0) | (len > 0 && offset + len == sendBuffer.length() ? PSH : 0);
-        out.data(seq, flags, sendBuffer, offset, len, mss);
+        if (retransmission || len == 0) {
+            out.data(seq, flags, sendBuffer, offset, len, mss);
+        } else {
+            out.newData(seq, flags, sendBuffer, offset, len, mss); // ECN marks only these (RFC 3168 6.1.5)
+        }
         sndNxt = seq + len + (fin ? 1 : 0);
         if (gt(sndNxt, sndMax)) {
             sndMax = sndNxt;

@@ -74,6 +74,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     final Receiver rcv;
     final Sender snd;
     final LossRecovery loss;
+    /** ECN's rules (RFC 3168 6.1): what it marks, echoes and answers. */
+    final TcpEcn ecn;
     /** The handshake's part, dropped once established (an idle connection keeps its bytes). */
     private Handshake hs;
 
@@ -114,14 +116,15 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.acks = new AckScheduler(loop, settings, counters, loop.newTimer("tcp-delack", this::onDelayedAck));
         this.rcv = new Receiver(new ReceiveBuffer(options.receiveBuffer(), settings.maxOutOfOrder, layer.rings), ourMss,
                 counters, acks);
-        TcpOutput out = new TcpOutput(this, layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks);
+        this.ecn = new TcpEcn(settings, counters, cc, acks);
+        TcpOutput out = new TcpOutput(this, layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks, ecn);
         this.snd = new Sender(loop, settings, counters, cc, rto,
                 layer.newSendBufferingPolicy(options.sendBuffering(), ourMss),
                 new SendBuffer(options.sendBuffer(), layer.rings), Math.min(ourMss, Handshake.DEFAULT_MSS),
                 options.noDelay(), out, rtt, retransmitTimer);
-        this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, retransmitTimer);
+        this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, ecn, retransmitTimer);
         snd.recovery(loss);
-        this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, out, retransmitTimer);
+        this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, ecn, out, retransmitTimer);
         if (options.keepAlive()) {
             setKeepAlive(true);
         }
@@ -160,8 +163,8 @@ final class TcpConnection implements TcpOutput.Transmit {
      * from it ({@link Handshake#startFromCookie}), then {@code s} is processed as the ACK of our
      * SYN-ACK, with any data it carries.
      */
-    void acceptCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack) {
-        hs.startFromCookie(s, iss, peerMss, peerScale, sack);
+    void acceptCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack, boolean ecnGranted) {
+        hs.startFromCookie(s, iss, peerMss, peerScale, sack, ecnGranted);
         state = TcpState.SYN_RECEIVED;
         counters.passiveOpens.increment();
         onSegment(s);
@@ -246,11 +249,13 @@ final class TcpConnection implements TcpOutput.Transmit {
             } else if (segLen == 0) {
                 rateLimitedAck(); // a bare ACK out of window might be half of an ACK loop: limit
             } else {
+                rcv.onUnacceptable(s); // old data again: a D-SACK in this ACK (RFC 2883)
                 sendAck();        // old or early data: the sender must learn where we are, always
             }
             return;
         }
         rtt.onAcceptable(s);
+        ecn.onAcceptable(s); // RFC 3168 6.1.3: CWR ends our echo, CE starts one (6.1.5: in-window only)
         // Second: RST (RFC 5961 3.2: only an exact match resets; in-window draws a challenge).
         if (s.has(RST)) {
             if (s.seq != rcv.rcvNxt) {
@@ -391,6 +396,7 @@ final class TcpConnection implements TcpOutput.Transmit {
             loss.onDuplicateAck(now, ack);
         }
         loss.afterAck(now, advanced);
+        ecn.onAck(s, now, loss, snd.sndMax); // RFC 3168 6.1.2, after loss detection: a loss answers first
         snd.onWindow(s);
     }
 
@@ -467,8 +473,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     }
 
     @Override
-    public void transmit(PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
-        layer.transmit(this, b, seq, ack, flags, window, o);
+    public void transmit(PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o, int ecn) {
+        layer.transmit(this, b, seq, ack, flags, window, o, ecn);
     }
 
     /** The ACK we owe, now, if it is due; a data segment carries it otherwise. */
