@@ -103,7 +103,8 @@ public final class LinuxProfile {
      * @throws Unsupported for any other command, or a setting the stack does not have
      */
     public void shell(String command, Path dir) throws Unsupported {
-        for (String raw : command.split("\n|;|&&")) {
+        // A backslash at the end of a line continues the command on the next (POSIX sh 2.2.1).
+        for (String raw : command.replaceAll("\\\\[ \t]*\r?\n", " ").split("\n|;|&&")) {
             String line = raw.strip();
             int hash = line.indexOf('#');
             if (hash >= 0) {

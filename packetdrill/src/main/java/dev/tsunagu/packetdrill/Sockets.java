@@ -364,10 +364,11 @@ final class Sockets {
         if (s == null) {
             return Result.error("EBADF");
         }
-        if (s.connecting != null) {
-            throw new Unsupported("close() of a socket whose connect() is in progress");
-        }
         fds.values().remove(s);
+        if (s.connecting != null) {
+            s.connecting.cancel(false); // the attempt is abandoned: no segment (RFC 9293 3.10.4, CLOSE in SYN-SENT)
+            settle.accept(null);
+        }
         if (s.server != null) {
             s.server.close();
         }
@@ -431,7 +432,10 @@ final class Sockets {
             case "SO_SNDBUF" -> {
                 s.sndbuf = (int) Math.max(4608, 2 * value); // Linux doubles it, for its bookkeeping
                 s.options = s.options.withSendBuffer(s.sndbuf);
-                requireUnconnected(s, opt);
+                if (s.conn != null) {
+                    s.conn.setSendBufferSize(s.sndbuf);
+                    settle.accept(null);
+                }
             }
             case "SO_RCVBUF" -> {
                 s.rcvbuf = (int) Math.max(2304, 2 * value);

@@ -607,6 +607,15 @@ final class TcpConnection implements TcpOutput.Transmit {
         snd.setNoDelay(on);
     }
 
+    /** {@code SO_SNDBUF} on a live connection: a larger buffer takes waiting writes' bytes at once. */
+    void setSendBuffer(int bytes) {
+        snd.sendBuffer.setCapacity(bytes);
+        if (!deleted) {
+            calls.serveWrites(snd);
+            snd.output();
+        }
+    }
+
     void setKeepAlive(boolean on) {
         if (on && keepalive == null) {
             keepalive = new Keepalive(loop, settings, counters, snd, this::onKeepalive);
