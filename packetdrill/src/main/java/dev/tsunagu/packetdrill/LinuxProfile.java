@@ -126,7 +126,8 @@ public final class LinuxProfile {
                 }
             } else if (w[0].endsWith("set_sysctls.py")) {
                 for (int i = 1; i < w.length; i++) {
-                    sysctlAssignment(w[i].replaceFirst("^/proc/sys/", "").replace('/', '.'), line);
+                    sysctlAssignment(joinQuoted(w, i).replaceFirst("^/proc/sys/", "").replace('/', '.'), line);
+                    i = skipQuoted(w, i);
                 }
             } else if (w[0].startsWith("/tmp/sysctl_restore_")) {
                 // restores what set_sysctls.py changed: every script gets a fresh stack anyway

@@ -14,7 +14,9 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -62,6 +64,8 @@ final class Sockets {
         TcpSocket conn;
         CompletableFuture<TcpSocket> connecting;
         String pendingError;
+        /** Set when the descriptor is an epoll instance rather than a socket. */
+        Epoll epoll;
     }
 
     static final int LISTEN_PORT = 8080;
@@ -108,6 +112,10 @@ final class Sockets {
             case "getsockopt" -> now(getsockopt(a));
             case "fcntl" -> now(fcntl(a));
             case "poll" -> poll(a);
+            case "ioctl" -> now(ioctl(a));
+            case "epoll_create", "epoll_create1" -> now(epollCreate());
+            case "epoll_ctl" -> now(epollCtl(a));
+            case "epoll_wait" -> now(epollWait(a));
             default -> throw new Unsupported("system call " + name + "()");
         };
     }
@@ -365,6 +373,8 @@ final class Sockets {
             return Result.error("EBADF");
         }
         fds.values().remove(s);
+        int fd = (int) ((Expr.Int) a.get(0)).value();
+        fds.values().stream().filter(o -> o.epoll != null).forEach(o -> o.epoll.forget(fd));
         if (s.connecting != null) {
             s.connecting.cancel(false); // the attempt is abandoned: no segment (RFC 9293 3.10.4, CLOSE in SYN-SENT)
             settle.accept(null);
@@ -494,6 +504,108 @@ final class Sockets {
             return new Result(0, "value " + value + " (expected " + expected + ")");
         }
         return Result.of(0);
+    }
+
+    /**
+     * ioctl(): the queue sizes the socket table shows, {@code SIOCINQ}/{@code FIONREAD} (bytes
+     * received and not yet read) and {@code SIOCOUTQ}/{@code TIOCOUTQ} (bytes written and not yet
+     * acknowledged), checked against the script's {@code [n]}.
+     */
+    private Result ioctl(List<Expr> a) throws Unsupported {
+        Sock s = sock(a);
+        if (s == null) {
+            return Result.error("EBADF");
+        }
+        String request = a.size() > 1 ? a.get(1).toString() : "";
+        SocketInfo i = info(s);
+        long value = switch (request) {
+            case "SIOCINQ", "FIONREAD" -> i == null ? 0 : i.receiveQueue();
+            case "SIOCOUTQ", "TIOCOUTQ" -> i == null ? 0 : i.sendQueue();
+            default -> throw new Unsupported("ioctl " + request);
+        };
+        if (s.conn == null && s.server == null) {
+            return Result.error("EINVAL");
+        }
+        long expected = intValue(a.get(2), "ioctl " + request);
+        if (expected != value) {
+            return new Result(0, "value " + value + " (expected " + expected + ")");
+        }
+        return Result.of(0);
+    }
+
+    private Result epollCreate() {
+        Sock s = new Sock();
+        s.epoll = new Epoll(new Epoll.Readiness() {
+            @Override
+            public Set<String> events(int fd) {
+                Set<String> out = new TreeSet<>();
+                for (String e : revents(fds.get(fd), "POLLIN|POLLOUT").split("\\|")) {
+                    if (!e.isEmpty()) {
+                        out.add(e.replace("POLL", "EPOLL"));
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public long receivedUpTo(int fd) {
+                Sock t = fds.get(fd);
+                SocketInfo i = t == null ? null : info(t);
+                return i == null ? -1 : Long.parseLong(i.details().getOrDefault("rcv_nxt", "-1"));
+            }
+        });
+        return Result.of(allocate(s, wantFd));
+    }
+
+    /** epoll_ctl(epfd, op, fd, {events=..., fd=...}). */
+    private Result epollCtl(List<Expr> a) throws Unsupported {
+        Sock e = sock(a);
+        if (e == null || e.epoll == null) {
+            return Result.error(e == null ? "EBADF" : "EINVAL");
+        }
+        int fd = (int) intValue(a.get(2), "epoll_ctl fd");
+        if (!fds.containsKey(fd)) {
+            return Result.error("EBADF");
+        }
+        String events = a.size() > 3 ? field(a.get(3), "events") : null;
+        String errno = e.epoll.control(a.get(1).toString(), fd, events == null ? "" : events);
+        return errno == null ? Result.of(0) : Result.error(errno);
+    }
+
+    /** epoll_wait(epfd, {events=..., fd=...}, maxevents, 0): the first event checked against the script's. */
+    private Result epollWait(List<Expr> a) throws Unsupported {
+        Sock e = sock(a);
+        if (e == null || e.epoll == null) {
+            return Result.error(e == null ? "EBADF" : "EINVAL");
+        }
+        long max = intValue(a.get(2), "epoll_wait maxevents");
+        long timeout = a.size() > 3 ? intValue(a.get(3), "epoll_wait timeout") : 0;
+        List<Epoll.Event> ready = e.epoll.poll((int) max);
+        if (ready.isEmpty() && timeout != 0) {
+            throw new Unsupported("an epoll_wait() that waits");
+        }
+        String events = field(a.get(1), "events");
+        if (!ready.isEmpty() && events != null) {
+            Epoll.Event first = ready.getFirst();
+            String fd = field(a.get(1), "fd");
+            if (!first.events().equals(Epoll.flags(events)) || (fd != null && !fd.equals(Integer.toString(first.fd())))) {
+                return new Result(ready.size(), "events=" + String.join("|", first.events()) + " fd=" + first.fd()
+                        + " (expected " + a.get(1) + ")");
+            }
+        }
+        return Result.of(ready.size());
+    }
+
+    /** The value of {@code name=...} in a struct argument, as written, or null. */
+    private static String field(Expr struct, String name) {
+        if (struct instanceof Expr.Struct st) {
+            for (Expr f : st.items()) {
+                if (f instanceof Expr.Assign as && as.name().toString().equals(name)) {
+                    return as.value().toString();
+                }
+            }
+        }
+        return null;
     }
 
     private Result fcntl(List<Expr> a) throws Unsupported {

@@ -239,7 +239,6 @@ final class TcpConnection implements TcpOutput.Transmit {
             }
             return;
         }
-        rtt.onAcceptable(s);
         // Second: RST (RFC 5961 3.2: only an exact match resets; in-window draws a challenge).
         if (s.has(RST)) {
             if (s.seq != rcv.rcvNxt) {
@@ -252,6 +251,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         // Fourth: SYN in a synchronized state (RFC 5961 4.2): challenge ACK.
         if (s.has(SYN)) {
             if (state == TcpState.SYN_RECEIVED && s.seq == rcv.irs) {
+                rtt.onAcceptable(s);
                 hs.sendSyn(true); // our SYN-ACK was lost: the peer repeats its SYN (with data)
                 return;
             }
@@ -296,6 +296,11 @@ final class TcpConnection implements TcpOutput.Transmit {
             rateLimitedAck();
             return;
         }
+        // TS.Recent only from a segment whose ACK is acceptable too (as Linux): a segment dropped
+        // here must not leave its timestamp behind, or a forged TSval far ahead would make PAWS
+        // (RFC 7323 5.3) drop every genuine segment after it. The RST and SYN challenges above
+        // echo the TS.Recent the connection had.
+        rtt.onAcceptable(s);
         processAck(s);
         if (deleted || state == TcpState.TIME_WAIT && s.payloadLength == 0 && !s.has(FIN)) {
             return;

@@ -105,6 +105,29 @@ class TcpSackTimestampsTest {
     }
 
     @Test
+    void aSegmentDroppedForAnAckOfDataNeverSentLeavesTsRecentAlone() throws Exception {
+        // RFC 5961 5.2: SEG.ACK > SND.NXT: "discarded and an ACK sent back". Its timestamp is not
+        // TS.Recent's: a forged TSval far ahead would otherwise make PAWS drop what follows
+        // (packetdrill's ts_recent/invalid_ack).
+        try (TcpPeer peer = TcpPeer.start()) {
+            TcpSocket s = connectWithOptions(peer);
+            int ack = peer.ack;
+            peer.ack = ack + 9_999;
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK | TcpRepr.FIN, ts(PEER_TS + 200_000), new byte[0]);
+            peer.ack = ack;
+            Seen answer = peer.next(Duration.ZERO);
+            assertThat(answer.isBareAck()).as("the ACK sent back: %s", answer).isTrue();
+            assertThat(answer.ack()).as("the FIN was not taken").isEqualTo(peer.sndNxt);
+            assertThat(answer.options().tsEcho()).as("TS.Recent as it was").isEqualTo(PEER_TS);
+
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, ts(PEER_TS + 1), bytes(1000, 9));
+            CompletableFuture<Integer> read = s.readAsync(new byte[1000], 0, 1000);
+            assertThat(read).as("genuine data after it is not taken for an old duplicate").isCompletedWithValue(1000);
+            assertThat(counter(peer, "PawsRejected")).isZero();
+        }
+    }
+
+    @Test
     void outOfOrderDataIsReportedInSackBlocksTheLatestFirst() throws Exception {
         try (TcpPeer peer = TcpPeer.start()) {
             connectWithOptions(peer);
