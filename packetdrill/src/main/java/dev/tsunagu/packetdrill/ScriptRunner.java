@@ -246,7 +246,7 @@ public final class ScriptRunner {
         while (loop.now() < target) {
             long next = target;
             for (Pending p : pending) {
-                next = Math.min(next, Math.max(loop.now(), p.endNanos + toleranceNanos));
+                next = Math.min(next, Math.max(loop.now(), lateAt(p)));
             }
             loop.runUntil(() -> pending.stream().anyMatch(p -> p.result.isDone()), Duration.ofNanos(next - loop.now()));
             checkPending(false);
@@ -256,6 +256,15 @@ public final class ScriptRunner {
         }
         loop.runUntilIdle();
         checkPending(false);
+    }
+
+    /**
+     * The first instant at which {@code p} is late: past its time and the tolerance. (At the
+     * tolerance's very end it is still on time, so waking there and finding it pending made
+     * no progress: a script whose blocking call never returned ran for ever.)
+     */
+    private long lateAt(Pending p) {
+        return p.endNanos + toleranceNanos + 1;
     }
 
     private void checkPending(boolean late) throws Divergence {
@@ -268,7 +277,7 @@ public final class ScriptRunner {
                             + " s, expected at " + secs(p.endNanos) + " s");
                 }
                 compareResult(p.event, p.call, p.result.join());
-            } else if (late && loop.now() > p.endNanos + toleranceNanos) {
+            } else if (late && loop.now() >= lateAt(p)) {
                 throw new Divergence(p.event.line(), p.call.name() + "() had not returned at " + secs(loop.now())
                         + " s, expected at " + secs(p.endNanos) + " s");
             }
@@ -277,7 +286,7 @@ public final class ScriptRunner {
 
     private void finishPending() throws Divergence {
         while (!pending.isEmpty()) {
-            long end = pending.stream().mapToLong(p -> p.endNanos).max().orElseThrow() + toleranceNanos + 1;
+            long end = pending.stream().mapToLong(this::lateAt).max().orElseThrow();
             loop.runUntil(() -> pending.stream().anyMatch(p -> p.result.isDone()), Duration.ofNanos(Math.max(0, end - loop.now())));
             checkPending(true);
         }
@@ -461,7 +470,7 @@ public final class ScriptRunner {
             }
             long until = deadline;
             for (Pending p : pending) {
-                until = Math.min(until, Math.max(loop.now(), p.endNanos + toleranceNanos));
+                until = Math.min(until, Math.max(loop.now(), lateAt(p)));
             }
             loop.runUntil(() -> !remote.sent().isEmpty() || pending.stream().anyMatch(p -> p.result.isDone()),
                     Duration.ofNanos(Math.max(0, until - loop.now())));
