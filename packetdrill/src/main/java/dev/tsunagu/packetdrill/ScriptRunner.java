@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * ({@code --tolerance_usecs}, 4 ms by default). Sequence numbers are the script's: ours
  * relative to the stack's ISN, learnt from its SYN or SYN-ACK; the remote's as written (its ISN is
  * 0). A burst of segments leaving at one instant is joined to match one larger packet, as TSO
- * hands Linux's to the tun device. Timestamps: the stack's TSval is not checked (packetdrill
- * checks it only with {@code --tcp_ts_tick_usecs}); an injected TSecr is mapped from the script's
- * TSval of the stack to the live one.
+ * hands Linux's to the tun device. Timestamps: the stack's TSval is checked only with
+ * {@code --tcp_ts_tick_usecs=1000} (as packetdrill: counted from the first one seen, within the
+ * tolerance; the stack's clock ticks in milliseconds); an injected TSecr is mapped from the
+ * script's TSval of the stack to the live one.
  */
 public final class ScriptRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
@@ -71,6 +72,8 @@ public final class ScriptRunner {
     private int remotePort = REMOTE_PORT;
     /** Live TSval minus the script's, from the first checked timestamp of the stack. */
     private Long tsOffset;
+    /** Whether the stack's TSval is checked ({@code --tcp_ts_tick_usecs}), not only its TSecr. */
+    private boolean checkTsVal;
     private long lastLiveTsVal;
     private final List<Pending> pending = new ArrayList<>();
     private int skippedCode;
@@ -110,6 +113,14 @@ public final class ScriptRunner {
             for (String option : script.options().keySet()) {
                 switch (option) {
                     case "tolerance_usecs", "local_ip", "remote_ip" -> {}
+                    case "tcp_ts_tick_usecs" -> {
+                        // The stack's timestamp clock ticks every millisecond (RttSampler): only that rate can be checked.
+                        if (!script.options().get(option).equals("1000")) {
+                            throw new Unsupported("--tcp_ts_tick_usecs=" + script.options().get(option)
+                                    + " (the stack's timestamp clock ticks every 1000 us)");
+                        }
+                        checkTsVal = true;
+                    }
                     case "ip_version" -> {
                         if (!script.options().get(option).equals("ipv4")) {
                             throw new Unsupported("--ip_version=" + script.options().get(option));
@@ -565,6 +576,11 @@ public final class ScriptRunner {
                         bad = w.text();
                     } else if (tsOffset == null) {
                         tsOffset = g.values()[0] - w.values()[0];
+                    } else if (checkTsVal && Math.abs(((g.values()[0] - tsOffset - w.values()[0]) << 32) >> 32)
+                            > toleranceNanos / 1_000_000 + 1) {
+                        // packetdrill's --tcp_ts_tick_usecs: TSval counts from the first one seen,
+                        // in ticks, within the tolerance (and a tick for the rounding).
+                        bad = w.text() + " (TS val " + (g.values()[0] - tsOffset) + " here)";
                     }
                 }
                 case "sack" -> {
