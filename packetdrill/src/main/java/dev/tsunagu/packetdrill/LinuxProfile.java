@@ -43,7 +43,6 @@ public final class LinuxProfile {
             Map.entry("tcp_dsack", "1"),
             Map.entry("tcp_fack", "0"),
             Map.entry("tcp_reordering", "3"),
-            Map.entry("tcp_slow_start_after_idle", "0"),
             Map.entry("tcp_early_retrans", "4"),
             Map.entry("tcp_recovery", "1"),
             Map.entry("tcp_ecn", "0"),
@@ -74,6 +73,7 @@ public final class LinuxProfile {
         options.put(TcpOptions.TIMESTAMPS, true);
         options.put(TcpOptions.SACK, true);
         options.put(TcpOptions.SYN_RETRIES, 6);
+        options.put(TcpOptions.SLOW_START_AFTER_IDLE, true);
     }
 
     /** Puts the options on a stack being built. */
@@ -192,6 +192,7 @@ public final class LinuxProfile {
             case "tcp_timestamps" -> options.put(TcpOptions.TIMESTAMPS, bool(name, value));
             case "tcp_sack" -> options.put(TcpOptions.SACK, bool(name, value));
             case "tcp_syn_retries" -> options.put(TcpOptions.SYN_RETRIES, integer(name, value));
+            case "tcp_slow_start_after_idle" -> options.put(TcpOptions.SLOW_START_AFTER_IDLE, bool(name, value));
             case "tcp_rmem" -> receiveBuffer = triple(name, value)[2];
             case "tcp_wmem" -> sendBuffer = triple(name, value)[1];
             case "tcp_congestion_control" -> congestionControl = switch (value) {

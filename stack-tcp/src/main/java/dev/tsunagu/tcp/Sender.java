@@ -403,7 +403,7 @@ final class Sender {
         int seq = sndNxt;
         boolean retransmission = lt(seq, sndMax);
         long now = loop.now();
-        if (!retransmission && len > 0 && sndUna == sndMax && dataSent
+        if (settings.slowStartAfterIdle && !retransmission && len > 0 && sndUna == sndMax && dataSent
                 && now - lastDataSentAt > rto.currentTimeoutNanos()) {
             // RFC 5681 4.1: after an idle period longer than the RTO the ACK clock is gone;
             // restart from (at most) the initial window rather than burst a stale cwnd.
