@@ -259,7 +259,7 @@ public final class ScriptRunner {
             for (Pending p : pending) {
                 next = Math.min(next, Math.max(loop.now(), lateAt(p)));
             }
-            loop.runUntil(() -> pending.stream().anyMatch(p -> p.result.isDone()), Duration.ofNanos(next - loop.now()));
+            loop.runUntil(this::anyPendingDone, Duration.ofNanos(next - loop.now()));
             checkPending(false);
             if (loop.now() >= next && next < target) {
                 checkPending(true);
@@ -278,7 +278,14 @@ public final class ScriptRunner {
         return p.endNanos + toleranceNanos + 1;
     }
 
+    /** Whether a blocking call has returned (a waiting poll() returns when the runner looks: {@link Sockets#checkWaiting}). */
+    private boolean anyPendingDone() {
+        sockets.checkWaiting();
+        return pending.stream().anyMatch(p -> p.result.isDone());
+    }
+
     private void checkPending(boolean late) throws Divergence {
+        sockets.checkWaiting();
         for (Pending p : List.copyOf(pending)) {
             if (p.result.isDone()) {
                 pending.remove(p);
@@ -298,7 +305,7 @@ public final class ScriptRunner {
     private void finishPending() throws Divergence {
         while (!pending.isEmpty()) {
             long end = pending.stream().mapToLong(this::lateAt).max().orElseThrow();
-            loop.runUntil(() -> pending.stream().anyMatch(p -> p.result.isDone()), Duration.ofNanos(Math.max(0, end - loop.now())));
+            loop.runUntil(this::anyPendingDone, Duration.ofNanos(Math.max(0, end - loop.now())));
             checkPending(true);
         }
     }
@@ -344,7 +351,10 @@ public final class ScriptRunner {
         long[] doneAt = {-1};
         o.pending().whenComplete((r, x) -> doneAt[0] = loop.now());
         if (!s.blocking()) {
-            loop.runUntil(o.pending()::isDone, Duration.ofNanos(toleranceNanos));
+            loop.runUntil(() -> {
+                sockets.checkWaiting();
+                return o.pending().isDone();
+            }, Duration.ofNanos(toleranceNanos));
             if (!o.pending().isDone()) {
                 throw new Divergence(e.line(), s.name() + "() blocked; the script expects it to return at once");
             }
@@ -483,7 +493,7 @@ public final class ScriptRunner {
             for (Pending p : pending) {
                 until = Math.min(until, Math.max(loop.now(), lateAt(p)));
             }
-            loop.runUntil(() -> !remote.sent().isEmpty() || pending.stream().anyMatch(p -> p.result.isDone()),
+            loop.runUntil(() -> !remote.sent().isEmpty() || anyPendingDone(),
                     Duration.ofNanos(Math.max(0, until - loop.now())));
             checkPending(until < deadline && loop.now() >= until);
         }

@@ -1,5 +1,6 @@
 package dev.tsunagu.packetdrill;
 
+import dev.tsunagu.loop.Timer;
 import dev.tsunagu.packetdrill.LinuxProfile.Unsupported;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +21,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The system calls of a script, as Linux answers them, over the stack's socket API on the
@@ -77,6 +81,8 @@ final class Sockets {
     private final Map<Integer, Sock> fds = new TreeMap<>();
     private final Consumer<Runnable> settle;
     private int wantFd = -1;
+    /** Calls waiting for a condition the runner checks ({@link #checkWaiting}); each says whether it is done. */
+    private final List<BooleanSupplier> waiting = new ArrayList<>();
 
     /** {@code settle} lets the stack react at this instant (runs the loop until idle). */
     Sockets(NetworkStack stack, LinuxProfile profile, InetAddress remote, Consumer<Runnable> settle) {
@@ -115,7 +121,7 @@ final class Sockets {
             case "ioctl" -> now(ioctl(a));
             case "epoll_create", "epoll_create1" -> now(epollCreate());
             case "epoll_ctl" -> now(epollCtl(a));
-            case "epoll_wait" -> now(epollWait(a));
+            case "epoll_wait" -> epollWait(a);
             default -> throw new Unsupported("system call " + name + "()");
         };
     }
@@ -572,25 +578,35 @@ final class Sockets {
         return errno == null ? Result.of(0) : Result.error(errno);
     }
 
-    /** epoll_wait(epfd, {events=..., fd=...}, maxevents, 0): the first event checked against the script's. */
-    private Result epollWait(List<Expr> a) throws Unsupported {
+    /**
+     * epoll_wait(epfd, {events=..., fd=...}, maxevents, timeout): the first event checked against
+     * the script's; with a timeout it waits as a {@code poll()} does.
+     */
+    private Outcome epollWait(List<Expr> a) throws Unsupported {
         Sock e = sock(a);
         if (e == null || e.epoll == null) {
-            return Result.error(e == null ? "EBADF" : "EINVAL");
+            return now(Result.error(e == null ? "EBADF" : "EINVAL"));
         }
-        long max = intValue(a.get(2), "epoll_wait maxevents");
+        int max = (int) intValue(a.get(2), "epoll_wait maxevents");
         long timeout = a.size() > 3 ? intValue(a.get(3), "epoll_wait timeout") : 0;
-        List<Epoll.Event> ready = e.epoll.poll((int) max);
-        if (ready.isEmpty() && timeout != 0) {
-            throw new Unsupported("an epoll_wait() that waits");
+        List<Epoll.Event> ready = e.epoll.poll(max);
+        if (!ready.isEmpty() || timeout == 0) {
+            return now(epollResult(a.get(1), ready));
         }
-        String events = field(a.get(1), "events");
+        return waitFor(() -> {
+            List<Epoll.Event> now = e.epoll.poll(max);
+            return now.isEmpty() ? null : epollResult(a.get(1), now);
+        }, () -> epollResult(a.get(1), List.of()), timeout);
+    }
+
+    private static Result epollResult(Expr expected, List<Epoll.Event> ready) {
+        String events = field(expected, "events");
         if (!ready.isEmpty() && events != null) {
             Epoll.Event first = ready.getFirst();
-            String fd = field(a.get(1), "fd");
+            String fd = field(expected, "fd");
             if (!first.events().equals(Epoll.flags(events)) || (fd != null && !fd.equals(Integer.toString(first.fd())))) {
                 return new Result(ready.size(), "events=" + String.join("|", first.events()) + " fd=" + first.fd()
-                        + " (expected " + a.get(1) + ")");
+                        + " (expected " + expected + ")");
             }
         }
         return Result.of(ready.size());
@@ -634,7 +650,53 @@ final class Sockets {
         if (r.value() > 0 || timeout == 0) {
             return now(r);
         }
-        throw new Unsupported("a poll() that waits");
+        return waitFor(() -> {
+            Result now = pollChecked(arr);
+            return now.value() > 0 ? now : null;
+        }, () -> pollChecked(arr), timeout);
+    }
+
+    /**
+     * A call that waits until {@code ready} gives a result (looked at as the timeline moves) or
+     * its timeout (milliseconds; negative: none) runs out, when {@code expired} gives it.
+     */
+    private Outcome waitFor(Supplier<Result> ready, Supplier<Result> expired,
+                            long timeoutMillis) {
+        CompletableFuture<Result> f = new CompletableFuture<>();
+        Timer timer = stack.loop().newTimer("packetdrill-wait", () -> f.complete(expired.get()));
+        if (timeoutMillis > 0) {
+            timer.scheduleAfter(timeoutMillis * 1_000_000L);
+        }
+        waiting.add(() -> {
+            Result r = f.isDone() ? null : ready.get();
+            if (r != null) {
+                f.complete(r);
+            }
+            if (f.isDone()) {
+                timer.cancel();
+                return true;
+            }
+            return false;
+        });
+        return new Outcome(null, f);
+    }
+
+    /**
+     * Completes the waiting calls whose descriptors are ready now (a waiting {@code poll()}: the
+     * stack has no readiness callback, so the runner calls this as the timeline moves, after
+     * each step of the loop).
+     */
+    void checkWaiting() {
+        waiting.removeIf(BooleanSupplier::getAsBoolean);
+    }
+
+    /** {@link #pollNow} of an array that was already read once (so it cannot be unsupported). */
+    private Result pollChecked(Expr.Array arr) {
+        try {
+            return pollNow(arr);
+        } catch (Unsupported e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Result pollNow(Expr.Array arr) throws Unsupported {

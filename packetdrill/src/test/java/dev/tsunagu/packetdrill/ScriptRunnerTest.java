@@ -216,4 +216,29 @@ class ScriptRunnerTest {
         assertThat(wrong.result()).isEqualTo(Verdict.Result.FAIL);
         assertThat(wrong.message()).contains("value 500 (expected 499)");
     }
+
+    @Test
+    void aPollThatWaitsReturnsWhenDataArrivesOrItsTimeoutRunsOut() throws Exception {
+        Verdict arrives = run(PASSIVE_OPEN + """
+                +0...0.100 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 1000) = 1
+                +.1 < P. 1:101(100) ack 1 win 1000
+                """);
+        assertThat(arrives.result()).as(arrives.format(null)).isEqualTo(Verdict.Result.PASS);
+        Verdict times = run(PASSIVE_OPEN + """
+                +0...0.050 poll([{fd=4, events=POLLIN, revents=0}], 1, 50) = 0
+                """);
+        assertThat(times.result()).as(times.format(null)).isEqualTo(Verdict.Result.PASS);
+        Verdict late = run(PASSIVE_OPEN + """
+                +0...0.200 poll([{fd=4, events=POLLIN, revents=0}], 1, 50) = 0
+                """);
+        assertThat(late.result()).isEqualTo(Verdict.Result.FAIL);
+        assertThat(late.message()).contains("poll() returned at 0.100 s, expected at 0.250 s");
+        Verdict epoll = run(PASSIVE_OPEN + """
+                +0 epoll_create(1) = 5
+                +0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0
+                +0...0.020 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, -1) = 1
+                +.02 < P. 1:101(100) ack 1 win 1000
+                """);
+        assertThat(epoll.result()).as(epoll.format(null)).isEqualTo(Verdict.Result.PASS);
+    }
 }
