@@ -216,7 +216,8 @@ final class TcpConnection implements TcpOutput.Transmit {
         // First: sequence acceptability (the table in 3.10.7.4).
         if (!rcv.acceptable(s.seq, segLen)) {
             if (s.has(RST)) {
-                return; // an unacceptable RST is dropped silently
+                counters.rstsOutOfWindow.increment(); // dropped without an answer: a blind RST flood draws nothing
+                return;
             }
             if (rcv.isZeroWindowProbe(s.seq)) {
                 // A zero-window probe: acknowledge at once, not accepting its byte (RFC 9293 3.8.6.1).
@@ -582,9 +583,9 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
     }
 
-    /** A read that timed out is no longer waiting. */
-    void cancelRead(CompletableFuture<Integer> f) {
-        calls.cancelRead(f);
+    /** A read that timed out: failed with {@code timeout} if it still waits (see {@link SocketCalls#cancelRead}). */
+    void cancelRead(CompletableFuture<Integer> f, IOException timeout) {
+        calls.cancelRead(f, timeout);
     }
 
     /** Serves waiting reads; if that freed space: a window update, if the peer may still send and it is worth one. */

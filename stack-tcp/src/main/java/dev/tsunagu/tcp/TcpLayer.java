@@ -335,6 +335,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     /** 3.10.7.1: a segment for no connection draws a RST, unless it is one. */
     private void noSocket(Segment s) {
         if (s.has(TcpHeader.RST)) {
+            counters.rstsNoConnection.increment();
             return;
         }
         if (s.has(TcpHeader.ACK)) {

@@ -53,6 +53,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
+    @Option(names = "--html", paramLabel = "DIR",
+            description = "With --scenario paths: write a page per flow to DIR (its start as a time-sequence graph, the"
+                    + " sender's cwnd, ssthresh, SRTT and RTO over the whole run) and an index.html of them.")
+    Path html;
+
     @Option(names = "--trace", description = "Trace every TCP connection of the cable scenarios' stacks into a sink that"
             + " only counts the events (the cost of the trace itself; see dev.tsunagu.trace).")
     boolean trace;
@@ -91,11 +96,17 @@ public final class BenchCommand implements Callable<Integer> {
             }
             chosen.add(g);
         }
+        if (html != null && !chosen.contains(PATHS)) {
+            throw new ParameterException(spec.commandLine(), "--html draws the paths scenario's flows: add --scenario paths");
+        }
         CablePair.traced = trace;
         String command = "tsunagu " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         if (chosen.remove(PATHS)) {
             out.println("command: " + command.strip());
-            PathComparison.run(out, quick, 1);
+            if (html != null) {
+                java.nio.file.Files.createDirectories(html);
+            }
+            PathComparison.run(out, quick, 1, html);
             out.flush();
             if (chosen.isEmpty()) {
                 return 0;

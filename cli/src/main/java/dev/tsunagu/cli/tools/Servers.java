@@ -39,6 +39,12 @@ final class Servers {
                 for (Service s : running) {
                     out.println("  " + s.describe());
                 }
+                long worst = running.stream().mapToLong(Service::worstCaseBytes).sum();
+                if (worst > 0) {
+                    long heap = Runtime.getRuntime().maxMemory();
+                    out.printf("  connections buffer at most %d MiB in all (heap: %d MiB)%s%n", worst >> 20, heap >> 20,
+                            worst > heap ? "; more than the heap: lower --max-connections or raise -Xmx (TSUNAGU_JAVA_OPTS)" : "");
+                }
                 out.println("  every other port is closed (TCP answers RST, UDP ICMP port unreachable)");
                 out.println("  Ctrl-C stops" + h.netstat().signalName().map(n -> "; kill -" + n + " " + ProcessHandle.current().pid()
                         + " prints the socket table").orElse(""));
