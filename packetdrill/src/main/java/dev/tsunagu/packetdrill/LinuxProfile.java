@@ -45,7 +45,6 @@ public final class LinuxProfile {
             Map.entry("tcp_dsack", "1"),
             Map.entry("tcp_fack", "0"),
             Map.entry("tcp_reordering", "3"),
-            Map.entry("tcp_slow_start_after_idle", "0"),
             Map.entry("tcp_early_retrans", "4"),
             Map.entry("tcp_recovery", "1"),
             Map.entry("tcp_ecn_option", "2"),
@@ -76,6 +75,7 @@ public final class LinuxProfile {
         options.put(TcpOptions.SACK, true);
         options.put(TcpOptions.SYN_RETRIES, 6);
         options.put(TcpOptions.ECN, TcpOptions.EcnMode.OFF); // defaults.sh: tcp_ecn=0
+        options.put(TcpOptions.SLOW_START_AFTER_IDLE, true);
     }
 
     /** Puts the options on a stack being built. */
@@ -105,7 +105,8 @@ public final class LinuxProfile {
      * @throws Unsupported for any other command, or a setting the stack does not have
      */
     public void shell(String command, Path dir) throws Unsupported {
-        for (String raw : command.split("\n|;|&&")) {
+        // A backslash at the end of a line continues the command on the next (POSIX sh 2.2.1).
+        for (String raw : command.replaceAll("\\\\[ \t]*\r?\n", " ").split("\n|;|&&")) {
             String line = raw.strip();
             int hash = line.indexOf('#');
             if (hash >= 0) {
@@ -127,7 +128,8 @@ public final class LinuxProfile {
                 }
             } else if (w[0].endsWith("set_sysctls.py")) {
                 for (int i = 1; i < w.length; i++) {
-                    sysctlAssignment(w[i].replaceFirst("^/proc/sys/", "").replace('/', '.'), line);
+                    sysctlAssignment(joinQuoted(w, i).replaceFirst("^/proc/sys/", "").replace('/', '.'), line);
+                    i = skipQuoted(w, i);
                 }
             } else if (w[0].startsWith("/tmp/sysctl_restore_")) {
                 // restores what set_sysctls.py changed: every script gets a fresh stack anyway
@@ -198,6 +200,7 @@ public final class LinuxProfile {
                 case "2" -> TcpOptions.EcnMode.ACCEPT;
                 default -> throw new Unsupported("sysctl net.ipv4.tcp_ecn=" + value);
             });
+            case "tcp_slow_start_after_idle" -> options.put(TcpOptions.SLOW_START_AFTER_IDLE, bool(name, value));
             case "tcp_rmem" -> receiveBuffer = triple(name, value)[2];
             case "tcp_wmem" -> sendBuffer = triple(name, value)[1];
             case "tcp_congestion_control" -> congestionControl = switch (value) {

@@ -426,9 +426,13 @@ final class LossRecovery {
         }
     }
 
-    /** New data left: with SACK, a tail loss probe is armed unless one is pending. */
+    /**
+     * New data (or our FIN) left: with SACK, the tail loss probe is armed again from now (RFC
+     * 8985 7.2: the PTO is started or restarted after each original transmission), so it
+     * measures from the tail, not from the first segment of the flight.
+     */
     void onNewDataSent() {
-        if (sackEnabled && (probeTimer == null || !probeTimer.isPending())) {
+        if (sackEnabled) {
             armProbe();
         }
     }
@@ -447,6 +451,9 @@ final class LossRecovery {
             pto = Math.max(pto, srtt * 3 / 2 + 200_000_000L);
         }
         if (pto >= rto.currentTimeoutNanos()) {
+            if (probeTimer != null) {
+                probeTimer.cancel(); // the RTO comes first: a probe armed for an earlier tail must not
+            }
             return;
         }
         if (probeTimer == null) {
@@ -491,7 +498,8 @@ final class LossRecovery {
         // do not count as sent.
         boolean fin = snd.finSent && snd.finSeqValid && snd.finSeq + 1 == sndMax;
         int sentEnd = fin ? snd.finSeq : sndMax;
-        int len = Math.min(mss, Math.min(sentEnd - sndUna, snd.sendBuffer.length()));
+        // 7.3: "the most recently transmitted segment": a FIN that left alone goes alone again.
+        int len = fin && snd.finSentAlone ? 0 : Math.min(mss, Math.min(sentEnd - sndUna, snd.sendBuffer.length()));
         if (len <= 0 && !fin) {
             return;
         }

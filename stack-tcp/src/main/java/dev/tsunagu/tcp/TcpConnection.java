@@ -254,8 +254,6 @@ final class TcpConnection implements TcpOutput.Transmit {
             }
             return;
         }
-        rtt.onAcceptable(s);
-        ecn.onAcceptable(s); // RFC 3168 6.1.3: CWR ends our echo, CE starts one (6.1.5: in-window only)
         // Second: RST (RFC 5961 3.2: only an exact match resets; in-window draws a challenge).
         if (s.has(RST)) {
             if (s.seq != rcv.rcvNxt) {
@@ -268,6 +266,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         // Fourth: SYN in a synchronized state (RFC 5961 4.2): challenge ACK.
         if (s.has(SYN)) {
             if (state == TcpState.SYN_RECEIVED && s.seq == rcv.irs) {
+                rtt.onAcceptable(s);
                 hs.sendSyn(true); // our SYN-ACK was lost: the peer repeats its SYN (with data)
                 return;
             }
@@ -312,6 +311,12 @@ final class TcpConnection implements TcpOutput.Transmit {
             rateLimitedAck();
             return;
         }
+        // TS.Recent only from a segment whose ACK is acceptable too (as Linux): a segment dropped
+        // here must not leave its timestamp behind, or a forged TSval far ahead would make PAWS
+        // (RFC 7323 5.3) drop every genuine segment after it. The RST and SYN challenges above
+        // echo the TS.Recent the connection had.
+        rtt.onAcceptable(s);
+        ecn.onAcceptable(s); // RFC 3168 6.1.3: CWR ends our echo, CE starts one (6.1.5: in-window only)
         processAck(s);
         if (deleted || state == TcpState.TIME_WAIT && s.payloadLength == 0 && !s.has(FIN)) {
             return;
@@ -622,6 +627,15 @@ final class TcpConnection implements TcpOutput.Transmit {
 
     void setNoDelay(boolean on) {
         snd.setNoDelay(on);
+    }
+
+    /** {@code SO_SNDBUF} on a live connection: a larger buffer takes waiting writes' bytes at once. */
+    void setSendBuffer(int bytes) {
+        snd.sendBuffer.setCapacity(bytes);
+        if (!deleted) {
+            calls.serveWrites(snd);
+            snd.output();
+        }
     }
 
     void setKeepAlive(boolean on) {

@@ -466,6 +466,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 }
                 TcpConnection c = new TcpConnection(this, false, localIp, localPort, remoteIp, port, options);
                 register(c);
+                // Cancelled by the application: close it (in SYN-SENT that deletes it, RFC 9293 3.10.4).
+                result.whenComplete((s, e) -> {
+                    if (result.isCancelled()) {
+                        onLoop(c::close);
+                    }
+                });
                 CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
                 opened.whenComplete((conn, e) -> {
                     if (e != null) {

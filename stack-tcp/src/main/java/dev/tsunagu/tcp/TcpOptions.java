@@ -49,6 +49,14 @@ public final class TcpOptions {
     public static final StackOption<Integer> QUICK_ACKS = StackOption.of("tcp.quickAcks", Integer.class, 0,
             "in-order data segments acknowledged at once at the start of a connection (Linux: 16)");
 
+    /**
+     * RFC 5681 4.1: after an idle period longer than the RTO the congestion window restarts
+     * from (at most) the initial window, as the RFC says a sender SHOULD. Linux's
+     * {@code tcp_slow_start_after_idle}; packetdrill's {@code defaults.sh} turns it off.
+     */
+    public static final StackOption<Boolean> SLOW_START_AFTER_IDLE = StackOption.of("tcp.slowStartAfterIdle",
+            Boolean.class, true, "restart from the initial window after an idle period longer than the RTO (RFC 5681 4.1)");
+
     /** The seeds' "full segment or timer" policy: how long a partial segment may wait. */
     public static final StackOption<Duration> SEND_HOLD = StackOption.of("tcp.sendHold", Duration.class,
             Duration.ofMillis(200), "longest wait of a partial segment under full-segment-or-timer");
