@@ -10,7 +10,10 @@ import dev.tsunagu.ipv6.Ipv6Service;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.socket.HappyEyeballs;
 import dev.tsunagu.socket.NameResolver;
+import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
@@ -233,6 +236,21 @@ final class Host implements AutoCloseable {
             }
         }
         throw new UnknownHostException(host + ": no IPv4 address");
+    }
+
+    /**
+     * A TCP connection to {@code host}: a literal, or a name on an IPv4-only stack, gets one
+     * attempt at {@link #resolve}'s address; a name on a stack with an IPv6 address gets its
+     * addresses of both families raced, IPv6 first (RFC 8305 5, {@link HappyEyeballs}).
+     */
+    TcpSocket connect(CommandLine cli, String host, int port) throws IOException {
+        if (Addresses.literal(host) != null || looksNumeric(host) || !stack.hasIpv6Address()) {
+            return stack.tcp().connect(new InetSocketAddress(resolve(cli, host), port));
+        }
+        NameResolver resolver = stack.service(NameResolver.class)
+                .orElseThrow(() -> new UnknownHostException(host + ": this stack has no resolver"));
+        return HappyEyeballs.connectAndWait(stack.loop(), stack.tcp(), resolver.lookupBothFamilies(host), port,
+                TcpSocketOptions.DEFAULT);
     }
 
     @Override
