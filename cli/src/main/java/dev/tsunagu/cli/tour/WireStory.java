@@ -214,6 +214,10 @@ final class WireStory {
         b.truncate(Ipv6Header.HEADER_LENGTH + Ipv6Header.payloadLength(b));
         b.consume(Ipv6Header.HEADER_LENGTH);
         String who = (src.isAny() ? host : nameOf(src)) + " -> " + (dst.isMulticast() ? "all" : nameOf(dst));
+        if (next == 0 && b.length() >= 8 && b.length() >= (b.getU8(1) + 1) * 8) { // Hop-by-Hop (MLD's Router Alert)
+            next = b.getU8(0);
+            b.consume((b.getU8(1) + 1) * 8);
+        }
         if (next == IpProtocol.ICMPV6 && b.length() >= Icmpv6Header.HEADER_LENGTH) {
             return new Line(who, icmpv6(src, dst, b));
         }
@@ -256,6 +260,12 @@ final class WireStory {
             }
             return "Neighbor Advertisement (unsolicited, to all nodes): " + target + " is at " + mac
                     + "; nobody asked, so the others just update an entry they already have";
+        }
+        if (type == 143 && b.length() >= 8) {
+            int records = b.getU16(6);
+            return "MLDv2 report to " + dst + " (all MLD routers, with a Router Alert so switches look inside): this"
+                    + " host listens to " + records + " multicast group" + (records == 1 ? "" : "s") + " (the solicited-node"
+                    + " groups of its addresses), so a switch that snoops MLD forwards those solicitations to it";
         }
         if (type == Icmpv6Header.TYPE_ROUTER_SOLICITATION) {
             return "Router Solicitation to all routers (" + dst + "): is a router here to tell us prefixes and a default"
