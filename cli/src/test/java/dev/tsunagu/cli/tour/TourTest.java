@@ -137,6 +137,7 @@ class TourTest {
 
     /** The IPv6 journey's stages: DAD, Neighbor Discovery where IPv4 has ARP, AAAA then A, TCP with the IPv6 MSS. */
     private static final List<String> STAGES_IPV6 = List.of(
+            "browser -> all +MLDv2 report to ff02::16 .*listens to 2 multicast groups",
             "browser -> all +Neighbor Solicitation from the unspecified address ::.*Duplicate Address Detection.*fd00::1\\?",
             "www -> all +Neighbor Solicitation from the unspecified address ::.*Duplicate Address Detection.*fd00::80\\?",
             "browser +\\p{XDigit}{2}(:\\p{XDigit}{2}){5} +fd00::1/64 +and fe80::",

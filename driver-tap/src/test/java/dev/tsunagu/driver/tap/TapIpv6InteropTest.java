@@ -106,6 +106,8 @@ class TapIpv6InteropTest {
             assertThat(wire.count("icmpv6.type == 136 && icmpv6.nd.na.flag.s == 1", true))
                     .as("solicited neighbor advertisements from the stack").isPositive();
             assertThat(wire.count("icmpv6.checksum.status == 1", true)).as("good ICMPv6 checksums").isPositive();
+            assertThat(wire.count("icmpv6.type == 143 && ipv6.dst == ff02::16 && ipv6.hlim == 1 && ipv6.hopopts", true))
+                    .as("MLDv2 reports (RFC 3810) with the Router Alert, as Wireshark decodes them").isPositive();
         }
     }
 
