@@ -135,7 +135,9 @@ public final class WireCheck {
         Process p = new ProcessBuilder(c).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         p.getOutputStream().close();
         var out = Sh.drain(p.getInputStream());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        // A lossy 50 MB run's capture (two transfers, some 200 MB) takes tshark a minute or more
+        // on a loaded two-core machine (seen: over 60 s while other builds ran): allow five.
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("tshark did not finish: " + String.join(" ", c));
         }
