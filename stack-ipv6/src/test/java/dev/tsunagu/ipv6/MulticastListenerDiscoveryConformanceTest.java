@@ -170,6 +170,40 @@ class MulticastListenerDiscoveryConformanceTest {
         assertThat(lan.count("mld", "IgnoredV1Queries")).isEqualTo(1);
     }
 
+    /**
+     * Random queries (any length 4 to 63 bytes after the type and code, any hop limit, link-local
+     * or global source, to all nodes or to our group, checksums valid so they reach the parser):
+     * nothing escapes the loop, every one is counted as answered, invalid or MLDv1, and what goes
+     * out is only well-formed reports. A failure names its seed.
+     */
+    @Test
+    void randomQueriesAreCountedAndNeverCrashTheHost() {
+        settle();
+        long seed = 3810;
+        java.util.Random r = new java.util.Random(seed);
+        int n = 500;
+        for (int i = 0; i < n; i++) {
+            byte[] body = new byte[r.nextInt(60)];
+            r.nextBytes(body);
+            if (body.length > 0) {
+                body[0] = 0; // Maximum Response Code at most 255 ms, so the answers come while we look
+            }
+            Ipv6Address src = r.nextBoolean() ? RAW_LINK_LOCAL : RAW;
+            Ipv6Address dst = r.nextBoolean() ? Ipv6Addresses.ALL_NODES : hostGroup;
+            int hopLimit = r.nextInt(4) == 0 ? r.nextInt(256) : 1;
+            byte[] icmp = V6.icmp(src, dst, 130, r.nextInt(3) == 0 ? r.nextInt(256) : 0, body);
+            lan.sendTo(dst, V6.packet(src, dst, 0, hopLimit, V6.optionsHeader(58, new byte[] {5, 2, 0, 0}, icmp)));
+        }
+        lan.loop.advance(Duration.ofSeconds(1));
+        reports(lan.sent()); // each checked for its form
+        long counted = lan.count("mld", "InQueries") + lan.count("mld", "DropInvalidQueries")
+                + lan.count("mld", "IgnoredV1Queries")
+                + lan.count("icmpv6", "DropTruncated"); // under 8 bytes: ICMPv6 drops them before MLD sees them
+        assertThat(counted).as("seed %d: every query counted once", seed).isEqualTo(n);
+        assertThat(lan.count("mld", "InQueries")).as("seed %d: some were valid and answered", seed).isPositive();
+        assertThat(lan.count("loop", "Errors")).as("seed %d: exceptions in the loop", seed).isZero();
+    }
+
     @Test
     void rfc3810_5_1_3_theMaximumResponseCodeIsLinearBelow32768AndExponentialAbove() {
         assertThat(MulticastListenerDiscovery.maximumResponseDelayMillis(0)).isZero();
