@@ -51,6 +51,11 @@ final class TourCommand implements Callable<Integer> {
                     + " congestion window to this HTML file (self-contained: open it in any browser).")
     Path html;
 
+    @Option(names = "--ipv6",
+            description = "The journey over IPv6 alone: Duplicate Address Detection, Neighbor Discovery in place of ARP,"
+                    + " the DNS server's AAAA answer; deterministic per seed like the IPv4 one.")
+    boolean ipv6;
+
     @Option(names = "--log", paramLabel = "LEVEL", defaultValue = "warn", description = "Log level (default: ${DEFAULT-VALUE}).")
     String log;
 
@@ -60,10 +65,13 @@ final class TourCommand implements Callable<Integer> {
         if (mtu < 576 || mtu > 9000) {
             throw new ParameterException(spec.commandLine(), "--mtu must be between 576 and 9000: " + mtu);
         }
+        if (ipv6 && mtu < 1280) {
+            throw new ParameterException(spec.commandLine(), "--mtu must be 1280 at least with --ipv6 (RFC 8200 5): " + mtu);
+        }
         if (!(delayMillis >= 0 && delayMillis <= 10_000)) {
             throw new ParameterException(spec.commandLine(), "--delay must be between 0 and 10000 ms: " + delayMillis);
         }
-        Tour.run(new Tour.Config(seed, mtu, Duration.ofNanos(Math.round(delayMillis * 1e6)), pcap, realTime, html),
+        Tour.run(new Tour.Config(seed, mtu, Duration.ofNanos(Math.round(delayMillis * 1e6)), pcap, realTime, html, ipv6),
                 spec.commandLine().getOut());
         return 0;
     }

@@ -2,6 +2,8 @@ package dev.tsunagu.socket;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Connection racing for a name with addresses of both families (RFC 8305, simplified): the
@@ -61,6 +65,30 @@ public final class HappyEyeballs {
         HappyEyeballs race = new HappyEyeballs(loop, tcp, targets, options, delay);
         race.onLoop(race::begin);
         return race.result;
+    }
+
+    /**
+     * {@link #connect} waited for, with the Connection Attempt Delay, as blocking callers (the
+     * HTTP client, {@code nc}) want it: the first connected socket, or the failure as an
+     * {@link IOException} (a {@link ConnectException} when every attempt outlasted the connect
+     * timeout). Not for use on a threaded loop's own thread.
+     */
+    public static TcpSocket connectAndWait(EventLoop loop, TcpService tcp, List<InetAddress> addresses, int port,
+            TcpSocketOptions options) throws IOException {
+        try {
+            return loop.await(connect(loop, tcp, addresses, port, options, CONNECTION_ATTEMPT_DELAY),
+                    options.connectTimeout().plusSeconds(1));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ConnectException("connection timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting");
+        }
     }
 
     private void begin() {

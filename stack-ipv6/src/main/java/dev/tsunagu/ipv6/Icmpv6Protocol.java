@@ -113,6 +113,13 @@ final class Icmpv6Protocol implements TransportProtocol {
                 pinger.onReply(info, p);
                 p.release();
             }
+            case MulticastListenerDiscovery.TYPE_QUERY -> {
+                try {
+                    nd.mld().receive(info, p);
+                } finally {
+                    p.release();
+                }
+            }
             case Icmpv6Header.TYPE_ROUTER_SOLICITATION, Icmpv6Header.TYPE_ROUTER_ADVERTISEMENT,
                  Icmpv6Header.TYPE_NEIGHBOR_SOLICITATION, Icmpv6Header.TYPE_NEIGHBOR_ADVERTISEMENT,
                  Icmpv6Header.TYPE_REDIRECT -> {

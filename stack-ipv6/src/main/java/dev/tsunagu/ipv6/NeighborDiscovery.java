@@ -54,6 +54,7 @@ final class NeighborDiscovery implements NeighborResolver {
     private final Ipv6Layer ip;
     private final StackContext ctx;
     private final NeighborCache cache;
+    private final MulticastListenerDiscovery mld;
     private final int dadTransmits;
     private final long retransNanos;
     private final boolean acceptRa;
@@ -81,6 +82,7 @@ final class NeighborDiscovery implements NeighborResolver {
         this.dadTransmits = ctx.option(Ipv6Options.DAD_TRANSMITS);
         this.retransNanos = ctx.option(Ipv6Options.RETRANS_TIMER).toNanos();
         this.acceptRa = ctx.option(Ipv6Options.ACCEPT_RA) && !ctx.option(Ipv6Options.FORWARDING);
+        this.mld = new MulticastListenerDiscovery(ip, ctx);
         CounterGroup c = ctx.counters("nd");
         inSolicits = c.counter("InNeighborSolicits", "neighbor solicitations received (valid)");
         inAdverts = c.counter("InNeighborAdverts", "neighbor advertisements received (valid)");
@@ -106,6 +108,10 @@ final class NeighborDiscovery implements NeighborResolver {
 
     NeighborCache cache() {
         return cache;
+    }
+
+    MulticastListenerDiscovery mld() {
+        return mld;
     }
 
     // ---- NeighborResolver ----
@@ -144,9 +150,13 @@ final class NeighborDiscovery implements NeighborResolver {
         s.addresses.add(a);
     }
 
-    /** Starts DAD for every tentative address (the interfaces are up now). */
+    /**
+     * Starts DAD for every tentative address (the interfaces are up now), after joining their
+     * solicited-node groups with an MLD report (RFC 4862 5.4.2: the join comes first).
+     */
     void startDuplicateAddressDetection() {
         for (Ipv6Interface s : ip.interfaceStates()) {
+            mld.joined(s, MulticastListenerDiscovery.groups(s));
             for (Ipv6Interface.Address a : s.addresses()) {
                 if (a.state == Ipv6Interface.AddressState.TENTATIVE) {
                     probe(s, a);
@@ -405,7 +415,12 @@ final class NeighborDiscovery implements NeighborResolver {
         if ((flags & NdMessage.PREFIX_FLAG_AUTONOMOUS) != 0 && length == 64 && valid > 0 && preferred <= valid) {
             Ipv6Address address = Ipv6Addresses.withInterfaceIdentifier(prefix.address(), s.iface().macBits());
             if (s.find(address) == null) {
+                Ipv6Address group = Ipv6Addresses.solicitedNode(address);
+                boolean newGroup = !MulticastListenerDiscovery.groups(s).contains(group);
                 addAddress(s, new Ipv6Prefix(address, 64), true);
+                if (newGroup) {
+                    mld.joined(s, java.util.List.of(group)); // before its DAD (RFC 4862 5.4.2)
+                }
                 Ipv6Interface.Address a = s.find(address);
                 if (a.state == Ipv6Interface.AddressState.TENTATIVE) {
                     probe(s, a);

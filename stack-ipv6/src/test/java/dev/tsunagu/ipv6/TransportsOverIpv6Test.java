@@ -84,9 +84,10 @@ class TransportsOverIpv6Test {
             s.udp().open().bind(0).send("u".getBytes(), new InetSocketAddress(Ipv6Address.LOOPBACK.toInetAddress(), 9));
             loop.runUntilIdle();
             assertThat(u.poll().data()).isEqualTo("u".getBytes());
-            // All of it stayed inside: the one frame out is the Router Solicitation.
-            assertThat(s.statistics().get("if.eth0", "TxFrames")).isEqualTo(1);
+            // All of it stayed inside: the two frames out are the MLD report and the Router Solicitation.
+            assertThat(s.statistics().get("if.eth0", "TxFrames")).isEqualTo(2);
             assertThat(s.statistics().get("nd", "OutRouterSolicits")).isEqualTo(1);
+            assertThat(s.statistics().get("mld", "OutReports")).isEqualTo(1);
         }
     }
 

@@ -5,6 +5,7 @@ import static java.net.spi.InetAddressResolver.LookupPolicy.IPV4_FIRST;
 import static java.net.spi.InetAddressResolver.LookupPolicy.IPV6;
 import static java.net.spi.InetAddressResolver.LookupPolicy.IPV6_FIRST;
 
+import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.stack.NetworkStack;
 import java.net.Inet4Address;
@@ -30,9 +31,12 @@ import java.util.stream.Stream;
  * r.lookupByName("www.example.test", LookupPolicy.of(LookupPolicy.IPV4));
  * }</pre>
  *
- * <p>What it answers: the stack's resolver asks for IPv4 addresses (A records) only, so a lookup
- * that allows only IPv6 finds only the host table's IPv6 entries. The order follows the policy
- * ({@code IPV4_FIRST}, {@code IPV6_FIRST}, or as found). Reverse lookups are answered from the
+ * <p>What it answers: what the policy allows of what the stack can reach. A stack with an IPv6
+ * address asks for AAAA records where the policy allows IPv6, and for both families where it
+ * allows both (AAAA first, {@link NameResolver#lookupBothFamilies}, RFC 8305); a stack with only
+ * IPv4 asks for A records alone, as a name's IPv6 addresses would be of no use to it (a lookup
+ * that allows only IPv6 then finds only the host table's entries). The order follows the policy
+ * ({@code IPV4_FIRST}, {@code IPV6_FIRST}, or as found: IPv6 first on a dual-stack host). Reverse lookups are answered from the
  * host table alone (the stub resolver sends no PTR queries), so {@code getHostName()} of another
  * address gives the literal, as the JDK does when no name is found. Failures are the stack
  * resolver's {@link UnknownHostException}s, whose messages say why (NXDOMAIN, which server timed
@@ -53,8 +57,8 @@ public final class TsunaguResolver implements InetAddressResolver {
         Objects.requireNonNull(host);
         int wanted = policy.characteristics();
         List<InetAddress> found = hosts.lookup(host);
-        if (found.isEmpty() && (wanted & IPV4) != 0) {
-            found = named(host, stackResolver(host).lookup(host));
+        if (found.isEmpty()) {
+            found = named(host, fromDns(host, wanted));
         }
         List<InetAddress> allowed = new ArrayList<>();
         for (InetAddress a : found) {
@@ -65,7 +69,7 @@ public final class TsunaguResolver implements InetAddressResolver {
         }
         if (allowed.isEmpty()) {
             throw new UnknownHostException(host + ": no " + ((wanted & IPV4) == 0 ? "IPv6 " : "")
-                    + "address (Tsunagu's resolver asks DNS for IPv4 addresses only)");
+                    + "address (Tsunagu's resolver asks DNS for IPv6 addresses only on a stack with an IPv6 address)");
         }
         if ((wanted & IPV4_FIRST) != 0) {
             allowed.sort(Comparator.comparing(a -> a instanceof Inet4Address ? 0 : 1));
@@ -82,6 +86,20 @@ public final class TsunaguResolver implements InetAddressResolver {
         }
         return hosts.nameOf(addr).orElseThrow(() -> new UnknownHostException(
                 "no name for this address in Tsunagu's host table (the DNS stub resolver sends no PTR queries)"));
+    }
+
+    /** The stack's DNS answers for the families the policy allows and the stack has an address of. */
+    private List<InetAddress> fromDns(String host, int wanted) throws UnknownHostException {
+        boolean v4 = (wanted & IPV4) != 0;
+        boolean v6 = (wanted & IPV6) != 0 && stack.get().hasIpv6Address();
+        if (!v4 && !v6) {
+            return List.of();
+        }
+        NameResolver r = stackResolver(host);
+        if (v4 && v6) {
+            return r.lookupBothFamilies(host);
+        }
+        return v6 ? r.lookup(host, AddressFamily.IPV6) : r.lookup(host);
     }
 
     private NameResolver stackResolver(String host) throws UnknownHostException {

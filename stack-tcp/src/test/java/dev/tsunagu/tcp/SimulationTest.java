@@ -38,6 +38,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * writes what the client's interface saw to {@code DIR/sim-S.pcap}, and {@code -Dtsunagu.sim.stats=true} prints a
  * {@code simstat} line per world (loss, each side's timeouts and retry limits run out) for the analysis in
  * docs/reliability.md.
+ *
+ * <p>The same worlds run over IPv6 in stack-ipv6's build ({@code -Dtsunagu.sim.family=ipv6}, set
+ * there by a surefire execution that runs this class from stack-tcp's test jar, since this
+ * module's tests cannot have the IPv6 layer that itself needs stack-tcp): the stacks at
+ * {@code fd00::1/64} and {@code fd00::2/64} find each other by Neighbor Discovery in place of
+ * ARP, TCP's checksum covers the IPv6 pseudo-header, the seeds are the same.
  */
 class SimulationTest {
     static final int SEEDS = Integer.getInteger("tsunagu.sim.seeds", 1000);
@@ -144,16 +150,47 @@ class SimulationTest {
 
     enum Ending { CLIENT_FIRST, SERVER_FIRST, SIMULTANEOUS, HALF_CLOSE_THEN_REPLY, CLIENT_ABORTS, SERVER_ABORTS }
 
+    /** The network layer the worlds run over: {@code -Dtsunagu.sim.family=ipv6} or IPv4. */
+    static Family family() {
+        return "ipv6".equalsIgnoreCase(System.getProperty("tsunagu.sim.family")) ? Family.IPV6 : Family.IPV4;
+    }
+
+    /** A family's addresses for the two stacks, and what to re-run a failed seed with. */
+    enum Family {
+        IPV4("10.0.0.1/24", "10.0.0.2/24", "10.0.0.2", "-pl stack-tcp test -Dtest=SimulationTest"),
+        /**
+         * The stacks run Duplicate Address Detection first (RFC 4862 5.4: no tentative source);
+         * the world's applications start once it is over, {@link #SETTLE} into the world.
+         */
+        IPV6("fd00::1/64", "fd00::2/64", "fd00::2", "-pl stack-ipv6 -am verify -Dtest=SimulationTest"
+                + " -Dsurefire.failIfNoSpecifiedTests=false");
+
+        /** DAD's one solicitation and RetransTimer (1 s), with room to spare. */
+        static final Duration SETTLE = Duration.ofSeconds(2);
+
+        final String client;
+        final String server;
+        final String serverAddress;
+        final String rerun;
+
+        Family(String client, String server, String serverAddress, String rerun) {
+            this.client = client;
+            this.server = server;
+            this.serverAddress = serverAddress;
+            this.rerun = rerun;
+        }
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void streamsArriveIntact(long seed) throws Exception {
         WORLDS.incrementAndGet();
-        World w = new World(seed);
+        World w = new World(seed, family());
         try {
             w.run();
         } catch (AssertionError | Exception e) {
-            throw new AssertionError("simulation seed " + seed + " failed: " + e.getMessage() + "\n  world: " + w
-                    + "\n  re-run: ./mvnw -pl stack-tcp test -Dtest=SimulationTest -Dtsunagu.sim.seed=" + seed, e);
+            throw new AssertionError("simulation seed " + seed + " (" + family() + ") failed: " + e.getMessage() + "\n  world: " + w
+                    + "\n  re-run: ./mvnw " + family().rerun + " -Dtsunagu.sim.seed=" + seed, e);
         } finally {
             w.close();
         }
@@ -162,14 +199,14 @@ class SimulationTest {
     @Test
     void aFixedSeedIsReproducible() throws Exception {
         String first;
-        World a = new World(42);
+        World a = new World(42, family());
         try {
             a.run();
             first = a.trace();
         } finally {
             a.close();
         }
-        World b = new World(42);
+        World b = new World(42, family());
         try {
             b.run();
             assertThat(b.trace()).isEqualTo(first);
@@ -181,6 +218,7 @@ class SimulationTest {
     /** One seeded world. */
     static final class World {
         final long seed;
+        final Family family;
         final Random r;
         final VirtualEventLoop loop = new VirtualEventLoop();
         final FaultPlan plan;
@@ -198,8 +236,9 @@ class SimulationTest {
         FaultInjectingDriver clientFaults;
         FaultInjectingDriver serverFaults;
 
-        World(long seed) {
+        World(long seed, Family family) {
             this.seed = seed;
+            this.family = family;
             this.r = new Random(seed);
             double loss = r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.20;
             FaultPlan.Builder b = FaultPlan.builder().drop(loss);
@@ -279,7 +318,9 @@ class SimulationTest {
         }
 
         void run() throws Exception {
-            Cable cable = new Cable("sim-" + seed, r.nextBoolean() ? 1500 : 576 + r.nextInt(1000));
+            int mtu = r.nextBoolean() ? 1500 : 576 + r.nextInt(1000);
+            // IPv6 needs links of 1280 bytes at least (RFC 8200 5); the draw stays, so each seed's world is otherwise the same.
+            Cable cable = new Cable("sim-" + seed, family == Family.IPV6 ? Math.max(1280, mtu) : mtu);
             clientFaults = new FaultInjectingDriver(cable.attach(), plan, seed * 3 + 1);
             dev.tsunagu.driver.LinkDriver clientPort = new EcnMarker(new TcpCorruptor(clientFaults, corruption, seed * 5 + 1),
                     ceMarking, seed * 7 + 1);
@@ -287,26 +328,29 @@ class SimulationTest {
             if (pcapDir != null) {
                 // What the client's interface saw: re-run one seed with this to read it in Wireshark.
                 clientPort = dev.tsunagu.link.capture.CapturingDriver.toFile(clientPort,
-                        java.nio.file.Path.of(pcapDir, "sim-" + seed + ".pcap"));
+                        java.nio.file.Path.of(pcapDir, "sim-" + family.name().toLowerCase(java.util.Locale.ROOT) + "-" + seed + ".pcap"));
             }
             client = NetworkStack.builder().name("client").eventLoop(loop).seed(seed * 2 + 1).congestionControl(clientCc)
                     .option(dev.tsunagu.tcp.TcpOptions.SACK, clientSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, clientTs)
                     .option(dev.tsunagu.tcp.TcpOptions.ECN, clientEcn)
-                    .addInterface(InterfaceConfig.of(clientPort).address("10.0.0.1/24")).build();
+                    .addInterface(InterfaceConfig.of(clientPort).address(family.client)).build();
             serverFaults = new FaultInjectingDriver(cable.attach(), plan, seed * 3 + 2);
             dev.tsunagu.driver.LinkDriver serverPort = new EcnMarker(new TcpCorruptor(serverFaults, corruption, seed * 5 + 2),
                     ceMarking, seed * 7 + 2);
             if (pcapDir != null) {
                 serverPort = dev.tsunagu.link.capture.CapturingDriver.toFile(serverPort,
-                        java.nio.file.Path.of(pcapDir, "sim-" + seed + "-server.pcap"));
+                        java.nio.file.Path.of(pcapDir, "sim-" + family.name().toLowerCase(java.util.Locale.ROOT) + "-" + seed + "-server.pcap"));
             }
             server = NetworkStack.builder().name("server").eventLoop(loop).seed(seed * 2 + 2).congestionControl(serverCc)
                     .option(dev.tsunagu.tcp.TcpOptions.SACK, serverSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, serverTs)
                     .option(dev.tsunagu.tcp.TcpOptions.ECN, serverEcn)
-                    .addInterface(InterfaceConfig.of(serverPort).address("10.0.0.2/24")).build();
+                    .addInterface(InterfaceConfig.of(serverPort).address(family.server)).build();
+            if (family == Family.IPV6) {
+                loop.advance(Family.SETTLE);
+            }
             TcpServerSocket listener = server.tcp().listen(80, 8, serverOptions);
             CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
-            CompletableFuture<TcpSocket> connected = client.tcp().connectAsync(new InetSocketAddress("10.0.0.2", 80), clientOptions);
+            CompletableFuture<TcpSocket> connected = client.tcp().connectAsync(new InetSocketAddress(family.serverAddress, 80), clientOptions);
             byte[] clientData = payload(clientBytes);
             byte[] serverData = payload(serverBytes);
             // Each application starts as soon as its own socket is ready, as real ones do: the
@@ -412,6 +456,11 @@ class SimulationTest {
             assertThat(server.service(TcpLayer.class).orElseThrow().connectionCount()).as("server connections left").isZero();
             assertThat(client.sockets()).isEmpty();
             assertThat(server.sockets()).isEmpty();
+            if (family == Family.IPV6) { // the worlds really ran over IPv6, with nothing over IPv4
+                assertThat(client.statistics().get("ipv6", "OutRequests")).as("client's IPv6 packets").isPositive();
+                assertThat(client.statistics().get("ip", "OutRequests") + server.statistics().get("ip", "OutRequests"))
+                        .as("IPv4 packets in an IPv6 world").isZero();
+            }
             assertThat(client.statistics().get("loop", "Errors")).as("client loop errors").isZero();
             assertThat(server.statistics().get("loop", "Errors")).as("server loop errors").isZero();
         }
@@ -480,7 +529,7 @@ class SimulationTest {
 
         @Override
         public String toString() {
-            return "plan " + plan + ", corrupt " + corruption + ", ending " + ending + ", client " + clientBytes + " B " + clientOptions.sendBuffering()
+            return family + ", plan " + plan + ", corrupt " + corruption + ", ending " + ending + ", client " + clientBytes + " B " + clientOptions.sendBuffering()
                     + " snd " + clientOptions.sendBuffer() + " rcv " + clientOptions.receiveBuffer()
                     + ", server " + serverBytes + " B " + serverOptions.sendBuffering()
                     + " snd " + serverOptions.sendBuffer() + " rcv " + serverOptions.receiveBuffer()

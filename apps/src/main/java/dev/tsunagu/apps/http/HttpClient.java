@@ -8,7 +8,6 @@ import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -22,8 +21,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -184,21 +181,7 @@ public final class HttpClient {
             return stack.tcp().connect(new InetSocketAddress(resolve(stack, target.host()), target.port()));
         }
         List<InetAddress> all = resolver(stack, target.host()).lookupBothFamilies(target.host());
-        TcpSocketOptions options = TcpSocketOptions.DEFAULT;
-        try {
-            return stack.loop().await(HappyEyeballs.connect(stack.loop(), stack.tcp(), all, target.port(), options,
-                    HappyEyeballs.CONNECTION_ATTEMPT_DELAY), options.connectTimeout().plusSeconds(1));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new ConnectException("connection timed out");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while connecting");
-        }
+        return HappyEyeballs.connectAndWait(stack.loop(), stack.tcp(), all, target.port(), TcpSocketOptions.DEFAULT);
     }
 
     private static boolean isLiteral(String host) {

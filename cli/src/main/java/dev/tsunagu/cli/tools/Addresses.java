@@ -9,9 +9,8 @@ import java.net.InetSocketAddress;
 /**
  * Address literals and {@code host:port} as the commands read and print them, through Guava's
  * {@link InetAddresses} and {@link HostAndPort}: IPv4 and IPv6 literals alike
- * ({@code 10.0.0.1:53}, {@code [fd00::1]:53}), so an IPv6 address is recognised as one (and,
- * where only IPv4 is taken yet, such as {@code --gateway} and {@code --dns}, refused with a
- * reason) rather than misread as a name or a malformed port.
+ * ({@code 10.0.0.1:53}, {@code [fd00::1]:53}), so an IPv6 address is recognised as one rather
+ * than misread as a name or a malformed port.
  */
 final class Addresses {
     private Addresses() {}
@@ -53,22 +52,26 @@ final class Addresses {
     }
 
     /**
-     * An IPv4 {@code ADDR[:PORT]} ({@code 10.0.0.1}, {@code 10.0.0.1:5353}); an IPv6 one is
-     * recognised ({@code [fd00::1]:53}) and refused.
+     * An {@code ADDR[:PORT]} of either family: {@code 10.0.0.1}, {@code 10.0.0.1:5353},
+     * {@code fd00::1}, {@code [fd00::1]:5353}.
      *
      * @throws IllegalArgumentException saying what is wrong with it
      */
-    static InetSocketAddress ipv4AndPort(String text, int defaultPort) {
+    static InetSocketAddress addressAndPort(String text, int defaultPort) {
         HostAndPort hp;
         try {
             hp = HostAndPort.fromString(text.strip()).withDefaultPort(defaultPort);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("want ADDR[:PORT] (e.g. 10.0.0.1:53), not '" + text + "'", e);
+            throw new IllegalArgumentException("want ADDR[:PORT] (e.g. 10.0.0.1:53 or [fd00::1]:53), not '" + text + "'", e);
         }
         int port = hp.getPort();
         if (port < 1) {
             throw new IllegalArgumentException("port " + port + " out of range 1-65535 in '" + text + "'");
         }
-        return new InetSocketAddress(ipv4(hp.getHost()), port);
+        InetAddress a = literal(hp.getHost());
+        if (a == null) {
+            throw new IllegalArgumentException("not an IP address (want a.b.c.d or an IPv6 one): " + hp.getHost());
+        }
+        return new InetSocketAddress(a, port);
     }
 }

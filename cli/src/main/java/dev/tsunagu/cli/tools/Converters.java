@@ -1,6 +1,6 @@
 package dev.tsunagu.cli.tools;
 
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpPrefix;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
@@ -25,15 +25,15 @@ final class Converters {
         }
     }
 
-    /** A dotted IPv4 address (an IPv6 literal is recognised and refused). */
-    public static final class Address implements ITypeConverter<Ipv4Address> {
+    /** An address of either family, {@code 10.0.0.254} or {@code fd00::1} (brackets allowed). */
+    public static final class Address implements ITypeConverter<IpAddress> {
         @Override
-        public Ipv4Address convert(String value) {
-            try {
-                return Ipv4Address.of(Addresses.ipv4(value));
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+        public IpAddress convert(String value) {
+            java.net.InetAddress a = Addresses.literal(value);
+            if (a == null) {
+                throw new TypeConversionException("not an IP address (want a.b.c.d or an IPv6 one): " + value);
             }
+            return IpAddress.of(a);
         }
     }
 

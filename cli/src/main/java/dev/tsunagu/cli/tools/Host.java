@@ -8,7 +8,12 @@ import dev.tsunagu.driver.LinkDrivers;
 import dev.tsunagu.ipv6.Ipv6Interface;
 import dev.tsunagu.ipv6.Ipv6Service;
 import dev.tsunagu.link.capture.CapturingDriver;
+import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.socket.HappyEyeballs;
 import dev.tsunagu.socket.NameResolver;
+import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
@@ -20,10 +25,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -71,9 +79,7 @@ final class Host implements AutoCloseable {
                 ifc.mtu(o.mtu);
             }
             NetworkStack.Builder b = NetworkStack.builder().name(o.stackName(command)).addInterface(ifc);
-            if (o.gateway != null) {
-                b.gateway(o.gateway);
-            }
+            o.gateway.forEach(b::gateway);
             if (!servers.isEmpty()) {
                 b.option(UdpOptions.DNS_SERVERS, servers);
             }
@@ -158,11 +164,21 @@ final class Host implements AutoCloseable {
         }
         List<String> dnsServers = new ArrayList<>();
         for (String server : dns == null ? List.<String>of() : dns.servers) {
+            InetSocketAddress a;
             try {
-                dnsServers.add(Addresses.format(Addresses.ipv4AndPort(server, ResolverConfig.DNS_PORT)));
+                a = Addresses.addressAndPort(server, ResolverConfig.DNS_PORT);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(cli, "--dns: " + e.getMessage());
             }
+            requireFamily(cli, o, "--dns", IpAddress.of(a.getAddress()));
+            dnsServers.add(Addresses.format(a));
+        }
+        Set<AddressFamily> gatewayFamilies = EnumSet.noneOf(AddressFamily.class);
+        for (IpAddress g : o.gateway) {
+            if (!gatewayFamilies.add(g.family())) {
+                throw new ParameterException(cli, "--gateway: one per family, not two " + g.family() + " ones");
+            }
+            requireFamily(cli, o, "--gateway", g);
         }
         if (o.statusPort != null && (o.statusPort < 0 || o.statusPort > 65535)) {
             throw new ParameterException(cli, "--status-port: want 0-65535, not " + o.statusPort);
@@ -171,6 +187,15 @@ final class Host implements AutoCloseable {
             throw new ParameterException(cli, "--mtu: want 68-65535 (IPv4's minimum is 68), not " + o.mtu);
         }
         return String.join(",", dnsServers);
+    }
+
+    /** A usage error unless the stack has an address of {@code a}'s family ({@code --ip}) to reach it from. */
+    private static void requireFamily(CommandLine cli, NetworkOptions o, String option, IpAddress a) {
+        if (!o.hasAddress(a.family())) {
+            throw new ParameterException(cli, option + ": " + a + " is an " + (a.family() == AddressFamily.IPV6 ? "IPv6" : "IPv4")
+                    + " address; give the stack one too (e.g. --ip " + (a.family() == AddressFamily.IPV6 ? "fd00::2/64" : "10.0.0.2/24")
+                    + ")");
+        }
     }
 
     NetworkStack stack() {
@@ -219,6 +244,21 @@ final class Host implements AutoCloseable {
             }
         }
         throw new UnknownHostException(host + ": no IPv4 address");
+    }
+
+    /**
+     * A TCP connection to {@code host}: a literal, or a name on an IPv4-only stack, gets one
+     * attempt at {@link #resolve}'s address; a name on a stack with an IPv6 address gets its
+     * addresses of both families raced, IPv6 first (RFC 8305 5, {@link HappyEyeballs}).
+     */
+    TcpSocket connect(CommandLine cli, String host, int port) throws IOException {
+        if (Addresses.literal(host) != null || looksNumeric(host) || !stack.hasIpv6Address()) {
+            return stack.tcp().connect(new InetSocketAddress(resolve(cli, host), port));
+        }
+        NameResolver resolver = stack.service(NameResolver.class)
+                .orElseThrow(() -> new UnknownHostException(host + ": this stack has no resolver"));
+        return HappyEyeballs.connectAndWait(stack.loop(), stack.tcp(), resolver.lookupBothFamilies(host), port,
+                TcpSocketOptions.DEFAULT);
     }
 
     @Override

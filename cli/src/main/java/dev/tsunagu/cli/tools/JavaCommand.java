@@ -57,10 +57,6 @@ final class JavaCommand extends NetworkCommand {
         if (net.netstatEvery != null) {
             throw new ParameterException(spec.commandLine(), "--netstat-every: not for java (the stack runs in the program's JVM)");
         }
-        if (net.ip.size() != 1) {
-            throw new ParameterException(spec.commandLine(), "--ip: java takes one address (the switch's tsunagu.ip), not "
-                    + net.addresses());
-        }
         try {
             HostTable.parse(String.join(",", hosts));
         } catch (IllegalArgumentException e) {
@@ -87,9 +83,9 @@ final class JavaCommand extends NetworkCommand {
     private Map<String, String> properties(String servers) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put(StackProperties.DRIVER, net.driver);
-        p.put(StackProperties.IP, net.ip.getFirst().toString());
-        if (net.gateway != null) {
-            p.put(StackProperties.GATEWAY, net.gateway.toString());
+        p.put(StackProperties.IP, String.join(",", net.ip.stream().map(Object::toString).toList()));
+        if (!net.gateway.isEmpty()) {
+            p.put(StackProperties.GATEWAY, String.join(",", net.gateway.stream().map(Object::toString).toList()));
         }
         if (net.mtu != null) {
             p.put(StackProperties.MTU, net.mtu.toString());

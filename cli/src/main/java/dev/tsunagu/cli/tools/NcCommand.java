@@ -68,18 +68,20 @@ final class NcCommand extends NetworkCommand {
             throw new ParameterException(spec.commandLine(), "PORT: " + e.getMessage());
         }
         try (Host h = Host.start(spec.commandLine(), "nc", net, dns)) {
-            InetSocketAddress remote = listen ? null : new InetSocketAddress(h.resolve(spec.commandLine(), target.getFirst()), port);
+            // TCP connects by name through Host.connect (both families raced); UDP needs one address.
+            InetSocketAddress remote = listen || !udp ? null
+                    : new InetSocketAddress(h.resolve(spec.commandLine(), target.getFirst()), port);
             var stops = List.of(Signals.handle(List.of("INT"), () -> io.stop().complete(null)),
                     Signals.handle(List.of("TERM"), () -> io.stop().complete(null)));
             try {
-                return udp ? udp(h, remote, port) : tcp(h, remote, port);
+                return udp ? udp(h, remote, port) : tcp(h, port);
             } finally {
                 stops.forEach(o -> o.ifPresent(Signals.Installed::close));
             }
         }
     }
 
-    private int tcp(Host h, InetSocketAddress remote, int port) throws IOException, InterruptedException {
+    private int tcp(Host h, int port) throws IOException, InterruptedException {
         TcpSocket s;
         if (listen) {
             try (TcpServerSocket l = h.stack().tcp().listen(port)) {
@@ -97,7 +99,7 @@ final class NcCommand extends NetworkCommand {
             spec.commandLine().getErr().println("nc: connection from " + Addresses.format(s.remoteAddress()));
             spec.commandLine().getErr().flush();
         } else {
-            s = h.stack().tcp().connect(remote);
+            s = h.connect(spec.commandLine(), target.getFirst(), port);
             io.markReady();
         }
         io.stop().thenRun(s::abort);

@@ -1,6 +1,7 @@
 package dev.tsunagu.cli.tools;
 
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpPrefix;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +25,9 @@ public final class NetworkOptions {
     List<IpPrefix> ip;
 
     @Option(names = "--gateway", paramLabel = "ADDR", converter = Converters.Address.class,
-            description = "Default gateway (none by default: only the local subnet is reachable).")
-    Ipv4Address gateway;
+            description = "Default gateway, IPv4 or IPv6, once per family (none by default: only the local subnets are"
+                    + " reachable; an IPv6 router's advertisements may give one).")
+    List<IpAddress> gateway = List.of();
 
     @Option(names = "--mtu", paramLabel = "N", description = "Interface MTU, at most the driver's (default: the driver's).")
     Integer mtu;
@@ -55,6 +57,11 @@ public final class NetworkOptions {
     /** The addresses as the command line gave them, {@code 10.0.0.2/24, fd00::2/64}. */
     String addresses() {
         return String.join(", ", ip.stream().map(IpPrefix::toString).toList());
+    }
+
+    /** Whether some {@code --ip} is of {@code family}. */
+    boolean hasAddress(AddressFamily family) {
+        return ip.stream().anyMatch(p -> p.address().family() == family);
     }
 
     /** The name the stack gets in logs and the socket table. */

@@ -9,13 +9,15 @@ import dev.tsunagu.udp.dns.Question;
 import dev.tsunagu.udp.dns.ResourceRecord;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A tiny authoritative DNS server over the stack's UDP: it knows a fixed set of A records and
+ * A tiny authoritative DNS server over the stack's UDP: it knows a fixed set of A and AAAA records and
  * answers each query in a callback on the event loop. Names it does not know get NXDOMAIN;
  * queries it cannot parse are counted and ignored (a server must not crash on bad input);
  * responses are never answered.
@@ -24,11 +26,12 @@ final class DnsResponder implements AutoCloseable {
     static final long TTL_SECONDS = 300;
 
     private final UdpSocket socket;
-    private final Map<String, Inet4Address> zone = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final Map<String, InetAddress> zone = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private long answered;
     private long ignored;
 
-    DnsResponder(NetworkStack stack, int port, Map<String, Inet4Address> records) throws IOException {
+    /** @param records each name's address: an A record for an IPv4 one, AAAA for IPv6 */
+    DnsResponder(NetworkStack stack, int port, Map<String, InetAddress> records) throws IOException {
         zone.putAll(records);
         socket = stack.udp().open().bind(port);
         socket.onReceive(this::answer);
@@ -47,13 +50,15 @@ final class DnsResponder implements AutoCloseable {
             return;
         }
         Question q = query.questions().getFirst();
-        Inet4Address address = zone.get(q.name());
+        InetAddress address = zone.get(q.name());
         List<ResourceRecord> answers = new ArrayList<>();
         int rcode = DnsMessage.RCODE_NOERROR;
         if (address == null) {
             rcode = DnsMessage.RCODE_NXDOMAIN;
-        } else if (q.type() == DnsMessage.TYPE_A && q.qclass() == DnsMessage.CLASS_IN) {
-            answers.add(new ResourceRecord.A(q.name(), TTL_SECONDS, address));
+        } else if (q.qclass() == DnsMessage.CLASS_IN && q.type() == DnsMessage.TYPE_A && address instanceof Inet4Address a) {
+            answers.add(new ResourceRecord.A(q.name(), TTL_SECONDS, a));
+        } else if (q.qclass() == DnsMessage.CLASS_IN && q.type() == DnsMessage.TYPE_AAAA && address instanceof Inet6Address a) {
+            answers.add(new ResourceRecord.Aaaa(q.name(), TTL_SECONDS, a));
         } // other types of a known name: NODATA (no error, no records)
         try {
             socket.send(DnsMessage.response(query, rcode, answers), d.source());

@@ -1,6 +1,8 @@
 package dev.tsunagu.cli.tour;
 
 import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.net.Ipv6Address;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +36,12 @@ final class SocketTableView {
         return rows;
     }
 
+    /** {@code 10.0.0.1:80}, or {@code [fd00::1]:80} (IPv6 in its short form, RFC 5952). */
     private static String address(InetSocketAddress a) {
-        return a == null ? "*:*" : a.getAddress().getHostAddress() + ":" + (a.getPort() == 0 ? "*" : a.getPort());
+        if (a == null) {
+            return "*:*";
+        }
+        String host = a.getAddress() instanceof Inet6Address v6 ? "[" + Ipv6Address.of(v6) + "]" : a.getAddress().getHostAddress();
+        return host + ":" + (a.getPort() == 0 ? "*" : a.getPort());
     }
 }

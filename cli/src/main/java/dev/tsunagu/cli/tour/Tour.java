@@ -4,6 +4,9 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.ip.Ipv4Service;
 import dev.tsunagu.ip.Route;
+import dev.tsunagu.ipv6.Ipv6Addresses;
+import dev.tsunagu.ipv6.Ipv6Route;
+import dev.tsunagu.ipv6.Ipv6Service;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.link.capture.LinkType;
@@ -13,7 +16,8 @@ import dev.tsunagu.link.fault.FaultPlan;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.ThreadedEventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;
-import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.net.Ipv6Address;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
@@ -26,7 +30,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,12 +52,20 @@ import java.util.function.Predicate;
  * {@link ThreadedEventLoop} and the wall clock (its blocking calls then really wait). Every frame spends {@link Config#oneWayDelay()} on the
  * cable (a fault-injector delay on each host), which makes round-trip times and the
  * retransmission timeout visible.
+ *
+ * <p>With {@link Config#ipv6()} the same journey runs over IPv6 alone: the hosts check their
+ * addresses first (Duplicate Address Detection), Neighbor Discovery takes ARP's place, and the
+ * DNS server answers the AAAA question (the A question the resolver also asks, RFC 8305, gets no
+ * record). The IPv4 journey is unchanged by it.
  */
 public final class Tour {
     static final String NAME = "www.example.test";
-    static final String BROWSER_IP = "10.0.0.1";
-    static final String DNS_IP = "10.0.0.53";
-    static final String WWW_IP = "10.0.0.80";
+
+    /** Where the three hosts live in one family. */
+    record Addressing(String browser, String dns, String www, int prefixLength) {}
+
+    static final Addressing IPV4 = new Addressing("10.0.0.1", "10.0.0.53", "10.0.0.80", 24);
+    static final Addressing IPV6 = new Addressing("fd00::1", "fd00::53", "fd00::80", 64);
 
     /**
      * @param seed        seeds the stacks (MACs, ISNs, ports, DNS ids)
@@ -64,8 +75,14 @@ public final class Tour {
      * @param realTime    run on the wall clock (a threaded event loop) instead of the virtual one;
      *                    TIME_WAIT is then shortened to {@link #REAL_TIME_MSL} x 2
      * @param html        where to write the narration with the TCP trace's diagrams, or null
+     * @param ipv6        the journey over IPv6 (Neighbor Discovery, AAAA) instead of IPv4
      */
-    public record Config(long seed, int mtu, Duration oneWayDelay, Path pcap, boolean realTime, Path html) {
+    public record Config(long seed, int mtu, Duration oneWayDelay, Path pcap, boolean realTime, Path html, boolean ipv6) {
+        /** Over IPv4. */
+        public Config(long seed, int mtu, Duration oneWayDelay, Path pcap, boolean realTime, Path html) {
+            this(seed, mtu, oneWayDelay, pcap, realTime, html, false);
+        }
+
         /** On the virtual clock. */
         public Config(long seed, int mtu, Duration oneWayDelay, Path pcap) {
             this(seed, mtu, oneWayDelay, pcap, false);
@@ -84,6 +101,7 @@ public final class Tour {
     public record Result(Path pcap, long framesCaptured, long framesLost, long retransmissions) {}
 
     private final Config config;
+    private final Addressing at;
     private final Narration say;
     /** The loop of all three stacks; {@link #virtual} is the same loop on the virtual clock, else null. */
     private final EventLoop loop;
@@ -98,6 +116,7 @@ public final class Tour {
 
     private Tour(Config config, PrintWriter printed) {
         this.config = config;
+        this.at = config.ipv6() ? IPV6 : IPV4;
         this.told = config.html() == null ? null : new StringWriter();
         this.trace = config.html() == null ? null : new TraceRecorder();
         PrintWriter out = told == null ? printed : new PrintWriter(new Tee(printed, told));
@@ -148,31 +167,37 @@ public final class Tour {
         try (capture) {
             say.plain("Tsunagu tour: a browser fetches a page, narrated one event per line (seed " + config.seed()
                     + (config.realTime() ? ", real time" : ", virtual clock") + "; times in seconds).");
-            say.plain(String.format(Locale.ROOT, "Three hosts on one cable (MTU %d); each frame takes %.1f ms to cross it."
-                    + " Frames to and from the browser are captured in %s.", config.mtu(),
+            say.plain(String.format(Locale.ROOT, "Three hosts on one cable (MTU %d%s); each frame takes %.1f ms to cross it."
+                    + " Frames to and from the browser are captured in %s.", config.mtu(), config.ipv6() ? ", IPv6 only" : "",
                     config.oneWayDelay().toNanos() / 1e6, config.pcap()));
             say.plain("TCP here is the seeds' classic one: SACK and timestamps, which Tsunagu uses by default, are off,"
                     + " so a lost segment waits for the retransmission timeout.");
 
             say.chapter("Three hosts plug into the cable");
-            NetworkStack browser = host("browser", BROWSER_IP, cable, capture, 1,
-                    b -> b.option(UdpOptions.DNS_SERVERS, DNS_IP));
-            NetworkStack www = host("www", WWW_IP, cable, null, 2, b -> {});
-            NetworkStack dns = host("dns", DNS_IP, cable, null, 3, b -> {});
+            NetworkStack browser = host("browser", at.browser(), cable, capture, 1,
+                    b -> b.option(UdpOptions.DNS_SERVERS, at.dns()));
+            NetworkStack www = host("www", at.www(), cable, null, 2, b -> {});
+            NetworkStack dns = host("dns", at.dns(), cable, null, 3, b -> {});
             if (trace != null) {
                 browser.tcp().trace(trace); // a sink draws no random number and sends nothing: the same run
                 www.tcp().trace(trace);
             }
             try {
-                // Let the announcements cross the cable before the journey starts, at a round time.
-                pause(config.realTime() ? config.oneWayDelay().multipliedBy(2).plusMillis(50) : Duration.ofSeconds(1));
-                for (NetworkStack s : List.of(browser, www, dns)) {
-                    say.detail(String.format(Locale.ROOT, "%-8s %s  %s/24", s.name(), s.primaryInterface().mac(),
-                            s.primaryInterface().addresses().getFirst().address()));
+                // Let the announcements cross the cable before the journey starts, at a round time
+                // (over IPv6, after Duplicate Address Detection's second of silence).
+                Duration settle = config.ipv6() ? DAD : Duration.ZERO;
+                pause(config.realTime() ? config.oneWayDelay().multipliedBy(2).plusMillis(50).plus(settle)
+                        : Duration.ofSeconds(1).plus(settle));
+                List<String> addresses = List.of(at.browser(), at.www(), at.dns());
+                List<NetworkStack> hosts = List.of(browser, www, dns);
+                for (int i = 0; i < hosts.size(); i++) {
+                    NetworkStack s = hosts.get(i);
+                    say.detail(String.format(Locale.ROOT, "%-8s %s  %s/%d", s.name(), s.primaryInterface().mac(),
+                            addresses.get(i), at.prefixLength()) + (config.ipv6() ? "  and " + linkLocal(s)
+                            + "/64, made from its MAC (each IPv6 interface has a link-local address)" : ""));
                 }
                 routes(browser);
-                DnsResponder responder = new DnsResponder(dns, 53,
-                        Map.of(NAME, (Inet4Address) InetAddress.getByName(WWW_IP)));
+                DnsResponder responder = new DnsResponder(dns, 53, Map.of(NAME, InetAddress.getByName(at.www())));
                 try {
                     journey(browser, www);
                 } finally {
@@ -241,8 +266,21 @@ public final class Tour {
         }
     }
 
+    /** Duplicate Address Detection's wait (one solicitation, RetransTimer 1 s), with a second to spare. */
+    static final Duration DAD = Duration.ofSeconds(2);
+
     /** The browser's routes on the cable (not loopback's). */
     private void routes(NetworkStack browser) {
+        if (config.ipv6()) {
+            Ipv6Service ip6 = browser.service(Ipv6Service.class).orElseThrow();
+            for (Ipv6Route r : browser.call(() -> ip6.routes().routes())) {
+                if (r.iface() == browser.primaryInterface() && !r.destination().address().isMulticast()) {
+                    say.event("browser", "routing table: " + r + (r.isOnLink() ? ": hosts of " + r.destination()
+                            + " are on this cable, so each is its own next hop (no router)" : ""));
+                }
+            }
+            return;
+        }
         Ipv4Service ip = browser.service(Ipv4Service.class).orElseThrow();
         for (Route r : browser.call(() -> ip.routes().routes())) {
             if (r.iface() == browser.primaryInterface()) {
@@ -292,7 +330,8 @@ public final class Tour {
 
         say.chapter("Asking DNS for the server's address, then connecting");
         say.event("browser", "connect(" + fd + ", \"" + NAME + "\", 80): the socket library's resolver must first"
-                + " turn the name into an IP address; it asks the DNS server " + DNS_IP + " over UDP");
+                + " turn the name into an IP address; it asks the DNS server " + at.dns() + " over UDP"
+                + (config.ipv6() ? ", for both families, IPv6 (AAAA) first, since this host has an IPv6 address (RFC 8305)" : ""));
         browserWire.afterDnsQuery(() -> {
             say.detail("The resolver sends from a UDP socket of its own, with a descriptor of its own (it is"
                     + " closed once the answer is in):");
@@ -308,7 +347,7 @@ public final class Tour {
                 + " peer; the headers above are the other kind, sent in every packet and the same on every OS.");
         say.detail("rto: TCP measured the handshake's round trip (srtt) and set its retransmission timeout from it"
                 + " (RFC 6298: RTO = SRTT + 4 x RTTVAR, at least 200 ms; 1 s before any measurement). This first"
-                + " sample also counts the time the SYN waited for the ARP reply");
+                + " sample also counts the time the SYN waited for the " + (config.ipv6() ? "Neighbor Advertisement" : "ARP reply"));
         int conn = web.accept(listenFd);
         say.event("www", "accept(" + listenFd + ") = " + conn + ": a new descriptor for the new connection;"
                 + " descriptor " + listenFd + " goes on listening");
@@ -475,7 +514,7 @@ public final class Tour {
      */
     private NetworkStack host(String name, String ip, Cable cable, PcapWriter capture, int index, Options options)
             throws Exception {
-        story.name(Ipv4Address.parse(ip), name);
+        story.name(IpAddress.parse(ip), name);
         FaultPlan wire = FaultPlan.builder().delay(1.0, config.oneWayDelay())
                 .direction(FaultPlan.Direction.TRANSMIT).build();
         LinkDriver driver = new FaultInjectingDriver(cable.attach(), wire, config.seed() * 31 + index);
@@ -490,7 +529,7 @@ public final class Tour {
         }
         driver = narrator;
         NetworkStack.Builder b = NetworkStack.builder().name(name).eventLoop(loop).seed(config.seed() * 31 + index)
-                .addInterface(InterfaceConfig.of(driver).address(ip + "/24")).option(TcpOptions.MSL, msl)
+                .addInterface(InterfaceConfig.of(driver).address(ip + "/" + at.prefixLength())).option(TcpOptions.MSL, msl)
                 // The seeds' TCP: no SACK or timestamps (both on by default). Without them a lost
                 // segment in the middle of a short flight waits for the retransmission timeout,
                 // which is the story; with them it would be repaired sooner, by SACK recovery.
@@ -498,18 +537,32 @@ public final class Tour {
                 // windows the narration explains.
                 .option(TcpOptions.SACK, false).option(TcpOptions.TIMESTAMPS, false).congestionControl("newreno");
         options.apply(b);
-        return b.build();
+        NetworkStack stack = b.build();
+        if (config.ipv6()) {
+            story.name(linkLocal(stack), name); // DAD starts on the loop's next turn: named in time
+        }
+        return stack;
     }
 
-    /** Chooses the second TCP segment that carries data: the middle of the request. */
+    private static Ipv6Address linkLocal(NetworkStack s) {
+        return Ipv6Addresses.linkLocal(s.primaryInterface().macBits());
+    }
+
+    /** Chooses the second TCP segment that carries data (over either family): the middle of the request. */
     private static Predicate<PacketBuffer> secondDataSegment() {
         int[] seen = {0};
         return frame -> {
-            if (frame.length() < 14 + 20 + 20 || frame.getU16(12) != 0x0800 || frame.getU8(14 + 9) != 6) {
+            int ipHeader;
+            int ipTotal;
+            if (frame.length() >= 14 + 20 + 20 && frame.getU16(12) == 0x0800 && frame.getU8(14 + 9) == 6) {
+                ipHeader = (frame.getU8(14) & 0x0F) * 4;
+                ipTotal = frame.getU16(14 + 2);
+            } else if (frame.length() >= 14 + 40 + 20 && frame.getU16(12) == 0x86DD && frame.getU8(14 + 6) == 6) {
+                ipHeader = 40; // the stack sends TCP with no extension headers
+                ipTotal = 40 + frame.getU16(14 + 4);
+            } else {
                 return false;
             }
-            int ipHeader = (frame.getU8(14) & 0x0F) * 4;
-            int ipTotal = frame.getU16(14 + 2);
             int tcpHeader = (frame.getU8(14 + ipHeader + 12) >>> 4) * 4;
             return ipTotal - ipHeader - tcpHeader > 0 && ++seen[0] == 2;
         };

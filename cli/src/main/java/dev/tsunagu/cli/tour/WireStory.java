@@ -3,12 +3,17 @@ package dev.tsunagu.cli.tour;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.ip.wire.Ipv4Header;
+import dev.tsunagu.ipv6.wire.Icmpv6Header;
+import dev.tsunagu.ipv6.wire.Ipv6Header;
+import dev.tsunagu.ipv6.wire.NdMessage;
 import dev.tsunagu.link.arp.ArpRepr;
 import dev.tsunagu.link.ethernet.EthernetFrame;
 import dev.tsunagu.link.ethernet.EthernetRepr;
 import dev.tsunagu.net.EtherType;
+import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.Ipv6Address;
 import dev.tsunagu.net.MacAddress;
 import dev.tsunagu.tcp.wire.TcpHeader;
 import dev.tsunagu.udp.dns.DnsFormatException;
@@ -29,7 +34,8 @@ import java.util.stream.Collectors;
  * initial sequence number (so later numbers are shown relative to it, as Wireshark does), its
  * window scale (so windows are shown in bytes), the highest byte sent (so a retransmission
  * is recognised) and when each segment was first sent (so the line can say how long the
- * retransmission timer waited). It reads frames only; it never changes them.
+ * retransmission timer waited). It reads frames only; it never changes them. Both families:
+ * over IPv6 ({@code tour --ipv6}) it tells Neighbor Discovery where IPv4 has ARP.
  */
 final class WireStory {
     /** One direction of one TCP connection, as seen on the wire. */
@@ -54,13 +60,13 @@ final class WireStory {
         boolean lastDataRetransmitted;
     }
 
-    private record FlowKey(int srcIp, int srcPort, int dstIp, int dstPort) {
+    private record FlowKey(IpAddress srcIp, int srcPort, IpAddress dstIp, int dstPort) {
         FlowKey reverse() {
             return new FlowKey(dstIp, dstPort, srcIp, srcPort);
         }
     }
 
-    private final Map<Integer, String> hostsByIp = new HashMap<>();
+    private final Map<IpAddress, String> hostsByIp = new HashMap<>();
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private final TcpHeader.Options options = new TcpHeader.Options();
     /** The clock reading that is printed as time 0. */
@@ -71,8 +77,8 @@ final class WireStory {
     }
 
     /** Names a host so lines say "browser -> dns" rather than addresses. */
-    void name(Ipv4Address address, String host) {
-        hostsByIp.put(address.bits(), host);
+    void name(IpAddress address, String host) {
+        hostsByIp.put(address, host);
     }
 
     /** What happened: {@code who} is "sender -> receiver", {@code what} the meaning. */
@@ -93,6 +99,7 @@ final class WireStory {
         return switch (eth.etherType()) {
             case EtherType.ARP -> arp(host, b);
             case EtherType.IPV4 -> ipv4(host, b, nowNanos);
+            case EtherType.IPV6 -> ipv6(host, b, nowNanos);
             default -> new Line(host, EtherType.name(eth.etherType()) + " frame, " + b.length() + " bytes");
         };
     }
@@ -104,18 +111,32 @@ final class WireStory {
     void received(byte[] frame, long nowNanos) {
         PacketBuffer b = PacketBuffer.copyOf(frame, 0);
         EthernetRepr eth = EthernetRepr.parse(b);
-        if (eth == null || eth.etherType() != EtherType.IPV4) {
+        if (eth == null) {
             return;
         }
         b.consume(EthernetFrame.HEADER_LENGTH);
-        if (Ipv4Header.check(b) != Ipv4Header.Problem.OK || Ipv4Header.protocol(b) != IpProtocol.TCP
-                || Ipv4Header.isFragment(b)) {
+        IpAddress src;
+        IpAddress dst;
+        if (eth.etherType() == EtherType.IPV4) {
+            if (Ipv4Header.check(b) != Ipv4Header.Problem.OK || Ipv4Header.protocol(b) != IpProtocol.TCP
+                    || Ipv4Header.isFragment(b)) {
+                return;
+            }
+            src = new Ipv4Address(Ipv4Header.source(b));
+            dst = new Ipv4Address(Ipv4Header.destination(b));
+            b.truncate(Ipv4Header.totalLength(b));
+            b.consume(Ipv4Header.headerLength(b));
+        } else if (eth.etherType() == EtherType.IPV6) {
+            if (Ipv6Header.check(b) != Ipv6Header.Problem.OK || Ipv6Header.nextHeader(b) != IpProtocol.TCP) {
+                return;
+            }
+            src = Ipv6Header.source(b);
+            dst = Ipv6Header.destination(b);
+            b.truncate(Ipv6Header.HEADER_LENGTH + Ipv6Header.payloadLength(b));
+            b.consume(Ipv6Header.HEADER_LENGTH);
+        } else {
             return;
         }
-        int src = Ipv4Header.source(b);
-        int dst = Ipv4Header.destination(b);
-        b.truncate(Ipv4Header.totalLength(b));
-        b.consume(Ipv4Header.headerLength(b));
         if (b.length() < TcpHeader.HEADER_LENGTH || (TcpHeader.flags(b) & TcpHeader.ACK) == 0
                 || (TcpHeader.flags(b) & TcpHeader.SYN) != 0) {
             return;
@@ -147,7 +168,7 @@ final class WireStory {
                     + Ipv4Address.format(a.targetIp()) + "? tell " + senderIp + " (" + senderMac
                     + "). IP knows the next hop's address but the Ethernet header needs its MAC");
         }
-        return new Line(host + " -> " + nameOf(a.targetIp()), "ARP reply (unicast): " + senderIp + " is at "
+        return new Line(host + " -> " + nameOf(new Ipv4Address(a.targetIp())), "ARP reply (unicast): " + senderIp + " is at "
                 + senderMac + "; the asker caches it, so the next packets go out at once");
     }
 
@@ -155,8 +176,8 @@ final class WireStory {
         if (Ipv4Header.check(b) != Ipv4Header.Problem.OK) {
             return new Line(host, "a malformed IPv4 packet");
         }
-        int src = Ipv4Header.source(b);
-        int dst = Ipv4Header.destination(b);
+        IpAddress src = new Ipv4Address(Ipv4Header.source(b));
+        IpAddress dst = new Ipv4Address(Ipv4Header.destination(b));
         int protocol = Ipv4Header.protocol(b);
         String who = nameOf(src) + " -> " + nameOf(dst);
         boolean fragment = Ipv4Header.isFragment(b);
@@ -165,25 +186,115 @@ final class WireStory {
         if (fragment) {
             return new Line(who, "an IPv4 fragment of " + b.length() + " bytes");
         }
+        if (protocol == IpProtocol.ICMP && b.length() >= IcmpHeader.HEADER_LENGTH) {
+            return new Line(who, "ICMP type " + IcmpHeader.type(b) + " code " + IcmpHeader.code(b));
+        }
+        return transport(who, src, dst, protocol, b, now, Ipv4Header.MIN_HEADER_LENGTH);
+    }
+
+    /** TCP or UDP (or anything else, briefly) after either family's header; {@code ipHeader} bytes of IP in a full segment. */
+    private Line transport(String who, IpAddress src, IpAddress dst, int protocol, PacketBuffer b, long now, int ipHeader) {
         if (protocol == IpProtocol.TCP && b.length() >= TcpHeader.HEADER_LENGTH) {
-            return new Line(who, tcp(src, dst, b, now));
+            return new Line(who, tcp(src, dst, b, now, ipHeader + TcpHeader.HEADER_LENGTH));
         }
         if (protocol == IpProtocol.UDP && b.length() >= UdpHeader.HEADER_LENGTH) {
             String what = udp(src, dst, b);
             return new Line(who, what, what.contains(": DNS query id "));
         }
-        if (protocol == IpProtocol.ICMP && b.length() >= IcmpHeader.HEADER_LENGTH) {
-            return new Line(who, "ICMP type " + IcmpHeader.type(b) + " code " + IcmpHeader.code(b));
-        }
         return new Line(who, IpProtocol.name(protocol) + ", " + b.length() + " bytes");
     }
 
-    private String udp(int src, int dst, PacketBuffer b) {
+    private Line ipv6(String host, PacketBuffer b, long now) {
+        if (Ipv6Header.check(b) != Ipv6Header.Problem.OK) {
+            return new Line(host, "a malformed IPv6 packet");
+        }
+        Ipv6Address src = Ipv6Header.source(b);
+        Ipv6Address dst = Ipv6Header.destination(b);
+        int next = Ipv6Header.nextHeader(b);
+        b.truncate(Ipv6Header.HEADER_LENGTH + Ipv6Header.payloadLength(b));
+        b.consume(Ipv6Header.HEADER_LENGTH);
+        String who = (src.isAny() ? host : nameOf(src)) + " -> " + (dst.isMulticast() ? "all" : nameOf(dst));
+        if (next == 0 && b.length() >= 8 && b.length() >= (b.getU8(1) + 1) * 8) { // Hop-by-Hop (MLD's Router Alert)
+            next = b.getU8(0);
+            b.consume((b.getU8(1) + 1) * 8);
+        }
+        if (next == IpProtocol.ICMPV6 && b.length() >= Icmpv6Header.HEADER_LENGTH) {
+            return new Line(who, icmpv6(src, dst, b));
+        }
+        if (next == 44) {
+            return new Line(who, "an IPv6 fragment of " + b.length() + " bytes");
+        }
+        return transport(who, src, dst, next, b, now, Ipv6Header.HEADER_LENGTH);
+    }
+
+    /** ICMPv6, above all Neighbor Discovery (RFC 4861, 4862): IPv6's ARP, over ICMPv6 and multicast. */
+    private String icmpv6(Ipv6Address src, Ipv6Address dst, PacketBuffer b) {
+        int type = Icmpv6Header.type(b);
+        boolean nd = (type == Icmpv6Header.TYPE_NEIGHBOR_SOLICITATION || type == Icmpv6Header.TYPE_NEIGHBOR_ADVERTISEMENT)
+                && b.length() >= NdMessage.NS_NA_OPTIONS && NdMessage.optionsValid(b, NdMessage.NS_NA_OPTIONS);
+        if (nd && type == Icmpv6Header.TYPE_NEIGHBOR_SOLICITATION) {
+            Ipv6Address target = NdMessage.target(b);
+            if (src.isAny()) {
+                return "Neighbor Solicitation from the unspecified address ::, to " + dst + " (the solicited-node"
+                        + " multicast group of " + target + "): Duplicate Address Detection. Is anyone already using " + target
+                        + "? If no one answers within a second, the address is this host's to use (until then it is"
+                        + " tentative: no packet may come from it)";
+            }
+            String mac = linkAddress(b, NdMessage.OPTION_SOURCE_LINK_ADDRESS);
+            if (!dst.isMulticast()) {
+                return "Neighbor Solicitation (unicast): " + target + ", are you still at the MAC I have for you?"
+                        + " (Neighbor Unreachability Detection)";
+            }
+            return "Neighbor Solicitation (multicast to " + dst + ", the solicited-node group that only " + target
+                    + " and addresses ending like it join): who has " + target + "? tell " + src
+                    + (mac == null ? "" : " (" + mac + ")") + ". NDP's ARP request: IP knows the next hop's address but"
+                    + " the Ethernet header needs its MAC";
+        }
+        if (nd) {
+            Ipv6Address target = NdMessage.target(b);
+            String mac = linkAddress(b, NdMessage.OPTION_TARGET_LINK_ADDRESS);
+            boolean solicited = (NdMessage.flags(b) & NdMessage.FLAG_SOLICITED) != 0;
+            if (solicited) {
+                return "Neighbor Advertisement (solicited, unicast): " + target + " is at " + mac
+                        + "; the asker caches it as REACHABLE, so the next packets go out at once";
+            }
+            return "Neighbor Advertisement (unsolicited, to all nodes): " + target + " is at " + mac
+                    + "; nobody asked, so the others just update an entry they already have";
+        }
+        if (type == 143 && b.length() >= 8) {
+            int records = b.getU16(6);
+            return "MLDv2 report to " + dst + " (all MLD routers, with a Router Alert so switches look inside): this"
+                    + " host listens to " + records + " multicast group" + (records == 1 ? "" : "s") + " (the solicited-node"
+                    + " groups of its addresses), so a switch that snoops MLD forwards those solicitations to it";
+        }
+        if (type == Icmpv6Header.TYPE_ROUTER_SOLICITATION) {
+            return "Router Solicitation to all routers (" + dst + "): is a router here to tell us prefixes and a default"
+                    + " route? On this cable none answers: the hosts have their addresses by hand";
+        }
+        if (type == Icmpv6Header.TYPE_ECHO_REQUEST || type == Icmpv6Header.TYPE_ECHO_REPLY) {
+            return "ICMPv6 echo " + (type == Icmpv6Header.TYPE_ECHO_REQUEST ? "request" : "reply") + " (ping), seq "
+                    + Icmpv6Header.sequence(b);
+        }
+        return "ICMPv6 type " + type + " code " + Icmpv6Header.code(b);
+    }
+
+    /** The MAC in a Neighbor Discovery link-layer address option of {@code type}, or null. */
+    private static String linkAddress(PacketBuffer b, int type) {
+        long mac = NdMessage.linkAddress(b, NdMessage.findOption(b, NdMessage.NS_NA_OPTIONS, type));
+        return mac < 0 ? null : new MacAddress(mac).toString();
+    }
+
+    /** {@code 10.0.0.1:53}, or {@code [fd00::1]:53}. */
+    private static String endpoint(IpAddress address, int port) {
+        return (address instanceof Ipv6Address ? "[" + address + "]" : address.toString()) + ":" + port;
+    }
+
+    private String udp(IpAddress src, IpAddress dst, PacketBuffer b) {
         int sport = UdpHeader.sourcePort(b);
         int dport = UdpHeader.destinationPort(b);
         int length = Math.min(UdpHeader.length(b), b.length()) - UdpHeader.HEADER_LENGTH;
-        String head = String.format(Locale.ROOT, "UDP %s:%d -> %s:%d, %d bytes of data",
-                Ipv4Address.format(src), sport, Ipv4Address.format(dst), dport, Math.max(0, length));
+        String head = String.format(Locale.ROOT, "UDP %s -> %s, %d bytes of data",
+                endpoint(src, sport), endpoint(dst, dport), Math.max(0, length));
         if (sport != 53 && dport != 53 || length <= 0) {
             return head;
         }
@@ -208,17 +319,20 @@ final class WireStory {
     }
 
     private static String question(Question q) {
-        return "what is the " + DnsMessage.typeName(q.type()) + " record (IPv4 address) of " + q.name() + "?";
+        return "what is the " + DnsMessage.typeName(q.type()) + " record ("
+                + (q.type() == DnsMessage.TYPE_AAAA ? "IPv6" : "IPv4") + " address) of " + q.name() + "?";
     }
 
     private static String answer(ResourceRecord r) {
         return switch (r) {
             case ResourceRecord.A a -> a.name() + " is " + a.address().getHostAddress() + " (keep it " + a.ttl() + " s)";
+            case ResourceRecord.Aaaa a -> a.name() + " is " + Ipv6Address.of(a.address()) + " (keep it " + a.ttl() + " s)";
             default -> r.toString();
         };
     }
 
-    private String tcp(int src, int dst, PacketBuffer b, long now) {
+    /** {@code headers}: the IP and TCP header bytes a full segment carries (40 over IPv4, 60 over IPv6). */
+    private String tcp(IpAddress src, IpAddress dst, PacketBuffer b, long now, int headers) {
         int headerLength = TcpHeader.headerLength(b);
         if (headerLength < TcpHeader.HEADER_LENGTH || headerLength > b.length()) {
             return "a TCP segment with a bad header length";
@@ -243,8 +357,8 @@ final class WireStory {
             f.isn = seq;
             f.mss = options.mss;
             f.windowScale = options.windowScale;
-            String common = String.format(Locale.ROOT, "window %,d, MSS %d (MTU %d - 40 bytes of IP and TCP headers)%s",
-                    TcpHeader.window(b), options.mss, options.mss + 40,
+            String common = String.format(Locale.ROOT, "window %,d, MSS %d (MTU %d - %d bytes of IP and TCP headers)%s",
+                    TcpHeader.window(b), options.mss, options.mss + headers, headers,
                     options.windowScale >= 0 ? ", window scale " + options.windowScale + " (later windows count in units of "
                             + (1 << options.windowScale) + " bytes)" : "");
             if (!hasAck) {
@@ -329,8 +443,8 @@ final class WireStory {
         return s.append(what).toString();
     }
 
-    private String nameOf(int ip) {
+    private String nameOf(IpAddress ip) {
         String n = hostsByIp.get(ip);
-        return n != null ? n : Ipv4Address.format(ip);
+        return n != null ? n : ip.toString();
     }
 }

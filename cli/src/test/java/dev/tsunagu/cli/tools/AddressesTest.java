@@ -35,14 +35,14 @@ class AddressesTest {
     }
 
     @Test
-    void addressAndPortWithTheDefaultPortWhenNoneIsGiven() throws Exception {
-        assertThat(Addresses.ipv4AndPort("10.0.0.1", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 53));
-        assertThat(Addresses.ipv4AndPort("10.0.0.1:5353", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 5353));
-        assertThatThrownBy(() -> Addresses.ipv4AndPort("[fd00::1]:80", 53)).hasMessageContaining("fd00::1 is an IPv6 address");
-        assertThatThrownBy(() -> Addresses.ipv4AndPort("fd00::1", 53)).hasMessageContaining("fd00::1 is an IPv6 address");
-        assertThatThrownBy(() -> Addresses.ipv4AndPort("10.0.0.1:99999", 53)).hasMessageContaining("want ADDR[:PORT]");
-        assertThatThrownBy(() -> Addresses.ipv4AndPort("10.0.0.1:0", 53)).hasMessageContaining("port 0 out of range");
-        assertThatThrownBy(() -> Addresses.ipv4AndPort("10.0.0.1:x", 53)).hasMessageContaining("want ADDR[:PORT]");
-        assertThatThrownBy(() -> Addresses.ipv4AndPort("dns.example.test", 53)).hasMessageContaining("not an IPv4 address");
+    void addressAndPortOfEitherFamilyWithTheDefaultPortWhenNoneIsGiven() throws Exception {
+        assertThat(Addresses.addressAndPort("10.0.0.1", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 53));
+        assertThat(Addresses.addressAndPort("10.0.0.1:5353", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 5353));
+        assertThat(Addresses.addressAndPort("[fd00::1]:80", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("fd00::1"), 80));
+        assertThat(Addresses.addressAndPort("fd00::1", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("fd00::1"), 53));
+        assertThatThrownBy(() -> Addresses.addressAndPort("10.0.0.1:99999", 53)).hasMessageContaining("want ADDR[:PORT]");
+        assertThatThrownBy(() -> Addresses.addressAndPort("10.0.0.1:0", 53)).hasMessageContaining("port 0 out of range");
+        assertThatThrownBy(() -> Addresses.addressAndPort("10.0.0.1:x", 53)).hasMessageContaining("want ADDR[:PORT]");
+        assertThatThrownBy(() -> Addresses.addressAndPort("dns.example.test", 53)).hasMessageContaining("not an IP address");
     }
 }

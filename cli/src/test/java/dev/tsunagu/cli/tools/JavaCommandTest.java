@@ -52,8 +52,13 @@ class JavaCommandTest {
     Path dir;
 
     private Cli.Result java(String... programArgs) {
-        List<String> a = new java.util.ArrayList<>(List.of("java", "--driver", "cable:java-cmd", "--ip", "10.79.0.2/24",
-                "--hosts", "www.example.test=10.79.0.2", "--"));
+        return javaWith(List.of("--ip", "10.79.0.2/24"), programArgs);
+    }
+
+    private Cli.Result javaWith(List<String> network, String... programArgs) {
+        List<String> a = new java.util.ArrayList<>(List.of("java", "--driver", "cable:java-cmd"));
+        a.addAll(network);
+        a.addAll(List.of("--hosts", "www.example.test=10.79.0.2", "--"));
         a.addAll(List.of(programArgs));
         return Cli.run(a.toArray(String[]::new));
     }
@@ -75,6 +80,30 @@ class JavaCommandTest {
         Cli.Result r = java("-cp", classes.toString(), "Hello", "x");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).isEqualTo("hello via www.example.test/10.79.0.2 from 10.79.0.2, args x\n");
+    }
+
+    /** {@code --ip} twice (issue #17): the switch's stack gets both addresses, and the IPv4 program runs as before. */
+    @Test
+    void twoAddressesOfBothFamiliesReachTheSwitch() throws Exception {
+        Path source = Files.writeString(dir.resolve("Hello.java"), PROGRAM);
+        Cli.Result r = javaWith(List.of("--ip", "10.79.0.2/24", "--ip", "fd00:79::2/64", "--gateway", "fd00:79::1"),
+                source.toString(), "v6");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).isEqualTo("hello via www.example.test/10.79.0.2 from 10.79.0.2, args v6\n");
+        assertThat(dev.tsunagu.jdk.jvm.StackProperties.from(properties("tsunagu.driver", "cable:x",
+                "tsunagu.ip", "10.79.0.2/24,fd00:79::2/64", "tsunagu.gateway", "fd00:79::1")))
+                .satisfies(p -> {
+                    assertThat(p.ip()).extracting(Object::toString).containsExactly("10.79.0.2/24", "fd00:79::2/64");
+                    assertThat(p.gateway()).extracting(Object::toString).containsExactly("fd00:79::1");
+                });
+    }
+
+    private static java.util.Properties properties(String... kv) {
+        java.util.Properties p = new java.util.Properties();
+        for (int i = 0; i < kv.length; i += 2) {
+            p.setProperty(kv[i], kv[i + 1]);
+        }
+        return p;
     }
 
     @Test

@@ -50,6 +50,38 @@ class NcCommandTest {
         }
     }
 
+    /**
+     * RFC 8305 for {@code nc}: a name with an IPv6 address that answers nothing and an IPv4 one
+     * that listens; on a stack with both families nc tries IPv6 first, then IPv4 after the
+     * Connection Attempt Delay, and talks over IPv4.
+     */
+    @Test
+    void tcpByNameRacesBothFamiliesAndTheOneThatAnswersWins() throws Exception {
+        try (Cli cli = new Cli("nc-race")) {
+            NetworkStack peer = NetworkStack.builder().name("peer-race").addInterface(dev.tsunagu.stack.InterfaceConfig
+                    .of(cli.driver()).address(Cli.PEER + "/24").address("fd00:7::1/64")).buildUnchecked();
+            try (peer; ResolveCommandTest.Dns dns = new ResolveCommandTest.Dns(peer);
+                 TcpServerSocket l = peer.tcp().listen(5001)) {
+                CompletableFuture<InetSocketAddress> from = new CompletableFuture<>();
+                Thread.ofVirtual().start(() -> {
+                    try (TcpSocket s = l.accept(WAIT)) {
+                        from.complete(s.remoteAddress());
+                        readAll(s);
+                        s.write("over IPv4".getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        from.completeExceptionally(e);
+                    }
+                });
+                Cli.Result r = Cli.run(new byte[0], cli.cmd("nc", "--ip", "fd00:7::2/64", "--dns", Cli.PEER,
+                        "race.example.test", "5001"));
+                assertThat(r.exit()).as(r.err()).isZero();
+                assertThat(r.out()).isEqualTo("over IPv4");
+                assertThat(from.get(10, TimeUnit.SECONDS).getAddress().getHostAddress()).isEqualTo(Cli.ME);
+                assertThat(dns.queries.get()).as("AAAA and A asked").isEqualTo(2);
+            }
+        }
+    }
+
     @Test
     void tcpListenerTakesOneConnection() throws Exception {
         try (Cli cli = new Cli("nc-listen")) {

@@ -6,6 +6,7 @@ import dev.tsunagu.cli.Tsunagu;
 import dev.tsunagu.testkit.host.ReadableClassPath;
 import dev.tsunagu.testkit.host.BenchNamespace;
 import dev.tsunagu.testkit.host.TapBench;
+import dev.tsunagu.testkit.host.WireCheck;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -109,10 +110,11 @@ class TapCommandTest {
     /**
      * The same over IPv6, with {@code --ip} given twice: {@code curl -6} to {@code http-serve} by
      * a bracketed URL, and {@code http-get} from {@code python3 -m http.server --bind ::}, 10 MB
-     * each way, SHA-256 checked.
+     * each way, SHA-256 checked; each command's {@code --pcap} checked by tshark (nothing
+     * malformed, every checksum the command's stack computed good, TCP over IPv6 only).
      */
     @Test
-    void curlAndHttpGetOverIpv6() throws Exception {
+    void curlAndHttpGetOverIpv6(@TempDir Path captures) throws Exception {
         TapBench.assumeTapAndNetns();
         TapBench.assumeCommand("curl", "curl");
         TapBench.assumeCommand("python3", "python3");
@@ -123,8 +125,9 @@ class TapCommandTest {
         ns.check(DEADLINE, "ip", "-6", "addr", "add", KERNEL6 + "/64", "dev", TAP, "nodad");
         Path got = www.resolve("got");
 
+        Path servePcap = captures.resolve("http-serve.pcap");
         Process serve = ns.start(tsunagu("http-serve", "--driver", "tap:" + TAP, "--ip", STACK + "/24",
-                "--ip", STACK6 + "/64", "--port", "8080", "--dir", www.toString()));
+                "--ip", STACK6 + "/64", "--port", "8080", "--dir", www.toString(), "--pcap", servePcap.toString()));
         List<String> serveOut = new ArrayList<>();
         awaitLine(serve, serveOut, "Ctrl-C stops");
         BenchNamespace.Result curl = ns.exec(Duration.ofSeconds(60), "curl", "-6", "-g", "-sS", "--max-time", "50",
@@ -133,14 +136,29 @@ class TapCommandTest {
         assertThat(sha256(got)).isEqualTo(sha);
         serve.destroy();
         assertThat(serve.waitFor(20, TimeUnit.SECONDS)).as("http-serve ends on SIGTERM: " + serveOut).isTrue();
+        checkWire(servePcap);
 
         Files.delete(got);
         ns.start("python3", "-m", "http.server", "8000", "--bind", "::", "--directory", www.toString());
         assertThat(ns.awaitListening("tcp", 8000, DEADLINE)).as("python3 http.server listening").isTrue();
+        Path getPcap = captures.resolve("http-get.pcap");
         BenchNamespace.Result get = ns.exec(Duration.ofSeconds(60), tsunagu("http-get", "--driver", "tap:" + TAP,
-                "--ip", STACK + "/24", "--ip", STACK6 + "/64", "-o", got.toString(), "http://[" + KERNEL6 + "]:8000/blob"));
+                "--ip", STACK + "/24", "--ip", STACK6 + "/64", "-o", got.toString(), "--pcap", getPcap.toString(),
+                "http://[" + KERNEL6 + "]:8000/blob"));
         assertThat(get.exit()).as(get.output()).isZero();
         assertThat(sha256(got)).isEqualTo(sha);
+        checkWire(getPcap);
+    }
+
+    /** tshark on a command's capture: nothing malformed, the stack's checksums good, 10 MB of TCP over IPv6 and none over IPv4. */
+    private static void checkWire(Path pcap) throws Exception {
+        // Each command's stack picks its own MAC: the one its IPv6 address is sent from.
+        WireCheck wire = WireCheck.check(pcap, WireCheck.sourceMac(pcap, "ipv6.src == " + STACK6));
+        if (wire != null) {
+            assertThat(wire.count("ipv6 && tcp.checksum.status == 1", false)).as("TCP segments over IPv6, checksums good")
+                    .isGreaterThan(TEN_MB / 1500);
+            assertThat(wire.count("ip", false)).as("IPv4 packets (the transfer went over IPv6)").isZero();
+        }
     }
 
     private static String sha256(Path file) throws Exception {

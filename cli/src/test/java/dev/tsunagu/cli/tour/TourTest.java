@@ -92,9 +92,16 @@ class TourTest {
 
     private void assertTellsTheWholeJourney(long seed) throws Exception {
         Run run = tour(seed, "tour.pcap");
-        List<String> lines = run.text().lines().toList();
+        assertStages(seed, run.text(), STAGES);
+        assertThat(run.result().framesLost()).as("seed %d", seed).isEqualTo(1);
+        assertThat(run.result().retransmissions()).as("seed %d", seed).isEqualTo(1);
+    }
+
+    /** Each of {@code stages} matches a line of {@code text}, in order. */
+    private static void assertStages(long seed, String text, List<String> stages) {
+        List<String> lines = text.lines().toList();
         int at = 0;
-        for (String stage : STAGES) {
+        for (String stage : stages) {
             Pattern p = Pattern.compile(stage);
             int found = -1;
             for (int i = at; i < lines.size(); i++) {
@@ -103,12 +110,10 @@ class TourTest {
                     break;
                 }
             }
-            assertThat(found).as("seed %d: a line matching /%s/ after line %d of:%n%s", seed, stage, at, run.text())
+            assertThat(found).as("seed %d: a line matching /%s/ after line %d of:%n%s", seed, stage, at, text)
                     .isGreaterThanOrEqualTo(0);
             at = found + 1;
         }
-        assertThat(run.result().framesLost()).as("seed %d", seed).isEqualTo(1);
-        assertThat(run.result().retransmissions()).as("seed %d", seed).isEqualTo(1);
     }
 
     @Test
@@ -119,6 +124,80 @@ class TourTest {
         assertThat(b).isEqualTo(a);
         assertThat(c).isNotEqualTo(a); // other MACs, ports, ISNs and DNS ids
         assertThat(c).contains("RETRANSMISSION of seq 1461:2921");
+    }
+
+    // ---- tour --ipv6 ----
+
+    private Run tour6(long seed, String pcapName) throws Exception {
+        StringWriter text = new StringWriter();
+        Tour.Result r = Tour.run(new Tour.Config(seed, 1500, Duration.ofMillis(40), dir.resolve(pcapName), false, null, true),
+                new PrintWriter(text, true));
+        return new Run(text.toString(), r);
+    }
+
+    /** The IPv6 journey's stages: DAD, Neighbor Discovery where IPv4 has ARP, AAAA then A, TCP with the IPv6 MSS. */
+    private static final List<String> STAGES_IPV6 = List.of(
+            "browser -> all +MLDv2 report to ff02::16 .*listens to 2 multicast groups",
+            "browser -> all +Neighbor Solicitation from the unspecified address ::.*Duplicate Address Detection.*fd00::1\\?",
+            "www -> all +Neighbor Solicitation from the unspecified address ::.*Duplicate Address Detection.*fd00::80\\?",
+            "browser +\\p{XDigit}{2}(:\\p{XDigit}{2}){5} +fd00::1/64 +and fe80::",
+            "browser +routing table: fd00::/64 dev eth0: hosts of fd00::/64 are on this cable",
+            "browser +connect\\(3, \"www\\.example\\.test\", 80\\).*IPv6 \\(AAAA\\) first",
+            "browser -> all +Neighbor Solicitation \\(multicast to ff02::1:ff00:53,.*who has fd00::53\\? tell fd00::1",
+            "dns -> browser +Neighbor Advertisement \\(solicited, unicast\\): fd00::53 is at",
+            "browser -> dns +UDP \\[fd00::1\\]:\\d+ -> \\[fd00::53\\]:53.*what is the AAAA record \\(IPv6 address\\) of www\\.example\\.test",
+            "UDP +4 +0\\.0\\.0\\.0:\\d+ +\\[fd00::53\\]:53 ",
+            "dns -> browser +UDP \\[fd00::53\\]:53 .*DNS answer .*www\\.example\\.test is fd00::80",
+            "browser -> dns +UDP .*what is the A record \\(IPv4 address\\) of www\\.example\\.test",
+            "dns -> browser +UDP .*DNS answer .*no records \\(NOERROR\\)",
+            "browser -> all +Neighbor Solicitation \\(multicast to ff02::1:ff00:80,.*who has fd00::80\\?",
+            "www -> browser +Neighbor Advertisement \\(solicited, unicast\\): fd00::80 is at",
+            "browser -> www +TCP \\d+ -> 80, SYN, .*MSS 1440 \\(MTU 1500 - 60 bytes of IP and TCP headers\\)",
+            "browser -> www +TCP \\d+ -> 80, ACK, ack 1, .*ESTABLISHED",
+            " 3 +\\[fd00::1\\]:\\d+ +\\[fd00::80\\]:80 +ESTABLISHED .*rto \\d+ms",
+            "browser +write\\(3, 4320 bytes\\)",
+            "cable +LOST: the fault injector drops this segment",
+            "browser -> www +TCP .*RETRANSMISSION of seq 1441:2881 .*ran out after [\\d.]+ ms, the RTO",
+            "www +read\\(4\\) = 4320 bytes: .*the whole request \\(4320 bytes\\) has arrived",
+            "browser +read\\(3\\) = -1: end of stream",
+            "TCP +- +\\[fd00::80\\]:80 +\\[fd00::1\\]:\\d+ +TIME_WAIT",
+            "^ *6\\d\\.\\d{6} +www +TIME_WAIT is over",
+            "Wrote .*\\.pcap \\(\\d+ frames");
+
+    @Test
+    void theIpv6TourTellsTheJourneyWithNeighborDiscoveryAndAaaa() throws Exception {
+        for (long seed : new long[] {1, 2, 3, 7}) {
+            Run run = tour6(seed, "tour6.pcap");
+            assertStages(seed, run.text(), STAGES_IPV6);
+            assertThat(run.text()).as("seed %d", seed).doesNotContainPattern("ARP (request|reply|announcement) \\(").doesNotContain("10.0.0.");
+            assertThat(run.result().framesLost()).as("seed %d", seed).isEqualTo(1);
+            assertThat(run.result().retransmissions()).as("seed %d", seed).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theIpv6TourIsTheSameForTheSameSeed() throws Exception {
+        String a = tour6(7, "a.pcap").text().replace("a.pcap", "X");
+        String b = tour6(7, "b.pcap").text().replace("b.pcap", "X");
+        String c = tour6(8, "c.pcap").text().replace("c.pcap", "X");
+        assertThat(b).isEqualTo(a);
+        assertThat(c).isNotEqualTo(a);
+        assertThat(java.nio.file.Files.readAllBytes(dir.resolve("b.pcap"))).as("the same capture")
+                .isEqualTo(java.nio.file.Files.readAllBytes(dir.resolve("a.pcap")));
+    }
+
+    /** Wireshark reads the IPv6 tour's capture: Neighbor Discovery, DNS AAAA, TCP over IPv6, nothing malformed. */
+    @Test
+    void theIpv6CaptureReadsCleanlyInTshark() throws Exception {
+        Tshark.assumeInstalled();
+        tour6(1, "v6.pcap");
+        List<Tshark.Frame> frames = Tshark.read(dir.resolve("v6.pcap"));
+        assertThat(frames).isNotEmpty();
+        assertThat(frames).noneMatch(Tshark.Frame::malformed);
+        assertThat(frames).allMatch(f -> f.protocols().contains("ipv6"));
+        assertThat(frames).anyMatch(f -> f.protocols().contains("icmpv6"));
+        assertThat(frames).anyMatch(f -> f.protocols().contains("dns"));
+        assertThat(frames).anyMatch(f -> f.protocols().contains("tcp"));
     }
 
     @Test

@@ -42,6 +42,11 @@ public final class ExtensionHeaders {
     public static final int OPTION_PADN = 1;
     public static final int OPTION_ROUTER_ALERT = 5;
 
+    /** A Hop-by-Hop header holding only a Router Alert option: 8 bytes. */
+    public static final int ROUTER_ALERT_HOP_BY_HOP_LENGTH = 8;
+    /** Router Alert value for MLD messages (RFC 2711 2.1). */
+    public static final int ROUTER_ALERT_MLD = 0;
+
     /** Parameter Problem codes (RFC 4443 3.4). */
     public static final int CODE_ERRONEOUS_FIELD = 0;
     public static final int CODE_UNRECOGNIZED_NEXT_HEADER = 1;
@@ -216,5 +221,21 @@ public final class ExtensionHeaders {
             at += 2 + len;
         }
         return null;
+    }
+
+    /**
+     * Writes a Hop-by-Hop Options header in front of {@code b} holding a Router Alert option
+     * with {@code value} (RFC 2711) and a PadN of 0 bytes to fill the 8 bytes (RFC 8200 4.2),
+     * followed by {@code nextHeader}.
+     */
+    public static void prependRouterAlert(PacketBuffer b, int nextHeader, int value) {
+        b.prepend(ROUTER_ALERT_HOP_BY_HOP_LENGTH);
+        b.setU8(0, nextHeader);
+        b.setU8(1, 0); // Hdr Ext Len: 8 bytes in all
+        b.setU8(2, OPTION_ROUTER_ALERT);
+        b.setU8(3, 2);
+        b.setU16(4, value);
+        b.setU8(6, OPTION_PADN);
+        b.setU8(7, 0);
     }
 }

@@ -14,6 +14,7 @@ import dev.tsunagu.udp.dns.ResolverConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -25,8 +26,9 @@ import java.util.Properties;
  *   <caption>The properties</caption>
  *   <tr><th>property</th><th>value</th><th>default</th></tr>
  *   <tr><td>{@value #DRIVER}</td><td>the link driver spec: {@code tap:tsu0}, {@code pcap:veth1}, {@code cable:lan0}, …; setting it selects Tsunagu</td><td>unset: the JVM's own networking</td></tr>
- *   <tr><td>{@value #IP}</td><td>the stack's address and prefix length</td><td>{@value #DEFAULT_IP}</td></tr>
- *   <tr><td>{@value #GATEWAY}</td><td>the default gateway</td><td>none: the local subnet only</td></tr>
+ *   <tr><td>{@value #IP}</td><td>the stack's address and prefix length, of either family; comma-separated for more
+ *   ({@code 10.0.0.2/24,fd00::2/64})</td><td>{@value #DEFAULT_IP}</td></tr>
+ *   <tr><td>{@value #GATEWAY}</td><td>the default gateway; comma-separated, one per family</td><td>none: the local subnets only</td></tr>
  *   <tr><td>{@value #MTU}</td><td>the interface MTU, at most the driver's</td><td>the driver's</td></tr>
  *   <tr><td>{@value #DNS}</td><td>DNS servers, {@code ADDR[:PORT]}, comma-separated</td><td>none: names from {@value #HOSTS} only</td></tr>
  *   <tr><td>{@value #HOSTS}</td><td>static host entries, {@code NAME=ADDR}, comma-separated</td><td>none</td></tr>
@@ -37,15 +39,15 @@ import java.util.Properties;
  * A value that does not parse is an {@link IllegalArgumentException} naming the property.
  *
  * @param driver the driver spec
- * @param ip the address with its prefix
- * @param gateway the default gateway, or null
+ * @param ip the addresses with their prefixes (at least one)
+ * @param gateway the default gateways (one per family at most)
  * @param mtu the MTU, or 0 for the driver's
  * @param dns the DNS servers as {@link UdpOptions#DNS_SERVERS} takes them, or empty
  * @param hosts the static host entries
  * @param pcap the capture file, or null
  * @param name the stack's name
  */
-public record StackProperties(String driver, IpPrefix ip, IpAddress gateway, int mtu, String dns, HostTable hosts,
+public record StackProperties(String driver, List<IpPrefix> ip, List<IpAddress> gateway, int mtu, String dns, HostTable hosts,
                               Path pcap, String name) {
     public static final String DRIVER = "tsunagu.driver";
     public static final String IP = "tsunagu.ip";
@@ -60,7 +62,11 @@ public record StackProperties(String driver, IpPrefix ip, IpAddress gateway, int
 
     public StackProperties {
         Objects.requireNonNull(driver, DRIVER);
-        Objects.requireNonNull(ip, IP);
+        ip = List.copyOf(ip);
+        gateway = List.copyOf(gateway);
+        if (ip.isEmpty()) {
+            throw new IllegalArgumentException(IP + ": no address");
+        }
         Objects.requireNonNull(dns, DNS);
         Objects.requireNonNull(hosts, HOSTS);
         Objects.requireNonNull(name, NAME);
@@ -83,9 +89,8 @@ public record StackProperties(String driver, IpPrefix ip, IpAddress gateway, int
             throw new IllegalStateException("-D" + DRIVER + " is not set: it names the link the JVM's stack runs on, e.g. tap:tsu0");
         }
         String driver = p.getProperty(DRIVER).strip();
-        IpPrefix ip = parse(IP, p.getProperty(IP, DEFAULT_IP), IpPrefix::parse);
-        String gw = p.getProperty(GATEWAY, "").strip();
-        IpAddress gateway = gw.isEmpty() ? null : parse(GATEWAY, gw, IpAddress::parse);
+        List<IpPrefix> ip = parse(IP, p.getProperty(IP, DEFAULT_IP), v -> list(v, IpPrefix::parse));
+        List<IpAddress> gateway = parse(GATEWAY, p.getProperty(GATEWAY, ""), v -> list(v, IpAddress::parse));
         String m = p.getProperty(MTU, "").strip();
         int mtu = m.isEmpty() ? 0 : parse(MTU, m, StackProperties::mtu);
         String dns = p.getProperty(DNS, "").strip();
@@ -114,14 +119,13 @@ public record StackProperties(String driver, IpPrefix ip, IpAddress gateway, int
             if (pcap != null) {
                 link = CapturingDriver.toFile(link, pcap);
             }
-            InterfaceConfig ifc = InterfaceConfig.of(link).address(ip);
+            InterfaceConfig ifc = InterfaceConfig.of(link);
+            ip.forEach(ifc::address);
             if (mtu > 0) {
                 ifc.mtu(mtu);
             }
             NetworkStack.Builder b = NetworkStack.builder().name(name).addInterface(ifc);
-            if (gateway != null) {
-                b.gateway(gateway);
-            }
+            gateway.forEach(b::gateway);
             if (!dns.isEmpty()) {
                 b.option(UdpOptions.DNS_SERVERS, dns);
             }
@@ -133,6 +137,17 @@ public record StackProperties(String driver, IpPrefix ip, IpAddress gateway, int
             link.close();
             throw new IllegalStateException("the stack on " + driver + " did not start: " + e.getMessage(), e);
         }
+    }
+
+    /** Comma-separated values, each parsed by {@code one}; none for a blank value. */
+    private static <T> List<T> list(String value, java.util.function.Function<String, T> one) {
+        List<T> out = new java.util.ArrayList<>();
+        for (String v : value.split(",")) {
+            if (!v.isBlank()) {
+                out.add(one.apply(v.strip()));
+            }
+        }
+        return out;
     }
 
     private static int mtu(String value) {

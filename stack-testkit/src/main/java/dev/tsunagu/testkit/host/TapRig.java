@@ -1,31 +1,31 @@
 package dev.tsunagu.testkit.host;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
-import dev.tsunagu.testkit.Tshark;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
  * One interop bench, as {@link TapInteropTest} sets it up: a fresh network namespace holding
  * the kernel side of a TAP at {@code 10.S.0.1/24}, and a threaded stack (Ethernet, ARP, IPv4,
  * ICMP, UDP, TCP) in this JVM at {@code 10.S.0.2/24} on that TAP, optionally through our
- * {@link CapturingDriver} into a pcap file. {@link #close} releases everything, pass or fail.
+ * {@link CapturingDriver} into a pcap file. {@link #startDualStack} adds IPv6 on both ends,
+ * {@code fd00:S::1/64} and {@code fd00:S::2/64}. {@link #close} releases everything, pass or fail.
  */
 public final class TapRig implements AutoCloseable {
     public final String kernel;
     public final String stackAddress;
+    /** The kernel's IPv6 address, {@code fd00:S::1}; null on an IPv4-only bench. */
+    public final String kernel6;
+    /** The stack's IPv6 address, {@code fd00:S::2}; null on an IPv4-only bench. */
+    public final String stackAddress6;
     public final NetNs ns;
     public final String dev;
     /** The stack's TAP driver, under the capture if any (driver-tap's {@code TapDriver}: its frame counters). */
@@ -35,26 +35,50 @@ public final class TapRig implements AutoCloseable {
     private final String stackMac;
     private boolean stackClosed;
 
-    private TapRig(int subnet, NetNs ns, String dev, LinkDriver tap, Path pcap, UnaryOperator<NetworkStack.Builder> options)
-            throws Exception {
+    private TapRig(int subnet, boolean ipv6, NetNs ns, String dev, LinkDriver tap, Path pcap,
+                   UnaryOperator<NetworkStack.Builder> options) throws Exception {
         this.kernel = "10." + subnet + ".0.1";
         this.stackAddress = "10." + subnet + ".0.2";
+        this.kernel6 = ipv6 ? "fd00:" + subnet + "::1" : null;
+        this.stackAddress6 = ipv6 ? "fd00:" + subnet + "::2" : null;
         this.ns = ns;
         this.tap = tap;
         this.dev = dev;
         this.pcap = pcap;
         ns.adopt(dev);
         ns.exec("ip", "addr", "add", kernel + "/24", "dev", dev).check();
+        if (ipv6) {
+            // A device that arrives in a namespace may come with IPv6 off (it was off where it was
+            // made); nodad: the kernel's address is usable at once (the stack runs its own DAD).
+            ns.exec("sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=0").check();
+            ns.exec("ip", "-6", "addr", "add", kernel6 + "/64", "dev", dev, "nodad").check();
+        }
         ns.exec("ip", "link", "set", dev, "up").check();
         LinkDriver driver = pcap == null ? tap : CapturingDriver.toFile(tap, pcap);
         try {
-            this.stack = options.apply(NetworkStack.builder().name("tap-rig-" + subnet)
-                    .addInterface(InterfaceConfig.of(driver).address(stackAddress + "/24"))).build();
+            InterfaceConfig iface = InterfaceConfig.of(driver).address(stackAddress + "/24");
+            if (ipv6) {
+                iface.address(stackAddress6 + "/64");
+            }
+            this.stack = options.apply(NetworkStack.builder().name("tap-rig-" + subnet).addInterface(iface)).build();
         } catch (Exception | Error e) {
             driver.close();
             throw e;
         }
         this.stackMac = stack.primaryInterface().mac().toString().toLowerCase(Locale.ROOT);
+        if (ipv6) {
+            awaitIpv6();
+        }
+    }
+
+    /**
+     * Waits until the kernel reaches the stack's IPv6 address: the stack answers only once its
+     * Duplicate Address Detection (about a second) has found the address unique (RFC 4862 5.4),
+     * and before that it has no source address for IPv6 either.
+     */
+    private void awaitIpv6() throws Exception {
+        Poll.until(Duration.ofSeconds(15), () -> ns.exec(Duration.ofSeconds(5), "ping", "-6", "-c", "1", "-W", "1",
+                stackAddress6).ok(), ok -> ok);
     }
 
     /**
@@ -65,13 +89,28 @@ public final class TapRig implements AutoCloseable {
      * @param options more builder settings (options, policies)
      */
     public static TapRig start(int subnet, Path pcap, UnaryOperator<NetworkStack.Builder> options) throws Exception {
+        return start(subnet, false, pcap, options);
+    }
+
+    /**
+     * The bench with IPv6 too: the kernel also at {@code fd00:S::1/64}, the stack also at
+     * {@code fd00:S::2/64}; returns once the kernel pings the stack's IPv6 address (its DAD is
+     * over). Skips, loudly, without {@code ping}.
+     */
+    public static TapRig startDualStack(int subnet, Path pcap, UnaryOperator<NetworkStack.Builder> options) throws Exception {
+        TapTests.assumeCommand("ping", "iputils-ping");
+        return start(subnet, true, pcap, options);
+    }
+
+    private static TapRig start(int subnet, boolean ipv6, Path pcap, UnaryOperator<NetworkStack.Builder> options)
+            throws Exception {
         TapTests.assumeTapAndNetns();
         NetNs ns = NetNs.create();
         LinkDriver tap = null;
         try {
             String dev = TapTests.uniqueName("tsui");
             tap = TapTests.openTap(dev);
-            return new TapRig(subnet, ns, dev, tap, pcap, options);
+            return new TapRig(subnet, ipv6, ns, dev, tap, pcap, options);
         } catch (Exception | Error e) {
             if (tap != null) {
                 tap.close(); // idempotent if the stack already closed it
@@ -109,9 +148,9 @@ public final class TapRig implements AutoCloseable {
 
     /**
      * Closes the stack (so the capture is complete on disk) and checks the wire as Wireshark
-     * sees it: frames were captured, none is malformed, and every IPv4, ICMP, UDP and TCP
-     * checksum in the frames the stack sent verifies. Where tshark is missing it says so loudly
-     * and checks nothing.
+     * sees it ({@link WireCheck}): frames were captured, none is malformed, and every IPv4, ICMP,
+     * ICMPv6, UDP and TCP checksum in the frames the stack sent verifies. Where tshark is missing
+     * it says so loudly and checks nothing.
      *
      * @return the capture, for more questions to tshark; null where tshark is missing
      */
@@ -120,100 +159,25 @@ public final class TapRig implements AutoCloseable {
             throw new IllegalStateException("this bench has no capture");
         }
         closeStack();
-        if (!Tshark.installed()) {
-            System.err.println("SKIPPED (driver-tap): tshark is not installed, so the wire is not checked (Debian package tshark; ./check installs it as root)");
-            return null;
-        }
-        List<Tshark.Frame> frames = Tshark.read(pcap, FAST);
-        assertThat(frames).as("frames captured in " + pcap).isNotEmpty();
-        assertThat(frames.stream().filter(Tshark.Frame::malformed).toList()).as("frames tshark finds malformed").isEmpty();
-
-        // Status values (tshark -G values): 0 Bad, 1 Good, 2 Unverified, 3 Not present.
-        List<String[]> rows = new ArrayList<>();
-        for (String line : tshark("-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
-                "-e", "frame.number", "-e", "eth.src", "-e", "ip.checksum.status", "-e", "icmp.checksum.status",
-                "-e", "udp.checksum.status", "-e", "tcp.checksum.status")) {
-            rows.add(line.split("\t", -1));
-        }
-        List<String> badFromStack = new ArrayList<>();
-        List<String> badFromKernel = new ArrayList<>();
-        int goodIp = 0;
-        int goodTransport = 0;
-        for (String[] r : rows) {
-            boolean fromStack = r.length > 1 && r[1].equalsIgnoreCase(stackMac);
-            boolean bad = false;
-            for (int i = 2; i < r.length; i++) {
-                for (String status : r[i].split(",")) {
-                    if (status.equals("0")) {
-                        bad = true;
-                    } else if (status.equals("1") && fromStack) {
-                        if (i == 2) {
-                            goodIp++;
-                        } else {
-                            goodTransport++;
-                        }
-                    }
-                }
-            }
-            if (bad) {
-                (fromStack ? badFromStack : badFromKernel).add(String.join(" ", r));
-            }
-        }
-        if (!badFromKernel.isEmpty()) {
-            System.err.println("driver-tap: tshark finds bad checksums in " + badFromKernel.size()
-                    + " frame(s) from the kernel (not ours), e.g. " + badFromKernel.getFirst());
-        }
-        assertThat(badFromStack).as("frames from the stack (%s) with a bad IPv4/ICMP/UDP/TCP checksum", stackMac).isEmpty();
-        assertThat(goodIp).as("IPv4 header checksums from the stack that tshark verified").isPositive();
-        assertThat(goodTransport).as("ICMP/UDP/TCP checksums from the stack that tshark verified").isPositive();
-        return new Wire();
+        WireCheck check = WireCheck.check(pcap, stackMac);
+        return check == null ? null : new Wire(check);
     }
 
     /** The capture, for questions in Wireshark's display-filter language. */
-    public final class Wire {
+    public static final class Wire {
+        private final WireCheck check;
+
+        private Wire(WireCheck check) {
+            this.check = check;
+        }
+
         /**
          * Frames matching {@code displayFilter} (checksums verified, so {@code tcp.checksum.status == 1}
          * means good); {@code fromStack} limits them to frames the stack sent.
          */
         public int count(String displayFilter, boolean fromStack) throws IOException, InterruptedException {
-            String filter = fromStack ? "eth.src == " + stackMac + " && (" + displayFilter + ")" : displayFilter;
-            return tshark("-Y", filter, "-T", "fields", "-e", "frame.number").size();
+            return check.count(displayFilter, fromStack);
         }
-    }
-
-    /**
-     * What the wire checks need of tshark is per frame (headers, checksums); TCP's sequence
-     * analysis and stream reassembly cost minutes on a 50 MB transfer and decide nothing here.
-     * Without reassembly HTTP is not dissected either: a lone segment of a response body that
-     * happens to start like an HTTP message would be "malformed HTTP", which says nothing about
-     * the stack's frames.
-     */
-    private static final String[] FAST = {"-o", "tcp.analyze_sequence_numbers:FALSE",
-            "-o", "tcp.desegment_tcp_streams:FALSE", "--disable-protocol", "http"};
-
-    private List<String> tshark(String... args) throws IOException, InterruptedException {
-        // Checksum verification is off by default in Wireshark: on for every layer, always.
-        List<String> c = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-                "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"));
-        c.addAll(List.of(FAST));
-        c.addAll(List.of(args));
-        Process p = new ProcessBuilder(c).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        p.getOutputStream().close();
-        var out = Sh.drain(p.getInputStream());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("tshark did not finish: " + String.join(" ", c));
-        }
-        String text;
-        try {
-            text = out.get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IOException("tshark output not read", e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException("'" + String.join(" ", c) + "' exited with " + p.exitValue() + ": " + text);
-        }
-        return text.lines().filter(l -> !l.isBlank()).toList();
     }
 
     public void closeStack() {
