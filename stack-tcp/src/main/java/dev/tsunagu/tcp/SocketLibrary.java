@@ -3,6 +3,7 @@ package dev.tsunagu.tcp;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.DescriptorTable;
+import dev.tsunagu.socket.HappyEyeballs;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.SocketTable;
 import dev.tsunagu.socket.TcpServerSocket;
@@ -16,8 +17,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -146,18 +149,29 @@ public final class SocketLibrary {
 
     /**
      * Connects to {@code host} (a name, resolved with the stack's resolver, or an address) and
-     * {@code port}: a TCP handshake for a stream socket, a fixed peer for a datagram socket.
+     * {@code port}: a TCP handshake for a stream socket, a fixed peer (the first address) for a
+     * datagram socket. A stream socket races a name's addresses (RFC 8305: IPv6 first, the next
+     * address after 250 ms or at once when one fails); the connection that wins takes
+     * {@code fd}, the others are cancelled, and when all fail the error names each address's.
      */
     public void connect(int fd, String host, int port) throws IOException {
-        InetAddress address = resolve(host).getFirst();
-        InetSocketAddress remote = new InetSocketAddress(address, port);
+        List<InetSocketAddress> remotes = resolve(host).stream().map(a -> new InetSocketAddress(a, port)).toList();
         switch (entry(fd)) {
             case Unbound u -> {
-                TcpSocket s = TcpSocketImpl.await(tcp.loop(), tcp.connectAsync(null, remote, u.options(), fd),
-                        u.options().connectTimeout().plusSeconds(1));
+                // Every attempt has its own connect timeout, the last starting up to (n - 1) delays late.
+                Duration limit = u.options().connectTimeout().plusSeconds(1)
+                        .plus(HappyEyeballs.CONNECTION_ATTEMPT_DELAY.multipliedBy(remotes.size() - 1));
+                CompletableFuture<TcpSocket> connecting = tcp.connectAsync(remotes, u.options(), fd);
+                TcpSocket s;
+                try {
+                    s = TcpSocketImpl.await(tcp.loop(), connecting, limit);
+                } catch (IOException | RuntimeException e) {
+                    connecting.cancel(false); // stops the attempts still in their handshake
+                    throw e;
+                }
                 entries.put(fd, new Stream(s));
             }
-            case Dgram d -> d.socket().connect(remote);
+            case Dgram d -> d.socket().connect(remotes.getFirst());
             default -> throw new SocketException("descriptor " + fd + " is already connected or listening");
         }
     }
@@ -203,8 +217,8 @@ public final class SocketLibrary {
     /**
      * The resolver built into the socket library: a literal address of either family, or the stack's
      * {@link NameResolver} (DNS, from {@code stack-udp}): its IPv4 addresses, or on a stack with an
-     * IPv6 address both families, IPv6 first ({@link NameResolver#lookupBothFamilies}), so
-     * {@link #connect} takes the first. Without one, names fail with an
+     * IPv6 address both families, IPv6 first ({@link NameResolver#lookupBothFamilies}), which
+     * {@link #connect} races in that order. Without one, names fail with an
      * {@link UnknownHostException} that names the artifact to add; literals still work.
      */
     public List<InetAddress> resolve(String host) throws UnknownHostException {

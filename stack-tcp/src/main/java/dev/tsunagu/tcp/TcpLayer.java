@@ -11,6 +11,7 @@ import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.PolicyContext;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.policy.SendBufferingPolicy;
+import dev.tsunagu.socket.HappyEyeballs;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpService;
@@ -442,7 +443,47 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
      */
     CompletableFuture<TcpSocket> connectAsync(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options,
                                               int descriptor) {
-        CompletableFuture<TcpSocket> result = new CompletableFuture<>();
+        return named(openAsync(local, remote, options), descriptor);
+    }
+
+    /**
+     * A stream socket's connect to a name's addresses (the socket library's): one address is an
+     * active open; several race (RFC 8305, {@link HappyEyeballs}) as bare connections, so only the
+     * winner becomes a socket and takes the reserved {@code descriptor} (the socket table never
+     * shows it on two connections); the attempts still in their handshake are cancelled, and one
+     * that connects after the winner is aborted.
+     */
+    CompletableFuture<TcpSocket> connectAsync(List<InetSocketAddress> remotes, TcpSocketOptions options,
+                                              int descriptor) {
+        if (remotes.size() == 1) {
+            return connectAsync(null, remotes.getFirst(), options, descriptor);
+        }
+        return named(HappyEyeballs.race(loop, remotes, remote -> openAsync(null, remote, options),
+                TcpConnection::abort, HappyEyeballs.CONNECTION_ATTEMPT_DELAY), descriptor);
+    }
+
+    /**
+     * The socket over an opened connection, named by {@code descriptor} (or a new one); cancelling
+     * the socket's future cancels the opening.
+     */
+    private CompletableFuture<TcpSocket> named(CompletableFuture<TcpConnection> opening, int descriptor) {
+        // Completed on the loop, so the socket attaches to its connection before any other segment is handled.
+        CompletableFuture<TcpSocket> result = opening.thenApply(conn -> new TcpSocketImpl(this, conn, descriptor));
+        result.whenComplete((s, e) -> {
+            if (result.isCancelled()) {
+                opening.cancel(false);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * An active open that completes with the established connection, not yet any socket's;
+     * cancelled in its handshake, the connection is deleted (RFC 9293 3.10.4).
+     */
+    private CompletableFuture<TcpConnection> openAsync(InetSocketAddress local, InetSocketAddress remote,
+                                                       TcpSocketOptions options) {
+        CompletableFuture<TcpConnection> result = new CompletableFuture<>();
         onLoop(() -> {
             try {
                 IpAddress remoteIp = addressOf(remote);
@@ -467,20 +508,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 TcpConnection c = new TcpConnection(this, false, localIp, localPort, remoteIp, port, options);
                 register(c);
                 // Cancelled by the application: close it (in SYN-SENT that deletes it, RFC 9293 3.10.4).
-                result.whenComplete((s, e) -> {
+                result.whenComplete((conn, e) -> {
                     if (result.isCancelled()) {
                         onLoop(c::close);
                     }
                 });
-                CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
-                opened.whenComplete((conn, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else {
-                        result.complete(new TcpSocketImpl(this, conn, descriptor));
-                    }
-                });
-                c.connect(initialSequence(localIp, localPort, remoteIp, port), opened, options.connectTimeout().toNanos());
+                c.connect(initialSequence(localIp, localPort, remoteIp, port), result, options.connectTimeout().toNanos());
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(e);
             }

@@ -7,12 +7,18 @@ import dev.tsunagu.ip.Ipv4LayerProvider;
 import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.testkit.TestHosts;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.time.Duration;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,5 +134,46 @@ class SocketLibraryTest {
         assertThat(new String(buf, 0, b.read(server, buf, 0, 10))).isEqualTo("query");
         a.close(client);
         b.close(server);
+    }
+
+    @Test
+    void rfc8305_aRaceGivesTheReservedDescriptorToTheWinnerAloneAndCancelsTheRest() throws Exception {
+        // Two addresses of one family race as two of both would: 10.0.0.99 answers nothing (no ARP
+        // reply), 10.0.0.2 listens. Descriptor 3 is the socket library's, reserved by socket().
+        SocketLibrary client = SocketLibrary.of(browser);
+        web.tcp().listen(80);
+        int fd = client.socket(SocketLibrary.SOCK_STREAM);
+        TcpLayer tcp = browser.service(TcpLayer.class).orElseThrow();
+        List<InetSocketAddress> remotes = List.of(new InetSocketAddress("10.0.0.99", 80),
+                new InetSocketAddress("10.0.0.2", 80));
+
+        CompletableFuture<TcpSocket> race = tcp.connectAsync(remotes, TcpSocketOptions.DEFAULT, fd);
+        loop.advance(Duration.ofMillis(200));
+        assertThat(tcpRows(browser)).as("the first attempt, in its handshake, has no descriptor").singleElement()
+                .satisfies(row -> {
+                    assertThat(row.descriptor()).isEqualTo(-1);
+                    assertThat(row.state()).isEqualTo("SYN_SENT");
+                });
+        assertThat(browser.descriptors().lookup(fd)).as("still the reservation").isNotInstanceOf(TcpSocket.class);
+
+        loop.advance(Duration.ofMillis(100)); // the second attempt started at 250 ms and has connected
+        assertThat(race).isCompleted();
+        TcpSocket s = race.join();
+        assertThat(s.descriptor()).isEqualTo(fd);
+        assertThat(browser.descriptors().lookup(fd)).isSameAs(s);
+        assertThat(tcpRows(browser)).as("the first attempt was cancelled: deleted in SYN-SENT").singleElement()
+                .satisfies(row -> {
+                    assertThat(row.descriptor()).isEqualTo(fd);
+                    assertThat(row.remote()).isEqualTo(new InetSocketAddress("10.0.0.2", 80));
+                    assertThat(row.state()).isEqualTo("ESTABLISHED");
+                });
+        loop.advance(Duration.ofSeconds(30));
+        assertThat(tcpRows(browser)).hasSize(1);
+        assertThat(browser.descriptors().descriptors()).containsExactly(fd);
+        s.close();
+    }
+
+    private static List<SocketInfo> tcpRows(NetworkStack stack) {
+        return stack.sockets().stream().filter(row -> row.protocol().equals("TCP")).toList();
     }
 }
