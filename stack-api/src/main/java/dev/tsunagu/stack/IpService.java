@@ -86,4 +86,14 @@ public interface IpService {
     default dev.tsunagu.driver.Offloads offloadsFor(IpAddress destination) {
         return dev.tsunagu.driver.Offloads.NONE;
     }
+
+    /**
+     * Completes when no address of this layer is waiting to be usable as a source: at once when
+     * none is, else when the last one is (IPv6: when Duplicate Address Detection has found each
+     * tentative address unique, or given it up as a duplicate, RFC 4862 5.4). A family without
+     * such a wait, by default, is ready at once. Callable from any thread; completed on the loop.
+     */
+    default java.util.concurrent.CompletableFuture<Void> addressesReady() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
 }

@@ -22,6 +22,7 @@ import dev.tsunagu.stats.Statistics;
 import dev.tsunagu.stats.StatisticsSnapshot;
 import dev.tsunagu.util.ServiceProviders;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -31,6 +32,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import org.slf4j.Logger;
@@ -156,6 +160,43 @@ public final class NetworkStack implements AutoCloseable {
         return interfaces.stream().filter(i -> !i.name().equals("lo"))
                 .flatMap(i -> i.ipv6Addresses().stream())
                 .anyMatch(p -> !p.address().toInetAddress().isLinkLocalAddress());
+    }
+
+    /**
+     * Completes when every address of every family may be used as a source: at once for IPv4, on
+     * IPv6 once Duplicate Address Detection is over (RFC 4862 5.4: about a second after the
+     * stack starts, or after a router's prefix adds an address). A program that connects the
+     * moment the stack is built waits for this (bounded) so it does not find its IPv6 address
+     * tentative and no route from it. Thread-safe.
+     */
+    public CompletableFuture<Void> addressesReady() {
+        return CompletableFuture.allOf(ipServices.values().stream().map(IpService::addressesReady)
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Waits, at most {@code limit}, for {@link #addressesReady} on a stack with an IPv6 address
+     * beyond its link-local one ({@link #hasIpv6Address}); any other stack has nothing a program
+     * would miss and does not wait. For a command or program about to connect; not on the loop's
+     * thread. An interrupt ends the wait (the thread stays interrupted).
+     *
+     * @return whether the addresses are ready (false: the limit passed, or interrupted)
+     */
+    public boolean awaitAddressesReady(Duration limit) {
+        if (!hasIpv6Address()) {
+            return true;
+        }
+        try {
+            loop.await(addressesReady(), limit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for the addresses failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The counters of every layer and interface now. Thread-safe. */

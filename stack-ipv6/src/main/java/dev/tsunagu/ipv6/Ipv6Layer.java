@@ -29,6 +29,7 @@ import dev.tsunagu.stats.CounterGroup;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,6 +233,18 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     @Override
     public Ipv6Interface interfaceState(NetInterface iface) {
         return interfaces.get(iface);
+    }
+
+    /** Completes when no address is tentative: DAD has found each unique or given it up (RFC 4862 5.4). */
+    @Override
+    public CompletableFuture<Void> addressesReady() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (ctx.loop().inEventLoop()) {
+            nd.whenAddressesReady(f);
+        } else {
+            ctx.loop().execute(() -> nd.whenAddressesReady(f));
+        }
+        return f;
     }
 
     Iterable<Ipv6Interface> interfaceStates() {

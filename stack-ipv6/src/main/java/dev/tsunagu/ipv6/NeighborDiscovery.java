@@ -18,6 +18,9 @@ import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * solicitations from {@code ::} go to its solicited-node group, one RetransTimer apart; an
  * advertisement for it, or another node's DAD solicitation for it, means a duplicate and the
  * address is given up (logged, {@code DadDuplicates}); silence makes it PREFERRED. The random
- * initial delay of 5.4.2 is not applied.
+ * initial delay of 5.4.2 is not applied. When the last tentative address is settled either way,
+ * the layer's {@code addressesReady()} futures complete.
  *
  * <p><b>Router Advertisements</b> (6.3.4), unless {@code ipv6.acceptRa} is off or the stack
  * forwards: a non-zero router lifetime makes the sender a default router for that long; the MTU
@@ -58,6 +62,8 @@ final class NeighborDiscovery implements NeighborResolver {
     private final int dadTransmits;
     private final long retransNanos;
     private final boolean acceptRa;
+    /** {@link Ipv6Layer#addressesReady} futures waiting for the last tentative address. */
+    private final List<CompletableFuture<Void>> readyWaiters = new ArrayList<>();
 
     private final Counter inSolicits;
     private final Counter inAdverts;
@@ -176,6 +182,7 @@ final class NeighborDiscovery implements NeighborResolver {
             a.state = Ipv6Interface.AddressState.PREFERRED;
             log.debug("{}: {} {} is preferred", ctx.stackName(), s.iface().name(), a.prefix());
             becamePreferred(s, a);
+            settled();
             return;
         }
         a.dadProbesLeft--;
@@ -200,6 +207,36 @@ final class NeighborDiscovery implements NeighborResolver {
         s.addresses.remove(a);
         log.warn("{}: {} {} is in use by another node on the link: address given up (duplicate address detection)",
                 ctx.stackName(), s.iface().name(), a.address());
+        settled();
+    }
+
+    /** Completes {@code f} when no address is tentative: now, or when DAD ends for the last one. */
+    void whenAddressesReady(CompletableFuture<Void> f) {
+        if (anyTentative()) {
+            readyWaiters.add(f);
+        } else {
+            f.complete(null);
+        }
+    }
+
+    /** An address left TENTATIVE: the waiters are done if it was the last. */
+    private void settled() {
+        if (!readyWaiters.isEmpty() && !anyTentative()) {
+            List<CompletableFuture<Void>> done = List.copyOf(readyWaiters);
+            readyWaiters.clear();
+            done.forEach(f -> f.complete(null));
+        }
+    }
+
+    private boolean anyTentative() {
+        for (Ipv6Interface s : ip.interfaceStates()) {
+            for (Ipv6Interface.Address a : s.addresses()) {
+                if (a.state == Ipv6Interface.AddressState.TENTATIVE) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // ---- messages ----
@@ -419,7 +456,7 @@ final class NeighborDiscovery implements NeighborResolver {
                 boolean newGroup = !MulticastListenerDiscovery.groups(s).contains(group);
                 addAddress(s, new Ipv6Prefix(address, 64), true);
                 if (newGroup) {
-                    mld.joined(s, java.util.List.of(group)); // before its DAD (RFC 4862 5.4.2)
+                    mld.joined(s, List.of(group)); // before its DAD (RFC 4862 5.4.2)
                 }
                 Ipv6Interface.Address a = s.find(address);
                 if (a.state == Ipv6Interface.AddressState.TENTATIVE) {

@@ -5,8 +5,6 @@ import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.LinkDrivers;
-import dev.tsunagu.ipv6.Ipv6Interface;
-import dev.tsunagu.ipv6.Ipv6Service;
 import dev.tsunagu.link.capture.CapturingDriver;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
@@ -15,7 +13,6 @@ import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.InterfaceConfig;
-import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.udp.UdpOptions;
 import dev.tsunagu.udp.dns.ResolverConfig;
@@ -32,7 +29,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -116,35 +112,14 @@ final class Host implements AutoCloseable {
      * Waits until no IPv6 address is tentative any more, at most {@link #DAD_WAIT}: RFC 4862 5.4
      * forbids using an address while Duplicate Address Detection runs (about a second), so a
      * command that connects at once would find no source address for an IPv6 destination. An
-     * address found duplicate is dropped by the layer, which ends the wait too. Polls, because
-     * the layer announces no end of DAD; a stack with no IPv6 address does not wait.
+     * address found duplicate is dropped by the layer, which ends the wait too
+     * ({@link NetworkStack#addressesReady}); a stack with no IPv6 address does not wait.
      */
     private static void awaitDuplicateAddressDetection(NetworkStack stack) {
-        if (!stack.hasIpv6Address()) {
-            return;
-        }
-        Ipv6Service v6 = stack.service(Ipv6Service.class).orElse(null);
-        if (v6 == null) {
-            return;
-        }
-        long deadline = System.nanoTime() + DAD_WAIT.toNanos();
-        while (System.nanoTime() < deadline && stack.call(() -> anyTentative(stack, v6))) {
-            LockSupport.parkNanos(20_000_000L);
-        }
+        stack.awaitAddressesReady(DAD_WAIT);
     }
 
     private static final Duration DAD_WAIT = Duration.ofSeconds(5);
-
-    private static boolean anyTentative(NetworkStack stack, Ipv6Service v6) {
-        for (NetInterface iface : stack.interfaces()) {
-            Ipv6Interface state = v6.interfaceState(iface);
-            if (state != null && state.addresses().stream()
-                    .anyMatch(a -> a.state() == Ipv6Interface.AddressState.TENTATIVE)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /**
      * Checks the options that a stack is built from, as usage errors (exit 2): the driver spec

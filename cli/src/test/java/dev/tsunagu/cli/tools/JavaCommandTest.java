@@ -98,6 +98,19 @@ class JavaCommandTest {
                 });
     }
 
+    /**
+     * An IPv6 program connects the moment it starts: the switch's stack waits until its address
+     * has passed Duplicate Address Detection (RFC 4862 5.4), so the address is a usable source.
+     */
+    @Test
+    void anIpv6ProgramFindsItsAddressPastDuplicateAddressDetection() throws Exception {
+        Path source = Files.writeString(dir.resolve("Hello.java"), PROGRAM);
+        Cli.Result r = Cli.run("java", "--driver", "cable:java-cmd-v6", "--ip", "10.79.0.2/24", "--ip", "fd00:79::2/64",
+                "--hosts", "www.example.test=fd00:79::2", "--", source.toString(), "v6");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).isEqualTo("hello via www.example.test/fd00:79:0:0:0:0:0:2 from fd00:79:0:0:0:0:0:2, args v6\n");
+    }
+
     private static java.util.Properties properties(String... kv) {
         java.util.Properties p = new java.util.Properties();
         for (int i = 0; i < kv.length; i += 2) {

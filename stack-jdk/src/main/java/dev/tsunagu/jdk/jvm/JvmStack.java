@@ -4,6 +4,7 @@ import dev.tsunagu.jdk.HostTable;
 import dev.tsunagu.jdk.TsunaguJdk;
 import dev.tsunagu.stack.NetworkStack;
 import java.net.spi.InetAddressResolver;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +18,15 @@ import org.slf4j.LoggerFactory;
  * {@code java.net}'s sockets to {@link #adapters()}, the resolver provider
  * ({@link TsunaguResolverProvider}) answers {@code InetAddress} lookups with {@link #resolver()}.
  * The properties are read when the stack is built, not before, so a program may still set them
- * in {@code main} before it first touches the network.
+ * in {@code main} before it first touches the network. The first use waits (at most 5 s) until
+ * the stack's IPv6 addresses have passed Duplicate Address Detection, so the program's first
+ * connection over IPv6 has a source address.
  */
 public final class JvmStack {
     private static final Logger log = LoggerFactory.getLogger(JvmStack.class);
     private static final TsunaguJdk ADAPTERS = TsunaguJdk.lazy(JvmStack::start);
+    /** How long the first use waits for the stack's IPv6 addresses to leave DAD. */
+    private static final Duration ADDRESS_WAIT = Duration.ofSeconds(5);
 
     private JvmStack() {}
 
@@ -58,6 +63,11 @@ public final class JvmStack {
         NetworkStack stack = p.build();
         log.info("the JVM's network is Tsunagu stack {} on {} at {}", stack.name(), p.driver(), p.ip());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("tsunagu-jvm-stack-close").unstarted(stack::close));
+        // A program's first connect comes right after this: an IPv6 address still in Duplicate
+        // Address Detection (RFC 4862 5.4, about a second) could not be its source yet.
+        if (!stack.awaitAddressesReady(ADDRESS_WAIT)) {
+            log.warn("stack {}: IPv6 addresses still tentative after {}; going on", stack.name(), ADDRESS_WAIT);
+        }
         return stack;
     }
 }
