@@ -146,7 +146,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     @Override
     public void start() {
         for (NetInterface iface : ctx.interfaces()) {
-            boolean isLoopback = !iface.needsAddressResolution();
+            boolean isLoopback = iface.isLoopback();
             if (isLoopback && loopback == null) {
                 loopback = iface;
             }
@@ -198,7 +198,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private Route broadcastRoute() {
         // The limited broadcast leaves through the first interface with an address (RFC 1122 3.3.6).
         for (NetInterface iface : ctx.interfaces()) {
-            if (iface.needsAddressResolution() && iface.isUp() && iface.primaryAddress() != null) {
+            if (!iface.isLoopback() && iface.isUp() && iface.primaryAddress() != null) {
                 return new Route(Ipv4Prefix.parse("255.255.255.255/32"), iface, 0,
                         iface.primaryAddress().address().bits());
             }
@@ -371,7 +371,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         }
         int src = Ipv4Header.source(p);
         int dst = Ipv4Header.destination(p);
-        boolean fromOutside = iface.needsAddressResolution();
+        boolean fromOutside = !iface.isLoopback();
         if (src == -1 || (src >>> 28) == 0xE || (fromOutside && ((src >>> 24) == 127 || isLocalAddress(src)))) {
             dropBadSource.increment();
             inAddrErrors.increment();

@@ -15,7 +15,7 @@ public final class CableDriver implements LinkDriver {
 
     CableDriver(Cable cable) {
         this.cable = cable;
-        this.capabilities = DriverCapabilities.ethernet(cable.mtu());
+        this.capabilities = cable.capabilities();
     }
 
     public Cable cable() {

@@ -4,7 +4,11 @@ import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriver;
 import dev.tsunagu.driver.LinkDriverProvider;
 
-/** {@code cable:NAME[,mtu=N]}: a port on the in-memory cable called NAME (default {@code default}, MTU 1500). */
+/**
+ * {@code cable:NAME[,mtu=N][,medium=ethernet|ip]}: a port on the in-memory cable called NAME
+ * (default {@code default}, MTU 1500, Ethernet); {@code medium=ip} makes it carry bare IP
+ * packets, as a TUN device does ({@link Cable#ipOnly}).
+ */
 public final class CableDriverProvider implements LinkDriverProvider {
     @Override
     public String name() {
@@ -13,13 +17,20 @@ public final class CableDriverProvider implements LinkDriverProvider {
 
     @Override
     public String description() {
-        return "in-memory Ethernet segment shared by stacks in this JVM (cable:NAME[,mtu=N])";
+        return "in-memory Ethernet segment (or IP-only link) shared by stacks in this JVM "
+                + "(cable:NAME[,mtu=N][,medium=ethernet|ip])";
     }
 
     @Override
     public LinkDriver create(DriverSpec spec) {
         String cableName = spec.argument().isEmpty() ? "default" : spec.argument();
-        spec.requireKnownParameters("mtu");
-        return Cables.named(cableName, spec.intParameter("mtu", Cable.DEFAULT_MTU)).attach();
+        spec.requireKnownParameters("mtu", "medium");
+        String medium = spec.parameters().getOrDefault("medium", "ethernet");
+        boolean ipOnly = switch (medium) {
+            case "ethernet" -> false;
+            case "ip" -> true;
+            default -> throw new IllegalArgumentException("cable parameter medium= wants ethernet or ip: " + medium);
+        };
+        return Cables.named(cableName, spec.intParameter("mtu", Cable.DEFAULT_MTU), ipOnly).attach();
     }
 }

@@ -19,9 +19,23 @@ public final class Cables {
      * @throws IllegalArgumentException if it exists with another MTU
      */
     public static Cable named(String name, int mtu) {
-        Cable c = CABLES.computeIfAbsent(name, n -> new Cable(n, mtu));
+        return named(name, mtu, false);
+    }
+
+    /**
+     * The cable called {@code name}, created with {@code mtu} and medium if new.
+     *
+     * @param ipOnly whether it carries bare IP packets ({@link Cable#ipOnly}) rather than Ethernet
+     * @throws IllegalArgumentException if it exists with another MTU or medium
+     */
+    public static Cable named(String name, int mtu, boolean ipOnly) {
+        Cable c = CABLES.computeIfAbsent(name, n -> ipOnly ? Cable.ipOnly(n, mtu) : new Cable(n, mtu));
         if (c.mtu() != mtu) {
             throw new IllegalArgumentException("cable " + name + " exists with MTU " + c.mtu() + ", not " + mtu);
+        }
+        if (c.isIpOnly() != ipOnly) {
+            throw new IllegalArgumentException("cable " + name + " exists with the other medium (medium="
+                    + (c.isIpOnly() ? "ip" : "ethernet") + ")");
         }
         return c;
     }
