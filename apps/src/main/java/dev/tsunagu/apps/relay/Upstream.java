@@ -28,6 +28,11 @@ public interface Upstream {
      */
     DatagramSocket datagrams(InetSocketAddress destination) throws IOException;
 
+    /** Through the SOCKS5 proxy at {@code proxy} (RFC 1928: CONNECT and UDP ASSOCIATE, no authentication). */
+    static Upstream socks5(InetSocketAddress proxy) {
+        return new Socks5Upstream(proxy);
+    }
+
     /** The host's kernel sockets, straight to each destination. */
     static Upstream direct() {
         return new Upstream() {

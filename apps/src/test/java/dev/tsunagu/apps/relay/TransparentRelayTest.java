@@ -7,8 +7,6 @@ import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.TcpSocket;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.NetworkStack;
-import dev.tsunagu.stack.StackOption;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -26,7 +24,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,15 +38,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class TransparentRelayTest {
-    /** stack-ip's IpOptions.TRANSPARENT (options are keyed by name). */
-    private static final StackOption<String> TRANSPARENT = StackOption.of("ip.transparent", String.class, "", "");
-    private static final AtomicInteger CABLES = new AtomicInteger();
-
-    private final String cable = "cable:relay-" + CABLES.incrementAndGet() + ",medium=ip";
-    private final NetworkStack client = NetworkStack.builder().name("relay-client").addInterface(cable, "10.0.0.1/24")
-            .gateway("10.0.0.2").buildUnchecked();
-    private final NetworkStack gateway = NetworkStack.builder().name("relay-gateway").addInterface(cable, "10.0.0.2/24")
-            .option(TRANSPARENT, "0.0.0.0/0").buildUnchecked();
+    private final RelayStacks stacks = new RelayStacks("relay");
+    private final NetworkStack client = stacks.client;
+    private final NetworkStack gateway = stacks.gateway;
     private final List<InetSocketAddress> asked = new CopyOnWriteArrayList<>();
     private ServerSocket tcpServer;
     private DatagramSocket udpServer;
@@ -60,8 +51,7 @@ class TransparentRelayTest {
         if (relay != null) {
             relay.close();
         }
-        client.close();
-        gateway.close();
+        stacks.close();
         if (tcpServer != null) {
             tcpServer.close();
         }
@@ -116,7 +106,7 @@ class TransparentRelayTest {
         try (TcpSocket c = client.tcp().connect(destination)) {
             c.write(data);
             c.shutdownOutput();
-            String answer = new String(readToEnd(c));
+            String answer = new String(RelayStacks.readToEnd(c));
             assertThat(answer).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
         }
         served.get(20, TimeUnit.SECONDS);
@@ -148,7 +138,7 @@ class TransparentRelayTest {
             c.write("x".getBytes());
             c.flush();
             resetter.get(10, TimeUnit.SECONDS);
-            assertThatThrownBy(() -> readToEnd(c)).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            assertThatThrownBy(() -> RelayStacks.readToEnd(c)).isInstanceOf(SocketException.class).hasMessageContaining("reset");
         }
 
         // The client resets: upstream's read fails with a reset.
@@ -180,7 +170,7 @@ class TransparentRelayTest {
         }
         start(closedPort, TransparentRelay.Settings.DEFAULT);
         try (TcpSocket c = client.tcp().connect(new InetSocketAddress("198.51.100.1", 22))) {
-            assertThatThrownBy(() -> readToEnd(c)).isInstanceOf(SocketException.class);
+            assertThatThrownBy(() -> RelayStacks.readToEnd(c)).isInstanceOf(SocketException.class);
         }
         assertThat(relay.connectFailures()).isEqualTo(1);
     }
@@ -230,13 +220,4 @@ class TransparentRelayTest {
         assertThat(relay.liveConnections()).isZero();
     }
 
-    private static byte[] readToEnd(TcpSocket s) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[65536];
-        int n;
-        while ((n = s.read(buf, 0, buf.length, Duration.ofSeconds(20))) >= 0) {
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
-    }
 }
