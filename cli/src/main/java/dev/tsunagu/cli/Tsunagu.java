@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tsunagu", mixinStandardHelpOptions = true, version = "tsunagu 0.1.0",
         description = "A user-space TCP/IP stack for Java: examples and tools.",
-        subcommands = {TourCommand.class, DemoCommand.class, PluginsCommand.class, PacketdrillCommand.class,
+        subcommands = {TourCommand.class, DemoCommand.class, PluginsCommand.class, PacketdrillCommand.class, VizCommand.class,
             dev.tsunagu.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Tsunagu {
     public static void main(String[] args) {

@@ -36,6 +36,11 @@ public final class PacketBuffer {
     private int end;
     private boolean free;
     private MemorySegment segment;      // a view of array, made once per buffer for FFM drivers
+    // Offload metadata (what Linux keeps in the sk_buff beside the bytes); cleared by reset.
+    private boolean checksumVerified;   // received: the device vouched for the transport checksum
+    private int checksumStart = -1;     // sent: array offset where the device starts summing; -1: complete
+    private int checksumField;          // sent: offset of the checksum field from checksumStart
+    private int segmentSize;            // sent: the device cuts the TCP payload into pieces of this; 0: none
 
     PacketBuffer(byte[] array, BufferPool pool, int sizeClass) {
         this.array = array;
@@ -72,6 +77,10 @@ public final class PacketBuffer {
         }
         start = headroom;
         end = headroom;
+        checksumVerified = false;
+        checksumStart = -1;
+        checksumField = 0;
+        segmentSize = 0;
         return this;
     }
 
@@ -174,6 +183,73 @@ public final class PacketBuffer {
         }
         this.start = start;
         this.end = end;
+    }
+
+    // ---- offloads: what the device did or is to do (virtio-net's header, Linux's sk_buff fields) ----
+
+    /**
+     * Marks a received packet whose transport checksum the device has verified (virtio-net's
+     * {@code DATA_VALID}), or which never crossed a wire (the local kernel's {@code NEEDS_CSUM}):
+     * the transport layer need not sum it again.
+     */
+    public void setChecksumVerified(boolean verified) {
+        checksumVerified = verified;
+    }
+
+    /** Whether the device vouched for this received packet's transport checksum. */
+    public boolean checksumVerified() {
+        return checksumVerified;
+    }
+
+    /**
+     * Leaves this packet's transport checksum for the device to finish: it sums from
+     * {@code index} (relative to {@link #start()}, the transport header) to the end and adds the
+     * result into the field {@code fieldOffset} bytes further on, which holds the pseudo-header
+     * sum. The position is kept as an array offset, so headers prepended later do not move it.
+     */
+    public void setChecksumPartial(int index, int fieldOffset) {
+        if (index < 0 || fieldOffset < 0 || index + fieldOffset + 2 > length()) {
+            throw new IndexOutOfBoundsException("checksum at " + index + "+" + fieldOffset + " outside " + length() + " bytes");
+        }
+        checksumStart = start + index;
+        checksumField = fieldOffset;
+    }
+
+    /** The transport checksum is complete (finished in software, or never left partial). */
+    public void setChecksumComplete() {
+        checksumStart = -1;
+        checksumField = 0;
+    }
+
+    /** Whether the device is to finish this packet's transport checksum ({@link #setChecksumPartial}). */
+    public boolean checksumPartial() {
+        return checksumStart >= 0;
+    }
+
+    /** Where the device starts summing, relative to {@link #start()}; meaningful when {@link #checksumPartial()}. */
+    public int checksumStart() {
+        return checksumStart - start;
+    }
+
+    /** The checksum field's offset from {@link #checksumStart()}. */
+    public int checksumFieldOffset() {
+        return checksumField;
+    }
+
+    /**
+     * Asks the device to cut this TCP packet's payload into segments of {@code size} bytes
+     * (TSO, virtio-net's {@code gso_size}), each with copies of the headers; 0 for none.
+     */
+    public void setSegmentSize(int size) {
+        if (size < 0 || size > 0xFFFF) {
+            throw new IllegalArgumentException("segment size " + size);
+        }
+        segmentSize = size;
+    }
+
+    /** The payload size the device cuts this packet into, or 0 if it goes as it is. */
+    public int segmentSize() {
+        return segmentSize;
     }
 
     // ---- big-endian accessors, offsets relative to start() ----

@@ -13,8 +13,11 @@ import dev.tsunagu.net.MacAddress;
  *        on an IP-only medium, which has no link addresses at all
  * @param hardwareAddress the medium's own address if it insists on one, or null to let the
  *        stack choose (the stack's MAC is its own, not the kernel's TAP MAC)
+ * @param offloads the work the device takes off the stack (checksums, segmentation, large
+ *        receive); {@link Offloads#NONE} for most
  */
-public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAddressResolution, MacAddress hardwareAddress) {
+public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAddressResolution, MacAddress hardwareAddress,
+                                 Offloads offloads) {
     /** Bytes of an Ethernet II header: two MAC addresses and the EtherType. */
     public static final int ETHERNET_HEADER = 14;
     /** The smallest MTU accepted: RFC 791 says every host must take 68-byte datagrams. */
@@ -31,6 +34,12 @@ public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAdd
         if (mtu < MIN_MTU || mtu > MAX_MTU) {
             throw new IllegalArgumentException("MTU must be " + MIN_MTU + ".." + MAX_MTU + ": " + mtu);
         }
+        java.util.Objects.requireNonNull(offloads, "offloads");
+    }
+
+    /** Capabilities without offloads. */
+    public DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAddressResolution, MacAddress hardwareAddress) {
+        this(mtu, linkHeaderLength, needsAddressResolution, hardwareAddress, Offloads.NONE);
     }
 
     /** An Ethernet medium with the given MTU. */
@@ -58,8 +67,22 @@ public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAdd
         return mtu + linkHeaderLength;
     }
 
+    /**
+     * The largest frame the driver takes when it is {@linkplain dev.tsunagu.buffer.PacketBuffer#segmentSize()
+     * to be segmented} or was coalesced: the segmentation maximum plus link header, or
+     * {@link #maxFrameLength()} without segmentation offload.
+     */
+    public int maxLargeFrameLength() {
+        return Math.max(maxFrameLength(), offloads.maxSegmentationSize() + linkHeaderLength);
+    }
+
+    /** The same capabilities with other offloads. */
+    public DriverCapabilities withOffloads(Offloads newOffloads) {
+        return new DriverCapabilities(mtu, linkHeaderLength, needsAddressResolution, hardwareAddress, newOffloads);
+    }
+
     /** The same capabilities with another MTU (a spec's {@code mtu=} parameter, a device's own MTU). */
     public DriverCapabilities withMtu(int newMtu) {
-        return new DriverCapabilities(newMtu, linkHeaderLength, needsAddressResolution, hardwareAddress);
+        return new DriverCapabilities(newMtu, linkHeaderLength, needsAddressResolution, hardwareAddress, offloads);
     }
 }

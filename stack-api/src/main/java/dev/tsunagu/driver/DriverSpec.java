@@ -86,6 +86,29 @@ public record DriverSpec(String name, String argument, Map<String, String> param
         }
     }
 
+    /**
+     * An on/off parameter ({@code on}, {@code yes}, {@code true} or {@code off}, {@code no},
+     * {@code false}), or {@code fallback} when absent.
+     */
+    public boolean switchParameter(String key, boolean fallback) {
+        String v = parameters.get(key);
+        return v == null ? fallback : parseSwitch(name + " " + key, v);
+    }
+
+    /**
+     * {@code on}/{@code yes}/{@code true} or {@code off}/{@code no}/{@code false}, in any case.
+     *
+     * @param what what the value is for, for the error ({@code "tap offload"})
+     * @throws IllegalArgumentException for anything else: "{@code what} must be on or off"
+     */
+    public static boolean parseSwitch(String what, String text) {
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "yes", "true" -> true;
+            case "off", "no", "false" -> false;
+            default -> throw new IllegalArgumentException(what + " must be on or off: " + text);
+        };
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(name);

@@ -115,4 +115,40 @@ public final class InternetChecksum {
         long sum = (~checksum & 0xFFFF) + (~old & 0xFFFF) + (now & 0xFFFF);
         return finish(sum);
     }
+
+    /**
+     * The value a transport puts in its checksum field when the device is to finish the sum
+     * ({@link dev.tsunagu.buffer.PacketBuffer#setChecksumPartial}): the folded pseudo-header sum,
+     * not complemented, as Linux leaves it for a {@code CHECKSUM_PARTIAL} packet.
+     */
+    public static int partial(long pseudoHeaderSum) {
+        return ~finish(pseudoHeaderSum) & 0xFFFF;
+    }
+
+    /**
+     * Finishes in software a checksum left partial in {@code b} (for a device or capture that
+     * cannot): sums from the checksum start to the end, the pseudo-header sum in the field
+     * included, and writes the result there. Does nothing if the checksum is complete.
+     */
+    public static void finishPartial(dev.tsunagu.buffer.PacketBuffer b) {
+        if (!b.checksumPartial()) {
+            return;
+        }
+        int from = b.checksumStart();
+        int field = from + b.checksumFieldOffset();
+        long sum = add(0, b.array(), b.start() + from, b.length() - from);
+        b.setU16(field, finish(sum));
+        b.setChecksumComplete();
+    }
+
+    /**
+     * {@link #finishPartial(dev.tsunagu.buffer.PacketBuffer)} over a copy of a packet in
+     * {@code data}: sums from {@code from} to the end and writes the result {@code fieldOffset}
+     * bytes after {@code from}.
+     */
+    public static void finishPartial(byte[] data, int from, int fieldOffset) {
+        int sum = finish(add(0, data, from, data.length - from));
+        data[from + fieldOffset] = (byte) (sum >>> 8);
+        data[from + fieldOffset + 1] = (byte) sum;
+    }
 }

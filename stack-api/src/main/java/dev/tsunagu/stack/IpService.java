@@ -76,4 +76,14 @@ public interface IpService {
     default boolean learnPathMtu(IpAddress destination, int mtu) {
         return false;
     }
+
+    /**
+     * What the interface that carries packets to {@code destination} takes off the transports
+     * ({@link dev.tsunagu.driver.DriverCapabilities#offloads()}): a transport may leave its
+     * checksum partial, and TCP may hand over segments of up to the segmentation size, only
+     * where this says so. {@link dev.tsunagu.driver.Offloads#NONE} without a route, and by default.
+     */
+    default dev.tsunagu.driver.Offloads offloadsFor(IpAddress destination) {
+        return dev.tsunagu.driver.Offloads.NONE;
+    }
 }

@@ -287,7 +287,8 @@ public final class NetInterface {
      */
     public boolean transmit(PacketBuffer frame) {
         int len = frame.length();
-        if (len > capabilities.maxFrameLength()) {
+        if (len > capabilities.maxFrameLength()
+                && (frame.segmentSize() == 0 || len > capabilities.maxLargeFrameLength())) {
             txOversize.increment();
             frame.release();
             return false;

@@ -24,8 +24,13 @@ public sealed interface TcpTraceEvent {
 
     /** Why a segment went again, as the stack decided it. */
     enum RetransmitReason {
-        /** The retransmission timer ran out (RFC 6298 5.4): go back N. */
+        /** The retransmission timer ran out (RFC 6298 5.4): the first segment outstanding, at once. */
         TIMEOUT,
+        /**
+         * After a timeout (or a path MTU drop) pulled SND.NXT back to SND.UNA, the rest of what had
+         * been sent goes again as ACKs reopen the window (RFC 5681 3.1: slow start from one segment).
+         */
+        GO_BACK_N,
         /** Three duplicate ACKs (RFC 5681 3.2). */
         FAST_RETRANSMIT,
         /** A partial ACK in NewReno recovery (RFC 6582 3.2): the next hole. */

@@ -1,6 +1,7 @@
 package dev.tsunagu.ip;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.driver.Offloads;
 import dev.tsunagu.ip.fragment.FragmentOutput;
 import dev.tsunagu.ip.fragment.Fragmenter;
 import dev.tsunagu.ip.fragment.Reassembler;
@@ -291,6 +292,12 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     }
 
     @Override
+    public Offloads offloadsFor(IpAddress destination) {
+        Route r = route(bits(destination));
+        return r == null ? Offloads.NONE : r.iface().capabilities().offloads();
+    }
+
+    @Override
     public int headerLength() {
         return Ipv4Header.MIN_HEADER_LENGTH;
     }
@@ -326,7 +333,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private int output(Route r, PacketBuffer datagram, Ipv4Address destination) {
         int mtu = r.mtu();
         Ipv4Address nextHop = r.nextHop(destination);
-        if (datagram.length() <= mtu) {
+        if (datagram.length() <= mtu || datagram.segmentSize() > 0) {
+            // (A segment to be cut by the device: TCP sized its pieces to the path MTU.)
             r.iface().output(datagram, EtherType.IPV4, nextHop);
             return SENT;
         }

@@ -1,6 +1,7 @@
 package dev.tsunagu.ipv6;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.driver.Offloads;
 import dev.tsunagu.ip.PathMtuCache;
 import dev.tsunagu.ip.fragment.FragmentOutput;
 import dev.tsunagu.ip.icmp.IcmpErrorGate;
@@ -307,6 +308,12 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     }
 
     @Override
+    public Offloads offloadsFor(IpAddress destination) {
+        Ipv6Route r = route(v6(destination));
+        return r == null ? Offloads.NONE : r.iface().capabilities().offloads();
+    }
+
+    @Override
     public int pathMtu(Ipv6Address destination) {
         return mtuFor(destination);
     }
@@ -366,7 +373,8 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private int output(Ipv6Route r, PacketBuffer packet, Ipv6Address destination, boolean dontFragment) {
         int mtu = pathMtus.mtu(destination, linkMtu(r));
         Ipv6Address nextHop = r.nextHop(destination);
-        if (packet.length() <= mtu) {
+        if (packet.length() <= mtu || packet.segmentSize() > 0) {
+            // (A segment to be cut by the device: TCP sized its pieces to the path MTU.)
             r.iface().output(packet, EtherType.IPV6, nextHop);
             return SENT;
         }

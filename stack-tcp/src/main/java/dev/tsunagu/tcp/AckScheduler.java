@@ -14,7 +14,8 @@ import dev.tsunagu.loop.Timer;
  *       at the window, duplicate data (RFC 5681 4.2), a FIN, the end of the handshake.</li>
  *   <li><b>Delayed</b> ({@link #onInOrderText}): in-order data is acknowledged at least every
  *       second full-sized segment and within the delayed-ACK timeout (RFC 1122 4.2.3.2, RFC
- *       5681 4.2); the timeout is capped at 500 ms by {@link TcpSettings}. The first
+ *       5681 4.2), a segment longer than the MSS (coalesced by a device) counting as the
+ *       full-sized segments it stands for; the timeout is capped at 500 ms by {@link TcpSettings}. The first
  *       {@code tcp.quickAcks} in-order segments of a connection are acknowledged at once (Linux's
  *       quick-ACK mode, which keeps the peer's slow start from waiting on our timer).</li>
  *   <li><b>Rate-limited</b> ({@link #mayAnswerInvalid}): a bare ACK out of window, a bad ACK,
@@ -66,7 +67,9 @@ final class AckScheduler {
      * delayed-ACK timeout.
      */
     void onInOrderText(int len, int mss) {
-        segmentsUnacked += len >= mss ? 2 : 1;
+        // A segment longer than the MSS was coalesced (by the peer's TSO and our device, or GRO):
+        // it stands for that many full-sized segments, so it is ACKed as they would be.
+        segmentsUnacked += len >= mss ? 2 * (int) Math.min(len / Math.max(mss, 1), ACK_EVERY) : 1;
         if (quickAcksLeft > 0) {
             quickAcksLeft--;
             ackNow = true;

@@ -32,7 +32,8 @@ import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
  * goes back to SND.UNA and climbs again, go-back-N).
  *
  * <p><b>Output</b> ({@link #output}): the send buffer is cut into MSS-sized segments from
- * SND.NXT, within the smaller of the peer's window and the congestion window (plus what
+ * SND.NXT (or, where the device segments, into segments of whole MSS up to
+ * {@link #segmentationLimit}, which it cuts into MSS-sized ones on the wire), within the smaller of the peer's window and the congestion window (plus what
  * limited transmit allows); a partial segment leaves only when the send-buffering policy says
  * so (Nagle by default), the application pushed, or the FIN follows it. The sender avoids silly
  * windows (RFC 1122 4.2.3.4), restarts the congestion window after idle (RFC 5681 4.1) and,
@@ -82,6 +83,11 @@ final class Sender {
     int sndWndScale;
     /** Effective send MSS: the peer's, bounded by our MTU, less the timestamps option if on. */
     int mss;
+    /**
+     * The most payload one segment may carry when the device segments (TSO): it is handed over
+     * whole and cut into MSS-sized pieces below; 0 when the device does not.
+     */
+    int segmentationLimit;
     final SendBuffer sendBuffer;
     /** The application has closed or shut down output: a FIN follows the buffered data. */
     boolean finQueued;
@@ -338,9 +344,19 @@ final class Sender {
         if (unsent <= 0 && !finPending) {
             return false;
         }
-        int len = Math.min(mss, Math.max(unsent, 0));
+        int len = Math.min(maxSegment(), Math.max(unsent, 0));
         if (loss.sackEnabled && lt(sndNxt, sndMax) && !loss.scoreboard.isEmpty()) {
             len = Math.min(len, loss.scoreboard.nextSackedAfter(sndNxt, sndMax) - sndNxt);
+        }
+        if (len > mss) {
+            // A segment the device cuts: as many whole MSS as the window takes (the rest of the
+            // window, or a short tail, is the next segment's, decided by the rules below).
+            if (usable < len) {
+                len = (int) Math.max(mss, usable / mss * mss);
+            }
+            if (len > mss && len % mss != 0 && len == unsent && !finPending && !noDelay && !pushed(offset + len)) {
+                len -= len % mss; // the short tail waits for the send-buffering policy, as it would alone
+            }
         }
         if (len > 0 && usable < len) {
             // Sender silly-window avoidance (RFC 1122 4.2.3.4): do not cut a segment just
@@ -381,6 +397,23 @@ final class Sender {
         }
         sendData(offset, len, fin);
         return !fin;
+    }
+
+    /**
+     * The most payload the next segment may carry: the MSS, or with segmentation offload as
+     * many whole MSS as the device takes, and, when pacing, about a millisecond's worth (as
+     * Linux sizes its TSO bursts), so a burst does not outrun the pace.
+     */
+    private int maxSegment() {
+        if (segmentationLimit <= mss) {
+            return mss;
+        }
+        long limit = segmentationLimit;
+        long rate = cc.pacingRate();
+        if (rate > 0) {
+            limit = Math.min(limit, Math.max(2L * mss, rate / 1000));
+        }
+        return (int) Math.max(mss, limit / mss * mss);
     }
 
     /** Offset in the send buffer of sequence number {@code seq} (data starts after our SYN). */

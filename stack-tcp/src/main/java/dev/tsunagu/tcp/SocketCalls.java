@@ -107,10 +107,14 @@ final class SocketCalls {
         return false;
     }
 
-    /** A read that timed out is no longer waiting. */
-    void cancelRead(CompletableFuture<Integer> f) {
-        if (reads != null) {
-            reads.removeIf(r -> r.future() == f);
+    /**
+     * A read whose caller's wait ran out: if it still waits it is withdrawn and fails with
+     * {@code timeout}; if it was served meanwhile, its future has its bytes (or completes with
+     * them when the loop is let go) and the caller takes them rather than losing them.
+     */
+    void cancelRead(CompletableFuture<Integer> f, IOException timeout) {
+        if (reads != null && reads.removeIf(r -> r.future() == f)) {
+            f.completeExceptionally(timeout);
         }
     }
 

@@ -9,8 +9,10 @@ import static dev.tsunagu.tcp.wire.TcpHeader.RST;
 import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.driver.Offloads;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
@@ -53,6 +55,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     final int remotePort;
     /** The network layer of the addresses' family, which the segments go down through. */
     final IpService network;
+    /** The device finishes our checksums: segments leave with the pseudo-header sum in the field. */
+    final boolean checksumOffload;
     /** Next connection in the same demultiplexing bucket (same remote address and ports, another local address). */
     TcpConnection nextInBucket;
     /** The listener that made us (passive open) until the application accepts us. */
@@ -120,6 +124,12 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, out, retransmitTimer);
         if (options.keepAlive()) {
             setKeepAlive(true);
+        }
+        // What the outgoing device does for us, fixed for the connection's life (as Linux's sk_setup_caps).
+        Offloads offloads = network.offloadsFor(remoteIp);
+        this.checksumOffload = offloads.transmitChecksum();
+        if (offloads.tcpSegmentation(remoteIp.family() == AddressFamily.IPV4 ? 4 : 6)) {
+            snd.segmentationLimit = offloads.maxSegmentationSize() - network.headerLength() - TcpHeader.MAX_HEADER_LENGTH;
         }
     }
 
@@ -216,7 +226,8 @@ final class TcpConnection implements TcpOutput.Transmit {
         // First: sequence acceptability (the table in 3.10.7.4).
         if (!rcv.acceptable(s.seq, segLen)) {
             if (s.has(RST)) {
-                return; // an unacceptable RST is dropped silently
+                counters.rstsOutOfWindow.increment(); // dropped without an answer: a blind RST flood draws nothing
+                return;
             }
             if (rcv.isZeroWindowProbe(s.seq)) {
                 // A zero-window probe: acknowledge at once, not accepting its byte (RFC 9293 3.8.6.1).
@@ -577,9 +588,9 @@ final class TcpConnection implements TcpOutput.Transmit {
         }
     }
 
-    /** A read that timed out is no longer waiting. */
-    void cancelRead(CompletableFuture<Integer> f) {
-        calls.cancelRead(f);
+    /** A read that timed out: failed with {@code timeout} if it still waits (see {@link SocketCalls#cancelRead}). */
+    void cancelRead(CompletableFuture<Integer> f, IOException timeout) {
+        calls.cancelRead(f, timeout);
     }
 
     /** Serves waiting reads; if that freed space: a window update, if the peer may still send and it is worth one. */

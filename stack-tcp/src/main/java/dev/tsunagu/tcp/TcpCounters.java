@@ -48,6 +48,8 @@ final class TcpCounters {
     final Counter windowUpdates;
     final Counter keepaliveProbes;
     final Counter inRsts;
+    final Counter rstsOutOfWindow;
+    final Counter rstsNoConnection;
     final Counter outRstsAborts;
     final Counter pawsRejected;
     final Counter sackRecoveries;
@@ -117,6 +119,9 @@ final class TcpCounters {
         windowUpdates = g.counter("WindowUpdates", "window updates sent after the application read");
         keepaliveProbes = g.counter("KeepaliveProbes", "keepalive probes sent");
         inRsts = g.counter("InRsts", "acceptable RSTs received");
+        rstsOutOfWindow = g.counter("RstsOutOfWindow", "RSTs outside the receive window, dropped silently (RFC 5961 3.2)");
+        rstsNoConnection = g.counter("RstsNoConnection",
+                "RSTs for no connection (a closed port, or a listener), ignored (RFC 9293 3.10.7.1, 3.10.7.2)");
         outRstsAborts = g.counter("OutRstsAborts", "RSTs sent to abort our own connections");
         pawsRejected = g.counter("PawsRejected", "segments dropped as old duplicates by their timestamp (RFC 7323 PAWS)");
         sackRecoveries = g.counter("SackRecoveries", "loss recoveries driven by SACK (RFC 6675)");

@@ -350,6 +350,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     /** 3.10.7.1: a segment for no connection draws a RST, unless it is one. */
     private void noSocket(Segment s) {
         if (s.has(TcpHeader.RST)) {
+            counters.rstsNoConnection.increment();
             return;
         }
         if (s.has(TcpHeader.ACK)) {
@@ -389,7 +390,11 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         if (c.snd.trace != null) {
             c.snd.trace.sent(b, seq, ack, flags, window, o);
         }
-        TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
+        if (c.checksumOffload) {
+            TcpHeader.prependPartial(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
+        } else {
+            TcpHeader.prepend(b, c.localPort, c.remotePort, seq, ack, flags, window, o, ip, c.localIp, c.remoteIp);
+        }
         counters.outSegs.increment();
         // DF on every segment: path MTU discovery (RFC 1191) rather than fragments in the network.
         if (ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, true) == IpService.TOO_BIG) {

@@ -12,11 +12,13 @@ import dev.tsunagu.tcp.wire.TcpHeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A socket in LISTEN (RFC 9293 3.10.7.2): a SYN makes a child connection in SYN-RECEIVED, kept
@@ -71,6 +73,7 @@ final class TcpListener {
 
     void onSegment(Segment s) {
         if (s.has(TcpHeader.RST)) {
+            layer.counters.rstsNoConnection.increment();
             return; // first: an incoming RST is ignored
         }
         if (s.has(TcpHeader.ACK)) {
@@ -229,12 +232,22 @@ final class TcpListener {
     /** A child completed its handshake. */
     void established(TcpConnection c) {
         synQueue.remove(c);
-        CompletableFuture<TcpSocket> w = waiters.poll();
-        if (w != null) {
-            c.listener = null;
-            w.complete(new TcpSocketImpl(layer, c));
-        } else {
-            acceptQueue.add(c);
+        CompletableFuture<TcpSocket> w;
+        while ((w = waiters.poll()) != null) {
+            // A future its caller gave up on (cancelled) must not take the connection with it.
+            if (!w.isDone()) {
+                c.listener = null;
+                w.complete(new TcpSocketImpl(layer, c));
+                return;
+            }
+        }
+        acceptQueue.add(c);
+    }
+
+    /** An accept whose caller's wait ran out: failed with {@code timeout} if it still waits (see {@link TcpSocketImpl#read}). */
+    void cancelAccept(CompletableFuture<TcpSocket> f, IOException timeout) {
+        if (waiters.remove(f)) {
+            f.completeExceptionally(timeout);
         }
     }
 
@@ -314,7 +327,19 @@ final class TcpListener {
 
         @Override
         public TcpSocket accept(Duration timeout) throws IOException {
-            return TcpSocketImpl.await(layer.loop(), acceptAsync(), timeout);
+            CompletableFuture<TcpSocket> f = acceptAsync();
+            try {
+                return TcpSocketImpl.await(layer.loop(), f, timeout);
+            } catch (SocketTimeoutException e) {
+                // As for a read: a connection handed to this wait as it ran out is returned, not
+                // lost, and a wait still queued is withdrawn (else the next connection went to it).
+                try {
+                    layer.onLoop(() -> cancelAccept(f, e));
+                } catch (RejectedExecutionException closed) {
+                    f.completeExceptionally(new SocketException("the stack is closed"));
+                }
+                return TcpSocketImpl.await(layer.loop(), f, Duration.ofDays(365));
+            }
         }
 
         @Override

@@ -124,10 +124,13 @@ final class TcpOutput {
             if (rcv.hasSackBlocks()) {
                 int max = rtt.tsEnabled ? TcpHeader.MAX_SACK_BLOCKS - 1 : TcpHeader.MAX_SACK_BLOCKS;
                 if (len > 0) {
-                    max = Math.min(max, (mss - len - 4) / 8); // the options come out of the segment's MSS
+                    max = Math.max(0, Math.min(max, (mss - len - 4) / 8)); // the options come out of the segment's MSS
                 }
                 rcv.writeSackBlocks(o, max);
             }
+        }
+        if (len > mss) {
+            b.setSegmentSize(mss); // the device cuts it into MSS-sized segments, headers copied onto each
         }
         wire.transmit(b, seq, ack, flags, window, o);
     }

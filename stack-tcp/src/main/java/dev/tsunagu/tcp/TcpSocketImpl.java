@@ -97,8 +97,12 @@ final class TcpSocketImpl implements TcpSocket {
         try {
             return await(loop, f, timeout);
         } catch (SocketTimeoutException e) {
-            layer.onLoop(() -> conn.cancelRead(f));
-            throw e;
+            // The loop may have served the read as the wait ran out: its bytes are then in the
+            // caller's buffer and gone from the connection, and throwing would lose them. So the
+            // read is withdrawn on the loop, which fails it with the timeout only if it still
+            // waits; a served read returns what it got (its future completes at once).
+            onLoop(f, () -> conn.cancelRead(f, e), true);
+            return await(loop, f, FOREVER);
         }
     }
 

@@ -23,7 +23,12 @@ import java.util.List;
  * cwnd is reported at the segment or timer that caused it without a hook at each assignment.
  * The parts that decide a retransmission name its reason ({@link #reason}) and report their
  * timers ({@link #timer}); a segment that goes below the highest sequence number sent is
- * reported as a retransmission with the last reason named.
+ * reported as a retransmission with the reason named while the connection handled the same
+ * input (a segment, a timer, an ICMP message, a write). A reason lasts no longer: the next
+ * segment or timer forgets it, so a timer that named one and then found nothing to send leaves
+ * nothing stale behind. Retransmissions no part named in that input continue an earlier
+ * decision: the rest of a window after a timeout ({@code GO_BACK_N}, until the sender is past
+ * what it had sent before), or the holes SACK recovery fills while it lasts.
  */
 final class TcpTrace {
     final TraceSink sink;
@@ -40,7 +45,11 @@ final class TcpTrace {
     /** The end of the highest sequence number sent so far (valid once {@link #sentAny}). */
     private int highestEnd;
     private boolean sentAny;
+    /** The reason named while handling the current input, or null. */
     private RetransmitReason reason;
+    /** After a timeout or a path MTU drop: going back over what had been sent, up to {@link #goBackEnd}. */
+    private boolean goingBack;
+    private int goBackEnd;
 
     TcpTrace(TcpConnection c, EventLoop loop, String stack, TraceSink sink, boolean own) {
         this.c = c;
@@ -69,6 +78,7 @@ final class TcpTrace {
     static void timer(Sender snd, String name) {
         TcpTrace t = snd.trace;
         if (t != null) {
+            t.reason = null; // a new input: what an earlier one named no longer holds
             t.sink.onEvent(new TcpTraceEvent.TimerFired(t.now(), t.id, name));
         }
     }
@@ -77,6 +87,7 @@ final class TcpTrace {
 
     /** A segment reached the connection (before it acts on it). */
     void received(Segment s) {
+        reason = null; // a new input: what an earlier one named no longer holds
         long window = s.has(TcpHeader.SYN) ? s.window : (long) s.window << c.snd.sndWndScale;
         sink.onEvent(new TcpTraceEvent.Segment(now(), id, Direction.RECEIVED, s.seq, s.ack, s.flags, window,
                 s.payloadLength, sack(s.options)));
@@ -96,9 +107,11 @@ final class TcpTrace {
         int sequenceLength = length + (syn ? 1 : 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
         int end = seq + sequenceLength;
         if (sequenceLength > 0) {
+            if (goingBack && SeqNum.gt(end, goBackEnd)) {
+                goingBack = false; // past what had been sent before: new data again
+            }
             if (sentAny && SeqNum.lt(seq, highestEnd)) {
-                sink.onEvent(new TcpTraceEvent.Retransmission(now, id, seq, length,
-                        reason != null ? reason : RetransmitReason.UNKNOWN));
+                sink.onEvent(new TcpTraceEvent.Retransmission(now, id, seq, length, why()));
             }
             if (!sentAny || SeqNum.gt(end, highestEnd)) {
                 highestEnd = end;
@@ -107,6 +120,33 @@ final class TcpTrace {
         }
         long window = syn ? windowField : (long) windowField << c.rcv.rcvWndScale;
         sink.onEvent(new TcpTraceEvent.Segment(now, id, Direction.SENT, seq, ack, flags, window, length, sack(o)));
+    }
+
+    /**
+     * Why a retransmission goes: the reason this input named; else the decision it continues
+     * (the rest of the window after a timeout, SACK recovery's next hole); else unknown. A
+     * timeout's reason goes with its first copy only: what follows in the same window is go-back-N.
+     */
+    private RetransmitReason why() {
+        RetransmitReason r = reason;
+        if (r == RetransmitReason.TIMEOUT || r == RetransmitReason.PATH_MTU) {
+            goingBack = true;
+            goBackEnd = highestEnd;
+            if (r == RetransmitReason.TIMEOUT) {
+                reason = RetransmitReason.GO_BACK_N;
+            }
+            return r;
+        }
+        if (r != null) {
+            return r;
+        }
+        if (goingBack) {
+            return RetransmitReason.GO_BACK_N;
+        }
+        if (c.loss.sackEnabled && c.cc.inRecovery()) {
+            return RetransmitReason.SACK_RECOVERY;
+        }
+        return RetransmitReason.UNKNOWN;
     }
 
     /** The connection left the table: its last state change. */

@@ -178,6 +178,98 @@ class TcpTraceTest {
         assertThat(serverTrace.events()).isEmpty();
     }
 
+    /**
+     * A timeout's go-back-N is named so, copy by copy, and ends with it: a first flight lost whole
+     * (the tail loss probe too) times out; the first segment goes again for TIMEOUT, the rest of
+     * the flight for GO_BACK_N as the ACKs open the window again, then new data. A later single loss, repaired by SACK
+     * recovery or a probe, carries its own reason, not the timeout's.
+     */
+    @Test
+    void aTimeoutsGoBackNIsNamedSoAndLeavesNoStaleReason() throws Exception {
+        LoseLargeFrames loser = new LoseLargeFrames(new FaultInjectingDriver(lan.attach(), FaultPlan.parse("delay=1:10ms"), 1), loop);
+        try (NetworkStack sender = TestHosts.host(loop, "sender", 3).with(InterfaceConfig.of(loser).address("10.0.0.3/24"))
+                .build();
+             TcpServerSocket listener = server.tcp().listen(81)) {
+            TcpSocket c = sender.tcp().connect(new InetSocketAddress("10.0.0.2", 81));
+            TcpSocket s = listener.accept();
+            c.trace(clientTrace);
+            loser.loseUntil(loop.now() + 200_000_000L); // the first flight and the probe after it, not the timeout's copy
+            byte[] data = new byte[10 * 1448];
+            c.write(data);
+            readAll(s, data.length);
+            List<Retransmission> first = clientTrace.events(Retransmission.class);
+            List<RetransmitReason> reasons = first.stream().map(Retransmission::reason).toList();
+            int lostFlight = (int) clientTrace.events(Segment.class).stream()
+                    .filter(e -> e.direction() == Direction.SENT && e.length() > 0 && e.timeNanos() < first.getFirst().timeNanos())
+                    .count();
+            assertThat(lostFlight).as("segments sent before the timeout").isGreaterThan(1);
+            assertThat(reasons).as("the timeout's copy, then the rest of what was lost")
+                    .containsExactlyElementsOf(java.util.stream.Stream.concat(java.util.stream.Stream.of(RetransmitReason.TIMEOUT),
+                            java.util.Collections.nCopies(lostFlight - 1, RetransmitReason.GO_BACK_N).stream()).toList());
+            assertThat(first.getFirst().seq()).isEqualTo(clientTrace.events(Segment.class).stream()
+                    .filter(e -> e.direction() == Direction.SENT && e.length() > 0).findFirst().orElseThrow().seq());
+
+            clientTrace.clear();
+            loser.lose(2, 1); // the third of the next ten
+            c.write(data);
+            readAll(s, data.length);
+            assertThat(clientTrace.events(Retransmission.class)).extracting(Retransmission::reason).isNotEmpty()
+                    .doesNotContain(RetransmitReason.TIMEOUT, RetransmitReason.GO_BACK_N, RetransmitReason.UNKNOWN);
+            c.close();
+            s.close();
+        }
+    }
+
+    private void readAll(TcpSocket s, int length) throws Exception {
+        byte[] got = new byte[length];
+        int total = 0;
+        while (total < got.length) {
+            total += s.read(got, total, got.length - total);
+        }
+        loop.advance(Duration.ofSeconds(1));
+    }
+
+    /** Loses chosen full-size frames: for a while, or after {@link #lose} lets {@code skip} pass, {@code count} of them. */
+    private static final class LoseLargeFrames extends dev.tsunagu.driver.ForwardingLinkDriver {
+        private final VirtualEventLoop loop;
+        private int skip;
+        private int count;
+        private long until;
+
+        LoseLargeFrames(dev.tsunagu.driver.LinkDriver inner, VirtualEventLoop loop) {
+            super(inner);
+            this.loop = loop;
+        }
+
+        /** Loses every full-size frame until the loop's clock reaches {@code nanos}. */
+        void loseUntil(long nanos) {
+            this.until = nanos;
+        }
+
+        void lose(int skip, int count) {
+            this.skip = skip;
+            this.count = count;
+        }
+
+        @Override
+        public boolean transmit(dev.tsunagu.buffer.PacketBuffer frame) {
+            if (frame.length() > 1000 && loop.now() < until) {
+                frame.release();
+                return true;
+            }
+            if (frame.length() > 1000 && count > 0) {
+                if (skip > 0) {
+                    skip--;
+                } else {
+                    count--;
+                    frame.release();
+                    return true;
+                }
+            }
+            return super.transmit(frame);
+        }
+    }
+
     private static List<Segment> of(List<Segment> segments, Direction d) {
         return segments.stream().filter(e -> e.direction() == d).toList();
     }

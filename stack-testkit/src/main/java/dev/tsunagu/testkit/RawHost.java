@@ -1,6 +1,7 @@
 package dev.tsunagu.testkit;
 
 import dev.tsunagu.buffer.BufferPool;
+import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.link.cable.CableDriver;
 import dev.tsunagu.loop.VirtualEventLoop;
@@ -18,6 +19,7 @@ public final class RawHost implements AutoCloseable {
     public final long mac;
     public final int ip;
     private final VirtualEventLoop loop;
+    private final Cable cable;
     private final CableDriver port;
     private final RecordingDriverContext context;
 
@@ -26,6 +28,7 @@ public final class RawHost implements AutoCloseable {
         this.ip = Craft.ip(ip);
         this.loop = loop;
         this.context = new RecordingDriverContext("raw", new BufferPool(), loop);
+        this.cable = cable;
         this.port = cable.attach();
         port.open(context);
     }
@@ -39,8 +42,16 @@ public final class RawHost implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends a frame as it is. On a cable with offloads, one longer than the MTU goes as a
+     * segment the device coalesced (segment size MTU - 40), which such a cable carries whole.
+     */
     public void sendFrame(byte[] frame) {
-        port.transmit(context.buffers().copyOf(frame, 0, frame.length));
+        PacketBuffer b = context.buffers().copyOf(frame, 0, frame.length);
+        if (cable.offloads() && frame.length > cable.mtu() + 14) {
+            b.setSegmentSize(cable.mtu() - 40);
+        }
+        port.transmit(b);
     }
 
     /** Sends an IPv4 packet to {@code stack}'s MAC. */

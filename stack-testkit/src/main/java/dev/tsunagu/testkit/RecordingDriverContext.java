@@ -1,5 +1,6 @@
 package dev.tsunagu.testkit;
 
+import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
@@ -53,6 +54,7 @@ public final class RecordingDriverContext implements DriverContext {
 
     @Override
     public boolean receive(PacketBuffer frame) {
+        InternetChecksum.finishPartial(frame); // as the device would before a wire: recorded as it would arrive
         received.add(frame.toByteArray());
         frame.release();
         return true;

@@ -64,6 +64,16 @@ public final class LadderDiagram {
      * happened) as an SVG element.
      */
     public static String svg(List<TcpTraceEvent> events) {
+        return svg(events, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The diagram of the first {@code maxArrows} segments sent in {@code events} (a long
+     * transfer's ladder is thousands of rows; its beginning is the part one reads): later
+     * segments are left out, and the diagram stops once those drawn have arrived, with a line
+     * at the foot ({@code text.cut}) saying how many were left out.
+     */
+    public static String svg(List<TcpTraceEvent> events, int maxArrows) {
         List<TcpTraceEvent> ordered = Timeline.ordered(events);
         Map<InetSocketAddress, String> hostOf = new HashMap<>();
         for (TcpTraceEvent e : ordered) {
@@ -87,9 +97,19 @@ public final class LadderDiagram {
         List<long[]> times = new ArrayList<>();   // {row, nanos}
         int row = 0;
         long lastTime = Long.MIN_VALUE;
+        int leftOut = 0;
+        int pending = 0; // drawn arrows still on their way to a traced peer
         for (TcpTraceEvent e : ordered) {
             TcpConnectionId id = e.connection();
             int lane = lanes.get(id.stack());
+            boolean full = arrows.size() >= maxArrows;
+            if (full && e instanceof Segment s && s.direction() == Direction.SENT) {
+                leftOut++;
+                continue;
+            }
+            if (full && (pending == 0 || !(e instanceof Segment))) {
+                continue; // past the cut: only arrivals of the arrows drawn still count
+            }
             switch (e) {
                 case Segment s when s.direction() == Direction.SENT -> {
                     String peer = hostOf.getOrDefault(id.remote(), id.remote().getAddress().getHostAddress());
@@ -100,6 +120,7 @@ public final class LadderDiagram {
                     } else {
                         inFlight.computeIfAbsent(new Key(id.local(), id.remote(), s.seq(), s.ack(), s.flags(), s.length()),
                                 k -> new ArrayDeque<>()).add(a);
+                        pending++;
                     }
                     arrows.add(a);
                 }
@@ -110,6 +131,9 @@ public final class LadderDiagram {
                     if (a != null) {
                         a.arrivalRow = Math.max(row, a.row + 1);
                         row = a.arrivalRow;
+                        pending--;
+                    } else if (full) {
+                        continue;
                     } else if (!hostOf.containsKey(id.remote())) {
                         // From an untraced peer: its arrow starts a row above.
                         String peer = id.remote().getAddress().getHostAddress();
@@ -137,7 +161,7 @@ public final class LadderDiagram {
         }
         int rows = row + 1;
         double width = LEFT + LANE_GAP * Math.max(lanes.size() - 1, 1) + 240;
-        double height = TOP + rows * ROW + 20;
+        double height = TOP + rows * ROW + 34; // room at the foot for a line on what was left out
         Svg svg = new Svg(width, height, "ladder", "ladder diagram: " + String.join(", ", lanes.keySet()));
         svg.arrowHead("ladder-head", "arrow-head");
         for (Map.Entry<String, Integer> l : lanes.entrySet()) {
@@ -154,6 +178,8 @@ public final class LadderDiagram {
             svg.text(laneX(lane) + (rightmost ? 8 : -8), y((Integer) n[0]) + 4, (String) n[2], "note",
                     rightmost ? "start" : "end");
         }
+        Labels placed = new Labels();
+        int unlabelled = 0;
         for (Arrow a : arrows) {
             Segment s = a.sent;
             double x1 = laneX(a.fromLane);
@@ -162,22 +188,74 @@ public final class LadderDiagram {
             String label = label(s, iss.get(s.connection().local()), iss.get(s.connection().remote()));
             String cls = "segment" + (s.has(TcpTraceEvent.SYN) ? " syn" : "") + (s.has(TcpTraceEvent.FIN) ? " fin" : "")
                     + (s.has(TcpTraceEvent.RST) ? " rst" : "") + (s.length() > 0 ? " data" : "");
-            if (a.arrivalRow < 0) {
-                double xm = (x1 + x2) / 2;
-                double ym = y1 + ROW;
-                svg.line(x1, y1, xm, ym, cls + " lost", label + " (lost)");
-                svg.line(xm - 5, ym - 5, xm + 5, ym + 5, "lost-mark");
-                svg.line(xm - 5, ym + 5, xm + 5, ym - 5, "lost-mark");
-                svg.text(xm, y1 - 3, label, "label lost", "middle");
+            boolean lost = a.arrivalRow < 0;
+            double x2end = lost ? (x1 + x2) / 2 : x2;
+            double y2 = lost ? y1 + ROW : y(a.arrivalRow);
+            if (lost) {
+                svg.line(x1, y1, x2end, y2, cls + " lost", label + " (lost)");
+                svg.line(x2end - 5, y2 - 5, x2end + 5, y2 + 5, "lost-mark");
+                svg.line(x2end - 5, y2 + 5, x2end + 5, y2 - 5, "lost-mark");
             } else {
-                double y2 = y(a.arrivalRow);
                 svg.line(x1, y1, x2, y2, cls, label);
-                double mx = (x1 + x2) / 2;
-                double my = (y1 + y2) / 2 - 3;
-                svg.text(mx, my, label, "label", "middle");
+            }
+            double[] at = placed.place(label, x1, y1, x2end, y2, lost);
+            if (at == null) {
+                unlabelled++;
+            } else {
+                svg.text(at[0], at[1], label, lost ? "label lost" : "label", "middle");
             }
         }
+        if (unlabelled > 0 || leftOut > 0) {
+            List<String> said = new ArrayList<>();
+            if (unlabelled > 0) {
+                said.add(unlabelled + " of " + arrows.size() + " labels left out where they would overlap others"
+                        + " (each arrow's tooltip has its label)");
+            }
+            if (leftOut > 0) {
+                said.add("the first " + arrows.size() + " segments drawn, " + leftOut + " later ones left out");
+            }
+            svg.text(10, height - 6, String.join("; ", said), unlabelled > 0 ? "cut thinned" : "cut", "start");
+        }
         return svg.end();
+    }
+
+    /**
+     * Where the arrows' labels go: each at the first of a few places along its arrow (the
+     * middle first) where it overlaps no label already placed, or nowhere. Widths are estimated
+     * from the monospace font's advance (0.6 em at 11 px), which is what the style sheet sets.
+     */
+    static final class Labels {
+        /** The label's advance per character, px: 11 px monospace. */
+        static final double CHAR_WIDTH = 6.6;
+        /** A label's box above its baseline, and below (descenders), px. */
+        static final double ASCENT = 10;
+        static final double DESCENT = 3;
+        private static final double[] ALONG = {0.5, 0.38, 0.62, 0.26, 0.74, 0.15, 0.85};
+        private final List<double[]> boxes = new ArrayList<>(); // {left, top, right, bottom}
+
+        /** The label's anchor (middle of the baseline), or null if every place overlaps. */
+        double[] place(String label, double x1, double y1, double x2, double y2, boolean lost) {
+            double half = width(label) / 2;
+            for (double t : ALONG) {
+                // A lost arrow's label sits above its start, the rest on their arrows.
+                double x = x1 + t * (x2 - x1);
+                double y = lost ? y1 - 3 + t * (y2 - y1) - 8 : y1 + t * (y2 - y1) - 3;
+                double[] box = {x - half, y - ASCENT, x + half, y + DESCENT};
+                if (boxes.stream().noneMatch(b -> overlap(b, box))) {
+                    boxes.add(box);
+                    return new double[] {x, y};
+                }
+            }
+            return null;
+        }
+
+        static double width(String label) {
+            return label.length() * CHAR_WIDTH;
+        }
+
+        static boolean overlap(double[] a, double[] b) {
+            return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+        }
     }
 
     private static String label(Segment s, Integer ownIss, Integer peerIss) {

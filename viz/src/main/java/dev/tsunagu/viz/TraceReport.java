@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A self-contained HTML page (no script, no font, no network: it opens from a file in any
@@ -53,17 +55,16 @@ public final class TraceReport {
      * ({@code #time-sequence-n}) and congestion plots ({@code #congestion-n}).
      */
     public TraceReport diagramsOf(List<TcpTraceEvent> events) {
+        return diagramsOf(events, Integer.MAX_VALUE);
+    }
+
+    /** {@link #diagramsOf(List)} with at most {@code maxArrows} segments in the ladder (its beginning). */
+    public TraceReport diagramsOf(List<TcpTraceEvent> events, int maxArrows) {
         section("ladder", "Ladder diagram", "Time goes down; each arrow is one segment, from when it was sent to when it "
                 + "arrived (sequence numbers relative to each side's SYN). A cross marks a segment the network lost.",
-                LadderDiagram.svg(events));
+                LadderDiagram.svg(events, maxArrows));
         int n = 0;
-        for (TcpConnectionId id : Timeline.connections(events)) {
-            boolean sentData = events.stream().anyMatch(e -> e.connection().equals(id)
-                    && e instanceof TcpTraceEvent.Segment s && s.direction() == TcpTraceEvent.Direction.SENT
-                    && s.length() > 0);
-            if (!sentData) {
-                continue;
-            }
+        for (TcpConnectionId id : sendersOfData(events)) {
             n++;
             section("time-sequence-" + n, "Time-sequence graph: " + id, "The bytes " + id.stack() + " sent (bars; red: sent again), the "
                     + "cumulative ACK that came back, the edge of the peer's window, and the blocks the peer SACKed.",
@@ -73,6 +74,51 @@ public final class TraceReport {
                     CongestionPlot.svg(events, id));
         }
         return this;
+    }
+
+    /**
+     * The diagrams a capture can give ({@code CaptureTrace}): the ladder of its first
+     * {@code maxArrows} segments ({@code #ladder}), and for the {@code n}th connection that sent
+     * data its time-sequence graph ({@code #time-sequence-n}) and the bytes in flight and RTT
+     * samples the segments show ({@code #flight-n}), with what a capture cannot show said.
+     */
+    public TraceReport captureDiagramsOf(List<TcpTraceEvent> events, int maxArrows) {
+        section("ladder", "Ladder diagram", "Time goes down; each arrow is one segment as the capture saw it, drawn from "
+                + "its sender to its receiver at the time it was captured (the network's delay is not in a capture). "
+                + "Sequence numbers are relative to each side's SYN when the capture holds it.",
+                LadderDiagram.svg(events, maxArrows));
+        int n = 0;
+        List<TcpConnectionId> senders = sendersOfData(events);
+        for (TcpConnectionId id : senders.subList(0, Math.min(senders.size(), MAX_CAPTURE_SENDERS))) {
+            n++;
+            section("time-sequence-" + n, "Time-sequence graph: " + id, "The bytes " + id.stack() + " sent (bars; red: "
+                    + "the same bytes seen again), the cumulative ACK that came back, the edge of the window it "
+                    + "offered, and the blocks SACKed.", TimeSequenceGraph.svg(events, id));
+            section("flight-" + n, "In flight and RTT, as the capture shows them: " + id, "The congestion window, the "
+                    + "slow-start threshold and the retransmission timer are the sender's own and never on the wire, "
+                    + "so a capture cannot show them. What it can: the bytes in flight, estimated as the highest "
+                    + "sequence number sent less the highest ACK seen, and RTT samples from a segment's first "
+                    + "sending to its ACK, both as seen where the capture was taken.", FlightPlot.svg(events, id));
+        }
+        if (senders.size() > MAX_CAPTURE_SENDERS) {
+            text("more", "More senders", (senders.size() - MAX_CAPTURE_SENDERS) + " more connections sent data; the first "
+                    + MAX_CAPTURE_SENDERS + " are drawn above. Filter the capture (tcpdump -r IN -w OUT 'port N') to draw others.");
+        }
+        return this;
+    }
+
+    /** A capture may hold many connections: the graphs of this many senders are drawn. */
+    static final int MAX_CAPTURE_SENDERS = 12;
+
+    /** The connections that sent data, in the order they first did. */
+    static List<TcpConnectionId> sendersOfData(List<TcpTraceEvent> events) {
+        Set<TcpConnectionId> senders = new LinkedHashSet<>();
+        for (TcpTraceEvent e : events) {
+            if (e instanceof TcpTraceEvent.Segment s && s.direction() == TcpTraceEvent.Direction.SENT && s.length() > 0) {
+                senders.add(s.connection());
+            }
+        }
+        return List.copyOf(senders);
     }
 
     /** The page. */
@@ -125,6 +171,9 @@ public final class TraceReport {
             svg .ssthresh { fill: none; stroke: #a0a; stroke-width: 1.5; stroke-dasharray: 6 3; }
             svg .srtt { fill: none; stroke: #090; stroke-width: 2; }
             svg .rto { fill: none; stroke: #d60; stroke-width: 1.5; stroke-dasharray: 6 3; }
+            svg .in-flight { fill: none; stroke: #06c; stroke-width: 1.5; }
+            svg .rtt-sample { fill: #090; }
+            svg .cut { fill: #666; font-style: italic; }
             svg .legend { stroke-width: 3; }
             svg .legend.sacked { stroke: #6c6; }
             body:has(section:target) section:not(:target) { display: none; }

@@ -2,6 +2,7 @@ package dev.tsunagu.apps.http;
 
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -25,9 +26,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,11 @@ import org.slf4j.LoggerFactory;
  *       percent-encoded, or a symbolic link pointing outside), 404 missing, 405 any method but
  *       GET and HEAD, 505 an HTTP major version other than 1.</li>
  *   <li>Threads: the accept loop runs on its own virtual thread, each connection on another.</li>
+ *   <li>Bounded: at most {@code maxConnections} connections are served at once (10,000 by
+ *       default); one more is handed to the refusal handler, which by default resets it (RST)
+ *       at once. Each connection holds at most {@link #WORST_CASE_PER_CONNECTION} bytes: a
+ *       256 KiB send buffer, a 64 KiB receive buffer (requests are small), the 64 KiB response
+ *       and file buffers and the request line buffer.</li>
  * </ul>
  */
 public final class HttpFileServer implements AutoCloseable {
@@ -65,10 +73,22 @@ public final class HttpFileServer implements AutoCloseable {
     /** After the response, how long the server waits for the client to close (lingering close). */
     static final Duration LINGER = Duration.ofSeconds(5);
     private static final long LINGER_MAX_BYTES = 1 << 20;
+    /** Connections served at once unless the constructor says otherwise. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Waiting to be accepted; a burst beyond it is met with SYN cookies. */
+    static final int BACKLOG = 1024;
+    private static final int RECEIVE_BUFFER = 64 << 10;
+    private static final TcpSocketOptions SERVED = TcpSocketOptions.DEFAULT.withReceiveBuffer(RECEIVE_BUFFER);
+    /** What one connection may hold at most: its socket buffers, the response and file buffers, the line buffer, its state. */
+    public static final long WORST_CASE_PER_CONNECTION =
+            (long) SERVED.sendBuffer() + RECEIVE_BUFFER + 2L * Http.BUFFER_SIZE + Http.MAX_LINE + 4096 + 4096;
 
     private final NetworkStack stack;
     private final int port;
     private final Path root;
+    private final int maxConnections;
+    private final Consumer<TcpSocket> refuse;
+    private final AtomicLong refused = new AtomicLong();
     private final Set<TcpSocket> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
     private TcpServerSocket listener;
@@ -83,8 +103,21 @@ public final class HttpFileServer implements AutoCloseable {
      * @throws NotDirectoryException if it is not a directory
      */
     public HttpFileServer(NetworkStack stack, int port, Path directory) throws IOException {
+        this(stack, port, directory, DEFAULT_MAX_CONNECTIONS, TcpSocket::abort);
+    }
+
+    /**
+     * As {@link #HttpFileServer(NetworkStack, int, Path)}, serving at most {@code maxConnections}
+     * at once; a connection beyond them goes to {@code refuse} (which must close it; resetting,
+     * {@link TcpSocket#abort}, tells the client at once).
+     */
+    public HttpFileServer(NetworkStack stack, int port, Path directory, int maxConnections, Consumer<TcpSocket> refuse)
+            throws IOException {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535: " + port);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
         }
         if (!Files.isDirectory(directory)) {
             if (!Files.exists(directory)) {
@@ -95,6 +128,8 @@ public final class HttpFileServer implements AutoCloseable {
         this.stack = stack;
         this.port = port;
         this.root = directory.toRealPath();
+        this.maxConnections = maxConnections;
+        this.refuse = Objects.requireNonNull(refuse);
     }
 
     /** Creates a server for {@code directory} and starts it. */
@@ -111,7 +146,7 @@ public final class HttpFileServer implements AutoCloseable {
         if (closed || listener != null) {
             throw new IllegalStateException(closed ? "the server is closed" : "the server is already started");
         }
-        listener = stack.tcp().listen(port);
+        listener = stack.tcp().listen(port, BACKLOG, SERVED);
         acceptor = Thread.ofVirtual().name("http-accept-" + stack.name() + ":" + port).start(this::acceptLoop);
         log.debug("{}: serving {} over HTTP on port {}", stack.name(), root, port);
         return this;
@@ -125,6 +160,16 @@ public final class HttpFileServer implements AutoCloseable {
     /** Connections being served now. */
     public int activeConnections() {
         return connections.size();
+    }
+
+    /** The most connections served at once. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Connections handed to the refusal handler because {@link #maxConnections} were being served. */
+    public long connectionsRefused() {
+        return refused.get();
     }
 
     public int port() {
@@ -188,6 +233,13 @@ public final class HttpFileServer implements AutoCloseable {
                     log.warn("{}: accepting on port {} failed; the HTTP server stops: {}", stack.name(), port, e.toString());
                 }
                 return;
+            }
+            if (connections.size() >= maxConnections) {
+                refused.incrementAndGet();
+                log.debug("{}: {} connections already on port {}; refusing {}", stack.name(), maxConnections, port,
+                        socket.remoteAddress());
+                refuse.accept(socket);
+                continue;
             }
             connections.add(socket);
             Thread.ofVirtual().name("http-" + socket.remoteAddress()).start(() -> serveConnection(socket));

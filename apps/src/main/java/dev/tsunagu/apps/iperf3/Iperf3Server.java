@@ -54,6 +54,7 @@ public final class Iperf3Server implements AutoCloseable {
     private final UdpSocket udp;
     private final Consumer<String> reporter;
     private final LongSupplier micros;
+    private final Duration idlePoll;
     private final Set<TcpSocket> pending = ConcurrentHashMap.newKeySet();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -63,10 +64,12 @@ public final class Iperf3Server implements AutoCloseable {
     private volatile Session current;
     private volatile boolean closed;
 
-    private Iperf3Server(NetworkStack stack, int port, Consumer<String> reporter, LongSupplier micros) throws IOException {
+    private Iperf3Server(NetworkStack stack, int port, Consumer<String> reporter, LongSupplier micros, Duration idlePoll)
+            throws IOException {
         this.port = port;
         this.reporter = reporter;
         this.micros = micros;
+        this.idlePoll = idlePoll;
         this.listener = stack.tcp().listen(port);
         try {
             this.udp = stack.udp().open().bind(port);
@@ -85,12 +88,21 @@ public final class Iperf3Server implements AutoCloseable {
 
     /** As {@link #start(NetworkStack, int)}, with one line per finished test handed to {@code reporter}. */
     public static Iperf3Server start(NetworkStack stack, int port, Consumer<String> reporter) throws IOException {
-        return new Iperf3Server(stack, port, reporter, () -> System.nanoTime() / 1000);
+        return new Iperf3Server(stack, port, reporter, () -> System.nanoTime() / 1000, Session.IDLE_POLL);
     }
 
     /** With the clock passed in (microseconds, any origin): for tests. */
     static Iperf3Server start(NetworkStack stack, int port, Consumer<String> reporter, LongSupplier micros) throws IOException {
-        return new Iperf3Server(stack, port, Objects.requireNonNull(reporter), micros);
+        return new Iperf3Server(stack, port, Objects.requireNonNull(reporter), micros, Session.IDLE_POLL);
+    }
+
+    /**
+     * With the running test's poll for TEST_END every {@code idlePoll} (5 s otherwise): a test
+     * can make the client's {@code -t} meet the poll's end, the moment a timed read must not lose
+     * the byte that arrives with it.
+     */
+    static Iperf3Server start(NetworkStack stack, int port, Consumer<String> reporter, Duration idlePoll) throws IOException {
+        return new Iperf3Server(stack, port, Objects.requireNonNull(reporter), () -> System.nanoTime() / 1000, idlePoll);
     }
 
     public int port() {
@@ -164,7 +176,7 @@ public final class Iperf3Server implements AutoCloseable {
         synchronized (this) {
             Session running = current;
             if (running == null && !closed) {
-                session = new Session(s, cookie, udp, micros);
+                session = new Session(s, cookie, udp, micros, idlePoll);
                 current = session;
             } else {
                 session = null;

@@ -29,13 +29,19 @@ final class Session {
     static final Duration STEP_TIMEOUT = Duration.ofSeconds(15);
     /** While the test runs the server waits for TEST_END as long as data moves; this long without any, it gives up. */
     static final Duration IDLE_LIMIT = Duration.ofSeconds(60);
-    private static final Duration IDLE_POLL = Duration.ofSeconds(5);
+    /**
+     * How often the running test's wait for TEST_END looks at the streams' progress. The client
+     * sends TEST_END after its {@code -t}, so with {@code -t 5} it arrives as a 5 s poll runs out:
+     * the timed read must then return the byte rather than lose it (issue #18).
+     */
+    static final Duration IDLE_POLL = Duration.ofSeconds(5);
     private static final Duration WATCH_SLICE = Duration.ofMillis(10);
 
     private final ControlChannel control;
     private final Cookie cookie;
     private final UdpSocket udp;
     private final LongSupplier micros;
+    private final Duration idlePoll;
     private final ServerMachine machine = new ServerMachine();
     private volatile TestParameters params;
     private volatile Traffic traffic;
@@ -43,11 +49,12 @@ final class Session {
     private long wallStartMicros;
     private Summary summary;
 
-    Session(TcpSocket control, Cookie cookie, UdpSocket udp, LongSupplier micros) {
+    Session(TcpSocket control, Cookie cookie, UdpSocket udp, LongSupplier micros, Duration idlePoll) {
         this.control = new ControlChannel(control);
         this.cookie = cookie;
         this.udp = udp;
         this.micros = micros;
+        this.idlePoll = idlePoll;
         control.setNoDelay(true); // one-byte states must not wait for Nagle
     }
 
@@ -254,7 +261,7 @@ final class Session {
             long idleSince = micros.getAsLong();
             while (true) {
                 try {
-                    return new Event.ClientSaid(control.readState(IDLE_POLL));
+                    return new Event.ClientSaid(control.readState(idlePoll));
                 } catch (SocketTimeoutException e) {
                     long p = traffic.progress();
                     long now = micros.getAsLong();

@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Timeout;
 class TapIperf3InteropTest {
     private static final int SUBNET = 83;
     private static final Duration CLIENT_LIMIT = Duration.ofSeconds(30);
+    /** Runs of the lossy upload, each about 1.1 s. */
+    private static final int LOSSY_RUNS = 20;
+    private static final Duration LOSSY_RUN_LIMIT = Duration.ofSeconds(6);
     private static final List<String> FIGURES = new ArrayList<>();
 
     private TapBench bench;
@@ -71,6 +74,41 @@ class TapIperf3InteropTest {
         // The server counts until TEST_END: what was in flight then is the only difference.
         assertThat(received).isLessThanOrEqualTo(sent).isGreaterThan(sent / 2);
         assertThat(completedTests()).isEqualTo(1);
+    }
+
+    /**
+     * Issue #18: {@code iperf3 -c -t 5 -J} uploading through a 2% drop on the kernel's way to the
+     * stack sometimes never ended: its TEST_END arrived as the server's 5 s poll of the control
+     * connection ran out, and the timed read lost it (see {@code TcpTimedWaitTest}). Here the
+     * server polls every second and the client runs for a second, so every run meets the poll's
+     * end as every {@code -t 5} run met the 5 s one. Without the fix a run hung within the
+     * first four in each of two tries (and {@code -t 5} against the 5 s poll in 1 of 20 runs).
+     */
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void tcpUploadsThroughTwoPercentLossEachEnd() throws Exception {
+        server.close();
+        server = Iperf3Server.start(bench.stack(), Iperf3Server.DEFAULT_PORT, line -> System.err.println("apps: " + line),
+                Duration.ofSeconds(1));
+        BenchNamespace ns = bench.kernelSide();
+        Duration t = Duration.ofSeconds(10);
+        ns.check(t, "nft", "add", "table", "inet", "loss");
+        ns.check(t, "nft", "add", "chain", "inet", "loss", "output", "{ type filter hook output priority 0; }");
+        ns.check(t, "nft", "add", "rule", "inet", "loss", "output", "oifname", bench.device(), "ip", "daddr",
+                bench.stackAddress(), "numgen", "random", "mod", "100", "<", "2", "counter", "drop");
+        List<String> outcomes = new ArrayList<>();
+        for (int run = 1; run <= LOSSY_RUNS; run++) {
+            long start = System.nanoTime();
+            BenchNamespace.Result r = ns.exec(LOSSY_RUN_LIMIT, "iperf3", "-c", bench.stackAddress(), "-t", "1", "-J");
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            outcomes.add("run " + run + ": exit " + r.exit() + " in " + ms + " ms");
+            assertThat(r.exit()).as("iperf3 run %d of %d (%s); it said:%n%s", run, LOSSY_RUNS, outcomes, r.output()).isZero();
+            assertThat(completedTests()).isEqualTo(run);
+        }
+        String rules = ns.check(t, "nft", "list", "table", "inet", "loss").output();
+        System.err.println("apps: " + LOSSY_RUNS + " iperf3 -t 1 uploads through a 2% drop, each ended: " + outcomes
+                + "; nftables: " + rules.lines().filter(l -> l.contains("counter")).map(String::strip).toList());
+        assertThat(rules).containsPattern("counter packets [1-9]\\d* bytes");
     }
 
     @Test

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code tsunagu bench}: Tsunagu beside the kernel's TCP, same run, same machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks Tsunagu beside the JDK's sockets over the kernel's 127.0.0.1, in the same run:",
-            "bulk (1 GiB one way at MTU 1500, 9000, 65535), bulk x8, rr (1-byte ping-pong), crr (connect,",
+            "bulk (1 GiB one way at MTU 1500, 9000, 65535, and 1500 with offloads on the cable), bulk x8, rr (1-byte ping-pong), crr (connect,",
             "request, response, close), idle scale (N idle connections), and netty (Netty's NIO transport:",
             "1-byte rr and discard, on Tsunagu's SelectorProvider vs the JDK's). Tsunagu runs two stacks on",
             "the in-memory cable, each on its own event loop thread. Sides alternate, round by round.",
@@ -52,6 +52,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
+
+    @Option(names = "--html", paramLabel = "DIR",
+            description = "With --scenario paths: write a page per flow to DIR (its start as a time-sequence graph, the"
+                    + " sender's cwnd, ssthresh, SRTT and RTO over the whole run) and an index.html of them.")
+    Path html;
 
     @Option(names = "--trace", description = "Trace every TCP connection of the cable scenarios' stacks into a sink that"
             + " only counts the events (the cost of the trace itself; see dev.tsunagu.trace).")
@@ -91,11 +96,17 @@ public final class BenchCommand implements Callable<Integer> {
             }
             chosen.add(g);
         }
+        if (html != null && !chosen.contains(PATHS)) {
+            throw new ParameterException(spec.commandLine(), "--html draws the paths scenario's flows: add --scenario paths");
+        }
         CablePair.traced = trace;
         String command = "tsunagu " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         if (chosen.remove(PATHS)) {
             out.println("command: " + command.strip());
-            PathComparison.run(out, quick, 1);
+            if (html != null) {
+                java.nio.file.Files.createDirectories(html);
+            }
+            PathComparison.run(out, quick, 1, html);
             out.flush();
             if (chosen.isEmpty()) {
                 return 0;
@@ -150,6 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int mtu : new int[] {1500, 9000, 65535}) {
                 list.add(new Bulk(mtu, 1, nBytes));
             }
+            list.add(new Bulk(1500, true, 1, nBytes)); // checksum and segmentation offload on the cable
         }
         if (chosen.contains("bulk8")) {
             list.add(new Bulk(1500, 8, nBytes));

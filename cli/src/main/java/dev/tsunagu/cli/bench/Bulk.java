@@ -24,6 +24,8 @@ final class Bulk implements Scenario {
     private static final int PORT = 5001;
 
     private final int mtu;
+    /** The cable offers checksum and segmentation offload (a row of its own; off in the like-for-like rows). */
+    private final boolean offloads;
     private final int streams;
     private final long bytes;
     private final Metric metric;
@@ -31,10 +33,15 @@ final class Bulk implements Scenario {
     private final byte[] payload = new byte[CHUNK];
 
     Bulk(int mtu, int streams, long bytes) {
+        this(mtu, false, streams, bytes);
+    }
+
+    Bulk(int mtu, boolean offloads, int streams, long bytes) {
         this.mtu = mtu;
+        this.offloads = offloads;
         this.streams = streams;
         this.bytes = bytes;
-        String key = "bulk" + (streams > 1 ? "x" + streams : "") + "-" + mtu;
+        String key = "bulk" + (streams > 1 ? "x" + streams : "") + "-" + mtu + (offloads ? "-offload" : "");
         this.metric = new Metric(key + ".throughput", name(), "Gbit/s", true);
         this.cpu = new Metric(key + ".cpu", name() + " CPU", "s/GiB", false);
         new SplittableRandom(1).nextBytes(payload); // not all zeros: the checksums do real work
@@ -47,7 +54,7 @@ final class Bulk implements Scenario {
 
     @Override
     public String name() {
-        return "bulk" + (streams > 1 ? " x" + streams : "") + " mtu " + mtu;
+        return "bulk" + (streams > 1 ? " x" + streams : "") + " mtu " + mtu + (offloads ? " offload" : "");
     }
 
     @Override
@@ -162,7 +169,7 @@ final class Bulk implements Scenario {
     }
 
     private AutoCloseable tsunagu(List<Endpoint> senders, List<Endpoint> receivers) throws Exception {
-        CablePair pair = CablePair.open(mtu);
+        CablePair pair = CablePair.open(mtu, offloads);
         try {
             TcpServerSocket server = pair.server.tcp().listen(PORT, streams, options(streams));
             InetSocketAddress to = new InetSocketAddress(CablePair.SERVER_IP, PORT);

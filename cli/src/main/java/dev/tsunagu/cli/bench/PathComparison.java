@@ -80,8 +80,11 @@ final class PathComparison {
 
     private PathComparison() {}
 
-    /** Runs every controller on every path and prints the table as it goes. */
-    static List<Row> run(PrintWriter out, boolean quick, long seed) throws Exception {
+    /**
+     * Runs every controller on every path and prints the table as it goes; with {@code html} (a
+     * directory, or null) also writes a page per flow there and an {@code index.html} of them.
+     */
+    static List<Row> run(PrintWriter out, boolean quick, long seed, java.nio.file.Path html) throws Exception {
         List<Row> rows = new ArrayList<>();
         out.println("paths: a bulk flow per congestion control on simulated paths (virtual clock, seed " + seed + ")");
         out.printf("%-42s %-12s %12s %10s %10s %9s %8s%n", "path", "cc", "goodput", "RTT p50", "RTT p99", "retrans", "drops");
@@ -93,7 +96,8 @@ final class PathComparison {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                Row r = run(p, cc, seed);
+                java.nio.file.Path page = html == null ? null : html.resolve(pageName(p, cc));
+                Row r = run(p, cc, seed, page);
                 rows.add(r);
                 out.printf(Locale.ROOT, "%-42s %-12s %7.2f Mb/s %7.1f ms %7.1f ms %9d %8d   (%.1f s)%n", r.path(), r.controller(),
                         r.goodputMbps(), r.medianRttMs(), r.p99RttMs(), r.retransmitted(), r.dropped(),
@@ -101,11 +105,50 @@ final class PathComparison {
                 out.flush();
             }
         }
+        if (html != null) {
+            writeIndex(html, rows, seed);
+            out.println("wrote " + html.resolve("index.html") + " and a page per flow");
+        }
         return rows;
+    }
+
+    /** The page of one flow: {@code 10-mbit-s-50-ms-deep-buffer-250-kb-cubic.html}. */
+    static String pageName(Path p, Controller cc) {
+        String slug = (p.name() + " " + cc.label()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("^-|-$", "");
+        return slug + ".html";
+    }
+
+    private static void writeIndex(java.nio.file.Path dir, List<Row> rows, long seed) throws java.io.IOException {
+        StringBuilder list = new StringBuilder("<ul>\n");
+        for (Row r : rows) {
+            Path p = paths(false).stream().filter(x -> x.name().equals(r.path())).findFirst().orElse(null);
+            Controller cc = CONTROLLERS.stream().filter(x -> x.label().equals(r.controller())).findFirst().orElseThrow();
+            String name = p == null ? null : pageName(p, cc);
+            list.append("<li><a href=\"").append(name).append("\">").append(esc(r.path() + ", " + r.controller()))
+                    .append("</a>: ").append(esc(String.format(Locale.ROOT, "%.2f Mb/s, RTT p50 %.1f ms, p99 %.1f ms, %d"
+                            + " retransmitted, %d dropped", r.goodputMbps(), r.medianRttMs(), r.p99RttMs(),
+                            r.retransmitted(), r.dropped()))).append("</li>\n");
+        }
+        list.append("</ul>\n");
+        new dev.tsunagu.viz.TraceReport("tsunagu bench --scenario paths (seed " + seed + ")")
+                .section("flows", "Flows", "Each page shows the start of the flow as a time-sequence graph and the"
+                        + " sender's congestion window, slow-start threshold, SRTT and RTO over the whole run.",
+                        list.toString())
+                .write(dir.resolve("index.html"));
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /** One flow of {@code controller} across {@code path} for the path's length. */
     static Row run(Path path, Controller controller, long seed) throws Exception {
+        return run(path, controller, seed, null);
+    }
+
+    /** {@link #run(Path, Controller, long)}, and with {@code html} (a file, or null) the flow's page. */
+    static Row run(Path path, Controller controller, long seed, java.nio.file.Path html) throws Exception {
         // A 100 µs tick: timers (pacing, the ACKs' arrival) fire close to their times on a 10 ms path.
         VirtualEventLoop loop = new VirtualEventLoop("paths", new VirtualClock(), Duration.ofNanos(100_000));
         Cable cable = new Cable("paths-" + CABLES.incrementAndGet(), 1500);
@@ -121,9 +164,10 @@ final class PathComparison {
         // receiver, limits every flow.
         int buffer = (int) Math.min(64L << 20, Math.max(4L << 20, 2 * (f.bdpBytes() + f.bufferBytes())));
         TcpSocketOptions options = TcpSocketOptions.DEFAULT.withSendBuffer(buffer).withReceiveBuffer(buffer);
-        try (NetworkStack client = NetworkStack.builder().name("sender").eventLoop(loop).seed(seed)
+        PathTrace trace = new PathTrace(path.length().toNanos());
+        try (NetworkStack client = traced(html == null ? null : trace, NetworkStack.builder().name("sender").eventLoop(loop).seed(seed)
                      .congestionControl(controller.name()).option(TcpOptions.PACING, controller.pacing())
-                     .addInterface(InterfaceConfig.of(forward).address("10.0.0.1/24")).build();
+                     .addInterface(InterfaceConfig.of(forward).address("10.0.0.1/24")).build());
              NetworkStack server = NetworkStack.builder().name("receiver").eventLoop(loop).seed(seed + 1)
                      .addInterface(InterfaceConfig.of(reverse).address("10.0.0.2/24")).build();
              TcpServerSocket listener = server.tcp().listen(5001, 1, options);
@@ -144,9 +188,25 @@ final class PathComparison {
             }
             long dropped = forward.statistics().randomDrops() + forward.statistics().tailDrops()
                     + forward.statistics().aqmDrops();
-            return new Row(path.name(), controller.label(), received[0] * 8 / seconds / 1e6, rtt.quantile(0.5) / 1e6,
+            Row row = new Row(path.name(), controller.label(), received[0] * 8 / seconds / 1e6, rtt.quantile(0.5) / 1e6,
                     rtt.quantile(0.99) / 1e6, retransmitted, dropped);
+            if (html != null) {
+                trace.write(html, path.name() + ", " + controller.label(), String.format(Locale.ROOT,
+                        "%s on %s for %.0f s of simulated time (seed %d): goodput %.2f Mb/s, RTT p50 %.1f ms, p99 %.1f ms,"
+                                + " %d segments retransmitted, %d frames dropped at the bottleneck.", controller.label(),
+                        path.name(), seconds, seed, row.goodputMbps(), row.medianRttMs(), row.p99RttMs(),
+                        row.retransmitted(), row.dropped()));
+            }
+            return row;
         }
+    }
+
+    /** {@code stack}, its TCP traced into {@code sink} from the start (unless null). */
+    private static NetworkStack traced(dev.tsunagu.trace.TraceSink sink, NetworkStack stack) {
+        if (sink != null) {
+            stack.tcp().trace(sink); // until the stack closes
+        }
+        return stack;
     }
 
     /** Keeps the sender's buffer full: each write completes when it was taken, and the next follows. */

@@ -37,7 +37,8 @@ import java.util.SplittableRandom;
  * ping-pong with no-delay; Tsunagu answers on the blocking API from a virtual thread, as
  * {@code tsunagu serve} does ({@code tap rr}), or from a callback on its loop ({@code tap rr
  * async}). Everything runs with the machine's offloads as they are (veth keeps its segmentation
- * offloads; the TAP has none), at MTU 1500.
+ * offloads; the TAP takes the kernel's checksum and segmentation offloads unless
+ * {@code -Dtsunagu.tap.offload=off}), at MTU 1500.
  *
  * <p>Beside the speeds: bulk's CPU seconds per GiB (the whole process, both ends, as in
  * {@link Bulk}); rr's wake-ups per round trip (voluntary context switches of every thread of the

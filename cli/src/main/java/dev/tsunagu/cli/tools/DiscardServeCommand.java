@@ -2,6 +2,7 @@ package dev.tsunagu.cli.tools;
 
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code serve --discard PORT}, shorter. */
@@ -12,13 +13,17 @@ final class DiscardServeCommand extends NetworkCommand {
             description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Mixin
+    ConnectionLimit limit;
+
     DiscardServeCommand(Io io) {
         super(io);
     }
 
     @Override
     public Integer call() throws Exception {
+        int max = limit.checked(spec.commandLine());
         return Servers.run(spec.commandLine(), io, "discard-serve", net,
-                List.of((h, log) -> StreamService.start(h.stack(), StreamService.Kind.DISCARD, port, true, true, log)));
+                List.of((h, log) -> StreamService.start(h.stack(), StreamService.Kind.DISCARD, port, true, true, max, log)));
     }
 }

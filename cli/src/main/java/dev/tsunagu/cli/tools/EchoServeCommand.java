@@ -2,6 +2,7 @@ package dev.tsunagu.cli.tools;
 
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Echo on one protocol: TCP, or UDP with {@code --udp}. */
@@ -15,13 +16,17 @@ final class EchoServeCommand extends NetworkCommand {
     @Option(names = "--udp", description = "Echo UDP datagrams instead of TCP streams.")
     boolean udp;
 
+    @Mixin
+    ConnectionLimit limit;
+
     EchoServeCommand(Io io) {
         super(io);
     }
 
     @Override
     public Integer call() throws Exception {
+        int max = limit.checked(spec.commandLine());
         return Servers.run(spec.commandLine(), io, "echo-serve", net,
-                List.of((h, log) -> StreamService.start(h.stack(), StreamService.Kind.ECHO, port, !udp, udp, log)));
+                List.of((h, log) -> StreamService.start(h.stack(), StreamService.Kind.ECHO, port, !udp, udp, max, log)));
     }
 }

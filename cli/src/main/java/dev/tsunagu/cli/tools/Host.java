@@ -14,6 +14,7 @@ import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.udp.UdpOptions;
 import dev.tsunagu.udp.dns.ResolverConfig;
+import dev.tsunagu.viz.jmx.StackMBeans;
 import dev.tsunagu.viz.live.StatusServer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,6 +39,8 @@ final class Host implements AutoCloseable {
     private final Netstat netstat;
     /** The live view ({@code --status-port}), or null. */
     private StatusServer status;
+    /** The MXBean's registration ({@code --jmx}), or null. */
+    private StackMBeans.AutoCloseableRegistration jmx;
 
     private Host(NetworkStack stack, Netstat netstat) {
         this.stack = stack;
@@ -85,6 +88,11 @@ final class Host implements AutoCloseable {
             awaitDuplicateAddressDetection(stack);
             PrintWriter err = cli.getErr();
             Host host = new Host(stack, Netstat.start(stack, err, o.netstatEvery));
+            if (o.jmx) {
+                host.jmx = StackMBeans.register(stack);
+                err.println("JMX: " + host.jmx.name());
+                err.flush();
+            }
             if (o.statusPort != null) {
                 try {
                     host.status = StatusServer.start(stack, o.statusPort);
@@ -224,6 +232,9 @@ final class Host implements AutoCloseable {
     public void close() {
         if (status != null) {
             status.close();
+        }
+        if (jmx != null) {
+            jmx.close();
         }
         netstat.close();
         stack.close();

@@ -3,6 +3,7 @@ package dev.tsunagu.cli.tools;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code serve --http PORT --dir DIR}, shorter. */
@@ -16,13 +17,17 @@ final class HttpServeCommand extends NetworkCommand {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".", description = "Directory to serve (default: the current one).")
     Path dir;
 
+    @Mixin
+    ConnectionLimit limit;
+
     HttpServeCommand(Io io) {
         super(io);
     }
 
     @Override
     public Integer call() throws Exception {
+        int max = limit.checked(spec.commandLine());
         Path d = Servers.directory(spec.commandLine(), dir);
-        return Servers.run(spec.commandLine(), io, "http-serve", net, List.of((h, log) -> HttpService.start(h.stack(), port, d)));
+        return Servers.run(spec.commandLine(), io, "http-serve", net, List.of((h, log) -> HttpService.start(h.stack(), port, d, max, log)));
     }
 }

@@ -46,6 +46,12 @@ public final class NetworkOptions {
                     + " connection, refreshing itself) at http://127.0.0.1:PORT/ (loopback only; 0: any free port, printed).")
     Integer statusPort;
 
+    @Option(names = "--jmx",
+            description = "Register the stack's MXBean (counters per layer, the socket table) on the JVM's platform MBean"
+                    + " server as dev.tsunagu:type=Stack,name=tsunagu-COMMAND, for JConsole, JMC or any JMX client"
+                    + " (local attach, or the JVM's usual -Dcom.sun.management.jmxremote.* options in TSUNAGU_JAVA_OPTS).")
+    boolean jmx;
+
     /** The addresses as the command line gave them, {@code 10.0.0.2/24, fd00::2/64}. */
     String addresses() {
         return String.join(", ", ip.stream().map(IpPrefix::toString).toList());

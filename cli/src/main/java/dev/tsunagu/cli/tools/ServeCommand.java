@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** A small inetd: several services on one stack at once. */
@@ -30,25 +31,29 @@ final class ServeCommand extends NetworkCommand {
             description = "The iperf3-compatible server on this TCP and UDP port (iperf3's is 5201).")
     Integer iperf3;
 
+    @Mixin
+    ConnectionLimit limit;
+
     ServeCommand(Io io) {
         super(io);
     }
 
     @Override
     public Integer call() throws Exception {
+        int max = limit.checked(spec.commandLine());
         List<Servers.Starter> starters = new ArrayList<>();
         if (echo != null) {
             int port = echo;
-            starters.add((h, log) -> StreamService.start(h.stack(), StreamService.Kind.ECHO, port, true, true, log));
+            starters.add((h, log) -> StreamService.start(h.stack(), StreamService.Kind.ECHO, port, true, true, max, log));
         }
         if (discard != null) {
             int port = discard;
-            starters.add((h, log) -> StreamService.start(h.stack(), StreamService.Kind.DISCARD, port, true, true, log));
+            starters.add((h, log) -> StreamService.start(h.stack(), StreamService.Kind.DISCARD, port, true, true, max, log));
         }
         if (http != null) {
             int port = http;
             Path d = Servers.directory(spec.commandLine(), dir);
-            starters.add((h, log) -> HttpService.start(h.stack(), port, d));
+            starters.add((h, log) -> HttpService.start(h.stack(), port, d, max, log));
         }
         if (iperf3 != null) {
             int port = iperf3;

@@ -51,6 +51,12 @@ final class Servers {
                 for (Service s : running) {
                     out.println("  " + s.describe());
                 }
+                long worst = running.stream().mapToLong(Service::worstCaseBytes).sum();
+                if (worst > 0) {
+                    long heap = Runtime.getRuntime().maxMemory();
+                    out.printf("  connections buffer at most %d MiB in all (heap: %d MiB)%s%n", worst >> 20, heap >> 20,
+                            worst > heap ? "; more than the heap: lower --max-connections or raise -Xmx (TSUNAGU_JAVA_OPTS)" : "");
+                }
                 out.println("  " + otherPorts);
                 out.println("  Ctrl-C stops" + h.netstat().signalName().map(n -> "; kill -" + n + " " + ProcessHandle.current().pid()
                         + " prints the socket table").orElse(""));

@@ -3,6 +3,7 @@ package dev.tsunagu.cli.tools;
 import dev.tsunagu.socket.Datagram;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.socket.TcpSocketOptions;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.NetworkStack;
 import java.io.IOException;
@@ -24,8 +25,38 @@ import java.util.concurrent.ConcurrentHashMap;
 final class StreamService implements Service {
     enum Kind { ECHO, DISCARD }
 
-    /** Connections served at once; more are reset at once rather than given a thread each. */
-    static final int MAX_CONNECTIONS = 256;
+    /**
+     * Echo's send and receive buffers. Echo moves what it reads straight back, so 64 KiB each
+     * way keeps a LAN busy; what bounds memory is that a client that sends and never reads fills
+     * both, and with 10,000 of them the stack's 256 KiB defaults would ask for 5 GiB.
+     */
+    static final int ECHO_BUFFER = 64 << 10;
+    /**
+     * Discard keeps the stack's 256 KiB receive window (its job is a bulk stream: the peers
+     * benchmark's stream runs against it); it never writes, so its send buffer never holds data.
+     */
+    static final int DISCARD_RECEIVE_BUFFER = TcpSocketOptions.DEFAULT_BUFFER;
+    /** What each connection's thread reads into. */
+    static final int READ_CHUNK = 16 << 10;
+    /** Connections waiting to be accepted; a burst beyond it is met with SYN cookies. */
+    static final int BACKLOG = 1024;
+    /** The connection's own state (TCB, socket, virtual thread), roughly. */
+    private static final int STATE = 4096;
+
+    /** What one connection of {@code kind} may hold at most: its socket buffers, the read chunk, its state. */
+    static long worstCasePerConnection(Kind kind) {
+        return switch (kind) {
+            case ECHO -> 2L * ECHO_BUFFER + READ_CHUNK + STATE;
+            case DISCARD -> (long) DISCARD_RECEIVE_BUFFER + READ_CHUNK + STATE;
+        };
+    }
+
+    private static TcpSocketOptions served(Kind kind) {
+        return switch (kind) {
+            case ECHO -> TcpSocketOptions.DEFAULT.withSendBuffer(ECHO_BUFFER).withReceiveBuffer(ECHO_BUFFER);
+            case DISCARD -> TcpSocketOptions.DEFAULT.withSendBuffer(ECHO_BUFFER).withReceiveBuffer(DISCARD_RECEIVE_BUFFER);
+        };
+    }
 
     /**
      * UDP source ports never answered: the small services themselves (echo, discard, daytime,
@@ -36,6 +67,8 @@ final class StreamService implements Service {
 
     private final Kind kind;
     private final int port;
+    private final int maxConnections;
+    private final Refusals refusals;
     private final PrintWriter log;
     private final TcpServerSocket listener;
     private final UdpSocket udp;
@@ -43,22 +76,25 @@ final class StreamService implements Service {
     private final Set<TcpSocket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private StreamService(Kind kind, int port, PrintWriter log, TcpServerSocket listener, UdpSocket udp) {
+    private StreamService(Kind kind, int port, int maxConnections, PrintWriter log, TcpServerSocket listener, UdpSocket udp) {
         this.kind = kind;
         this.port = port;
+        this.maxConnections = maxConnections;
+        this.refusals = new Refusals("tcp/" + port + " " + kind.name().toLowerCase(java.util.Locale.ROOT), maxConnections, this::say);
         this.log = log;
         this.listener = listener;
         this.udp = udp;
     }
 
     /**
-     * Listens on TCP and/or UDP {@code port} of {@code stack}; connection lines go to {@code log}.
+     * Listens on TCP and/or UDP {@code port} of {@code stack}, serving at most {@code maxConnections}
+     * TCP connections at once; connection lines go to {@code log}.
      *
      * @throws java.net.BindException if the port is in use
      */
-    static StreamService start(NetworkStack stack, Kind kind, int port, boolean tcp, boolean udp, PrintWriter log)
-            throws IOException {
-        TcpServerSocket l = tcp ? stack.tcp().listen(port) : null;
+    static StreamService start(NetworkStack stack, Kind kind, int port, boolean tcp, boolean udp, int maxConnections,
+                               PrintWriter log) throws IOException {
+        TcpServerSocket l = tcp ? stack.tcp().listen(port, BACKLOG, served(kind)) : null;
         UdpSocket u = null;
         try {
             u = udp ? stack.udp().open().bind(port) : null;
@@ -68,7 +104,7 @@ final class StreamService implements Service {
             }
             throw e;
         }
-        StreamService s = new StreamService(kind, port, log, l, u);
+        StreamService s = new StreamService(kind, port, maxConnections, log, l, u);
         if (l != null) {
             s.threads.add(Thread.ofVirtual().name(kind + "-tcp-" + port).start(s::acceptLoop));
         }
@@ -91,7 +127,23 @@ final class StreamService implements Service {
         if (udp != null) {
             on.add("udp/" + port);
         }
-        return name() + " (RFC " + (kind == Kind.ECHO ? 862 : 863) + ") on " + String.join(" and ", on);
+        return name() + " (RFC " + (kind == Kind.ECHO ? 862 : 863) + ") on " + String.join(" and ", on)
+                + (listener != null ? ", at most " + maxConnections + " TCP connections at once" : "");
+    }
+
+    @Override
+    public long worstCaseBytes() {
+        return listener == null ? 0 : maxConnections * worstCasePerConnection(kind);
+    }
+
+    /** TCP connections being served now. */
+    int connections() {
+        return open.size();
+    }
+
+    /** TCP connections reset because {@code maxConnections} were being served. */
+    long refused() {
+        return refusals.count();
     }
 
     private void acceptLoop() {
@@ -102,10 +154,8 @@ final class StreamService implements Service {
             } catch (IOException e) {
                 return; // closed
             }
-            if (open.size() >= MAX_CONNECTIONS) {
-                say("tcp/" + port + " " + name() + ": " + MAX_CONNECTIONS + " connections already; resetting "
-                        + Addresses.format(s.remoteAddress()));
-                s.abort();
+            if (open.size() >= maxConnections) {
+                refusals.refuse(s);
                 continue;
             }
             open.add(s);
@@ -118,7 +168,7 @@ final class StreamService implements Service {
         say(who + " connected");
         long bytes = 0;
         try (s) {
-            byte[] buf = new byte[16 * 1024];
+            byte[] buf = new byte[READ_CHUNK];
             int n;
             while ((n = s.read(buf, 0, buf.length)) >= 0) {
                 bytes += n;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
     private static final List<String> METRICS = List.of("bulk-1500.throughput", "bulk-1500.cpu",
             "bulk-9000.throughput", "bulk-9000.cpu", "bulk-65535.throughput", "bulk-65535.cpu",
+            "bulk-1500-offload.throughput", "bulk-1500-offload.cpu",
             "bulkx8-1500.throughput", "bulkx8-1500.cpu", "rr.median", "rr.p99", "rr.wakeups",
             "rr-async.median", "rr-async.p99", "rr-async.wakeups", "crr.rate", "crr-async.rate",
             "idle.heapPerEndpoint", "idle.openRate", "netty-rr.median", "netty-rr.p99", "netty-rr.wakeups",

@@ -48,4 +48,92 @@ class PathComparisonTest {
         assertThat(r.dropped()).isPositive();
         assertThat(r.goodputMbps()).isGreaterThan(6.0);
     }
+
+    /**
+     * {@code bench --scenario paths --html}: a flow's page is well-formed and draws its start
+     * whole (a bar per data segment of the first events kept) and its congestion over the whole
+     * run (a dot per change of cwnd among the figures kept), the same run as without a page.
+     */
+    @Test
+    void aFlowsPageDrawsItsStartAndItsWholeRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Path path = new Path("10 Mbit/s, 50 ms", TEN_MBIT_50_MS, Duration.ofSeconds(5));
+        java.nio.file.Path html = dir.resolve(PathComparison.pageName(path, CUBIC));
+        Row r = PathComparison.run(path, CUBIC, 1, html);
+        assertThat(r).as("tracing changes nothing in the run").isEqualTo(PathComparison.run(path, CUBIC, 1));
+        assertThat(html.getFileName().toString()).isEqualTo("10-mbit-s-50-ms-cubic.html");
+        String page = java.nio.file.Files.readString(html);
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        org.w3c.dom.Document doc = f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
+                page.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(doc.getElementsByTagName("svg").getLength()).isEqualTo(3); // time-sequence, cwnd, RTT
+
+        PathComparison.run(path, CUBIC, 1, dir.resolve("again.html"));
+        assertThat(java.nio.file.Files.readString(dir.resolve("again.html"))).as("the same run, the same page").isEqualTo(page);
+        long bars = count(page, "<line class=\"sent\"") + count(page, "<line class=\"retransmission\"");
+        assertThat(bars).as("a bar per data segment of the start").isGreaterThan(1000);
+        assertThat(count(page, "<circle class=\"cwnd-point\"")).as("cwnd over the run, thinned").isBetween(20L,
+                (long) 4 * PathTrace.BUCKETS);
+        assertThat(page).contains("The first " + PathTrace.FIRST + " trace events");
+    }
+
+    /** The thinning: the start whole, then one congestion figure per bucket and every fall of cwnd. */
+    @Test
+    void aFlowsTraceIsThinnedToWhatAPlotCanShow(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        long length = 10_000_000_000L;
+        PathTrace trace = new PathTrace(length);
+        var id = new dev.tsunagu.trace.TcpConnectionId("sender", new java.net.InetSocketAddress("10.0.0.1", 1),
+                new java.net.InetSocketAddress("10.0.0.2", 2));
+        for (int i = 0; i < 3; i++) {
+            trace.onEvent(new dev.tsunagu.trace.TcpTraceEvent.Segment(0, id, dev.tsunagu.trace.TcpTraceEvent.Direction.SENT,
+                    1000 * i, 0, dev.tsunagu.trace.TcpTraceEvent.ACK, 1000, 1000, java.util.List.of()));
+        }
+        int falls = 0;
+        long cwnd = 10_000;
+        for (long t = 0; t < length; t += 1_000_000) { // a figure every millisecond
+            if (t % 500_000_000 == 0 && t > 0) {
+                cwnd /= 2;
+                falls++;
+            } else {
+                cwnd += 100;
+            }
+            trace.onEvent(new dev.tsunagu.trace.TcpTraceEvent.Congestion(t, id, cwnd, 1L << 50, 1, 2, 3, 4));
+        }
+        assertThat(trace.first()).hasSize(PathTrace.FIRST);
+        assertThat(trace.run().size()).isBetween(PathTrace.BUCKETS - 1, PathTrace.BUCKETS + falls + 1);
+        long kept = 0;
+        long last = Long.MAX_VALUE;
+        for (var e : trace.run()) {
+            long c = ((dev.tsunagu.trace.TcpTraceEvent.Congestion) e).cwnd();
+            if (c < last) {
+                kept++;
+            }
+            last = c;
+        }
+        assertThat(kept - 1).as("every fall kept").isEqualTo(falls);
+
+        // The page draws what was kept: a bar per data segment of the start, a dot per change of cwnd.
+        java.nio.file.Path html = dir.resolve("flow.html");
+        trace.write(html, "synthetic", "a made-up flow");
+        String page = java.nio.file.Files.readString(html);
+        long changes = 0;
+        long previous = -1;
+        for (var e : trace.run()) {
+            long c = ((dev.tsunagu.trace.TcpTraceEvent.Congestion) e).cwnd();
+            if (c != previous) {
+                changes++;
+                previous = c;
+            }
+        }
+        assertThat(count(page, "<circle class=\"cwnd-point\"")).isEqualTo(changes);
+        assertThat(count(page, "<line class=\"sent\"")).isEqualTo(3);
+    }
+
+    private static long count(String text, String what) {
+        long n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Headless Chromium loads the tour's page and a running command's live view: each renders with
+ * Headless Chromium loads the tour's page, a bench flow's page and a running command's live view: each renders with
  * no script error, draws what it should, and a screenshot is taken. The screenshots go to
  * {@code -Dtsunagu.screenshots=DIR} (default {@code target/screenshots}); the README's pictures
  * are made this way.
@@ -49,6 +49,35 @@ class BrowserTest {
         shot(url + "#ladder", "tour-ladder.png", 1150, 1180);
         shot(url + "#time-sequence-1", "tour-time-sequence.png", 960, 600);
         shot(url + "#congestion-1", "tour-congestion.png", 960, 760);
+    }
+
+    /** A bench flow's page ({@code bench --scenario paths --html}): NewReno's window over a whole run. */
+    @Test
+    void aBenchFlowsPageRendersItsWholeRun() throws Exception {
+        HeadlessChromium.assumeInstalled();
+        String only = "tsunagu.bench.paths.only";
+        String before = System.getProperty(only);
+        System.setProperty(only, "10_Mbit/s,_50_ms,_deep_buffer_(250_kB)_newreno");
+        try {
+            assertThat(dev.tsunagu.cli.Tsunagu.run("bench", "--scenario", "paths", "--quick", "--html", dir.toString()))
+                    .isZero();
+        } finally {
+            if (before == null) {
+                System.clearProperty(only);
+            } else {
+                System.setProperty(only, before);
+            }
+        }
+        Path page = dir.resolve("10-mbit-s-50-ms-deep-buffer-250-kb-newreno.html");
+        assertThat(Files.readString(dir.resolve("index.html"))).contains("href=\"" + page.getFileName() + "\"");
+        String url = page.toUri().toString();
+        HeadlessChromium.Run run = HeadlessChromium.dumpDom(url, 1000);
+        assertThat(run.scriptErrors()).isEmpty();
+        int points = count(Files.readString(page), "<circle class=\"cwnd-point");
+        assertThat(points).isGreaterThan(20);
+        assertThat(count(run.dom(), "<circle class=\"cwnd-point")).as("dots in the rendered DOM").isEqualTo(points);
+        Files.createDirectories(shots);
+        shot(url + "#congestion-1", "paths-newreno-congestion.png", 960, 760);
     }
 
     @Test

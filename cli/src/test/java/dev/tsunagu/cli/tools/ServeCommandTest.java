@@ -95,6 +95,40 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * {@code serve --jmx}: while it runs, the platform MBean server (what JConsole and JMC read)
+     * has the stack's MXBean, its counters and socket table typed; it is gone when serve stops.
+     */
+    @Test
+    void jmxShowsTheRunningStacksCountersAndSockets() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("dev.tsunagu:type=Stack,name=\"tsunagu-serve\"");
+        try (Cli cli = new Cli("serve-jmx")) {
+            NetworkStack peer = cli.peer();
+            Cli.Running serve = cli.start(cli.cmd("serve", "--echo", "7", "--jmx")).awaitReady();
+            assertThat(serve.err()).contains("JMX: " + name);
+            try (TcpSocket c = peer.tcp().connect(new InetSocketAddress(Cli.ME, 7))) {
+                c.write("ping".getBytes(StandardCharsets.US_ASCII));
+                byte[] back = new byte[4];
+                int n = 0;
+                while (n < 4) {
+                    n += c.read(back, n, 4 - n);
+                }
+                assertThat(server.getAttribute(name, "Name")).isEqualTo("tsunagu-serve");
+                javax.management.openmbean.CompositeData[] sockets =
+                        (javax.management.openmbean.CompositeData[]) server.getAttribute(name, "Sockets");
+                assertThat(sockets).anySatisfy(row -> {
+                    assertThat(row.get("state")).isEqualTo("ESTABLISHED");
+                    assertThat(row.get("local")).isEqualTo(Cli.ME + ":7");
+                });
+                assertThat((Long) server.invoke(name, "counter", new Object[] {"tcp", "PassiveOpens"},
+                        new String[] {String.class.getName(), String.class.getName()})).isEqualTo(1L);
+            }
+            serve.stop();
+        }
+        assertThat(server.isRegistered(name)).as("unregistered when serve stops").isFalse();
+    }
+
     @Test
     void aPortAskedForTwiceIsInUse() {
         try (Cli cli = new Cli("serve-inuse")) {
@@ -162,6 +196,67 @@ class ServeCommandTest {
             assertThatThrownBy(() -> peer.tcp().connect(new InetSocketAddress(Cli.ME, 7007))).isInstanceOf(ConnectException.class);
             assertThat(udpEcho.stop().exit()).isZero();
         }
+    }
+
+    @Test
+    void beyondMaxConnectionsANewConnectionIsResetAndCountedAndAFreedSlotServesAgain() throws Exception {
+        Files.writeString(www.resolve("a.txt"), "a\n");
+        try (Cli cli = new Cli("serve-limit")) {
+            NetworkStack peer = cli.peer();
+            Cli.Running serve = cli.start(cli.cmd("serve", "--echo", "7", "--http", "8080", "--dir", www.toString(),
+                    "--max-connections", "2")).awaitReady();
+            assertThat(serve.out()).contains("echo (RFC 862) on tcp/7 and udp/7, at most 2 TCP connections at once",
+                    "at most 2 connections at once").containsPattern("connections buffer at most \\d+ MiB in all \\(heap: \\d+ MiB\\)");
+
+            TcpSocket first = echoing(peer, 1);
+            TcpSocket second = echoing(peer, 2);
+            // The third: the handshake completes (the stack accepts for the service), then RST.
+            try (TcpSocket third = peer.tcp().connect(new InetSocketAddress(Cli.ME, 7))) {
+                assertThatThrownBy(() -> {
+                    third.write(new byte[] {3});
+                    third.read(new byte[1], 0, 1, WAIT);
+                }).isInstanceOf(java.net.SocketException.class).hasMessageContaining("reset");
+            }
+            Cli.await("the refusal's log line", () -> serve.out().contains("tcp/7 echo: 2 connections already; reset"));
+            assertThat(serve.out()).contains("(1 in all)");
+
+            // A slot freed: served again.
+            first.close();
+            Cli.await("the first connection's end", () -> serve.out().contains("closed after 1 bytes echoed"));
+            echoing(peer, 4).close();
+            second.close();
+
+            // HTTP counts its own connections.
+            TcpSocket h1 = peer.tcp().connect(new InetSocketAddress(Cli.ME, 8080));
+            TcpSocket h2 = peer.tcp().connect(new InetSocketAddress(Cli.ME, 8080));
+            try (TcpSocket h3 = peer.tcp().connect(new InetSocketAddress(Cli.ME, 8080))) {
+                assertThatThrownBy(() -> h3.read(new byte[1], 0, 1, WAIT)).isInstanceOf(java.net.SocketException.class)
+                        .hasMessageContaining("reset");
+            }
+            Cli.await("the HTTP refusal's log line", () -> serve.out().contains("tcp/8080 http: 2 connections already; reset"));
+            h1.close();
+            h2.close();
+            assertThat(serve.stop().exit()).isZero();
+        }
+    }
+
+    @Test
+    void maxConnectionsMustBePositive() {
+        try (Cli cli = new Cli("serve-limit-usage")) {
+            Cli.Result r = Cli.run(cli.cmd("echo-serve", "--max-connections", "0"));
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.errLines()).singleElement().asString().contains("--max-connections must be at least 1");
+        }
+    }
+
+    /** A connection to the echo port that echoed one byte and stays open. */
+    private static TcpSocket echoing(NetworkStack peer, int b) throws IOException {
+        TcpSocket s = peer.tcp().connect(new InetSocketAddress(Cli.ME, 7));
+        s.write(new byte[] {(byte) b});
+        byte[] one = new byte[1];
+        assertThat(s.read(one, 0, 1, WAIT)).isEqualTo(1);
+        assertThat(one[0]).isEqualTo((byte) b);
+        return s;
     }
 
     /** Sends {@code data}, half-closes, and returns everything the server sent until it closed. */

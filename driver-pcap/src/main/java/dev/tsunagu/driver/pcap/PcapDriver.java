@@ -91,6 +91,9 @@ public final class PcapDriver implements LinkDriver {
 
     private final LongAdder rxFrames = new LongAdder();
     private final LongAdder rxTruncated = new LongAdder();
+    private final LongAdder rxOffloadOversize = new LongAdder();
+    private final LongAdder rxOffloadChecksum = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicBoolean offloadWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final LongAdder txFrames = new LongAdder();
     private final LongAdder txErrors = new LongAdder();
 
@@ -298,6 +301,22 @@ public final class PcapDriver implements LinkDriver {
         return rxTruncated.sum();
     }
 
+    /**
+     * Frames longer than the MTU allows (counted among {@link #framesTruncated}): segments the
+     * far end handed its device to cut (TSO/GSO), which a veth passes on whole.
+     */
+    public long framesOversizeFromOffload() {
+        return rxOffloadOversize.sum();
+    }
+
+    /**
+     * TCP segments over IPv4 whose checksum field holds just the pseudo-header sum: left for a
+     * device to finish by a far end with transmit checksum offload, so TCP drops them.
+     */
+    public long framesWithUnfinishedChecksum() {
+        return rxOffloadChecksum.sum();
+    }
+
     /** Frames injected. */
     public long framesSent() {
         return txFrames.sum();
@@ -430,11 +449,19 @@ public final class PcapDriver implements LinkDriver {
                     int original = EVERYTHING.get(JAVA_INT, header + Libpcap.PKTHDR_CAPLEN + 4);
                     if (captured != original || captured > maxLength || captured <= 0) {
                         rxTruncated.increment();
+                        if (original > capabilities.maxFrameLength() + 4) {
+                            rxOffloadOversize.increment();
+                            warnOffload("a frame of " + original + " bytes, larger than the MTU allows");
+                        }
                         continue;
                     }
                     PacketBuffer frame = pool.acquire(captured);
                     MemorySegment.copy(EVERYTHING, dataSlot.get(JAVA_LONG, 0), frame.segment(), frame.append(captured),
                             captured);
+                    if (PeerOffload.unfinishedTcpChecksum(frame)) {
+                        rxOffloadChecksum.increment();
+                        warnOffload("a TCP segment whose checksum was left for a device to finish");
+                    }
                     rxFrames.increment();
                     ctx.receive(frame);
                 }
@@ -444,6 +471,19 @@ public final class PcapDriver implements LinkDriver {
                 report("pcap " + device + ": the reader thread failed; the interface is down", e);
                 ctx.linkStateChanged(false);
             }
+        }
+    }
+
+    /**
+     * The far end offloads (the common first try: a veth whose peer keeps the kernel's default
+     * offloads): said once, loudly, with the fix; the frames are counted.
+     */
+    private void warnOffload(String what) {
+        if (offloadWarned.compareAndSet(false, true)) {
+            report("pcap " + device + ": received " + what + ": the interface at the other end of " + device
+                    + " offloads checksums and segmentation to a device that is not there; the stack drops such "
+                    + "frames. Turn it off there: ethtool -K <peer> tx off (for a veth, the peer of " + device
+                    + "; counted as framesOversizeFromOffload / framesWithUnfinishedChecksum)", null);
         }
     }
 

@@ -5,14 +5,18 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.DriverException;
+import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.Offloads;
 import dev.tsunagu.driver.nativeio.DevicePoll;
 import dev.tsunagu.driver.nativeio.DeviceReader;
 import dev.tsunagu.driver.nativeio.ErrnoException;
 import dev.tsunagu.driver.nativeio.Libc;
 import dev.tsunagu.driver.tap.internal.Tun;
+import dev.tsunagu.driver.tap.internal.VirtioNetHeader;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.PolledDevice;
+import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.Ipv4Prefix;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
@@ -77,6 +81,18 @@ import org.slf4j.LoggerFactory;
  * the frame and counts it rather than stalling the loop. Frames longer than MTU + 14 are
  * refused and reported.
  *
+ * <p><b>Offloads</b> (on unless {@code offload=off} or {@code -Dtsunagu.tap.offload=off}). The
+ * device is opened with {@code IFF_VNET_HDR}, so a {@code virtio_net_hdr} ({@link
+ * VirtioNetHeader}) goes before every frame each way, and offered, with {@code TUNSETOFFLOAD},
+ * checksum offload and TCP segmentation over IPv4 and IPv6 (not UDP's: see {@code OFFLOAD_OFFERS});
+ * an older kernel that refuses a flag is offered less (IPv6's first, then segmentation), and one that
+ * refuses the header gets plain frames. What the kernel took is announced in {@link
+ * DriverCapabilities#offloads()}: TCP then hands over segments of up to 64 KiB with the checksum
+ * left partial, which the kernel cuts and finishes, and the kernel hands the stack its own large
+ * segments (and ones it coalesced), marked {@code NEEDS_CSUM} or {@code DATA_VALID}, which the
+ * stack does not sum again. A received header no kernel would write is counted
+ * ({@code VnetMalformed}) and the frame dropped.
+ *
  * <p><b>Failure.</b> If the device goes away while running ({@code ip link del}, the module
  * unloaded), the reader sees {@code EBADFD}/{@code EIO}/{@code ENODEV}, reports the interface
  * down ({@link DriverContext#linkStateChanged linkStateChanged(false)}) and the error, and
@@ -118,6 +134,16 @@ public final class TapDriver implements LinkDriver {
     static final int POLL_TIMEOUT_MILLIS = 250;
     /** The largest frame a read can return: the largest IPv4 packet, Ethernet header and a VLAN tag. */
     private static final int MAX_READ = DriverCapabilities.MAX_MTU + DriverCapabilities.ETHERNET_HEADER + 4;
+    /** The largest IP packet handed to the kernel to segment: the most an IPv4 length field says. */
+    static final int MAX_SEGMENTATION = 0xFFFF;
+    /** Offload sets offered in turn until the kernel takes one (older kernels know fewer flags). */
+    // Not UDP segmentation (TUN_F_USO4/6): the kernel would then hand the stack several UDP
+    // datagrams glued under one header, which the UDP layer takes for one; it sends none either.
+    private static final int[] OFFLOAD_OFFERS = {
+        Tun.TUN_F_CSUM | Tun.TUN_F_TSO4 | Tun.TUN_F_TSO6,
+        Tun.TUN_F_CSUM | Tun.TUN_F_TSO4,
+        Tun.TUN_F_CSUM,
+    };
     private static final long JOIN_TIMEOUT_MILLIS = 2000;
 
     /** Which kind of device: TAP (Ethernet frames) or TUN (IP packets). */
@@ -146,6 +172,8 @@ public final class TapDriver implements LinkDriver {
     private final String label;                // "TAP" or "TUN", for messages
     private final String deviceName;
     private final boolean created;
+    /** Frames go with a {@code virtio_net_hdr} in front ({@code IFF_VNET_HDR}); 0 or its length. */
+    private final int vnet;
     private final DriverCapabilities capabilities;
     private final int fd;
     private final DevicePoll poll;            // ppoll on the fd and a wake-up eventfd, for the loop or the reader
@@ -171,20 +199,35 @@ public final class TapDriver implements LinkDriver {
     private final LongAdder txFrames = new LongAdder();
     private final LongAdder txBusyDrops = new LongAdder();
     private final LongAdder txErrors = new LongAdder();
+    private final LongAdder rxMalformed = new LongAdder();
 
     private TapDriver(DeviceType type, String deviceName, boolean created, int mtu, int fd, DevicePoll poll,
-            RxMode rxMode) {
+                      RxMode rxMode, boolean vnetHeader, Offloads offloads) {
         this.type = type;
         this.label = type.label;
         this.deviceName = deviceName;
         this.created = created;
-        this.capabilities = type.capabilities(mtu);
+        this.vnet = vnetHeader ? VirtioNetHeader.LENGTH : 0;
+        this.capabilities = type.capabilities(mtu).withOffloads(offloads);
         this.fd = fd;
         this.poll = poll;
         this.rxMode = rxMode;
         this.txState = Libc.newCallState(arena);
-        this.rxFrame = arena.allocate(MAX_READ);
-        this.txFrame = arena.allocate(capabilities.maxFrameLength());
+        this.rxFrame = arena.allocate(vnet + MAX_READ);
+        this.txFrame = arena.allocate(vnet + capabilities.maxLargeFrameLength());
+    }
+
+    /**
+     * Whether offloads are wanted when not said: system property {@code tsunagu.tap.offload}
+     * ({@code on} or {@code off}), else on.
+     */
+    public static boolean offloadFromSystemProperty() {
+        return parseOffload(System.getProperty("tsunagu.tap.offload", "on"));
+    }
+
+    /** {@code on}/{@code yes}/{@code true} or {@code off}/{@code no}/{@code false}. */
+    public static boolean parseOffload(String text) {
+        return DriverSpec.parseSwitch("tap offload", text);
     }
 
     /** Attaches to (or creates) the TAP device {@code name} with the device's MTU. */
@@ -209,7 +252,17 @@ public final class TapDriver implements LinkDriver {
      */
     public static TapDriver open(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress, RxMode rxMode)
             throws DriverException {
-        return open(DeviceType.TAP, name, mtu, bringUp, kernelAddress, rxMode);
+        return open(name, mtu, bringUp, kernelAddress, rxMode, offloadFromSystemProperty());
+    }
+
+    /**
+     * {@link #open(String, int, boolean, Ipv4Prefix, RxMode)}, with offloads ({@code offload}:
+     * the virtio-net header and what the kernel accepts of checksum and segmentation offload) or
+     * without (plain frames, every checksum summed by the stack).
+     */
+    public static TapDriver open(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress, RxMode rxMode,
+                                 boolean offload) throws DriverException {
+        return open(DeviceType.TAP, name, mtu, bringUp, kernelAddress, rxMode, offload);
     }
 
     /** Attaches to (or creates) the TUN device {@code name} with the device's MTU and the default rx mode. */
@@ -224,7 +277,7 @@ public final class TapDriver implements LinkDriver {
      */
     public static TapDriver openTun(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress, RxMode rxMode)
             throws DriverException {
-        return open(DeviceType.TUN, name, mtu, bringUp, kernelAddress, rxMode);
+        return open(DeviceType.TUN, name, mtu, bringUp, kernelAddress, rxMode, false); // no offloads on a TUN yet
     }
 
     /**
@@ -277,7 +330,8 @@ public final class TapDriver implements LinkDriver {
                             attached.name(), fd, e.getMessage(), useMtu);
                 }
             }
-            TapDriver d = new TapDriver(DeviceType.TUN, attached.name(), false, useMtu, fd, DevicePoll.open(fd), rxMode);
+            TapDriver d = new TapDriver(DeviceType.TUN, attached.name(), false, useMtu, fd, DevicePoll.open(fd), rxMode,
+                    false, Offloads.NONE);
             log.info("TUN {}: attached through fd {} (mtu {})", attached.name(), fd, useMtu);
             return d;
         } catch (ErrnoException e) {
@@ -286,7 +340,7 @@ public final class TapDriver implements LinkDriver {
     }
 
     private static TapDriver open(DeviceType type, String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress,
-            RxMode rxMode) throws DriverException {
+            RxMode rxMode, boolean offload) throws DriverException {
         Objects.requireNonNull(rxMode, "rxMode");
         Objects.requireNonNull(name, "name");
         String label = type.label;
@@ -308,10 +362,25 @@ public final class TapDriver implements LinkDriver {
         String actual = name;
         try {
             boolean existed = !name.isEmpty() && Tun.exists(name);
+            boolean vnetHeader = offload;
             try {
-                actual = Tun.attach(fd, name, type.flag);
+                actual = Tun.attach(fd, name, type.flag, vnetHeader);
             } catch (ErrnoException e) {
-                throw attachFailure(type, shown, existed, e);
+                if (!vnetHeader || e.errno() != Libc.EINVAL) {
+                    throw attachFailure(type, shown, existed, e);
+                }
+                log.info("{} {}: the kernel refused IFF_VNET_HDR ({}); no offloads", label, shown, e.getMessage());
+                vnetHeader = false;
+                try {
+                    actual = Tun.attach(fd, name, type.flag, false);
+                } catch (ErrnoException e2) {
+                    throw attachFailure(type, shown, existed, e2);
+                }
+            }
+            Offloads offloads = Offloads.NONE;
+            if (vnetHeader) {
+                Tun.setVnetHeaderSize(fd, VirtioNetHeader.LENGTH);
+                offloads = negotiateOffloads(fd, actual);
             }
             int deviceMtu = Tun.mtu(actual);
             int useMtu = deviceMtu;
@@ -336,8 +405,9 @@ public final class TapDriver implements LinkDriver {
                 Tun.bringUp(actual);
             }
             rx = DevicePoll.open(fd);
-            TapDriver d = new TapDriver(type, actual, !existed, useMtu, fd, rx, rxMode);
-            log.info("{} {}: {} (mtu {}{})", label, actual, existed ? "attached" : "created, removed when closed", useMtu,
+            TapDriver d = new TapDriver(type, actual, !existed, useMtu, fd, rx, rxMode, vnetHeader, offloads);
+            log.info("{} {}: {} (mtu {}, offloads {}{})", label, actual,
+                    existed ? "attached" : "created, removed when closed", useMtu, offloads,
                     kernelAddress != null ? ", kernel side " + kernelAddress : "");
             return d;
         } catch (ErrnoException e) {
@@ -355,6 +425,36 @@ public final class TapDriver implements LinkDriver {
             }
             throw e;
         }
+    }
+
+    /** Offers the kernel offload sets, the most first, until it takes one; what it took. */
+    private static Offloads negotiateOffloads(int fd, String name) {
+        int refused = 0;
+        for (int flags : OFFLOAD_OFFERS) {
+            int errno = Tun.setOffload(fd, flags);
+            if (errno == 0) {
+                if (refused != 0) {
+                    log.debug("TAP {}: the kernel refused offload flags 0x{}; took 0x{}", name,
+                            Integer.toHexString(refused), Integer.toHexString(flags));
+                }
+                return offloads(flags);
+            }
+            refused = flags;
+        }
+        log.info("TAP {}: the kernel refused every offload (TUNSETOFFLOAD); frames go with plain checksums", name);
+        Tun.setOffload(fd, 0);
+        return Offloads.NONE;
+    }
+
+    /** What {@code TUNSETOFFLOAD} flags the kernel accepted mean for the stack. */
+    static Offloads offloads(int flags) {
+        boolean csum = (flags & Tun.TUN_F_CSUM) != 0;
+        boolean tso4 = csum && (flags & Tun.TUN_F_TSO4) != 0;
+        boolean tso6 = csum && (flags & Tun.TUN_F_TSO6) != 0;
+        boolean uso = csum && (flags & (Tun.TUN_F_USO4 | Tun.TUN_F_USO6)) == (Tun.TUN_F_USO4 | Tun.TUN_F_USO6);
+        boolean segments = tso4 || tso6 || uso;
+        // The kernel hands us large segments of the kinds we took, so large receive comes with them.
+        return new Offloads(csum, tso4, tso6, uso, segments ? MAX_SEGMENTATION : 0, segments);
     }
 
     static DriverException openFailure(ErrnoException e) {
@@ -443,6 +543,16 @@ public final class TapDriver implements LinkDriver {
         return txBusyDrops.sum();
     }
 
+    /** Received frames dropped because their virtio-net header was malformed. */
+    public long framesMalformed() {
+        return rxMalformed.sum();
+    }
+
+    /** Whether frames carry a virtio-net header ({@code IFF_VNET_HDR}), the way offloads pass. */
+    public boolean usesVnetHeader() {
+        return vnet != 0;
+    }
+
     /** Writes that failed for another reason (device down, gone). */
     public long transmitErrors() {
         return txErrors.sum();
@@ -501,11 +611,17 @@ public final class TapDriver implements LinkDriver {
         int errno;
         int len = frame.length();
         try {
-            if (len > capabilities.maxFrameLength()) {
+            if (len > capabilities.maxFrameLength()
+                    && (frame.segmentSize() == 0 || len > capabilities.maxLargeFrameLength())) {
                 report("frame of " + len + " bytes refused: " + label + " " + deviceName + " carries at most "
                         + capabilities.maxFrameLength() + " (MTU " + capabilities.mtu() + " + "
-                        + capabilities.linkHeaderLength() + ")", null);
+                        + capabilities.linkHeaderLength() + ")"
+                        + (frame.segmentSize() != 0 ? " or " + capabilities.maxLargeFrameLength() + " to segment" : ""),
+                        null);
                 return false;
+            }
+            if (vnet == 0 || !capabilities.offloads().transmitChecksum()) {
+                InternetChecksum.finishPartial(frame); // nobody else will
             }
             synchronized (txLock) {
                 if (closed) {
@@ -515,10 +631,13 @@ public final class TapDriver implements LinkDriver {
                 if (gone.get()) {
                     return false;
                 }
-                MemorySegment.copy(frame.segment(), frame.start(), txFrame, 0, len);
+                if (vnet != 0) {
+                    writeVnetHeader(frame);
+                }
+                MemorySegment.copy(frame.segment(), frame.start(), txFrame, vnet, len);
                 syscalls.writes.increment();
-                long n = Libc.write(txState, fd, txFrame, len);
-                if (n == len) {
+                long n = Libc.write(txState, fd, txFrame, vnet + len);
+                if (n == vnet + len) {
                     txFrames.increment();
                     return true;
                 }
@@ -546,6 +665,25 @@ public final class TapDriver implements LinkDriver {
             }
         }
         return false;
+    }
+
+    /** The virtio-net header for {@code frame}: its partial checksum and its segmentation, if any. Under txLock. */
+    private void writeVnetHeader(PacketBuffer frame) {
+        if (!frame.checksumPartial()) {
+            VirtioNetHeader.writeNone(txFrame);
+            return;
+        }
+        int csumStart = frame.checksumStart();
+        int gsoType = VirtioNetHeader.GSO_NONE;
+        int gsoSize = frame.segmentSize();
+        int headerLength = 0;
+        if (gsoSize > 0) {
+            int etherType = frame.getU16(12);
+            gsoType = etherType == 0x86DD ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
+            headerLength = csumStart + ((frame.getU8(csumStart + 12) >>> 4) << 2); // through the TCP header
+        }
+        VirtioNetHeader.write(txFrame, VirtioNetHeader.F_NEEDS_CSUM, gsoType, headerLength, gsoSize, csumStart,
+                frame.checksumFieldOffset());
     }
 
     @Override
@@ -645,13 +783,33 @@ public final class TapDriver implements LinkDriver {
         boolean errorSeen = (revents & (Libc.POLLERR | Libc.POLLHUP)) != 0;
         for (int i = 0; i < budget; i++) {
             sys.reads.increment();
-            long n = Libc.read(st, fd, rxFrame, MAX_READ);
+            long n = Libc.read(st, fd, rxFrame, vnet + MAX_READ);
             if (n > 0) {
                 if (closed) {
                     return Batch.ENDED; // nothing is delivered after close
                 }
+                boolean trusted = false;
+                int partialAt = -1;
+                if (vnet != 0) {
+                    VirtioNetHeader.Problem p = VirtioNetHeader.check(rxFrame, n, DriverCapabilities.ETHERNET_HEADER);
+                    if (p != VirtioNetHeader.Problem.OK) {
+                        malformed(p, n);
+                        continue;
+                    }
+                    trusted = VirtioNetHeader.checksumTrusted(rxFrame);
+                    if ((VirtioNetHeader.flags(rxFrame) & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+                        partialAt = VirtioNetHeader.checksumStart(rxFrame);
+                    }
+                    n -= vnet;
+                }
                 PacketBuffer frame = pool.acquire((int) n);
-                MemorySegment.copy(rxFrame, 0, frame.segment(), frame.append((int) n), n);
+                MemorySegment.copy(rxFrame, vnet, frame.segment(), frame.append((int) n), n);
+                frame.setChecksumVerified(trusted);
+                if (partialAt >= 0) {
+                    // Kept partial: a capture finishes it in its copy, and a forwarded packet leaves
+                    // for a device (or the driver) to finish, as Linux keeps CHECKSUM_PARTIAL.
+                    frame.setChecksumPartial(partialAt, VirtioNetHeader.checksumOffset(rxFrame));
+                }
                 rxFrames.increment();
                 batchFrames++;
                 if (onLoop) {
@@ -773,12 +931,25 @@ public final class TapDriver implements LinkDriver {
         final Counter writes;
         final Counter polls;
         final Counter eventFd;
+        final Counter malformed;
 
         Syscalls(CounterGroup group) {
             reads = group.sharedCounter("SysReads", "read(2) calls on the device, those that found nothing included");
             writes = group.sharedCounter("SysWrites", "write(2) calls on the device");
             polls = group.sharedCounter("SysPolls", "poll(2)/ppoll(2) calls waiting on the device");
             eventFd = group.sharedCounter("SysEventFd", "eventfd signals and drains (waking the waiting thread)");
+            malformed = group.sharedCounter("VnetMalformed", "frames dropped for a malformed virtio-net header");
+        }
+    }
+
+    /** A received virtio-net header no kernel writes: counted, reported now and then, the frame dropped. */
+    private void malformed(VirtioNetHeader.Problem p, long n) {
+        rxMalformed.increment();
+        syscalls.malformed.increment();
+        long count = rxMalformed.sum();
+        if (Long.bitCount(count) == 1) {
+            report("TAP " + deviceName + ": dropped a frame of " + n + " bytes with a malformed virtio-net header ("
+                    + p + "; " + count + " so far)", null);
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code tap:NAME[,mtu=N][,up=ADDR/LEN][,rx=loop|thread]}: a Linux TAP device, attached if it
+ * {@code tap:NAME[,mtu=N][,up=ADDR/LEN][,rx=loop|thread][,offload=on|off]}: a Linux TAP device, attached if it
  * exists and created (non-persistent) if not.
  *
  * <ul>
@@ -23,6 +23,9 @@ import java.util.Optional;
  *   <li>{@code rx=loop|thread}: who reads received frames, the stack's event loop itself or a
  *       reader thread of the driver's (default: system property {@code tsunagu.tap.rx}, else
  *       {@code loop}; see {@link TapDriver.RxMode}).</li>
+ *   <li>{@code offload=on|off}: the virtio-net header and the kernel's checksum and segmentation
+ *       offloads (default: system property {@code tsunagu.tap.offload}, else {@code on}; off
+ *       gives plain frames).</li>
  * </ul>
  */
 public final class TapDriverProvider implements LinkDriverProvider {
@@ -33,7 +36,7 @@ public final class TapDriverProvider implements LinkDriverProvider {
 
     @Override
     public String description() {
-        return "Linux TAP device through FFM, the kernel as the peer (tap:NAME[,mtu=N][,up=ADDR/LEN][,rx=loop|thread])";
+        return "Linux TAP device through FFM, the kernel as the peer (tap:NAME[,mtu=N][,up=ADDR/LEN][,rx=loop|thread][,offload=on|off])";
     }
 
     @Override
@@ -60,9 +63,11 @@ public final class TapDriverProvider implements LinkDriverProvider {
 
     @Override
     public LinkDriver create(DriverSpec spec) throws DriverException {
-        spec.requireKnownParameters("mtu", "up", "rx");
+        spec.requireKnownParameters("mtu", "up", "rx", "offload");
+        boolean offloads = spec.switchParameter("offload", TapDriver.offloadFromSystemProperty());
         KernelSide up = KernelSide.of(spec);
-        return TapDriver.open(spec.argument(), spec.intParameter("mtu", 0), up.bringUp(), up.address(), rxMode(spec));
+        return TapDriver.open(spec.argument(), spec.intParameter("mtu", 0), up.bringUp(), up.address(), rxMode(spec),
+                offloads);
     }
 
     /** What the spec's {@code up=} asks of the kernel side: to be brought up, and perhaps an address. */

@@ -19,6 +19,8 @@ import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.driver.DriverSpec;
 import dev.tsunagu.driver.LinkDriverProvider;
 import dev.tsunagu.driver.LinkDrivers;
+import dev.tsunagu.driver.Offloads;
+import dev.tsunagu.driver.tap.internal.Tun;
 import dev.tsunagu.driver.nativeio.ErrnoException;
 import dev.tsunagu.driver.nativeio.Libc;
 import dev.tsunagu.loop.ThreadedEventLoop;
@@ -100,6 +102,46 @@ class TapDriverTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MTU must be");
         assertThatThrownBy(() -> closeLater(p.create(DriverSpec.parse("tap:" + n + ",rx=sideways"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loop or thread");
+    }
+
+    @Test
+    void theSpecTakesOffloadOnOrOff() {
+        LinkDriverProvider p = provider();
+        String n = TapTests.uniqueName("tsus");
+        assertThat(p.description()).contains("offload=on|off");
+        assertThatThrownBy(() -> closeLater(p.create(DriverSpec.parse("tap:" + n + ",offload=maybe"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offload must be on or off");
+        assertThat(TapDriver.parseOffload("OFF")).isFalse();
+        assertThat(TapDriver.parseOffload("on")).isTrue();
+    }
+
+    @Test
+    void whatTheKernelTakesIsWhatTheStackIsTold() {
+        Offloads all = TapDriver.offloads(Tun.TUN_F_CSUM | Tun.TUN_F_TSO4 | Tun.TUN_F_TSO6);
+        assertThat(all).isEqualTo(new Offloads(true, true, true, false, TapDriver.MAX_SEGMENTATION, true));
+        Offloads v4 = TapDriver.offloads(Tun.TUN_F_CSUM | Tun.TUN_F_TSO4);
+        assertThat(v4.tcpSegmentation(4)).isTrue();
+        assertThat(v4.tcpSegmentation(6)).isFalse();
+        Offloads csum = TapDriver.offloads(Tun.TUN_F_CSUM);
+        assertThat(csum).isEqualTo(new Offloads(true, false, false, false, 0, false));
+        assertThat(TapDriver.offloads(0)).isEqualTo(Offloads.NONE);
+    }
+
+    @Test
+    void offloadsAreOnByDefaultAndOffloadOffGivesPlainFrames() throws Exception {
+        TapTests.assumeTapAndNetns();
+        TapDriver on = closeLater(TapDriver.open(TapTests.uniqueName("tsuf"), 0, false, null, TapDriver.RxMode.THREAD,
+                true));
+        assertThat(on.usesVnetHeader()).isTrue();
+        Offloads o = on.capabilities().offloads();
+        assertThat(o.transmitChecksum()).as("every kernel with IFF_VNET_HDR takes TUN_F_CSUM").isTrue();
+        assertThat(o.tcpSegmentation4() && o.largeReceive()).as("Linux takes TSO4 since 2.6.27").isTrue();
+        assertThat(on.capabilities().maxLargeFrameLength()).isEqualTo(TapDriver.MAX_SEGMENTATION + 14);
+        LinkDriverProvider p = provider();
+        try (var off = p.create(DriverSpec.parse("tap:" + TapTests.uniqueName("tsuf") + ",offload=off"))) {
+            assertThat(((TapDriver) off).usesVnetHeader()).isFalse();
+            assertThat(off.capabilities().offloads()).isEqualTo(Offloads.NONE);
+        }
     }
 
     @Test

@@ -221,7 +221,7 @@ class TapInteropTest {
             assertThat(sha256(echoed)).isEqualTo(sha256(data));
         }
         System.err.printf("driver-tap: 1 MB echoed stack→socat→stack in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        rig.closeAndCheckWire();
+        checkSegmentSizes(rig.closeAndCheckWire());
     }
 
     @Test
@@ -275,7 +275,27 @@ class TapInteropTest {
             assertThat(served.get(30, TimeUnit.SECONDS)).isEqualTo(MB);
             System.err.printf("driver-tap: 1 MB echoed kernel→stack→kernel in %d ms%n", ms);
         }
-        rig.closeAndCheckWire();
+        checkSegmentSizes(rig.closeAndCheckWire());
+    }
+
+    /**
+     * With offloads (the default where the kernel takes them) the stack hands the TAP segments
+     * of several MSS and the kernel hands it its own; with {@code -Dtsunagu.tap.offload=off}
+     * every frame fits the MTU.
+     */
+    private void checkSegmentSizes(TapRig.Wire wire) throws Exception {
+        if (wire == null) {
+            return; // no tshark (closeAndCheckWire said so)
+        }
+        int large = wire.count("frame.len > 1514", true);
+        int largeIn = wire.count("frame.len > 1514", false) - large;
+        System.err.printf("driver-tap: offloads %s; frames over 1514 bytes: %d from the stack, %d from the kernel%n",
+                rig.tap.capabilities().offloads(), large, largeIn);
+        if (rig.tap.capabilities().offloads().tcpSegmentation4()) {
+            assertThat(large).as("segments of several MSS from the stack (TSO)").isPositive();
+        } else {
+            assertThat(large + largeIn).as("no frame over the MTU without offloads").isZero();
+        }
     }
 
     private static byte[] readToEnd(TcpSocket s, Duration timeout) throws IOException {

@@ -22,7 +22,13 @@ import java.util.List;
  * {@code maxRequests} unanswered requests it is removed and its packets are dropped and
  * counted. A REACHABLE entry lives {@code cacheTimeout} from its last confirmation and is then
  * removed by its own timer, so expiry is exact on a virtual clock. The cache holds at most
- * {@code cacheSize} entries; a new one evicts the one nearest to expiry.
+ * {@code cacheSize} entries; a new one evicts the least recently used (sent to, or confirmed).
+ * A sender learnt from an ARP request (RFC 826 has us learn whoever asks for us) evicts only an
+ * entry nothing was sent to for {@link #IN_USE}; if the few least recently used are all in use,
+ * it is not learnt (counted). So a flood of requests from made-up senders evicts its own
+ * entries, never the neighbours traffic is flowing to, however fast it churns the cache (as
+ * Linux's forced neighbour GC spares entries updated in the last 5 s). The entries are kept in
+ * use order on a list through them, so eviction costs the same at any cache size.
  *
  * <p>Loop thread only. Lookups on the send path are a primitive-keyed map probe.
  */
@@ -48,7 +54,15 @@ public final class NeighborCache implements Neighbors {
     private final int cacheSize;
     private final int queuePerEntry;
     private final int queueTotal;
+    /** An entry sent to this recently is not evicted to learn an asker. */
+    static final long IN_USE = 5_000_000_000L;
+    /** Entries looked at, from the least recently used on, for one that is not in use. */
+    private static final int EVICTION_CANDIDATES = 8;
+
     private final LongObjectMap<Entry> entries = new LongObjectMap<>();
+    /** The ends of the use order: {@code lru} is evicted first, {@code mru} was used last. */
+    private Entry lru;
+    private Entry mru;
     private int queued;
 
     private final Counter dropUnresolved;
@@ -56,6 +70,7 @@ public final class NeighborCache implements Neighbors {
     private final Counter expired;
     private final Counter evicted;
     private final Counter resolved;
+    private final Counter notLearnt;
 
     public NeighborCache(EventLoop loop, CounterGroup counters, Requester requester, Sender sender,
                          long cacheTimeoutNanos, long requestIntervalNanos, int maxRequests,
@@ -74,6 +89,8 @@ public final class NeighborCache implements Neighbors {
         expired = counters.counter("Expired", "resolved entries that timed out");
         evicted = counters.counter("Evicted", "entries removed to make room (cache full)");
         resolved = counters.counter("Resolved", "addresses resolved");
+        notLearnt = counters.counter("NotLearnt",
+                "askers not learnt from their requests: the cache was full of neighbours in use (an ARP flood)");
     }
 
     private static long key(NetInterface iface, int ip) {
@@ -103,12 +120,15 @@ public final class NeighborCache implements Neighbors {
         long k = key(iface, ip);
         Entry e = entries.get(k);
         if (e != null && e.mac >= 0) {
+            touch(e);
+            e.sentAt = loop.now();
             sender.send(iface, packet, etherType, e.mac);
             return;
         }
         if (e == null) {
             e = newEntry(k, iface, ip);
         }
+        e.sentAt = loop.now();
         if (e.pendingCount >= queuePerEntry || queued >= queueTotal) {
             dropQueueFull.increment();
             packet.release();
@@ -135,9 +155,14 @@ public final class NeighborCache implements Neighbors {
             if (!create) {
                 return false;
             }
+            if (entries.size() >= cacheSize && !evictNotInUse()) {
+                notLearnt.increment();
+                return false;
+            }
             e = newEntry(k, iface, ip);
         }
         boolean wasResolved = e.mac >= 0;
+        touch(e);
         e.mac = mac;
         e.requestsSent = 0;
         e.expiresAt = loop.now() + cacheTimeout;
@@ -203,20 +228,63 @@ public final class NeighborCache implements Neighbors {
         }
         Entry e = new Entry(k, iface, ip);
         entries.put(k, e);
+        linkAsMostRecent(e);
         return e;
     }
 
     private void evictOne() {
-        Entry[] victim = new Entry[1];
-        entries.forEach((k, e) -> {
-            if (victim[0] == null || e.expiresAt < victim[0].expiresAt) {
-                victim[0] = e;
-            }
-        });
-        if (victim[0] != null) {
+        if (lru != null) {
             evicted.increment();
-            remove(victim[0], dropUnresolved);
+            remove(lru, dropUnresolved);
         }
+    }
+
+    /** Evicts the least recently used of the first few entries not sent to for {@link #IN_USE}; false if none is. */
+    private boolean evictNotInUse() {
+        long busySince = loop.now() - IN_USE;
+        Entry e = lru;
+        for (int i = 0; i < EVICTION_CANDIDATES && e != null; i++, e = e.newer) {
+            if (e.sentAt < busySince) {
+                evicted.increment();
+                remove(e, dropUnresolved);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code e} was just used: it is evicted last. */
+    private void touch(Entry e) {
+        if (e != mru) {
+            unlink(e);
+            linkAsMostRecent(e);
+        }
+    }
+
+    private void linkAsMostRecent(Entry e) {
+        e.older = mru;
+        e.newer = null;
+        if (mru != null) {
+            mru.newer = e;
+        } else {
+            lru = e;
+        }
+        mru = e;
+    }
+
+    private void unlink(Entry e) {
+        if (e.older != null) {
+            e.older.newer = e.newer;
+        } else {
+            lru = e.newer;
+        }
+        if (e.newer != null) {
+            e.newer.older = e.older;
+        } else {
+            mru = e.older;
+        }
+        e.older = null;
+        e.newer = null;
     }
 
     private void sendRequest(Entry e) {
@@ -239,6 +307,7 @@ public final class NeighborCache implements Neighbors {
 
     private void remove(Entry e, Counter dropCounter) {
         entries.remove(e.key);
+        unlink(e);
         e.timer.cancel();
         while (e.pendingCount > 0) {
             e.dequeue().release();
@@ -257,6 +326,11 @@ public final class NeighborCache implements Neighbors {
         final Timer timer;
         long mac = -1;
         long expiresAt;
+        /** Neighbours in the use order ({@link #touch}). */
+        Entry older;
+        Entry newer;
+        /** When a packet was last sent to it (or queued for it). */
+        long sentAt = Long.MIN_VALUE;
         int requestsSent;
         PacketBuffer[] pending;
         int[] pendingTypes;

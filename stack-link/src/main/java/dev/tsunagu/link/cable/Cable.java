@@ -3,6 +3,7 @@ package dev.tsunagu.link.cable;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
+import dev.tsunagu.driver.Offloads;
 import dev.tsunagu.link.ethernet.EthernetFrame;
 import dev.tsunagu.net.MacAddress;
 import java.lang.invoke.MethodHandles;
@@ -22,6 +23,13 @@ import java.util.concurrent.atomic.LongAdder;
  * stacks share no buffers, and may run on different threads (each transmit happens on the
  * sender's event loop). Frames larger than the cable's MTU allows are refused.
  *
+ * <p><b>Offloads</b> (off unless asked: {@code new Cable(name, mtu, true)}, {@code cable:NAME,offload=on}).
+ * The ports then announce what a virtio NIC between two guests offers ({@link #OFFLOADS}):
+ * checksums left partial and TCP segments of up to 64 KiB, which the cable carries whole, as the
+ * host's memory would, and delivers marked verified ({@link PacketBuffer#checksumVerified()}):
+ * the receiver takes a segment longer than its MSS. Off by default, so that a cable stays the
+ * like-for-like wire of the benchmarks.
+  *
  * <p>Make one directly ({@code new Cable("lan0", 1500)}) and {@link #attach()} drivers to it,
  * or name it in a driver spec ({@code cable:lan0,mtu=9000}), which finds or creates it in
  * the JVM-wide {@link Cables} registry.
@@ -34,8 +42,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Cable {
     public static final int DEFAULT_MTU = 1500;
 
+    /** What a port of an offloading cable announces: checksum and TCP segmentation offload, large receive. */
+    public static final Offloads OFFLOADS = new Offloads(true, true, true, false, 0xFFFF, true);
+
     private final String name;
     private final int mtu;
+    private final boolean offloads;
     private final boolean ipOnly;
     private volatile CablePort[] ports = new CablePort[0];
     // Counts of ports that were unplugged; live ports count for themselves (see CablePort).
@@ -51,16 +63,22 @@ public final class Cable {
         this(name, mtu, false);
     }
 
-    private Cable(String name, int mtu, boolean ipOnly) {
+    /** A cable whose ports offer {@link #OFFLOADS} if {@code offloads}. */
+    public Cable(String name, int mtu, boolean offloads) {
+        this(name, mtu, offloads, false);
+    }
+
+    private Cable(String name, int mtu, boolean offloads, boolean ipOnly) {
         this.name = Objects.requireNonNull(name);
         DriverCapabilities.ethernet(mtu); // validates the range
         this.mtu = mtu;
+        this.offloads = offloads;
         this.ipOnly = ipOnly;
     }
 
-    /** A cable whose frames are bare IP packets (an IP-only medium, like a TUN device). */
+    /** A cable whose frames are bare IP packets (an IP-only medium, like a TUN device), without offloads. */
     public static Cable ipOnly(String name, int mtu) {
-        return new Cable(name, mtu, true);
+        return new Cable(name, mtu, false, true);
     }
 
     /** Whether frames on this cable are bare IP packets, with no Ethernet header. */
@@ -68,9 +86,15 @@ public final class Cable {
         return ipOnly;
     }
 
-    /** What its drivers announce: Ethernet, or an IP-only medium. */
+    /** What its drivers announce: Ethernet (with {@link #OFFLOADS} if asked), or an IP-only medium. */
     DriverCapabilities capabilities() {
-        return ipOnly ? DriverCapabilities.ipOnly(mtu) : DriverCapabilities.ethernet(mtu);
+        return ipOnly ? DriverCapabilities.ipOnly(mtu)
+                : DriverCapabilities.ethernet(mtu).withOffloads(offloads ? OFFLOADS : Offloads.NONE);
+    }
+
+    /** Whether the ports offer {@link #OFFLOADS}. */
+    public boolean offloads() {
+        return offloads;
     }
 
     public String name() {
@@ -139,7 +163,9 @@ public final class Cable {
      */
     boolean carry(CablePort from, PacketBuffer frame) {
         int len = frame.length();
-        if (len > capabilities().maxFrameLength()) {
+        int header = ipOnly ? 0 : EthernetFrame.HEADER_LENGTH;
+        if (len > mtu + header
+                && (!offloads || frame.segmentSize() == 0 || len > OFFLOADS.maxSegmentationSize() + header)) {
             from.count(CablePort.REFUSED);
             return false;
         }
@@ -215,6 +241,13 @@ public final class Cable {
 
         void deliver(PacketBuffer frame) {
             PacketBuffer copy = context.buffers().copyOf(frame);
+            // A checksum left partial never crossed a wire: the receiver need not (cannot) verify
+            // it, and it stays marked partial (virtio-net's NEEDS_CSUM), as does the segment size.
+            if (frame.checksumPartial()) {
+                copy.setChecksumVerified(true);
+                copy.setChecksumPartial(frame.checksumStart(), frame.checksumFieldOffset());
+            }
+            copy.setSegmentSize(frame.segmentSize());
             context.receive(copy); // counts and releases it if the receiver's queue is full
         }
     }

@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.LinkDriver;
+import dev.tsunagu.driver.Offloads;
 
 /** One stack's port on a {@link Cable}. */
 public final class CableDriver implements LinkDriver {
@@ -56,7 +57,8 @@ public final class CableDriver implements LinkDriver {
             }
             boolean carried = cable.carry(port, frame);
             if (!carried) {
-                context.reportError("frame of " + frame.length() + " bytes refused: cable MTU is " + cable.mtu(), null);
+                context.reportError("frame of " + frame.length() + " bytes refused: cable MTU is " + cable.mtu()
+                        + (cable.offloads() ? " (64 KiB for a segment to be cut)" : ""), null);
             }
             return carried;
         } finally {

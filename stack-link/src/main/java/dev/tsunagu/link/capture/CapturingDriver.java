@@ -1,5 +1,6 @@
 package dev.tsunagu.link.capture;
 
+import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverContext;
 import dev.tsunagu.driver.ForwardingDriverContext;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Transmitted frames are written before they are handed to the wrapped driver and received
  * frames before they are passed to the stack: the capture shows what crossed this point,
- * whether or not the frame then survives. Timestamps are the stack's clock
+ * whether or not the frame then survives. A checksum left for the device to finish is finished in
+ * the recorded copy, so the capture shows what the device puts on the wire. Timestamps are the stack's clock
  * ({@link DriverContext#clock()}), so a capture taken on a virtual loop shows virtual time.
  * Frames sent before {@link #open} have no clock and are passed on uncaptured.
  *
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CapturingDriver extends ForwardingLinkDriver {
     private static final Logger log = LoggerFactory.getLogger(CapturingDriver.class);
-    /** The smallest snap length {@link #toFile} uses: whole frames even for a jumbo MTU. */
+    /** The smallest snap length {@link #toFile} uses: whole frames even for a jumbo MTU (or a segment to be cut). */
     static final int MIN_FILE_SNAP_LENGTH = 65535;
 
     private final PcapWriter writer;
@@ -60,7 +62,7 @@ public final class CapturingDriver extends ForwardingLinkDriver {
     public static CapturingDriver toFile(LinkDriver inner, Path file) throws IOException {
         Objects.requireNonNull(inner, "inner");
         int snap = Math.min(PcapWriter.MAX_SNAP_LENGTH,
-                Math.max(MIN_FILE_SNAP_LENGTH, inner.capabilities().maxFrameLength()));
+                Math.max(MIN_FILE_SNAP_LENGTH, inner.capabilities().maxLargeFrameLength()));
         int linkType = inner.capabilities().isIpOnly() ? LinkType.RAW : LinkType.ETHERNET;
         return new CapturingDriver(inner, PcapWriter.create(file, linkType, snap), true);
     }
@@ -112,7 +114,16 @@ public final class CapturingDriver extends ForwardingLinkDriver {
             return;
         }
         try {
-            writer.write(ctx.clock().nanoTime(), frame.array(), frame.start(), frame.length());
+            if (frame.checksumPartial()) {
+                // Left for the device to finish: recorded as the device sends it (the frame itself
+                // stays partial, or the device would sum it twice). A segment the device cuts
+                // stays one frame here, as tcpdump shows one on a host with TSO.
+                byte[] copy = frame.toByteArray();
+                InternetChecksum.finishPartial(copy, frame.checksumStart(), frame.checksumFieldOffset());
+                writer.write(ctx.clock().nanoTime(), copy, 0, copy.length);
+            } else {
+                writer.write(ctx.clock().nanoTime(), frame.array(), frame.start(), frame.length());
+            }
             captured.increment();
         } catch (IOException | RuntimeException e) {
             // RuntimeException too: a writer closed under us or a clock outside pcap's range

@@ -92,8 +92,8 @@ public final class TcpHeader {
      */
     public static Problem check(PacketBuffer b, IpPacketInfo info) {
         Problem p = checkLengths(b);
-        if (p != Problem.OK) {
-            return p;
+        if (p != Problem.OK || b.checksumVerified()) {
+            return p; // a device that verified the checksum (or a kernel that never put it on a wire) vouches
         }
         return verifies(b, info.pseudoHeaderSum(IpProtocol.TCP, b.length()));
     }
@@ -349,6 +349,20 @@ public final class TcpHeader {
                                IpAddress destination) {
         int length = writeHeader(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o);
         setChecksum(b, ip.pseudoHeaderSum(source, destination, IpProtocol.TCP, length));
+    }
+
+    /**
+     * As {@link #prepend(PacketBuffer, int, int, int, int, int, int, Options, IpService, IpAddress, IpAddress)},
+     * but the checksum is left for the device ({@link PacketBuffer#setChecksumPartial}): the field
+     * holds the pseudo-header sum over the whole segment's length, as Linux leaves it, and the
+     * device (or, cutting it, its segmentation) finishes it.
+     */
+    public static void prependPartial(PacketBuffer b, int sourcePort, int destinationPort, int sequence,
+                                      int acknowledgment, int flags, int window, Options o, IpService ip,
+                                      IpAddress source, IpAddress destination) {
+        int length = writeHeader(b, sourcePort, destinationPort, sequence, acknowledgment, flags, window, o);
+        b.setU16(CHECKSUM, InternetChecksum.partial(ip.pseudoHeaderSum(source, destination, IpProtocol.TCP, length)));
+        b.setChecksumPartial(0, CHECKSUM);
     }
 
     private static void setChecksum(PacketBuffer b, long pseudoHeaderSum) {

@@ -188,6 +188,7 @@ class TcpResetConformanceTest {
         peer.expectNothing();
         assertThat(peer.socket.state()).isEqualTo(state.name());
         assertThat(peer.counter("InRsts")).isZero();
+        assertThat(peer.counter("RstsOutOfWindow")).as("each dropped RST counted").isEqualTo(2);
     }
 
     @ParameterizedTest
@@ -286,6 +287,7 @@ class TcpResetConformanceTest {
         peer.send(peer.seg().rst().ack(123_456));
         peer.expectNothing();
         assertThat(peer.counter("OutRsts")).isZero();
+        assertThat(peer.counter("RstsNoConnection")).as("each ignored RST counted").isEqualTo(4);
         assertThat(peer.socketStates()).containsExactly("LISTEN");
     }
 }

@@ -160,8 +160,17 @@ public final class TcpPeer implements AutoCloseable {
 
     /** As {@link #start(UnaryOperator)}, on a cable of this MTU. */
     public static TcpPeer start(int mtu, UnaryOperator<TestHosts> options) {
+        return start(mtu, false, options);
+    }
+
+    /**
+     * As {@link #start(int, UnaryOperator)}, on a cable that offers checksum and segmentation
+     * offload if {@code offloads} ({@link Cable#OFFLOADS}): the stack then sends segments of
+     * several MSS with partial checksums, and the peer may send it such segments.
+     */
+    public static TcpPeer start(int mtu, boolean offloads, UnaryOperator<TestHosts> options) {
         VirtualEventLoop loop = new VirtualEventLoop();
-        Cable cable = new Cable("tcp-peer", mtu);
+        Cable cable = new Cable("tcp-peer", mtu, offloads);
         NetworkStack stack = options.apply(TestHosts.host(loop, "stack", 7).on(cable, STACK_ADDRESS + "/24")
                 .option(ArpOptions.CACHE_TIMEOUT, Duration.ofDays(30))).build();
         return new TcpPeer(loop, cable, stack, PEER_ADDRESS, 0x02_00_00_00_00_09L, true);

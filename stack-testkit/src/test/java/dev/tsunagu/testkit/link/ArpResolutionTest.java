@@ -240,6 +240,35 @@ class ArpResolutionTest {
     }
 
     @Test
+    void aFloodOfRequestsFromMadeUpSendersEvictsItsOwnEntriesNotTheNeighbourInUse() {
+        NetworkStack small = TestHosts.host(loop, "small", 3).layers(List.of(new EthernetLayerProvider()))
+                .option(ArpOptions.CACHE_SIZE, 4).on(lan, "10.0.0.3/24").build();
+        try {
+            for (int i = 0; i < 50; i++) {
+                send(small, B_IP, "to b " + i); // traffic to b all along (its entry, once resolved, is in use)
+                injectArp(ArpRepr.request(0x02_BB_00_00_01_00L + i, Ipv4Address.parse("10.0.1." + (i + 1)).bits(),
+                        Ipv4Address.parse("10.0.0.3").bits()));
+                loop.advance(Duration.ofMillis(10));
+            }
+            assertThat(small.neighbors()).hasSize(4).extracting(e -> e.address().toString()).contains("10.0.0.2");
+            assertThat(small.statistics().get("arp", "Evicted")).isEqualTo(47);
+            assertThat(small.statistics().get("arp", "OutRequests") - small.statistics().get("arp", "OutGratuitous"))
+                    .as("b resolved once, never again").isEqualTo(1);
+            assertThat(small.statistics().get("arp", "DropUnresolved")).isZero();
+        } finally {
+            small.close();
+        }
+    }
+
+    private static void send(NetworkStack from, int nextHop, String payload) {
+        from.run(() -> {
+            PacketBuffer p = from.buffers().acquire(payload.length());
+            p.append(payload.getBytes(), 0, payload.length());
+            from.primaryInterface().output(p, EtherType.IPV4, new Ipv4Address(nextHop));
+        });
+    }
+
+    @Test
     void aGratuitousArpRefreshesAnExistingEntryButCreatesNone() {
         sendFromA(B_IP, "x");
         loop.runUntilIdle();

@@ -10,6 +10,8 @@ import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.testkit.TestHosts;
 import dev.tsunagu.trace.TcpTraceEvent;
 import dev.tsunagu.trace.TraceRecorder;
+import dev.tsunagu.viz.TraceReport;
+import dev.tsunagu.viz.Pages;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -100,6 +102,52 @@ class JfrTraceTest {
                 .startsWith("SYN_RECEIVED", "ESTABLISHED").endsWith("CLOSED");
         assertThat(events).anyMatch(e -> e.getEventType().getName().equals("dev.tsunagu.tcp.Congestion")
                 && e.getLong("cwnd") > 0);
+    }
+
+    /**
+     * The recording read back ({@link JfrTraceReader}) is the trace itself, event for event, and
+     * draws the page a trace draws: well-formed, an arrow per segment sent.
+     */
+    @Test
+    void aRecordingReadBackIsTheTraceAndDrawsItsPage() throws Exception {
+        TraceRecorder clientMirror = new TraceRecorder();
+        TraceRecorder serverMirror = new TraceRecorder();
+        Path file = dir.resolve("tcp.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.tsunagu.tcp.*");
+            recording.start();
+            client.tcp().trace(clientMirror);
+            server.tcp().trace(serverMirror);
+            transfer(82);
+            recording.stop();
+            recording.dump(file);
+        }
+        JfrTraceReader.Result read = JfrTraceReader.read(file, 1_000_000);
+        assertThat(read.dropped()).isZero();
+        assertThat(read.events().stream().filter(e -> e.connection().stack().equals("client")).toList())
+                .isEqualTo(clientMirror.events());
+        assertThat(read.events().stream().filter(e -> e.connection().stack().equals("server")).toList())
+                .isEqualTo(serverMirror.events());
+
+        Path html = dir.resolve("jfr.html");
+        new TraceReport("from JFR").diagramsOf(read.events()).write(html);
+        org.w3c.dom.Document page = Pages.parse(java.nio.file.Files.readString(html));
+        long sent = read.events().stream()
+                .filter(e -> e instanceof TcpTraceEvent.Segment s && s.direction() == TcpTraceEvent.Direction.SENT).count();
+        assertThat(Pages.withClass(Pages.svg(page, "ladder"), "line", "segment")).hasSize((int) sent);
+        assertThat(Pages.svgs(page, "time-sequence")).hasSize(1);
+
+        assertThat(JfrTraceReader.read(file, 10).dropped()).isEqualTo(read.events().size() - 10);
+    }
+
+    @Test
+    void addressesAndFlagsReadBackAsWritten() {
+        assertThat(JfrTraceReader.address("10.0.0.1:80")).isEqualTo(new java.net.InetSocketAddress("10.0.0.1", 80));
+        assertThat(JfrTraceReader.address("fd00::1:8080").getPort()).isEqualTo(8080);
+        assertThat(JfrTraceReader.address("fd00::1:8080").getAddress().getHostAddress()).isEqualTo("fd00:0:0:0:0:0:0:1");
+        int synAck = TcpTraceEvent.SYN | TcpTraceEvent.ACK;
+        assertThat(JfrTraceReader.flags(TcpTraceEvent.flagsText(synAck))).isEqualTo(synAck);
+        assertThat(JfrTraceReader.flags("-")).isZero();
     }
 
     @Test

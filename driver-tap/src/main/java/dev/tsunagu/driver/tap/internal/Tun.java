@@ -38,6 +38,17 @@ public final class Tun {
     public static final short IFF_TUN = 0x0001;
     public static final short IFF_TAP = 0x0002;
     public static final short IFF_NO_PI = 0x1000;
+    public static final short IFF_VNET_HDR = 0x4000;
+
+    private static final long TUNSETOFFLOAD = 0x400454d0L;   // _IOW('T', 208, unsigned int), the flags by value
+    private static final long TUNSETVNETHDRSZ = 0x400454d8L; // _IOW('T', 216, int), through a pointer
+
+    /** {@code TUNSETOFFLOAD} flags (linux/if_tun.h): what the kernel may hand us unfinished, and we it. */
+    public static final int TUN_F_CSUM = 0x01;
+    public static final int TUN_F_TSO4 = 0x02;
+    public static final int TUN_F_TSO6 = 0x04;
+    public static final int TUN_F_USO4 = 0x20;
+    public static final int TUN_F_USO6 = 0x40;
     private static final short IFF_UP = 0x1;
 
     private Tun() {}
@@ -62,21 +73,35 @@ public final class Tun {
      * @return the device's name as the kernel has it
      */
     public static String attach(int fd, String name) throws ErrnoException {
-        return attach(fd, name, IFF_TAP);
+        return attach(fd, name, IFF_TAP, false);
+    }
+
+    /**
+     * {@link #attach(int, String)}, with {@code IFF_VNET_HDR} if {@code vnetHeader}: every frame
+     * read or written is then preceded by a {@code struct virtio_net_hdr} ({@link
+     * VirtioNetHeader}), through which checksum and segmentation offloads pass.
+     */
+    public static String attach(int fd, String name, boolean vnetHeader) throws ErrnoException {
+        return attach(fd, name, IFF_TAP, vnetHeader);
+    }
+
+    /** Attaches {@code fd} to the device {@code name} of the given type ({@link #IFF_TAP} or {@link #IFF_TUN}), no virtio-net header. */
+    public static String attach(int fd, String name, short type) throws ErrnoException {
+        return attach(fd, name, type, false);
     }
 
     /**
      * Attaches {@code fd} to the device {@code name} of the given type, {@link #IFF_TAP}
      * (Ethernet frames) or {@link #IFF_TUN} (bare IP packets), creating it if absent, without
-     * the packet-information header ({@code IFF_NO_PI}).
+     * the packet-information header ({@code IFF_NO_PI}), with {@code IFF_VNET_HDR} if {@code vnetHeader}.
      *
      * @return the device's name as the kernel has it
      */
-    public static String attach(int fd, String name, short type) throws ErrnoException {
+    public static String attach(int fd, String name, short type, boolean vnetHeader) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = Libc.newCallState(a);
             MemorySegment ifr = ifreq(a, name);
-            ifr.set(JAVA_SHORT, IFR_UNION, (short) (type | IFF_NO_PI));
+            ifr.set(JAVA_SHORT, IFR_UNION, (short) (type | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)));
             if (Libc.ioctl(st, fd, TUNSETIFF, ifr) < 0) {
                 throw new ErrnoException("ioctl(TUNSETIFF)", Libc.errno(st));
             }
@@ -223,5 +248,30 @@ public final class Tun {
 
     private static String name(MemorySegment ifr) {
         return ifr.asSlice(0, IFNAMSIZ).getString(0, StandardCharsets.US_ASCII);
+    }
+
+    /** Sets the size of the header before each frame ({@code TUNSETVNETHDRSZ}; 10 is the plain {@code virtio_net_hdr}). */
+    public static void setVnetHeaderSize(int fd, int size) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Libc.newCallState(a);
+            MemorySegment n = a.allocate(JAVA_INT);
+            n.set(JAVA_INT, 0, size);
+            if (Libc.ioctl(st, fd, TUNSETVNETHDRSZ, n) < 0) {
+                throw new ErrnoException("ioctl(TUNSETVNETHDRSZ)", Libc.errno(st));
+            }
+        }
+    }
+
+    /**
+     * Offers the kernel the offloads in {@code flags} ({@code TUNSETOFFLOAD}): it then hands
+     * us frames with checksums left partial and segments larger than the MTU, and takes ours.
+     *
+     * @return 0, or the errno ({@code EINVAL}: a flag this kernel does not know)
+     */
+    public static int setOffload(int fd, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Libc.newCallState(a);
+            return Libc.ioctl(st, fd, TUNSETOFFLOAD, MemorySegment.ofAddress(flags)) < 0 ? Libc.errno(st) : 0;
+        }
     }
 }
