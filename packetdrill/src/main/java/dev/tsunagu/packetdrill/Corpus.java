@@ -17,10 +17,15 @@ import java.util.stream.Stream;
 public final class Corpus {
     private Corpus() {}
 
-    /** The scripts named: files as given, directories searched recursively, each sorted. */
+    /**
+     * The scripts named: files as given, directories searched recursively, each sorted; as
+     * absolute paths, so that they print relative to {@link #base} however they were named
+     * ({@code ../shared/packetdrill} as well as {@code /work/shared/packetdrill}).
+     */
     public static List<Path> scripts(List<Path> roots) throws IOException {
         List<Path> out = new ArrayList<>();
-        for (Path r : roots) {
+        for (Path given : roots) {
+            Path r = given.toAbsolutePath().normalize();
             if (Files.isDirectory(r)) {
                 try (Stream<Path> s = Files.walk(r)) {
                     s.filter(p -> p.toString().endsWith(".pkt") && Files.isRegularFile(p)).sorted().forEach(out::add);
@@ -28,7 +33,7 @@ public final class Corpus {
             } else if (Files.isRegularFile(r)) {
                 out.add(r);
             } else {
-                throw new IOException(r + ": no such file or directory");
+                throw new IOException(given + ": no such file or directory");
             }
         }
         return out;

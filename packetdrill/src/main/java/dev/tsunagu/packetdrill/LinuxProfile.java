@@ -18,8 +18,10 @@ import java.util.Map;
  * {@code defaults.sh} — as options of the stack, never as special cases in TCP. Each sysctl a
  * script sets is either mapped to an option ({@code tcp_timestamps} to {@link TcpOptions#TIMESTAMPS},
  * {@code tcp_rmem}'s maximum to the receive buffer, which sets the window scale as Linux's
- * does, {@code tcp_congestion_control} to the socket's congestion control), or taken as it stands because the stack already behaves that way at the value
- * {@code defaults.sh} gives ({@code tcp_ecn=0}: no ECN), or refused as {@link Unsupported}.
+ * does, {@code tcp_congestion_control} to the socket's congestion control, {@code tcp_ecn} to
+ * {@link TcpOptions#ECN}, off as {@code defaults.sh} sets it), or taken as it stands because the
+ * stack already behaves that way at the value {@code defaults.sh} gives, or refused as
+ * {@link Unsupported}.
  *
  * <p>Linux's settings without a sysctl are options too: an initial window of 10 segments
  * (RFC 6928), a 40 ms delayed ACK after 16 quick ACKs, a 200 ms minimum and 1 s initial RTO, a 60 s TIME_WAIT.
@@ -34,7 +36,7 @@ public final class LinuxProfile {
 
     /**
      * Settings the stack is taken to have at these values (those of {@code defaults.sh}): either
-     * it behaves so (no ECN, no metrics cache, no pacing) or the difference shows in the scripts
+     * it behaves so (no metrics cache, no pacing) or the difference shows in the scripts
      * that depend on it, which then fail and say so.
      */
     private static final Map<String, String> ASSUMED = Map.ofEntries(
@@ -43,10 +45,8 @@ public final class LinuxProfile {
             Map.entry("tcp_dsack", "1"),
             Map.entry("tcp_fack", "0"),
             Map.entry("tcp_reordering", "3"),
-            Map.entry("tcp_slow_start_after_idle", "0"),
             Map.entry("tcp_early_retrans", "4"),
             Map.entry("tcp_recovery", "1"),
-            Map.entry("tcp_ecn", "0"),
             Map.entry("tcp_ecn_option", "2"),
             Map.entry("tcp_pacing_ss_ratio", "200"),
             Map.entry("tcp_pacing_ca_ratio", "120"),
@@ -74,6 +74,8 @@ public final class LinuxProfile {
         options.put(TcpOptions.TIMESTAMPS, true);
         options.put(TcpOptions.SACK, true);
         options.put(TcpOptions.SYN_RETRIES, 6);
+        options.put(TcpOptions.ECN, TcpOptions.EcnMode.OFF); // defaults.sh: tcp_ecn=0
+        options.put(TcpOptions.SLOW_START_AFTER_IDLE, true);
     }
 
     /** Puts the options on a stack being built. */
@@ -103,7 +105,8 @@ public final class LinuxProfile {
      * @throws Unsupported for any other command, or a setting the stack does not have
      */
     public void shell(String command, Path dir) throws Unsupported {
-        for (String raw : command.split("\n|;|&&")) {
+        // A backslash at the end of a line continues the command on the next (POSIX sh 2.2.1).
+        for (String raw : command.replaceAll("\\\\[ \t]*\r?\n", " ").split("\n|;|&&")) {
             String line = raw.strip();
             int hash = line.indexOf('#');
             if (hash >= 0) {
@@ -125,7 +128,8 @@ public final class LinuxProfile {
                 }
             } else if (w[0].endsWith("set_sysctls.py")) {
                 for (int i = 1; i < w.length; i++) {
-                    sysctlAssignment(w[i].replaceFirst("^/proc/sys/", "").replace('/', '.'), line);
+                    sysctlAssignment(joinQuoted(w, i).replaceFirst("^/proc/sys/", "").replace('/', '.'), line);
+                    i = skipQuoted(w, i);
                 }
             } else if (w[0].startsWith("/tmp/sysctl_restore_")) {
                 // restores what set_sysctls.py changed: every script gets a fresh stack anyway
@@ -190,6 +194,13 @@ public final class LinuxProfile {
             case "tcp_timestamps" -> options.put(TcpOptions.TIMESTAMPS, bool(name, value));
             case "tcp_sack" -> options.put(TcpOptions.SACK, bool(name, value));
             case "tcp_syn_retries" -> options.put(TcpOptions.SYN_RETRIES, integer(name, value));
+            case "tcp_ecn" -> options.put(TcpOptions.ECN, switch (value) {
+                case "0" -> TcpOptions.EcnMode.OFF;
+                case "1" -> TcpOptions.EcnMode.ON;
+                case "2" -> TcpOptions.EcnMode.ACCEPT;
+                default -> throw new Unsupported("sysctl net.ipv4.tcp_ecn=" + value);
+            });
+            case "tcp_slow_start_after_idle" -> options.put(TcpOptions.SLOW_START_AFTER_IDLE, bool(name, value));
             case "tcp_rmem" -> receiveBuffer = triple(name, value)[2];
             case "tcp_wmem" -> sendBuffer = triple(name, value)[1];
             case "tcp_congestion_control" -> congestionControl = switch (value) {

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * ({@code --tolerance_usecs}, 4 ms by default). Sequence numbers are the script's: ours
  * relative to the stack's ISN, learnt from its SYN or SYN-ACK; the remote's as written (its ISN is
  * 0). A burst of segments leaving at one instant is joined to match one larger packet, as TSO
- * hands Linux's to the tun device. Timestamps: the stack's TSval is not checked (packetdrill
- * checks it only with {@code --tcp_ts_tick_usecs}); an injected TSecr is mapped from the script's
- * TSval of the stack to the live one.
+ * hands Linux's to the tun device. Timestamps: the stack's TSval is checked only with
+ * {@code --tcp_ts_tick_usecs=1000} (as packetdrill: counted from the first one seen, within the
+ * tolerance; the stack's clock ticks in milliseconds); an injected TSecr is mapped from the
+ * script's TSval of the stack to the live one.
  */
 public final class ScriptRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
@@ -71,6 +72,8 @@ public final class ScriptRunner {
     private int remotePort = REMOTE_PORT;
     /** Live TSval minus the script's, from the first checked timestamp of the stack. */
     private Long tsOffset;
+    /** Whether the stack's TSval is checked ({@code --tcp_ts_tick_usecs}), not only its TSecr. */
+    private boolean checkTsVal;
     private long lastLiveTsVal;
     private final List<Pending> pending = new ArrayList<>();
     private int skippedCode;
@@ -110,6 +113,14 @@ public final class ScriptRunner {
             for (String option : script.options().keySet()) {
                 switch (option) {
                     case "tolerance_usecs", "local_ip", "remote_ip" -> {}
+                    case "tcp_ts_tick_usecs" -> {
+                        // The stack's timestamp clock ticks every millisecond (RttSampler): only that rate can be checked.
+                        if (!script.options().get(option).equals("1000")) {
+                            throw new Unsupported("--tcp_ts_tick_usecs=" + script.options().get(option)
+                                    + " (the stack's timestamp clock ticks every 1000 us)");
+                        }
+                        checkTsVal = true;
+                    }
                     case "ip_version" -> {
                         if (!script.options().get(option).equals("ipv4")) {
                             throw new Unsupported("--ip_version=" + script.options().get(option));
@@ -246,9 +257,9 @@ public final class ScriptRunner {
         while (loop.now() < target) {
             long next = target;
             for (Pending p : pending) {
-                next = Math.min(next, Math.max(loop.now(), p.endNanos + toleranceNanos));
+                next = Math.min(next, Math.max(loop.now(), lateAt(p)));
             }
-            loop.runUntil(() -> pending.stream().anyMatch(p -> p.result.isDone()), Duration.ofNanos(next - loop.now()));
+            loop.runUntil(this::anyPendingDone, Duration.ofNanos(next - loop.now()));
             checkPending(false);
             if (loop.now() >= next && next < target) {
                 checkPending(true);
@@ -258,7 +269,23 @@ public final class ScriptRunner {
         checkPending(false);
     }
 
+    /**
+     * The first instant at which {@code p} is late: past its time and the tolerance. (At the
+     * tolerance's very end it is still on time, so waking there and finding it pending made
+     * no progress: a script whose blocking call never returned ran for ever.)
+     */
+    private long lateAt(Pending p) {
+        return p.endNanos + toleranceNanos + 1;
+    }
+
+    /** Whether a blocking call has returned (a waiting poll() returns when the runner looks: {@link Sockets#checkWaiting}). */
+    private boolean anyPendingDone() {
+        sockets.checkWaiting();
+        return pending.stream().anyMatch(p -> p.result.isDone());
+    }
+
     private void checkPending(boolean late) throws Divergence {
+        sockets.checkWaiting();
         for (Pending p : List.copyOf(pending)) {
             if (p.result.isDone()) {
                 pending.remove(p);
@@ -268,7 +295,7 @@ public final class ScriptRunner {
                             + " s, expected at " + secs(p.endNanos) + " s");
                 }
                 compareResult(p.event, p.call, p.result.join());
-            } else if (late && loop.now() > p.endNanos + toleranceNanos) {
+            } else if (late && loop.now() >= lateAt(p)) {
                 throw new Divergence(p.event.line(), p.call.name() + "() had not returned at " + secs(loop.now())
                         + " s, expected at " + secs(p.endNanos) + " s");
             }
@@ -277,8 +304,8 @@ public final class ScriptRunner {
 
     private void finishPending() throws Divergence {
         while (!pending.isEmpty()) {
-            long end = pending.stream().mapToLong(p -> p.endNanos).max().orElseThrow() + toleranceNanos + 1;
-            loop.runUntil(() -> pending.stream().anyMatch(p -> p.result.isDone()), Duration.ofNanos(Math.max(0, end - loop.now())));
+            long end = pending.stream().mapToLong(this::lateAt).max().orElseThrow();
+            loop.runUntil(this::anyPendingDone, Duration.ofNanos(Math.max(0, end - loop.now())));
             checkPending(true);
         }
     }
@@ -324,7 +351,10 @@ public final class ScriptRunner {
         long[] doneAt = {-1};
         o.pending().whenComplete((r, x) -> doneAt[0] = loop.now());
         if (!s.blocking()) {
-            loop.runUntil(o.pending()::isDone, Duration.ofNanos(toleranceNanos));
+            loop.runUntil(() -> {
+                sockets.checkWaiting();
+                return o.pending().isDone();
+            }, Duration.ofNanos(toleranceNanos));
             if (!o.pending().isDone()) {
                 throw new Divergence(e.line(), s.name() + "() blocked; the script expects it to return at once");
             }
@@ -461,9 +491,9 @@ public final class ScriptRunner {
             }
             long until = deadline;
             for (Pending p : pending) {
-                until = Math.min(until, Math.max(loop.now(), p.endNanos + toleranceNanos));
+                until = Math.min(until, Math.max(loop.now(), lateAt(p)));
             }
-            loop.runUntil(() -> !remote.sent().isEmpty() || pending.stream().anyMatch(p -> p.result.isDone()),
+            loop.runUntil(() -> !remote.sent().isEmpty() || anyPendingDone(),
                     Duration.ofNanos(Math.max(0, until - loop.now())));
             checkPending(until < deadline && loop.now() >= until);
         }
@@ -556,6 +586,11 @@ public final class ScriptRunner {
                         bad = w.text();
                     } else if (tsOffset == null) {
                         tsOffset = g.values()[0] - w.values()[0];
+                    } else if (checkTsVal && Math.abs(((g.values()[0] - tsOffset - w.values()[0]) << 32) >> 32)
+                            > toleranceNanos / 1_000_000 + 1) {
+                        // packetdrill's --tcp_ts_tick_usecs: TSval counts from the first one seen,
+                        // in ticks, within the tolerance (and a tick for the rounding).
+                        bad = w.text() + " (TS val " + (g.values()[0] - tsOffset) + " here)";
                     }
                 }
                 case "sack" -> {

@@ -1,5 +1,6 @@
 package dev.tsunagu.packetdrill;
 
+import dev.tsunagu.loop.Timer;
 import dev.tsunagu.packetdrill.LinuxProfile.Unsupported;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
@@ -12,12 +13,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The system calls of a script, as Linux answers them, over the stack's socket API on the
@@ -62,6 +68,8 @@ final class Sockets {
         TcpSocket conn;
         CompletableFuture<TcpSocket> connecting;
         String pendingError;
+        /** Set when the descriptor is an epoll instance rather than a socket. */
+        Epoll epoll;
     }
 
     static final int LISTEN_PORT = 8080;
@@ -73,6 +81,8 @@ final class Sockets {
     private final Map<Integer, Sock> fds = new TreeMap<>();
     private final Consumer<Runnable> settle;
     private int wantFd = -1;
+    /** Calls waiting for a condition the runner checks ({@link #checkWaiting}); each says whether it is done. */
+    private final List<BooleanSupplier> waiting = new ArrayList<>();
 
     /** {@code settle} lets the stack react at this instant (runs the loop until idle). */
     Sockets(NetworkStack stack, LinuxProfile profile, InetAddress remote, Consumer<Runnable> settle) {
@@ -108,6 +118,10 @@ final class Sockets {
             case "getsockopt" -> now(getsockopt(a));
             case "fcntl" -> now(fcntl(a));
             case "poll" -> poll(a);
+            case "ioctl" -> now(ioctl(a));
+            case "epoll_create", "epoll_create1" -> now(epollCreate());
+            case "epoll_ctl" -> now(epollCtl(a));
+            case "epoll_wait" -> epollWait(a);
             default -> throw new Unsupported("system call " + name + "()");
         };
     }
@@ -364,10 +378,13 @@ final class Sockets {
         if (s == null) {
             return Result.error("EBADF");
         }
-        if (s.connecting != null) {
-            throw new Unsupported("close() of a socket whose connect() is in progress");
-        }
         fds.values().remove(s);
+        int fd = (int) ((Expr.Int) a.get(0)).value();
+        fds.values().stream().filter(o -> o.epoll != null).forEach(o -> o.epoll.forget(fd));
+        if (s.connecting != null) {
+            s.connecting.cancel(false); // the attempt is abandoned: no segment (RFC 9293 3.10.4, CLOSE in SYN-SENT)
+            settle.accept(null);
+        }
         if (s.server != null) {
             s.server.close();
         }
@@ -431,7 +448,10 @@ final class Sockets {
             case "SO_SNDBUF" -> {
                 s.sndbuf = (int) Math.max(4608, 2 * value); // Linux doubles it, for its bookkeeping
                 s.options = s.options.withSendBuffer(s.sndbuf);
-                requireUnconnected(s, opt);
+                if (s.conn != null) {
+                    s.conn.setSendBufferSize(s.sndbuf);
+                    settle.accept(null);
+                }
             }
             case "SO_RCVBUF" -> {
                 s.rcvbuf = (int) Math.max(2304, 2 * value);
@@ -492,6 +512,118 @@ final class Sockets {
         return Result.of(0);
     }
 
+    /**
+     * ioctl(): the queue sizes the socket table shows, {@code SIOCINQ}/{@code FIONREAD} (bytes
+     * received and not yet read) and {@code SIOCOUTQ}/{@code TIOCOUTQ} (bytes written and not yet
+     * acknowledged), checked against the script's {@code [n]}.
+     */
+    private Result ioctl(List<Expr> a) throws Unsupported {
+        Sock s = sock(a);
+        if (s == null) {
+            return Result.error("EBADF");
+        }
+        String request = a.size() > 1 ? a.get(1).toString() : "";
+        SocketInfo i = info(s);
+        long value = switch (request) {
+            case "SIOCINQ", "FIONREAD" -> i == null ? 0 : i.receiveQueue();
+            case "SIOCOUTQ", "TIOCOUTQ" -> i == null ? 0 : i.sendQueue();
+            default -> throw new Unsupported("ioctl " + request);
+        };
+        if (s.conn == null && s.server == null) {
+            return Result.error("EINVAL");
+        }
+        long expected = intValue(a.get(2), "ioctl " + request);
+        if (expected != value) {
+            return new Result(0, "value " + value + " (expected " + expected + ")");
+        }
+        return Result.of(0);
+    }
+
+    private Result epollCreate() {
+        Sock s = new Sock();
+        s.epoll = new Epoll(new Epoll.Readiness() {
+            @Override
+            public Set<String> events(int fd) {
+                Set<String> out = new TreeSet<>();
+                for (String e : revents(fds.get(fd), "POLLIN|POLLOUT").split("\\|")) {
+                    if (!e.isEmpty()) {
+                        out.add(e.replace("POLL", "EPOLL"));
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public long receivedUpTo(int fd) {
+                Sock t = fds.get(fd);
+                SocketInfo i = t == null ? null : info(t);
+                return i == null ? -1 : Long.parseLong(i.details().getOrDefault("rcv_nxt", "-1"));
+            }
+        });
+        return Result.of(allocate(s, wantFd));
+    }
+
+    /** epoll_ctl(epfd, op, fd, {events=..., fd=...}). */
+    private Result epollCtl(List<Expr> a) throws Unsupported {
+        Sock e = sock(a);
+        if (e == null || e.epoll == null) {
+            return Result.error(e == null ? "EBADF" : "EINVAL");
+        }
+        int fd = (int) intValue(a.get(2), "epoll_ctl fd");
+        if (!fds.containsKey(fd)) {
+            return Result.error("EBADF");
+        }
+        String events = a.size() > 3 ? field(a.get(3), "events") : null;
+        String errno = e.epoll.control(a.get(1).toString(), fd, events == null ? "" : events);
+        return errno == null ? Result.of(0) : Result.error(errno);
+    }
+
+    /**
+     * epoll_wait(epfd, {events=..., fd=...}, maxevents, timeout): the first event checked against
+     * the script's; with a timeout it waits as a {@code poll()} does.
+     */
+    private Outcome epollWait(List<Expr> a) throws Unsupported {
+        Sock e = sock(a);
+        if (e == null || e.epoll == null) {
+            return now(Result.error(e == null ? "EBADF" : "EINVAL"));
+        }
+        int max = (int) intValue(a.get(2), "epoll_wait maxevents");
+        long timeout = a.size() > 3 ? intValue(a.get(3), "epoll_wait timeout") : 0;
+        List<Epoll.Event> ready = e.epoll.poll(max);
+        if (!ready.isEmpty() || timeout == 0) {
+            return now(epollResult(a.get(1), ready));
+        }
+        return waitFor(() -> {
+            List<Epoll.Event> now = e.epoll.poll(max);
+            return now.isEmpty() ? null : epollResult(a.get(1), now);
+        }, () -> epollResult(a.get(1), List.of()), timeout);
+    }
+
+    private static Result epollResult(Expr expected, List<Epoll.Event> ready) {
+        String events = field(expected, "events");
+        if (!ready.isEmpty() && events != null) {
+            Epoll.Event first = ready.getFirst();
+            String fd = field(expected, "fd");
+            if (!first.events().equals(Epoll.flags(events)) || (fd != null && !fd.equals(Integer.toString(first.fd())))) {
+                return new Result(ready.size(), "events=" + String.join("|", first.events()) + " fd=" + first.fd()
+                        + " (expected " + expected + ")");
+            }
+        }
+        return Result.of(ready.size());
+    }
+
+    /** The value of {@code name=...} in a struct argument, as written, or null. */
+    private static String field(Expr struct, String name) {
+        if (struct instanceof Expr.Struct st) {
+            for (Expr f : st.items()) {
+                if (f instanceof Expr.Assign as && as.name().toString().equals(name)) {
+                    return as.value().toString();
+                }
+            }
+        }
+        return null;
+    }
+
     private Result fcntl(List<Expr> a) throws Unsupported {
         Sock s = sock(a);
         if (s == null) {
@@ -518,7 +650,53 @@ final class Sockets {
         if (r.value() > 0 || timeout == 0) {
             return now(r);
         }
-        throw new Unsupported("a poll() that waits");
+        return waitFor(() -> {
+            Result now = pollChecked(arr);
+            return now.value() > 0 ? now : null;
+        }, () -> pollChecked(arr), timeout);
+    }
+
+    /**
+     * A call that waits until {@code ready} gives a result (looked at as the timeline moves) or
+     * its timeout (milliseconds; negative: none) runs out, when {@code expired} gives it.
+     */
+    private Outcome waitFor(Supplier<Result> ready, Supplier<Result> expired,
+                            long timeoutMillis) {
+        CompletableFuture<Result> f = new CompletableFuture<>();
+        Timer timer = stack.loop().newTimer("packetdrill-wait", () -> f.complete(expired.get()));
+        if (timeoutMillis > 0) {
+            timer.scheduleAfter(timeoutMillis * 1_000_000L);
+        }
+        waiting.add(() -> {
+            Result r = f.isDone() ? null : ready.get();
+            if (r != null) {
+                f.complete(r);
+            }
+            if (f.isDone()) {
+                timer.cancel();
+                return true;
+            }
+            return false;
+        });
+        return new Outcome(null, f);
+    }
+
+    /**
+     * Completes the waiting calls whose descriptors are ready now (a waiting {@code poll()}: the
+     * stack has no readiness callback, so the runner calls this as the timeline moves, after
+     * each step of the loop).
+     */
+    void checkWaiting() {
+        waiting.removeIf(BooleanSupplier::getAsBoolean);
+    }
+
+    /** {@link #pollNow} of an array that was already read once (so it cannot be unsupported). */
+    private Result pollChecked(Expr.Array arr) {
+        try {
+            return pollNow(arr);
+        } catch (Unsupported e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Result pollNow(Expr.Array arr) throws Unsupported {

@@ -40,6 +40,23 @@ public interface CongestionControl {
     /** Recovery ended: everything outstanding when it began has been acknowledged. */
     void onRecoveryEnd(long now);
 
+    /**
+     * The peer echoed a congestion mark (RFC 3168 6.1.2: an ACK with ECE on a connection that
+     * negotiated ECN): the network is congested, and nothing was lost. The sender calls this at
+     * most once per window of data and never during loss recovery, and sets CWR on the next new
+     * segment. The response must be "essentially the same as to a single dropped packet"
+     * (RFC 3168 6.1.2): reduce the window as for a fast retransmit, but with nothing to resend
+     * there is no recovery to enter; the window should not grow on the ACK that carried the echo.
+     *
+     * <p>The default is that response written with the loss events, for a controller that knows
+     * nothing of ECN: entering recovery and leaving it at once, which for a window-based
+     * controller leaves {@code cwnd} at its reduced ssthresh.
+     */
+    default void onCongestionExperienced(long now, long bytesInFlight) {
+        onFastRetransmit(now, bytesInFlight);
+        onRecoveryEnd(now);
+    }
+
     /** The retransmission timer fired. */
     void onRetransmissionTimeout(long now, long bytesInFlight);
 

@@ -18,7 +18,12 @@ public interface TcpService {
         return connect(remote, TcpSocketOptions.DEFAULT);
     }
 
-    /** Connects without waiting; the future completes on the event loop. */
+    /**
+     * Connects without waiting; the future completes on the event loop. Cancelling it before it
+     * completes abandons the attempt, as a {@code close()} in SYN-SENT does (RFC 9293 3.10.4):
+     * the connection is deleted without a segment, and a SYN-ACK that comes later finds no
+     * connection (a reset answers it).
+     */
     CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, TcpSocketOptions options);
 
     /**
@@ -36,7 +41,8 @@ public interface TcpService {
     /**
      * {@link #connect(InetSocketAddress, InetSocketAddress, TcpSocketOptions)} without waiting;
      * the future completes on the event loop, exceptionally with a {@link java.net.BindException}
-     * for a local address or port that cannot be had.
+     * for a local address or port that cannot be had; cancelling it abandons the attempt (see
+     * {@link #connectAsync(InetSocketAddress, TcpSocketOptions)}).
      */
     CompletableFuture<TcpSocket> connectAsync(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options);
 

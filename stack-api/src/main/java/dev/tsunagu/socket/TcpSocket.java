@@ -84,6 +84,16 @@ public interface TcpSocket extends AutoCloseable {
     /** Turns keepalive probes on an idle connection (RFC 1122 4.2.3.6) on or off; any thread. */
     void setKeepAlive(boolean on);
 
+    /**
+     * {@code SO_SNDBUF} on a live connection: the send buffer holds at most {@code bytes} from
+     * now on. A larger one takes waiting writes' bytes at once; a smaller one keeps what it
+     * holds and takes more only once acknowledgements bring it below the new size. Takes effect
+     * on the event loop shortly after the call; any thread.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is below 1 or above 1 GiB
+     */
+    void setSendBufferSize(int bytes);
+
     /** A blocking {@link InputStream} over {@link #read}; the same instance on every call. */
     InputStream inputStream();
 

@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.icmp.IcmpErrorDelivery;
 import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.ip.wire.Ipv4Header;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
@@ -137,7 +138,9 @@ final class IcmpProtocol implements TransportProtocol {
         outMsgs.increment();
         outEchoReps.increment();
         IpAddress from = info.isBroadcastOrMulticast() ? null : info.destination();
-        ip.send(p, from, info.source(), IpProtocol.ICMP, 0, info.tos(), false);
+        // The request's DSCP, not its ECN field: ICMP is no ECN-capable transport, and CE is a
+        // router's to set (RFC 3168 5).
+        ip.send(p, from, info.source(), IpProtocol.ICMP, 0, Ecn.with(info.tos(), Ecn.NOT_ECT), false);
     }
 
     /** Finds the transport whose datagram the error quotes and tells it. */

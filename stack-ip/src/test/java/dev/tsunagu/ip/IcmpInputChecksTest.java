@@ -6,8 +6,11 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.wire.IcmpHeader;
 import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
+import dev.tsunagu.testkit.Craft;
+import dev.tsunagu.testkit.RawLan;
 import dev.tsunagu.testkit.TestHosts;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.Ipv4Address;
@@ -83,5 +86,25 @@ class IcmpInputChecksTest {
             a.service(Ipv4Service.class).orElseThrow().send(p, 0, B, IpProtocol.ICMP, 0, 0, false);
         });
         loop.runUntilIdle();
+    }
+
+    /**
+     * RFC 3168 5: the reply mirrors the request's DSCP but not its ECN field. ICMP is not an
+     * ECN-capable transport, and a CE the request met is the path's news, not the reply's.
+     */
+    @Test
+    void anEchoReplyKeepsTheRequestsDscpButNotItsEcnField() {
+        try (RawLan net = RawLan.start("icmp-ecn", 3)) {
+            byte[] request = Craft.ipv4(RawLan.RAW, RawLan.HOST, 1, Craft.echoRequest(7, 1, new byte[8]));
+            request[1] = (byte) (46 << 2 | Ecn.CE); // DSCP EF, congestion experienced
+            request[10] = request[11] = 0;
+            int c = InternetChecksum.compute(request, 0, 20);
+            request[10] = (byte) (c >>> 8);
+            request[11] = (byte) c;
+            net.raw.sendIp(net.host, request);
+            List<byte[]> replies = net.icmpReceived();
+            assertThat(replies).hasSize(1);
+            assertThat(replies.get(0)[1] & 0xFF).isEqualTo(46 << 2 | Ecn.NOT_ECT);
+        }
     }
 }

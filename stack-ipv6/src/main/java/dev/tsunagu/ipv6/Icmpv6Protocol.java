@@ -5,6 +5,7 @@ import dev.tsunagu.ip.icmp.IcmpErrorDelivery;
 import dev.tsunagu.ipv6.wire.ExtensionHeaders;
 import dev.tsunagu.ipv6.wire.Icmpv6Header;
 import dev.tsunagu.ipv6.wire.Ipv6Header;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.Ipv6Address;
 import dev.tsunagu.stack.IcmpErrorInfo;
@@ -158,7 +159,9 @@ final class Icmpv6Protocol implements TransportProtocol {
         Icmpv6Header.setChecksum(p, from, to);
         outMsgs.increment();
         outEchoReplies.increment();
-        ip.send(p, from, to, IpProtocol.ICMPV6, 0, info.tos(), false);
+        // The request's DSCP, not its ECN field: ICMP is no ECN-capable transport, and CE is a
+        // router's to set (RFC 3168 5).
+        ip.send(p, from, to, IpProtocol.ICMPV6, 0, Ecn.with(info.tos(), Ecn.NOT_ECT), false);
     }
 
     /** Finds the transport whose packet the error quotes and tells it. */

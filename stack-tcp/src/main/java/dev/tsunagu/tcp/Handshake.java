@@ -21,7 +21,8 @@ import java.net.NoRouteToHostException;
 /**
  * The three-way handshake's own work (RFC 9293 3.5): our SYN or SYN-ACK and its retransmission,
  * and the negotiation of the options that only SYNs carry — MSS (RFC 9293 3.7.1, RFC 6691),
- * window scale (RFC 7323 2), SACK-permitted (RFC 2018) and timestamps (RFC 7323 3). The
+ * window scale (RFC 7323 2), SACK-permitted (RFC 2018), timestamps (RFC 7323 3) and ECN
+ * (RFC 3168 6.1.1, whose rules are {@link TcpEcn}'s). The
  * connection's state machine decides when each step happens; this class does it, writing the
  * results into the parts that use them. A segment in SYN-SENT (RFC 9293 3.10.7.3) is the
  * handshake's alone, so its steps are here; what they lead to (a RST to send, a refusal, the
@@ -43,6 +44,7 @@ final class Handshake {
     private final Receiver rcv;
     private final RttSampler rtt;
     private final LossRecovery loss;
+    private final TcpEcn ecn;
     private final TcpOutput out;
     private final Timer retransmitTimer;
     private final EventLoop loop;
@@ -54,7 +56,8 @@ final class Handshake {
     private boolean peerOfferedScale;
 
     Handshake(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
-              Sender snd, Receiver rcv, RttSampler rtt, LossRecovery loss, TcpOutput out, Timer retransmitTimer) {
+              Sender snd, Receiver rcv, RttSampler rtt, LossRecovery loss, TcpEcn ecn, TcpOutput out,
+              Timer retransmitTimer) {
         this.loop = loop;
         this.settings = settings;
         this.counters = counters;
@@ -64,6 +67,7 @@ final class Handshake {
         this.rcv = rcv;
         this.rtt = rtt;
         this.loss = loss;
+        this.ecn = ecn;
         this.out = out;
         this.retransmitTimer = retransmitTimer;
     }
@@ -72,6 +76,7 @@ final class Handshake {
     void startActive(int iss) {
         snd.start(iss);
         loss.start(iss);
+        ecn.startActive();
     }
 
     /**
@@ -83,6 +88,7 @@ final class Handshake {
         snd.start(iss);
         loss.start(iss);
         onPeerSyn(s);
+        ecn.onPeerSyn(s);
         snd.sndWnd = s.window; // the window in a SYN is never scaled (RFC 7323 2.2)
         snd.sndWl1 = s.seq;
         snd.sndWl2 = s.ack;
@@ -132,8 +138,10 @@ final class Handshake {
             rtt.onSynAcked(synRetransmits != 0);
             retransmitTimer.cancel();
             snd.setWindow(s.window, s.seq, s.ack); // unscaled in a SYN
+            ecn.onSynAck(s);
             return SynSentOutcome.ESTABLISHED;
         }
+        ecn.onCrossingSyn(s);
         snd.sndWnd = s.window;
         snd.sndWl1 = s.seq;
         return SynSentOutcome.SIMULTANEOUS;
@@ -182,16 +190,18 @@ final class Handshake {
      * Passive open from a SYN cookie (RFC 4987): the ACK {@code s} returned our cookie {@code iss};
      * the SYN we never kept is rebuilt from it, its MSS from the cookie, its window scale and
      * SACK-permitted from the echoed timestamp ({@code peerScale} -1 and {@code sack} false
-     * without timestamps). The connection then enters SYN-RECEIVED and takes {@code s} as the
-     * ACK of its SYN-ACK. No RTT sample: when the SYN-ACK left is what was not kept.
+     * without timestamps), and so whether ECN was granted ({@code ecnGranted}). The connection
+     * then enters SYN-RECEIVED and takes {@code s} as the ACK of its SYN-ACK. No RTT sample: when
+     * the SYN-ACK left is what was not kept.
      */
-    void startFromCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack) {
+    void startFromCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack, boolean ecnGranted) {
         int peerIsn = s.seq - 1;
         rcv.start(peerIsn);
         snd.start(iss);
         loss.start(iss);
         rcv.anchorSynWindow(); // what the cookie SYN-ACK offered (the same empty buffer)
         negotiate(peerMss, peerScale, sack, s.options.timestamps, s.options.tsValue);
+        ecn.onCookie(ecnGranted);
         rtt.lastAckSent = rcv.rcvNxt; // the SYN-ACK acknowledged the SYN
         snd.sndWnd = s.window;
         snd.sndWl1 = peerIsn;
@@ -230,6 +240,9 @@ final class Handshake {
         }
         rto.onTimeout(loop.now());
         counters.retransSegs.increment();
+        if (!synAck) {
+            ecn.onSynTimeout(); // RFC 3168 6.1.1.1: the next SYN without ECN setup
+        }
         sendSynAndArm(synAck);
         return true;
     }

@@ -50,6 +50,7 @@ final class LossRecovery {
     private final RetransmissionPolicy rto;
     private final Sender snd;
     private final RttSampler rtt;
+    private final TcpEcn ecn;
     private final Timer retransmitTimer;
 
     int dupAcks;
@@ -79,13 +80,14 @@ final class LossRecovery {
     private boolean probeSent;
 
     LossRecovery(EventLoop loop, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto, Sender snd,
-                 RttSampler rtt, Timer retransmitTimer) {
+                 RttSampler rtt, TcpEcn ecn, Timer retransmitTimer) {
         this.loop = loop;
         this.counters = counters;
         this.cc = cc;
         this.rto = rto;
         this.snd = snd;
         this.rtt = rtt;
+        this.ecn = ecn;
         this.retransmitTimer = retransmitTimer;
     }
 
@@ -105,6 +107,22 @@ final class LossRecovery {
 
     boolean inSackRecovery() {
         return sackEnabled && cc.inRecovery();
+    }
+
+    /**
+     * FlightSize (RFC 5681 2), what a loss or an ECN echo reduces the window from: SND.MAX −
+     * SND.UNA, but never more than the window that let it out (cwnd; in recovery the smaller of
+     * cwnd and ssthresh, which is what {@link #recoveryOutput} sends against). SND.MAX − SND.UNA
+     * alone counts data that arrived above a hole and stays unacknowledged until the hole is
+     * repaired: when a recovery ends on a new hole with hundreds of segments SACKed above it
+     * (behind an AQM that keeps dropping), 0.7 of that was more than the window had been, and
+     * the "reduction" raised it, so each loss grew the queue that caused the next (the CUBIC
+     * behind CoDel regression in docs/performance.md). Linux reduces from cwnd for the same
+     * reason; an application-limited flight below cwnd still counts as itself (RFC 5681).
+     */
+    long flightSize() {
+        long window = cc.inRecovery() ? Math.min(cc.congestionWindow(), cc.slowStartThreshold()) : cc.congestionWindow();
+        return Math.min(snd.sndMax - snd.sndUna, window);
     }
 
     // =====================================================================================
@@ -181,7 +199,8 @@ final class LossRecovery {
         // fast retransmit for the same window of data).
         if (!sackEnabled && dupAcks == 3 && !cc.inRecovery() && gt(ack, recover)) {
             recover = snd.sndMax;
-            cc.onFastRetransmit(now, inFlight);
+            cc.onFastRetransmit(now, flightSize());
+            ecn.onWindowReduced(recover);
             counters.fastRetransmits.increment();
             TcpTrace.reason(snd, RetransmitReason.FAST_RETRANSMIT);
             retransmitFirst();
@@ -227,7 +246,8 @@ final class LossRecovery {
     private void enterSackRecovery(long now) {
         recover = snd.sndMax;
         forgetRetransmissions();
-        cc.onFastRetransmit(now, snd.sndMax - snd.sndUna);
+        cc.onFastRetransmit(now, flightSize());
+        ecn.onWindowReduced(recover);
         counters.fastRetransmits.increment();
         counters.sackRecoveries.increment();
         highRxt = snd.sndUna;
@@ -406,9 +426,13 @@ final class LossRecovery {
         }
     }
 
-    /** New data left: with SACK, a tail loss probe is armed unless one is pending. */
+    /**
+     * New data (or our FIN) left: with SACK, the tail loss probe is armed again from now (RFC
+     * 8985 7.2: the PTO is started or restarted after each original transmission), so it
+     * measures from the tail, not from the first segment of the flight.
+     */
     void onNewDataSent() {
-        if (sackEnabled && (probeTimer == null || !probeTimer.isPending())) {
+        if (sackEnabled) {
             armProbe();
         }
     }
@@ -427,6 +451,9 @@ final class LossRecovery {
             pto = Math.max(pto, srtt * 3 / 2 + 200_000_000L);
         }
         if (pto >= rto.currentTimeoutNanos()) {
+            if (probeTimer != null) {
+                probeTimer.cancel(); // the RTO comes first: a probe armed for an earlier tail must not
+            }
             return;
         }
         if (probeTimer == null) {
@@ -471,7 +498,8 @@ final class LossRecovery {
         // do not count as sent.
         boolean fin = snd.finSent && snd.finSeqValid && snd.finSeq + 1 == sndMax;
         int sentEnd = fin ? snd.finSeq : sndMax;
-        int len = Math.min(mss, Math.min(sentEnd - sndUna, snd.sendBuffer.length()));
+        // 7.3: "the most recently transmitted segment": a FIN that left alone goes alone again.
+        int len = fin && snd.finSentAlone ? 0 : Math.min(mss, Math.min(sentEnd - sndUna, snd.sendBuffer.length()));
         if (len <= 0 && !fin) {
             return;
         }
@@ -506,7 +534,7 @@ final class LossRecovery {
             counters.abortOnTimeout.increment();
             return false;
         }
-        cc.onRetransmissionTimeout(now, snd.sndMax - snd.sndUna);
+        cc.onRetransmissionTimeout(now, flightSize());
         if (sackEnabled && rto.consecutiveTimeouts() > 1) {
             scoreboard.clear(); // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
         }
@@ -514,6 +542,7 @@ final class LossRecovery {
         forgetRetransmissions();
         rtt.stopTiming();       // Karn
         recover = snd.sndMax;   // RFC 6582 4.1: no fast retransmit for data sent before the timeout
+        ecn.onWindowReduced(recover); // RFC 3168 6.1.2: CWR after a reduction "for any reason"
         dupAcks = 0;
         snd.goBackN();
         snd.output();

@@ -61,6 +61,13 @@ final class Receiver {
     /** Sequence number of the latest out-of-order data we took: its block goes first in our SACK option. */
     private int lastOutOfOrderSeq;
     private boolean lastOutOfOrderValid;
+    /**
+     * Data that arrived again, {@code [dsackStart, dsackEnd)}, to report once as the first block
+     * of our next SACK option (a D-SACK, RFC 2883 4), while {@link #dsackPending}.
+     */
+    private int dsackStart;
+    private int dsackEnd;
+    private boolean dsackPending;
 
     Receiver(ReceiveBuffer receiveBuffer, int ourMss, TcpCounters counters, AckScheduler acks) {
         this.receiveBuffer = receiveBuffer;
@@ -126,6 +133,9 @@ final class Receiver {
             offset = 0;
         }
         int len = s.payloadLength - skip;
+        if (skip > 0) {
+            onDuplicate(dataSeq, dataSeq + Math.min(skip, s.payloadLength)); // RFC 2883 4.1.1: what came again
+        }
         if (len <= 0) {
             acks.ackNow(); // all duplicate: tell the sender at once (RFC 5681 4.2)
             counters.duplicateData.increment();
@@ -217,18 +227,50 @@ final class Receiver {
 
     // ---- SACK blocks ----
 
-    /** Whether our next ACK has holes to tell of. */
+    /**
+     * RFC 2883: data {@code [from, to)}, all below RCV.NXT, arrived again (a retransmission
+     * whose original had come, or a duplicate the network made). With SACK, our next ACK reports
+     * it as a D-SACK block, so the sender can tell a spurious retransmission from a loss. A
+     * segment entirely outside the window reaches here through {@link #onUnacceptable}. The ACK
+     * goes at once: the sender is retransmitting, and the news is for now.
+     */
+    void onDuplicate(int from, int to) {
+        if (sackPermitted && lt(from, to)) {
+            dsackStart = from;
+            dsackEnd = to;
+            dsackPending = true;
+            acks.ackNow();
+        }
+    }
+
+    /** An unacceptable segment {@code s} with data: if its data is all old (below RCV.NXT), it is a duplicate (RFC 2883). */
+    void onUnacceptable(Segment s) {
+        if (s.payloadLength > 0 && SeqNum.le(s.seq + s.payloadLength, rcvNxt)) {
+            onDuplicate(s.seq, s.seq + s.payloadLength);
+        }
+    }
+
+    /** Whether our next ACK has holes (or a duplicate) to tell of. */
     boolean hasSackBlocks() {
-        return sackPermitted && receiveBuffer.hasOutOfOrder();
+        return sackPermitted && (dsackPending || receiveBuffer.hasOutOfOrder());
     }
 
     /**
-     * Our SACK option (RFC 2018 4): the block holding the latest out-of-order arrival first, then
-     * the others from the highest down, at most {@code max}.
+     * Our SACK option: a D-SACK block first if data came again since the last ACK (RFC 2883 4,
+     * reported once), then the block holding the latest out-of-order arrival (RFC 2018 4), then
+     * the others from the highest down, at most {@code max} in all.
      */
     void writeSackBlocks(TcpHeader.Options o, int max) {
+        int k = 0;
+        if (dsackPending && max > 0) {
+            o.sackBlocks[0] = dsackStart;
+            o.sackBlocks[1] = dsackEnd;
+            o.sackCount = k = 1;
+            dsackPending = false;
+            counters.dsacksSent.increment();
+        }
         int n = receiveBuffer.outOfOrderRanges();
-        if (max <= 0 || n == 0) {
+        if (k >= max || n == 0) {
             return;
         }
         int first = -1;
@@ -241,11 +283,10 @@ final class Receiver {
                 }
             }
         }
-        int k = 0;
         if (first >= 0) {
-            o.sackBlocks[0] = rcvNxt + receiveBuffer.rangeStart(first);
-            o.sackBlocks[1] = rcvNxt + receiveBuffer.rangeEnd(first);
-            k = 1;
+            o.sackBlocks[2 * k] = rcvNxt + receiveBuffer.rangeStart(first);
+            o.sackBlocks[2 * k + 1] = rcvNxt + receiveBuffer.rangeEnd(first);
+            k++;
         }
         for (int i = n - 1; i >= 0 && k < max; i--) {
             if (i != first) {

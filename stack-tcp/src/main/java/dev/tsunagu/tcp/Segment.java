@@ -52,6 +52,8 @@ final class Segment {
     int payloadLength;
     final TcpHeader.Options options = new TcpHeader.Options();
     boolean optionsValid;
+    /** The IP header's ECN codepoint (RFC 3168 5), set by the layer from the datagram. */
+    int ecn;
 
     boolean has(int flag) {
         return (flags & flag) != 0;

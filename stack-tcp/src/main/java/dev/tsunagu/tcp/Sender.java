@@ -95,6 +95,8 @@ final class Sender {
     /** Sequence number of our FIN, once sent (valid while {@link #finSeqValid}). */
     int finSeq;
     boolean finSeqValid;
+    /** Whether our FIN last left in a segment of its own (a tail loss probe resends it so, RFC 8985 7.3). */
+    boolean finSentAlone;
     /** Sequence number up to which the application asked for a push (valid while {@link #pushSet}). */
     private int pushSeq;
     private boolean pushSet;
@@ -434,7 +436,7 @@ final class Sender {
         int seq = sndNxt;
         boolean retransmission = lt(seq, sndMax);
         long now = loop.now();
-        if (!retransmission && len > 0 && sndUna == sndMax && dataSent
+        if (settings.slowStartAfterIdle && !retransmission && len > 0 && sndUna == sndMax && dataSent
                 && now - lastDataSentAt > rto.currentTimeoutNanos()) {
             // RFC 5681 4.1: after an idle period longer than the RTO the ACK clock is gone;
             // restart from (at most) the initial window rather than burst a stale cwnd.
@@ -445,7 +447,11 @@ final class Sender {
             dataSent = true;
         }
         int flags = ACK | (fin ? FIN : 0) | (len > 0 && offset + len == sendBuffer.length() ? PSH : 0);
-        out.data(seq, flags, sendBuffer, offset, len, mss);
+        if (retransmission || len == 0) {
+            out.data(seq, flags, sendBuffer, offset, len, mss);
+        } else {
+            out.newData(seq, flags, sendBuffer, offset, len, mss); // ECN marks only these (RFC 3168 6.1.5)
+        }
         sndNxt = seq + len + (fin ? 1 : 0);
         if (gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
@@ -454,6 +460,7 @@ final class Sender {
             finSent = true;
             finSeq = seq + len;
             finSeqValid = true;
+            finSentAlone = len == 0;
         }
         if (retransmission) {
             rtt.onRetransmit();
@@ -464,8 +471,8 @@ final class Sender {
         }
         cc.onSent(loop.now(), len, sndMax - sndUna);
         paced(now, len);
-        if (!retransmission && len > 0) {
-            loss.onNewDataSent();
+        if (!retransmission && (len > 0 || fin)) {
+            loss.onNewDataSent(); // a FIN is new sequence space too
         }
         if (!retransmitTimer.isPending()) {
             retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());

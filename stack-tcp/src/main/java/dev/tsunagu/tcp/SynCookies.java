@@ -39,8 +39,8 @@ import java.util.random.RandomGenerator;
  * <p><b>Options.</b> SACK-permitted and the peer's window scale do not fit in 32 bits with the
  * rest; when the SYN carried timestamps, they ride in the low {@link #TS_OPTION_BITS} bits of
  * our SYN-ACK's TSval, which the ACK echoes (as Linux does): bits 0-3 the peer's shift, 15 for
- * none; bit 4 SACK-permitted; bit 5 reserved (0). Without timestamps a cookie connection has
- * neither SACK nor window scaling, the price RFC 4987 names.
+ * none; bit 4 SACK-permitted; bit 5 ECN granted (RFC 3168, as Linux's bit). Without timestamps a
+ * cookie connection has neither SACK, window scaling nor ECN, the price RFC 4987 names.
  *
  * <p>Loop thread only (the rotation mutates).
  */
@@ -58,6 +58,7 @@ final class SynCookies {
     static final int TS_OPTION_MASK = (1 << TS_OPTION_BITS) - 1;
     private static final int NO_WINDOW_SCALE = 0xF;
     private static final int SACK_BIT = 0x10;
+    private static final int ECN_BIT = 0x20;
     private static final int MAC_MASK = 0xFF_FFFF;
 
     private final RandomGenerator keySource;
@@ -114,11 +115,12 @@ final class SynCookies {
 
     /**
      * The TSval of a cookie SYN-ACK: our clock {@code tsNow} with its low bits replaced by the
-     * peer's window scale ({@code -1}: none) and SACK-permitted, never ahead of {@code tsNow}
-     * (so the connection's later timestamps do not go back).
+     * peer's window scale ({@code -1}: none), SACK-permitted and ECN granted, never ahead of
+     * {@code tsNow} (so the connection's later timestamps do not go back).
      */
-    static int encodeTimestamp(int tsNow, int peerWindowScale, boolean sackPermitted) {
-        int bits = (peerWindowScale < 0 ? NO_WINDOW_SCALE : Math.min(peerWindowScale, 14)) | (sackPermitted ? SACK_BIT : 0);
+    static int encodeTimestamp(int tsNow, int peerWindowScale, boolean sackPermitted, boolean ecn) {
+        int bits = (peerWindowScale < 0 ? NO_WINDOW_SCALE : Math.min(peerWindowScale, 14)) | (sackPermitted ? SACK_BIT : 0)
+                | (ecn ? ECN_BIT : 0);
         int ts = (tsNow & ~TS_OPTION_MASK) | bits;
         return gt(ts, tsNow) ? ts - (1 << TS_OPTION_BITS) : ts;
     }
@@ -132,6 +134,11 @@ final class SynCookies {
     /** SACK-permitted from an echoed cookie TSval. */
     static boolean sackPermittedOf(int tsEcho) {
         return (tsEcho & SACK_BIT) != 0;
+    }
+
+    /** Whether ECN was granted, from an echoed cookie TSval. */
+    static boolean ecnOf(int tsEcho) {
+        return (tsEcho & ECN_BIT) != 0;
     }
 
     /**

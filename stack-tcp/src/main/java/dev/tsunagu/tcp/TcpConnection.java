@@ -74,6 +74,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     final Receiver rcv;
     final Sender snd;
     final LossRecovery loss;
+    /** ECN's rules (RFC 3168 6.1): what it marks, echoes and answers. */
+    final TcpEcn ecn;
     /** The handshake's part, dropped once established (an idle connection keeps its bytes). */
     private Handshake hs;
 
@@ -114,14 +116,15 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.acks = new AckScheduler(loop, settings, counters, loop.newTimer("tcp-delack", this::onDelayedAck));
         this.rcv = new Receiver(new ReceiveBuffer(options.receiveBuffer(), settings.maxOutOfOrder, layer.rings), ourMss,
                 counters, acks);
-        TcpOutput out = new TcpOutput(this, layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks);
+        this.ecn = new TcpEcn(settings, counters, cc, acks);
+        TcpOutput out = new TcpOutput(this, layer.context().buffers(), layer.outOptions, settings, rcv, rtt, acks, ecn);
         this.snd = new Sender(loop, settings, counters, cc, rto,
                 layer.newSendBufferingPolicy(options.sendBuffering(), ourMss),
                 new SendBuffer(options.sendBuffer(), layer.rings), Math.min(ourMss, Handshake.DEFAULT_MSS),
                 options.noDelay(), out, rtt, retransmitTimer);
-        this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, retransmitTimer);
+        this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, ecn, retransmitTimer);
         snd.recovery(loss);
-        this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, out, retransmitTimer);
+        this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, ecn, out, retransmitTimer);
         if (options.keepAlive()) {
             setKeepAlive(true);
         }
@@ -160,8 +163,8 @@ final class TcpConnection implements TcpOutput.Transmit {
      * from it ({@link Handshake#startFromCookie}), then {@code s} is processed as the ACK of our
      * SYN-ACK, with any data it carries.
      */
-    void acceptCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack) {
-        hs.startFromCookie(s, iss, peerMss, peerScale, sack);
+    void acceptCookie(Segment s, int iss, int peerMss, int peerScale, boolean sack, boolean ecnGranted) {
+        hs.startFromCookie(s, iss, peerMss, peerScale, sack, ecnGranted);
         state = TcpState.SYN_RECEIVED;
         counters.passiveOpens.increment();
         onSegment(s);
@@ -246,11 +249,11 @@ final class TcpConnection implements TcpOutput.Transmit {
             } else if (segLen == 0) {
                 rateLimitedAck(); // a bare ACK out of window might be half of an ACK loop: limit
             } else {
+                rcv.onUnacceptable(s); // old data again: a D-SACK in this ACK (RFC 2883)
                 sendAck();        // old or early data: the sender must learn where we are, always
             }
             return;
         }
-        rtt.onAcceptable(s);
         // Second: RST (RFC 5961 3.2: only an exact match resets; in-window draws a challenge).
         if (s.has(RST)) {
             if (s.seq != rcv.rcvNxt) {
@@ -263,6 +266,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         // Fourth: SYN in a synchronized state (RFC 5961 4.2): challenge ACK.
         if (s.has(SYN)) {
             if (state == TcpState.SYN_RECEIVED && s.seq == rcv.irs) {
+                rtt.onAcceptable(s);
                 hs.sendSyn(true); // our SYN-ACK was lost: the peer repeats its SYN (with data)
                 return;
             }
@@ -307,6 +311,12 @@ final class TcpConnection implements TcpOutput.Transmit {
             rateLimitedAck();
             return;
         }
+        // TS.Recent only from a segment whose ACK is acceptable too (as Linux): a segment dropped
+        // here must not leave its timestamp behind, or a forged TSval far ahead would make PAWS
+        // (RFC 7323 5.3) drop every genuine segment after it. The RST and SYN challenges above
+        // echo the TS.Recent the connection had.
+        rtt.onAcceptable(s);
+        ecn.onAcceptable(s); // RFC 3168 6.1.3: CWR ends our echo, CE starts one (6.1.5: in-window only)
         processAck(s);
         if (deleted || state == TcpState.TIME_WAIT && s.payloadLength == 0 && !s.has(FIN)) {
             return;
@@ -391,6 +401,7 @@ final class TcpConnection implements TcpOutput.Transmit {
             loss.onDuplicateAck(now, ack);
         }
         loss.afterAck(now, advanced);
+        ecn.onAck(s, now, loss, snd.sndMax); // RFC 3168 6.1.2, after loss detection: a loss answers first
         snd.onWindow(s);
     }
 
@@ -467,8 +478,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     }
 
     @Override
-    public void transmit(PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
-        layer.transmit(this, b, seq, ack, flags, window, o);
+    public void transmit(PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o, int ecn) {
+        layer.transmit(this, b, seq, ack, flags, window, o, ecn);
     }
 
     /** The ACK we owe, now, if it is due; a data segment carries it otherwise. */
@@ -616,6 +627,15 @@ final class TcpConnection implements TcpOutput.Transmit {
 
     void setNoDelay(boolean on) {
         snd.setNoDelay(on);
+    }
+
+    /** {@code SO_SNDBUF} on a live connection: a larger buffer takes waiting writes' bytes at once. */
+    void setSendBuffer(int bytes) {
+        snd.sendBuffer.setCapacity(bytes);
+        if (!deleted) {
+            calls.serveWrites(snd);
+            snd.output();
+        }
     }
 
     void setKeepAlive(boolean on) {

@@ -57,6 +57,11 @@ final class TcpCounters {
     final Counter tailLossProbes;
     final Counter pmtuReductions;
     final Counter pmtuIgnored;
+    final Counter ecnConnections;
+    final Counter ecnCeReceived;
+    final Counter ecnReductions;
+    final Counter ecnSynFallbacks;
+    final Counter dsacksSent;
 
     /** The counter of a segment {@link Segment#parse} refused. */
     Counter rejected(Segment.Verdict v) {
@@ -130,5 +135,10 @@ final class TcpCounters {
         pmtuReductions = g.counter("PmtuReductions", "MSS lowered on a connection by a checked fragmentation needed (RFC 1191)");
         pmtuIgnored = g.counter("PmtuIgnored",
                 "fragmentation needed errors ignored: quoting no segment in flight (RFC 5927) or not lowering the MSS");
+        ecnConnections = g.counter("EcnConnections", "connections that negotiated ECN (RFC 3168 6.1.1)");
+        ecnCeReceived = g.counter("EcnCeReceived", "data segments that arrived marked CE (RFC 3168 6.1.3)");
+        ecnReductions = g.counter("EcnReductions", "window reductions for an ECE echo (RFC 3168 6.1.2)");
+        dsacksSent = g.counter("DsacksSent", "D-SACK blocks sent for data that arrived again (RFC 2883)");
+        ecnSynFallbacks = g.counter("EcnSynFallbacks", "SYNs sent again without ECN setup after a timeout (RFC 3168 6.1.1.1)");
     }
 }

@@ -3,6 +3,7 @@ package dev.tsunagu.tcp;
 import dev.tsunagu.socket.SocketInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * What the socket table shows of a connection (as Linux's {@code ss -ti}): the RTT and RTO, the
@@ -24,7 +25,17 @@ final class TcpInfo {
         d.put("mss", Integer.toString(snd.mss));
         boolean sack = c.loss.sackEnabled;
         boolean ts = c.rtt.tsEnabled;
-        d.put("opts", (sack ? "sack" : "") + (sack && ts ? "," : "") + (ts ? "ts" : "") + (!sack && !ts ? "-" : ""));
+        StringJoiner opts = new StringJoiner(",");
+        if (sack) {
+            opts.add("sack");
+        }
+        if (ts) {
+            opts.add("ts");
+        }
+        if (c.ecn.enabled) {
+            opts.add("ecn");
+        }
+        d.put("opts", opts.length() == 0 ? "-" : opts.toString());
         if (sack && !c.loss.scoreboard.isEmpty()) {
             d.put("sacked", c.loss.scoreboard.toString());
         }

@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.net.AddressFamily;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.policy.CongestionControl;
@@ -320,6 +321,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 counters.rejected(verdict).increment();
                 return;
             }
+            s.ecn = Ecn.of(info.tos());
             TcpConnection c = lookup(dst, s.destinationPort, src, s.sourcePort);
             if (c != null) {
                 TcpTrace trace = c.snd.trace;
@@ -383,9 +385,11 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
 
     /**
      * Sends one segment of {@code c}, built by its {@link TcpOutput} ({@code b} holds the payload,
-     * {@code o} the options): the header goes in front, with the connection's ports and addresses.
+     * {@code o} the options, {@code ecn} the IP ECN codepoint): the header goes in front, with the
+     * connection's ports and addresses.
      */
-    void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o) {
+    void transmit(TcpConnection c, PacketBuffer b, int seq, int ack, int flags, int window, TcpHeader.Options o,
+                  int ecn) {
         IpService ip = c.network;
         if (c.snd.trace != null) {
             c.snd.trace.sent(b, seq, ack, flags, window, o);
@@ -397,7 +401,7 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         }
         counters.outSegs.increment();
         // DF on every segment: path MTU discovery (RFC 1191) rather than fragments in the network.
-        if (ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, 0, true) == IpService.TOO_BIG) {
+        if (ip.send(b, c.localIp, c.remoteIp, IpProtocol.TCP, 0, ecn, true) == IpService.TOO_BIG) {
             c.onSegmentTooBig();
         }
     }
@@ -477,6 +481,12 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 }
                 TcpConnection c = new TcpConnection(this, false, localIp, localPort, remoteIp, port, options);
                 register(c);
+                // Cancelled by the application: close it (in SYN-SENT that deletes it, RFC 9293 3.10.4).
+                result.whenComplete((s, e) -> {
+                    if (result.isCancelled()) {
+                        onLoop(c::close);
+                    }
+                });
                 CompletableFuture<TcpConnection> opened = new CompletableFuture<>();
                 opened.whenComplete((conn, e) -> {
                     if (e != null) {

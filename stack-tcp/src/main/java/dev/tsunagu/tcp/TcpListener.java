@@ -139,8 +139,8 @@ final class TcpListener {
     /**
      * RFC 4987 3.6: answers the SYN {@code s} with a SYN-ACK whose sequence number is a cookie and
      * keeps nothing. The SYN-ACK offers what a kept connection's would (our MSS, our window
-     * unscaled, scaling and SACK-permitted if the peer offered them), except that without
-     * timestamps there is nowhere to keep the peer's scale and SACK-permitted, so neither is offered.
+     * unscaled, scaling, SACK-permitted and ECN if the peer offered them), except that without
+     * timestamps there is nowhere to keep them, so none is offered.
      */
     private void sendCookie(Segment s) {
         IpService ip = layer.network(s.sourceIp);
@@ -152,19 +152,22 @@ final class TcpListener {
         int iss = layer.synCookies.cookie(s.destinationIp, port, s.sourceIp, s.sourcePort, s.seq, mssIndex, now);
         TcpHeader.Options o = layer.outOptions.clear();
         o.mss = ourMss;
+        int flags = TcpHeader.SYN | TcpHeader.ACK;
         if (layer.settings.timestamps && s.options.timestamps) {
             boolean sack = layer.settings.sack && s.options.sackPermitted;
             o.sackPermitted = sack;
             o.windowScale = s.options.windowScale >= 0 ? Receiver.windowScaleFor(options.receiveBuffer()) : -1;
             int tsNow = RttSampler.tsClock(now, layer.timestampOffset(s.destinationIp, port, s.sourceIp, s.sourcePort));
             o.timestamps = true;
-            o.tsValue = SynCookies.encodeTimestamp(tsNow, s.options.windowScale, sack);
+            // RFC 3168 6.1.1: an ECN-setup SYN (ECE and CWR) is granted with an ECN-setup SYN-ACK (ECE).
+            boolean ecn = layer.settings.ecnAccept && s.has(TcpHeader.ECE) && s.has(TcpHeader.CWR);
+            o.tsValue = SynCookies.encodeTimestamp(tsNow, s.options.windowScale, sack, ecn);
             o.tsEcho = s.options.tsValue;
+            flags |= ecn ? TcpHeader.ECE : 0;
         }
         int window = Math.min(options.receiveBuffer(), 0xFFFF); // a SYN's window is never scaled (RFC 7323 2.2)
         layer.counters.syncookiesSent.increment();
-        layer.sendStateless(s.destinationIp, port, s.sourceIp, s.sourcePort, iss, s.seq + 1,
-                TcpHeader.SYN | TcpHeader.ACK, window, o);
+        layer.sendStateless(s.destinationIp, port, s.sourceIp, s.sourcePort, iss, s.seq + 1, flags, window, o);
     }
 
     /**
@@ -217,16 +220,18 @@ final class TcpListener {
         }
         int peerScale = -1;
         boolean sack = false;
+        boolean ecn = false;
         if (layer.settings.timestamps && s.options.timestamps) {
             peerScale = SynCookies.windowScaleOf(s.options.tsEcho);
             sack = SynCookies.sackPermittedOf(s.options.tsEcho);
+            ecn = SynCookies.ecnOf(s.options.tsEcho);
         }
         layer.counters.syncookiesRecv.increment();
         TcpConnection c = new TcpConnection(layer, true, s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort,
                 options);
         c.listener = this;
         layer.register(c);
-        c.acceptCookie(s, s.ack - 1, SynCookies.MSS_TABLE[mssIndex], peerScale, sack);
+        c.acceptCookie(s, s.ack - 1, SynCookies.MSS_TABLE[mssIndex], peerScale, sack, ecn);
     }
 
     /** A child completed its handshake. */

@@ -49,6 +49,14 @@ public final class TcpOptions {
     public static final StackOption<Integer> QUICK_ACKS = StackOption.of("tcp.quickAcks", Integer.class, 0,
             "in-order data segments acknowledged at once at the start of a connection (Linux: 16)");
 
+    /**
+     * RFC 5681 4.1: after an idle period longer than the RTO the congestion window restarts
+     * from (at most) the initial window, as the RFC says a sender SHOULD. Linux's
+     * {@code tcp_slow_start_after_idle}; packetdrill's {@code defaults.sh} turns it off.
+     */
+    public static final StackOption<Boolean> SLOW_START_AFTER_IDLE = StackOption.of("tcp.slowStartAfterIdle",
+            Boolean.class, true, "restart from the initial window after an idle period longer than the RTO (RFC 5681 4.1)");
+
     /** The seeds' "full segment or timer" policy: how long a partial segment may wait. */
     public static final StackOption<Duration> SEND_HOLD = StackOption.of("tcp.sendHold", Duration.class,
             Duration.ofMillis(200), "longest wait of a partial segment under full-segment-or-timer");
@@ -104,12 +112,35 @@ public final class TcpOptions {
 
     /**
      * Whether a congestion control that can pace (CUBIC, at 1.2–2 × cwnd/SRTT as Linux) does.
-     * Off by default: behind CoDel, paced CUBIC still keeps a longer queue and retransmits
-     * twice what is dropped, through retransmission timeouts (docs/performance.md, the paths
-     * comparison); on drop-tail paths its retransmissions now match the drops.
+     * Off by default, as Linux paces only when fq or BBR asks; in the paths comparison
+     * (docs/performance.md) paced CUBIC matches unpaced behind CoDel, beats it on a shallow
+     * buffer and is a little slower with random loss.
      */
     public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
             "pace the sending rate when the congestion control gives one");
+
+    /** Whether a stack uses Explicit Congestion Notification (RFC 3168), as Linux's {@code tcp_ecn}. */
+    public enum EcnMode {
+        /** Never: our SYNs do not ask, and a peer's ECN-setup SYN is answered without it (Linux's 0). */
+        OFF,
+        /**
+         * When the peer asks: an ECN-setup SYN is answered with an ECN-setup SYN-ACK, but our own
+         * SYNs do not ask (Linux's 2, its default).
+         */
+        ACCEPT,
+        /** Always: our SYNs ask too (Linux's 1; macOS's default). */
+        ON
+    }
+
+    /**
+     * ECN (RFC 3168): data segments go ECT(0), a router may mark them CE instead of dropping
+     * them, the receiver echoes ECE until the sender's CWR, and the sender reduces its window as
+     * for a loss but loses nothing. {@link EcnMode#ACCEPT} by default, as Linux: a peer that
+     * asks gets it; we do not ask, since ECN-setup SYNs still meet the odd middlebox that drops
+     * them (a SYN sent again goes without ECN, RFC 3168 6.1.1.1, so that costs one RTO).
+     */
+    public static final StackOption<EcnMode> ECN = StackOption.of("tcp.ecn", EcnMode.class, EcnMode.ACCEPT,
+            "Explicit Congestion Notification (RFC 3168): OFF, ACCEPT (when the peer asks; the default) or ON");
 
     private TcpOptions() {}
 }

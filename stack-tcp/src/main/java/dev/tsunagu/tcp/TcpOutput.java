@@ -5,6 +5,7 @@ import static dev.tsunagu.tcp.wire.TcpHeader.SYN;
 
 import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.tcp.buffer.SendBuffer;
 import dev.tsunagu.tcp.wire.TcpHeader;
 
@@ -17,9 +18,11 @@ import dev.tsunagu.tcp.wire.TcpHeader;
  * the connection implements, which puts the header with its addresses in front, so no part of
  * TCP but the connection and the layer knows an address.
  *
- * <p>Three kinds: {@link #syn} (the options we offer or answer), {@link #data} (data, a
- * retransmission or a bare ACK: it carries our current ACK, so the {@link AckScheduler} is
- * paid) and {@link #probe} (a window probe or keepalive: the ACK we owe still goes).
+ * <p>Four kinds: {@link #syn} (the options we offer or answer), {@link #newData} (data sent for
+ * the first time), {@link #data} (a retransmission or a bare ACK; both carry our current ACK, so
+ * the {@link AckScheduler} is paid) and {@link #probe} (a window probe or keepalive: the ACK we
+ * owe still goes). ECN ({@link TcpEcn}) marks only new data ECT(0) and puts CWR on it after a
+ * reduction; every segment that carries our ACK carries ECE while a CE is being echoed.
  *
  * <p>Called by the connection, the {@link Handshake} and the {@link Sender}. Allocates nothing
  * but the packet buffer (from the pool); the options holder is the layer's, one segment at a
@@ -35,7 +38,8 @@ final class TcpOutput {
         /** Whether the state allows sending data and FINs, and the connection is not deleted. */
         boolean canTransmit();
 
-        void transmit(PacketBuffer segment, int seq, int ack, int flags, int window, TcpHeader.Options options);
+        /** Sends the segment with the IP ECN codepoint {@code ecn} ({@code dev.tsunagu.net.Ecn}). */
+        void transmit(PacketBuffer segment, int seq, int ack, int flags, int window, TcpHeader.Options options, int ecn);
     }
 
     private final Transmit wire;
@@ -46,9 +50,10 @@ final class TcpOutput {
     private final Receiver rcv;
     private final RttSampler rtt;
     private final AckScheduler acks;
+    private final TcpEcn ecn;
 
     TcpOutput(Transmit wire, BufferPool buffers, TcpHeader.Options out, TcpSettings settings, Receiver rcv,
-              RttSampler rtt, AckScheduler acks) {
+              RttSampler rtt, AckScheduler acks, TcpEcn ecn) {
         this.wire = wire;
         this.buffers = buffers;
         this.out = out;
@@ -56,6 +61,7 @@ final class TcpOutput {
         this.rcv = rcv;
         this.rtt = rtt;
         this.acks = acks;
+        this.ecn = ecn;
     }
 
     /** Whether the connection's state lets data and FINs go now. */
@@ -66,7 +72,8 @@ final class TcpOutput {
     /**
      * Our SYN ({@code synAck} false) or SYN-ACK at {@code iss}: its window unscaled (RFC 7323
      * 2.2), our MSS, and the window {@code scale} to offer (-1: none). A SYN offers what the stack
-     * allows; a SYN-ACK answers what the peer offered (RFC 2018, RFC 7323 1.3).
+     * allows; a SYN-ACK answers what the peer offered (RFC 2018, RFC 7323 1.3, RFC 3168 6.1.1).
+     * Never ECT (RFC 3168 6.1.1).
      */
     void syn(int iss, boolean synAck, int mss, int scale) {
         int window = rcv.anchorSynWindow();
@@ -82,7 +89,8 @@ final class TcpOutput {
         if (synAck) {
             rtt.lastAckSent = ack;
         }
-        wire.transmit(b, iss, ack, SYN | (synAck ? ACK : 0), window, o);
+        int flags = synAck ? SYN | ACK | ecn.synAckFlags() : SYN | ecn.synFlags();
+        wire.transmit(b, iss, ack, flags, window, o, Ecn.NOT_ECT);
     }
 
     /**
@@ -93,7 +101,16 @@ final class TcpOutput {
      * @param mss the send MSS, which the options come out of when there is data
      */
     void data(int seq, int flags, SendBuffer source, int offset, int len, int mss) {
-        send(seq, flags, source, offset, len, mss);
+        send(seq, flags, source, offset, len, mss, Ecn.NOT_ECT);
+        acks.onAckSent();
+    }
+
+    /**
+     * {@link #data} for {@code len > 0} bytes sent for the first time (at or past SND.MAX): the
+     * only segments ECN marks ECT(0), and where CWR goes after a reduction (RFC 3168 6.1.2).
+     */
+    void newData(int seq, int flags, SendBuffer source, int offset, int len, int mss) {
+        send(seq, flags | ecn.newDataFlags(), source, offset, len, mss, ecn.newDataCodepoint());
         acks.onAckSent();
     }
 
@@ -104,10 +121,10 @@ final class TcpOutput {
 
     /** A zero-window probe or keepalive: like {@link #data}, but it does not stand for the ACK we owe. */
     void probe(int seq, SendBuffer source, int offset, int len, int mss) {
-        send(seq, ACK, source, offset, len, mss);
+        send(seq, ACK, source, offset, len, mss, Ecn.NOT_ECT);
     }
 
-    private void send(int seq, int flags, SendBuffer source, int offset, int len, int mss) {
+    private void send(int seq, int flags, SendBuffer source, int offset, int len, int mss, int codepoint) {
         int ack = rcv.rcvNxt;
         int window = rcv.advertiseWindow();
         PacketBuffer b = buffers.acquire(len);
@@ -120,6 +137,7 @@ final class TcpOutput {
             rtt.stamp(o, true);
         }
         if ((flags & ACK) != 0) {
+            flags |= ecn.ackFlags();
             rtt.lastAckSent = ack;
             if (rcv.hasSackBlocks()) {
                 int max = rtt.tsEnabled ? TcpHeader.MAX_SACK_BLOCKS - 1 : TcpHeader.MAX_SACK_BLOCKS;
@@ -132,6 +150,6 @@ final class TcpOutput {
         if (len > mss) {
             b.setSegmentSize(mss); // the device cuts it into MSS-sized segments, headers copied onto each
         }
-        wire.transmit(b, seq, ack, flags, window, o);
+        wire.transmit(b, seq, ack, flags, window, o, codepoint);
     }
 }

@@ -31,6 +31,11 @@ final class TcpSettings {
     /** Half-open connections per listener, and whether a full SYN queue answers with cookies (RFC 4987). */
     final int synQueue;
     final boolean synCookies;
+    /** Whether our SYNs ask for ECN, and whether we agree when a peer's does (RFC 3168 6.1.1). */
+    final boolean ecnRequest;
+    final boolean ecnAccept;
+    /** RFC 5681 4.1's restart after idle ({@link TcpOptions#SLOW_START_AFTER_IDLE}). */
+    final boolean slowStartAfterIdle;
     private final TokenBucket challengeAcks;
 
     TcpSettings(StackContext ctx) {
@@ -51,6 +56,10 @@ final class TcpSettings {
         this.timestamps = ctx.option(TcpOptions.TIMESTAMPS);
         this.synQueue = ctx.option(TcpOptions.SYN_QUEUE);
         this.synCookies = ctx.option(TcpOptions.SYN_COOKIES);
+        TcpOptions.EcnMode ecn = ctx.option(TcpOptions.ECN);
+        this.ecnRequest = ecn == TcpOptions.EcnMode.ON;
+        this.ecnAccept = ecn != TcpOptions.EcnMode.OFF;
+        this.slowStartAfterIdle = ctx.option(TcpOptions.SLOW_START_AFTER_IDLE);
     }
 
     /** Takes one challenge ACK from the stack-wide budget (RFC 5961 7), if any is left. */

@@ -2,6 +2,7 @@ package dev.tsunagu.tcp;
 
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.socket.TcpSocket;
+import dev.tsunagu.tcp.buffer.SendBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -193,6 +194,14 @@ final class TcpSocketImpl implements TcpSocket {
     @Override
     public void setKeepAlive(boolean on) {
         layer.onLoop(() -> conn.setKeepAlive(on));
+    }
+
+    @Override
+    public void setSendBufferSize(int bytes) {
+        if (bytes < 1 || bytes > SendBuffer.MAX_CAPACITY) {
+            throw new IllegalArgumentException("send buffer must be 1 to " + SendBuffer.MAX_CAPACITY + " bytes: " + bytes);
+        }
+        layer.onLoop(() -> conn.setSendBuffer(bytes));
     }
 
     @Override

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The deterministic simulation: two stacks over a fault-injecting cable on the virtual clock,
  * one random world per seed (loss 0–20%, reordering, duplication, corruption, delay jitter,
  * small buffers and slow readers that close the window, every way of closing, aborts, NewReno or
- * CUBIC on each side), random payloads both ways. Every byte stream must arrive intact (SHA-256), nothing may be left
+ * CUBIC on each side, ECN off, accepted or asked for on each side with routers that mark CE at
+ * random), random payloads both ways. Every byte stream must arrive intact (SHA-256), nothing may be left
  * behind once TIME_WAIT has passed, and no exception may reach an event loop.
  *
  * <p>{@code mvn verify} runs {@link #SEEDS} seeds; {@code -Dtsunagu.sim.seeds=N} runs more
@@ -102,6 +103,22 @@ class SimulationTest {
                 + " %.1f on average, %d at most (Poisson, p < %.0e)%n", worlds, failures, CAUSES, expected, allowed, SIGNIFICANCE);
         assertThat(failures).as("clean failures in %d worlds (%s): more than the loss rates explain (%.2f expected)",
                 worlds, CAUSES, expected).isLessThanOrEqualTo(allowed);
+    }
+
+    /** What ECN did over all worlds: the suite checks that the randomised ECN was exercised at all. */
+    static final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> ECN = new java.util.concurrent.ConcurrentHashMap<>();
+    static final List<String> ECN_COUNTERS = List.of("EcnConnections", "EcnCeReceived", "EcnReductions", "EcnSynFallbacks");
+
+    @org.junit.jupiter.api.AfterAll
+    static void ecnWasExercised() {
+        System.err.println("simulation: ECN over all worlds " + ECN);
+        if (System.getProperty("tsunagu.sim.seed") != null || WORLDS.get() < 200) {
+            return; // a few chosen worlds need not reach every rule
+        }
+        for (String counter : List.of("EcnConnections", "EcnCeReceived", "EcnReductions")) {
+            assertThat(ECN.get(counter)).as("%s over %d worlds: the randomised ECN reached it", counter, WORLDS.get())
+                    .isNotNull().hasPositiveValue();
+        }
     }
 
     /** The least k with P(X > k) < {@code tail} for X ~ Poisson(mean). */
@@ -218,7 +235,19 @@ class SimulationTest {
             Random cc = new Random(~seed);
             clientCc = CONGESTION_CONTROLS[cc.nextInt(CONGESTION_CONTROLS.length)];
             serverCc = CONGESTION_CONTROLS[cc.nextInt(CONGESTION_CONTROLS.length)];
+            // ECN on each side (RFC 3168), and CE marks on the way in a third of the worlds, so
+            // that the echo, the response and CWR meet loss and reordering too.
+            Random ecn = new Random(seed ^ 0x3168L);
+            clientEcn = ECN_MODES[ecn.nextInt(ECN_MODES.length)];
+            serverEcn = ECN_MODES[ecn.nextInt(ECN_MODES.length)];
+            ceMarking = ecn.nextInt(3) == 0 ? ecn.nextDouble() * 0.1 : 0;
         }
+
+        static final dev.tsunagu.tcp.TcpOptions.EcnMode[] ECN_MODES = dev.tsunagu.tcp.TcpOptions.EcnMode.values();
+        final dev.tsunagu.tcp.TcpOptions.EcnMode clientEcn;
+        final dev.tsunagu.tcp.TcpOptions.EcnMode serverEcn;
+        /** The probability that a router marks an ECN-capable packet CE, each way. */
+        final double ceMarking;
 
         /** The shipped congestion controls the worlds choose from. */
         static final String[] CONGESTION_CONTROLS = {"newreno", "cubic"};
@@ -252,7 +281,8 @@ class SimulationTest {
         void run() throws Exception {
             Cable cable = new Cable("sim-" + seed, r.nextBoolean() ? 1500 : 576 + r.nextInt(1000));
             clientFaults = new FaultInjectingDriver(cable.attach(), plan, seed * 3 + 1);
-            dev.tsunagu.driver.LinkDriver clientPort = new TcpCorruptor(clientFaults, corruption, seed * 5 + 1);
+            dev.tsunagu.driver.LinkDriver clientPort = new EcnMarker(new TcpCorruptor(clientFaults, corruption, seed * 5 + 1),
+                    ceMarking, seed * 7 + 1);
             String pcapDir = System.getProperty("tsunagu.sim.pcap");
             if (pcapDir != null) {
                 // What the client's interface saw: re-run one seed with this to read it in Wireshark.
@@ -261,15 +291,18 @@ class SimulationTest {
             }
             client = NetworkStack.builder().name("client").eventLoop(loop).seed(seed * 2 + 1).congestionControl(clientCc)
                     .option(dev.tsunagu.tcp.TcpOptions.SACK, clientSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, clientTs)
+                    .option(dev.tsunagu.tcp.TcpOptions.ECN, clientEcn)
                     .addInterface(InterfaceConfig.of(clientPort).address("10.0.0.1/24")).build();
             serverFaults = new FaultInjectingDriver(cable.attach(), plan, seed * 3 + 2);
-            dev.tsunagu.driver.LinkDriver serverPort = new TcpCorruptor(serverFaults, corruption, seed * 5 + 2);
+            dev.tsunagu.driver.LinkDriver serverPort = new EcnMarker(new TcpCorruptor(serverFaults, corruption, seed * 5 + 2),
+                    ceMarking, seed * 7 + 2);
             if (pcapDir != null) {
                 serverPort = dev.tsunagu.link.capture.CapturingDriver.toFile(serverPort,
                         java.nio.file.Path.of(pcapDir, "sim-" + seed + "-server.pcap"));
             }
             server = NetworkStack.builder().name("server").eventLoop(loop).seed(seed * 2 + 2).congestionControl(serverCc)
                     .option(dev.tsunagu.tcp.TcpOptions.SACK, serverSack).option(dev.tsunagu.tcp.TcpOptions.TIMESTAMPS, serverTs)
+                    .option(dev.tsunagu.tcp.TcpOptions.ECN, serverEcn)
                     .addInterface(InterfaceConfig.of(serverPort).address("10.0.0.2/24")).build();
             TcpServerSocket listener = server.tcp().listen(80, 8, serverOptions);
             CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
@@ -333,6 +366,10 @@ class SimulationTest {
                     clientParty, serverParty).isTrue();
             if (!abort) {
                 EXPECTED_FAILURES.add(chanceOfGivingUp(plan.drop(), tcp(client, "Timeouts") + tcp(server, "Timeouts")));
+            }
+            for (String counter : ECN_COUNTERS) {
+                ECN.computeIfAbsent(counter, k -> new java.util.concurrent.atomic.AtomicLong())
+                        .addAndGet(tcp(client, counter) + tcp(server, counter));
             }
             if (!abort && clientParty.openError != null) {
                 assertThat(clientParty.openError).as("the only clean way a connect fails here")
@@ -448,7 +485,8 @@ class SimulationTest {
                     + ", server " + serverBytes + " B " + serverOptions.sendBuffering()
                     + " snd " + serverOptions.sendBuffer() + " rcv " + serverOptions.receiveBuffer()
                     + ", read delay " + readDelayNanos / 1_000_000 + " ms, sack " + clientSack + "/" + serverSack
-                    + ", timestamps " + clientTs + "/" + serverTs + ", congestion control " + clientCc + "/" + serverCc;
+                    + ", timestamps " + clientTs + "/" + serverTs + ", congestion control " + clientCc + "/" + serverCc
+                    + ", ecn " + clientEcn + "/" + serverEcn + " marking " + ceMarking;
         }
 
         /** One application: writes its payload in random chunks, reads until EOF, closes as the ending says. */

@@ -94,15 +94,17 @@ class SynCookiesTest {
     @Test
     void theTimestampCarriesTheOptionsAndNeverRunsAhead() {
         int now = 0x1000_0005;
-        int ts = SynCookies.encodeTimestamp(now, 7, true);
-        assertThat(ts & 0x3F).isEqualTo(7 | 0x10);
+        int ts = SynCookies.encodeTimestamp(now, 7, true, true);
+        assertThat(ts & 0x3F).isEqualTo(7 | 0x10 | 0x20);
         assertThat(ts).isLessThanOrEqualTo(now);
         assertThat(now - ts).isLessThan(64);
         assertThat(SynCookies.windowScaleOf(ts)).isEqualTo(7);
         assertThat(SynCookies.sackPermittedOf(ts)).isTrue();
-        int none = SynCookies.encodeTimestamp(now, -1, false);
+        assertThat(SynCookies.ecnOf(ts)).isTrue();
+        int none = SynCookies.encodeTimestamp(now, -1, false, false);
         assertThat(SynCookies.windowScaleOf(none)).isEqualTo(-1);
         assertThat(SynCookies.sackPermittedOf(none)).isFalse();
+        assertThat(SynCookies.ecnOf(none)).isFalse();
         assertThat(SynCookies.windowScaleOf(0x0E)).isEqualTo(14);
         assertThat(SynCookies.windowScaleOf(0x0F)).isEqualTo(-1);
     }

@@ -152,6 +152,34 @@ class TcpLifecycleTest {
         listener.close();
     }
 
+    @Test
+    void withoutSlowStartAfterIdleTheWindowSurvivesTheIdlePeriod() throws Exception {
+        // tcp.slowStartAfterIdle off (Linux's tcp_slow_start_after_idle=0, as packetdrill's defaults.sh).
+        NetworkStack keeps = TestHosts.host(loop, "keeps", 4).on(lan, "10.0.0.4/24")
+                .option(TcpOptions.SLOW_START_AFTER_IDLE, false).build();
+        others.add(keeps);
+        NetworkStack server = server();
+        TcpServerSocket listener = server.tcp().listen(80);
+        CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
+        TcpSocket c = keeps.tcp().connect(new InetSocketAddress("10.0.0.2", 80));
+        loop.runUntilIdle();
+        TcpSocket s = accepted.getNow(null);
+        byte[] bulk = new byte[200_000];
+        c.write(bulk);
+        byte[] sink = new byte[65536];
+        int got = 0;
+        while (got < bulk.length) {
+            got += s.read(sink, 0, sink.length);
+        }
+        loop.advance(Duration.ofSeconds(1)); // the last delayed ACKs arrive
+        long grown = Long.parseLong(keeps.sockets().getFirst().details().get("cwnd"));
+        assertThat(grown).isGreaterThan(3L * Integer.parseInt(keeps.sockets().getFirst().details().get("mss")));
+        loop.advance(Duration.ofSeconds(10));
+        c.write(new byte[100]);
+        assertThat(Long.parseLong(keeps.sockets().getFirst().details().get("cwnd"))).isEqualTo(grown);
+        listener.close();
+    }
+
     private long cwnd() {
         return Long.parseLong(client.sockets().getFirst().details().get("cwnd"));
     }

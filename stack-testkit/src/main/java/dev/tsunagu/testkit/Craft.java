@@ -32,6 +32,19 @@ public final class Craft {
         return a;
     }
 
+    /** {@code packet} (an IPv4 datagram from {@link #ipv4}) with its TOS byte set and its header checksum redone. */
+    public static byte[] withTos(byte[] packet, int tos) {
+        if ((packet[1] & 0xFF) == tos) {
+            return packet;
+        }
+        packet[1] = (byte) tos;
+        packet[10] = packet[11] = 0;
+        int c = InternetChecksum.compute(packet, 0, (packet[0] & 0x0F) * 4);
+        packet[10] = (byte) (c >>> 8);
+        packet[11] = (byte) c;
+        return packet;
+    }
+
     public static byte[] ipv4(int src, int dst, int protocol, byte[] payload) {
         return ipv4(src, dst, protocol, 64, 1, 0, new byte[0], payload);
     }

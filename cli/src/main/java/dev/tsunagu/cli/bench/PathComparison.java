@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Per path and controller: goodput (bytes the receiving application read, over the run),
  * the median and 99th percentile of the RTT the data segments saw (the bottleneck's queueing
- * and serialization plus both propagation delays), the sender's retransmitted segments, and the
- * frames the bottleneck dropped. {@code -Dtsunagu.bench.paths.debug=true} prints each flow's TCP
+ * and serialization plus both propagation delays), the sender's retransmitted segments, the
+ * frames the bottleneck dropped, and those it marked CE instead (a path whose plan has ECN: the
+ * sender's stack then asks for ECN, {@code tcp.ecn} ON, and the receiver's grants it, as by
+ * default). {@code -Dtsunagu.bench.paths.debug=true} prints each flow's TCP
  * counters, the bottleneck's statistics and the socket's row on stderr;
  * {@code -Dtsunagu.bench.paths.only=TEXT} runs only the rows whose path and label contain it.
  */
@@ -54,7 +56,7 @@ final class PathComparison {
 
     /** One flow's outcome. */
     record Row(String path, String controller, double goodputMbps, double medianRttMs, double p99RttMs,
-               long retransmitted, long dropped) {}
+               long retransmitted, long dropped, long marked) {}
 
     /** The five paths (#16). */
     static List<Path> paths(boolean quick) {
@@ -75,6 +77,11 @@ final class PathComparison {
                         BottleneckPlan.dropTail(20 * MBIT, Duration.ofMillis(20), 2_500_000), Duration.ofSeconds(60 / scale)),
                 new Path("20 Mbit/s, 40 ms, 1 s of buffer, CoDel",
                         BottleneckPlan.dropTail(20 * MBIT, Duration.ofMillis(20), 2_500_000).withAqm(BottleneckPlan.Aqm.CODEL),
+                        Duration.ofSeconds(60 / scale)),
+                // The same, CoDel marking CE in ECN-capable packets instead of dropping them (RFC 3168).
+                new Path("20 Mbit/s, 40 ms, 1 s of buffer, CoDel+ECN",
+                        BottleneckPlan.dropTail(20 * MBIT, Duration.ofMillis(20), 2_500_000).withAqm(BottleneckPlan.Aqm.CODEL)
+                                .withEcn(true),
                         Duration.ofSeconds(60 / scale)));
     }
 
@@ -87,7 +94,8 @@ final class PathComparison {
     static List<Row> run(PrintWriter out, boolean quick, long seed, java.nio.file.Path html) throws Exception {
         List<Row> rows = new ArrayList<>();
         out.println("paths: a bulk flow per congestion control on simulated paths (virtual clock, seed " + seed + ")");
-        out.printf("%-42s %-12s %12s %10s %10s %9s %8s%n", "path", "cc", "goodput", "RTT p50", "RTT p99", "retrans", "drops");
+        out.printf("%-44s %-12s %12s %10s %10s %9s %8s %8s%n", "path", "cc", "goodput", "RTT p50", "RTT p99", "retrans",
+                "drops", "marks");
         out.flush();
         String only = System.getProperty("tsunagu.bench.paths.only", "");
         for (Path p : paths(quick)) {
@@ -99,9 +107,9 @@ final class PathComparison {
                 java.nio.file.Path page = html == null ? null : html.resolve(pageName(p, cc));
                 Row r = run(p, cc, seed, page);
                 rows.add(r);
-                out.printf(Locale.ROOT, "%-42s %-12s %7.2f Mb/s %7.1f ms %7.1f ms %9d %8d   (%.1f s)%n", r.path(), r.controller(),
-                        r.goodputMbps(), r.medianRttMs(), r.p99RttMs(), r.retransmitted(), r.dropped(),
-                        (System.nanoTime() - t0) / 1e9);
+                out.printf(Locale.ROOT, "%-44s %-12s %7.2f Mb/s %7.1f ms %7.1f ms %9d %8d %8d   (%.1f s)%n", r.path(),
+                        r.controller(), r.goodputMbps(), r.medianRttMs(), r.p99RttMs(), r.retransmitted(), r.dropped(),
+                        r.marked(), (System.nanoTime() - t0) / 1e9);
                 out.flush();
             }
         }
@@ -167,6 +175,7 @@ final class PathComparison {
         PathTrace trace = new PathTrace(path.length().toNanos());
         try (NetworkStack client = traced(html == null ? null : trace, NetworkStack.builder().name("sender").eventLoop(loop).seed(seed)
                      .congestionControl(controller.name()).option(TcpOptions.PACING, controller.pacing())
+                     .option(TcpOptions.ECN, f.ecn() ? TcpOptions.EcnMode.ON : TcpOptions.EcnMode.ACCEPT)
                      .addInterface(InterfaceConfig.of(forward).address("10.0.0.1/24")).build());
              NetworkStack server = NetworkStack.builder().name("receiver").eventLoop(loop).seed(seed + 1)
                      .addInterface(InterfaceConfig.of(reverse).address("10.0.0.2/24")).build();
@@ -189,13 +198,13 @@ final class PathComparison {
             long dropped = forward.statistics().randomDrops() + forward.statistics().tailDrops()
                     + forward.statistics().aqmDrops();
             Row row = new Row(path.name(), controller.label(), received[0] * 8 / seconds / 1e6, rtt.quantile(0.5) / 1e6,
-                    rtt.quantile(0.99) / 1e6, retransmitted, dropped);
+                    rtt.quantile(0.99) / 1e6, retransmitted, dropped, forward.statistics().ecnMarks());
             if (html != null) {
                 trace.write(html, path.name() + ", " + controller.label(), String.format(Locale.ROOT,
                         "%s on %s for %.0f s of simulated time (seed %d): goodput %.2f Mb/s, RTT p50 %.1f ms, p99 %.1f ms,"
-                                + " %d segments retransmitted, %d frames dropped at the bottleneck.", controller.label(),
-                        path.name(), seconds, seed, row.goodputMbps(), row.medianRttMs(), row.p99RttMs(),
-                        row.retransmitted(), row.dropped()));
+                                + " %d segments retransmitted, %d frames dropped at the bottleneck, %d marked CE.",
+                        controller.label(), path.name(), seconds, seed, row.goodputMbps(), row.medianRttMs(),
+                        row.p99RttMs(), row.retransmitted(), row.dropped(), row.marked()));
             }
             return row;
         }

@@ -136,4 +136,18 @@ class PathComparisonTest {
         }
         return n;
     }
+
+    @Test
+    void withEcnCoDelMarksInsteadOfDroppingAndNothingIsResent() throws Exception {
+        Path path = new Path("10 Mbit/s, 50 ms, CoDel+ECN",
+                TEN_MBIT_50_MS.withAqm(BottleneckPlan.Aqm.CODEL).withEcn(true), Duration.ofSeconds(10));
+        for (Controller cc : new Controller[] {NEWRENO, CUBIC}) {
+            Row r = PathComparison.run(path, cc, 1);
+            assertThat(r.marked()).as("%s: CoDel's signals are marks", cc).isPositive();
+            assertThat(r.dropped()).as("%s: and no drops", cc).isZero();
+            assertThat(r.retransmitted()).as("%s: so nothing is lost and nothing resent", cc).isZero();
+            assertThat(r.medianRttMs()).as("%s: the queue still held near the target", cc).isBetween(50.0, 60.0);
+            assertThat(r.goodputMbps()).isGreaterThan(6.0);
+        }
+    }
 }

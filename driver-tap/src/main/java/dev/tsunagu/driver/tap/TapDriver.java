@@ -132,6 +132,11 @@ public final class TapDriver implements LinkDriver {
     }
     /** How long the reader waits in one poll; bounds how long a lost wake-up could delay close. */
     static final int POLL_TIMEOUT_MILLIS = 250;
+    /**
+     * The reader's poll timeout in force; a test lengthens it to tell a woken poll from one that
+     * ran out, which a wall-clock bound cannot do on a loaded machine.
+     */
+    static volatile int pollTimeoutMillis = POLL_TIMEOUT_MILLIS;
     /** The largest frame a read can return: the largest IPv4 packet, Ethernet header and a VLAN tag. */
     private static final int MAX_READ = DriverCapabilities.MAX_MTU + DriverCapabilities.ETHERNET_HEADER + 4;
     /** The largest IP packet handed to the kernel to segment: the most an IPv4 length field says. */
@@ -732,7 +737,7 @@ public final class TapDriver implements LinkDriver {
                 int revents;
                 try {
                     syscalls.polls.increment();
-                    revents = r.await(POLL_TIMEOUT_MILLIS);
+                    revents = r.await(pollTimeoutMillis);
                 } catch (ErrnoException e) {
                     stop(e);
                     return;

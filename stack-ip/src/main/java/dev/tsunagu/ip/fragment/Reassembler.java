@@ -5,6 +5,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
@@ -38,6 +39,10 @@ import java.util.Objects;
  *       the datagram ({@code DropFragTooLong}); the check uses the larger of this fragment's
  *       header and the first fragment's, since the first fragment's header (options and all)
  *       heads the reassembled datagram.</li>
+ *   <li>Fragments whose ECN fields contradict each other, some Not-ECT and some ECT or CE, drop
+ *       the datagram when it completes ({@code DropFragEcn}, RFC 3168 5.3, {@link Ecn#reassembled});
+ *       a CE on any fragment otherwise makes the datagram CE, so reassembly never loses a
+ *       congestion mark.</li>
  * </ul>
  *
  * <h2>Bounds</h2>
@@ -113,6 +118,7 @@ public final class Reassembler {
     private final Counter dropBadLength;
     private final Counter dropTooLong;
     private final Counter dropEvicted;
+    private final Counter dropEcn;
 
     public Reassembler(EventLoop loop, BufferPool pool, CounterGroup counters, Limits limits, TimeoutListener listener) {
         this.loop = Objects.requireNonNull(loop, "loop");
@@ -129,6 +135,7 @@ public final class Reassembler {
         dropBadLength = counters.counter("DropFragBadLength", "fragments with no data or a non-last length not a multiple of 8");
         dropTooLong = counters.counter("DropFragTooLong", "fragments reaching beyond 65535 bytes (ping of death)");
         dropEvicted = counters.counter("DropFragEvicted", "datagrams evicted to stay within the reassembly limits");
+        dropEcn = counters.counter("DropFragEcn", "datagrams whose fragments were both Not-ECT and ECT or CE (RFC 3168 5.3)");
     }
 
     /**
@@ -221,6 +228,7 @@ public final class Reassembler {
         }
 
         e.add(at, fragment, offset, end);
+        e.ecn = Ecn.seen(e.ecn, Ipv4Header.tos(fragment));
         bytesHeld += cost;
         if (offset == 0) {
             e.firstHeaderLength = hlen;
@@ -292,6 +300,13 @@ public final class Reassembler {
 
     private PacketBuffer complete(Entry e) {
         remove(e);
+        int ecn = Ecn.reassembled(e.ecn);
+        if (ecn == Ecn.DROP) {
+            dropEcn.increment();
+            reasmFails.increment();
+            e.releaseAll();
+            return null;
+        }
         PacketBuffer first = e.buffers[0];
         int hlen = e.firstHeaderLength;
         int total = hlen + e.end;
@@ -309,6 +324,9 @@ public final class Reassembler {
         }
         Ipv4Header.setTotalLength(out, total);
         Ipv4Header.setFlagsAndOffset(out, out.getU16(Ipv4Header.FLAGS_FRAGMENT) & FRAGMENT_FIELD_KEEP);
+        if (ecn == Ecn.CE) {
+            out.setU8(Ipv4Header.TOS, Ecn.with(Ipv4Header.tos(out), Ecn.CE));
+        }
         Ipv4Header.updateChecksum(out);
         reasmOKs.increment();
         return out;
@@ -403,6 +421,8 @@ public final class Reassembler {
         int maxEnd;
         /** The end given by the last fragment (MF clear), or -1 while unknown. */
         int end = -1;
+        /** The ECN codepoints of the fragments so far, as {@link Ecn#seen} keeps them. */
+        int ecn;
         /** Header length of the offset-0 fragment, or 0 while it has not arrived. */
         int firstHeaderLength;
         NetInterface firstIface;
@@ -455,6 +475,7 @@ public final class Reassembler {
             count = 0;
             received = 0;
             memory = 0;
+            ecn = 0;
             firstIface = null;
         }
     }

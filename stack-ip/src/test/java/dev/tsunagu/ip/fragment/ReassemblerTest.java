@@ -15,6 +15,7 @@ import dev.tsunagu.ip.wire.Ipv4Header;
 import dev.tsunagu.link.EthernetLayerProvider;
 import dev.tsunagu.link.cable.Cable;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.net.InternetChecksum;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.NetworkStack;
@@ -639,5 +640,57 @@ class ReassemblerTest {
         assertThat(loop.pendingTimers()).isEqualTo(2);
         // datagram 2 is still there and completes
         assertReassembled(offer(fragment(2, 8, 8, false)), 2, 16, "survivor");
+    }
+
+    // ------------------------------------------------------------------ ECN (RFC 3168 5.3)
+
+    /** A hand-made fragment whose TOS byte carries DSCP 10 and ECN {@code ecn}. */
+    private PacketBuffer fragment(int id, int offset, int length, boolean more, int ecn) {
+        PacketBuffer b = fragment(id, offset, length, more);
+        b.setU8(Ipv4Header.TOS, 10 << 2 | ecn);
+        Ipv4Header.updateChecksum(b);
+        return b;
+    }
+
+    @Test
+    void aCeOnAnyEctFragmentMakesTheDatagramCe() {
+        for (int marked = 0; marked < 3; marked++) {
+            int id = 100 + marked;
+            PacketBuffer d = null;
+            for (int i = 0; i < 3; i++) {
+                d = offer(fragment(id, i * 8, 8, i < 2, i == marked ? Ecn.CE : Ecn.ECT_0));
+            }
+            assertReassembled(d, id, 24, "CE on fragment " + marked);
+            assertThat(Ipv4Header.tos(d)).as("CE on fragment %d: DSCP kept, CE set", marked).isEqualTo(10 << 2 | Ecn.CE);
+            d.release();
+        }
+        assertThat(count("ReasmOKs")).isEqualTo(3);
+        assertNothingHeld("CE");
+    }
+
+    @Test
+    void fragmentsThatAgreeKeepTheirCodepoint() {
+        for (int ecn : new int[] {Ecn.NOT_ECT, Ecn.ECT_0, Ecn.ECT_1}) {
+            int id = 200 + ecn;
+            offer(fragment(id, 0, 8, true, ecn));
+            PacketBuffer d = offer(fragment(id, 8, 8, false, ecn));
+            assertReassembled(d, id, 16, "ECN " + ecn);
+            assertThat(Ecn.of(Ipv4Header.tos(d))).isEqualTo(ecn);
+            d.release();
+        }
+        assertNothingHeld("agreeing fragments");
+    }
+
+    @Test
+    void notEctBesideEctOrCeDropsTheDatagram() {
+        int[][] cases = {{Ecn.NOT_ECT, Ecn.CE}, {Ecn.CE, Ecn.NOT_ECT}, {Ecn.ECT_0, Ecn.NOT_ECT}};
+        for (int i = 0; i < cases.length; i++) {
+            offer(fragment(300 + i, 0, 8, true, cases[i][0]));
+            assertThat(offer(fragment(300 + i, 8, 8, false, cases[i][1]))).as("case %d", i).isNull();
+        }
+        assertThat(count("DropFragEcn")).isEqualTo(3);
+        assertThat(count("ReasmFails")).isEqualTo(3);
+        assertThat(count("ReasmOKs")).isZero();
+        assertNothingHeld("contradicting fragments");
     }
 }

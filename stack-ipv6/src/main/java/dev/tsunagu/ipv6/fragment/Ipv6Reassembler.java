@@ -6,6 +6,7 @@ import dev.tsunagu.ipv6.wire.FragmentHeader;
 import dev.tsunagu.ipv6.wire.Ipv6Header;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
@@ -35,6 +36,9 @@ import java.util.Objects;
  *       packet, and fragments of it that arrive later are dropped too: the entry stays, empty, as
  *       a tombstone until its timer runs out ({@code DropFragOverlap}). So does a second last
  *       fragment claiming another end, or data beyond the known end.</li>
+ *   <li>RFC 3168 5.3: fragments both Not-ECT and ECT or CE drop the packet when it completes
+ *       ({@code DropFragEcn}); otherwise a CE on any fragment makes the packet CE
+ *       ({@link Ecn#reassembled}).</li>
  * </ul>
  * Atomic fragments (offset 0, M clear) never reach this class: RFC 8021 and 4.5 say they are
  * whole packets, and {@link dev.tsunagu.ipv6.wire.ExtensionHeaders} passes them on as such.
@@ -77,6 +81,8 @@ public final class Ipv6Reassembler {
         /** The Next Header field before the first fragment's Fragment header, and that header's offset. */
         int firstNextHeaderAt;
         int firstFragmentAt;
+        /** The ECN codepoints of the fragments so far, as {@link Ecn#seen} keeps them. */
+        int ecn;
 
         Entry(Key key, NetInterface iface) {
             this.key = key;
@@ -104,6 +110,7 @@ public final class Ipv6Reassembler {
     private final Counter dropBadLength;
     private final Counter dropTooLong;
     private final Counter dropEvicted;
+    private final Counter dropEcn;
 
     public Ipv6Reassembler(EventLoop loop, BufferPool pool, CounterGroup counters, int maxPackets, int maxBytes,
                            long timeoutNanos, ErrorListener listener) {
@@ -125,6 +132,7 @@ public final class Ipv6Reassembler {
         dropBadLength = counters.counter("DropFragBadLength", "non-last fragments whose length is not a multiple of 8");
         dropTooLong = counters.counter("DropFragTooLong", "fragments reaching beyond 65535 bytes");
         dropEvicted = counters.counter("DropFragEvicted", "packets evicted to stay within the reassembly limits");
+        dropEcn = counters.counter("DropFragEcn", "packets whose fragments were both Not-ECT and ECT or CE (RFC 3168 5.3)");
     }
 
     /**
@@ -193,6 +201,7 @@ public final class Ipv6Reassembler {
             return null;
         }
         e.pieces.add(i, new Piece(p, dataAt, offset, length));
+        e.ecn = Ecn.seen(e.ecn, Ipv6Header.trafficClass(p));
         e.received += length;
         e.bytes += size;
         bytesHeld += size;
@@ -248,6 +257,13 @@ public final class Ipv6Reassembler {
     }
 
     private PacketBuffer complete(Entry e) {
+        int ecn = Ecn.reassembled(e.ecn);
+        if (ecn == Ecn.DROP) {
+            dropEcn.increment();
+            reasmFails.increment();
+            remove(e);
+            return null;
+        }
         Piece first = e.pieces.get(0);
         PacketBuffer src = first.buffer();
         int unfragmentable = e.firstFragmentAt;
@@ -260,6 +276,9 @@ public final class Ipv6Reassembler {
             out.append(b.array(), b.start() + piece.dataAt(), piece.length());
         }
         Ipv6Header.setPayloadLength(out, out.length() - Ipv6Header.HEADER_LENGTH);
+        if (ecn == Ecn.CE) {
+            Ipv6Header.setTrafficClass(out, Ecn.with(Ipv6Header.trafficClass(out), Ecn.CE));
+        }
         reasmOKs.increment();
         remove(e);
         return out;

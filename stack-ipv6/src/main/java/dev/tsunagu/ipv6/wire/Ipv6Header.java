@@ -65,6 +65,11 @@ public final class Ipv6Header {
         return (b.getU16(VERSION_CLASS_FLOW) >>> 4) & 0xFF;
     }
 
+    /** Sets the traffic class (DSCP and ECN), keeping the version and flow label. */
+    public static void setTrafficClass(PacketBuffer b, int trafficClass) {
+        b.setI32(VERSION_CLASS_FLOW, (b.getI32(VERSION_CLASS_FLOW) & 0xF00F_FFFF) | ((trafficClass & 0xFF) << 20));
+    }
+
     public static int flowLabel(PacketBuffer b) {
         return b.getI32(VERSION_CLASS_FLOW) & 0xF_FFFF;
     }

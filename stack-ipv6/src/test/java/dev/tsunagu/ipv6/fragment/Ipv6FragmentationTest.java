@@ -9,6 +9,7 @@ import dev.tsunagu.ipv6.wire.ExtensionHeaders;
 import dev.tsunagu.ipv6.wire.FragmentHeader;
 import dev.tsunagu.ipv6.wire.Ipv6Header;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.Ecn;
 import dev.tsunagu.net.Ipv6Address;
 import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stats.CounterGroup;
@@ -194,6 +195,36 @@ class Ipv6FragmentationTest {
             }
         }
         loop.advance(Duration.ofSeconds(61));
+        assertThat(reassembler.packetsInProgress()).isZero();
+        assertThat(reassembler.bytesHeld()).isZero();
+    }
+
+    /** {@code fragment} with traffic class DSCP 10 and ECN {@code ecn}. */
+    private static byte[] withEcn(byte[] fragment, int ecn) {
+        PacketBuffer b = PacketBuffer.copyOf(fragment, 0);
+        Ipv6Header.setTrafficClass(b, 10 << 2 | ecn);
+        byte[] out = b.toByteArray();
+        b.release();
+        return out;
+    }
+
+    @Test
+    void rfc3168_aCeFragmentMakesThePacketCeAndNotEctBesideEctDropsIt() {
+        byte[] all = data(2000, 7);
+        assertThat(offer(withEcn(fragment(11, all, 0, 1232, true), Ecn.ECT_0))).isNull();
+        PacketBuffer whole = offer(withEcn(fragment(11, all, 1232, 768, false), Ecn.CE));
+        assertThat(whole).isNotNull();
+        assertThat(Ipv6Header.trafficClass(whole)).as("DSCP kept, CE set").isEqualTo(10 << 2 | Ecn.CE);
+        assertThat(Ipv6Header.version(whole)).isEqualTo(6);
+
+        assertThat(offer(withEcn(fragment(12, all, 0, 1232, true), Ecn.ECT_0))).isNull();
+        PacketBuffer same = offer(withEcn(fragment(12, all, 1232, 768, false), Ecn.ECT_0));
+        assertThat(Ipv6Header.trafficClass(same)).as("agreeing fragments keep theirs").isEqualTo(10 << 2 | Ecn.ECT_0);
+
+        assertThat(offer(withEcn(fragment(13, all, 0, 1232, true), Ecn.NOT_ECT))).isNull();
+        assertThat(offer(withEcn(fragment(13, all, 1232, 768, false), Ecn.CE))).as("Not-ECT beside CE").isNull();
+        assertThat(count("DropFragEcn")).isEqualTo(1);
+        assertThat(count("ReasmFails")).isEqualTo(1);
         assertThat(reassembler.packetsInProgress()).isZero();
         assertThat(reassembler.bytesHeld()).isZero();
     }

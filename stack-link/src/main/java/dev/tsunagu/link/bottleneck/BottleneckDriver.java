@@ -6,6 +6,9 @@ import dev.tsunagu.driver.ForwardingLinkDriver;
 import dev.tsunagu.link.ethernet.EthernetFrame;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.Timer;
+import dev.tsunagu.net.Ecn;
+import dev.tsunagu.net.EtherType;
+import dev.tsunagu.net.InternetChecksum;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -23,6 +26,12 @@ import java.util.function.LongConsumer;
  *   transmit ─▶ random loss ─▶ [ queue ≤ bufferBytes | drop-tail ] ─▶ CoDel at the head
  *            ─▶ serialization (length / rate) ─▶ propagation (delay) ─▶ the wrapped driver
  * </pre>
+ *
+ * <p><b>ECN.</b> With the plan's {@code ecn}, CoDel's signal to an ECN-capable IPv4 or IPv6
+ * packet (ECT(0), ECT(1), or already CE) sets CE and lets it go on, as RFC 3168 5 asks of a
+ * router and RFC 8289 allows CoDel; the IPv4 header checksum is updated (RFC 1624). A packet that
+ * is not ECN-capable, and anything that is not IP, is still dropped; so is every frame a full
+ * buffer refuses, ECN or not (a tail drop is the signal of last resort).
  *
  * <p><b>Exact times on a coarse timer.</b> Each frame's times are computed, not observed: it
  * starts to leave when the link is free ({@code max(arrival, previous departure end)}), finishes
@@ -149,11 +158,14 @@ public final class BottleneckDriver extends ForwardingLinkDriver {
             }
             queue.poll();
             queuedBytes -= head.frame.length();
-            if (codel != null && codel.onDequeue(start, start - head.enqueuedAt, queuedBytes) == CoDel.Verdict.SIGNAL
-                    && !markCongestion(head.frame)) {
-                statistics.aqmDrops++;
-                head.frame.release();
-                continue; // the next frame may leave at the same instant
+            if (codel != null && codel.onDequeue(start, start - head.enqueuedAt, queuedBytes) == CoDel.Verdict.SIGNAL) {
+                if (plan.ecn() && markCongestion(head.frame)) {
+                    statistics.ecnMarks++;
+                } else {
+                    statistics.aqmDrops++;
+                    head.frame.release();
+                    continue; // the next frame may leave at the same instant
+                }
             }
             if (onWire.size() >= MAX_ON_WIRE) {
                 statistics.overflowDrops++;
@@ -176,10 +188,36 @@ public final class BottleneckDriver extends ForwardingLinkDriver {
     }
 
     /**
-     * The hook for ECN (RFC 3168, RFC 8289 5.6): an AQM signal on an ECN-capable frame would
-     * set CE here and return true (the frame then goes on). No ECN yet: every signal is a drop.
+     * RFC 3168 5: sets CE in {@code frame} (an Ethernet frame) if it carries an ECN-capable IP
+     * packet (ECT(0), ECT(1) or already CE), keeping the IPv4 header checksum right: what a router
+     * does instead of a drop. Public for other decorators that mark (the simulation's).
+     *
+     * @return whether it did (else the signal must be a drop)
      */
-    private boolean markCongestion(PacketBuffer frame) {
+    public static boolean markCongestion(PacketBuffer frame) {
+        int at = EthernetFrame.HEADER_LENGTH;
+        if (frame.length() < at + 2) {
+            return false;
+        }
+        int etherType = frame.getU16(EthernetFrame.ETHER_TYPE);
+        if (etherType == EtherType.IPV4 && frame.length() >= at + 20 && frame.getU8(at) >>> 4 == 4) {
+            int first = frame.getU16(at); // version, IHL and TOS: the checksum's first word
+            if (Ecn.of(first) == Ecn.NOT_ECT) {
+                return false;
+            }
+            int marked = first | Ecn.CE;
+            frame.setU16(at, marked);
+            frame.setU16(at + 10, InternetChecksum.update(frame.getU16(at + 10), first, marked));
+            return true;
+        }
+        if (etherType == EtherType.IPV6 && frame.length() >= at + 40 && frame.getU8(at) >>> 4 == 6) {
+            int first = frame.getU16(at); // version, traffic class and the flow label's top 4 bits
+            if (Ecn.of(first >>> 4) == Ecn.NOT_ECT) {
+                return false;
+            }
+            frame.setU16(at, first | Ecn.CE << 4);
+            return true;
+        }
         return false;
     }
 

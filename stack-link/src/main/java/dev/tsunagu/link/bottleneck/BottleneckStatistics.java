@@ -6,6 +6,7 @@ public final class BottleneckStatistics {
     long randomDrops;
     long tailDrops;
     long aqmDrops;
+    long ecnMarks;
     long overflowDrops;
     long delivered;
     long maxQueuedBytes;
@@ -30,6 +31,11 @@ public final class BottleneckStatistics {
         return aqmDrops;
     }
 
+    /** Frames CoDel's signal marked CE instead of dropping (the plan's {@code ecn}; ECN-capable frames only). */
+    public long ecnMarks() {
+        return ecnMarks;
+    }
+
     /** Frames dropped because {@link BottleneckDriver#MAX_ON_WIRE} were already propagating. */
     public long overflowDrops() {
         return overflowDrops;
@@ -48,7 +54,8 @@ public final class BottleneckStatistics {
     @Override
     public String toString() {
         return "offered " + offered + ", delivered " + delivered + ", dropped " + randomDrops + " at random, "
-                + tailDrops + " at the tail, " + aqmDrops + " by CoDel, " + overflowDrops + " on overflow; queue peak "
+                + tailDrops + " at the tail, " + aqmDrops + " by CoDel, " + overflowDrops + " on overflow; "
+                + ecnMarks + " marked CE; queue peak "
                 + maxQueuedBytes + " B";
     }
 }

@@ -13,8 +13,9 @@ package dev.tsunagu.link.bottleneck;
  * due; here the queue asks once per head packet ({@link #onDequeue}) and asks again for the next
  * one after a {@link Verdict#SIGNAL}, which is the same loop unrolled.
  *
- * <p>A signal is a drop today; with ECN (RFC 3168) the queue may set CE in an ECN-capable
- * packet instead (RFC 8289 5.6) — the decision is the queue's, this class only says when.
+ * <p>A signal is a drop, or with ECN (RFC 3168) a CE mark in an ECN-capable packet, which then
+ * goes on (as Linux's {@code codel ecn}); the decision is the queue's ({@code BottleneckDriver}),
+ * this class only says when, and counts a mark as it counts a drop.
  * Not thread-safe: one per queue, on its loop.
  */
 public final class CoDel {

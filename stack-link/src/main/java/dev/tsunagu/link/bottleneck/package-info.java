@@ -13,8 +13,9 @@
  *   <li><b>Computed times.</b> A frame's queueing, serialization and delivery times are computed
  *       exactly when it is served; loop timers only wake the queue, so the model is exact on a
  *       virtual clock with a coarse tick and repeatable from a seed.</li>
- *   <li><b>An AQM's signal is a drop</b> until ECN comes: {@code CoDel} says when, the queue
- *       decides how (the CE-marking hook is in one method).</li>
+ *   <li><b>An AQM's signal is a drop or a mark</b>: {@code CoDel} says when, the queue decides
+ *       how: with the plan's {@code ecn} an ECN-capable packet is marked CE and goes on (RFC 3168
+ *       5), anything else is dropped.</li>
  * </ul>
  */
 package dev.tsunagu.link.bottleneck;

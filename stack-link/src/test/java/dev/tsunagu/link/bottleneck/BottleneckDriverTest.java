@@ -3,11 +3,14 @@ package dev.tsunagu.link.bottleneck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.driver.DriverException;
 import dev.tsunagu.link.fault.FaultInjectingDriverTest.FakeContext;
 import dev.tsunagu.link.fault.FaultInjectingDriverTest.FakeDriver;
 import dev.tsunagu.link.fault.FaultInjectingDriverTest.Seen;
 import dev.tsunagu.link.fault.FaultInjectingDriverTest;
+import dev.tsunagu.net.Ecn;
+import dev.tsunagu.net.InternetChecksum;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,5 +156,76 @@ class BottleneckDriverTest {
         assertThatThrownBy(() -> BottleneckPlan.dropTail(1, Duration.ZERO, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BottleneckPlan.dropTail(1, Duration.ZERO, 1).withLoss(1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(BottleneckPlan.dropTail(10_000_000, Duration.ofMillis(50), 1).bdpBytes()).isEqualTo(125_000);
+    }
+
+    // ---- ECN (RFC 3168 5): CoDel marks instead of dropping ----
+
+    /** An Ethernet frame of {@link #FRAME} bytes holding an IPv4 packet whose TOS is DSCP 10 and {@code ecn}. */
+    private static byte[] ipv4Frame(int ecn) {
+        ByteBuffer f = ByteBuffer.allocate(FRAME);
+        f.position(12);
+        f.putShort((short) 0x0800);
+        f.put((byte) 0x45).put((byte) (10 << 2 | ecn)).putShort((short) (FRAME - 14));
+        f.putInt(0).put((byte) 64).put((byte) 17).putShort((short) 0);
+        f.putInt(0x0A000001).putInt(0x0A000002);
+        byte[] b = f.array();
+        int c = InternetChecksum.compute(b, 14, 20);
+        b[24] = (byte) (c >>> 8);
+        b[25] = (byte) c;
+        return b;
+    }
+
+    @Test
+    void markingSetsCeAndKeepsTheIpv4ChecksumRight() {
+        for (int ecn : new int[] {Ecn.ECT_0, Ecn.ECT_1, Ecn.CE}) {
+            PacketBuffer frame = PacketBuffer.copyOf(ipv4Frame(ecn), 0);
+            assertThat(BottleneckDriver.markCongestion(frame)).isTrue();
+            assertThat(frame.getU8(15)).as("DSCP kept, CE").isEqualTo(10 << 2 | Ecn.CE);
+            assertThat(InternetChecksum.compute(frame.array(), frame.start() + 14, 20)).as("a valid header sums to 0").isZero();
+        }
+        PacketBuffer notEct = PacketBuffer.copyOf(ipv4Frame(Ecn.NOT_ECT), 0);
+        assertThat(BottleneckDriver.markCongestion(notEct)).as("not ECN-capable: the signal must be a drop").isFalse();
+        assertThat(notEct.toByteArray()).isEqualTo(ipv4Frame(Ecn.NOT_ECT));
+        PacketBuffer notIp = PacketBuffer.copyOf(FaultInjectingDriverTest.bytes(1, FRAME), 0);
+        assertThat(BottleneckDriver.markCongestion(notIp)).isFalse();
+
+        byte[] v6 = new byte[14 + 40 + 8];
+        v6[12] = (byte) 0x86;
+        v6[13] = (byte) 0xDD;
+        v6[14] = (byte) 0x60 | (10 << 2) >>> 4; // version 6, traffic class DSCP 10 | ECT(0), flow label 0x12345
+        v6[15] = (byte) (((10 << 2 | Ecn.ECT_0) & 0xF) << 4 | 0x1);
+        v6[16] = 0x23;
+        v6[17] = 0x45;
+        PacketBuffer ipv6 = PacketBuffer.copyOf(v6, 0);
+        assertThat(BottleneckDriver.markCongestion(ipv6)).isTrue();
+        int word = ipv6.getI32(14);
+        assertThat(word >>> 28).isEqualTo(6);
+        assertThat((word >>> 20) & 0xFF).isEqualTo(10 << 2 | Ecn.CE);
+        assertThat(word & 0xF_FFFF).as("the flow label untouched").isEqualTo(0x12345);
+    }
+
+    @Test
+    void withEcnCoDelMarksEctPacketsAndStillDropsTheOthers() {
+        BottleneckPlan plan = BottleneckPlan.dropTail(TEN_MBIT, Duration.ofMillis(10), 1000 * FRAME)
+                .withAqm(BottleneckPlan.Aqm.CODEL).withEcn(true);
+        Rig rig = new Rig(plan, 1);
+        for (int i = 0; i < 3300; i++) {
+            byte[] b = ipv4Frame(i % 2 == 0 ? Ecn.ECT_0 : Ecn.NOT_ECT);
+            rig.driver.transmit(rig.stack.pool.copyOf(b, 0, b.length));
+            rig.stack.loop.advanceNanos(909_091); // 10% more than the link carries
+        }
+        rig.stack.loop.advance(Duration.ofSeconds(2));
+        BottleneckStatistics st = rig.driver.statistics();
+        assertThat(st.ecnMarks()).as("CoDel's signals to ECT packets").isPositive();
+        assertThat(st.aqmDrops()).as("its signals to the others").isPositive();
+        assertThat(st.tailDrops()).as("CoDel keeps the queue far from the buffer's end").isZero();
+        assertThat(st.delivered() + st.aqmDrops()).isEqualTo(3300);
+        List<byte[]> out = rig.wire.transmitted.stream().map(Seen::data).toList();
+        assertThat(out.stream().filter(f -> (f[15] & 3) == Ecn.CE).count()).isEqualTo(st.ecnMarks());
+        assertThat(out.stream().filter(f -> (f[15] & 3) == Ecn.ECT_0).count() + st.ecnMarks())
+                .as("every ECT packet arrives, marked or not").isEqualTo(1650);
+        assertThat(out.stream().filter(f -> (f[15] & 3) == Ecn.NOT_ECT).count()).as("the Not-ECT ones less CoDel's drops")
+                .isEqualTo(1650 - st.aqmDrops());
+        assertThat(out).allSatisfy(f -> assertThat(InternetChecksum.compute(f, 14, 20)).isZero());
     }
 }

@@ -32,7 +32,7 @@ public final class SendBuffer {
 
     private static final byte[] NONE = new byte[0];
 
-    private final int capacity;
+    private int capacity;
     private final RingPool pool;
     private byte[] ring = NONE;
     /** Index in {@link #ring} of the byte at SND.UNA; 0 when the ring is empty. */
@@ -54,14 +54,30 @@ public final class SendBuffer {
      */
     public SendBuffer(int capacity, RingPool pool) {
         this.pool = pool;
+        this.capacity = checkCapacity(capacity);
+    }
+
+    private static int checkCapacity(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be 1 to " + MAX_CAPACITY + ": " + capacity);
         }
-        this.capacity = capacity;
+        return capacity;
     }
 
     public int capacity() {
         return capacity;
+    }
+
+    /**
+     * Changes the capacity of a live buffer ({@code SO_SNDBUF} set on a connected socket). Bytes
+     * held are kept even beyond a smaller capacity: {@link #free()} is then 0 until
+     * acknowledgements bring the length below it. The array is not reallocated here; it grows
+     * as before, up to the new capacity.
+     *
+     * @throws IllegalArgumentException if the capacity is out of range
+     */
+    public void setCapacity(int capacity) {
+        this.capacity = checkCapacity(capacity);
     }
 
     /** Bytes held: from SND.UNA (offset 0) to the end of what the application wrote (sent-but-unacknowledged plus unsent). */
@@ -69,9 +85,9 @@ public final class SendBuffer {
         return length;
     }
 
-    /** Bytes that can still be written: {@code capacity() - length()}. */
+    /** Bytes that can still be written: {@code capacity() - length()}, or 0 after the capacity shrank below the length. */
     public int free() {
-        return capacity - length;
+        return Math.max(0, capacity - length);
     }
 
     /**
@@ -82,7 +98,7 @@ public final class SendBuffer {
      */
     public int write(byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
-        int n = Math.min(len, capacity - length);
+        int n = Math.min(len, free());
         if (n == 0) {
             return 0;
         }

@@ -19,6 +19,9 @@ import dev.tsunagu.policy.CongestionControl;
  *   <li>{@link #onRecoveryEnd} (RFC 6582 3.2 step 3, first option):
  *       {@code cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)}, with the flight size of the
  *       latest event (the full ACK, reported just before).</li>
+ *   <li>{@link #onCongestionExperienced} (RFC 3168 6.1.2): ssthresh from {@link #reduce} as for
+ *       a loss, and {@code cwnd = ssthresh} at once: no recovery, no inflation, since nothing
+ *       needs resending. Ignored in recovery (the loss already reduced this window).</li>
  *   <li>{@link #onRetransmissionTimeout}: ssthresh from {@link #reduce} unless the same data
  *       timed out already (RFC 5681 3.1 holds it then), cwnd = the loss window, one SMSS.</li>
  *   <li>{@link #onIdleRestart} (RFC 5681 4.1): {@code cwnd = min(cwnd, IW)}; IW is RFC 3390's
@@ -135,14 +138,33 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
 
     @Override
     public void onFastRetransmit(long now, long bytesInFlight) {
+        if (reduceOutsideRecovery(now, bytesInFlight)) {
+            cwnd = ssthresh + 3L * mss;
+            inRecovery = true;
+        }
+    }
+
+    @Override
+    public void onCongestionExperienced(long now, long bytesInFlight) {
+        if (reduceOutsideRecovery(now, bytesInFlight)) {
+            cwnd = ssthresh;
+        }
+    }
+
+    /**
+     * A loss or a congestion mark: ssthresh from {@link #reduce}, unless recovery already answered
+     * this window's congestion.
+     *
+     * @return whether it reduced
+     */
+    private boolean reduceOutsideRecovery(long now, long bytesInFlight) {
         lastFlight = bytesInFlight;
         if (inRecovery) {
-            return;
+            return false;
         }
         pristine = false;
         ssthresh = reduce(now, bytesInFlight, false);
-        cwnd = ssthresh + 3L * mss;
-        inRecovery = true;
+        return true;
     }
 
     @Override

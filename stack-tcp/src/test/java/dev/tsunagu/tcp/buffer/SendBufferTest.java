@@ -114,6 +114,23 @@ class SendBufferTest {
     }
 
     @Test
+    void theCapacityOfALiveBufferCanShrinkBelowWhatItHoldsAndGrow() {
+        SendBuffer sb = new SendBuffer(10_000);
+        assertThat(sb.write(stream(0, 6_000), 0, 6_000)).isEqualTo(6_000);
+        sb.setCapacity(4_000);
+        assertThat(sb.length()).as("what is held stays").isEqualTo(6_000);
+        assertThat(sb.free()).isZero();
+        assertThat(sb.write(stream(6_000, 100), 0, 100)).isZero();
+        sb.drop(2_500);
+        assertThat(sb.write(stream(6_000, 1_000), 0, 1_000)).as("below the new capacity again").isEqualTo(500);
+        sb.setCapacity(20_000);
+        assertThat(sb.write(stream(6_500, 16_000), 0, 16_000)).isEqualTo(16_000);
+        assertThat(sb.length()).isEqualTo(20_000);
+        assertThat(readAll(sb, 0, 20_000)).isEqualTo(stream(2_500, 20_000));
+        assertThatThrownBy(() -> sb.setCapacity(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void readsAtOffsetsAcrossTheWrapWithoutRemoving() {
         SendBuffer sb = new SendBuffer(4096);
         sb.write(stream(0, 3000), 0, 3000);

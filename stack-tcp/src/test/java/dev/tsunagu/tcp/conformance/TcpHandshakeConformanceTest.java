@@ -99,6 +99,21 @@ class TcpHandshakeConformanceTest {
     }
 
     @Test
+    void cancellingTheConnectInSynSentDeletesTheConnectionWithoutASegment() {
+        // RFC 9293 3.10.4, CLOSE in SYN-SENT: "Delete the TCB"; nothing is sent (packetdrill's
+        // close-on-syn-sent). A SYN-ACK that comes later finds no connection and draws a RST
+        // <SEQ=SEG.ACK> (3.10.7.1).
+        peer.synSent();
+        assertThat(peer.connecting.cancel(false)).isTrue();
+        peer.advance(Duration.ofSeconds(10));
+        peer.expectNothing(); // no RST, and no SYN retransmission
+        assertThat(peer.socketStates()).isEmpty();
+
+        peer.send(peer.seg().syn());
+        peer.expectRst(peer.irs + 1);
+    }
+
+    @Test
     void theSynIsRetransmittedWithExponentialBackoffUntilTheConnectTimeout() {
         long start = peer.now();
         peer.synSent(); // default connect timeout: 75 s

@@ -31,6 +31,8 @@ class TcpSynCookieTest {
     private static final int SYN = 0x02;
     private static final int ACK = 0x10;
     private static final int PSH = 0x08;
+    private static final int ECE = 0x40;
+    private static final int CWR = 0x80;
     private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
 
     private final TcpPeer peer = TcpPeer.start(h -> h.option(dev.tsunagu.tcp.TcpOptions.SYN_QUEUE, 1));
@@ -140,6 +142,32 @@ class TcpSynCookieTest {
         s.writeAsync(TcpPeer.bytes(30_000, 2), 0, 30_000);
         int sent = peer.takeNow().stream().mapToInt(Seen::length).sum();
         assertThat(sent).as("the window was read with the cookie's shift").isGreaterThanOrEqualTo(1448).isLessThanOrEqualTo(2560);
+    }
+
+    /** RFC 3168 6.1.1 with a cookie: ECN granted rides in the TSval's bit 5, as Linux keeps it; without timestamps, none. */
+    @Test
+    void anEcnSetupSynGetsEcnFromACookieOnlyWithTimestamps() throws IOException {
+        fillSynQueue("10.0.0.7");
+        peer.sendWithOptions(peer.iss, SYN | ECE | CWR, new TcpOptions(1460, -1, false, true, 1000, 0, new int[0]),
+                new byte[0]);
+        peer.sndNxt = peer.iss + 1;
+        Seen synAck = peer.next(Duration.ZERO);
+        assertThat(synAck.has(ECE)).as("an ECN-setup SYN-ACK").isTrue();
+        assertThat(synAck.has(CWR)).isFalse();
+        assertThat(synAck.options().tsValue() & 0x20).as("ECN granted, kept in the TSval").isEqualTo(0x20);
+        CompletableFuture<TcpSocket> accepted = peer.listener.acceptAsync();
+        peer.ack = synAck.seq() + 1;
+        peer.sendWithOptions(peer.sndNxt, ACK, TcpOptions.timestamps(1001, synAck.options().tsValue()), new byte[0]);
+        assertThat(row(TcpPeer.PEER_PORT).details().get("opts")).isEqualTo("ts,ecn");
+        TcpSocket s = accepted.join();
+        s.writeAsync(HELLO, 0, HELLO.length);
+        assertThat(peer.takeNow()).singleElement().satisfies(d -> assertThat(d.ecn()).as("ECT(0)").isEqualTo(2));
+
+        peer.port = TcpPeer.PEER_PORT + 1; // no timestamps: nowhere to keep the grant, so none is made
+        peer.sendWithOptions(peer.iss, SYN | ECE | CWR, TcpOptions.syn(1460, -1, false), new byte[0]);
+        Seen plain = peer.next(Duration.ZERO);
+        assertThat(plain.tcp().control()).isEqualTo(Control.SYN);
+        assertThat(plain.flags() & (ECE | CWR)).isZero();
     }
 
     @Test

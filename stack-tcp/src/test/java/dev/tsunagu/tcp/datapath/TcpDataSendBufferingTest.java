@@ -11,6 +11,7 @@ import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -162,6 +163,45 @@ class TcpDataSendBufferingTest {
             assertThat(pushed).extracting(Seen::length).containsExactly(50);
             assertThat(pushed.getFirst().at()).isEqualTo(t);
             assertThat(pushed.getFirst().payload()).isEqualTo(held);
+        }
+    }
+
+    @Test
+    void aSendBufferResizedOnALiveConnectionTakesWaitingWritesOnlyWhenThereIsRoom() throws Exception {
+        // SO_SNDBUF set after the connection is made (packetdrill's slow-start and blocking-write scripts).
+        try (TcpPeer peer = TcpPeer.start()) {
+            TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT.withSendBuffer(4000).withNoDelay(true), 1000, -1,
+                    65535, Duration.ZERO);
+            CompletableFuture<Void> big = s.writeAsync(bytes(10_000, 10), 0, 10_000);
+            assertThat(big).as("4000 of 10,000 bytes taken").isNotDone();
+            s.setSendBufferSize(20_000);
+            peer.loop.runUntilIdle();
+            assertThat(big).as("the larger buffer took the rest at once").isCompleted();
+
+            s.setSendBufferSize(1000);
+            CompletableFuture<Void> small = s.writeAsync(bytes(500, 11), 0, 500);
+            peer.loop.runUntilIdle();
+            assertThat(small).as("10,000 bytes held, over the new 1000").isNotDone();
+            ackUpTo(peer, 9_400);
+            assertThat(small).as("600 bytes held: no room for 500").isNotDone();
+            ackUpTo(peer, 9_500);
+            assertThat(small).as("500 held: room for 500").isCompleted();
+        }
+    }
+
+    /** How far the stack's data went, as an offset from its first byte. */
+    private int sentEnd;
+
+    /** Acknowledges what the stack sent, flight after flight as its window lets them go, up to {@code offset}. */
+    private void ackUpTo(TcpPeer peer, int offset) {
+        int acked = 0;
+        while (acked < offset) {
+            for (Seen x : peer.takeNow()) {
+                sentEnd = Math.max(sentEnd, x.seq() + x.length() - peer.stackData);
+            }
+            acked = Math.min(sentEnd, offset);
+            peer.sendAck(peer.stackData + acked, 65535);
+            peer.loop.runUntilIdle();
         }
     }
 

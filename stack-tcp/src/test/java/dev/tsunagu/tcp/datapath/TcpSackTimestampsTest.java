@@ -3,6 +3,7 @@ package dev.tsunagu.tcp.datapath;
 import static dev.tsunagu.testkit.tcp.TcpPeer.PEER_ADDRESS;
 import static dev.tsunagu.testkit.tcp.TcpPeer.PEER_PORT;
 import static dev.tsunagu.testkit.tcp.TcpPeer.bytes;
+import static dev.tsunagu.testkit.tcp.TcpPeer.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tsunagu.socket.TcpSocket;
@@ -101,6 +102,29 @@ class TcpSackTimestampsTest {
 
             peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, ts(PEER_TS), bytes(100, 4));
             assertThat(read).as("the same bytes with a current timestamp").isCompletedWithValue(100);
+        }
+    }
+
+    @Test
+    void aSegmentDroppedForAnAckOfDataNeverSentLeavesTsRecentAlone() throws Exception {
+        // RFC 5961 5.2: SEG.ACK > SND.NXT: "discarded and an ACK sent back". Its timestamp is not
+        // TS.Recent's: a forged TSval far ahead would otherwise make PAWS drop what follows
+        // (packetdrill's ts_recent/invalid_ack).
+        try (TcpPeer peer = TcpPeer.start()) {
+            TcpSocket s = connectWithOptions(peer);
+            int ack = peer.ack;
+            peer.ack = ack + 9_999;
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK | TcpRepr.FIN, ts(PEER_TS + 200_000), new byte[0]);
+            peer.ack = ack;
+            Seen answer = peer.next(Duration.ZERO);
+            assertThat(answer.isBareAck()).as("the ACK sent back: %s", answer).isTrue();
+            assertThat(answer.ack()).as("the FIN was not taken").isEqualTo(peer.sndNxt);
+            assertThat(answer.options().tsEcho()).as("TS.Recent as it was").isEqualTo(PEER_TS);
+
+            peer.sendWithOptions(peer.sndNxt, TcpRepr.ACK, ts(PEER_TS + 1), bytes(1000, 9));
+            CompletableFuture<Integer> read = s.readAsync(new byte[1000], 0, 1000);
+            assertThat(read).as("genuine data after it is not taken for an old duplicate").isCompletedWithValue(1000);
+            assertThat(counter(peer, "PawsRejected")).isZero();
         }
     }
 
@@ -229,6 +253,29 @@ class TcpSackTimestampsTest {
             Seen repair = peer.next(Duration.ofMillis(100));
             assertThat(repair.seq()).isEqualTo(d);
             assertThat(counter(peer, "Timeouts")).isZero();
+        }
+    }
+
+    @Test
+    void aFinSentAfterTheDataMovesTheProbeAndTheProbeResendsTheFinAlone() throws Exception {
+        // RFC 8985 7.2: the PTO restarts with each new transmission; 7.3: the probe is the most
+        // recent segment, here a FIN of its own (packetdrill's shutdown-rdwr-write-queue-close).
+        try (TcpPeer peer = TcpPeer.start()) {
+            TcpSocket s = connectWithOptions(peer);
+            int d = peer.stackData;
+            s.write(bytes(2 * MSS, 14));
+            assertThat(peer.takeNow()).hasSize(2);
+            peer.loop.advance(Duration.ofMillis(5));
+            s.shutdownOutput();
+            Seen fin = peer.next(Duration.ZERO);
+            assertThat(fin.tcp().control()).isEqualTo(TcpRepr.Control.FIN);
+            assertThat(fin.length()).isZero();
+            Seen probe = peer.next(Duration.ofMillis(100));
+            assertThat(probe.at() - fin.at()).as("10 ms after the FIN, not after the data").isEqualTo(ms(10));
+            assertThat(probe.tcp().control()).isEqualTo(TcpRepr.Control.FIN);
+            assertThat(probe.seq()).isEqualTo(d + 2 * MSS);
+            assertThat(probe.length()).as("the FIN alone, as it was sent").isZero();
+            assertThat(counter(peer, "TailLossProbes")).isEqualTo(1);
         }
     }
 

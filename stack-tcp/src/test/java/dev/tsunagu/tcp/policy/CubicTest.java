@@ -301,4 +301,14 @@ class CubicTest {
         assertThat(p.create(new PolicyDiscoveryTest.Context(1460))).isInstanceOf(Cubic.class)
                 .extracting(c -> c.congestionWindow()).isEqualTo(4380L);
     }
+
+    /** RFC 3168 6.1.2 through RFC 9438 4.6: an echo reduces by beta like a loss, with the curve restarted at the new W_max. */
+    @Test
+    void anEcnEchoReducesByBetaAndRestartsTheCurve() {
+        Cubic cc = grownTo(new Cubic(MSS), 100);
+        cc.onCongestionExperienced(0, 100L * MSS);
+        assertThat(cc.slowStartThreshold()).isEqualTo(70L * MSS);
+        assertThat(cc.congestionWindow()).isEqualTo(70L * MSS);
+        assertThat(cc.inRecovery()).isFalse();
+    }
 }

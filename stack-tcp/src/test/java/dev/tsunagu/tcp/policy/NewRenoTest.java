@@ -397,4 +397,52 @@ class NewRenoTest {
     void toStringShowsTheWindows() {
         assertThat(new NewReno(1460)).hasToString("NewReno[cwnd=4380, ssthresh=initial, mss=1460]");
     }
+
+    // ---- RFC 3168 6.1.2: the response to an ECN echo ----
+
+    @Test
+    void rfc3168_anEcnEchoHalvesLikeALossButEntersNoRecovery() {
+        NewReno cc = new NewReno(1000);
+        while (cc.congestionWindow() < 20_000) {
+            cc.onAck(NOW, 1000, -1, 0);
+        }
+        cc.onCongestionExperienced(NOW, 20_000);
+        assertThat(cc.slowStartThreshold()).isEqualTo(10_000);
+        assertThat(cc.congestionWindow()).as("at ssthresh at once: nothing to resend, no inflation").isEqualTo(10_000);
+        assertThat(cc.inRecovery()).isFalse();
+        cc.onAck(NOW, 1000, -1, 9_000);
+        assertThat(cc.congestionWindow()).as("congestion avoidance from there").isEqualTo(10_000 + 1000 * 1000 / 10_000);
+    }
+
+    @Test
+    void rfc3168_anEcnEchoInRecoveryChangesNothing() {
+        NewReno cc = inRecovery(1000, 20_000);
+        long cwnd = cc.congestionWindow();
+        long ssthresh = cc.slowStartThreshold();
+        cc.onCongestionExperienced(NOW, 20_000);
+        assertThat(cc.congestionWindow()).isEqualTo(cwnd);
+        assertThat(cc.slowStartThreshold()).isEqualTo(ssthresh);
+    }
+
+    /** A controller written before ECN gets the interface's default: recovery entered and left at once. */
+    @Test
+    void rfc3168_theDefaultResponseOfAnOlderControllerIsALossWithoutRecovery() {
+        NewReno inner = new NewReno(1000);
+        while (inner.congestionWindow() < 20_000) {
+            inner.onAck(NOW, 1000, -1, 0);
+        }
+        dev.tsunagu.policy.CongestionControl legacy = new dev.tsunagu.policy.CongestionControl() {
+            public long congestionWindow() { return inner.congestionWindow(); }
+            public long slowStartThreshold() { return inner.slowStartThreshold(); }
+            public void onAck(long now, long acked, long rtt, long flight) { inner.onAck(now, acked, rtt, flight); }
+            public void onFastRetransmit(long now, long flight) { inner.onFastRetransmit(now, flight); }
+            public void onRecoveryEnd(long now) { inner.onRecoveryEnd(now); }
+            public void onRetransmissionTimeout(long now, long flight) { inner.onRetransmissionTimeout(now, flight); }
+            public boolean inRecovery() { return inner.inRecovery(); }
+        };
+        legacy.onCongestionExperienced(NOW, 20_000);
+        assertThat(legacy.inRecovery()).isFalse();
+        assertThat(legacy.slowStartThreshold()).isEqualTo(10_000);
+        assertThat(legacy.congestionWindow()).isEqualTo(10_000);
+    }
 }

@@ -66,7 +66,23 @@ public final class TcpPeer implements AutoCloseable {
     public static final int PEER_PORT = 40_000;
 
     /** One segment the stack sent, with the instant it left and the IP fields the tests look at. */
-    public record Seen(long at, int ipId, int ipTotalLength, boolean ipDontFragment, TcpRepr tcp, byte[] segment) {
+    public record Seen(long at, int ipId, int ipTotalLength, boolean ipDontFragment, TcpRepr tcp, byte[] segment,
+                       int ipTos) {
+        /** The flag bits as sent, ECE and CWR included (which {@link TcpRepr} leaves out). */
+        public int flags() {
+            return segment[13] & 0xFF;
+        }
+
+        /** Whether all of {@code flags} were set. */
+        public boolean has(int flags) {
+            return (flags() & flags) == flags;
+        }
+
+        /** The IP header's ECN codepoint (RFC 3168 5: 0 Not-ECT, 2 ECT(0), 1 ECT(1), 3 CE). */
+        public int ecn() {
+            return ipTos & 3;
+        }
+
         /** The options as sent, SACK blocks and timestamps included (which {@link TcpRepr} leaves out). */
         public TcpOptions options() {
             return TcpOptions.parse(segment);
@@ -117,6 +133,8 @@ public final class TcpPeer implements AutoCloseable {
     /** Every segment the stack sent to this peer, in order. */
     public final List<Seen> log = new ArrayList<>();
     private int ipId = 1;
+    /** The TOS byte of what we send: its low bits are the ECN codepoint (set it to 3 for a CE a router marked). */
+    public int tos;
 
     /** Our port, and the stack's (learnt from its SYN in the active fixtures). */
     public int port = PEER_PORT;
@@ -359,7 +377,7 @@ public final class TcpPeer implements AutoCloseable {
     }
 
     private void sendTcp(byte[] tcp) {
-        raw.sendIp(stack, Craft.ipv4(peerIp, stackIp, 6, 64, ipId++, 0x4000, new byte[0], tcp));
+        raw.sendIp(stack, Craft.withTos(Craft.ipv4(peerIp, stackIp, 6, 64, ipId++, 0x4000, new byte[0], tcp), tos));
         loop.runUntilIdle();
         drain();
     }
@@ -527,7 +545,7 @@ public final class TcpPeer implements AutoCloseable {
                 case TcpRepr.Parsed p -> p.repr();
                 case TcpRepr.Rejected x -> throw new AssertionError("the stack sent a malformed segment: " + x.reason());
             };
-            Seen seen = new Seen(loop.now(), id, total, (ip[6] & 0x40) != 0, r, tcp);
+            Seen seen = new Seen(loop.now(), id, total, (ip[6] & 0x40) != 0, r, tcp, ip[1] & 0xFF);
             arrived.add(seen);
             log.add(seen);
         }
