@@ -1,6 +1,7 @@
 /**
  * Applications on a Tsunagu stack, usable as libraries: an HTTP/1.1 file server and client
- * ({@code dev.tsunagu.apps.http}) and an iperf3-compatible server ({@code dev.tsunagu.apps.iperf3}).
+ * ({@code dev.tsunagu.apps.http}), an iperf3-compatible server ({@code dev.tsunagu.apps.iperf3}) and a
+ * transparent relay, the engine of a gateway on a TUN ({@code dev.tsunagu.apps.relay}).
  * Each takes a {@code NetworkStack} and runs on its sockets.
  */
 module dev.tsunagu.apps {
@@ -10,4 +11,5 @@ module dev.tsunagu.apps {
 
     exports dev.tsunagu.apps.http;
     exports dev.tsunagu.apps.iperf3;
+    exports dev.tsunagu.apps.relay;
 }

@@ -12,9 +12,12 @@ module dev.tsunagu.link {
     exports dev.tsunagu.link.capture;
     exports dev.tsunagu.link.ethernet;
     exports dev.tsunagu.link.fault;
+    exports dev.tsunagu.link.iponly;
     exports dev.tsunagu.link.loopback;
 
-    provides dev.tsunagu.stack.LayerProvider with dev.tsunagu.link.EthernetLayerProvider;
+    provides dev.tsunagu.stack.LayerProvider with
+            dev.tsunagu.link.EthernetLayerProvider,
+            dev.tsunagu.link.iponly.IpOnlyLayerProvider;
     provides dev.tsunagu.driver.LinkDriverProvider with
             dev.tsunagu.link.cable.CableDriverProvider,
             dev.tsunagu.link.loopback.LoopbackDriverProvider;

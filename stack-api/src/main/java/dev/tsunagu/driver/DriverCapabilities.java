@@ -6,9 +6,11 @@ import dev.tsunagu.net.MacAddress;
  * What a driver offers the stack.
  *
  * @param mtu the largest network-layer packet a frame carries (1500 on Ethernet)
- * @param linkHeaderLength bytes of link header in each frame (14 for Ethernet II)
+ * @param linkHeaderLength bytes of link header in each frame (14 for Ethernet II); 0 on an
+ *        IP-only medium (a TUN device), whose frames are bare IPv4 or IPv6 packets
  * @param needsAddressResolution whether next hops must be resolved to link addresses (ARP);
- *        false on loopback, which, like Linux's {@code lo}, carries frames with zero MACs
+ *        false on loopback, which, like Linux's {@code lo}, carries frames with zero MACs, and
+ *        on an IP-only medium, which has no link addresses at all
  * @param hardwareAddress the medium's own address if it insists on one, or null to let the
  *        stack choose (the stack's MAC is its own, not the kernel's TAP MAC)
  * @param offloads the work the device takes off the stack (checksums, segmentation, large
@@ -43,6 +45,21 @@ public record DriverCapabilities(int mtu, int linkHeaderLength, boolean needsAdd
     /** An Ethernet medium with the given MTU. */
     public static DriverCapabilities ethernet(int mtu) {
         return new DriverCapabilities(mtu, ETHERNET_HEADER, true, null);
+    }
+
+    /**
+     * An IP-only medium with the given MTU: frames are IPv4 or IPv6 packets with no link header,
+     * told apart by their version field, and nothing is resolved (a Linux TUN device, a
+     * point-to-point link). The stack gives its interface the link layer that
+     * {@linkplain dev.tsunagu.stack.LinkLayer#carries carries} such media.
+     */
+    public static DriverCapabilities ipOnly(int mtu) {
+        return new DriverCapabilities(mtu, 0, false, null);
+    }
+
+    /** Whether frames are bare IP packets: no link header (see {@link #ipOnly}). */
+    public boolean isIpOnly() {
+        return linkHeaderLength == 0;
     }
 
     /** The largest frame this driver carries: MTU plus link header. */

@@ -49,6 +49,21 @@ public interface TcpService {
     /** Listens (passive open) on {@code port} of every local address. */
     TcpServerSocket listen(int port, int backlog, TcpSocketOptions options) throws IOException;
 
+    /**
+     * Listens transparently: every SYN for an address and port that no connection or listener
+     * takes makes a connection here, whatever its destination, once the IP layer takes such
+     * destinations as its own (transparent mode, the IPv4 option {@code ip.transparent}); the
+     * stack's own addresses included. An accepted socket's {@link TcpSocket#localAddress()} is
+     * the destination the peer asked for. Bounded like any listener (the backlog, the SYN queue,
+     * SYN cookies when it is full); a SYN the filter declines is answered with a RST. One per
+     * stack; closing it ends transparent accepting.
+     *
+     * @throws java.net.BindException if the stack already has one
+     */
+    default TcpServerSocket listenAny(int backlog, TcpSocketOptions options, FlowFilter filter) throws IOException {
+        throw new UnsupportedOperationException("this TCP has no transparent listener");
+    }
+
     /** Listens on {@code port} with the default backlog and options. */
     default TcpServerSocket listen(int port) throws IOException {
         return listen(port, DEFAULT_BACKLOG, TcpSocketOptions.DEFAULT);

@@ -2,6 +2,7 @@ package dev.tsunagu.socket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -49,6 +50,17 @@ public interface UdpSocket extends AutoCloseable {
     /** Sends all of {@code data} as one datagram to {@code to}. */
     default void send(byte[] data, InetSocketAddress to) throws IOException {
         send(data, 0, data.length, to);
+    }
+
+    /**
+     * Sends from an address and port that need not be this socket's: for a transparent socket
+     * ({@link UdpService#openAny}), whose replies come from the destination the peer sent to.
+     *
+     * @throws SocketException on any other socket
+     */
+    default void sendFrom(byte[] data, int offset, int length, InetSocketAddress from, InetSocketAddress to)
+            throws IOException {
+        throw new SocketException("sendFrom is for a transparent socket (UdpService.openAny)");
     }
 
     /** Sends to the connected peer. */

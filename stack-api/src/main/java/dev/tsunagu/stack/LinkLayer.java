@@ -1,13 +1,16 @@
 package dev.tsunagu.stack;
 
 import dev.tsunagu.buffer.PacketBuffer;
+import dev.tsunagu.driver.DriverCapabilities;
 import dev.tsunagu.net.IpAddress;
 
 /**
  * Framing and neighbour resolution for frame-based interfaces: Ethernet II in
  * {@code stack-link}, with one {@link NeighborResolver} per address family (ARP for IPv4,
- * built in; NDP for IPv6 registers its own). There is exactly one per stack. All methods run
- * on the event loop.
+ * built in; NDP for IPv6 registers its own). There is exactly one such main link layer per
+ * stack; media it does not {@linkplain #carries carry} (IP-only ones, a TUN device) get another
+ * link layer registered beside it ({@link StackContext#addLinkLayer}), chosen per interface by
+ * its driver's capabilities. All methods run on the event loop.
  */
 public interface LinkLayer {
     /** Frame delivery classes, as the receiving network protocol needs to know them (RFC 1122 3.3.6). */
@@ -17,6 +20,15 @@ public interface LinkLayer {
     int BROADCAST = 1;
     /** Sent to a link multicast address. */
     int MULTICAST = 2;
+
+    /**
+     * Whether this link layer frames for a driver with these capabilities; each interface takes
+     * the main link layer if it carries the driver's medium, else the first added one that does.
+     * By default: every medium with a link header (not {@link DriverCapabilities#isIpOnly}).
+     */
+    default boolean carries(DriverCapabilities capabilities) {
+        return !capabilities.isIpOnly();
+    }
 
     /** A new interface exists (called before it comes up). */
     void attach(NetInterface iface);

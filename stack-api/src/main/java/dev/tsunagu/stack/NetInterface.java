@@ -196,9 +196,23 @@ public final class NetInterface {
         return mtu;
     }
 
-    /** Whether next hops must be resolved with ARP (false on loopback). */
+    /** Whether next hops must be resolved with ARP (false on loopback and on IP-only media). */
     public boolean needsAddressResolution() {
         return capabilities.needsAddressResolution();
+    }
+
+    /**
+     * Whether this is a loopback interface: framed, yet with nothing to resolve (zero MACs, as on
+     * Linux's {@code lo}). Packets on it come from the stack itself, so the "from outside" checks
+     * on source addresses do not apply.
+     */
+    public boolean isLoopback() {
+        return !capabilities.needsAddressResolution() && !capabilities.isIpOnly();
+    }
+
+    /** Whether frames on this interface are bare IP packets ({@link DriverCapabilities#isIpOnly}: a TUN). */
+    public boolean isIpOnly() {
+        return capabilities.isIpOnly();
     }
 
     /** Whether the link is up; frames are sent only while it is. */

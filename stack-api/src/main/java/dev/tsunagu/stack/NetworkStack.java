@@ -78,6 +78,7 @@ public final class NetworkStack implements AutoCloseable {
     private NetworkProtocol[] networkProtocols = new NetworkProtocol[0];
     private final TransportProtocol[] transportProtocols = new TransportProtocol[256];
     private LinkLayer linkLayer;
+    private final List<LinkLayer> otherLinkLayers = new ArrayList<>();
     private volatile boolean closed;
     private final Context context = new Context();
 
@@ -355,10 +356,11 @@ public final class NetworkStack implements AutoCloseable {
                 }
             }
             CounterGroup counters = statistics.group("if." + ifName);
+            LinkLayer framing = linkLayerFor(caps, ifName, driver);
             NetInterface iface = new NetInterface(interfaces.size(), ifName, driver, mac, mtu, c.addresses(),
-                    loop, buffers, linkLayer, counters);
+                    loop, buffers, framing, counters);
             interfaces.add(iface);
-            linkLayer.attach(iface);
+            framing.attach(iface);
         }
         for (Layer layer : layers) {
             layer.start();
@@ -371,6 +373,20 @@ public final class NetworkStack implements AutoCloseable {
         }
         log.info("stack {} up: layers {}, interfaces {}", name, layerNames,
                 interfaces.stream().map(NetInterface::name).toList());
+    }
+
+    /** The main link layer if it carries the driver's medium, else the first other one that does. */
+    private LinkLayer linkLayerFor(DriverCapabilities caps, String ifName, LinkDriver driver) {
+        if (linkLayer.carries(caps)) {
+            return linkLayer;
+        }
+        for (LinkLayer l : otherLinkLayers) {
+            if (l.carries(caps)) {
+                return l;
+            }
+        }
+        throw new MissingLayerException(ifName + ": no link layer carries " + driver.name() + "'s medium ("
+                + (caps.isIpOnly() ? "IP-only: the ip-only layer of dev.tsunagu:tsunagu-stack-link" : caps) + ")");
     }
 
     private static List<LayerProvider> discoverLayers() {
@@ -449,6 +465,11 @@ public final class NetworkStack implements AutoCloseable {
         @Override
         public LinkLayer linkLayer() {
             return linkLayer;
+        }
+
+        @Override
+        public void addLinkLayer(LinkLayer l) {
+            otherLinkLayers.add(Objects.requireNonNull(l));
         }
 
         @Override

@@ -56,6 +56,13 @@ public interface StackContext {
     void setLinkLayer(LinkLayer linkLayer);
 
     /**
+     * Adds a link layer for media the main one does not {@linkplain LinkLayer#carries carry}
+     * (IP-only media); an interface whose driver the main one does not carry takes the first
+     * added that does.
+     */
+    void addLinkLayer(LinkLayer linkLayer);
+
+    /**
      * The stack's link layer, once installed (null before): where a network layer registers
      * its family's {@link NeighborResolver}.
      */

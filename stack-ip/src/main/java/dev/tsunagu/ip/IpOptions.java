@@ -44,5 +44,15 @@ public final class IpOptions {
     public static final StackOption<Integer> PMTU_CACHE_SIZE = StackOption.of("ip.pmtuCacheSize", Integer.class, 1024,
             "destinations in the path MTU cache");
 
+    /**
+     * Transparent mode: datagrams from outside to any address in these prefixes (comma-separated,
+     * {@code 0.0.0.0/0} for every address; empty, the default, for none) are taken as if they were
+     * for one of our own addresses, so a transport's "any" listener sees them with the destination
+     * the peer asked for (a gateway on a TUN, as Linux's TPROXY). ICMP errors about them come from
+     * that destination. Only from other hosts: the stack's own output never enters this way.
+     */
+    public static final StackOption<String> TRANSPARENT = StackOption.of("ip.transparent", String.class, "",
+            "IPv4 prefixes whose every address is taken as ours (transparent mode), comma-separated");
+
     private IpOptions() {}
 }

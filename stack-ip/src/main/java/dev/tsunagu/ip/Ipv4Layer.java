@@ -59,6 +59,8 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final Pinger pinger;
     private final IcmpErrorGate icmpErrors;
     private final boolean forwarding;
+    /** Transparent mode's prefixes ({@link IpOptions#TRANSPARENT}); empty when off. */
+    private final Ipv4Prefix[] transparent;
     private final int defaultTtl;
     private final ReceivedInfo info = new ReceivedInfo();
     /** The last destination sent to by {@code int}, as the record the link layer takes (see {@link AddressMemo}). */
@@ -76,6 +78,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private final Counter inReceives;
     private final Counter inHdrErrors;
     private final Counter inAddrErrors;
+    private final Counter inTransparent;
     private final Counter inUnknownProtos;
     private final Counter inDelivers;
     private final Counter forwDatagrams;
@@ -98,6 +101,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     Ipv4Layer(StackContext ctx) {
         this.ctx = ctx;
         this.forwarding = ctx.option(IpOptions.FORWARDING);
+        this.transparent = parsePrefixes(ctx.option(IpOptions.TRANSPARENT));
         this.defaultTtl = ctx.option(IpOptions.DEFAULT_TTL);
         // One draw, as the single global counter's start took before: later draws stay as they were.
         this.ids = new Ipv4IdGenerator(ctx.random().nextLong());
@@ -107,6 +111,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         inReceives = c.counter("InReceives", "datagrams received");
         inHdrErrors = c.counter("InHdrErrors", "datagrams dropped for header errors");
         inAddrErrors = c.counter("InAddrErrors", "datagrams not for us (and not forwarded)");
+        inTransparent = c.counter("InTransparent", "datagrams for other hosts taken in transparent mode");
         inUnknownProtos = c.counter("InUnknownProtos", "datagrams for a protocol with no handler");
         inDelivers = c.counter("InDelivers", "datagrams delivered to transports (incl. ICMP)");
         forwDatagrams = c.counter("ForwDatagrams", "datagrams forwarded");
@@ -147,7 +152,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     @Override
     public void start() {
         for (NetInterface iface : ctx.interfaces()) {
-            boolean isLoopback = !iface.needsAddressResolution();
+            boolean isLoopback = iface.isLoopback();
             if (isLoopback && loopback == null) {
                 loopback = iface;
             }
@@ -199,7 +204,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
     private Route broadcastRoute() {
         // The limited broadcast leaves through the first interface with an address (RFC 1122 3.3.6).
         for (NetInterface iface : ctx.interfaces()) {
-            if (iface.needsAddressResolution() && iface.isUp() && iface.primaryAddress() != null) {
+            if (!iface.isLoopback() && iface.isUp() && iface.primaryAddress() != null) {
                 return new Route(Ipv4Prefix.parse("255.255.255.255/32"), iface, 0,
                         iface.primaryAddress().address().bits());
             }
@@ -379,7 +384,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         }
         int src = Ipv4Header.source(p);
         int dst = Ipv4Header.destination(p);
-        boolean fromOutside = iface.needsAddressResolution();
+        boolean fromOutside = !iface.isLoopback();
         if (src == -1 || (src >>> 28) == 0xE || (fromOutside && ((src >>> 24) == 127 || isLocalAddress(src)))) {
             dropBadSource.increment();
             inAddrErrors.increment();
@@ -387,7 +392,12 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             return;
         }
         boolean broadcast = dst == -1 || iface.isDirectedBroadcast(dst);
-        if (!broadcast && !isLocalAddress(dst)) {
+        boolean ours = broadcast || isLocalAddress(dst);
+        if (!ours && fromOutside && isTransparent(dst)) {
+            inTransparent.increment();
+            ours = true;
+        }
+        if (!ours) {
             if ((dst >>> 28) == 0xE) {
                 dropMulticast.increment();
                 p.release();
@@ -408,6 +418,39 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
             }
         }
         deliver(iface, p, deliveryClass, broadcast);
+    }
+
+    /**
+     * Whether transparent mode takes {@code address} as ours: in one of its prefixes, and a unicast
+     * address (never a multicast group, the limited broadcast or 0.0.0.0).
+     */
+    private boolean isTransparent(int address) {
+        if (transparent.length == 0 || address == 0 || address == -1 || (address >>> 28) == 0xE) {
+            return false;
+        }
+        for (Ipv4Prefix p : transparent) {
+            if (p.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Ipv4Prefix[] parsePrefixes(String text) {
+        if (text.isBlank()) {
+            return new Ipv4Prefix[0];
+        }
+        String[] parts = text.split(",");
+        Ipv4Prefix[] out = new Ipv4Prefix[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Ipv4Prefix.parse(parts[i].strip());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(IpOptions.TRANSPARENT.name() + " wants IPv4 prefixes such as "
+                        + "0.0.0.0/0 or 198.51.100.0/24, comma-separated: " + text, e);
+            }
+        }
+        return out;
     }
 
     private void deliver(NetInterface iface, PacketBuffer p, int deliveryClass, boolean broadcast) {
@@ -496,7 +539,7 @@ public final class Ipv4Layer implements Layer, NetworkProtocol, Ipv4Service {
         icmp.countErrorSent(type);
         // From the address the datagram was sent to if it was ours, else (as a router) from
         // our address towards its source.
-        int from = isLocalAddress(dst) ? dst : 0;
+        int from = isLocalAddress(dst) || isTransparent(dst) ? dst : 0;
         send(b, from, src, IpProtocol.ICMP, 0, 0, false);
     }
 

@@ -169,7 +169,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     public void start() {
         ctx.linkLayer().registerNeighborResolver(nd);
         for (NetInterface iface : ctx.interfaces()) {
-            if (!iface.needsAddressResolution()) {
+            if (iface.isLoopback()) {
                 if (loopback == null) {
                     loopback = iface;
                     Ipv6Interface s = new Ipv6Interface(iface);
@@ -451,7 +451,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         }
         Ipv6Address src = info.sourceMemo.of(Ipv6Header.sourceHigh(p), Ipv6Header.sourceLow(p));
         Ipv6Address dst = info.destinationMemo.of(Ipv6Header.destinationHigh(p), Ipv6Header.destinationLow(p));
-        boolean fromOutside = iface.needsAddressResolution();
+        boolean fromOutside = !iface.isLoopback();
         if (src.isMulticast() || (fromOutside && (src.isLoopback() || dst.isLoopback() || isLocalAddress(src)))) {
             dropBadSource.increment();
             inAddrErrors.increment();

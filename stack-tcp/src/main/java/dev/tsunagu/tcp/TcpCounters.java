@@ -26,6 +26,7 @@ final class TcpCounters {
     final Counter dropNoAck;
     final Counter listenOverflows;
     final Counter synQueueOverflows;
+    final Counter transparentDeclined;
     final Counter syncookiesSent;
     final Counter syncookiesRecv;
     final Counter syncookiesFailed;
@@ -98,6 +99,8 @@ final class TcpCounters {
                 "SYNs and handshake-completing ACKs dropped because a listener's accept queue (backlog) was full");
         synQueueOverflows = g.counter("SynQueueOverflows",
                 "SYNs that found a listener's SYN queue full (answered with a cookie, or dropped without cookies)");
+        transparentDeclined = g.counter("TransparentDeclined",
+                "SYNs the transparent listener's filter declined (answered with RST)");
         syncookiesSent = g.counter("SyncookiesSent", "SYN-ACKs sent with a SYN cookie (RFC 4987)");
         syncookiesRecv = g.counter("SyncookiesRecv", "valid SYN cookies returned: connections made from them");
         syncookiesFailed = g.counter("SyncookiesFailed", "ACKs at a listener with a forged or stale SYN cookie (dropped)");

@@ -13,6 +13,7 @@ import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.policy.SendBufferingPolicy;
 import dev.tsunagu.socket.HappyEyeballs;
 import dev.tsunagu.socket.SocketInfo;
+import dev.tsunagu.socket.FlowFilter;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpService;
 import dev.tsunagu.socket.TcpSocket;
@@ -63,6 +64,8 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     private final Segment segment = new Segment();
     private final LongObjectMap<TcpConnection> connections = new LongObjectMap<>();
     private final LongObjectMap<TcpListener> listeners = new LongObjectMap<>();
+    /** The transparent listener ({@link #listenAny}): takes SYNs no other socket takes; null if none. */
+    private TcpListener anyListener;
     private int connectionCount;
     /** Where every connection's trace goes, or null: no connection of the stack is traced ({@link TcpTrace}). */
     private TraceSink traceSink;
@@ -87,6 +90,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         ctx.publish(TcpLayer.class, this);
         ctx.socketTable().register(sink -> {
             listeners.forEach((port, l) -> sink.accept(l.info()));
+            if (anyListener != null) {
+                sink.accept(anyListener.info());
+            }
             connections.forEach((key, c) -> {
                 for (TcpConnection x = c; x != null; x = x.nextInBucket) {
                     sink.accept(x.info());
@@ -119,6 +125,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
         }
         List<TcpListener> ls = new ArrayList<>();
         listeners.forEach((p, l) -> ls.add(l));
+        if (anyListener != null) {
+            ls.add(anyListener);
+        }
         ls.forEach(TcpListener::closeOnLoop);
     }
 
@@ -253,7 +262,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     }
 
     void removeListener(TcpListener l) {
-        if (listeners.get(l.port) == l) {
+        if (l == anyListener) {
+            anyListener = null;
+        } else if (listeners.get(l.port) == l) {
             listeners.remove(l.port);
         }
     }
@@ -327,6 +338,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             TcpListener l = listeners.get(s.destinationPort);
             if (l != null && (l.localIp == null || l.localIp.equals(dst))) {
                 l.onSegment(s);
+                return;
+            }
+            if (anyListener != null) {
+                anyListener.onSegment(s);
                 return;
             }
             noSocket(s);
@@ -561,9 +576,28 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
                 f.completeExceptionally(new BindException("TCP port " + p + " is already in use"));
                 return;
             }
-            TcpListener l = new TcpListener(this, null, p, backlog, options, descriptor);
+            TcpListener l = new TcpListener(this, null, p, backlog, options, descriptor, null);
             listeners.put(p, l);
             f.complete(l.socket());
+        });
+        return TcpSocketImpl.await(loop, f, Duration.ofSeconds(30));
+    }
+
+    @Override
+    public TcpServerSocket listenAny(int backlog, TcpSocketOptions options, FlowFilter filter) throws IOException {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(filter, "filter");
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1");
+        }
+        CompletableFuture<TcpServerSocket> f = new CompletableFuture<>();
+        onLoop(() -> {
+            if (anyListener != null) {
+                f.completeExceptionally(new BindException("this stack already has a transparent listener"));
+                return;
+            }
+            anyListener = new TcpListener(this, null, 0, backlog, options, -1, filter);
+            f.complete(anyListener.socket());
         });
         return TcpSocketImpl.await(loop, f, Duration.ofSeconds(30));
     }

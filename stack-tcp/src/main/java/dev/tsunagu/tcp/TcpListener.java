@@ -2,6 +2,7 @@ package dev.tsunagu.tcp;
 
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.socket.FlowFilter;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpServerSocket;
 import dev.tsunagu.socket.TcpSocket;
@@ -29,6 +30,12 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link SynCookies}), which keeps no state; the ACK that returns a valid cookie makes the
  * connection then. So a SYN flood costs a bounded amount of memory and still lets real clients
  * in. Loop thread only, except the socket methods.
+ *
+ * <p>The transparent listener ({@link TcpLayer#listenAny}) is one of these with port 0 and a
+ * {@link FlowFilter}: it takes SYNs for any address and port, so everything it does for a segment
+ * uses the port the segment was sent to, and its children's local address and port are the
+ * destination the peer asked for. A SYN its filter declines draws a RST, before any queue is
+ * looked at.
  */
 final class TcpListener {
     final TcpLayer layer;
@@ -37,6 +44,8 @@ final class TcpListener {
     final int port;
     final int backlog;
     final TcpSocketOptions options;
+    /** The transparent listener's filter; null for a listener on one port. */
+    private final FlowFilter filter;
     /** Children in SYN-RECEIVED (the SYN queue), at most {@code tcp.synQueue}. */
     private final List<TcpConnection> synQueue = new ArrayList<>();
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
@@ -47,12 +56,14 @@ final class TcpListener {
     private long lastOverflow;
     private boolean overflowed;
 
-    TcpListener(TcpLayer layer, IpAddress localIp, int port, int backlog, TcpSocketOptions options, int descriptor) {
+    TcpListener(TcpLayer layer, IpAddress localIp, int port, int backlog, TcpSocketOptions options, int descriptor,
+            FlowFilter filter) {
         this.layer = layer;
         this.localIp = localIp;
         this.port = port;
         this.backlog = backlog;
         this.options = options;
+        this.filter = filter;
         this.socket = new ServerSocket(descriptor);
     }
 
@@ -71,10 +82,17 @@ final class TcpListener {
                 return;
             }
             // second: any ACK is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>
-            layer.sendReset(s.destinationIp, port, s.sourceIp, s.sourcePort, s.ack, 0, false);
+            layer.sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, s.ack, 0, false);
             return;
         }
         if (!s.has(TcpHeader.SYN)) {
+            return;
+        }
+        if (filter != null && !filter.admit(new InetSocketAddress(s.sourceIp.toInetAddress(), s.sourcePort),
+                new InetSocketAddress(s.destinationIp.toInetAddress(), s.destinationPort))) {
+            // Refused as the destination itself would refuse it: <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>.
+            layer.counters.transparentDeclined.increment();
+            layer.sendReset(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, 0, s.seq + 1, true);
             return;
         }
         if (!hasRoom()) {
@@ -90,6 +108,7 @@ final class TcpListener {
             }
             return;
         }
+        int port = s.destinationPort; // this listener's, or for the transparent one the port asked for
         TcpConnection c = new TcpConnection(layer, true, s.destinationIp, port, s.sourceIp, s.sourcePort, options);
         c.listener = this;
         synQueue.add(c);
@@ -125,6 +144,7 @@ final class TcpListener {
      */
     private void sendCookie(Segment s) {
         IpService ip = layer.network(s.sourceIp);
+        int port = s.destinationPort;
         int ourMss = PathMtuDiscovery.ourMss(ip, s.sourceIp);
         int peerMss = s.options.mss > 0 ? s.options.mss : Handshake.DEFAULT_MSS;
         int mssIndex = SynCookies.mssIndex(Math.min(peerMss, ourMss));
@@ -189,7 +209,7 @@ final class TcpListener {
 
     /** The MSS index of the cookie {@code s} returns, or -1. */
     private int checkCookie(Segment s) {
-        return layer.synCookies.check(s.destinationIp, port, s.sourceIp, s.sourcePort, s.seq - 1, s.ack - 1,
+        return layer.synCookies.check(s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort, s.seq - 1, s.ack - 1,
                 layer.loop().now());
     }
 
@@ -207,7 +227,8 @@ final class TcpListener {
             ecn = SynCookies.ecnOf(s.options.tsEcho);
         }
         layer.counters.syncookiesRecv.increment();
-        TcpConnection c = new TcpConnection(layer, true, s.destinationIp, port, s.sourceIp, s.sourcePort, options);
+        TcpConnection c = new TcpConnection(layer, true, s.destinationIp, s.destinationPort, s.sourceIp, s.sourcePort,
+                options);
         c.listener = this;
         layer.register(c);
         c.acceptCookie(s, s.ack - 1, SynCookies.MSS_TABLE[mssIndex], peerScale, sack, ecn);

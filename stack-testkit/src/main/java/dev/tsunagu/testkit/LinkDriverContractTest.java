@@ -22,6 +22,10 @@ import org.junit.jupiter.api.Test;
  * TAP, the other end of a veth). Third-party drivers use it the same way, from the
  * {@code dev.tsunagu:tsunagu-stack-testkit} artifact in test scope.
  *
+ * <p>The medium decides what a test frame is: an Ethernet II frame of a local-experimental
+ * EtherType, or, on an IP-only medium ({@link dev.tsunagu.driver.DriverCapabilities#isIpOnly},
+ * a TUN), an IPv4 packet of an experimental protocol number between documentation addresses.
+ *
  * <p>What it checks: frames go out and come in byte-for-byte; the MTU is reported and the
  * largest legal frame passes; an oversized frame is refused without an exception and with a
  * reported error; transmit takes ownership of the buffer whatever happens; after close nothing
@@ -106,6 +110,49 @@ public abstract class LinkDriverContractTest {
         return f;
     }
 
+    /** IP protocol of test packets on an IP-only medium: RFC 3692's "use for experimentation". */
+    protected static final int TEST_PROTOCOL = 253;
+
+    /** An IPv4 packet of {@link #TEST_PROTOCOL}, {@code length} bytes in all, from 192.0.2.{src} to 192.0.2.{dst}. */
+    protected static byte[] ipPacket(int dst, int src, int length, int seed) {
+        byte[] p = new byte[length];
+        Random r = new Random(seed);
+        for (int i = 20; i < length; i++) {
+            p[i] = (byte) r.nextInt();
+        }
+        p[0] = 0x45;
+        p[2] = (byte) (length >>> 8);
+        p[3] = (byte) length;
+        p[8] = 64;
+        p[9] = (byte) TEST_PROTOCOL;
+        byte[] net = {(byte) 192, 0, 2};
+        System.arraycopy(net, 0, p, 12, 3);
+        p[15] = (byte) src;
+        System.arraycopy(net, 0, p, 16, 3);
+        p[19] = (byte) dst;
+        return p;
+    }
+
+    private boolean ipOnly() {
+        return h.driver().capabilities().isIpOnly();
+    }
+
+    /** A test frame for the medium: from the driver to its peer ({@code outward}) or back. */
+    protected byte[] testFrame(boolean outward, int length, int seed) {
+        if (ipOnly()) {
+            return outward ? ipPacket(2, 1, length, seed) : ipPacket(1, 2, length, seed);
+        }
+        return outward ? frame(peerMac(), driverMac(), length, seed) : frame(driverMac(), peerMac(), length, seed);
+    }
+
+    /** Whether {@code f} is one of our test frames, not the medium's own chatter. */
+    private boolean isTestFrame(byte[] f) {
+        if (ipOnly()) {
+            return f.length >= 20 && (f[0] & 0xF0) == 0x40 && (f[9] & 0xFF) == TEST_PROTOCOL;
+        }
+        return f.length >= 14 && ((f[12] & 0xFF) << 8 | (f[13] & 0xFF)) == TEST_ETHERTYPE;
+    }
+
     protected PacketBuffer buffer(byte[] frame) {
         return pool.copyOf(frame, 0, frame.length);
     }
@@ -122,7 +169,7 @@ public abstract class LinkDriverContractTest {
             if (f == null) {
                 return null;
             }
-            if (f.length >= 14 && ((f[12] & 0xFF) << 8 | (f[13] & 0xFF)) == TEST_ETHERTYPE) {
+            if (isTestFrame(f)) {
                 return f;
             }
         }
@@ -139,7 +186,7 @@ public abstract class LinkDriverContractTest {
             if (f == null) {
                 return null;
             }
-            if (f.length >= 14 && ((f[12] & 0xFF) << 8 | (f[13] & 0xFF)) == TEST_ETHERTYPE) {
+            if (isTestFrame(f)) {
                 return f;
             }
         }
@@ -148,7 +195,8 @@ public abstract class LinkDriverContractTest {
     @Test
     void reportsItsMtuAndFrameLength() {
         assertThat(h.driver().capabilities().mtu()).isEqualTo(h.expectedMtu());
-        assertThat(h.driver().capabilities().maxFrameLength()).isEqualTo(h.expectedMtu() + 14);
+        int header = ipOnly() ? 0 : 14; // Ethernet II, or bare IP packets
+        assertThat(h.driver().capabilities().maxFrameLength()).isEqualTo(h.expectedMtu() + header);
     }
 
     @Test
@@ -157,7 +205,7 @@ public abstract class LinkDriverContractTest {
         int[] sizes = {60, 64, 128, 1000, Math.min(1514, max), max};
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < sizes.length; i++) {
-            byte[] f = frame(peerMac(), driverMac(), sizes[i], i);
+            byte[] f = testFrame(true, sizes[i], i);
             sent.add(f);
             assertThat(h.driver().transmit(buffer(f))).as("transmit of %d bytes", sizes[i]).isTrue();
         }
@@ -171,7 +219,7 @@ public abstract class LinkDriverContractTest {
         int max = h.driver().capabilities().maxFrameLength();
         int[] sizes = {60, 100, 1000, Math.min(1514, max), max};
         for (int i = 0; i < sizes.length; i++) {
-            byte[] f = frame(driverMac(), peerMac(), sizes[i], 100 + i);
+            byte[] f = testFrame(false, sizes[i], 100 + i);
             h.peer().send(f);
             assertThat(pollTestFrame(arrivalTimeout())).as("frame of %d bytes at the driver", f.length).isEqualTo(f);
         }
@@ -181,7 +229,7 @@ public abstract class LinkDriverContractTest {
     void oversizedFrameIsRefusedNotThrown() throws Exception {
         int tooBig = h.driver().capabilities().maxFrameLength() + 1;
         PacketBuffer b = pool.acquire(tooBig);
-        b.append(frame(peerMac(), driverMac(), tooBig, 7), 0, tooBig);
+        b.append(testFrame(true, tooBig, 7), 0, tooBig);
         boolean[] result = new boolean[1];
         assertThatCode(() -> result[0] = h.driver().transmit(b)).doesNotThrowAnyException();
         assertThat(result[0]).isFalse();
@@ -192,7 +240,7 @@ public abstract class LinkDriverContractTest {
 
     @Test
     void transmitTakesOwnershipOfTheBuffer() throws Exception {
-        PacketBuffer b = buffer(frame(peerMac(), driverMac(), 100, 3));
+        PacketBuffer b = buffer(testFrame(true, 100, 3));
         h.driver().transmit(b);
         assertThat(b.isReleased()).isTrue();
     }
@@ -200,13 +248,13 @@ public abstract class LinkDriverContractTest {
     @Test
     void afterCloseNothingIsDeliveredAndTransmitFailsCleanly() throws Exception {
         h.driver().close();
-        PacketBuffer b = buffer(frame(peerMac(), driverMac(), 100, 4));
+        PacketBuffer b = buffer(testFrame(true, 100, 4));
         boolean[] result = new boolean[1];
         assertThatCode(() -> result[0] = h.driver().transmit(b)).doesNotThrowAnyException();
         assertThat(result[0]).isFalse();
         assertThat(b.isReleased()).isTrue();
         try {
-            h.peer().send(frame(driverMac(), peerMac(), 100, 5));
+            h.peer().send(testFrame(false, 100, 5));
         } catch (Exception e) {
             // the medium may be gone with the driver (a deleted TAP): that is fine too
         }

@@ -4,6 +4,7 @@ import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.IpProtocol;
+import dev.tsunagu.socket.FlowFilter;
 import dev.tsunagu.socket.NameResolver;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.UdpService;
@@ -21,12 +22,14 @@ import dev.tsunagu.udp.dns.Resolver;
 import dev.tsunagu.udp.dns.ResolverConfig;
 import dev.tsunagu.udp.wire.UdpHeader;
 import dev.tsunagu.util.LongObjectMap;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * UDP (RFC 768) as IP protocol 17: demultiplexes datagrams to sockets by port, answers ports
@@ -40,6 +43,9 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
 
     final StackContext ctx;
     private final LongObjectMap<UdpSocketImpl> ports = new LongObjectMap<>();
+    /** The transparent socket ({@link #openAny}) and its filter: datagrams no other socket takes; null if none. */
+    private UdpSocketImpl anySocket;
+    private FlowFilter anyFilter;
     private final int receiveQueue;
     private Resolver resolver;
 
@@ -53,6 +59,7 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
     private final Counter dropBadLength;
     private final Counter dropFiltered;
     private final Counter icmpErrors;
+    private final Counter transparentDeclined;
 
     UdpLayer(StackContext ctx) {
         this.ctx = ctx;
@@ -68,12 +75,19 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
         dropBadLength = c.counter("DropBadLength", "length field below 8 or beyond the IP payload");
         dropFiltered = c.counter("DropFiltered", "datagrams from a peer other than a connected socket's");
         icmpErrors = c.counter("InIcmpErrors", "ICMP errors about our datagrams");
+        transparentDeclined = c.counter("TransparentDeclined",
+                "datagrams the transparent socket's filter declined (answered with port unreachable)");
         ctx.registerTransportProtocol(IpProtocol.UDP, this);
         ctx.publish(UdpService.class, this);
         resolver = newResolver();
         ctx.publish(Resolver.class, resolver);
         ctx.publish(NameResolver.class, resolver); // how the socket library (stack-tcp) finds it
-        ctx.socketTable().register(sink -> ports.forEach((port, s) -> sink.accept(s.info())));
+        ctx.socketTable().register(sink -> {
+            ports.forEach((port, s) -> sink.accept(s.info()));
+            if (anySocket != null) {
+                sink.accept(anySocket.info());
+            }
+        });
     }
 
     @Override
@@ -105,6 +119,28 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
     @Override
     public UdpSocket open() {
         return new UdpSocketImpl(this, receiveQueue);
+    }
+
+    @Override
+    public UdpSocket openAny(FlowFilter filter) throws IOException {
+        Objects.requireNonNull(filter, "filter");
+        UdpSocketImpl s = new UdpSocketImpl(this, receiveQueue);
+        try {
+            s.becomeTransparent(filter);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    /** Makes {@code s} the transparent socket (loop thread). */
+    void setAnySocket(UdpSocketImpl s, FlowFilter filter) throws BindException {
+        if (anySocket != null) {
+            throw new BindException("this stack already has a transparent UDP socket");
+        }
+        anySocket = s;
+        anyFilter = filter;
     }
 
     // ---- ports (loop thread) ----
@@ -140,6 +176,10 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
     }
 
     void unbind(UdpSocketImpl s, int port) {
+        if (s == anySocket) {
+            anySocket = null;
+            anyFilter = null;
+        }
         if (port != 0 && ports.get(port) == s) {
             ports.remove(port);
         }
@@ -173,6 +213,19 @@ public final class UdpLayer implements Layer, TransportProtocol, UdpService {
         IpAddress dst = info.destination();
         UdpSocketImpl s = ports.get(dport);
         if (s == null || !s.accepts(dst, info.isBroadcastOrMulticast())) {
+            if (anySocket != null && !info.isBroadcastOrMulticast()) {
+                int sport = UdpHeader.sourcePort(p);
+                IpAddress src = info.source();
+                if (anyFilter.admit(new InetSocketAddress(src.toInetAddress(), sport),
+                        new InetSocketAddress(dst.toInetAddress(), dport))) {
+                    p.consume(UdpHeader.HEADER_LENGTH);
+                    inDatagrams.increment();
+                    anySocket.deliver(src, sport, dst, dport, p);
+                    p.release();
+                    return;
+                }
+                transparentDeclined.increment();
+            }
             noPorts.increment();
             if (!info.isBroadcastOrMulticast()) {
                 ctx.ipService(dst.family()).sendPortUnreachable(info, p);

@@ -6,6 +6,7 @@ import dev.tsunagu.loop.VirtualEventLoop;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.Datagram;
+import dev.tsunagu.socket.FlowFilter;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.UdpSocket;
 import dev.tsunagu.stack.IcmpErrorInfo;
@@ -56,6 +57,8 @@ final class UdpSocketImpl implements UdpSocket {
     private final AtomicReference<IOException> pendingError = new AtomicReference<>();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
+    /** The transparent socket ({@link UdpLayer#openAny}): receives for any destination, answers with sendFrom. */
+    private volatile boolean transparent;
 
     UdpSocketImpl(UdpLayer layer, int capacity) {
         this.layer = layer;
@@ -74,9 +77,26 @@ final class UdpSocketImpl implements UdpSocket {
         return bind(new InetSocketAddress(port));
     }
 
+    /** Makes this the stack's transparent socket. */
+    void becomeTransparent(FlowFilter filter) throws IOException {
+        onLoop(() -> {
+            layer.setAnySocket(this, filter);
+            transparent = true;
+            return null;
+        });
+    }
+
+    private void refuseIfTransparent(String what) throws SocketException {
+        if (transparent) {
+            throw new SocketException("a transparent socket cannot " + what + ": it receives for every destination "
+                    + "and answers with sendFrom");
+        }
+    }
+
     @Override
     public UdpSocket bind(InetSocketAddress local) throws IOException {
         checkOpen();
+        refuseIfTransparent("be bound");
         IpAddress address = addressOf(local, true);
         int port = local.getPort();
         onLoop(() -> {
@@ -93,6 +113,7 @@ final class UdpSocketImpl implements UdpSocket {
     @Override
     public UdpSocket connect(InetSocketAddress peer) throws IOException {
         checkOpen();
+        refuseIfTransparent("be connected");
         IpAddress address = addressOf(peer, false);
         int port = peer.getPort();
         if (port <= 0 || port > 65535) {
@@ -123,9 +144,24 @@ final class UdpSocketImpl implements UdpSocket {
     @Override
     public void send(byte[] data, int offset, int length, InetSocketAddress to) throws IOException {
         checkOpen();
+        refuseIfTransparent("send without a source (use sendFrom)");
         throwPendingError();
         IpAddress address = addressOf(to, false);
-        sendTo(data, offset, length, address, to.getPort());
+        sendTo(data, offset, length, null, 0, address, to.getPort());
+    }
+
+    @Override
+    public void sendFrom(byte[] data, int offset, int length, InetSocketAddress from, InetSocketAddress to)
+            throws IOException {
+        checkOpen();
+        if (!transparent) {
+            throw new SocketException("sendFrom is for a transparent socket (UdpService.openAny)");
+        }
+        IpAddress source = addressOf(from, false);
+        if (from.getPort() <= 0 || from.getPort() > 65535) {
+            throw new SocketException("bad source port " + from.getPort());
+        }
+        sendTo(data, offset, length, source, from.getPort(), addressOf(to, false), to.getPort());
     }
 
     @Override
@@ -136,10 +172,12 @@ final class UdpSocketImpl implements UdpSocket {
         if (peer == null) {
             throw new SocketException("socket is not connected: give a destination");
         }
-        sendTo(data, offset, length, remoteIp, remotePort);
+        sendTo(data, offset, length, null, 0, remoteIp, remotePort);
     }
 
-    private void sendTo(byte[] data, int offset, int length, IpAddress address, int port) throws IOException {
+    /** Sends from {@code source:sourcePort}, or (null, 0) from this socket's binding (bound now if it is not yet). */
+    private void sendTo(byte[] data, int offset, int length, IpAddress source, int sourcePort, IpAddress address,
+            int port) throws IOException {
         if (length > MAX_PAYLOAD) {
             throw new SocketException("message too long: " + length + " bytes (UDP over IPv4 carries at most " + MAX_PAYLOAD + ")");
         }
@@ -150,8 +188,13 @@ final class UdpSocketImpl implements UdpSocket {
         PacketBuffer b = layer.ctx.buffers().acquire(length);
         b.append(data, offset, length);
         onLoop(() -> {
-            ensureBound();
-            int result = layer.send(b, localAddress, localPort, address, port);
+            int result;
+            if (source != null) {
+                result = layer.send(b, source, sourcePort, address, port);
+            } else {
+                ensureBound();
+                result = layer.send(b, localAddress, localPort, address, port);
+            }
             if (result == IpService.NO_ROUTE) {
                 throw new NoRouteToHostException("no route to host " + address);
             }

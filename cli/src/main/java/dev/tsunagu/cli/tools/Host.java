@@ -25,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -55,6 +56,12 @@ final class Host implements AutoCloseable {
      * 2); a driver that cannot start (no permission for a TAP, a busy device) is a failure (1).
      */
     static Host start(CommandLine cli, String command, NetworkOptions o, DnsOptions dns) throws IOException {
+        return start(cli, command, o, dns, b -> b);
+    }
+
+    /** {@link #start(CommandLine, String, NetworkOptions, DnsOptions)} with more builder settings (stack options). */
+    static Host start(CommandLine cli, String command, NetworkOptions o, DnsOptions dns,
+            UnaryOperator<NetworkStack.Builder> more) throws IOException {
         Logging.setLevel(o.log);
         LinkDrivers drivers = LinkDrivers.installed();
         String servers = check(cli, drivers, o, dns);
@@ -79,7 +86,7 @@ final class Host implements AutoCloseable {
             if (!servers.isEmpty()) {
                 b.option(UdpOptions.DNS_SERVERS, servers);
             }
-            NetworkStack stack = b.build();
+            NetworkStack stack = more.apply(b).build();
             awaitDuplicateAddressDetection(stack);
             PrintWriter err = cli.getErr();
             Host host = new Host(stack, Netstat.start(stack, err, o.netstatEvery));

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 public final class NetworkCommands {
     private NetworkCommands() {}
 
-    /** Adds ping, http-get, serve, http-serve, echo-serve, discard-serve, nc, resolve, iperf3-serve and java to {@code cli}. */
+    /** Adds ping, http-get, serve, http-serve, echo-serve, discard-serve, nc, resolve, iperf3-serve, forward and java to {@code cli}. */
     public static void addTo(CommandLine cli, Io io) {
         cli.addSubcommand(new PingCommand(io));
         cli.addSubcommand(new HttpGetCommand(io));
@@ -21,6 +21,7 @@ public final class NetworkCommands {
         cli.addSubcommand(new NcCommand(io));
         cli.addSubcommand(new ResolveCommand(io));
         cli.addSubcommand(new Iperf3ServeCommand(io));
+        cli.addSubcommand(new ForwardCommand(io));
         cli.addSubcommand(new JavaCommand(io));
     }
 }

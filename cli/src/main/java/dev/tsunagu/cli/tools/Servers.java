@@ -1,5 +1,6 @@
 package dev.tsunagu.cli.tools;
 
+import dev.tsunagu.stack.NetworkStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -25,12 +27,22 @@ final class Servers {
     private Servers() {}
 
     static int run(CommandLine cli, Io io, String command, NetworkOptions net, List<Starter> starters) throws Exception {
+        return run(cli, io, command, net, starters, b -> b,
+                "every other port is closed (TCP answers RST, UDP ICMP port unreachable)");
+    }
+
+    /**
+     * {@link #run(CommandLine, Io, String, NetworkOptions, List)} on a stack with more builder
+     * settings, saying {@code otherPorts} of what is not served.
+     */
+    static int run(CommandLine cli, Io io, String command, NetworkOptions net, List<Starter> starters,
+            UnaryOperator<NetworkStack.Builder> more, String otherPorts) throws Exception {
         if (starters.isEmpty()) {
             throw new ParameterException(cli, "nothing to serve: give at least one of --echo, --discard, --http");
         }
         PrintWriter out = cli.getOut();
         List<Service> running = new ArrayList<>();
-        try (Host h = Host.start(cli, command, net, null)) {
+        try (Host h = Host.start(cli, command, net, null, more)) {
             try {
                 for (Starter s : starters) {
                     running.add(s.start(h, out));
@@ -45,7 +57,7 @@ final class Servers {
                     out.printf("  connections buffer at most %d MiB in all (heap: %d MiB)%s%n", worst >> 20, heap >> 20,
                             worst > heap ? "; more than the heap: lower --max-connections or raise -Xmx (TSUNAGU_JAVA_OPTS)" : "");
                 }
-                out.println("  every other port is closed (TCP answers RST, UDP ICMP port unreachable)");
+                out.println("  " + otherPorts);
                 out.println("  Ctrl-C stops" + h.netstat().signalName().map(n -> "; kill -" + n + " " + ProcessHandle.current().pid()
                         + " prints the socket table").orElse(""));
                 out.flush();

@@ -48,6 +48,6 @@ class ErrorsTest {
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.errLines()).singleElement().asString().isEqualTo(
-                "tsunagu: bad spec 'cable:x,speed=10': unknown cable parameter 'speed' (known: mtu, offload)");
+                "tsunagu: bad spec 'cable:x,speed=10': unknown cable parameter 'speed' (known: mtu, offload, medium)");
     }
 }

@@ -40,6 +40,9 @@ public final class Libc {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     // socket(2)
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+
     public static final int AF_INET = 2;
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_CLOEXEC = O_CLOEXEC;
@@ -77,6 +80,8 @@ public final class Libc {
     private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), ERRNO_OPTION);
     private static final MethodHandle IOCTL = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2), ERRNO_OPTION);
+    private static final MethodHandle FCNTL = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), ERRNO_OPTION);
     private static final MethodHandle READ = bind("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
             ERRNO_OPTION);
@@ -121,6 +126,15 @@ public final class Libc {
     public static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
         try {
             return (int) IOCTL.invokeExact(state, fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fcntl(2) with an {@code int} argument ({@link #F_GETFL}, {@link #F_SETFL}). */
+    public static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
+        try {
+            return (int) FCNTL.invokeExact(state, fd, cmd, arg);
         } catch (Throwable t) {
             throw rethrow(t);
         }

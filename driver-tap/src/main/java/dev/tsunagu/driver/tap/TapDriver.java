@@ -35,6 +35,16 @@ import org.slf4j.LoggerFactory;
  * kernel, which sees the TAP as an ordinary Ethernet interface. The kernel is then a real
  * peer nobody here wrote: it answers ARP, pings, and speaks TCP and UDP to the stack.
  *
+ * <p><b>Or a TUN device</b> ({@link #openTun}, {@link #attachTun}, spec {@code tun:NAME} or
+ * {@code tun:fd=N}): the same driver on the same {@code /dev/net/tun} with {@code IFF_TUN}, where
+ * a frame is a bare IPv4 or IPv6 packet. Its capabilities say so
+ * ({@link DriverCapabilities#ipOnly}), and the stack gives the interface the link layer of
+ * IP-only media (no Ethernet header, no ARP or Neighbor Discovery resolution). Everything below
+ * (the loop reading the device, the reader thread, transmit, failure) is the same for both.
+ * {@link #attachTun} takes an fd that is already attached to a TUN, which is what VPN
+ * frameworks and privileged launchers hand an application; the driver then owns it and
+ * closes it.
+ *
  * <p><b>Opening.</b> {@link #open(String)} opens {@code /dev/net/tun} (non-blocking,
  * close-on-exec) and attaches to the TAP device of that name with {@code IFF_TAP | IFF_NO_PI},
  * creating it if it does not exist. A TAP this driver created is not persistent: the kernel
@@ -141,6 +151,30 @@ public final class TapDriver implements LinkDriver {
     };
     private static final long JOIN_TIMEOUT_MILLIS = 2000;
 
+    /** Which kind of device: TAP (Ethernet frames) or TUN (IP packets). */
+    public enum DeviceType {
+        /** {@code IFF_TAP}: whole Ethernet frames. */
+        TAP("tap", "TAP", Tun.IFF_TAP),
+        /** {@code IFF_TUN}: bare IP packets, no link header. */
+        TUN("tun", "TUN", Tun.IFF_TUN);
+
+        final String scheme;
+        final String label;
+        final short flag;
+
+        DeviceType(String scheme, String label, short flag) {
+            this.scheme = scheme;
+            this.label = label;
+            this.flag = flag;
+        }
+
+        DriverCapabilities capabilities(int mtu) {
+            return this == TUN ? DriverCapabilities.ipOnly(mtu) : DriverCapabilities.ethernet(mtu);
+        }
+    }
+
+    private final DeviceType type;
+    private final String label;                // "TAP" or "TUN", for messages
     private final String deviceName;
     private final boolean created;
     /** Frames go with a {@code virtio_net_hdr} in front ({@code IFF_VNET_HDR}); 0 or its length. */
@@ -172,12 +206,14 @@ public final class TapDriver implements LinkDriver {
     private final LongAdder txErrors = new LongAdder();
     private final LongAdder rxMalformed = new LongAdder();
 
-    private TapDriver(String deviceName, boolean created, int mtu, int fd, DevicePoll poll, RxMode rxMode,
-                      boolean vnetHeader, Offloads offloads) {
+    private TapDriver(DeviceType type, String deviceName, boolean created, int mtu, int fd, DevicePoll poll,
+                      RxMode rxMode, boolean vnetHeader, Offloads offloads) {
+        this.type = type;
+        this.label = type.label;
         this.deviceName = deviceName;
         this.created = created;
         this.vnet = vnetHeader ? VirtioNetHeader.LENGTH : 0;
-        this.capabilities = DriverCapabilities.ethernet(mtu).withOffloads(offloads);
+        this.capabilities = type.capabilities(mtu).withOffloads(offloads);
         this.fd = fd;
         this.poll = poll;
         this.rxMode = rxMode;
@@ -231,10 +267,90 @@ public final class TapDriver implements LinkDriver {
      */
     public static TapDriver open(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress, RxMode rxMode,
                                  boolean offload) throws DriverException {
+        return open(DeviceType.TAP, name, mtu, bringUp, kernelAddress, rxMode, offload);
+    }
+
+    /** Attaches to (or creates) the TUN device {@code name} with the device's MTU and the default rx mode. */
+    public static TapDriver openTun(String name) throws DriverException {
+        return openTun(name, 0, false, null, RxMode.fromSystemProperty());
+    }
+
+    /**
+     * Attaches to the TUN device {@code name} ({@code IFF_TUN | IFF_NO_PI}: frames are bare IP
+     * packets), creating it if absent; the parameters are those of
+     * {@link #open(String, int, boolean, Ipv4Prefix, RxMode)}.
+     */
+    public static TapDriver openTun(String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress, RxMode rxMode)
+            throws DriverException {
+        return open(DeviceType.TUN, name, mtu, bringUp, kernelAddress, rxMode, false); // no offloads on a TUN yet
+    }
+
+    /**
+     * Takes over {@code fd}, a descriptor already attached to a TUN device (inherited from a
+     * parent process, passed over a Unix socket, handed out by a VPN framework). It must be a
+     * TUN without the packet-information header ({@code IFF_TUN | IFF_NO_PI}); the driver makes
+     * it non-blocking, owns it from then on and closes it on {@link #close}. The device is not
+     * the driver's: it stays when the driver closes if someone else holds it or it is persistent.
+     * If attaching fails the fd is left open, still the caller's.
+     *
+     * @param fd the descriptor
+     * @param mtu the MTU to use; 0 for the device's own (1500 if the device is not visible in this
+     *        network namespace, which happens when the fd was opened in another)
+     * @param rxMode who reads received frames
+     */
+    public static TapDriver attachTun(int fd, int mtu, RxMode rxMode) throws DriverException {
+        Objects.requireNonNull(rxMode, "rxMode");
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd must be a descriptor (0 or more): " + fd);
+        }
+        if (mtu != 0) {
+            DriverCapabilities.ipOnly(mtu); // validates the range
+        }
+        Tun.Attached attached;
+        try {
+            attached = Tun.attached(fd);
+        } catch (ErrnoException e) {
+            throw new DriverException("fd " + fd + " is not attached to a TUN device (" + e.getMessage() + ")"
+                    + (e.errno() == Libc.EBADFD ? ": it is /dev/net/tun, but TUNSETIFF was never called on it"
+                    : e.errno() == Libc.EBADF ? ": no such descriptor in this process" : ""), e);
+        }
+        if (!attached.isTun()) {
+            throw new DriverException("fd " + fd + " is attached to " + attached.name() + ", a TAP device: tun:fd= "
+                    + "takes a TUN (IFF_TUN)");
+        }
+        if (attached.hasPacketInfo()) {
+            throw new DriverException("fd " + fd + " (TUN " + attached.name() + ") was attached without IFF_NO_PI: "
+                    + "its packets carry a 4-byte packet-information header this driver does not read; "
+                    + "attach it with IFF_TUN | IFF_NO_PI");
+        }
+        int useMtu = mtu;
+        try {
+            Tun.setNonBlocking(fd);
+            if (useMtu == 0) {
+                try {
+                    useMtu = Tun.mtu(attached.name());
+                } catch (ErrnoException e) {
+                    useMtu = 1500;
+                    log.warn("TUN {} (fd {}): its MTU cannot be read here ({}); using {} (give mtu= to choose)",
+                            attached.name(), fd, e.getMessage(), useMtu);
+                }
+            }
+            TapDriver d = new TapDriver(DeviceType.TUN, attached.name(), false, useMtu, fd, DevicePoll.open(fd), rxMode,
+                    false, Offloads.NONE);
+            log.info("TUN {}: attached through fd {} (mtu {})", attached.name(), fd, useMtu);
+            return d;
+        } catch (ErrnoException e) {
+            throw new DriverException("TUN " + attached.name() + " (fd " + fd + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static TapDriver open(DeviceType type, String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress,
+            RxMode rxMode, boolean offload) throws DriverException {
         Objects.requireNonNull(rxMode, "rxMode");
         Objects.requireNonNull(name, "name");
+        String label = type.label;
         if (name.length() >= Tun.IFNAMSIZ || name.contains("/") || name.contains(" ") || name.contains(",")) {
-            throw new IllegalArgumentException("bad TAP name '" + name + "': at most " + (Tun.IFNAMSIZ - 1)
+            throw new IllegalArgumentException("bad " + label + " name '" + name + "': at most " + (Tun.IFNAMSIZ - 1)
                     + " characters, no '/', ' ' or ','");
         }
         if (mtu != 0) {
@@ -245,7 +361,7 @@ public final class TapDriver implements LinkDriver {
         try {
             fd = Tun.openDevice();
         } catch (ErrnoException e) {
-            throw openFailure(e);
+            throw openFailure(type, e);
         }
         DevicePoll rx = null;
         String actual = name;
@@ -253,17 +369,17 @@ public final class TapDriver implements LinkDriver {
             boolean existed = !name.isEmpty() && Tun.exists(name);
             boolean vnetHeader = offload;
             try {
-                actual = Tun.attach(fd, name, vnetHeader);
+                actual = Tun.attach(fd, name, type.flag, vnetHeader);
             } catch (ErrnoException e) {
                 if (!vnetHeader || e.errno() != Libc.EINVAL) {
-                    throw attachFailure(shown, existed, e);
+                    throw attachFailure(type, shown, existed, e);
                 }
-                log.info("TAP {}: the kernel refused IFF_VNET_HDR ({}); no offloads", shown, e.getMessage());
+                log.info("{} {}: the kernel refused IFF_VNET_HDR ({}); no offloads", label, shown, e.getMessage());
                 vnetHeader = false;
                 try {
-                    actual = Tun.attach(fd, name, false);
+                    actual = Tun.attach(fd, name, type.flag, false);
                 } catch (ErrnoException e2) {
-                    throw attachFailure(shown, existed, e2);
+                    throw attachFailure(type, shown, existed, e2);
                 }
             }
             Offloads offloads = Offloads.NONE;
@@ -279,11 +395,11 @@ public final class TapDriver implements LinkDriver {
                     deviceMtu = mtu;
                 } catch (ErrnoException e) {
                     if (mtu > deviceMtu) {
-                        throw new DriverException("TAP " + actual + " has MTU " + deviceMtu + " and setting it to " + mtu
+                        throw new DriverException(label + " " + actual + " has MTU " + deviceMtu + " and setting it to " + mtu
                                 + " failed (" + e.getMessage() + "); set it with: ip link set " + actual + " mtu " + mtu, e);
                     }
-                    log.warn("TAP {}: could not set the device MTU to {} ({}); the stack uses {} and the kernel {}",
-                            actual, mtu, e.getMessage(), mtu, deviceMtu);
+                    log.warn("{} {}: could not set the device MTU to {} ({}); the stack uses {} and the kernel {}",
+                            label, actual, mtu, e.getMessage(), mtu, deviceMtu);
                 }
                 useMtu = mtu;
             }
@@ -294,18 +410,19 @@ public final class TapDriver implements LinkDriver {
                 Tun.bringUp(actual);
             }
             rx = DevicePoll.open(fd);
-            TapDriver d = new TapDriver(actual, !existed, useMtu, fd, rx, rxMode, vnetHeader, offloads);
-            log.info("TAP {}: {} (mtu {}, offloads {}{})", actual, existed ? "attached" : "created, removed when closed",
-                    useMtu, offloads, kernelAddress != null ? ", kernel side " + kernelAddress : "");
+            TapDriver d = new TapDriver(type, actual, !existed, useMtu, fd, rx, rxMode, vnetHeader, offloads);
+            log.info("{} {}: {} (mtu {}, offloads {}{})", label, actual,
+                    existed ? "attached" : "created, removed when closed", useMtu, offloads,
+                    kernelAddress != null ? ", kernel side " + kernelAddress : "");
             return d;
         } catch (ErrnoException e) {
             Libc.closeQuietly(fd);
             if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
-                throw new DriverException("TAP " + actual + ": " + e.getMessage()
+                throw new DriverException(label + " " + actual + ": " + e.getMessage()
                         + ": configuring the kernel side (mtu=, up=) needs CAP_NET_ADMIN; drop those parameters "
                         + "and configure it with sudo ip, or run with the capability", e);
             }
-            throw new DriverException("TAP " + actual + ": " + e.getMessage(), e);
+            throw new DriverException(label + " " + actual + ": " + e.getMessage(), e);
         } catch (DriverException | RuntimeException e) {
             Libc.closeQuietly(fd);
             if (rx != null) {
@@ -346,33 +463,46 @@ public final class TapDriver implements LinkDriver {
     }
 
     static DriverException openFailure(ErrnoException e) {
+        return openFailure(DeviceType.TAP, e);
+    }
+
+    static DriverException openFailure(DeviceType type, ErrnoException e) {
+        String label = type.label;
+        String mode = type.scheme;
         return switch (e.errno()) {
             case Libc.ENOENT, Libc.ENODEV, Libc.ENXIO -> new DriverException("no " + Tun.DEVICE
                     + " (" + e.getMessage() + "): load the tun module (sudo modprobe tun), or in a container pass "
                     + "the device in (docker run --device /dev/net/tun --cap-add NET_ADMIN)", e);
             case Libc.EACCES, Libc.EPERM -> new DriverException("permission denied opening " + Tun.DEVICE
-                    + ": a TAP needs CAP_NET_ADMIN (run as root, or sudo setcap cap_net_admin+ep on the java binary), "
-                    + "or read-write access to " + Tun.DEVICE + " and a TAP pre-created for your user "
-                    + "(sudo ip tuntap add dev NAME mode tap user $USER)", e);
+                    + ": a " + label + " needs CAP_NET_ADMIN (run as root, or sudo setcap cap_net_admin+ep on the "
+                    + "java binary), or read-write access to " + Tun.DEVICE + " and a " + label + " pre-created for "
+                    + "your user (sudo ip tuntap add dev NAME mode " + mode + " user $USER)", e);
             default -> new DriverException("cannot open " + Tun.DEVICE + ": " + e.getMessage(), e);
         };
     }
 
     static DriverException attachFailure(String name, boolean existed, ErrnoException e) {
+        return attachFailure(DeviceType.TAP, name, existed, e);
+    }
+
+    static DriverException attachFailure(DeviceType type, String name, boolean existed, ErrnoException e) {
+        String label = type.label;
+        String mode = type.scheme;
         return switch (e.errno()) {
             case Libc.EPERM, Libc.EACCES -> new DriverException(existed
-                    ? "permission denied attaching to TAP " + name + ": it belongs to another user or group; "
-                            + "attaching needs CAP_NET_ADMIN, or a TAP pre-created for your user "
-                            + "(sudo ip tuntap add dev " + name + " mode tap user $USER)"
-                    : "permission denied creating TAP " + name + ": creating a TAP needs CAP_NET_ADMIN (run as root, "
-                            + "or sudo setcap cap_net_admin+ep on the java binary), or have it pre-created for your "
-                            + "user: sudo ip tuntap add dev " + name + " mode tap user $USER", e);
-            case Libc.EBUSY -> new DriverException("TAP " + name + " is busy: another process (or driver) has it open, "
-                    + "and a single-queue TAP has one reader at a time (" + e.getMessage() + ")", e);
-            case Libc.EINVAL -> new DriverException("cannot attach to " + name + " as a TAP: it exists but is not a "
-                    + "single-queue TAP device (a TUN device, a multi-queue TAP, or another kind of interface?) ("
-                    + e.getMessage() + ")", e);
-            default -> new DriverException("cannot attach to TAP " + name + ": " + e.getMessage(), e);
+                    ? "permission denied attaching to " + label + " " + name + ": it belongs to another user or group; "
+                            + "attaching needs CAP_NET_ADMIN, or a " + label + " pre-created for your user "
+                            + "(sudo ip tuntap add dev " + name + " mode " + mode + " user $USER)"
+                    : "permission denied creating " + label + " " + name + ": creating a " + label + " needs "
+                            + "CAP_NET_ADMIN (run as root, or sudo setcap cap_net_admin+ep on the java binary), or have "
+                            + "it pre-created for your user: sudo ip tuntap add dev " + name + " mode " + mode
+                            + " user $USER", e);
+            case Libc.EBUSY -> new DriverException(label + " " + name + " is busy: another process (or driver) has it "
+                    + "open, and a single-queue " + label + " has one reader at a time (" + e.getMessage() + ")", e);
+            case Libc.EINVAL -> new DriverException("cannot attach to " + name + " as a " + label + ": it exists but "
+                    + "is not a single-queue " + label + " device (a " + (type == DeviceType.TAP ? "TUN" : "TAP")
+                    + " device, a multi-queue one, or another kind of interface?) (" + e.getMessage() + ")", e);
+            default -> new DriverException("cannot attach to " + label + " " + name + ": " + e.getMessage(), e);
         };
     }
 
@@ -380,7 +510,12 @@ public final class TapDriver implements LinkDriver {
 
     @Override
     public String name() {
-        return "tap:" + deviceName;
+        return type.scheme + ":" + deviceName;
+    }
+
+    /** Whether this is a TAP (Ethernet frames) or a TUN (IP packets). */
+    public DeviceType deviceType() {
+        return type;
     }
 
     /** The device's name in the kernel ({@code tsu0}). */
@@ -466,14 +601,14 @@ public final class TapDriver implements LinkDriver {
         if (rxMode == RxMode.LOOP && l != null) {
             loop = l; // before the loop may poll: isReading and close look at it
             if (l.attachDevice(loopReader)) {
-                log.debug("TAP {}: read by the event loop {}", deviceName, l.name());
+                log.debug("{} {}: read by the event loop {}", label, deviceName, l.name());
                 return;
             }
             loop = null;
         }
         DeviceReader r = DeviceReader.over(poll);
         rx = r;
-        r.start("tap-rx-" + deviceName, this::readLoop);
+        r.start(type.scheme + "-rx-" + deviceName, this::readLoop);
     }
 
     @Override
@@ -483,8 +618,9 @@ public final class TapDriver implements LinkDriver {
         try {
             if (len > capabilities.maxFrameLength()
                     && (frame.segmentSize() == 0 || len > capabilities.maxLargeFrameLength())) {
-                report("frame of " + len + " bytes refused: TAP " + deviceName + " carries at most "
-                        + capabilities.maxFrameLength() + " (MTU " + capabilities.mtu() + " + 14)"
+                report("frame of " + len + " bytes refused: " + label + " " + deviceName + " carries at most "
+                        + capabilities.maxFrameLength() + " (MTU " + capabilities.mtu() + " + "
+                        + capabilities.linkHeaderLength() + ")"
                         + (frame.segmentSize() != 0 ? " or " + capabilities.maxLargeFrameLength() + " to segment" : ""),
                         null);
                 return false;
@@ -494,7 +630,7 @@ public final class TapDriver implements LinkDriver {
             }
             synchronized (txLock) {
                 if (closed) {
-                    report("transmit on closed TAP " + deviceName, null);
+                    report("transmit on closed " + label + " " + deviceName, null);
                     return false;
                 }
                 if (gone.get()) {
@@ -521,14 +657,14 @@ public final class TapDriver implements LinkDriver {
         }
         txErrors.increment();
         if (errno == 0) {
-            report("short write to TAP " + deviceName + " (" + len + " bytes)", null);
+            report("short write to " + label + " " + deviceName + " (" + len + " bytes)", null);
         } else if (errno == Libc.EBADFD || errno == Libc.ENODEV || errno == Libc.ENXIO || errno == Libc.EBADF) {
             vanished(new ErrnoException("write", errno));
         } else {
             long count = txErrors.sum();
             if (Long.bitCount(count) == 1) { // 1st, 2nd, 4th, 8th... error: loud but bounded
                 ErrnoException e = new ErrnoException("write", errno);
-                report("write to TAP " + deviceName + " failed: " + e.getMessage()
+                report("write to " + label + " " + deviceName + " failed: " + e.getMessage()
                         + (errno == Libc.EIO ? "; the kernel side is down (ip link set " + deviceName + " up)" : "")
                         + " (" + count + " so far)", e);
             }
@@ -586,9 +722,9 @@ public final class TapDriver implements LinkDriver {
             arena.close();
         } else {
             // It will see the closed flag within a poll timeout; its memory stays until then.
-            log.warn("TAP {}: the reader thread did not stop within {} ms", deviceName, JOIN_TIMEOUT_MILLIS);
+            log.warn("{} {}: the reader thread did not stop within {} ms", label, deviceName, JOIN_TIMEOUT_MILLIS);
         }
-        log.debug("TAP {}: closed{}", deviceName, created ? " (and removed)" : "");
+        log.debug("{} {}: closed{}", label, deviceName, created ? " (and removed)" : "");
     }
 
     // ---- the reader ----
@@ -615,7 +751,7 @@ public final class TapDriver implements LinkDriver {
             }
         } catch (RuntimeException | Error e) {
             if (!closed) {
-                report("TAP " + deviceName + ": the reader thread failed; the interface is down", e);
+                report(label + " " + deviceName + ": the reader thread failed; the interface is down", e);
                 ctx.linkStateChanged(false);
             }
         }
@@ -770,7 +906,7 @@ public final class TapDriver implements LinkDriver {
                 end();
             } catch (RuntimeException e) {
                 if (!closed) {
-                    report("TAP " + deviceName + ": waiting on the device failed; the interface is down", e);
+                    report(label + " " + deviceName + ": waiting on the device failed; the interface is down", e);
                     context.linkStateChanged(false);
                 }
                 end();
@@ -827,7 +963,7 @@ public final class TapDriver implements LinkDriver {
         if (closed || !gone.compareAndSet(false, true)) {
             return;
         }
-        report("TAP " + deviceName + " vanished (" + cause.getMessage() + "): the interface is down", cause);
+        report(label + " " + deviceName + " vanished (" + cause.getMessage() + "): the interface is down", cause);
         DriverContext ctx = context;
         if (ctx != null) {
             ctx.linkStateChanged(false);
@@ -840,7 +976,7 @@ public final class TapDriver implements LinkDriver {
             return;
         }
         gone.set(true);
-        report("TAP " + deviceName + ": reading failed (" + cause.getMessage() + "); the interface is down", cause);
+        report(label + " " + deviceName + ": reading failed (" + cause.getMessage() + "); the interface is down", cause);
         DriverContext ctx = context;
         if (ctx != null) {
             ctx.linkStateChanged(false);

@@ -41,13 +41,18 @@ public final class TapDriverProvider implements LinkDriverProvider {
 
     @Override
     public Optional<String> unavailabilityCause() {
+        return unavailability("TAP");
+    }
+
+    /** Why {@code /dev/net/tun} cannot serve here, for TAP and TUN alike; empty when it can. */
+    static Optional<String> unavailability(String label) {
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return Optional.of("TAP devices through /dev/net/tun are Linux only (this is " + os + ")");
+            return Optional.of(label + " devices through /dev/net/tun are Linux only (this is " + os + ")");
         }
         String arch = System.getProperty("os.arch", "");
         if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-            return Optional.of("the TAP bindings know the Linux ABI of x86-64 and AArch64 only (this is " + arch + ")");
+            return Optional.of("the " + label + " bindings know the Linux ABI of x86-64 and AArch64 only (this is " + arch + ")");
         }
         if (!Files.exists(Path.of(Tun.DEVICE))) {
             return Optional.of("no " + Tun.DEVICE + ": load the tun module (sudo modprobe tun), or in a container "
@@ -60,27 +65,34 @@ public final class TapDriverProvider implements LinkDriverProvider {
     public LinkDriver create(DriverSpec spec) throws DriverException {
         spec.requireKnownParameters("mtu", "up", "rx", "offload");
         boolean offloads = spec.switchParameter("offload", TapDriver.offloadFromSystemProperty());
-        String rx = spec.parameters().get("rx");
-        TapDriver.RxMode rxMode = rx != null ? TapDriver.RxMode.parse(rx) : TapDriver.RxMode.fromSystemProperty();
-        int mtu = spec.intParameter("mtu", 0);
-        boolean bringUp = false;
-        Ipv4Prefix kernelAddress = null;
-        String up = spec.parameters().get("up");
-        if (up != null) {
-            switch (up.toLowerCase(Locale.ROOT)) {
-                case "yes", "true" -> bringUp = true;
-                case "no", "false" -> bringUp = false;
-                default -> {
-                    kernelAddress = parseKernelAddress(up);
-                    bringUp = true;
-                }
-            }
-        }
-        return TapDriver.open(spec.argument(), mtu, bringUp, kernelAddress, rxMode, offloads);
+        KernelSide up = KernelSide.of(spec);
+        return TapDriver.open(spec.argument(), spec.intParameter("mtu", 0), up.bringUp(), up.address(), rxMode(spec),
+                offloads);
     }
 
-    private static Ipv4Prefix parseKernelAddress(String text) {
-        String why = "tap parameter up= wants ADDR/LEN (the kernel side's address and prefix length, "
+    /** What the spec's {@code up=} asks of the kernel side: to be brought up, and perhaps an address. */
+    record KernelSide(boolean bringUp, Ipv4Prefix address) {
+        static KernelSide of(DriverSpec spec) {
+            String up = spec.parameters().get("up");
+            if (up == null) {
+                return new KernelSide(false, null);
+            }
+            return switch (up.toLowerCase(Locale.ROOT)) {
+                case "yes", "true" -> new KernelSide(true, null);
+                case "no", "false" -> new KernelSide(false, null);
+                default -> new KernelSide(true, parseKernelAddress(spec.name(), up));
+            };
+        }
+    }
+
+    /** The spec's {@code rx=}, else the system property's choice. */
+    static TapDriver.RxMode rxMode(DriverSpec spec) {
+        String rx = spec.parameters().get("rx");
+        return rx != null ? TapDriver.RxMode.parse(rx) : TapDriver.RxMode.fromSystemProperty();
+    }
+
+    private static Ipv4Prefix parseKernelAddress(String driver, String text) {
+        String why = driver + " parameter up= wants ADDR/LEN (the kernel side's address and prefix length, "
                 + "e.g. up=10.0.0.1/24) or yes: " + text;
         if (!text.contains("/")) {
             throw new IllegalArgumentException(why);

@@ -32,8 +32,7 @@ class TapDriverContractTest extends LinkDriverContractTest {
         TapTests.assumeTapAndNetns();
         TapTests.assumeCommand("python3", "python3");
         ns = NetNs.create();
-        driver = TapDriver.open(TapTests.uniqueName("tsuc"));
-        assertThat(driver.createdDevice()).isTrue();
+        driver = openDriver(TapTests.uniqueName("tsuc"));
         ns.adopt(driver.deviceName());
         ns.exec("ip", "link", "set", driver.deviceName(), "up").check();
         RecordingDriverContext ctx = context(context);
@@ -41,6 +40,13 @@ class TapDriverContractTest extends LinkDriverContractTest {
         assertThat(driver.readsOnLoop()).as("who reads").isEqualTo(ctx.loop() instanceof ThreadedEventLoop);
         peer = PacketPeer.start(ns, driver.deviceName());
         return new Harness(driver, ctx, peer, 1500);
+    }
+
+    /** The driver under test, on a new device {@code name} that goes away with it. */
+    protected TapDriver openDriver(String name) throws Exception {
+        TapDriver d = TapDriver.open(name);
+        assertThat(d.createdDevice()).isTrue();
+        return d;
     }
 
     /** The context the driver opens with: the kit's, on a virtual loop, where a reader thread reads. */
@@ -70,6 +76,6 @@ class TapDriverContractTest extends LinkDriverContractTest {
     protected void assertClosedReleasedEverything() throws Exception {
         assertThat(driver.isReading()).as("reading has ended").isFalse();
         assertThat(ns.exec("ip", "link", "show", driver.deviceName()).ok())
-                .as("the TAP the driver created is gone with its fd").isFalse();
+                .as("the device is gone with the driver's fd").isFalse();
     }
 }

@@ -33,6 +33,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Make one directly ({@code new Cable("lan0", 1500)}) and {@link #attach()} drivers to it,
  * or name it in a driver spec ({@code cable:lan0,mtu=9000}), which finds or creates it in
  * the JVM-wide {@link Cables} registry.
+ *
+ * <p>A cable can also be an IP-only medium ({@link #ipOnly}, spec {@code cable:NAME,medium=ip}):
+ * frames are bare IP packets, as on a TUN device, each carried to every other port; its drivers
+ * announce {@link DriverCapabilities#ipOnly}, so the stacks frame them with the link layer of
+ * IP-only media. That is how the tests put a stack on a TUN-like link on the virtual clock.
  */
 public final class Cable {
     public static final int DEFAULT_MTU = 1500;
@@ -43,6 +48,7 @@ public final class Cable {
     private final String name;
     private final int mtu;
     private final boolean offloads;
+    private final boolean ipOnly;
     private volatile CablePort[] ports = new CablePort[0];
     // Counts of ports that were unplugged; live ports count for themselves (see CablePort).
     private final LongAdder retiredCarried = new LongAdder();
@@ -59,10 +65,31 @@ public final class Cable {
 
     /** A cable whose ports offer {@link #OFFLOADS} if {@code offloads}. */
     public Cable(String name, int mtu, boolean offloads) {
+        this(name, mtu, offloads, false);
+    }
+
+    private Cable(String name, int mtu, boolean offloads, boolean ipOnly) {
         this.name = Objects.requireNonNull(name);
         DriverCapabilities.ethernet(mtu); // validates the range
         this.mtu = mtu;
         this.offloads = offloads;
+        this.ipOnly = ipOnly;
+    }
+
+    /** A cable whose frames are bare IP packets (an IP-only medium, like a TUN device), without offloads. */
+    public static Cable ipOnly(String name, int mtu) {
+        return new Cable(name, mtu, false, true);
+    }
+
+    /** Whether frames on this cable are bare IP packets, with no Ethernet header. */
+    public boolean isIpOnly() {
+        return ipOnly;
+    }
+
+    /** What its drivers announce: Ethernet (with {@link #OFFLOADS} if asked), or an IP-only medium. */
+    DriverCapabilities capabilities() {
+        return ipOnly ? DriverCapabilities.ipOnly(mtu)
+                : DriverCapabilities.ethernet(mtu).withOffloads(offloads ? OFFLOADS : Offloads.NONE);
     }
 
     /** Whether the ports offer {@link #OFFLOADS}. */
@@ -136,15 +163,17 @@ public final class Cable {
      */
     boolean carry(CablePort from, PacketBuffer frame) {
         int len = frame.length();
-        if (len > mtu + EthernetFrame.HEADER_LENGTH
-                && (!offloads || frame.segmentSize() == 0 || len > OFFLOADS.maxSegmentationSize() + EthernetFrame.HEADER_LENGTH)) {
+        int header = ipOnly ? 0 : EthernetFrame.HEADER_LENGTH;
+        if (len > mtu + header
+                && (!offloads || frame.segmentSize() == 0 || len > OFFLOADS.maxSegmentationSize() + header)) {
             from.count(CablePort.REFUSED);
             return false;
         }
         CablePort[] snapshot = ports;
         from.count(CablePort.CARRIED);
-        if (len < EthernetFrame.HEADER_LENGTH) {
-            // A runt: a real switch would drop it, but a cable is also how tests feed a stack
+        if (ipOnly || len < EthernetFrame.HEADER_LENGTH) {
+            // No link addresses to switch by (IP-only), or
+            // a runt: a real switch would drop it, but a cable is also how tests feed a stack
             // bad input, so it floods it and lets the stacks defend themselves.
             from.count(CablePort.FLOODED);
             for (CablePort p : snapshot) {
@@ -225,6 +254,6 @@ public final class Cable {
 
     @Override
     public String toString() {
-        return "Cable[" + name + ", mtu " + mtu + ", " + ports.length + " ports]";
+        return "Cable[" + name + ", mtu " + mtu + (ipOnly ? ", IP only" : "") + ", " + ports.length + " ports]";
     }
 }

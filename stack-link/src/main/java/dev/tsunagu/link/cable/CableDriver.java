@@ -16,8 +16,7 @@ public final class CableDriver implements LinkDriver {
 
     CableDriver(Cable cable) {
         this.cable = cable;
-        this.capabilities = DriverCapabilities.ethernet(cable.mtu())
-                .withOffloads(cable.offloads() ? Cable.OFFLOADS : Offloads.NONE);
+        this.capabilities = cable.capabilities();
     }
 
     public Cable cable() {

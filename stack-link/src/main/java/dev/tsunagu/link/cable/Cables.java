@@ -28,9 +28,26 @@ public final class Cables {
      * @throws IllegalArgumentException if it exists with another MTU or other offloads
      */
     public static Cable named(String name, int mtu, boolean offloads) {
-        Cable c = CABLES.computeIfAbsent(name, n -> new Cable(n, mtu, offloads));
+        return named(name, mtu, offloads, false);
+    }
+
+    /**
+     * The cable called {@code name}, created with {@code mtu}, {@code offloads} and medium if new.
+     *
+     * @param ipOnly whether it carries bare IP packets ({@link Cable#ipOnly}, no offloads) rather than Ethernet
+     * @throws IllegalArgumentException if it exists with another MTU, other offloads or the other medium
+     */
+    public static Cable named(String name, int mtu, boolean offloads, boolean ipOnly) {
+        if (ipOnly && offloads) {
+            throw new IllegalArgumentException("cable " + name + ": an IP-only cable has no offloads");
+        }
+        Cable c = CABLES.computeIfAbsent(name, n -> ipOnly ? Cable.ipOnly(n, mtu) : new Cable(n, mtu, offloads));
         if (c.mtu() != mtu) {
             throw new IllegalArgumentException("cable " + name + " exists with MTU " + c.mtu() + ", not " + mtu);
+        }
+        if (c.isIpOnly() != ipOnly) {
+            throw new IllegalArgumentException("cable " + name + " exists with the other medium (medium="
+                    + (c.isIpOnly() ? "ip" : "ethernet") + ")");
         }
         if (c.offloads() != offloads) {
             throw new IllegalArgumentException("cable " + name + " exists with offloads " + (c.offloads() ? "on" : "off"));

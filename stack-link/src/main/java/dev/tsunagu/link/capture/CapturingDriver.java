@@ -55,15 +55,16 @@ public final class CapturingDriver extends ForwardingLinkDriver {
     }
 
     /**
-     * Captures {@code inner}'s traffic into a new Ethernet pcap {@code file} (replacing any file
-     * there), with a snap length of the driver's largest frame but at least 65535 bytes. The
+     * Captures {@code inner}'s traffic into a new pcap {@code file} (replacing any file there):
+     * Ethernet, or raw IP ({@link LinkType#RAW}) for an IP-only driver (a TUN), with a snap length of the driver's largest frame but at least 65535 bytes. The
      * file belongs to the returned driver and is closed with it.
      */
     public static CapturingDriver toFile(LinkDriver inner, Path file) throws IOException {
         Objects.requireNonNull(inner, "inner");
         int snap = Math.min(PcapWriter.MAX_SNAP_LENGTH,
                 Math.max(MIN_FILE_SNAP_LENGTH, inner.capabilities().maxLargeFrameLength()));
-        return new CapturingDriver(inner, PcapWriter.create(file, LinkType.ETHERNET, snap), true);
+        int linkType = inner.capabilities().isIpOnly() ? LinkType.RAW : LinkType.ETHERNET;
+        return new CapturingDriver(inner, PcapWriter.create(file, linkType, snap), true);
     }
 
     @Override

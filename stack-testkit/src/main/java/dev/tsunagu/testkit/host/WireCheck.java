@@ -117,6 +117,22 @@ public final class WireCheck {
     }
 
     /**
+     * The sum of a numeric field (e.g. {@code tcp.len}) over the frames matching {@code displayFilter}:
+     * bytes rather than frames, which is what a transfer's check wants when the stack may hand the
+     * device segments of many MSS (TSO) that a capture records whole.
+     */
+    public long sum(String field, String displayFilter, boolean fromStack) throws IOException, InterruptedException {
+        String filter = fromStack ? "eth.src == " + stackMac + " && (" + displayFilter + ")" : displayFilter;
+        long total = 0;
+        for (String line : tshark("-Y", filter, "-T", "fields", "-e", field)) {
+            if (!line.isBlank()) {
+                total += Long.parseLong(line.strip());
+            }
+        }
+        return total;
+    }
+
+    /**
      * What the wire checks need of tshark is per frame (headers, checksums); TCP's sequence
      * analysis and stream reassembly cost minutes on a 50 MB transfer and decide nothing here.
      * Without reassembly HTTP is not dissected either: a lone segment of a response body that

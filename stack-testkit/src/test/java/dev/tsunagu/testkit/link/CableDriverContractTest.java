@@ -14,7 +14,7 @@ class CableDriverContractTest extends LinkDriverContractTest {
 
     @Override
     protected Harness createHarness(RecordingDriverContext context) throws Exception {
-        cable = new Cable("contract", 1500);
+        cable = newCable();
         LinkDriver driver = cable.attach();
         driver.open(context);
         LinkDriver peerDriver = cable.attach();
@@ -37,6 +37,11 @@ class CableDriverContractTest extends LinkDriverContractTest {
             }
         };
         return new Harness(driver, context, peer, 1500);
+    }
+
+    /** The cable under test: an Ethernet one. */
+    protected Cable newCable() {
+        return new Cable("contract", 1500);
     }
 
     @Override

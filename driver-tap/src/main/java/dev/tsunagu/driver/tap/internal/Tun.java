@@ -26,6 +26,7 @@ public final class Tun {
     private static final long IFR_UNION = 16;
 
     private static final long TUNSETIFF = 0x400454caL;
+    private static final long TUNGETIFF = 0x800454d2L;
     private static final long SIOCGIFFLAGS = 0x8913;
     private static final long SIOCSIFFLAGS = 0x8914;
     private static final long SIOCSIFADDR = 0x8916;
@@ -34,6 +35,7 @@ public final class Tun {
     private static final long SIOCSIFMTU = 0x8922;
     private static final long SIOCGIFINDEX = 0x8933;
 
+    public static final short IFF_TUN = 0x0001;
     public static final short IFF_TAP = 0x0002;
     public static final short IFF_NO_PI = 0x1000;
     public static final short IFF_VNET_HDR = 0x4000;
@@ -71,7 +73,7 @@ public final class Tun {
      * @return the device's name as the kernel has it
      */
     public static String attach(int fd, String name) throws ErrnoException {
-        return attach(fd, name, false);
+        return attach(fd, name, IFF_TAP, false);
     }
 
     /**
@@ -80,14 +82,71 @@ public final class Tun {
      * VirtioNetHeader}), through which checksum and segmentation offloads pass.
      */
     public static String attach(int fd, String name, boolean vnetHeader) throws ErrnoException {
+        return attach(fd, name, IFF_TAP, vnetHeader);
+    }
+
+    /** Attaches {@code fd} to the device {@code name} of the given type ({@link #IFF_TAP} or {@link #IFF_TUN}), no virtio-net header. */
+    public static String attach(int fd, String name, short type) throws ErrnoException {
+        return attach(fd, name, type, false);
+    }
+
+    /**
+     * Attaches {@code fd} to the device {@code name} of the given type, {@link #IFF_TAP}
+     * (Ethernet frames) or {@link #IFF_TUN} (bare IP packets), creating it if absent, without
+     * the packet-information header ({@code IFF_NO_PI}), with {@code IFF_VNET_HDR} if {@code vnetHeader}.
+     *
+     * @return the device's name as the kernel has it
+     */
+    public static String attach(int fd, String name, short type, boolean vnetHeader) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = Libc.newCallState(a);
             MemorySegment ifr = ifreq(a, name);
-            ifr.set(JAVA_SHORT, IFR_UNION, (short) (IFF_TAP | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)));
+            ifr.set(JAVA_SHORT, IFR_UNION, (short) (type | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0)));
             if (Libc.ioctl(st, fd, TUNSETIFF, ifr) < 0) {
                 throw new ErrnoException("ioctl(TUNSETIFF)", Libc.errno(st));
             }
             return name(ifr);
+        }
+    }
+
+    /** What {@code TUNGETIFF} says of a TUN/TAP fd: the device's name and its {@code IFF_*} flags. */
+    public record Attached(String name, short flags) {
+        public boolean isTun() {
+            return (flags & (IFF_TUN | IFF_TAP)) == IFF_TUN;
+        }
+
+        public boolean hasPacketInfo() {
+            return (flags & IFF_NO_PI) == 0;
+        }
+    }
+
+    /**
+     * Asks an fd that is already attached (one a parent process or a VPN framework handed over)
+     * which device it is on ({@code TUNGETIFF}); fails with {@code EBADFD} if it is attached to
+     * none, and {@code EINVAL}/{@code ENOTTY} if it is no TUN/TAP fd at all.
+     */
+    public static Attached attached(int fd) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Libc.newCallState(a);
+            MemorySegment ifr = a.allocate(IFREQ_SIZE);
+            if (Libc.ioctl(st, fd, TUNGETIFF, ifr) < 0) {
+                throw new ErrnoException("ioctl(TUNGETIFF)", Libc.errno(st));
+            }
+            return new Attached(name(ifr), ifr.get(JAVA_SHORT, IFR_UNION));
+        }
+    }
+
+    /** Makes {@code fd} non-blocking ({@code O_NONBLOCK}), as the drivers' reads and writes expect. */
+    public static void setNonBlocking(int fd) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Libc.newCallState(a);
+            int flags = Libc.fcntl(st, fd, Libc.F_GETFL, 0);
+            if (flags < 0) {
+                throw new ErrnoException("fcntl(F_GETFL)", Libc.errno(st));
+            }
+            if ((flags & Libc.O_NONBLOCK) == 0 && Libc.fcntl(st, fd, Libc.F_SETFL, flags | Libc.O_NONBLOCK) < 0) {
+                throw new ErrnoException("fcntl(F_SETFL)", Libc.errno(st));
+            }
         }
     }
 

@@ -42,7 +42,7 @@ class UdpOnlyModulePathTest {
         System.out.println(out);
 
         assertThat(process.exitValue()).as("exit status of %s; output:%n%s", command, out).isZero();
-        assertThat(out).contains("layers: [ethernet, ipv4, udp]", "echoed: one", "echoed: three",
+        assertThat(out).contains("layers: [ethernet, ip-only, ipv4, udp]", "echoed: one", "echoed: three",
                 "ping: Reply[from=10.0.0.2",
                 "tcp(): this stack has no TCP: add the Maven artifact dev.tsunagu:tsunagu-stack-tcp (JPMS module dev.tsunagu.tcp)");
     }
