@@ -47,11 +47,25 @@ public final class RawHost implements AutoCloseable {
      * segment the device coalesced (segment size MTU - 40), which such a cable carries whole.
      */
     public void sendFrame(byte[] frame) {
-        PacketBuffer b = context.buffers().copyOf(frame, 0, frame.length);
-        if (cable.offloads() && frame.length > cable.mtu() + 14) {
-            b.setSegmentSize(cable.mtu() - 40);
+        send(context.buffers().copyOf(frame, 0, frame.length));
+    }
+
+    /**
+     * Sends a frame with the offload marks it carries: on a cable with offloads one marked
+     * {@linkplain PacketBuffer#checksumVerified() verified} or {@linkplain
+     * PacketBuffer#checksumPartial() partial} arrives with its transport checksum trusted, as a
+     * TAP delivers a frame under {@code DATA_VALID} or {@code NEEDS_CSUM}. Takes ownership.
+     */
+    public void send(PacketBuffer frame) {
+        if (cable.offloads() && frame.length() > cable.mtu() + 14) {
+            frame.setSegmentSize(cable.mtu() - 40);
         }
-        port.transmit(b);
+        port.transmit(frame);
+    }
+
+    /** A buffer from this host's pool holding a copy of {@code frame}, to mark and {@link #send}. */
+    public PacketBuffer buffer(byte[] frame) {
+        return context.buffers().copyOf(frame, 0, frame.length);
     }
 
     /** Sends an IPv4 packet to {@code stack}'s MAC. */

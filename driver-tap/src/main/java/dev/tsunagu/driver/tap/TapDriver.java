@@ -793,27 +793,18 @@ public final class TapDriver implements LinkDriver {
                 if (closed) {
                     return Batch.ENDED; // nothing is delivered after close
                 }
-                boolean trusted = false;
-                int partialAt = -1;
                 if (vnet != 0) {
                     VirtioNetHeader.Problem p = VirtioNetHeader.check(rxFrame, n, DriverCapabilities.ETHERNET_HEADER);
                     if (p != VirtioNetHeader.Problem.OK) {
                         malformed(p, n);
                         continue;
                     }
-                    trusted = VirtioNetHeader.checksumTrusted(rxFrame);
-                    if ((VirtioNetHeader.flags(rxFrame) & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
-                        partialAt = VirtioNetHeader.checksumStart(rxFrame);
-                    }
                     n -= vnet;
                 }
                 PacketBuffer frame = pool.acquire((int) n);
                 MemorySegment.copy(rxFrame, vnet, frame.segment(), frame.append((int) n), n);
-                frame.setChecksumVerified(trusted);
-                if (partialAt >= 0) {
-                    // Kept partial: a capture finishes it in its copy, and a forwarded packet leaves
-                    // for a device (or the driver) to finish, as Linux keeps CHECKSUM_PARTIAL.
-                    frame.setChecksumPartial(partialAt, VirtioNetHeader.checksumOffset(rxFrame));
+                if (vnet != 0) {
+                    VirtioNetHeader.markReceived(rxFrame, frame); // trusted checksum, partial kept
                 }
                 rxFrames.increment();
                 batchFrames++;

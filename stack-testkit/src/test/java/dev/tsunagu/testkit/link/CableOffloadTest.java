@@ -62,6 +62,27 @@ class CableOffloadTest {
         }
     }
 
+    @Test
+    void aFrameItsSenderVouchedForArrivesVerifiedOnlyWhereOffloadsPass() throws Exception {
+        for (boolean offloads : new boolean[] {true, false}) {
+            Cable cable = new Cable("ofl-valid", 1500, offloads);
+            LinkDriver a = cable.attach();
+            LinkDriver b = cable.attach();
+            Received cb = new Received(pool, loop);
+            a.open(new RecordingDriverContext("a", pool, loop));
+            b.open(cb);
+            PacketBuffer frame = pool.acquire(60);
+            frame.append(60);
+            frame.fill(0, 6, (byte) 0xFF);
+            frame.setChecksumVerified(true); // virtio-net's DATA_VALID: checked, and complete
+            assertThat(a.transmit(frame)).isTrue();
+            assertThat(cb.last.checksumVerified()).as("offloads " + offloads).isEqualTo(offloads);
+            assertThat(cb.last.checksumPartial()).isFalse();
+            a.close();
+            b.close();
+        }
+    }
+
     /** Keeps the last frame as the cable delivered it (its offload fields included). */
     private static final class Received extends ForwardingDriverContext {
         PacketBuffer last;

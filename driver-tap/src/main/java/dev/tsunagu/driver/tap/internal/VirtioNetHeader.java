@@ -3,6 +3,7 @@ package dev.tsunagu.driver.tap.internal;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import dev.tsunagu.buffer.PacketBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -123,6 +124,21 @@ public final class VirtioNetHeader {
     /** Whether the received frame's transport checksum needs no verifying: checked by the device, or never on a wire. */
     public static boolean checksumTrusted(MemorySegment buf) {
         return (flags(buf) & (F_DATA_VALID | F_NEEDS_CSUM)) != 0;
+    }
+
+    /**
+     * Marks {@code frame}, received behind the header at offset 0 of {@code buf} (which
+     * {@link #check} passed), as the header says: its transport checksum trusted
+     * ({@link #checksumTrusted}) and, with {@code NEEDS_CSUM}, still partial at
+     * {@code csum_start}/{@code csum_offset} from the frame's first byte, so that a capture or a
+     * forwarded copy can finish it (Linux keeps such a packet {@code CHECKSUM_PARTIAL}).
+     * {@code frame} holds exactly the frame, from its Ethernet header on.
+     */
+    public static void markReceived(MemorySegment buf, PacketBuffer frame) {
+        frame.setChecksumVerified(checksumTrusted(buf));
+        if ((flags(buf) & F_NEEDS_CSUM) != 0) {
+            frame.setChecksumPartial(checksumStart(buf), checksumOffset(buf));
+        }
     }
 
     /** Writes a header at offset 0 of {@code buf}. */

@@ -3,6 +3,7 @@ package dev.tsunagu.driver.tap.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tsunagu.buffer.PacketBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -86,6 +87,34 @@ class VirtioNetHeaderTest {
         // Without NEEDS_CSUM the position means nothing and is not checked.
         assertThat(VirtioNetHeader.check(frame(2, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff), total, ETH))
                 .isEqualTo(VirtioNetHeader.Problem.OK);
+    }
+
+    /** A received frame of 60 bytes. */
+    private static PacketBuffer buffer60() {
+        PacketBuffer b = PacketBuffer.allocate(1514, 0);
+        b.append(60);
+        return b;
+    }
+
+    @Test
+    void marksTheReceivedFrameAsTheHeaderSays() {
+        PacketBuffer plain = buffer60();
+        VirtioNetHeader.markReceived(frame(0x00), plain);
+        assertThat(plain.checksumVerified()).isFalse();
+        assertThat(plain.checksumPartial()).isFalse();
+
+        PacketBuffer valid = buffer60();
+        VirtioNetHeader.markReceived(frame(0x02, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff), valid);
+        assertThat(valid.checksumVerified()).isTrue();
+        assertThat(valid.checksumPartial()).as("DATA_VALID's position means nothing").isFalse();
+
+        // NEEDS_CSUM: trusted, and still partial where the header says, counted from the Ethernet header.
+        PacketBuffer partial = buffer60();
+        VirtioNetHeader.markReceived(frame(0x01, 0, 0, 0, 0, 0, 34, 0, 16, 0), partial);
+        assertThat(partial.checksumVerified()).isTrue();
+        assertThat(partial.checksumPartial()).isTrue();
+        assertThat(partial.checksumStart()).isEqualTo(34);
+        assertThat(partial.checksumFieldOffset()).isEqualTo(16);
     }
 
     @Test
