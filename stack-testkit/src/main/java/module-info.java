@@ -7,6 +7,7 @@ module dev.tsunagu.testkit {
     requires transitive dev.tsunagu.link;
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
+    requires java.management; // Heap: memory bounds in the scale and flood tests
 
     exports dev.tsunagu.testkit;
     exports dev.tsunagu.testkit.host;

@@ -8,8 +8,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +61,7 @@ class TapServeScaleTest {
         bench = TapBench.start(SUBNET);
         echo = StreamService.start(bench.stack(), StreamService.Kind.ECHO, 7, true, false, ConnectionLimit.DEFAULT,
                 new PrintWriter(Writer.nullWriter()));
-        long before = heapAfterGc();
+        long before = dev.tsunagu.testkit.host.Heap.usedAfterGc();
 
         Path client = dir.resolve("hold.py");
         Files.writeString(client, CLIENT);
@@ -74,7 +72,7 @@ class TapServeScaleTest {
 
         String held = awaitLine(out, said, "HELD");
         assertThat(echo.connections()).as("connections the echo service serves").isEqualTo(HELD);
-        long during = heapAfterGc();
+        long during = dev.tsunagu.testkit.host.Heap.usedAfterGc();
         long perConnection = (during - before) / HELD;
         in.println("go");
         awaitLine(out, said, "FRESH");
@@ -100,15 +98,6 @@ class TapServeScaleTest {
             }
         }
         throw new AssertionError("the client ended before " + prefix + "; it said " + said);
-    }
-
-    private static long heapAfterGc() throws InterruptedException {
-        MemoryMXBean m = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
-        }
-        return m.getHeapMemoryUsage().getUsed();
     }
 
     /**

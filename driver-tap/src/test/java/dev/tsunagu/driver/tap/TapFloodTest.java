@@ -9,7 +9,6 @@ import dev.tsunagu.testkit.host.TapRig;
 import dev.tsunagu.testkit.host.TapTests;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,7 +160,7 @@ class TapFloodTest {
      * the transfer and the heap, and returns the counters that moved, as "GROUP.Counter" → delta.
      */
     private Map<String, Long> flood(String kind) throws Exception {
-        long heapBefore = heapAfterGc();
+        long heapBefore = dev.tsunagu.testkit.host.Heap.usedAfterGc();
         StatisticsSnapshot before = rig.stack.statistics();
         CompletableFuture<TcpSocket> accepted = listener.acceptAsync();
         String seconds = String.valueOf(FLOOD.toSeconds());
@@ -176,7 +175,7 @@ class TapFloodTest {
 
         // Near the flood's end, with it still running: what the stack holds then.
         Thread.sleep(FLOOD.toMillis() * 8 / 10);
-        long heapDuring = heapAfterGc();
+        long heapDuring = dev.tsunagu.testkit.host.Heap.usedAfterGc();
         assertThat(flooder.waitFor(FLOOD.toSeconds() + 30, TimeUnit.SECONDS)).as("the flood ended").isTrue();
         String floodSaid = new String(flooder.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(sender.waitFor(FLOOD.toSeconds() + 60, TimeUnit.SECONDS)).as("the legitimate sender ended").isTrue();
@@ -247,14 +246,6 @@ class TapFloodTest {
 
     private static final Pattern EVERY_FRAME = Pattern.compile(
             "transfer\\..*|if\\..*|loop\\..*|ethernet\\.(In|Out)Frames|ip\\.(InReceives|InDelivers|OutRequests)|tcp\\.(InSegs|OutSegs)");
-
-    private static long heapAfterGc() throws InterruptedException {
-        for (int i = 0; i < 2; i++) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
 
     /** The legitimate transfer: random bytes, paced (64 KiB every 10 ms) for SECONDS, from a fixed port; then its SHA-256. */
     private static final String SENDER = """
