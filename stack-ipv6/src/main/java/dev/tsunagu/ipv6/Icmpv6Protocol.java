@@ -114,7 +114,7 @@ final class Icmpv6Protocol implements TransportProtocol {
                 pinger.onReply(info, p);
                 p.release();
             }
-            case MulticastListenerDiscovery.TYPE_QUERY -> {
+            case MulticastListenerDiscovery.TYPE_QUERY, MulticastListenerDiscovery.TYPE_REPORT_V1 -> {
                 try {
                     nd.mld().receive(info, p);
                 } finally {

@@ -249,6 +249,11 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         return f;
     }
 
+    /** Neighbor Discovery (and through it MLD) of this layer; for the package's tests. */
+    NeighborDiscovery neighborDiscovery() {
+        return nd;
+    }
+
     Iterable<Ipv6Interface> interfaceStates() {
         return interfaces.values();
     }
