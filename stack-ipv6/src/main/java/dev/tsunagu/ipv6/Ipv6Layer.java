@@ -109,6 +109,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private final Counter dropOption;
     private final Counter dropParameterProblem;
     private final Counter dropHopLimitExceeded;
+    private final Counter pathMtuLowered;
 
     Ipv6Layer(StackContext ctx) {
         this.ctx = ctx;
@@ -137,6 +138,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         dropOption = c.counter("DropOption", "packets discarded by an unknown option's action bits");
         dropParameterProblem = c.counter("DropParameterProblem", "packets refused with Parameter Problem (routing type, options, next header)");
         dropHopLimitExceeded = c.counter("DropHopLimitExceeded", "packets to forward whose hop limit ran out");
+        pathMtuLowered = c.counter("PathMtuLowered", "path MTUs lowered by a Packet Too Big (RFC 8201; TCP's checked first)");
         icmpErrors = new IcmpErrorGate(ctx.option(Ipv6Options.ICMP_ERROR_RATE), ctx.option(Ipv6Options.ICMP_ERROR_BURST),
                 ctx.counters("icmpv6"), "errors not sent by RFC 4443 2.4 (e) (about errors, multicast, bad sources)",
                 "errors not sent because of the rate limit (RFC 4443 2.4 (f))");
@@ -247,6 +249,11 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         return f;
     }
 
+    /** Neighbor Discovery (and through it MLD) of this layer; for the package's tests. */
+    NeighborDiscovery neighborDiscovery() {
+        return nd;
+    }
+
     Iterable<Ipv6Interface> interfaceStates() {
         return interfaces.values();
     }
@@ -337,12 +344,21 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     }
 
     /**
-     * A Packet Too Big message reported {@code mtu} towards {@code dst} (RFC 8201 4: never below
-     * 1280). Taken if below what was learnt, whatever the link's MTU now (a router advertisement
-     * may raise it later).
+     * A Packet Too Big message reported {@code mtu} towards {@code destination}: from ICMPv6 for
+     * what quotes no TCP segment, from TCP once it has checked the quote (RFC 5927 4.1). Never
+     * below 1280 (RFC 8201 4: the cache's floor). Taken if below what was learnt, whatever the
+     * link's MTU now (a router advertisement may raise it later).
      */
-    void learnPathMtu(Ipv6Address dst, long mtu) {
-        pathMtus.lower(dst, (int) Math.min(mtu, Integer.MAX_VALUE), Integer.MAX_VALUE);
+    @Override
+    public boolean learnPathMtu(IpAddress destination, int mtu) {
+        Ipv6Address dst = v6(destination);
+        int before = mtuFor(dst);
+        pathMtus.lower(dst, mtu, Integer.MAX_VALUE);
+        if (mtuFor(dst) >= before) {
+            return false;
+        }
+        pathMtuLowered.increment();
+        return true;
     }
 
     @Override
