@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * servers (one answers after the client's half-close, one resets). From the client: {@code curl}
  * of 50 MB with a matching SHA-256, 200 connections at once, a DNS lookup, a UDP echo, half-close
  * and reset, every one of them relayed by the gateway's stack to the gateway's kernel sockets; and
- * all of it again through a SOCKS5 proxy in the server namespace ({@code --socks5}: a small one in
- * Python here, CONNECT and UDP ASSOCIATE), which logs the original destinations it was asked for.
+ * all of it again through a SOCKS5 proxy in the server namespace ({@code --socks5 USER:PASSWORD@...}: a
+ * small one in Python here, username/password, CONNECT and UDP ASSOCIATE), which logs the original destinations it was asked for.
  *
  * <p>Skips loudly without root / CAP_NET_ADMIN or the tools.
  */
@@ -43,6 +43,10 @@ class ForwardTunTest {
     private static final String GATEWAY = "10.83.0.2";
     private static final String GATEWAY_UPLINK = "10.83.9.1";
     private static final String SERVER = "10.83.9.2";
+    private static final String CLIENT6 = "fd83::1";
+    private static final String GATEWAY6 = "fd83::2";
+    private static final String GATEWAY6_UPLINK = "fd83:9::1";
+    private static final String SERVER6 = "fd83:9::2";
     private static final String KERNEL_CLIENT = "10.83.5.1";
     private static final String KERNEL_GATEWAY = "10.83.5.2";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -80,11 +84,51 @@ class ForwardTunTest {
 
     @Test
     void throughASocks5ProxyToo() throws Exception {
-        everythingPassesFrom(network("--socks5", SERVER + ":1080"));
+        everythingPassesFrom(network("--socks5", "tsu:pass:word@" + SERVER + ":1080"));
         Sh.Result proxyLog = server.exec("cat", www.resolve("socks.log").toString());
         assertThat(proxyLog.output()).as("the proxy saw the original destinations")
-                .contains("CONNECT " + SERVER + ":8000", "CONNECT " + SERVER + ":9000", "UDP " + SERVER + ":53");
+                .contains("AUTH tsu", "CONNECT " + SERVER + ":8000", "CONNECT " + SERVER + ":9000", "UDP " + SERVER + ":53");
     }
+
+    /**
+     * An IPv6 client through the same TUN: the gateway's stack takes IPv6 destinations too
+     * ({@code --transparent}'s default has {@code ::/0}) and relays them to the server's IPv6
+     * address through the gateway's kernel: 50 MB by {@code curl -6} with a matching SHA-256, and
+     * a UDP echo answered from the address the client sent to.
+     */
+    @Test
+    void anIpv6ClientThroughTheTun() throws Exception {
+        NetNs client = network();
+        server.start("python3", "-c", IPV6_SERVERS.formatted(SERVER6, www));
+        assertThat(server.awaitListening("tcp", 8006, DEADLINE)).as("the IPv6 HTTP server").isTrue();
+        Path got = www.resolve("got6.bin");
+        Sh.Result curl = client.exec(DEADLINE, "curl", "-6", "-g", "-sS", "--max-time", "50", "-o", got.toString(),
+                "http://[" + SERVER6 + "]:8006/big.bin");
+        assertThat(curl.exit()).as(curl.output()).isZero();
+        assertThat(sha256(Files.readAllBytes(got))).isEqualTo(sha256(big));
+        Sh.Result udp = client.exec(DEADLINE, "python3", "-c", """
+                import socket
+                u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.settimeout(10)
+                u.sendto(b"hello udp6", ("%1$s", 7006)); e, src = u.recvfrom(512)
+                print("UDP6 echoed" if e == b"hello udp6" and src[:2] == ("%1$s", 7006) else "UDP6 wrong %%r %%r" %% (e, src))
+                """.formatted(SERVER6));
+        assertThat(udp.output()).as(udp.output()).contains("UDP6 echoed");
+        assertThat(stopAndReadTotals()).contains("1 total", "udp 0 flows (1 total");
+    }
+
+    /** On the server's IPv6 address: an HTTP server on 8006 (the test's files) and a UDP echo on 7006. */
+    private static final String IPV6_SERVERS = """
+            import functools, http.server as h, socket, threading
+            here, www = "%1$s", "%2$s"
+            class V6(h.ThreadingHTTPServer):
+                address_family = socket.AF_INET6
+            def echo():
+                u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind((here, 7006))
+                while True:
+                    d, src = u.recvfrom(65535); u.sendto(d, src)
+            threading.Thread(target=echo, daemon=True).start()
+            V6((here, 8006), functools.partial(h.SimpleHTTPRequestHandler, directory=www)).serve_forever()
+            """;
 
     /**
      * Throughput of the relay beside the kernel's own forwarding, in one run, interleaved: the
@@ -232,6 +276,11 @@ class ForwardTunTest {
         gateway.exec("ip", "link", "set", up, "up").check();
         server.exec("ip", "addr", "add", SERVER + "/24", "dev", down).check();
         server.exec("ip", "link", "set", down, "up").check();
+        // (NetNs turns IPv6 off in its namespaces: on for these devices only.)
+        gateway.exec("sysctl", "-qw", "net.ipv6.conf." + up + ".disable_ipv6=0").check();
+        server.exec("sysctl", "-qw", "net.ipv6.conf." + down + ".disable_ipv6=0").check();
+        gateway.exec("ip", "-6", "addr", "add", GATEWAY6_UPLINK + "/64", "dev", up, "nodad").check();
+        server.exec("ip", "-6", "addr", "add", SERVER6 + "/64", "dev", down, "nodad").check();
 
         // The server side.
         big = new byte[FIFTY_MB];
@@ -259,7 +308,8 @@ class ForwardTunTest {
         assertThat(server.awaitListening("tcp", 1080, DEADLINE)).as("the SOCKS5 proxy").isTrue();
 
         // The gateway: tsunagu forward makes the TUN in its namespace; it then moves to the client's.
-        List<String> args = new ArrayList<>(List.of("forward", "--driver", "tun:" + tun, "--ip", GATEWAY + "/24"));
+        List<String> args = new ArrayList<>(List.of("forward", "--driver", "tun:" + tun, "--ip", GATEWAY + "/24",
+                "--ip", GATEWAY6 + "/64"));
         args.addAll(List.of(extra));
         forward = gateway.start(tsunagu(args.toArray(String[]::new)));
         List<String> said = new ArrayList<>();
@@ -273,6 +323,9 @@ class ForwardTunTest {
         client.exec("ip", "addr", "add", CLIENT + "/24", "dev", tun).check();
         client.exec("ip", "link", "set", tun, "up").check();
         client.exec("ip", "route", "add", "default", "via", GATEWAY, "dev", tun).check();
+        client.exec("sysctl", "-qw", "net.ipv6.conf." + tun + ".disable_ipv6=0").check();
+        client.exec("ip", "-6", "addr", "add", CLIENT6 + "/64", "dev", tun, "nodad").check();
+        client.exec("ip", "-6", "route", "add", "default", "via", GATEWAY6, "dev", tun).check();
         return client;
     }
 
@@ -310,7 +363,8 @@ class ForwardTunTest {
             """;
 
     /**
-     * A SOCKS5 proxy (RFC 1928, no authentication): CONNECT with half-close and resets carried,
+     * A SOCKS5 proxy (RFC 1928) that wants username {@code tsu} and password {@code pass:word}
+     * (RFC 1929): CONNECT with half-close and resets carried,
      * UDP ASSOCIATE for IPv4; it logs each destination asked for.
      */
     private static final String SOCKS5_SERVER = """
@@ -362,7 +416,16 @@ class ForwardTunTest {
                     s.close()
             def session(c):
                 try:
-                    n = exact(c, 2)[1]; exact(c, n); c.sendall(b"\\x05\\x00")
+                    n = exact(c, 2)[1]
+                    if 2 not in exact(c, n):
+                        c.sendall(b"\\x05\\xff"); c.close(); return
+                    c.sendall(b"\\x05\\x02")
+                    user = exact(c, exact(c, 2)[1]); password = exact(c, exact(c, 1)[0])
+                    ok = (user, password) == (b"tsu", b"pass:word")
+                    log(("AUTH " if ok else "AUTH REFUSED ") + user.decode())
+                    c.sendall(b"\\x01\\x00" if ok else b"\\x01\\x01")
+                    if not ok:
+                        c.close(); return
                     _, cmd, _ = exact(c, 3)
                     dst = address(c)
                     if cmd == 1:
