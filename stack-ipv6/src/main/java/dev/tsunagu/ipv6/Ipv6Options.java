@@ -86,5 +86,16 @@ public final class Ipv6Options {
     public static final StackOption<String> STABLE_SECRET = StackOption.of("ipv6.stableSecret", String.class, "",
             "RFC 7217 secret for stable addresses (empty: random per run)");
 
+    /**
+     * Transparent mode: packets from outside to any unicast address in these prefixes
+     * (comma-separated, {@code ::/0} for every address; empty, the default, for none) are taken as
+     * if they were for one of our own addresses, so a transport's "any" listener sees them with the
+     * destination the peer asked for (a gateway on a TUN). IPv4's {@code ip.transparent} for IPv6:
+     * ICMPv6 errors about them come from that destination; link-local destinations are never taken
+     * (they name a neighbour on this link, which a relay could not reach elsewhere).
+     */
+    public static final StackOption<String> TRANSPARENT = StackOption.of("ipv6.transparent", String.class, "",
+            "IPv6 prefixes whose every unicast address is taken as ours (transparent mode), comma-separated");
+
     private Ipv6Options() {}
 }
