@@ -258,6 +258,8 @@ public final class PathEmulator implements AutoCloseable {
             }
         };
         try {
+            // Order is kept: each direction has one reader, and the loop lets a thread run inline
+            // only when no task is queued before it.
             if (!loop.tryRunInline(hop)) {
                 loop.execute(hop); // bounded: waits for room, and meanwhile the device's own queue fills
             }
