@@ -52,6 +52,10 @@ final class LossRecovery {
     private final RttSampler rtt;
     private final TcpEcn ecn;
     private final Timer retransmitTimer;
+    /** How much SACK recovery sends per ACK (RFC 6937). */
+    private final ProportionalRateReduction prr;
+    /** RFC 6937 DeliveredData of the ACK being processed: the change in SND.UNA plus the change in SACKed bytes. */
+    private long delivered;
 
     int dupAcks;
     /** RFC 6582's "recover": SND.MAX when recovery (or the latest timeout) began. */
@@ -79,8 +83,8 @@ final class LossRecovery {
     private Timer probeTimer;
     private boolean probeSent;
 
-    LossRecovery(EventLoop loop, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto, Sender snd,
-                 RttSampler rtt, TcpEcn ecn, Timer retransmitTimer) {
+    LossRecovery(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
+                 Sender snd, RttSampler rtt, TcpEcn ecn, Timer retransmitTimer) {
         this.loop = loop;
         this.counters = counters;
         this.cc = cc;
@@ -89,6 +93,7 @@ final class LossRecovery {
         this.rtt = rtt;
         this.ecn = ecn;
         this.retransmitTimer = retransmitTimer;
+        this.prr = new ProportionalRateReduction(settings.prrConservative);
     }
 
     /** Nothing before our ISN can start a fast retransmit. */
@@ -135,6 +140,7 @@ final class LossRecovery {
      * @return how many bytes they SACKed that were not SACKed before
      */
     int onSackBlocks(Segment s, int una) {
+        long sackedBefore = scoreboard.sackedTotal();
         scoreboard.advance(una);
         if (gt(una, snd.sndUna) && scoreboard.startsAt(una)) {
             // The peer acknowledged up to data it had SACKed, and no further: it dropped what it
@@ -145,6 +151,8 @@ final class LossRecovery {
         for (int i = 0; i < s.options.sackCount; i++) {
             newly += scoreboard.add(s.options.sackBlocks[2 * i], s.options.sackBlocks[2 * i + 1], una, snd.sndMax);
         }
+        // DeliveredData's SACK half: negative by what SND.UNA is about to cover of what was SACKed.
+        delivered = scoreboard.sackedTotal() - sackedBefore;
         return newly;
     }
 
@@ -154,6 +162,7 @@ final class LossRecovery {
      * retransmission timer restarts for what is still out (RFC 6298 5.2, 5.3).
      */
     void onAckAdvanced(long now, int ack, int acked, long sample) {
+        delivered += acked;
         long inFlight = snd.inFlight();
         if (cc.inRecovery()) {
             if (ge(ack, recover)) {
@@ -216,8 +225,11 @@ final class LossRecovery {
         if (!cc.inRecovery() && !scoreboard.isEmpty() && ge(snd.sndUna, recover)
                 && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), snd.mss))) {
             TcpTrace.reason(snd, RetransmitReason.SACK_RECOVERY);
-            enterSackRecovery(now);
+            enterSackRecovery(now, delivered);
+        } else if (cc.inRecovery()) {
+            prr.onAck(delivered, pipe(), cc.slowStartThreshold(), snd.mss);
         }
+        delivered = 0;
         if (advanced) {
             probeSent = false;
         }
@@ -242,33 +254,46 @@ final class LossRecovery {
     // SACK recovery (RFC 6675)
     // =====================================================================================
 
-    /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
-    private void enterSackRecovery(long now) {
+    /**
+     * RFC 6675 5 (4): enter loss recovery and resend the first hole; PRR (RFC 6937) starts from
+     * the flight the window is reduced from, and the ACK that began recovery ({@code deliveredData},
+     * 0 for the reordering timer) is its first.
+     */
+    private void enterSackRecovery(long now, long deliveredData) {
         recover = snd.sndMax;
         forgetRetransmissions();
-        cc.onFastRetransmit(now, flightSize());
+        long flight = flightSize();
+        cc.onFastRetransmit(now, flight);
+        prr.start(flight);
         ecn.onWindowReduced(recover);
         counters.fastRetransmits.increment();
         counters.sackRecoveries.increment();
         highRxt = snd.sndUna;
         rtt.stopTiming(); // the timed segment's ACK now waits for the holes: not an RTT
-        retransmitRange(snd.sndUna, scoreboard.nextSackedAfter(snd.sndUna, snd.sndMax));
+        prr.onAck(deliveredData, pipe(), cc.slowStartThreshold(), snd.mss);
+        prr.onSent(retransmitRange(snd.sndUna, scoreboard.nextSackedAfter(snd.sndUna, snd.sndMax)));
     }
 
-    /**
-     * RFC 6675 5 (C): while the congestion window has room above the pipe, send what NextSeg
-     * picks — a lost hole, else new data, else a hole not yet known lost. The window in
-     * recovery is ssthresh (RFC 6675 keeps cwnd = ssthresh; NewReno's inflation is not needed
-     * when the pipe is counted).
-     */
-    void recoveryOutput() {
-        long window = Math.min(cc.congestionWindow(), cc.slowStartThreshold());
-        int mss = snd.mss;
+    /** RFC 6675 SetPipe now (HighRxt never below SND.UNA). */
+    private long pipe() {
         if (lt(highRxt, snd.sndUna)) {
             highRxt = snd.sndUna;
         }
-        long pipe = scoreboard.pipe(snd.sndUna, snd.sndMax, highRxt, mss);
-        while (window - pipe >= mss) {
+        return scoreboard.pipe(snd.sndUna, snd.sndMax, highRxt, snd.mss);
+    }
+
+    /**
+     * RFC 6675 5 (C): while the window has room above the pipe, send what NextSeg picks — a lost
+     * hole, else new data, else a hole not yet known lost. The window is PRR's (RFC 6937): the
+     * pipe at the latest ACK plus the sndcnt it gave, so what leaves per ACK is proportional to
+     * what was delivered, and a loss found between ACKs (the reordering timer), which takes its
+     * bytes out of the pipe, lets that much go at once.
+     */
+    void recoveryOutput() {
+        long window = prr.window();
+        int mss = snd.mss;
+        long pipe = pipe();
+        while (window - pipe > 0) {
             int sent;
             if (nextLostRetransmission()) {
                 sent = resendLost(lostSeq);
@@ -276,7 +301,9 @@ final class LossRecovery {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
             } else if (snd.hasUnsent()) {
                 int before = snd.sndNxt;
-                snd.sendNext(Math.min(window - pipe, (long) snd.sndWnd - (snd.sndNxt - snd.sndUna)), pipe);
+                // At least a segment: PRR's quota is whole segments, and a byte short must not
+                // hold a full one back (the next ACK's sndcnt counts what this one overshot).
+                snd.sendNext(Math.min(Math.max(window - pipe, mss), (long) snd.sndWnd - (snd.sndNxt - snd.sndUna)), pipe);
                 sent = snd.sndNxt - before; // 0: the window or the policy held it
             } else if (scoreboard.findHole(highRxt, false, mss, snd.sndUna)) {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
@@ -286,6 +313,7 @@ final class LossRecovery {
             if (sent <= 0) {
                 break;
             }
+            prr.onSent(sent);
             pipe += sent;
         }
     }
@@ -418,7 +446,7 @@ final class LossRecovery {
                 lostEdgeValid = true;
             }
         } else if (ge(snd.sndUna, recover)) {
-            enterSackRecovery(loop.now());
+            enterSackRecovery(loop.now(), 0);
         }
         snd.output();
         if (!scoreboard.isEmpty() && gt(scoreboard.highest(), reorderEdge)) {
@@ -483,7 +511,7 @@ final class LossRecovery {
             // rather than wait for the retransmission timeout.
             highRxt = sndUna;
             forgetRetransmissions();
-            retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
+            prr.onSent(retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax)));
             return;
         }
         int mss = snd.mss;

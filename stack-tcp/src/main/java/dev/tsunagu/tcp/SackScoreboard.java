@@ -241,7 +241,8 @@ final class SackScoreboard {
                 || count - i >= DUP_THRESH || sackedFromI > (long) (DUP_THRESH - 1) * mss;
     }
 
-    private long sackedTotal() {
+    /** Bytes SACKed in all. */
+    long sackedTotal() {
         long n = 0;
         for (int i = 0; i < count; i++) {
             n += r[2 * i + 1] - r[2 * i];
