@@ -321,15 +321,15 @@ final class LossRecovery {
         if (!sackEnabled) {
             return;
         }
-        boolean lost = (!scoreboard.isEmpty() || cc.inRecovery()) && rackDetectLoss(now)
-                || scoreboard.hasLost() || lostRetransmissions; // found lost earlier, still missing
+        boolean newlyLost = (!scoreboard.isEmpty() || cc.inRecovery()) && rackDetectLoss(now);
+        boolean lost = newlyLost || scoreboard.hasLost() || lostRetransmissions; // found lost earlier, still missing
         // RFC 8985 6.2: a loss RACK finds starts recovery (with no reordering seen, three
         // segments SACKed above a hole make its window 0: RFC 6675's DupThresh, by time).
         if (!cc.inRecovery() && lost && ge(snd.sndUna, recover)) {
             TcpTrace.reason(snd, RetransmitReason.SACK_RECOVERY);
             enterSackRecovery(now, delivered);
         } else if (cc.inRecovery()) {
-            prr.onAck(delivered, pipe(), cc.slowStartThreshold(), snd.mss);
+            prr.onAck(delivered, pipe(), cc.slowStartThreshold(), snd.mss, advanced && !newlyLost);
         }
         delivered = 0;
         if (advanced) {
@@ -369,7 +369,7 @@ final class LossRecovery {
         counters.sackRecoveries.increment();
         highRxt = snd.sndUna;
         rtt.stopTiming(); // the timed segment's ACK now waits for the holes: not an RTT
-        prr.onAck(deliveredData, pipe(), cc.slowStartThreshold(), snd.mss);
+        prr.onAck(deliveredData, pipe(), cc.slowStartThreshold(), snd.mss, false); // it found a loss: not safe
         prr.onSent(retransmitRange(snd.sndUna, scoreboard.nextSackedAfter(snd.sndUna, snd.sndMax)));
     }
 

@@ -14,8 +14,11 @@ package dev.tsunagu.tcp;
  *   <li>Once the pipe is at or below ssthresh (heavy loss, or an application that stopped),
  *       the reduction bound: the slow-start one (PRR-SSRB, the default) sends what was
  *       delivered plus one MSS per ACK to climb back to ssthresh; the conservative one (PRR-CRB,
- *       {@code tcp.prr} {@code CONSERVATIVE}) never sends more than was delivered (packet
- *       conservation).</li>
+ *       {@code tcp.prrConservative}) never sends more than was delivered (packet
+ *       conservation). As RFC 9937 (which obsoletes RFC 6937) and Linux, the slow-start bound
+ *       adds its extra MSS only on a "safe" ACK, one that advances SND.UNA and shows no new
+ *       loss; an ACK that only SACKs, or that makes RACK find more lost, sends what was
+ *       delivered and no more, so a burst of losses does not also burst retransmissions.</li>
  * </ul>
  *
  * <p>The RFC counts bytes; this class rounds the proportional target up to whole segments, as
@@ -58,6 +61,14 @@ final class ProportionalRateReduction {
      * @return sndcnt, the bytes this ACK lets out (0 or more)
      */
     long onAck(long deliveredData, long pipe, long ssthresh, int mss) {
+        return onAck(deliveredData, pipe, ssthresh, mss, true);
+    }
+
+    /**
+     * As {@link #onAck(long, long, long, int)}; {@code safeAck} says the ACK advanced SND.UNA and
+     * no new loss was found on it (else PRR-SSRB adds no MSS to what was delivered).
+     */
+    long onAck(long deliveredData, long pipe, long ssthresh, int mss, boolean safeAck) {
         prrDelivered += Math.max(deliveredData, 0);
         long sndcnt;
         if (pipe > ssthresh) {
@@ -66,8 +77,9 @@ final class ProportionalRateReduction {
             long target = ceilDiv(prrDelivered * Math.min(ssthresh, recoverFs), recoverFs);
             sndcnt = ceilDiv(target, mss) * mss - prrOut;
         } else {
+            // RFC 9937 (as Linux): SSRB's extra MSS only on a safe ACK.
             long limit = conservative ? prrDelivered - prrOut
-                    : Math.max(prrDelivered - prrOut, deliveredData) + mss;
+                    : Math.max(prrDelivered - prrOut, deliveredData) + (safeAck ? mss : 0);
             sndcnt = Math.min(ceilDiv(ssthresh - pipe, mss) * mss, limit);
         }
         if (prrOut == 0 && sndcnt < mss) {

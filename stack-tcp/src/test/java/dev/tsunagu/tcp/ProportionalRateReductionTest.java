@@ -49,6 +49,11 @@ class ProportionalRateReductionTest {
         assertThat(ssrb.onAck(3 * MSS, 4 * MSS, 10 * MSS, MSS)).as("SSRB: max(prr_delivered − prr_out, DeliveredData) + MSS")
                 .isEqualTo(4 * MSS);
         assertThat(crb.onAck(3 * MSS, 4 * MSS, 10 * MSS, MSS)).as("CRB: prr_delivered − prr_out").isEqualTo(2 * MSS);
+        // An ACK that does not advance SND.UNA, or shows a new loss, is not safe (RFC 9937): no extra MSS.
+        ProportionalRateReduction unsafe = new ProportionalRateReduction(false);
+        unsafe.start(20 * MSS);
+        unsafe.onSent(MSS);
+        assertThat(unsafe.onAck(3 * MSS, 4 * MSS, 10 * MSS, MSS, false)).isEqualTo(3 * MSS);
         // Never beyond ssthresh − pipe.
         assertThat(ssrb.onAck(8 * MSS, 9 * MSS, 10 * MSS, MSS)).isEqualTo(MSS);
         assertThat(ssrb.window()).isEqualTo(10 * MSS);
