@@ -24,9 +24,9 @@ import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
  *   <li><b>Limited transmit</b> (RFC 3042): each of the first two duplicate ACKs lets one new
  *       segment out.</li>
  *   <li><b>SACK recovery</b> (RFC 6675) when SACK was negotiated: the peer's blocks fill the
- *       {@link SackScoreboard}; enough SACKed above the first hole (IsLost) or three duplicate
- *       ACKs start recovery, and {@link #recoveryOutput} sends what NextSeg picks against the
- *       pipe. Reneging (RFC 2018 8) clears the scoreboard.</li>
+ *       {@link SackScoreboard}; a loss RACK finds (below) starts recovery, and
+ *       {@link #recoveryOutput} sends what NextSeg picks (IsLost's holes and RACK's) as PRR
+ *       allows. Reneging (RFC 2018 8) clears the scoreboard.</li>
  *   <li><b>RACK</b> (RFC 8985 6), when SACK was negotiated: every delivery, cumulative or
  *       SACKed, goes to the {@link Rack}, which marks lost what was sent before the most
  *       recently sent segment delivered once its reordering window has passed, and asks for

@@ -42,6 +42,23 @@ class TcpRackTest {
         return f.join();
     }
 
+    /** What {@link #firstFlight} leaves: the socket, the first data sequence number and the flight sent. */
+    private record Flight(TcpSocket socket, int base, List<Seen> sent) {
+        int top() {
+            return TcpRackTest.top(base, sent);
+        }
+    }
+
+    /** Connects, writes {@code segments} segments, takes the first flight and lets a round trip pass. */
+    private static Flight firstFlight(TcpPeer peer, int segments) {
+        TcpSocket s = connect(peer);
+        int base = peer.stackData;
+        s.writeAsync(bytes(segments * MSS, 1), 0, segments * MSS);
+        List<Seen> sent = data(peer.takeNow());
+        peer.takeFor(RTT);
+        return new Flight(s, base, sent);
+    }
+
     private static TcpPeer start() {
         return TcpPeer.start(h -> h.option(dev.tsunagu.tcp.TcpOptions.INITIAL_WINDOW, 10));
     }
@@ -69,11 +86,9 @@ class TcpRackTest {
     @Test
     void aHoleBelowOneSackedSegmentIsLostAQuarterMinRttAfterItsRoundTrip() {
         try (TcpPeer peer = start()) {
-            TcpSocket s = connect(peer);
-            int base = peer.stackData;
-            s.writeAsync(bytes(40 * MSS, 1), 0, 40 * MSS);
-            assertThat(data(peer.takeNow())).hasSize(10);
-            peer.takeFor(RTT);
+            Flight f = firstFlight(peer, 40);
+            int base = f.base();
+            assertThat(f.sent()).hasSize(10);
             // Segment 0 is missing (lost or late); segment 1 arrives: RACK.rtt = min_RTT = 40 ms.
             List<Seen> first = ack(peer, base, base + MSS, base + 2 * MSS);
             assertThat(first).as("limited transmit, no retransmission yet").hasSize(1);
@@ -89,11 +104,7 @@ class TcpRackTest {
     @Test
     void withoutReorderingThreeSackedSegmentsMakeTheHoleLostAtOnce() {
         try (TcpPeer peer = start()) {
-            TcpSocket s = connect(peer);
-            int base = peer.stackData;
-            s.writeAsync(bytes(40 * MSS, 1), 0, 40 * MSS);
-            peer.takeNow();
-            peer.takeFor(RTT);
+            int base = firstFlight(peer, 40).base();
             ack(peer, base, base + MSS, base + 2 * MSS);
             ack(peer, base, base + MSS, base + 3 * MSS);
             List<Seen> third = ack(peer, base, base + MSS, base + 4 * MSS);
@@ -112,11 +123,9 @@ class TcpRackTest {
     @Test
     void onceReorderingWasSeenThreeSackedSegmentsWaitForTheWindow() {
         try (TcpPeer peer = start()) {
-            TcpSocket s = connect(peer);
-            int base = peer.stackData;
-            s.writeAsync(bytes(100 * MSS, 1), 0, 100 * MSS);
-            int top = top(base, data(peer.takeNow()));
-            peer.takeFor(RTT);
+            Flight f = firstFlight(peer, 100);
+            int base = f.base();
+            int top = f.top();
             // Segment 0 arrives 1 ms after segment 1: reordering, not loss.
             top = top(top, ack(peer, base, base + MSS, base + 2 * MSS));
             peer.takeFor(Duration.ofMillis(1));
@@ -139,12 +148,9 @@ class TcpRackTest {
     @Test
     void aDsackDoublesTheReorderingWindow() {
         try (TcpPeer peer = start()) {
-            TcpSocket s = connect(peer);
-            int base = peer.stackData;
-            s.writeAsync(bytes(100 * MSS, 1), 0, 100 * MSS);
-            int top = top(base, data(peer.takeNow()));
-            peer.takeFor(RTT);
-            top = top(top, ack(peer, base, base + MSS, base + 2 * MSS));
+            Flight f = firstFlight(peer, 100);
+            int base = f.base();
+            int top = top(f.top(), ack(peer, base, base + MSS, base + 2 * MSS));
             List<Seen> timer = data(peer.takeFor(Duration.ofMillis(11)));
             assertThat(sends(timer, base)).as("segment 0 resent at 50 ms").isTrue();
             top = top(top, timer);
@@ -167,11 +173,9 @@ class TcpRackTest {
     @Test
     void aLostRetransmissionIsResentOnceDataSentAfterItIsSacked() {
         try (TcpPeer peer = start()) {
-            TcpSocket s = connect(peer);
-            int base = peer.stackData;
-            s.writeAsync(bytes(100 * MSS, 1), 0, 100 * MSS);
-            int top = base + data(peer.takeNow()).size() * MSS;
-            peer.takeFor(RTT);
+            Flight f = firstFlight(peer, 100);
+            int base = f.base();
+            int top = f.top();
             // Segment 0 is lost, again and again; everything above it arrives, one RTT after it left.
             long secondAt = -1;
             long thirdAt = -1;
@@ -218,11 +222,10 @@ class TcpRackTest {
      */
     private static long tailProbe(boolean dsack) {
         try (TcpPeer peer = start()) {
-            TcpSocket s = connect(peer);
-            int base = peer.stackData;
-            s.writeAsync(bytes(4 * MSS, 1), 0, 4 * MSS);
-            assertThat(data(peer.takeNow())).hasSize(4);
-            peer.takeFor(RTT);
+            Flight f = firstFlight(peer, 4);
+            TcpSocket s = f.socket();
+            int base = f.base();
+            assertThat(f.sent()).hasSize(4);
             ack(peer, base + 2 * MSS);
             List<Seen> probe = data(peer.takeFor(Duration.ofMillis(81)));
             assertThat(probe).as("the probe: the last segment again").hasSize(1);
