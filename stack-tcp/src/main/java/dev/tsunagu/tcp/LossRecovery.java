@@ -24,13 +24,18 @@ import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
  *   <li><b>Limited transmit</b> (RFC 3042): each of the first two duplicate ACKs lets one new
  *       segment out.</li>
  *   <li><b>SACK recovery</b> (RFC 6675) when SACK was negotiated: the peer's blocks fill the
- *       {@link SackScoreboard}; enough SACKed above the first hole (IsLost) or three duplicate
- *       ACKs start recovery, and {@link #recoveryOutput} sends what NextSeg picks against the
- *       pipe. Reneging (RFC 2018 8) clears the scoreboard.</li>
- *   <li><b>Reordering window</b> (RFC 8985 6, simplified to sequence): SACKed data that sat
- *       above a hole for a quarter SRTT marks the hole lost; in recovery, a retransmission that
- *       left before that data (the {@link RetransmissionLog} keeps the order) and whose hole is
- *       still open was lost too, and goes again first.</li>
+ *       {@link SackScoreboard}; a loss RACK finds (below) starts recovery, and
+ *       {@link #recoveryOutput} sends what NextSeg picks (IsLost's holes and RACK's) as PRR
+ *       allows. Reneging (RFC 2018 8) clears the scoreboard.</li>
+ *   <li><b>RACK</b> (RFC 8985 6), when SACK was negotiated: every delivery, cumulative or
+ *       SACKed, goes to the {@link Rack}, which marks lost what was sent before the most
+ *       recently sent segment delivered once its reordering window has passed, and asks for
+ *       the reordering timer otherwise. A loss RACK finds starts recovery (RFC 8985 replaces
+ *       RFC 6675's DupThresh rule for that); lost original data is marked in the scoreboard
+ *       ({@link SackScoreboard#markLostBelow}), a lost retransmission goes again first.
+ *       Received D-SACKs (RFC 2883) are counted and widen RACK's reordering window.</li>
+ *   <li><b>Proportional Rate Reduction</b> (RFC 6937, {@link ProportionalRateReduction}): how
+ *       much each ACK in SACK recovery lets out.</li>
  *   <li><b>Tail loss probe</b> (RFC 8985 7): a segment after ~2 SRTT without an ACK, to draw a
  *       SACK that shows what the tail lost.</li>
  *   <li><b>Retransmission timeout</b> (RFC 6298 5, RFC 5681 3.1): backoff by the
@@ -52,6 +57,10 @@ final class LossRecovery {
     private final RttSampler rtt;
     private final TcpEcn ecn;
     private final Timer retransmitTimer;
+    /** How much SACK recovery sends per ACK (RFC 6937). */
+    private final ProportionalRateReduction prr;
+    /** RFC 6937 DeliveredData of the ACK being processed: the change in SND.UNA plus the change in SACKed bytes. */
+    private long delivered;
 
     int dupAcks;
     /** RFC 6582's "recover": SND.MAX when recovery (or the latest timeout) began. */
@@ -62,25 +71,22 @@ final class LossRecovery {
     SackScoreboard scoreboard;
     /** RFC 6675 HighRxt: the end of the highest byte retransmitted in this recovery. */
     private int highRxt;
-    /** This recovery's retransmissions in the order they left, to find which were lost (RACK's rule by order). */
-    private RetransmissionLog rtxLog;
-    /** Retransmissions that left before the data SACKed up to here are lost if their holes are open. */
-    private int lostEdge;
-    private boolean lostEdgeValid;
-    /** Retransmissions taken from {@link #rtxLog} to check and send again: {@code [lostNext, lostCount)}. */
-    private final int[] lostBatch = new int[16];
-    private int lostNext;
-    private int lostCount;
-    /** The reordering window's timer (made on first use: most connections never see a SACK). */
+    /** RACK (RFC 8985): allocated when SACK is negotiated. */
+    Rack rack;
+    /** RACK marked a retransmission lost that may not have gone again yet. */
+    private boolean lostRetransmissions;
+    /** RACK's reordering timer (RFC 8985 6.3), made on first use: most connections never see a SACK. */
     private Timer reorderTimer;
-    /** The highest SACKed byte when {@link #reorderTimer} was armed. */
-    private int reorderEdge;
     /** The tail loss probe's timer, made on first use. */
     private Timer probeTimer;
     private boolean probeSent;
+    /** RFC 8985 7.4's TLP.end_seq (valid while {@link #tlpPending}) and TLP.is_retrans. */
+    private int tlpEndSeq;
+    private boolean tlpPending;
+    private boolean tlpIsRetrans;
 
-    LossRecovery(EventLoop loop, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto, Sender snd,
-                 RttSampler rtt, TcpEcn ecn, Timer retransmitTimer) {
+    LossRecovery(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
+                 Sender snd, RttSampler rtt, TcpEcn ecn, Timer retransmitTimer) {
         this.loop = loop;
         this.counters = counters;
         this.cc = cc;
@@ -89,6 +95,7 @@ final class LossRecovery {
         this.rtt = rtt;
         this.ecn = ecn;
         this.retransmitTimer = retransmitTimer;
+        this.prr = new ProportionalRateReduction(settings.prrConservative);
     }
 
     /** Nothing before our ISN can start a fast retransmit. */
@@ -101,7 +108,8 @@ final class LossRecovery {
         sackEnabled = on;
         if (on && scoreboard == null) {
             scoreboard = new SackScoreboard(SackScoreboard.rangesFor(snd.sendBuffer.capacity()));
-            rtxLog = new RetransmissionLog(2 * scoreboard.maxRanges());
+            // A record per segment of a flight that fills the send buffer, and more for small ones.
+            rack = new Rack(Math.max(64, snd.sendBuffer.capacity() / 512));
         }
     }
 
@@ -135,17 +143,114 @@ final class LossRecovery {
      * @return how many bytes they SACKed that were not SACKed before
      */
     int onSackBlocks(Segment s, int una) {
+        long sackedBefore = scoreboard.sackedTotal();
         scoreboard.advance(una);
         if (gt(una, snd.sndUna) && scoreboard.startsAt(una)) {
             // The peer acknowledged up to data it had SACKed, and no further: it dropped what it
             // SACKed (reneging, RFC 2018 8). Trust nothing it SACKed before.
             scoreboard.clear();
+            rack.segments.clearFlag(RackSegments.SACKED);
         }
+        boolean dsack = isDsack(s);
+        if (dsack) {
+            counters.dsacksReceived.increment();
+            rack.onDsack(snd.sndUna, snd.sndMax);
+        }
+        rackOnAck(s, una, dsack);
+        tlpProcessAck(s, dsack);
         int newly = 0;
-        for (int i = 0; i < s.options.sackCount; i++) {
+        for (int i = dsack ? 1 : 0; i < s.options.sackCount; i++) {
             newly += scoreboard.add(s.options.sackBlocks[2 * i], s.options.sackBlocks[2 * i + 1], una, snd.sndMax);
         }
+        // DeliveredData's SACK half: negative by what SND.UNA is about to cover of what was SACKed.
+        delivered = scoreboard.sackedTotal() - sackedBefore;
         return newly;
+    }
+
+    /**
+     * RFC 2883 4: the first SACK block is a D-SACK if it lies below the cumulative ACK, or
+     * within the second block (data the peer got twice, above a hole).
+     */
+    private static boolean isDsack(Segment s) {
+        if (s.options.sackCount == 0) {
+            return false;
+        }
+        int left = s.options.sackBlocks[0];
+        int right = s.options.sackBlocks[1];
+        if (!lt(left, right)) {
+            return false;
+        }
+        if (SeqNum.le(right, s.ack)) {
+            return true;
+        }
+        return s.options.sackCount > 1 && ge(left, s.options.sackBlocks[2]) && SeqNum.le(right, s.options.sackBlocks[3]);
+    }
+
+    /**
+     * RACK (RFC 8985 6.2 steps 2–3) for one ACK: each segment it delivers, cumulatively up to
+     * {@code una} or within its SACK blocks (not a D-SACK's), is given to the {@link Rack}
+     * once; then the record forgets what {@code una} covers.
+     */
+    private void rackOnAck(Segment s, int una, boolean dsack) {
+        RackSegments segs = rack.segments;
+        long now = loop.now();
+        int acked = segs.firstEndingAfter(una);
+        for (int i = 0; i < acked; i++) {
+            if (!segs.has(i, RackSegments.SACKED)) {
+                rack.onDelivered(i, now, rtt.echoBefore(s, segs.xmitTs(i)));
+            }
+        }
+        for (int b = dsack ? 1 : 0; b < s.options.sackCount; b++) {
+            int left = s.options.sackBlocks[2 * b];
+            int right = s.options.sackBlocks[2 * b + 1];
+            if (lt(left, una)) {
+                left = una;
+            }
+            if (gt(right, snd.sndMax)) {
+                right = snd.sndMax;
+            }
+            if (!lt(left, right)) {
+                continue;
+            }
+            int i = segs.splitAt(left);
+            segs.splitAt(right);
+            for (; i < segs.size() && SeqNum.le(segs.end(i), right); i++) {
+                if (!segs.has(i, RackSegments.SACKED)) {
+                    segs.set(i, RackSegments.SACKED);
+                    rack.onDelivered(i, now, rtt.echoBefore(s, segs.xmitTs(i)));
+                }
+            }
+        }
+        segs.advance(una);
+    }
+
+    /**
+     * RFC 8985 7.4, TLP_process_ack: once an ACK covers the probe, a probe that resent the last
+     * segment either was not needed (a D-SACK for it: both copies arrived) or repaired a loss
+     * of that segment (the ACK passes it without one); the loss gets the congestion response
+     * of a fast recovery, once — a window reduction with nothing to resend.
+     */
+    private void tlpProcessAck(Segment s, boolean dsack) {
+        if (!tlpPending || lt(s.ack, tlpEndSeq)) {
+            return;
+        }
+        if (!tlpIsRetrans || dsack && s.options.sackBlocks[1] == tlpEndSeq) {
+            tlpPending = false;
+        } else if (gt(s.ack, tlpEndSeq)) {
+            tlpPending = false;
+            counters.tailLossProbeRecoveries.increment();
+            cc.onCongestionExperienced(loop.now(), flightSize());
+            ecn.onWindowReduced(snd.sndMax);
+        } else if (s.options.sackCount == 0 && s.ack == snd.sndUna) {
+            tlpPending = false; // a duplicate ACK without SACK: nothing more will tell
+        }
+    }
+
+    /** {@code [seq, end)} left now (new data, a retransmission, go-back-N): RACK's record of it. */
+    void rackSent(int seq, int end) {
+        if (rack != null) {
+            rack.segments.onSent(seq, end, loop.now(), snd.mss);
+        }
     }
 
     /**
@@ -154,12 +259,16 @@ final class LossRecovery {
      * retransmission timer restarts for what is still out (RFC 6298 5.2, 5.3).
      */
     void onAckAdvanced(long now, int ack, int acked, long sample) {
+        delivered += acked;
         long inFlight = snd.inFlight();
         if (cc.inRecovery()) {
             if (ge(ack, recover)) {
                 cc.onRecoveryEnd(now);
                 dupAcks = 0;
                 forgetRetransmissions();
+                if (rack != null) {
+                    rack.onRecoveryEnd();
+                }
             } else if (!sackEnabled) {
                 // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
                 cc.onPartialAck(now, acked, inFlight);
@@ -207,22 +316,24 @@ final class LossRecovery {
         }
     }
 
-    /** After every ACK: SACK recovery may start, and its timers follow what is outstanding. */
+    /** After every ACK: RACK looks for losses, SACK recovery may start, and the timers follow what is outstanding. */
     void afterAck(long now, boolean advanced) {
         if (!sackEnabled) {
             return;
         }
-        // RFC 6675 5 (2), and IsLost(SND.UNA): enough SACKed above the first hole starts recovery too.
-        if (!cc.inRecovery() && !scoreboard.isEmpty() && ge(snd.sndUna, recover)
-                && (dupAcks >= SackScoreboard.DUP_THRESH || scoreboard.holeLost(scoreboard.left(0), snd.mss))) {
+        boolean newlyLost = (!scoreboard.isEmpty() || cc.inRecovery()) && rackDetectLoss(now);
+        boolean lost = newlyLost || scoreboard.hasLost() || lostRetransmissions; // found lost earlier, still missing
+        // RFC 8985 6.2: a loss RACK finds starts recovery (with no reordering seen, three
+        // segments SACKed above a hole make its window 0: RFC 6675's DupThresh, by time).
+        if (!cc.inRecovery() && lost && ge(snd.sndUna, recover)) {
             TcpTrace.reason(snd, RetransmitReason.SACK_RECOVERY);
-            enterSackRecovery(now);
+            enterSackRecovery(now, delivered);
+        } else if (cc.inRecovery()) {
+            prr.onAck(delivered, pipe(), cc.slowStartThreshold(), snd.mss, advanced && !newlyLost);
         }
+        delivered = 0;
         if (advanced) {
             probeSent = false;
-        }
-        if (!scoreboard.isEmpty() && (reorderTimer == null || !reorderTimer.isPending())) {
-            armReorderTimer();
         }
         if (snd.sndUna != snd.sndMax) {
             armProbe();
@@ -242,43 +353,58 @@ final class LossRecovery {
     // SACK recovery (RFC 6675)
     // =====================================================================================
 
-    /** RFC 6675 5 (4): enter loss recovery and resend the first hole. */
-    private void enterSackRecovery(long now) {
+    /**
+     * RFC 6675 5 (4): enter loss recovery and resend the first hole; PRR (RFC 6937) starts from
+     * the flight the window is reduced from, and the ACK that began recovery ({@code deliveredData},
+     * 0 for the reordering timer) is its first.
+     */
+    private void enterSackRecovery(long now, long deliveredData) {
         recover = snd.sndMax;
         forgetRetransmissions();
-        cc.onFastRetransmit(now, flightSize());
+        long flight = flightSize();
+        cc.onFastRetransmit(now, flight);
+        prr.start(flight);
         ecn.onWindowReduced(recover);
         counters.fastRetransmits.increment();
         counters.sackRecoveries.increment();
         highRxt = snd.sndUna;
         rtt.stopTiming(); // the timed segment's ACK now waits for the holes: not an RTT
-        retransmitRange(snd.sndUna, scoreboard.nextSackedAfter(snd.sndUna, snd.sndMax));
+        prr.onAck(deliveredData, pipe(), cc.slowStartThreshold(), snd.mss, false); // it found a loss: not safe
+        prr.onSent(retransmitRange(snd.sndUna, scoreboard.nextSackedAfter(snd.sndUna, snd.sndMax)));
     }
 
-    /**
-     * RFC 6675 5 (C): while the congestion window has room above the pipe, send what NextSeg
-     * picks — a lost hole, else new data, else a hole not yet known lost. The window in
-     * recovery is ssthresh (RFC 6675 keeps cwnd = ssthresh; NewReno's inflation is not needed
-     * when the pipe is counted).
-     */
-    void recoveryOutput() {
-        long window = Math.min(cc.congestionWindow(), cc.slowStartThreshold());
-        int mss = snd.mss;
+    /** RFC 6675 SetPipe now (HighRxt never below SND.UNA). */
+    private long pipe() {
         if (lt(highRxt, snd.sndUna)) {
             highRxt = snd.sndUna;
         }
-        long pipe = scoreboard.pipe(snd.sndUna, snd.sndMax, highRxt, mss);
-        while (window - pipe >= mss) {
+        return scoreboard.pipe(snd.sndUna, snd.sndMax, highRxt, snd.mss);
+    }
+
+    /**
+     * RFC 6675 5 (C): while the window has room above the pipe, send what NextSeg picks — a lost
+     * hole, else new data, else a hole not yet known lost. The window is PRR's (RFC 6937): the
+     * pipe at the latest ACK plus the sndcnt it gave, so what leaves per ACK is proportional to
+     * what was delivered, and a loss found between ACKs (the reordering timer), which takes its
+     * bytes out of the pipe, lets that much go at once.
+     */
+    void recoveryOutput() {
+        long window = prr.window();
+        int mss = snd.mss;
+        long pipe = pipe();
+        while (window - pipe > 0) {
             int sent;
             if (nextLostRetransmission()) {
                 sent = resendLost(lostSeq);
-            } else if (scoreboard.findHole(highRxt, true, mss, snd.sndUna)) {
+            } else if (scoreboard.findHole(highRxt, true, mss, snd.sndUna, snd.sndMax)) {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
             } else if (snd.hasUnsent()) {
                 int before = snd.sndNxt;
-                snd.sendNext(Math.min(window - pipe, (long) snd.sndWnd - (snd.sndNxt - snd.sndUna)), pipe);
+                // At least a segment: PRR's quota is whole segments, and a byte short must not
+                // hold a full one back (the next ACK's sndcnt counts what this one overshot).
+                snd.sendNext(Math.min(Math.max(window - pipe, mss), (long) snd.sndWnd - (snd.sndNxt - snd.sndUna)), pipe);
                 sent = snd.sndNxt - before; // 0: the window or the policy held it
-            } else if (scoreboard.findHole(highRxt, false, mss, snd.sndUna)) {
+            } else if (scoreboard.findHole(highRxt, false, mss, snd.sndUna, snd.sndMax)) {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
             } else {
                 break;
@@ -286,6 +412,7 @@ final class LossRecovery {
             if (sent <= 0) {
                 break;
             }
+            prr.onSent(sent);
             pipe += sent;
         }
     }
@@ -304,7 +431,6 @@ final class LossRecovery {
         }
         snd.resend(seq, len, false);
         highRxt = seq + len;
-        rtxLog.add(seq, snd.sndMax);
         if (!retransmitTimer.isPending()) {
             retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
         }
@@ -315,38 +441,38 @@ final class LossRecovery {
     private int lostSeq;
 
     /**
-     * Whether a retransmission is known lost and its hole still open (then {@link #lostSeq} is
-     * its start): one that left before the data SACKed up to {@link #lostEdge} was first sent.
+     * Whether RACK marked a retransmission lost that has not gone again (then {@link #lostSeq}
+     * is its start): its latest transmission left before the most recently sent segment that
+     * was delivered, a reordering window ago (RFC 8985 6.2, by time).
      */
     private boolean nextLostRetransmission() {
-        while (true) {
-            while (lostNext < lostCount) {
-                int seq = lostBatch[lostNext++];
-                if (ge(seq, snd.sndUna) && lt(seq, snd.sndMax) && scoreboard.skipSacked(seq) == seq) {
-                    lostSeq = seq;
-                    return true;
-                }
-            }
-            if (!lostEdgeValid) {
-                return false;
-            }
-            lostNext = 0;
-            lostCount = rtxLog.takeSentBefore(lostEdge, lostBatch);
-            if (lostCount == 0) {
-                return false;
+        if (!lostRetransmissions) {
+            return false;
+        }
+        RackSegments segs = rack.segments;
+        for (int i = 0; i < segs.size(); i++) {
+            if (segs.has(i, RackSegments.LOST) && segs.has(i, RackSegments.RETRANSMITTED)
+                    && !segs.has(i, RackSegments.SACKED) && scoreboard.skipSacked(segs.start(i)) == segs.start(i)) {
+                lostSeq = segs.start(i);
+                return true;
             }
         }
+        lostRetransmissions = false;
+        return false;
     }
 
-    /** Sends a lost retransmission again (up to one MSS of its hole), logging it anew. */
+    /** Sends a lost retransmission again (up to one MSS of its hole). */
     private int resendLost(int seq) {
         int dataEnd = snd.sndUna + snd.sendBuffer.length();
         int len = Math.min(snd.mss, Math.min(scoreboard.nextSackedAfter(seq, snd.sndMax) - seq, dataEnd - seq));
         if (len <= 0) {
+            int i = rack.segments.indexOf(seq);
+            if (i >= 0) {
+                rack.segments.clear(i, RackSegments.LOST); // nothing left to send of it (beyond the data)
+            }
             return 0;
         }
         snd.resend(seq, len, false);
-        rtxLog.add(seq, snd.sndMax);
         counters.lostRetransmits.increment();
         if (!retransmitTimer.isPending()) {
             retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
@@ -354,14 +480,9 @@ final class LossRecovery {
         return len;
     }
 
-    /** A recovery ended or began, or a timeout went back to SND.UNA: no retransmission is pending a verdict. */
+    /** A recovery ended or began, or a timeout went back to SND.UNA: what RACK found lost earlier goes with go-back-N or NextSeg. */
     private void forgetRetransmissions() {
-        if (rtxLog != null) {
-            rtxLog.clear();
-        }
-        lostEdgeValid = false;
-        lostNext = 0;
-        lostCount = 0;
+        lostRetransmissions = false;
     }
 
     /**
@@ -388,42 +509,48 @@ final class LossRecovery {
     // The reordering window and the tail loss probe (RFC 8985)
     // =====================================================================================
 
-    /** The reordering window: a quarter of the smoothed RTT, at least 1 ms (10 ms before any sample). */
-    private void armReorderTimer() {
-        if (reorderTimer == null) {
-            reorderTimer = loop.newTimer("tcp-reorder", this::onReorderTimeout);
+    /**
+     * RACK_detect_loss (RFC 8985 6.2 step 5) with this moment's reordering window: lost original
+     * data is marked in the scoreboard, lost retransmissions wait for {@link #recoveryOutput},
+     * and the reordering timer (6.3) is armed for the latest deadline still ahead, or stopped.
+     *
+     * @return whether anything was found lost
+     */
+    private boolean rackDetectLoss(long now) {
+        long reoWnd = rack.reoWnd(cc.inRecovery(),
+                scoreboard.sackedTotal() > (long) (SackScoreboard.DUP_THRESH - 1) * snd.mss, rto.smoothedRttNanos());
+        long timeout = rack.detectLoss(now, reoWnd);
+        if (rack.lostOriginal) {
+            scoreboard.markLostBelow(rack.lostOriginalEnd);
         }
-        long srtt = rto.smoothedRttNanos();
-        reorderEdge = scoreboard.highest();
-        reorderTimer.scheduleAfter(srtt < 0 ? 10_000_000L : Math.max(srtt / 4, 1_000_000L));
+        if (rack.lostRetransmission) {
+            lostRetransmissions = true;
+        }
+        if (timeout > 0) {
+            if (reorderTimer == null) {
+                reorderTimer = loop.newTimer("tcp-reorder", this::onReorderTimeout);
+            }
+            reorderTimer.scheduleAfter(timeout);
+        } else if (reorderTimer != null) {
+            reorderTimer.cancel();
+        }
+        return rack.lostOriginal || rack.lostRetransmission;
     }
 
     /**
-     * SACKed data has sat above the holes below {@link #reorderEdge} for a reordering window:
-     * they are lost, not reordered. In recovery, if the data SACKed was sent after the latest
-     * retransmission while a retransmitted hole is still missing, that retransmission was lost
-     * too: a new round starts at the first hole (RACK finds lost retransmissions the same way,
-     * by time; this uses the order of sending, which needs no per-segment record).
+     * RACK's reordering timer (RFC 8985 6.3): a segment's reordering window has passed with no
+     * ACK since; what is lost now starts recovery, or goes in the one under way.
      */
     private void onReorderTimeout() {
         TcpTrace.timer(snd, "reorder");
         TcpTrace.reason(snd, RetransmitReason.REORDER_WINDOW);
-        if (!sackEnabled || scoreboard.isEmpty() || !snd.canTransmit()) {
+        if (!sackEnabled || !snd.canTransmit() || snd.sndUna == snd.sndMax) {
             return;
         }
-        scoreboard.markLostBelow(reorderEdge);
-        if (cc.inRecovery()) {
-            if (!lostEdgeValid || gt(reorderEdge, lostEdge)) {
-                lostEdge = reorderEdge; // retransmissions sent before this data are lost if still missing
-                lostEdgeValid = true;
-            }
-        } else if (ge(snd.sndUna, recover)) {
-            enterSackRecovery(loop.now());
+        if (rackDetectLoss(loop.now()) && !cc.inRecovery() && ge(snd.sndUna, recover)) {
+            enterSackRecovery(loop.now(), 0);
         }
         snd.output();
-        if (!scoreboard.isEmpty() && gt(scoreboard.highest(), reorderEdge)) {
-            armReorderTimer(); // more was SACKed meanwhile
-        }
     }
 
     /**
@@ -483,7 +610,7 @@ final class LossRecovery {
             // rather than wait for the retransmission timeout.
             highRxt = sndUna;
             forgetRetransmissions();
-            retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax));
+            prr.onSent(retransmitRange(sndUna, scoreboard.nextSackedAfter(sndUna, sndMax)));
             return;
         }
         int mss = snd.mss;
@@ -492,6 +619,9 @@ final class LossRecovery {
         if (unsent > 0 && (long) (snd.sndNxt - sndUna) + Math.min(mss, unsent) <= snd.sndWnd) {
             int len = Math.min(mss, unsent);
             snd.sendData(offset, len, snd.finQueued && len == unsent);
+            tlpEndSeq = snd.sndNxt;
+            tlpIsRetrans = false;
+            tlpPending = true;
             return;
         }
         // The last segment sent: never past SND.MAX, or the peer would acknowledge bytes we
@@ -505,6 +635,9 @@ final class LossRecovery {
         }
         len = Math.max(len, 0);
         snd.resend(sentEnd - len, len, fin);
+        tlpEndSeq = sndMax;
+        tlpIsRetrans = true;
+        tlpPending = true;
     }
 
     // =====================================================================================
@@ -537,6 +670,7 @@ final class LossRecovery {
         cc.onRetransmissionTimeout(now, flightSize());
         if (sackEnabled && rto.consecutiveTimeouts() > 1) {
             scoreboard.clear(); // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
+            rack.segments.clearFlag(RackSegments.SACKED);
         }
         highRxt = snd.sndUna;
         forgetRetransmissions();

@@ -184,6 +184,15 @@ final class RttSampler {
         timing = false;
     }
 
+    /**
+     * Whether {@code s} echoes a timestamp of ours older than {@code sentAtNanos}: it answers a
+     * copy sent before then (RFC 8985 6.2: a retransmission's RTT is not taken from it).
+     */
+    boolean echoBefore(Segment s, long sentAtNanos) {
+        return tsEnabled && s.options.timestamps && s.options.tsEcho != 0
+                && lt(s.options.tsEcho, tsClock(sentAtNanos, tsOffset));
+    }
+
     /** Puts our timestamp, and the echo of TS.Recent (or 0, in our first SYN), into {@code o}. */
     void stamp(TcpHeader.Options o, boolean echo) {
         o.timestamps = true;

@@ -60,19 +60,25 @@ final class SackScoreboard {
         return maxRanges;
     }
     /**
-     * Every hole below this is lost, whatever is SACKed above it: set when SACKed data has sat
-     * above a hole for longer than the reordering window (RACK's idea, RFC 8985, by sequence
-     * rather than by send time). Valid while {@link #lostBelowValid}.
+     * Every unSACKed byte below this is lost, whatever is SACKed above it: RACK (RFC 8985, the
+     * {@link Rack}) found the segment ending here lost, and original transmissions leave in
+     * sequence order, so every one below it was sent earlier still. Bytes, not holes: a hole
+     * may be lost in part. Valid while {@link #lostBelowValid}.
      */
     private int lostBelow;
     private boolean lostBelowValid;
 
-    /** Marks every hole below {@code seq} lost (see {@link #lostBelow}); never moves the mark back. */
+    /** Marks every unSACKed byte below {@code seq} lost (see {@link #lostBelow}); never moves the mark back. */
     void markLostBelow(int seq) {
         if (!lostBelowValid || gt(seq, lostBelow)) {
             lostBelow = seq;
             lostBelowValid = true;
         }
+    }
+
+    /** Whether RACK's mark makes some byte above SND.UNA lost. */
+    boolean hasLost() {
+        return lostBelowValid;
     }
 
     boolean isEmpty() {
@@ -241,7 +247,16 @@ final class SackScoreboard {
                 || count - i >= DUP_THRESH || sackedFromI > (long) (DUP_THRESH - 1) * mss;
     }
 
-    private long sackedTotal() {
+    /** How far from {@code cursor} (in a hole ending at {@code holeEnd}) RACK's mark makes bytes lost: {@code cursor} if none. */
+    private int rackLostEnd(int cursor, int holeEnd) {
+        if (!lostBelowValid || !lt(cursor, lostBelow)) {
+            return cursor;
+        }
+        return lt(lostBelow, holeEnd) ? lostBelow : holeEnd;
+    }
+
+    /** Bytes SACKed in all. */
+    long sackedTotal() {
         long n = 0;
         for (int i = 0; i < count; i++) {
             n += r[2 * i + 1] - r[2 * i];
@@ -262,7 +277,7 @@ final class SackScoreboard {
             int holeEnd = i < count ? r[2 * i] : sndMax;
             if (lt(cursor, holeEnd)) {
                 if (i == count || !lostBeforeRange(i, sackedAbove, mss)) {
-                    pipe += holeEnd - cursor;
+                    pipe += holeEnd - rackLostEnd(cursor, holeEnd); // RACK's lost bytes are not in flight
                 }
                 if (gt(highRxt, cursor)) {
                     pipe += (lt(highRxt, holeEnd) ? highRxt : holeEnd) - cursor;
@@ -280,23 +295,36 @@ final class SackScoreboard {
      * Finds the first unSACKed byte at or after {@code from} (and at or after {@code sndUna}),
      * below the highest SACKed byte, whose hole is lost ({@code wantLost}) or is not: RFC 6675
      * NextSeg's rules 1 and 3. On success {@link #holeStart} is that byte and {@link #holeEnd}
-     * the end of its hole.
+     * the end of its hole (of its lost part, or of the part not lost). Bytes RACK marked lost
+     * ({@link #markLostBelow}) are lost wherever they are, also above the highest SACKed byte
+     * (up to {@code sndMax}): a retransmission delivered there shows them lost.
      *
      * @return whether there is one
      */
-    boolean findHole(int from, boolean wantLost, int mss, int sndUna) {
+    boolean findHole(int from, boolean wantLost, int mss, int sndUna, int sndMax) {
         long sackedAbove = sackedTotal();
         int cursor = sndUna;
-        for (int i = 0; i < count; i++) {
-            int start = r[2 * i];
+        for (int i = 0; i <= count; i++) {
+            int start = i < count ? r[2 * i] : sndMax;
             int hs = gt(from, cursor) ? from : cursor;
-            if (lt(hs, start) && lostBeforeRange(i, sackedAbove, mss) == wantLost) {
-                holeStart = hs;
-                holeEnd = start;
-                return true;
+            if (lt(hs, start)) {
+                boolean whole = i < count && lostBeforeRange(i, sackedAbove, mss);
+                int lostEnd = whole ? start : rackLostEnd(hs, start);
+                if (wantLost && lostEnd != hs) {
+                    holeStart = hs;
+                    holeEnd = lostEnd;
+                    return true;
+                }
+                if (!wantLost && i < count && lostEnd != start) {
+                    holeStart = lostEnd;
+                    holeEnd = start;
+                    return true;
+                }
             }
-            sackedAbove -= r[2 * i + 1] - r[2 * i];
-            cursor = r[2 * i + 1];
+            if (i < count) {
+                sackedAbove -= r[2 * i + 1] - r[2 * i];
+                cursor = r[2 * i + 1];
+            }
         }
         return false;
     }

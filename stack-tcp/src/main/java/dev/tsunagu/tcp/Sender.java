@@ -453,6 +453,7 @@ final class Sender {
             out.newData(seq, flags, sendBuffer, offset, len, mss); // ECN marks only these (RFC 3168 6.1.5)
         }
         sndNxt = seq + len + (fin ? 1 : 0);
+        loss.rackSent(seq, sndNxt);
         if (gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
         }
@@ -485,6 +486,7 @@ final class Sender {
      */
     void resend(int seq, int len, boolean fin) {
         out.data(seq, ACK | (fin ? FIN : 0), sendBuffer, seq - sndUna, len, mss);
+        loss.rackSent(seq, seq + len + (fin ? 1 : 0));
         paced(loop.now(), len);
         counters.retransSegs.increment();
         rtt.onRetransmit(); // an echo older than this times a copy whose ACK was lost

@@ -122,7 +122,7 @@ final class TcpConnection implements TcpOutput.Transmit {
                 layer.newSendBufferingPolicy(options.sendBuffering(), ourMss),
                 new SendBuffer(options.sendBuffer(), layer.rings), Math.min(ourMss, Handshake.DEFAULT_MSS),
                 options.noDelay(), out, rtt, retransmitTimer);
-        this.loss = new LossRecovery(loop, counters, cc, rto, snd, rtt, ecn, retransmitTimer);
+        this.loss = new LossRecovery(loop, settings, counters, cc, rto, snd, rtt, ecn, retransmitTimer);
         snd.recovery(loss);
         this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, ecn, out, retransmitTimer);
         if (options.keepAlive()) {

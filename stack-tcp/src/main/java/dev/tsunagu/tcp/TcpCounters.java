@@ -62,6 +62,8 @@ final class TcpCounters {
     final Counter ecnReductions;
     final Counter ecnSynFallbacks;
     final Counter dsacksSent;
+    final Counter dsacksReceived;
+    final Counter tailLossProbeRecoveries;
 
     /** The counter of a segment {@link Segment#parse} refused. */
     Counter rejected(Segment.Verdict v) {
@@ -139,6 +141,9 @@ final class TcpCounters {
         ecnCeReceived = g.counter("EcnCeReceived", "data segments that arrived marked CE (RFC 3168 6.1.3)");
         ecnReductions = g.counter("EcnReductions", "window reductions for an ECE echo (RFC 3168 6.1.2)");
         dsacksSent = g.counter("DsacksSent", "D-SACK blocks sent for data that arrived again (RFC 2883)");
+        dsacksReceived = g.counter("DsacksReceived", "ACKs whose first SACK block was a D-SACK (RFC 2883): data the peer got twice");
+        tailLossProbeRecoveries = g.counter("TailLossProbeRecoveries",
+                "tail loss probes that repaired a loss (RFC 8985 7.4): the window reduced as for a fast recovery");
         ecnSynFallbacks = g.counter("EcnSynFallbacks", "SYNs sent again without ECN setup after a timeout (RFC 3168 6.1.1.1)");
     }
 }

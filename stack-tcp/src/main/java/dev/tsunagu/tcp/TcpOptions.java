@@ -119,6 +119,14 @@ public final class TcpOptions {
     public static final StackOption<Boolean> PACING = StackOption.of("tcp.pacing", Boolean.class, false,
             "pace the sending rate when the congestion control gives one");
 
+    /**
+     * Proportional Rate Reduction's bound once the pipe is below ssthresh (RFC 6937 3.1): the
+     * slow-start reduction bound (PRR-SSRB, false, the default, as Linux) sends what was delivered
+     * plus one MSS per ACK; the conservative one (PRR-CRB, true) never more than was delivered.
+     */
+    public static final StackOption<Boolean> PRR_CONSERVATIVE = StackOption.of("tcp.prrConservative", Boolean.class,
+            false, "PRR's conservative reduction bound (PRR-CRB, RFC 6937) instead of the slow-start one (PRR-SSRB)");
+
     /** Whether a stack uses Explicit Congestion Notification (RFC 3168), as Linux's {@code tcp_ecn}. */
     public enum EcnMode {
         /** Never: our SYNs do not ask, and a peer's ECN-setup SYN is answered without it (Linux's 0). */

@@ -36,6 +36,8 @@ final class TcpSettings {
     final boolean ecnAccept;
     /** RFC 5681 4.1's restart after idle ({@link TcpOptions#SLOW_START_AFTER_IDLE}). */
     final boolean slowStartAfterIdle;
+    /** PRR-CRB instead of PRR-SSRB in SACK recovery ({@link TcpOptions#PRR_CONSERVATIVE}, RFC 6937). */
+    final boolean prrConservative;
     private final TokenBucket challengeAcks;
 
     TcpSettings(StackContext ctx) {
@@ -60,6 +62,7 @@ final class TcpSettings {
         this.ecnRequest = ecn == TcpOptions.EcnMode.ON;
         this.ecnAccept = ecn != TcpOptions.EcnMode.OFF;
         this.slowStartAfterIdle = ctx.option(TcpOptions.SLOW_START_AFTER_IDLE);
+        this.prrConservative = ctx.option(TcpOptions.PRR_CONSERVATIVE);
     }
 
     /** Takes one challenge ACK from the stack-wide budget (RFC 5961 7), if any is left. */

@@ -76,16 +76,36 @@ class SackScoreboardTest {
     void holesAreFoundLostOnesFirstFromHighRxt() {
         b.add(seg(1), seg(4), UNA, MAX);
         b.add(seg(6), seg(7), UNA, MAX);
-        assertThat(b.findHole(UNA, true, MSS, UNA)).isTrue();
+        assertThat(b.findHole(UNA, true, MSS, UNA, MAX)).isTrue();
         assertThat(b.holeStart).isEqualTo(UNA);
         assertThat(b.holeEnd).isEqualTo(seg(1));
-        assertThat(b.findHole(seg(1), true, MSS, UNA)).as("nothing lost past HighRxt").isFalse();
-        assertThat(b.findHole(seg(1), false, MSS, UNA)).isTrue();
+        assertThat(b.findHole(seg(1), true, MSS, UNA, MAX)).as("nothing lost past HighRxt").isFalse();
+        assertThat(b.findHole(seg(1), false, MSS, UNA, MAX)).isTrue();
         assertThat(b.holeStart).isEqualTo(seg(4));
         assertThat(b.holeEnd).isEqualTo(seg(6));
         assertThat(b.skipSacked(seg(2))).isEqualTo(seg(4));
         assertThat(b.skipSacked(seg(5))).isEqualTo(seg(5));
         assertThat(b.nextSackedAfter(seg(4), MAX)).isEqualTo(seg(6));
+    }
+
+    @Test
+    void racksMarkMakesBytesLostNotWholeHoles() {
+        // [0,1) hole (lost by DupThresh), [1,4) SACKed, [4,6) hole, [6,7) SACKed, tail [7,20).
+        b.add(seg(1), seg(4), UNA, MAX);
+        b.add(seg(6), seg(7), UNA, MAX);
+        b.markLostBelow(seg(5)); // RACK: segment 4 is lost, segment 5 (sent later) not yet
+        assertThat(b.pipe(UNA, MAX, UNA, MSS)).as("segment 5 and the tail").isEqualTo(MSS + 13 * MSS);
+        assertThat(b.findHole(seg(1), true, MSS, UNA, MAX)).isTrue();
+        assertThat(b.holeStart).isEqualTo(seg(4));
+        assertThat(b.holeEnd).as("only the lost part").isEqualTo(seg(5));
+        assertThat(b.findHole(seg(1), false, MSS, UNA, MAX)).isTrue();
+        assertThat(b.holeStart).as("the part not lost").isEqualTo(seg(5));
+        // A mark above the highest SACKed byte (a delivered retransmission showed it) reaches the tail.
+        b.markLostBelow(seg(9));
+        assertThat(b.findHole(seg(7), true, MSS, UNA, MAX)).isTrue();
+        assertThat(b.holeStart).isEqualTo(seg(7));
+        assertThat(b.holeEnd).isEqualTo(seg(9));
+        assertThat(b.pipe(UNA, MAX, UNA, MSS)).isEqualTo(11L * MSS);
     }
 
     @Test
