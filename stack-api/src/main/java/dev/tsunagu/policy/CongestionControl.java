@@ -4,8 +4,8 @@ package dev.tsunagu.policy;
  * One connection's congestion controller: it owns its state and learns what happens through
  * events; it never reaches into the sender. The sender asks it only for the window. CUBIC
  * (RFC 9438) is the default and NewReno (RFC 5681/6582) the other, both shipped with
- * {@code stack-tcp}. A pacing rate is not part of the contract yet: nothing would read
- * it until the sender has a pacing timer, which comes with a rate-based controller (BBR).
+ * {@code stack-tcp}, with BBR, a rate-based one that also sets the {@linkplain #pacingRate()
+ * pacing rate} and learns from {@linkplain #onRateSample delivery-rate samples}.
  *
  * <p>All sizes are bytes, all times the loop's nanoseconds.
  */
@@ -80,6 +80,23 @@ public interface CongestionControl {
     default long pacingRate() {
         return 0;
     }
+
+    /**
+     * Whether this controller wants {@link #onRateSample}. The sender then keeps delivery state
+     * per segment in flight (draft-cheng-iccrg-delivery-rate-estimation: about 40 bytes each) and
+     * does some work per ACK; a controller that does not say so does not pay for it. Asked once,
+     * when the connection is made.
+     */
+    default boolean wantsRateSamples() {
+        return false;
+    }
+
+    /**
+     * An ACK delivered data (acknowledged or SACKed it): the delivery-rate sample it closes.
+     * Called after the ACK's other events ({@link #onAck}, {@link #onDuplicateAck},
+     * {@link #onFastRetransmit}, {@link #onRecoveryEnd}), only if {@link #wantsRateSamples()}.
+     */
+    default void onRateSample(long now, RateSample sample) {}
 
     /** The MSS changed (path MTU, options). */
     default void onMssChanged(int mss) {}

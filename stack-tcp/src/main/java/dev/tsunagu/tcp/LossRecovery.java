@@ -125,6 +125,18 @@ final class LossRecovery {
         return Math.min(snd.sndMax - snd.sndUna, window);
     }
 
+    /**
+     * The bytes in the network: RFC 6675's pipe while the peer SACKs above a hole, else
+     * SND.MAX − SND.UNA (for delivery-rate samples).
+     */
+    long pipe() {
+        if (!sackEnabled || scoreboard.isEmpty()) {
+            return snd.inFlight();
+        }
+        int from = lt(highRxt, snd.sndUna) ? snd.sndUna : highRxt;
+        return scoreboard.pipe(snd.sndUna, snd.sndMax, from, snd.mss);
+    }
+
     // =====================================================================================
     // ACK arrival
     // =====================================================================================
@@ -275,6 +287,9 @@ final class LossRecovery {
             } else if (scoreboard.findHole(highRxt, true, mss, snd.sndUna)) {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
             } else if (snd.hasUnsent()) {
+                if (snd.pacingHolds()) {
+                    break; // new data keeps the pace in recovery too (BBR's rate is its main output); the pacing timer resumes
+                }
                 int before = snd.sndNxt;
                 snd.sendNext(Math.min(window - pipe, (long) snd.sndWnd - (snd.sndNxt - snd.sndUna)), pipe);
                 sent = snd.sndNxt - before; // 0: the window or the policy held it

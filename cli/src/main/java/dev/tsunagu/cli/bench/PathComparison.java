@@ -42,7 +42,8 @@ final class PathComparison {
     static final List<Controller> CONTROLLERS = List.of(
             new Controller("newreno", "newreno", false),
             new Controller("cubic", "cubic", false),
-            new Controller("cubic+pacing", "cubic", true));
+            new Controller("cubic+pacing", "cubic", true),
+            new Controller("bbr", "bbr", true));
     private static final AtomicInteger CABLES = new AtomicInteger();
     private static final long MBIT = 1_000_000L;
     private static final int CHUNK = 64 * 1024;
