@@ -186,11 +186,8 @@ public final class Bbr implements CongestionControl {
     // The model, per ACK
     // =====================================================================================
 
-    static final boolean DBG = Boolean.getBoolean("bbr.debug");
-    private long dbgLast;
     @Override
     public void onRateSample(long now, RateSample rs) {
-        if (DBG && (now - dbgLast > 50_000_000L || inRecovery)) { dbgLast = now; System.err.println(now / 1e6 + " " + this + " rs=" + rs); }
         lastDelivered = rs.totalDelivered();
         updateRound(rs);
         updateBandwidth(rs);
@@ -249,7 +246,7 @@ public final class Bbr implements CongestionControl {
             pacingGain = DRAIN_GAIN;
             cwndGain = HIGH_GAIN;
         }
-        if (state == State.DRAIN && priorInFlight(rs) <= inflight(1.0)) {
+        if (state == State.DRAIN && rs.bytesInFlight() <= inflight(1.0)) {
             enterProbeBw(now);
         }
     }
@@ -441,7 +438,6 @@ public final class Bbr implements CongestionControl {
 
     @Override
     public void onFastRetransmit(long now, long bytesInFlight) {
-        if (DBG) System.err.println(now / 1e6 + " FR " + this + " inflight=" + bytesInFlight);
         if (inRecovery) {
             return;
         }
@@ -467,7 +463,6 @@ public final class Bbr implements CongestionControl {
 
     @Override
     public void onRetransmissionTimeout(long now, long bytesInFlight) {
-        if (DBG) System.err.println(now / 1e6 + " RTO " + this + " inflight=" + bytesInFlight);
         saveCwnd();
         inRecovery = false;
         recoveryStarted = false;
