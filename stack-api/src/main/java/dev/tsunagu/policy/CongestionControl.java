@@ -74,8 +74,10 @@ public interface CongestionControl {
      * limits what leaves, in bursts as ACKs free it). The sender asks before each segment and
      * spaces segments {@code length / rate} apart with a loop timer, never a busy wait; a timer
      * that fires a tick late lets the segments it held back leave together, so the average rate
-     * holds. CUBIC paces at a multiple of cwnd/SRTT, as Linux does; a rate-based controller
-     * (BBR) would make this its main output.
+     * holds. CUBIC paces at a multiple of cwnd/SRTT, as Linux does; BBR, a rate-based
+     * controller, makes this its main output (gain × measured bottleneck bandwidth). The
+     * sender's loss recovery sends retransmissions at once (they count against the pace) but
+     * holds new data to it.
      */
     default long pacingRate() {
         return 0;
