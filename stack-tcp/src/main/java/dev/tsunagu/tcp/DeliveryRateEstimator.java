@@ -378,6 +378,11 @@ final class DeliveryRateEstimator {
         if (start.length > 64) {
             start = NO_INTS;
             end = NO_INTS;
+            pDelivered = null;
+            pDeliveredTime = null;
+            pFirstSentTime = null;
+            pSentTime = null;
+            pFlags = null;
             head = 0;
         }
     }
