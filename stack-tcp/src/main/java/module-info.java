@@ -13,7 +13,8 @@ module dev.tsunagu.tcp {
     provides dev.tsunagu.stack.LayerProvider with dev.tsunagu.tcp.TcpLayerProvider;
     provides dev.tsunagu.policy.CongestionControlProvider with
             dev.tsunagu.tcp.policy.NewRenoProvider,
-            dev.tsunagu.tcp.policy.CubicProvider;
+            dev.tsunagu.tcp.policy.CubicProvider,
+            dev.tsunagu.tcp.policy.BbrProvider;
     provides dev.tsunagu.policy.RetransmissionPolicyProvider with dev.tsunagu.tcp.policy.Rfc6298Provider;
     provides dev.tsunagu.policy.SendBufferingPolicyProvider with
             dev.tsunagu.tcp.policy.NagleProvider,

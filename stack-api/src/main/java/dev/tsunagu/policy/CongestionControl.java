@@ -4,8 +4,8 @@ package dev.tsunagu.policy;
  * One connection's congestion controller: it owns its state and learns what happens through
  * events; it never reaches into the sender. The sender asks it only for the window. CUBIC
  * (RFC 9438) is the default and NewReno (RFC 5681/6582) the other, both shipped with
- * {@code stack-tcp}. A pacing rate is not part of the contract yet: nothing would read
- * it until the sender has a pacing timer, which comes with a rate-based controller (BBR).
+ * {@code stack-tcp}, with BBR, a rate-based one that also sets the {@linkplain #pacingRate()
+ * pacing rate} and learns from {@linkplain #onRateSample delivery-rate samples}.
  *
  * <p>All sizes are bytes, all times the loop's nanoseconds.
  */
@@ -74,12 +74,31 @@ public interface CongestionControl {
      * limits what leaves, in bursts as ACKs free it). The sender asks before each segment and
      * spaces segments {@code length / rate} apart with a loop timer, never a busy wait; a timer
      * that fires a tick late lets the segments it held back leave together, so the average rate
-     * holds. CUBIC paces at a multiple of cwnd/SRTT, as Linux does; a rate-based controller
-     * (BBR) would make this its main output.
+     * holds. CUBIC paces at a multiple of cwnd/SRTT, as Linux does; BBR, a rate-based
+     * controller, makes this its main output (gain × measured bottleneck bandwidth). The
+     * sender's loss recovery sends retransmissions at once (they count against the pace) but
+     * holds new data to it.
      */
     default long pacingRate() {
         return 0;
     }
+
+    /**
+     * Whether this controller wants {@link #onRateSample}. The sender then keeps delivery state
+     * per segment in flight (draft-cheng-iccrg-delivery-rate-estimation: about 40 bytes each) and
+     * does some work per ACK; a controller that does not say so does not pay for it. Asked once,
+     * when the connection is made.
+     */
+    default boolean wantsRateSamples() {
+        return false;
+    }
+
+    /**
+     * An ACK delivered data (acknowledged or SACKed it): the delivery-rate sample it closes.
+     * Called after the ACK's other events ({@link #onAck}, {@link #onDuplicateAck},
+     * {@link #onFastRetransmit}, {@link #onRecoveryEnd}), only if {@link #wantsRateSamples()}.
+     */
+    default void onRateSample(long now, RateSample sample) {}
 
     /** The MSS changed (path MTU, options). */
     default void onMssChanged(int mss) {}

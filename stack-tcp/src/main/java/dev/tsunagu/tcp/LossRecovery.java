@@ -133,6 +133,18 @@ final class LossRecovery {
         return Math.min(snd.sndMax - snd.sndUna, window);
     }
 
+    /**
+     * The bytes in the network: RFC 6675's pipe while the peer SACKs above a hole, else
+     * SND.MAX − SND.UNA (for delivery-rate samples).
+     */
+    long pipe() {
+        if (!sackEnabled || scoreboard.isEmpty()) {
+            return snd.inFlight();
+        }
+        int from = lt(highRxt, snd.sndUna) ? snd.sndUna : highRxt;
+        return scoreboard.pipe(snd.sndUna, snd.sndMax, from, snd.mss);
+    }
+
     // =====================================================================================
     // ACK arrival
     // =====================================================================================
@@ -399,6 +411,9 @@ final class LossRecovery {
             } else if (scoreboard.findHole(highRxt, true, mss, snd.sndUna, snd.sndMax)) {
                 sent = retransmitRange(scoreboard.holeStart, scoreboard.holeEnd);
             } else if (snd.hasUnsent()) {
+                if (snd.pacingHolds()) {
+                    break; // new data keeps the pace in recovery too (BBR's rate is its main output); the pacing timer resumes
+                }
                 int before = snd.sndNxt;
                 // At least a segment: PRR's quota is whole segments, and a byte short must not
                 // hold a full one back (the next ACK's sndcnt counts what this one overshot).

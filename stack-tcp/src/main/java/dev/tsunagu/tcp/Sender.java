@@ -114,6 +114,12 @@ final class Sender {
     private long nextDeparture = Long.MIN_VALUE;
     /** Made on first use: only a pacing congestion control needs it. */
     private Timer pacingTimer;
+    /**
+     * Delivery-rate sampling (draft-cheng-iccrg-delivery-rate-estimation), kept only for a
+     * congestion control that wants rate samples (BBR); else null. Its per-segment records are
+     * its own, apart from any other per-segment state.
+     */
+    final DeliveryRateEstimator rate;
     /** The connection's trace while someone watches it, else null ({@link TcpTrace}: here because every part holds the sender). */
     TcpTrace trace;
 
@@ -134,6 +140,8 @@ final class Sender {
         this.retransmitTimer = retransmitTimer;
         this.persistTimer = loop.newTimer("tcp-persist", this::onPersist);
         this.holdTimer = loop.newTimer("tcp-hold", this::output);
+        this.rate = cc.wantsRateSamples()
+                ? new DeliveryRateEstimator(DeliveryRateEstimator.recordsFor(sendBuffer.capacity())) : null;
     }
 
     void recovery(LossRecovery loss) {
@@ -283,6 +291,9 @@ final class Sender {
                 break;
             }
             if (!sendNext(usable, inFlight)) {
+                if (rate != null && usable > 0 && !hasUnsent()) {
+                    rate.onAppLimited(inFlight); // the window had room and nothing was left to send
+                }
                 break;
             }
         }
@@ -325,6 +336,13 @@ final class Sender {
         }
         // Lateness of the timer (at most the slack) is made up; a first paced segment starts the clock.
         long from = nextDeparture == Long.MIN_VALUE ? now : Math.max(nextDeparture, now - PACING_SLACK_NANOS);
+        // Debt beyond a round trip is forgiven: retransmissions leave unpaced and count against
+        // the pace, and a long recovery at a low rate (BBR's DRAIN) ran up seconds of it, which
+        // then held all new data back until the retransmission timer fired, again and again.
+        long srtt = rto.smoothedRttNanos();
+        if (srtt > 0 && from > now + srtt) {
+            from = now + srtt;
+        }
         nextDeparture = from + Math.max(1, len * 1_000_000_000L / rate);
     }
 
@@ -446,6 +464,13 @@ final class Sender {
             lastDataSentAt = now;
             dataSent = true;
         }
+        if (rate != null) {
+            if (retransmission) {
+                rate.onRetransmitted(seq, len, now, sndMax - sndUna);
+            } else {
+                rate.onSent(seq, len, mss, now, sndMax - sndUna);
+            }
+        }
         int flags = ACK | (fin ? FIN : 0) | (len > 0 && offset + len == sendBuffer.length() ? PSH : 0);
         if (retransmission || len == 0) {
             out.data(seq, flags, sendBuffer, offset, len, mss);
@@ -485,6 +510,9 @@ final class Sender {
      * retransmission outside go-back-N (fast retransmit, SACK recovery, probes) goes through here.
      */
     void resend(int seq, int len, boolean fin) {
+        if (rate != null) {
+            rate.onRetransmitted(seq, len, loop.now(), sndMax - sndUna);
+        }
         out.data(seq, ACK | (fin ? FIN : 0), sendBuffer, seq - sndUna, len, mss);
         loss.rackSent(seq, seq + len + (fin ? 1 : 0));
         paced(loop.now(), len);

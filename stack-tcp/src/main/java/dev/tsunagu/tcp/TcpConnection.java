@@ -15,6 +15,7 @@ import dev.tsunagu.loop.Timer;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.policy.CongestionControl;
+import dev.tsunagu.policy.RateSample;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.socket.TcpSocketOptions;
@@ -401,6 +402,13 @@ final class TcpConnection implements TcpOutput.Transmit {
             loss.onDuplicateAck(now, ack);
         }
         loss.afterAck(now, advanced);
+        if (snd.rate != null) {
+            RateSample sample = snd.rate.onAck(snd.sndUna, s.options.sackBlocks, loss.sackEnabled ? s.options.sackCount : 0,
+                    now, loss.pipe());
+            if (sample != null) {
+                cc.onRateSample(now, sample);
+            }
+        }
         ecn.onAck(s, now, loss, snd.sndMax); // RFC 3168 6.1.2, after loss detection: a loss answers first
         snd.onWindow(s);
     }

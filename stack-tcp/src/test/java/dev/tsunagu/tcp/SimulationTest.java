@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The deterministic simulation: two stacks over a fault-injecting cable on the virtual clock,
  * one random world per seed (loss 0–20%, reordering, duplication, corruption, delay jitter,
- * small buffers and slow readers that close the window, every way of closing, aborts, NewReno or
- * CUBIC on each side, ECN off, accepted or asked for on each side with routers that mark CE at
+ * small buffers and slow readers that close the window, every way of closing, aborts, NewReno,
+ * CUBIC or BBR on each side, ECN off, accepted or asked for on each side with routers that mark CE at
  * random), random payloads both ways. Every byte stream must arrive intact (SHA-256), nothing may be left
  * behind once TIME_WAIT has passed, and no exception may reach an event loop.
  *
@@ -289,7 +289,7 @@ class SimulationTest {
         final double ceMarking;
 
         /** The shipped congestion controls the worlds choose from. */
-        static final String[] CONGESTION_CONTROLS = {"newreno", "cubic"};
+        static final String[] CONGESTION_CONTROLS = {"newreno", "cubic", "bbr"};
         final String clientCc;
         final String serverCc;
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
             "request, response, close), idle scale (N idle connections), and netty (Netty's NIO transport:",
             "1-byte rr and discard, on Tsunagu's SelectorProvider vs the JDK's). Tsunagu runs two stacks on",
             "the in-memory cable, each on its own event loop thread. Sides alternate, round by round.",
-            "--scenario paths (not in the default set): NewReno and CUBIC on simulated bottleneck paths,",
+            "--scenario paths (not in the default set): NewReno, CUBIC and BBR on simulated bottleneck paths,",
             "on a virtual clock (docs/performance.md)."})
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> GROUPS = List.of("bulk", "bulk8", "rr", "crr", "idle", "netty");

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and serialization plus both propagation delays), the sender's retransmitted segments, the
  * frames the bottleneck dropped, and those it marked CE instead (a path whose plan has ECN: the
  * sender's stack then asks for ECN, {@code tcp.ecn} ON, and the receiver's grants it, as by
- * default). {@code -Dtsunagu.bench.paths.debug=true} prints each flow's TCP
+ * default). The controllers: NewReno, CUBIC unpaced and paced ({@code tcp.pacing}), and BBR
+ * (which always paces). {@code -Dtsunagu.bench.paths.debug=true} prints each flow's TCP
  * counters, the bottleneck's statistics and the socket's row on stderr;
  * {@code -Dtsunagu.bench.paths.only=TEXT} runs only the rows whose path and label contain it.
  */
@@ -42,7 +43,8 @@ final class PathComparison {
     static final List<Controller> CONTROLLERS = List.of(
             new Controller("newreno", "newreno", false),
             new Controller("cubic", "cubic", false),
-            new Controller("cubic+pacing", "cubic", true));
+            new Controller("cubic+pacing", "cubic", true),
+            new Controller("bbr", "bbr", true));
     private static final AtomicInteger CABLES = new AtomicInteger();
     private static final long MBIT = 1_000_000L;
     private static final int CHUNK = 64 * 1024;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 class PathComparisonTest {
     private static final Controller NEWRENO = new Controller("newreno", "newreno", false);
     private static final Controller CUBIC = new Controller("cubic", "cubic", false);
+    private static final Controller BBR = new Controller("bbr", "bbr", true);
     private static final BottleneckPlan TEN_MBIT_50_MS = BottleneckPlan.dropTail(10_000_000, Duration.ofMillis(25), 250_000);
 
     @Test
@@ -37,6 +38,34 @@ class PathComparisonTest {
         assertThat(r.dropped()).as("the overshoot drops hundreds").isGreaterThan(200);
         assertThat(r.goodputMbps()).as("most of 20 Mbit/s").isGreaterThan(15.0);
         assertThat(r.retransmitted()).as("about one retransmission per drop").isLessThanOrEqualTo(r.dropped() + r.dropped() / 10);
+    }
+
+    /**
+     * BBR paces at the bottleneck's rate with about a BDP in flight, so a deep buffer stays
+     * nearly empty (the RTT near the path's 50 ms) where CUBIC fills it (its 200 ms), and the
+     * link is still used: at least 90% of it, slow start included.
+     */
+    @Test
+    void bbrKeepsADeepBufferNearlyEmptyAndStillFillsTheLink() throws Exception {
+        Path path = new Path("10 Mbit/s, 50 ms", TEN_MBIT_50_MS, Duration.ofSeconds(15));
+        Row bbr = PathComparison.run(path, BBR, 1);
+        Row cubic = PathComparison.run(path, CUBIC, 1);
+        assertThat(bbr.goodputMbps()).as("at least 90% of 10 Mbit/s").isGreaterThanOrEqualTo(9.0);
+        assertThat(bbr.medianRttMs()).as("close to the base RTT, 50 ms").isBetween(50.0, 60.0);
+        assertThat(cubic.medianRttMs()).as("CUBIC fills the buffer").isGreaterThan(150.0);
+        assertThat(bbr.dropped()).as("no overflow").isZero();
+        assertThat(PathComparison.run(path, BBR, 1)).as("virtual clock: the same run twice").isEqualTo(bbr);
+    }
+
+    /** BBRv1 does not take random loss for congestion: on 1% loss it keeps most of the link, CUBIC a sliver. */
+    @Test
+    void bbrIsNotHalvedByRandomLoss() throws Exception {
+        Path path = new Path("100 Mbit/s, 100 ms, 1% loss",
+                BottleneckPlan.dropTail(100_000_000, Duration.ofMillis(50), 1_250_000).withLoss(0.01), Duration.ofSeconds(10));
+        Row bbr = PathComparison.run(path, BBR, 1);
+        Row cubic = PathComparison.run(path, CUBIC, 1);
+        assertThat(bbr.goodputMbps()).as("most of 100 Mbit/s").isGreaterThan(50.0);
+        assertThat(bbr.goodputMbps()).as("many times CUBIC's").isGreaterThan(10 * cubic.goodputMbps());
     }
 
     @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The five shipped policies are found by {@link java.util.ServiceLoader} (through
+ * The shipped policies are found by {@link java.util.ServiceLoader} (through
  * {@code module-info} on the module path, {@code META-INF/services} on the class path) under
  * their names, and are the built-in defaults.
  */
@@ -51,6 +51,7 @@ class PolicyDiscoveryTest {
     @CsvSource({
         "congestion-control, newreno,               NewRenoProvider",
         "congestion-control, cubic,                 CubicProvider",
+        "congestion-control, bbr,                   BbrProvider",
         "retransmission,     rfc6298,               Rfc6298Provider",
         "send-buffering,     nagle,                 NagleProvider",
         "send-buffering,     nodelay,               NoDelayProvider",
@@ -88,7 +89,7 @@ class PolicyDiscoveryTest {
 
     @Test
     void eachKindListsWhatItShips() {
-        assertThat(catalog("congestion-control").providers()).extracting(NamedProvider::name).contains("newreno", "cubic");
+        assertThat(catalog("congestion-control").providers()).extracting(NamedProvider::name).contains("newreno", "cubic", "bbr");
         assertThat(catalog("retransmission").providers()).extracting(NamedProvider::name).contains("rfc6298");
         assertThat(catalog("send-buffering").providers()).extracting(NamedProvider::name)
                 .contains("nagle", "nodelay", "full-segment-or-timer");
