@@ -166,7 +166,6 @@ public final class Socks5Upstream implements Upstream {
             byte[] buf = new byte[65535];
             DatagramPacket raw = new DatagramPacket(buf, buf.length);
             while (true) {
-                raw.setLength(buf.length); // receive shrank it to the last datagram's length
                 super.receive(raw);
                 SocketAddress from = raw.getSocketAddress();
                 int n = raw.getLength();
