@@ -135,9 +135,9 @@ final class LossRecovery {
 
     /**
      * The bytes in the network: RFC 6675's pipe while the peer SACKs above a hole, else
-     * SND.MAX − SND.UNA (for delivery-rate samples).
+     * SND.MAX − SND.UNA (for delivery-rate samples; unlike {@link #pipe()} it moves nothing).
      */
-    long pipe() {
+    long bytesInFlight() {
         if (!sackEnabled || scoreboard.isEmpty()) {
             return snd.inFlight();
         }

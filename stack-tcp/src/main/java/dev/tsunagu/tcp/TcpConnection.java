@@ -404,7 +404,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         loss.afterAck(now, advanced);
         if (snd.rate != null) {
             RateSample sample = snd.rate.onAck(snd.sndUna, s.options.sackBlocks, loss.sackEnabled ? s.options.sackCount : 0,
-                    now, loss.pipe());
+                    now, loss.bytesInFlight());
             if (sample != null) {
                 cc.onRateSample(now, sample);
             }
