@@ -1,6 +1,6 @@
 package dev.tsunagu.socket;
 
-import java.net.InetSocketAddress;
+import dev.tsunagu.net.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,21 +37,24 @@ public final class SocketTable {
         return out;
     }
 
-    /** Formats rows like {@code netstat -an}. */
+    /**
+     * Formats rows like {@code netstat -an}, endpoints as {@link Endpoint#format} prints them
+     * ({@code [fd00::2]:80}); the address columns are as wide as their longest entry.
+     */
     public static String format(List<SocketInfo> rows) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-5s %4s %-22s %-22s %-12s %8s %8s  %s%n",
-                "Proto", "FD", "Local Address", "Foreign Address", "State", "Send-Q", "Recv-Q", "Details"));
+        int width = 22;
         for (SocketInfo r : rows) {
-            sb.append(String.format("%-5s %4s %-22s %-22s %-12s %8d %8d  %s%n",
-                    r.protocol(), r.descriptor() < 0 ? "-" : Integer.toString(r.descriptor()),
-                    addr(r.local()), r.remote() == null ? "*:*" : addr(r.remote()), r.state(),
-                    r.sendQueue(), r.receiveQueue(), r.details().isEmpty() ? "" : r.details()));
+            width = Math.max(width, Math.max(Endpoint.format(r.local()).length(), Endpoint.format(r.remote()).length()));
+        }
+        String line = "%-5s %4s %-" + width + "s %-" + width + "s %-12s %8s %8s  %s%n";
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(line, "Proto", "FD", "Local Address", "Foreign Address", "State", "Send-Q", "Recv-Q",
+                "Details"));
+        for (SocketInfo r : rows) {
+            sb.append(String.format(line, r.protocol(), r.descriptor() < 0 ? "-" : Integer.toString(r.descriptor()),
+                    Endpoint.format(r.local()), Endpoint.format(r.remote()), r.state(), r.sendQueue(),
+                    r.receiveQueue(), r.details().isEmpty() ? "" : r.details()));
         }
         return sb.toString();
-    }
-
-    private static String addr(InetSocketAddress a) {
-        return a == null ? "*:*" : a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 }

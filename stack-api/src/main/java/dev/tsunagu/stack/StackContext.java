@@ -4,6 +4,8 @@ import dev.tsunagu.buffer.BufferPool;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.net.AddressFamily;
 import dev.tsunagu.net.IpAddress;
+import dev.tsunagu.net.Ipv4Address;
+import dev.tsunagu.net.Ipv6Address;
 import dev.tsunagu.policy.Policies;
 import dev.tsunagu.socket.SocketTable;
 import dev.tsunagu.stats.CounterGroup;
@@ -93,4 +95,17 @@ public interface StackContext {
 
     /** A service some layer published, or empty (for instance, no {@code TcpService} without stack-tcp). */
     <T> Optional<T> service(Class<T> type);
+
+    /**
+     * What a socket bound to every address shows as its local address in the socket table:
+     * {@code ::} on a stack with an IPv6 layer and an interface with an IPv6 address, where such
+     * a socket takes both families (a dual-stack socket, {@code [::]:80} as Linux's {@code ss}
+     * shows one), else {@code 0.0.0.0}. (The socket's own {@code localAddress()} stays
+     * {@code 0.0.0.0}, as {@code java.net}'s wildcard is by default.)
+     */
+    default IpAddress wildcardAddress() {
+        boolean dualStack = ipService(AddressFamily.IPV6) != null
+                && interfaces().stream().anyMatch(i -> !i.isLoopback() && !i.ipv6Addresses().isEmpty());
+        return dualStack ? Ipv6Address.ANY : Ipv4Address.ANY;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.tsunagu.trace;
 
+import dev.tsunagu.net.Endpoint;
 import java.net.InetSocketAddress;
 
 /**
@@ -11,13 +12,10 @@ import java.net.InetSocketAddress;
  * @param remote the peer's address and port
  */
 public record TcpConnectionId(String stack, InetSocketAddress local, InetSocketAddress remote) {
-    /** {@code stack local -> remote}, with plain addresses (no host names). */
+    /** {@code stack local -> remote}, with plain addresses (no host names; IPv6 as {@code [fd00::2]:80}). */
     @Override
     public String toString() {
-        return stack + " " + text(local) + " -> " + text(remote);
+        return stack + " " + Endpoint.format(local) + " -> " + Endpoint.format(remote);
     }
 
-    private static String text(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
 }

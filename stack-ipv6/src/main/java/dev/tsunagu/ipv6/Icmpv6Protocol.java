@@ -19,7 +19,8 @@ import dev.tsunagu.stats.CounterGroup;
  * ICMPv6 as upper-layer protocol 58 (RFC 4443): checks the checksum over the IPv6
  * pseudo-header, answers echo requests, hands echo replies to the {@link Icmpv6Pinger},
  * Neighbor Discovery messages to {@link NeighborDiscovery}, and delivers error messages to the
- * transport whose packet they quote (Packet Too Big also lowers the path MTU, RFC 8201).
+ * transport whose packet they quote (Packet Too Big also lowers the path MTU, RFC 8201, unless it
+ * quotes TCP, which checks the quote first: {@link #learnsHere}).
  * Unknown informational messages are dropped and unknown errors passed up as "other" (2.4 (a), (b)).
  */
 final class Icmpv6Protocol implements TransportProtocol {
@@ -113,7 +114,7 @@ final class Icmpv6Protocol implements TransportProtocol {
                 pinger.onReply(info, p);
                 p.release();
             }
-            case MulticastListenerDiscovery.TYPE_QUERY -> {
+            case MulticastListenerDiscovery.TYPE_QUERY, MulticastListenerDiscovery.TYPE_REPORT_V1 -> {
                 try {
                     nd.mld().receive(info, p);
                 } finally {
@@ -186,19 +187,39 @@ final class Icmpv6Protocol implements TransportProtocol {
             return;
         }
         Ipv6Address quotedDestination = Ipv6Header.destination(p);
-        if (mtu > 0) {
-            ip.learnPathMtu(quotedDestination, mtu);
+        int reportedMtu = (int) Math.min(mtu, Integer.MAX_VALUE);
+        ExtensionHeaders.Status quote = ExtensionHeaders.locate(p, quotedWalk);
+        boolean usable = quote == ExtensionHeaders.Status.UPPER_LAYER && p.length() >= quotedWalk.offset + 8;
+        if (mtu > 0 && learnsHere(quote, usable, quotedWalk.protocol)) {
+            ip.learnPathMtu(quotedDestination, reportedMtu);
         }
-        if (ExtensionHeaders.locate(p, quotedWalk) != ExtensionHeaders.Status.UPPER_LAYER
-                || p.length() < quotedWalk.offset + 8) {
+        if (!usable) {
             dropBadQuote.increment();
             return;
         }
         IcmpErrorInfo error = new IcmpErrorInfo(kind(type, code), type, code, info.source(), quotedSource,
-                quotedDestination, (int) Math.min(mtu, Integer.MAX_VALUE));
+                quotedDestination, reportedMtu);
         int protocol = quotedWalk.protocol;
         p.consume(quotedWalk.offset);
         IcmpErrorDelivery.deliver(ctx, error, protocol, p, IpProtocol.ICMPV6, pinger::onError);
+    }
+
+    /**
+     * Whether a Packet Too Big lowers the path MTU here, before any transport sees it (RFC 8201
+     * 4, never below 1280: {@link Ipv6Layer#learnPathMtu}). Not for one quoting a TCP segment:
+     * TCP believes it only if the quoted sequence number is in flight (RFC 5927 4.1, in
+     * {@code TcpLayer.receiveError}) and then tells the layer itself, as it does for IPv4's
+     * "fragmentation needed"; a forged error could otherwise shrink every connection to the peer
+     * without knowing their sequence numbers. UDP and echo requests keep no state to check a
+     * quote against, so the report is taken as it is; so is one quoting a fragment (only
+     * datagrams that are not TCP are fragmented: TCP sends with fragmenting forbidden). A quote
+     * too short to say what it carries is not believed.
+     */
+    private static boolean learnsHere(ExtensionHeaders.Status quote, boolean usable, int protocol) {
+        if (quote == ExtensionHeaders.Status.FRAGMENT) {
+            return true;
+        }
+        return usable && protocol != IpProtocol.TCP;
     }
 
     /** What an ICMPv6 error means to a transport (RFC 4443 3; "unrecognised next header" is IPv6's protocol unreachable). */

@@ -27,6 +27,8 @@ public final class Ipv6Interface {
         final boolean autoconfigured;
         AddressState state;
         int dadProbesLeft;
+        /** RFC 7217's DAD_Counter this address was made with (stable SLAAC addresses). */
+        int dadCounter;
 
         Address(Ipv6Prefix prefix, boolean autoconfigured, AddressState state) {
             this.prefix = prefix;

@@ -73,6 +73,8 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private final NeighborDiscovery nd;
     private final IcmpErrorGate icmpErrors;
     private final boolean forwarding;
+    /** Transparent mode's prefixes ({@link Ipv6Options#TRANSPARENT}); empty when off. */
+    private final Ipv6Prefix[] transparent;
     int defaultHopLimit;
     private final Map<NetInterface, Ipv6Interface> interfaces = new LinkedHashMap<>();
     private final ReceivedInfo info = new ReceivedInfo();
@@ -109,10 +111,13 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     private final Counter dropOption;
     private final Counter dropParameterProblem;
     private final Counter dropHopLimitExceeded;
+    private final Counter pathMtuLowered;
+    private final Counter inTransparent;
 
     Ipv6Layer(StackContext ctx) {
         this.ctx = ctx;
         this.forwarding = ctx.option(Ipv6Options.FORWARDING);
+        this.transparent = parsePrefixes(ctx.option(Ipv6Options.TRANSPARENT));
         this.defaultHopLimit = ctx.option(Ipv6Options.DEFAULT_HOP_LIMIT);
         this.pathMtus = new PathMtuCache(PMTU_ENTRIES, PMTU_EXPIRY_NANOS, Ipv6Header.MIN_MTU, () -> ctx.loop().now());
         CounterGroup c = ctx.counters("ipv6");
@@ -137,6 +142,8 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         dropOption = c.counter("DropOption", "packets discarded by an unknown option's action bits");
         dropParameterProblem = c.counter("DropParameterProblem", "packets refused with Parameter Problem (routing type, options, next header)");
         dropHopLimitExceeded = c.counter("DropHopLimitExceeded", "packets to forward whose hop limit ran out");
+        pathMtuLowered = c.counter("PathMtuLowered", "path MTUs lowered by a Packet Too Big (RFC 8201; TCP's checked first)");
+        inTransparent = c.counter("InTransparent", "packets for other hosts taken in transparent mode");
         icmpErrors = new IcmpErrorGate(ctx.option(Ipv6Options.ICMP_ERROR_RATE), ctx.option(Ipv6Options.ICMP_ERROR_BURST),
                 ctx.counters("icmpv6"), "errors not sent by RFC 4443 2.4 (e) (about errors, multicast, bad sources)",
                 "errors not sent because of the rate limit (RFC 4443 2.4 (f))");
@@ -247,6 +254,11 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         return f;
     }
 
+    /** Neighbor Discovery (and through it MLD) of this layer; for the package's tests. */
+    NeighborDiscovery neighborDiscovery() {
+        return nd;
+    }
+
     Iterable<Ipv6Interface> interfaceStates() {
         return interfaces.values();
     }
@@ -337,12 +349,21 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
     }
 
     /**
-     * A Packet Too Big message reported {@code mtu} towards {@code dst} (RFC 8201 4: never below
-     * 1280). Taken if below what was learnt, whatever the link's MTU now (a router advertisement
-     * may raise it later).
+     * A Packet Too Big message reported {@code mtu} towards {@code destination}: from ICMPv6 for
+     * what quotes no TCP segment, from TCP once it has checked the quote (RFC 5927 4.1). Never
+     * below 1280 (RFC 8201 4: the cache's floor). Taken if below what was learnt, whatever the
+     * link's MTU now (a router advertisement may raise it later).
      */
-    void learnPathMtu(Ipv6Address dst, long mtu) {
-        pathMtus.lower(dst, (int) Math.min(mtu, Integer.MAX_VALUE), Integer.MAX_VALUE);
+    @Override
+    public boolean learnPathMtu(IpAddress destination, int mtu) {
+        Ipv6Address dst = v6(destination);
+        int before = mtuFor(dst);
+        pathMtus.lower(dst, mtu, Integer.MAX_VALUE);
+        if (mtuFor(dst) >= before) {
+            return false;
+        }
+        pathMtuLowered.increment();
+        return true;
     }
 
     @Override
@@ -473,15 +494,53 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
                 p.release();
                 return;
             }
-            if (forwarding && deliveryClass == LinkLayer.UNICAST && fromOutside) {
-                forward(p);
+            if (fromOutside && isTransparent(dst)) {
+                inTransparent.increment();
+            } else {
+                if (forwarding && deliveryClass == LinkLayer.UNICAST && fromOutside) {
+                    forward(p);
+                    return;
+                }
+                inAddrErrors.increment();
+                p.release();
                 return;
             }
-            inAddrErrors.increment();
-            p.release();
-            return;
         }
         deliver(iface, p, deliveryClass, multicast);
+    }
+
+    /**
+     * Whether transparent mode takes {@code address} as ours: in one of its prefixes, and a
+     * global or unique-local unicast address (never multicast, unspecified, loopback or link-local).
+     */
+    private boolean isTransparent(Ipv6Address address) {
+        if (transparent.length == 0 || address.isMulticast() || address.isAny() || address.isLoopback()
+                || (address.high() >>> 54) == 0x3FA) { // fe80::/10
+            return false;
+        }
+        for (Ipv6Prefix p : transparent) {
+            if (p.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Ipv6Prefix[] parsePrefixes(String text) {
+        if (text.isBlank()) {
+            return new Ipv6Prefix[0];
+        }
+        String[] parts = text.split(",");
+        Ipv6Prefix[] out = new Ipv6Prefix[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Ipv6Prefix.parse(parts[i].strip());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(Ipv6Options.TRANSPARENT.name() + " wants IPv6 prefixes such as ::/0 "
+                        + "or 2001:db8::/32, comma-separated: " + text, e);
+            }
+        }
+        return out;
     }
 
     /** The groups a host is in (RFC 4291 2.8): all-nodes, and the solicited-node groups of its addresses. */
@@ -598,7 +657,7 @@ public final class Ipv6Layer implements Layer, NetworkProtocol, Ipv6Service {
         if (!icmpErrors.allows(forbidden, ctx.loop().now())) {
             return;
         }
-        Ipv6Address from = isLocalAddress(dst) ? dst : (Ipv6Address) sourceAddressFor(src);
+        Ipv6Address from = isLocalAddress(dst) || isTransparent(dst) ? dst : (Ipv6Address) sourceAddressFor(src);
         if (from == null) {
             outNoRoutes.increment();
             return;

@@ -58,5 +58,44 @@ public final class Ipv6Options {
     public static final StackOption<Boolean> ACCEPT_RA = StackOption.of("ipv6.acceptRa", Boolean.class, true,
             "learn routers, prefixes and MTU from router advertisements");
 
+    /** How SLAAC makes the interface identifier of an address from a Router Advertisement's prefix. */
+    public enum AddressGeneration {
+        /** The modified EUI-64 identifier of the MAC (RFC 4291 appendix A), the same on every network. */
+        EUI64,
+        /** RFC 7217: a hash of the prefix, the interface and a secret, stable per network, opaque across them. */
+        STABLE
+    }
+
+    /**
+     * SLAAC's interface identifiers for addresses from Router Advertisement prefixes (RFC 4862
+     * 5.5.3). EUI-64 by default: addresses that follow from the MAC are what this stack's tests,
+     * tour and captures read at a glance, and what the stack has always made; a host that moves
+     * between networks and should not be followed by its address sets {@code stable} (RFC 7217,
+     * as RFC 8064 recommends for general use). Link-local addresses keep the EUI-64 identifier
+     * either way.
+     */
+    public static final StackOption<AddressGeneration> ADDRESS_GENERATION = StackOption.of("ipv6.addressGeneration",
+            AddressGeneration.class, AddressGeneration.EUI64, "SLAAC interface identifiers: EUI64 or STABLE (RFC 7217)");
+
+    /**
+     * RFC 7217's secret_key for {@link AddressGeneration#STABLE}: any text (its UTF-8 bytes; at
+     * least 16 of them, section 5's 128 bits). Empty, the default, draws 128 bits from the stack's
+     * random generator when the first such address is made: stable for a seeded stack, new for
+     * each run otherwise; set it for addresses that survive a restart.
+     */
+    public static final StackOption<String> STABLE_SECRET = StackOption.of("ipv6.stableSecret", String.class, "",
+            "RFC 7217 secret for stable addresses (empty: random per run)");
+
+    /**
+     * Transparent mode: packets from outside to any unicast address in these prefixes
+     * (comma-separated, {@code ::/0} for every address; empty, the default, for none) are taken as
+     * if they were for one of our own addresses, so a transport's "any" listener sees them with the
+     * destination the peer asked for (a gateway on a TUN). IPv4's {@code ip.transparent} for IPv6:
+     * ICMPv6 errors about them come from that destination; link-local destinations are never taken
+     * (they name a neighbour on this link, which a relay could not reach elsewhere).
+     */
+    public static final StackOption<String> TRANSPARENT = StackOption.of("ipv6.transparent", String.class, "",
+            "IPv6 prefixes whose every unicast address is taken as ours (transparent mode), comma-separated");
+
     private Ipv6Options() {}
 }

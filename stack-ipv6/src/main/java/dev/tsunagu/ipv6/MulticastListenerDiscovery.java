@@ -12,8 +12,12 @@ import dev.tsunagu.stack.NetInterface;
 import dev.tsunagu.stack.StackContext;
 import dev.tsunagu.stats.Counter;
 import dev.tsunagu.stats.CounterGroup;
+import dev.tsunagu.loop.Timer;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,8 +35,17 @@ import java.util.Set;
  *       Current State Report of every group (MODE_IS_EXCLUDE, no sources) after a random delay
  *       up to the query's Maximum Response Delay; a Multicast Address Specific Query gets the
  *       record of that group if we are in it. Queries are valid only from a link-local source
- *       with hop limit 1 (5.1.14, 6.2); shorter (MLDv1, 24-byte) queries are counted and not
- *       answered (no version 1 compatibility mode, section 8).</li>
+ *       with hop limit 1 (5.1.14, 6.2); a query of 25 to 27 bytes, or under 24, is neither
+ *       version and is ignored (8.1), counted.</li>
+ *   <li><b>MLDv1 compatibility</b> (8.2.1, with RFC 2710 for MLDv1 itself): a 24-byte query is
+ *       an MLDv1 router's. The interface then speaks only MLDv1 for the Older Version Querier
+ *       Present Timeout ({@link #OLDER_VERSION_QUERIER_PRESENT_TIMEOUT}, renewed by each such
+ *       query): answers, and joins, are one MLDv1 Report (type 131) per group, sent to the group
+ *       itself; a query is answered after a random delay up to its Maximum Response Delay (a
+ *       running timer only ever brought forward, RFC 2710 4), and another host's Report for the
+ *       group stops ours (report suppression, RFC 2710 4). Answers and repeats pending from
+ *       MLDv2 are dropped at the switch (8.2.1: "MUST cancel"). Once the timeout passes with no
+ *       MLDv1 query, MLDv2 again.</li>
  *   <li><b>Not reported</b>: the all-nodes group ff02::1 (6: never), so a host with no address
  *       but its link-local one still reports that address's solicited-node group.</li>
  * </ul>
@@ -45,6 +58,16 @@ import java.util.Set;
 final class MulticastListenerDiscovery {
     static final int TYPE_QUERY = 130;
     static final int TYPE_REPORT_V2 = 143;
+    /** MLDv1's Multicast Listener Report (RFC 2710 3), in compatibility mode only. */
+    static final int TYPE_REPORT_V1 = 131;
+    /** An MLDv1 query, and an MLDv1 report: type, code, checksum, delay, reserved, address (RFC 2710 3; RFC 3810 8.1). */
+    static final int V1_LENGTH = 24;
+    /**
+     * RFC 3810 9.12, the Older Version Querier Present Timeout: Robustness Variable (2) times the
+     * Query Interval (125 s) plus the Query Response Interval (10 s), the defaults of 9.1 to 9.3
+     * (an MLDv1 query carries no QRV or QQIC of its own).
+     */
+    static final long OLDER_VERSION_QUERIER_PRESENT_TIMEOUT = 260_000_000_000L;
     /** ff02::16, where MLDv2 reports go (RFC 3810 5.2.14). */
     static final Ipv6Address ALL_MLDV2_ROUTERS = Ipv6Address.parse("ff02::16");
     /** Multicast Address Record types (5.2.12). */
@@ -67,7 +90,23 @@ final class MulticastListenerDiscovery {
     private final Counter outReports;
     private final Counter inQueries;
     private final Counter dropInvalidQueries;
-    private final Counter ignoredV1Queries;
+    private final Counter inV1Queries;
+    private final Counter outV1Reports;
+    private final Counter v1ReportsSuppressed;
+    private final Counter dropInvalidReports;
+    /** Per interface in MLDv1 compatibility (or that was): see {@link V1Compatibility}. At most one per interface. */
+    private final Map<Ipv6Interface, V1Compatibility> v1 = new IdentityHashMap<>();
+
+    /**
+     * An interface's Host Compatibility Mode (RFC 3810 8.2.1): MLDv1 until {@code until}; the
+     * MLDv1 reports waiting to answer a query, by group (at most one per group we are in); and
+     * how often the mode went to MLDv1, which MLDv2 timers set before compare to drop themselves.
+     */
+    private static final class V1Compatibility {
+        long until = Long.MIN_VALUE;
+        int switches;
+        final Map<Ipv6Address, Timer> pending = new HashMap<>();
+    }
 
     MulticastListenerDiscovery(Ipv6Layer ip, StackContext ctx) {
         this.ip = ip;
@@ -76,7 +115,10 @@ final class MulticastListenerDiscovery {
         outReports = c.counter("OutReports", "MLDv2 reports sent (state changes and answers to queries)");
         inQueries = c.counter("InQueries", "MLDv2 queries received and answered");
         dropInvalidQueries = c.counter("DropInvalidQueries", "queries not from a link-local source, hop limit not 1, or truncated");
-        ignoredV1Queries = c.counter("IgnoredV1Queries", "MLDv1 queries (24 bytes), not answered: no version 1 compatibility mode");
+        inV1Queries = c.counter("InV1Queries", "MLDv1 queries (24 bytes) received: MLDv1 compatibility (RFC 3810 8.2.1)");
+        outV1Reports = c.counter("OutV1Reports", "MLDv1 reports sent in MLDv1 compatibility");
+        v1ReportsSuppressed = c.counter("V1ReportsSuppressed", "MLDv1 answers not sent: another host reported the group (RFC 2710 4)");
+        dropInvalidReports = c.counter("DropInvalidReports", "MLDv1 reports heard not from a link-local source, hop limit not 1, or truncated");
     }
 
     /** The groups {@code s} is in that MLD reports: the solicited-node groups of its addresses, tentative ones included. */
@@ -93,28 +135,47 @@ final class MulticastListenerDiscovery {
         if (groups.isEmpty() || !s.iface().needsAddressResolution()) {
             return; // loopback: no switch to tell
         }
-        report(s, groups, CHANGE_TO_EXCLUDE_MODE);
+        int switches = switches(s);
+        report(s, groups, CHANGE_TO_EXCLUDE_MODE, switches);
         for (int i = 1; i < ROBUSTNESS; i++) {
-            ctx.loop().newTimer("mld report", () -> report(s, groups, CHANGE_TO_EXCLUDE_MODE))
+            ctx.loop().newTimer("mld report", () -> report(s, groups, CHANGE_TO_EXCLUDE_MODE, switches))
                     .scheduleAfter(i * UNSOLICITED_REPORT_INTERVAL);
         }
     }
 
-    /** An MLD query (its ICMPv6 checksum verified); does not take ownership. */
+    /** Whether {@code s} is in MLDv1 compatibility now (8.2.1). */
+    boolean inV1Mode(Ipv6Interface s) {
+        V1Compatibility c = v1.get(s);
+        return c != null && ctx.loop().now() < c.until;
+    }
+
+    private int switches(Ipv6Interface s) {
+        V1Compatibility c = v1.get(s);
+        return c == null ? 0 : c.switches;
+    }
+
+    /** An MLD query, or an MLDv1 report of another host (its ICMPv6 checksum verified); does not take ownership. */
     void receive(IpPacketInfo info, PacketBuffer p) {
         Ipv6Interface s = ip.interfaceState(info.inInterface());
         if (s == null) {
             return;
         }
-        if (p.length() < QUERY_LENGTH) {
-            (p.length() == 24 ? ignoredV1Queries : dropInvalidQueries).increment();
+        boolean fromLinkLocalRouterHop = info.ttl() == 1 && info.source() instanceof Ipv6Address src
+                && Ipv6Addresses.isLinkLocal(src);
+        if (p.getU8(Icmpv6Header.TYPE) == TYPE_REPORT_V1) {
+            if (p.length() < V1_LENGTH || !fromLinkLocalRouterHop) {
+                dropInvalidReports.increment();
+                return;
+            }
+            heardV1Report(s, new Ipv6Address(p.getI64(QUERY_MULTICAST_ADDRESS), p.getI64(QUERY_MULTICAST_ADDRESS + 8)));
             return;
         }
-        if (info.ttl() != 1 || !(info.source() instanceof Ipv6Address src) || !Ipv6Addresses.isLinkLocal(src)) {
+        // 8.1: 24 bytes is MLDv1, 28 or more MLDv2, anything else neither (ignored).
+        boolean v1Query = p.length() == V1_LENGTH;
+        if ((!v1Query && p.length() < QUERY_LENGTH) || !fromLinkLocalRouterHop) {
             dropInvalidQueries.increment();
             return;
         }
-        inQueries.increment();
         Ipv6Address group = new Ipv6Address(p.getI64(QUERY_MULTICAST_ADDRESS), p.getI64(QUERY_MULTICAST_ADDRESS + 8));
         List<Ipv6Address> answer;
         if (group.isAny()) {
@@ -122,13 +183,72 @@ final class MulticastListenerDiscovery {
         } else {
             answer = groups(s).contains(group) ? List.of(group) : List.of();
         }
+        int code = p.getU16(QUERY_MAX_RESPONSE_CODE);
+        if (v1Query) {
+            inV1Queries.increment();
+            V1Compatibility c = v1.computeIfAbsent(s, k -> new V1Compatibility());
+            if (ctx.loop().now() >= c.until) {
+                c.switches++; // MLDv2's pending answers and repeats now drop themselves (8.2.1)
+            }
+            c.until = ctx.loop().now() + OLDER_VERSION_QUERIER_PRESENT_TIMEOUT;
+            // RFC 2710 3: MLDv1's Maximum Response Delay is plain milliseconds.
+            for (Ipv6Address g : answer) {
+                answerV1(s, c, g, randomDelay(code * 1_000_000L));
+            }
+            return;
+        }
+        inQueries.increment();
         if (answer.isEmpty()) {
             return;
         }
+        if (inV1Mode(s)) {
+            // An MLDv2 query while an MLDv1 router is present: answered in MLDv1 (8.2.1, "only MLDv1").
+            V1Compatibility c = v1.get(s);
+            for (Ipv6Address g : answer) {
+                answerV1(s, c, g, randomDelay(maximumResponseDelayMillis(code) * 1_000_000L));
+            }
+            return;
+        }
         // 6.2: answer at a random time within the Maximum Response Delay, so that hosts spread out.
-        long maxDelayNanos = maximumResponseDelayMillis(p.getU16(QUERY_MAX_RESPONSE_CODE)) * 1_000_000L;
-        long delay = maxDelayNanos <= 0 ? 0 : Math.floorMod(ctx.random().nextLong(), maxDelayNanos);
-        ctx.loop().newTimer("mld answer", () -> report(s, answer, MODE_IS_EXCLUDE)).scheduleAfter(delay);
+        long delay = randomDelay(maximumResponseDelayMillis(code) * 1_000_000L);
+        int switches = switches(s);
+        ctx.loop().newTimer("mld answer", () -> report(s, answer, MODE_IS_EXCLUDE, switches)).scheduleAfter(delay);
+    }
+
+    private long randomDelay(long maxNanos) {
+        return maxNanos <= 0 ? 0 : Math.floorMod(ctx.random().nextLong(), maxNanos);
+    }
+
+    /**
+     * RFC 2710 4: a report for {@code group} in {@code delay}, unless one is already due sooner (a
+     * running timer is reset only to a shorter remaining time).
+     */
+    private void answerV1(Ipv6Interface s, V1Compatibility c, Ipv6Address group, long delay) {
+        Timer t = c.pending.get(group);
+        long due = ctx.loop().now() + delay;
+        if (t != null && t.isPending() && t.deadline() <= due) {
+            return;
+        }
+        if (t == null) {
+            t = ctx.loop().newTimer("mldv1 answer", () -> {
+                c.pending.remove(group);
+                if (inV1Mode(s)) {
+                    reportV1(s, group);
+                }
+            });
+            c.pending.put(group, t);
+        }
+        t.scheduleAt(due);
+    }
+
+    /** RFC 2710 4: another host reported {@code group}, which is all a router needs: ours is not sent. */
+    private void heardV1Report(Ipv6Interface s, Ipv6Address group) {
+        V1Compatibility c = v1.get(s);
+        Timer t = c == null ? null : c.pending.remove(group);
+        if (t != null && t.isPending()) {
+            t.cancel();
+            v1ReportsSuppressed.increment();
+        }
     }
 
     /** RFC 3810 5.1.3: the Maximum Response Code in milliseconds, exponential above 32767. */
@@ -141,9 +261,20 @@ final class MulticastListenerDiscovery {
         return (long) (mant | 0x1000) << (exp + 3);
     }
 
-    private void report(Ipv6Interface s, List<Ipv6Address> groups, int recordType) {
+    /**
+     * An MLDv2 report of {@code groups}, made when the mode had switched {@code switches} times to
+     * MLDv1: dropped if it has switched since (8.2.1: pending MLDv2 timers are cancelled). A join
+     * while in MLDv1 compatibility goes as MLDv1 Reports, one per group.
+     */
+    private void report(Ipv6Interface s, List<Ipv6Address> groups, int recordType, int switches) {
         NetInterface iface = s.iface();
-        if (!iface.isUp() || ip.interfaceState(iface) != s) {
+        if (!iface.isUp() || ip.interfaceState(iface) != s || switches != switches(s)) {
+            return;
+        }
+        if (inV1Mode(s)) {
+            for (Ipv6Address g : groups) {
+                reportV1(s, g);
+            }
             return;
         }
         int length = REPORT_HEADER + groups.size() * RECORD_LENGTH;
@@ -164,6 +295,28 @@ final class MulticastListenerDiscovery {
         Ipv6Header.prepend(b, 0, 0, ExtensionHeaders.HOP_BY_HOP, 1, source, ALL_MLDV2_ROUTERS);
         outReports.increment();
         iface.output(b, EtherType.IPV6, ALL_MLDV2_ROUTERS);
+    }
+
+    /**
+     * An MLDv1 Report of {@code group} (RFC 2710 3, 4): to the group itself, hop limit 1, a Router
+     * Alert, from the link-local address (or :: while it is tentative, RFC 3590 4).
+     */
+    private void reportV1(Ipv6Interface s, Ipv6Address group) {
+        NetInterface iface = s.iface();
+        if (!iface.isUp() || ip.interfaceState(iface) != s) {
+            return;
+        }
+        PacketBuffer b = ctx.buffers().acquire(V1_LENGTH + ExtensionHeaders.ROUTER_ALERT_HOP_BY_HOP_LENGTH);
+        b.append(V1_LENGTH);
+        b.fill(0, V1_LENGTH, (byte) 0);
+        b.setU8(Icmpv6Header.TYPE, TYPE_REPORT_V1);
+        Ipv6Header.setAddress(b, QUERY_MULTICAST_ADDRESS, group);
+        Ipv6Address source = linkLocalSource(s);
+        Icmpv6Header.setChecksum(b, source, group);
+        ExtensionHeaders.prependRouterAlert(b, IpProtocol.ICMPV6, ExtensionHeaders.ROUTER_ALERT_MLD);
+        Ipv6Header.prepend(b, 0, 0, ExtensionHeaders.HOP_BY_HOP, 1, source, group);
+        outV1Reports.increment();
+        iface.output(b, EtherType.IPV6, group);
     }
 
     /** The interface's preferred link-local address, or :: while it is tentative (5.2.13). */

@@ -62,6 +62,14 @@ final class NeighborDiscovery implements NeighborResolver {
     private final int dadTransmits;
     private final long retransNanos;
     private final boolean acceptRa;
+    private final boolean stableAddresses;
+    private final String stableSecret;
+    /**
+     * RFC 7217 identifiers, made at the first stable address: a secret drawn from the stack's
+     * random generator then, not at construction, leaves every other random choice of a stack
+     * that never makes one as its seed had it.
+     */
+    private StableInterfaceIdentifiers stable;
     /** {@link Ipv6Layer#addressesReady} futures waiting for the last tentative address. */
     private final List<CompletableFuture<Void>> readyWaiters = new ArrayList<>();
 
@@ -89,6 +97,11 @@ final class NeighborDiscovery implements NeighborResolver {
         this.retransNanos = ctx.option(Ipv6Options.RETRANS_TIMER).toNanos();
         this.acceptRa = ctx.option(Ipv6Options.ACCEPT_RA) && !ctx.option(Ipv6Options.FORWARDING);
         this.mld = new MulticastListenerDiscovery(ip, ctx);
+        this.stableAddresses = ctx.option(Ipv6Options.ADDRESS_GENERATION) == Ipv6Options.AddressGeneration.STABLE;
+        this.stableSecret = ctx.option(Ipv6Options.STABLE_SECRET);
+        if (!stableSecret.isEmpty() && stableSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
+            throw new IllegalArgumentException("ipv6.stableSecret must be at least 16 bytes (RFC 7217 5: 128 bits)");
+        }
         CounterGroup c = ctx.counters("nd");
         inSolicits = c.counter("InNeighborSolicits", "neighbor solicitations received (valid)");
         inAdverts = c.counter("InNeighborAdverts", "neighbor advertisements received (valid)");
@@ -201,13 +214,37 @@ final class NeighborDiscovery implements NeighborResolver {
         }
     }
 
-    /** DAD found another node with {@code a}: give it up (RFC 4862 5.4.5). */
+    /**
+     * DAD found another node with {@code a}: give it up (RFC 4862 5.4.5). A stable SLAAC address
+     * is made again with the next DAD_Counter, at most {@link StableInterfaceIdentifiers#IDGEN_RETRIES}
+     * times (RFC 7217 6).
+     */
     private void duplicate(Ipv6Interface s, Ipv6Interface.Address a) {
         dadDuplicates.increment();
         s.addresses.remove(a);
         log.warn("{}: {} {} is in use by another node on the link: address given up (duplicate address detection)",
                 ctx.stackName(), s.iface().name(), a.address());
+        if (stableAddresses && a.autoconfigured && a.dadCounter < StableInterfaceIdentifiers.IDGEN_RETRIES) {
+            StableInterfaceIdentifiers.Generated g = stable().generate(a.address(), s.iface().name(), a.dadCounter + 1);
+            if (g.dadCounter() <= StableInterfaceIdentifiers.IDGEN_RETRIES && s.find(g.address()) == null) {
+                autoconfigure(s, g.address(), g.dadCounter());
+            }
+        }
         settled();
+    }
+
+    private StableInterfaceIdentifiers stable() {
+        if (stable == null) {
+            byte[] secret;
+            if (stableSecret.isEmpty()) {
+                secret = new byte[16];
+                ctx.random().nextBytes(secret);
+            } else {
+                secret = stableSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            stable = new StableInterfaceIdentifiers(secret);
+        }
+        return stable;
     }
 
     /** Completes {@code f} when no address is tentative: now, or when DAD ends for the last one. */
@@ -450,19 +487,33 @@ final class NeighborDiscovery implements NeighborResolver {
             }
         }
         if ((flags & NdMessage.PREFIX_FLAG_AUTONOMOUS) != 0 && length == 64 && valid > 0 && preferred <= valid) {
-            Ipv6Address address = Ipv6Addresses.withInterfaceIdentifier(prefix.address(), s.iface().macBits());
-            if (s.find(address) == null) {
-                Ipv6Address group = Ipv6Addresses.solicitedNode(address);
-                boolean newGroup = !MulticastListenerDiscovery.groups(s).contains(group);
-                addAddress(s, new Ipv6Prefix(address, 64), true);
-                if (newGroup) {
-                    mld.joined(s, List.of(group)); // before its DAD (RFC 4862 5.4.2)
+            if (!stableAddresses) {
+                Ipv6Address address = Ipv6Addresses.withInterfaceIdentifier(prefix.address(), s.iface().macBits());
+                if (s.find(address) == null) {
+                    autoconfigure(s, address, 0);
                 }
-                Ipv6Interface.Address a = s.find(address);
-                if (a.state == Ipv6Interface.AddressState.TENTATIVE) {
-                    probe(s, a);
+            } else if (s.addresses.stream().noneMatch(a -> a.autoconfigured && a.address().high() == prefix.address().high())) {
+                // One stable address per prefix: a later advertisement finds it (or its successor after a duplicate).
+                StableInterfaceIdentifiers.Generated g = stable().generate(prefix.address(), s.iface().name(), 0);
+                if (s.find(g.address()) == null) {
+                    autoconfigure(s, g.address(), g.dadCounter());
                 }
             }
+        }
+    }
+
+    /** Adds the SLAAC address {@code address} (RFC 4862 5.5.3): joins its group if new, then DAD. */
+    private void autoconfigure(Ipv6Interface s, Ipv6Address address, int dadCounter) {
+        Ipv6Address group = Ipv6Addresses.solicitedNode(address);
+        boolean newGroup = !MulticastListenerDiscovery.groups(s).contains(group);
+        addAddress(s, new Ipv6Prefix(address, 64), true);
+        Ipv6Interface.Address a = s.find(address);
+        a.dadCounter = dadCounter;
+        if (newGroup) {
+            mld.joined(s, List.of(group)); // before its DAD (RFC 4862 5.4.2)
+        }
+        if (a.state == Ipv6Interface.AddressState.TENTATIVE) {
+            probe(s, a);
         }
     }
 }

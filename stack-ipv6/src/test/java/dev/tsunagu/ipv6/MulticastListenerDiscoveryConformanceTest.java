@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * MLDv2 (RFC 3810) as the host applies it: a report of its solicited-node groups when it comes
  * up (sent twice, a second apart), answers to General and Multicast Address Specific Queries
- * within their Maximum Response Delay, and the queries it must ignore, on the virtual clock.
+ * within their Maximum Response Delay, and the queries it must ignore, on the virtual clock; and
+ * MLDv1 compatibility (RFC 3810 8) with RFC 2710's reports, delays and suppression.
  */
 class MulticastListenerDiscoveryConformanceTest {
     private static final Ipv6Address ALL_MLDV2_ROUTERS = Ipv6Address.parse("ff02::16");
@@ -161,13 +162,129 @@ class MulticastListenerDiscoveryConformanceTest {
         assertThat(lan.count("mld", "DropInvalidQueries")).isEqualTo(2);
     }
 
+    /** The MLDv1 reports among {@code sent} (RFC 2710 3), each checked for its form, as the groups they report. */
+    private static List<Ipv6Address> v1Reports(List<RawV6Lan.Sent> sent) {
+        List<Ipv6Address> out = new ArrayList<>();
+        for (RawV6Lan.Sent s : sent) {
+            byte[] p = s.packet();
+            if (s.nextHeader() != 0 || p.length < 72 || (p[48] & 0xFF) != 131) {
+                continue;
+            }
+            Ipv6Address group = Ipv6Address.of(p, 56);
+            assertThat(p.length).as("an MLDv1 report is 24 bytes").isEqualTo(72);
+            assertThat(s.destination()).as("sent to the group it reports").isEqualTo(group);
+            assertThat(s.dstMac()).isEqualTo(Ipv6Addresses.multicastMac(group));
+            assertThat(s.hopLimit()).isEqualTo(1);
+            assertThat(java.util.Arrays.copyOfRange(p, 40, 48)).containsExactly(58, 0, 5, 2, 0, 0, 1, 0);
+            assertThat(checksumOk(s)).as("ICMPv6 checksum").isTrue();
+            out.add(group);
+        }
+        return out;
+    }
+
+    /** Another host's MLDv1 report of {@code group}, as RFC 2710 3 has it. */
+    private void otherHostsV1Report(Ipv6Address group, int hopLimit) {
+        Ipv6Address other = Ipv6Address.parse("fe80::77");
+        byte[] body = ByteBuffer.allocate(20).putInt(0).put(group.toBytes()).array();
+        byte[] icmp = V6.icmp(other, group, 131, 0, body);
+        lan.sendTo(group, V6.packet(other, group, 0, hopLimit, V6.optionsHeader(58, new byte[] {5, 2, 0, 0}, icmp)));
+    }
+
     @Test
-    void rfc3810_8_anMldv1QueryIsCountedAndNotAnswered() {
+    void rfc3810_8_2_1_anMldv1QueryIsAnsweredWithMldv1ReportsOnePerGroupSentToTheGroup() {
         settle();
-        query(RAW_LINK_LOCAL, Ipv6Addresses.ALL_NODES, 1, 100, Ipv6Address.ANY, true);
+        query(RAW_LINK_LOCAL, Ipv6Addresses.ALL_NODES, 1, 500, Ipv6Address.ANY, true); // 500 ms
+        List<RawV6Lan.Sent> sent = new ArrayList<>(lan.sent());
+        lan.loop.advance(Duration.ofMillis(500));
+        sent.addAll(lan.sent());
+        assertThat(v1Reports(sent)).containsExactlyInAnyOrder(hostGroup, linkLocalGroup);
+        assertThat(reports(sent)).as("no MLDv2 report to an MLDv1 router").isEmpty();
+        assertThat(lan.count("mld", "InV1Queries")).isEqualTo(1);
+        assertThat(lan.count("mld", "OutV1Reports")).isEqualTo(2);
+    }
+
+    @Test
+    void rfc3810_8_2_1_inMldv1CompatibilityAnMldv2QueryAndAJoinAreAnsweredInMldv1UntilTheTimeoutPasses() {
+        settle();
+        query(RAW_LINK_LOCAL, hostGroup, 1, 100, hostGroup, true);
         lan.loop.advance(Duration.ofSeconds(1));
-        assertThat(reports(lan.sent())).isEmpty();
-        assertThat(lan.count("mld", "IgnoredV1Queries")).isEqualTo(1);
+        assertThat(v1Reports(lan.sent())).containsExactly(hostGroup);
+        // An MLDv2 query while the MLDv1 router is still there: MLDv1 only.
+        query(RAW_LINK_LOCAL, hostGroup, 1, 100, hostGroup, false);
+        lan.loop.advance(Duration.ofSeconds(1));
+        List<RawV6Lan.Sent> sent = lan.sent();
+        assertThat(v1Reports(sent)).containsExactly(hostGroup);
+        assertThat(reports(sent)).isEmpty();
+        // A group joined now (as for a new address): MLDv1 reports, not State Change Reports.
+        Ipv6Address joined = Ipv6Address.parse("ff02::1:ff12:3456");
+        lan.host.call(() -> {
+            Ipv6Layer layer = (Ipv6Layer) lan.v6();
+            layer.neighborDiscovery().mld().joined(lan.v6().interfaceState(lan.host.primaryInterface()), List.of(joined));
+            return null;
+        });
+        lan.loop.advance(Duration.ofSeconds(2));
+        sent = lan.sent();
+        assertThat(v1Reports(sent)).containsExactly(joined, joined); // sent Robustness (2) times
+        assertThat(reports(sent)).isEmpty();
+        // 260 s (9.12) after the last MLDv1 query, MLDv2 again.
+        lan.loop.advance(Duration.ofSeconds(260));
+        lan.sent();
+        query(RAW_LINK_LOCAL, hostGroup, 1, 100, hostGroup, false);
+        lan.loop.advance(Duration.ofSeconds(1));
+        sent = lan.sent();
+        assertThat(reports(sent)).containsExactly(List.of(new Record(2, hostGroup)));
+        assertThat(v1Reports(sent)).isEmpty();
+    }
+
+    @Test
+    void rfc3810_8_2_1_theMldv2RepeatOfAJoinPendingAtTheSwitchIsCancelled() {
+        // At start-up the second State Change Report is due 1 s later; an MLDv1 query comes first.
+        query(RAW_LINK_LOCAL, Ipv6Addresses.ALL_NODES, 1, 0, Ipv6Address.ANY, true);
+        lan.loop.advance(Duration.ofSeconds(2));
+        List<RawV6Lan.Sent> sent = lan.sent();
+        assertThat(reports(sent)).as("the MLDv2 repeat is dropped").isEmpty();
+        assertThat(v1Reports(sent)).containsExactlyInAnyOrder(hostGroup, linkLocalGroup);
+    }
+
+    @Test
+    void rfc2710_4_anotherHostsReportOfTheGroupSuppressesOursAndAShorterDelayOnlyBringsItForward() {
+        settle();
+        query(RAW_LINK_LOCAL, hostGroup, 1, 10_000, hostGroup, true); // up to 10 s
+        otherHostsV1Report(hostGroup, 1);
+        lan.loop.advance(Duration.ofSeconds(11));
+        assertThat(v1Reports(lan.sent())).as("suppressed").isEmpty();
+        assertThat(lan.count("mld", "V1ReportsSuppressed")).isEqualTo(1);
+        // A second query asking for an answer within 0 ms moves a 10 s timer forward; a third,
+        // allowing 10 s again, does not push it back.
+        query(RAW_LINK_LOCAL, hostGroup, 1, 10_000, hostGroup, true);
+        query(RAW_LINK_LOCAL, hostGroup, 1, 0, hostGroup, true);
+        query(RAW_LINK_LOCAL, hostGroup, 1, 10_000, hostGroup, true);
+        assertThat(v1Reports(lan.sent())).as("at once").containsExactly(hostGroup);
+        lan.loop.advance(Duration.ofSeconds(11));
+        assertThat(v1Reports(lan.sent())).as("and only once").isEmpty();
+    }
+
+    @Test
+    void rfc3810_8_1_and_5_1_14_malformedMldv1MessagesAreCountedAndDropped() {
+        settle();
+        query(RAW, Ipv6Addresses.ALL_NODES, 1, 100, Ipv6Address.ANY, true);            // not link-local
+        query(RAW_LINK_LOCAL, Ipv6Addresses.ALL_NODES, 255, 100, Ipv6Address.ANY, true); // hop limit not 1
+        // 8.1: 26 bytes is neither version.
+        byte[] odd = V6.icmp(RAW_LINK_LOCAL, Ipv6Addresses.ALL_NODES, 130, 0, new byte[22]);
+        lan.sendTo(Ipv6Addresses.ALL_NODES, V6.packet(RAW_LINK_LOCAL, Ipv6Addresses.ALL_NODES, 0, 1,
+                V6.optionsHeader(58, new byte[] {5, 2, 0, 0}, odd)));
+        lan.loop.advance(Duration.ofSeconds(1));
+        assertThat(lan.count("mld", "DropInvalidQueries")).isEqualTo(3);
+        assertThat(lan.count("mld", "InV1Queries")).isZero();
+        // A report heard with the wrong hop limit, and one cut short, do not suppress anything.
+        query(RAW_LINK_LOCAL, hostGroup, 1, 1000, hostGroup, true);
+        otherHostsV1Report(hostGroup, 64);
+        byte[] cut = V6.icmp(RAW_LINK_LOCAL, hostGroup, 131, 0, new byte[8]);
+        lan.sendTo(hostGroup, V6.packet(RAW_LINK_LOCAL, hostGroup, 0, 1, V6.optionsHeader(58, new byte[] {5, 2, 0, 0}, cut)));
+        lan.loop.advance(Duration.ofSeconds(1));
+        assertThat(lan.count("mld", "DropInvalidReports")).isEqualTo(2);
+        assertThat(v1Reports(lan.sent())).containsExactly(hostGroup);
+        assertThat(lan.count("loop", "Errors")).isZero();
     }
 
     /**
@@ -197,7 +314,7 @@ class MulticastListenerDiscoveryConformanceTest {
         lan.loop.advance(Duration.ofSeconds(1));
         reports(lan.sent()); // each checked for its form
         long counted = lan.count("mld", "InQueries") + lan.count("mld", "DropInvalidQueries")
-                + lan.count("mld", "IgnoredV1Queries")
+                + lan.count("mld", "InV1Queries")
                 + lan.count("icmpv6", "DropTruncated"); // under 8 bytes: ICMPv6 drops them before MLD sees them
         assertThat(counted).as("seed %d: every query counted once", seed).isEqualTo(n);
         assertThat(lan.count("mld", "InQueries")).as("seed %d: some were valid and answered", seed).isPositive();

@@ -104,6 +104,28 @@ public final class V6 {
         return u;
     }
 
+    /**
+     * A TCP segment with its checksum over the IPv6 pseudo-header: no options but an MSS option
+     * when {@code mss} is positive.
+     */
+    public static byte[] tcp(Ipv6Address src, Ipv6Address dst, int sport, int dport, long seq, long ack, int flags,
+                             int window, int mss, byte[] data) {
+        int header = mss > 0 ? 24 : 20;
+        ByteBuffer b = ByteBuffer.allocate(header + data.length);
+        b.putShort((short) sport).putShort((short) dport).putInt((int) seq).putInt((int) ack)
+                .put((byte) ((header / 4) << 4)).put((byte) flags).putShort((short) window).putInt(0);
+        if (mss > 0) {
+            b.put((byte) 2).put((byte) 4).putShort((short) mss);
+        }
+        b.put(data);
+        byte[] t = b.array();
+        long sum = dst.addToChecksum(src.addToChecksum(0)) + t.length + 6;
+        int c = InternetChecksum.finish(InternetChecksum.add(sum, t, 0, t.length));
+        t[16] = (byte) (c >>> 8);
+        t[17] = (byte) c;
+        return t;
+    }
+
     public static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) {

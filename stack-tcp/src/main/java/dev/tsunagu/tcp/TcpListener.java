@@ -299,7 +299,10 @@ final class TcpListener {
     }
 
     SocketInfo info() {
-        return TcpLayer.listenerInfo(socket.fd, socket.localAddress(), acceptQueue.size(), backlog);
+        // A listener on every address takes both families on a dual-stack host: [::]:80, not 0.0.0.0:80.
+        InetSocketAddress local = localIp != null ? socket.localAddress()
+                : new InetSocketAddress(layer.context().wildcardAddress().toInetAddress(), port);
+        return TcpLayer.listenerInfo(socket.fd, local, acceptQueue.size(), backlog);
     }
 
     /** The application's handle. */

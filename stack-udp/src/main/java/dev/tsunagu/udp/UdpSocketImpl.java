@@ -3,6 +3,7 @@ package dev.tsunagu.udp;
 import dev.tsunagu.buffer.PacketBuffer;
 import dev.tsunagu.loop.EventLoop;
 import dev.tsunagu.loop.VirtualEventLoop;
+import dev.tsunagu.net.Endpoint;
 import dev.tsunagu.net.IpAddress;
 import dev.tsunagu.net.Ipv4Address;
 import dev.tsunagu.socket.Datagram;
@@ -384,7 +385,7 @@ final class UdpSocketImpl implements UdpSocket {
         if (remote == null || !error.quotedDestination().equals(remoteIp) || destinationPort != remotePort) {
             return; // unconnected sockets are not told (as on Linux)
         }
-        String peer = remote.getAddress().getHostAddress() + ":" + remotePort;
+        String peer = Endpoint.format(remote);
         IOException e = switch (error.kind()) {
             case PORT_UNREACHABLE -> new PortUnreachableException("connection refused: " + peer + " (ICMP port unreachable)");
             case PROTOCOL_UNREACHABLE, UNREACHABLE, PACKET_TOO_BIG -> new NoRouteToHostException("no route to "
@@ -406,7 +407,12 @@ final class UdpSocketImpl implements UdpSocket {
         } finally {
             lock.unlock();
         }
-        return UdpLayer.info(fd, localAddress(), remote, queued, bytes);
+        InetSocketAddress local = localAddress();
+        if (local != null && localAddress == null) {
+            // Bound to every address: both families on a dual-stack host, [::]:53 rather than 0.0.0.0:53.
+            local = new InetSocketAddress(layer.ctx.wildcardAddress().toInetAddress(), local.getPort());
+        }
+        return UdpLayer.info(fd, local, remote, queued, bytes);
     }
 
     // ---- helpers ----

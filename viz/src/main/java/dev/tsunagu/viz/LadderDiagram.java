@@ -1,5 +1,6 @@
 package dev.tsunagu.viz;
 
+import dev.tsunagu.net.Endpoint;
 import dev.tsunagu.trace.TcpConnectionId;
 import dev.tsunagu.trace.TcpTraceEvent;
 import dev.tsunagu.trace.TcpTraceEvent.Direction;
@@ -83,7 +84,7 @@ public final class LadderDiagram {
         for (TcpTraceEvent e : ordered) {
             lanes.putIfAbsent(e.connection().stack(), lanes.size());
             InetSocketAddress remote = e.connection().remote();
-            lanes.putIfAbsent(hostOf.getOrDefault(remote, remote.getAddress().getHostAddress()), lanes.size());
+            lanes.putIfAbsent(hostOf.getOrDefault(remote, Endpoint.host(remote.getAddress())), lanes.size());
         }
         Map<InetSocketAddress, Integer> iss = new HashMap<>();
         for (TcpTraceEvent e : ordered) {
@@ -112,7 +113,7 @@ public final class LadderDiagram {
             }
             switch (e) {
                 case Segment s when s.direction() == Direction.SENT -> {
-                    String peer = hostOf.getOrDefault(id.remote(), id.remote().getAddress().getHostAddress());
+                    String peer = hostOf.getOrDefault(id.remote(), Endpoint.host(id.remote().getAddress()));
                     Arrow a = new Arrow(s, lane, lanes.get(peer), row);
                     a.peerUntraced = !hostOf.containsKey(id.remote());
                     if (a.peerUntraced) {
@@ -136,7 +137,7 @@ public final class LadderDiagram {
                         continue;
                     } else if (!hostOf.containsKey(id.remote())) {
                         // From an untraced peer: its arrow starts a row above.
-                        String peer = id.remote().getAddress().getHostAddress();
+                        String peer = Endpoint.host(id.remote().getAddress());
                         Arrow from = new Arrow(s, lanes.get(peer), lane, row);
                         from.arrivalRow = row + 1;
                         from.peerUntraced = true;

@@ -2,50 +2,88 @@ package dev.tsunagu.apps.relay;
 
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * An {@link Upstream} through a SOCKS5 proxy (RFC 1928), without authentication: TCP flows with
- * CONNECT, UDP flows with UDP ASSOCIATE. Each TCP flow is its own proxy connection. Each UDP flow
- * holds a control connection to the proxy for as long as it lives (the association ends when
- * that connection closes, RFC 1928 section 7) and sends its datagrams to the relay address the
- * proxy names, each behind the request header that carries its destination; the
- * {@link DatagramSocket} it returns does that wrapping and unwrapping itself, so the relay sees
- * an ordinary connected socket.
+ * An {@link Upstream} through a SOCKS5 proxy (RFC 1928), without authentication or with a
+ * username and password (RFC 1929): TCP flows with CONNECT, UDP flows with UDP ASSOCIATE. Each
+ * TCP flow is its own proxy connection. Each UDP flow holds a control connection to the proxy for
+ * as long as it lives (the association ends when that connection closes, RFC 1928 section 7) and
+ * sends its datagrams to the relay address the proxy names, each behind the request header that
+ * carries its destination; the {@link DatagramSocket} it returns does that wrapping and
+ * unwrapping itself, so the relay sees an ordinary connected socket. A destination given
+ * unresolved ({@link InetSocketAddress#createUnresolved}) goes to the proxy as its name (ATYP 3),
+ * for the proxy to resolve: what a relay that knows the name a client looked up would send. The
+ * bytes on the wire are {@link Socks5Client}'s.
  */
 public final class Socks5Upstream implements Upstream {
-    static final int VERSION = 5;
-    static final int NO_AUTHENTICATION = 0;
-    static final int CONNECT = 1;
-    static final int UDP_ASSOCIATE = 3;
-    static final int ATYP_IPV4 = 1;
-    static final int ATYP_DOMAIN = 3;
-    static final int ATYP_IPV6 = 4;
+    /**
+     * A username and password for RFC 1929's sub-negotiation, each 1 to 255 bytes (UTF-8).
+     * {@link #toString()} leaves the password out.
+     */
+    public record Credentials(String username, String password) {
+        /** Checks the lengths. */
+        public Credentials {
+            check("username", username);
+            check("password", password);
+        }
+
+        private static void check(String what, String value) {
+            int n = java.util.Objects.requireNonNull(value, what).getBytes(StandardCharsets.UTF_8).length;
+            if (n < 1 || n > 255) {
+                throw new IllegalArgumentException("a SOCKS5 " + what + " is 1 to 255 bytes (RFC 1929), not " + n);
+            }
+        }
+
+        /** VER ULEN UNAME PLEN PASSWD. */
+        byte[] encode() {
+            byte[] u = username.getBytes(StandardCharsets.UTF_8);
+            byte[] p = password.getBytes(StandardCharsets.UTF_8);
+            byte[] b = new byte[3 + u.length + p.length];
+            b[0] = Socks5Client.AUTH_VERSION;
+            b[1] = (byte) u.length;
+            System.arraycopy(u, 0, b, 2, u.length);
+            b[2 + u.length] = (byte) p.length;
+            System.arraycopy(p, 0, b, 3 + u.length, p.length);
+            return b;
+        }
+
+        @Override
+        public String toString() {
+            return username + ":***";
+        }
+    }
 
     private final InetSocketAddress proxy;
+    private final Credentials credentials;
 
-    /** Through the SOCKS5 proxy at {@code proxy}. */
+    /** Through the SOCKS5 proxy at {@code proxy}, offering no authentication. */
     public Socks5Upstream(InetSocketAddress proxy) {
+        this(proxy, null);
+    }
+
+    /** Through the SOCKS5 proxy at {@code proxy}, offering username/password too if {@code credentials} is not null. */
+    public Socks5Upstream(InetSocketAddress proxy, Credentials credentials) {
         this.proxy = Objects.requireNonNull(proxy, "proxy");
+        this.credentials = credentials;
     }
 
     @Override
     public Socket connect(InetSocketAddress destination, Duration timeout) throws IOException {
         Socket s = controlConnection(timeout);
         try {
-            request(s, CONNECT, destination);
+            Socks5Client.request(new DataInputStream(s.getInputStream()), s.getOutputStream(), Socks5Client.CONNECT,
+                    destination, proxy);
             s.setSoTimeout(0);
             s.setTcpNoDelay(true);
             return s;
@@ -60,8 +98,12 @@ public final class Socks5Upstream implements Upstream {
         Socket control = controlConnection(Duration.ofSeconds(10));
         try {
             // DST.ADDR/PORT: where our datagrams will come from; all zeros, as we do not know yet.
-            InetSocketAddress relay = request(control, UDP_ASSOCIATE, new InetSocketAddress(InetAddress.getByAddress(
-                    new byte[4]), 0));
+            InetSocketAddress relay = Socks5Client.request(new DataInputStream(control.getInputStream()),
+                    control.getOutputStream(), Socks5Client.UDP_ASSOCIATE,
+                    new InetSocketAddress(InetAddress.getByAddress(new byte[4]), 0), proxy);
+            if (relay.isUnresolved()) {
+                relay = new InetSocketAddress(InetAddress.getByName(relay.getHostString()), relay.getPort());
+            }
             if (relay.getAddress().isAnyLocalAddress()) {
                 relay = new InetSocketAddress(proxy.getAddress(), relay.getPort()); // "the proxy's own address"
             }
@@ -72,26 +114,14 @@ public final class Socks5Upstream implements Upstream {
         }
     }
 
-    /** A TCP connection to the proxy, method negotiated (no authentication). */
+    /** A TCP connection to the proxy, method negotiated (and authenticated, if the proxy asks and we can). */
     private Socket controlConnection(Duration timeout) throws IOException {
         Socket s = new Socket();
         try {
             int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
             s.connect(proxy, millis);
-            s.setSoTimeout(millis);
-            OutputStream out = s.getOutputStream();
-            out.write(new byte[] {VERSION, 1, NO_AUTHENTICATION});
-            out.flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            int version = in.readUnsignedByte();
-            int method = in.readUnsignedByte();
-            if (version != VERSION) {
-                throw new ProtocolException("SOCKS proxy " + proxy + " answered version " + version + ", not 5");
-            }
-            if (method != NO_AUTHENTICATION) {
-                throw new ProtocolException("SOCKS5 proxy " + proxy + " wants authentication (method " + method
-                        + "); only 'no authentication' is supported");
-            }
+            s.setSoTimeout(millis); // a proxy that stops answering mid-handshake fails the flow, not hangs it
+            Socks5Client.negotiate(new DataInputStream(s.getInputStream()), s.getOutputStream(), credentials, proxy);
             return s;
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -99,81 +129,10 @@ public final class Socks5Upstream implements Upstream {
         }
     }
 
-    /** Sends a request and reads its reply; returns BND.ADDR:BND.PORT. */
-    private InetSocketAddress request(Socket s, int command, InetSocketAddress address) throws IOException {
-        OutputStream out = s.getOutputStream();
-        byte[] header = {VERSION, (byte) command, 0};
-        out.write(header);
-        out.write(encodeAddress(address));
-        out.flush();
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        int version = in.readUnsignedByte();
-        int reply = in.readUnsignedByte();
-        in.readUnsignedByte(); // RSV
-        InetSocketAddress bound = readAddress(in);
-        if (version != VERSION) {
-            throw new ProtocolException("SOCKS proxy " + proxy + " replied with version " + version);
-        }
-        if (reply != 0) {
-            throw new SocketException("SOCKS5 proxy " + proxy + ": " + (command == CONNECT ? "CONNECT to " : "UDP ASSOCIATE for ")
-                    + address + " failed: " + replyText(reply));
-        }
-        return bound;
-    }
-
-    /** RFC 1928 section 6's reply field. */
-    static String replyText(int reply) {
-        return switch (reply) {
-            case 1 -> "general SOCKS server failure";
-            case 2 -> "connection not allowed by ruleset";
-            case 3 -> "network unreachable";
-            case 4 -> "host unreachable";
-            case 5 -> "connection refused";
-            case 6 -> "TTL expired";
-            case 7 -> "command not supported";
-            case 8 -> "address type not supported";
-            default -> "reply " + reply;
-        };
-    }
-
-    /** ATYP, the address and the port, as a request or a UDP header carries them. */
-    static byte[] encodeAddress(InetSocketAddress a) {
-        byte[] ip = a.getAddress().getAddress();
-        byte[] b = new byte[1 + ip.length + 2];
-        b[0] = (byte) (a.getAddress() instanceof Inet6Address ? ATYP_IPV6 : ATYP_IPV4);
-        System.arraycopy(ip, 0, b, 1, ip.length);
-        b[b.length - 2] = (byte) (a.getPort() >>> 8);
-        b[b.length - 1] = (byte) a.getPort();
-        return b;
-    }
-
-    /** Reads ATYP, an address (a domain name is resolved) and a port. */
-    static InetSocketAddress readAddress(DataInputStream in) throws IOException {
-        int atyp = in.readUnsignedByte();
-        InetAddress address = switch (atyp) {
-            case ATYP_IPV4 -> {
-                byte[] b = new byte[4];
-                in.readFully(b);
-                yield InetAddress.getByAddress(b);
-            }
-            case ATYP_IPV6 -> {
-                byte[] b = new byte[16];
-                in.readFully(b);
-                yield InetAddress.getByAddress(b);
-            }
-            case ATYP_DOMAIN -> {
-                byte[] b = new byte[in.readUnsignedByte()];
-                in.readFully(b);
-                yield InetAddress.getByName(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
-            }
-            default -> throw new ProtocolException("SOCKS5 address type " + atyp + " unknown");
-        };
-        return new InetSocketAddress(address, in.readUnsignedShort());
-    }
-
     @Override
     public String toString() {
-        return "socks5:" + proxy.getHostString() + ":" + proxy.getPort();
+        return "socks5:" + (credentials == null ? "" : credentials.username() + "@") + proxy.getHostString() + ":"
+                + proxy.getPort();
     }
 
     /**
@@ -190,7 +149,7 @@ public final class Socks5Upstream implements Upstream {
             super();
             this.control = control;
             this.relay = relay;
-            byte[] address = encodeAddress(destination);
+            byte[] address = Socks5Client.encodeAddress(destination);
             this.header = new byte[3 + address.length]; // RSV RSV FRAG=0
             System.arraycopy(address, 0, header, 3, address.length);
         }
@@ -207,20 +166,12 @@ public final class Socks5Upstream implements Upstream {
             byte[] buf = new byte[65535];
             DatagramPacket raw = new DatagramPacket(buf, buf.length);
             while (true) {
+                raw.setLength(buf.length); // receive shrank it to the last datagram's length
                 super.receive(raw);
                 SocketAddress from = raw.getSocketAddress();
                 int n = raw.getLength();
-                // Only the relay's datagrams, whole (FRAG 0), with a header we can read.
-                if (!from.equals(relay) || n < 4 || buf[2] != 0) {
-                    continue;
-                }
-                int headerLength = switch (buf[3]) {
-                    case ATYP_IPV4 -> 4 + 4 + 2;
-                    case ATYP_IPV6 -> 4 + 16 + 2;
-                    case ATYP_DOMAIN -> n > 4 ? 4 + 1 + (buf[4] & 0xFF) + 2 : Integer.MAX_VALUE;
-                    default -> Integer.MAX_VALUE;
-                };
-                if (headerLength > n) {
+                int headerLength = from.equals(relay) ? Socks5Client.udpHeaderLength(buf, n) : -1;
+                if (headerLength < 0) {
                     continue;
                 }
                 int length = Math.min(n - headerLength, p.getData().length - p.getOffset());

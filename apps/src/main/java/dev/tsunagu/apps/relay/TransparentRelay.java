@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>UDP.</b> A flow is a (client, original destination) pair. Its first datagram opens an
  * upstream socket toward the destination and a virtual thread that relays the answers back,
  * sent from that destination ({@link UdpSocket#sendFrom}). A flow with no datagram either way
- * for {@link Settings#udpIdleTimeout()} is closed.
+ * for {@link Settings#udpIdleTimeout()} is closed; a TCP connection that carries nothing either
+ * way for {@link Settings#tcpIdleTimeout()} is reset on both sides.
  *
  * <p><b>Bounds.</b> At most {@link Settings#maxConnections()} TCP connections are relayed at once
  * and at most {@link Settings#maxUdpFlows()} UDP flows are open: beyond them the stack refuses new
@@ -57,28 +59,48 @@ public final class TransparentRelay implements AutoCloseable {
      * How the relay runs.
      *
      * @param connectTimeout how long an upstream TCP connect may take
+     * @param tcpIdleTimeout how long a relayed TCP connection may carry no byte either way before
+     *     both sides are reset
      * @param udpIdleTimeout how long a UDP flow may be silent both ways before it is closed
      * @param maxConnections TCP connections relayed at once at most
      * @param maxUdpFlows UDP flows open at once at most
      * @param backlog the transparent listener's backlog
      */
-    public record Settings(Duration connectTimeout, Duration udpIdleTimeout, int maxConnections, int maxUdpFlows,
-                           int backlog) {
-        /** 10 s to connect, 60 s of UDP silence, 4096 connections, 1024 flows, backlog 256. */
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(60), 4096, 1024, 256);
+    public record Settings(Duration connectTimeout, Duration tcpIdleTimeout, Duration udpIdleTimeout, int maxConnections,
+                           int maxUdpFlows, int backlog) {
+        /**
+         * The TCP idle timeout a relay uses unless told otherwise: 2 hours 4 minutes, RFC 5382's
+         * floor for a NAT's established-connection timeout (REQ-5), since a gateway on a TUN
+         * stands where a NAT would. Shorter would cut idle SSH sessions and database pools that a
+         * NAT keeps; TCP keep-alives (2 hours by default, RFC 1122 4.2.3.6) land inside it.
+         */
+        public static final Duration TCP_IDLE = Duration.ofMinutes(124);
+
+        /** 10 s to connect, {@link #TCP_IDLE}, 60 s of UDP silence, 4096 connections, 1024 flows, backlog 256. */
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), TCP_IDLE, Duration.ofSeconds(60), 4096,
+                1024, 256);
 
         /** Checks the bounds. */
         public Settings {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(tcpIdleTimeout, "tcpIdleTimeout");
             Objects.requireNonNull(udpIdleTimeout, "udpIdleTimeout");
             if (maxConnections < 1 || maxUdpFlows < 1 || backlog < 1) {
                 throw new IllegalArgumentException("maxConnections, maxUdpFlows and backlog must be positive");
+            }
+            if (!tcpIdleTimeout.isPositive() || !udpIdleTimeout.isPositive()) {
+                throw new IllegalArgumentException("idle timeouts must be positive");
             }
         }
 
         /** The same with another UDP idle timeout. */
         public Settings withUdpIdleTimeout(Duration d) {
-            return new Settings(connectTimeout, d, maxConnections, maxUdpFlows, backlog);
+            return new Settings(connectTimeout, tcpIdleTimeout, d, maxConnections, maxUdpFlows, backlog);
+        }
+
+        /** The same with another TCP idle timeout. */
+        public Settings withTcpIdleTimeout(Duration d) {
+            return new Settings(connectTimeout, d, udpIdleTimeout, maxConnections, maxUdpFlows, backlog);
         }
     }
 
@@ -88,6 +110,7 @@ public final class TransparentRelay implements AutoCloseable {
     private final TcpServerSocket tcp;
     private final UdpSocket udp;
     private final Map<FlowKey, Flow> flows = new ConcurrentHashMap<>();
+    private final Set<Pair> pairs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private final AtomicInteger liveConnections = new AtomicInteger();
@@ -98,6 +121,7 @@ public final class TransparentRelay implements AutoCloseable {
     private final LongAdder bytesFromUpstream = new LongAdder();
     private final LongAdder udpFlows = new LongAdder();
     private final LongAdder udpFlowsExpired = new LongAdder();
+    private final LongAdder tcpIdleTimeouts = new LongAdder();
 
     private TransparentRelay(NetworkStack stack, Upstream upstream, Settings settings) throws IOException {
         this.stack = stack;
@@ -171,6 +195,11 @@ public final class TransparentRelay implements AutoCloseable {
         return udpFlows.sum();
     }
 
+    /** TCP connections reset for carrying nothing either way for {@link Settings#tcpIdleTimeout()}. */
+    public long tcpIdleTimeouts() {
+        return tcpIdleTimeouts.sum();
+    }
+
     /** UDP flows closed for being idle. */
     public long udpFlowsExpired() {
         return udpFlowsExpired.sum();
@@ -178,9 +207,10 @@ public final class TransparentRelay implements AutoCloseable {
 
     /** One line: live connections and flows, totals, bytes each way. */
     public String summary() {
-        return String.format("tcp %d live (%d total, %d upstream failures, %d resets), udp %d flows (%d total, %d expired), "
-                        + "%d bytes up, %d bytes down", liveConnections(), connections(), connectFailures(), resets(),
-                liveUdpFlows(), udpFlows(), udpFlowsExpired(), bytesToUpstream(), bytesFromUpstream());
+        return String.format("tcp %d live (%d total, %d upstream failures, %d resets, %d idle), udp %d flows (%d total, "
+                        + "%d expired), %d bytes up, %d bytes down", liveConnections(), connections(), connectFailures(),
+                resets(), tcpIdleTimeouts(), liveUdpFlows(), udpFlows(), udpFlowsExpired(), bytesToUpstream(),
+                bytesFromUpstream());
     }
 
     // ---- TCP ----
@@ -220,6 +250,7 @@ public final class TransparentRelay implements AutoCloseable {
             return;
         }
         Pair pair = new Pair(down, up);
+        pairs.add(pair);
         Thread toUpstream = Thread.ofVirtual().name("relay-tcp-up").start(pair::downToUp);
         pair.upToDown();
         try {
@@ -228,6 +259,7 @@ public final class TransparentRelay implements AutoCloseable {
             Thread.currentThread().interrupt();
             pair.reset();
         }
+        pairs.remove(pair);
         pair.close();
     }
 
@@ -236,6 +268,7 @@ public final class TransparentRelay implements AutoCloseable {
         final TcpSocket down;
         final Socket up;
         final AtomicBoolean reset = new AtomicBoolean();
+        volatile long lastActive = System.nanoTime();
 
         Pair(TcpSocket down, Socket up) {
             this.down = down;
@@ -253,6 +286,7 @@ public final class TransparentRelay implements AutoCloseable {
                         up.shutdownOutput();
                         return;
                     }
+                    lastActive = System.nanoTime();
                     out.write(buf, 0, n);
                     bytesToUpstream.add(n);
                 }
@@ -272,6 +306,7 @@ public final class TransparentRelay implements AutoCloseable {
                         down.shutdownOutput();
                         return;
                     }
+                    lastActive = System.nanoTime();
                     down.write(buf, 0, n);
                     down.flush();
                     bytesFromUpstream.add(n);
@@ -380,7 +415,7 @@ public final class TransparentRelay implements AutoCloseable {
     }
 
     private void expiryLoop() {
-        long idle = settings.udpIdleTimeout().toNanos();
+        long idle = Math.min(settings.udpIdleTimeout().toNanos(), settings.tcpIdleTimeout().toNanos());
         long period = Math.max(Duration.ofMillis(50).toNanos(), Math.min(idle / 4, Duration.ofSeconds(1).toNanos()));
         while (!closed) {
             try {
@@ -388,13 +423,33 @@ public final class TransparentRelay implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            long now = System.nanoTime();
-            flows.forEach((key, f) -> {
-                if (now - f.lastActive > idle && flows.remove(key, f)) {
-                    udpFlowsExpired.increment();
-                    f.socket.close(); // ends its answers thread
-                }
-            });
+            expireIdle(System.nanoTime());
+        }
+    }
+
+    /**
+     * Ends what has been idle at {@code now} ({@link System#nanoTime()}'s scale): UDP flows silent
+     * for the UDP idle timeout are closed; TCP connections that carried no byte either way for
+     * the TCP idle timeout are reset on both sides (RST to the client and upstream, so neither
+     * waits on a peer the relay has forgotten, where a NAT would drop them silently). Called by the
+     * relay's expiry thread about once a second; tests call it with a time of their choosing.
+     */
+    void expireIdle(long now) {
+        long udpIdle = settings.udpIdleTimeout().toNanos();
+        flows.forEach((key, f) -> {
+            if (now - f.lastActive > udpIdle && flows.remove(key, f)) {
+                udpFlowsExpired.increment();
+                f.socket.close(); // ends its answers thread
+            }
+        });
+        long tcpIdle = settings.tcpIdleTimeout().toNanos();
+        for (Pair p : pairs) {
+            if (now - p.lastActive > tcpIdle && pairs.remove(p)) {
+                tcpIdleTimeouts.increment();
+                log.debug("relay: {} -> {}: idle for {}, reset", p.down.remoteAddress(), p.down.localAddress(),
+                        settings.tcpIdleTimeout());
+                p.reset();
+            }
         }
     }
 

@@ -33,6 +33,11 @@ public interface Upstream {
         return new Socks5Upstream(proxy);
     }
 
+    /** Through the SOCKS5 proxy at {@code proxy}, with a username and password if the proxy asks (RFC 1929). */
+    static Upstream socks5(InetSocketAddress proxy, String username, String password) {
+        return new Socks5Upstream(proxy, new Socks5Upstream.Credentials(username, password));
+    }
+
     /** The host's kernel sockets, straight to each destination. */
     static Upstream direct() {
         return new Upstream() {

@@ -136,12 +136,19 @@ class TapIperf3InteropTest {
 
     @Test
     void udpAtHundredMegabits() throws Exception {
+        long refusedBefore = receiverRefusals();
         Map<String, Object> end = iperf3("UDP -b 100M", "-t", "2", "-u", "-b", "100M");
+        // Datagrams the receiving end could not take in time on a loaded machine are counted
+        // where they fell — the TAP's own queue (tx_dropped of its kernel side), the server
+        // socket's full queue (udp.RcvbufErrors) — and allowed on top of the 5%, as in udpReverse:
+        // what no counter explains must stay within it.
+        long refused = receiverRefusals() - refusedBefore;
         Map<String, Object> sum = member(end, "sum");
         long packets = Json.longMember(sum, "packets", 0);
         long lost = Json.longMember(sum, "lost_packets", -1);
         assertThat(packets).as("datagrams the server counted").isGreaterThan(1000);
-        assertThat(lost).as("datagrams the server found missing").isBetween(0L, packets / 20);
+        assertThat(lost).as("datagrams the server found missing (%d of them refused by a full queue on the way in)", refused)
+                .isBetween(0L, packets / 20 + refused);
         assertThat(Json.doubleMember(sum, "jitter_ms", -1)).as("jitter the server measured").isBetween(0.0, 50.0);
         assertThat(completedTests()).isEqualTo(1);
     }
@@ -161,6 +168,14 @@ class TapIperf3InteropTest {
                 .as("datagrams the client found missing (%d of them refused by its own full socket buffer)", overflows)
                 .isBetween(0L, packets / 20 + overflows);
         assertThat(completedTests()).isEqualTo(1);
+    }
+
+    /** Datagrams the stack's side refused for want of room: the TAP's queue toward it, and its UDP sockets' queues. */
+    private long receiverRefusals() throws Exception {
+        BenchNamespace.Result r = bench.kernelSide().exec(CLIENT_LIMIT, "cat",
+                "/sys/class/net/" + bench.device() + "/statistics/tx_dropped");
+        long tapDropped = Long.parseLong(r.output().strip());
+        return tapDropped + bench.stack().statistics().get("udp", "RcvbufErrors");
     }
 
     /** The kernel side's UDP RcvbufErrors (/proc/net/snmp of its namespace): datagrams its full socket buffers refused. */

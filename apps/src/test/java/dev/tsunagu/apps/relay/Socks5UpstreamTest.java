@@ -93,14 +93,69 @@ class Socks5UpstreamTest {
                 "UDP " + destination);
     }
 
+    @Test
+    void aProxyThatWantsAUsernameAndPasswordGetsThem() throws Exception {
+        proxy.credentials = new Socks5Upstream.Credentials("tsunagu", "s3cret:with@colon");
+        Upstream upstream = Upstream.socks5(proxy.address(), "tsunagu", "s3cret:with@colon");
+        relay = TransparentRelay.start(gateway, upstream, TransparentRelay.Settings.DEFAULT);
+        InetSocketAddress destination = new InetSocketAddress("198.51.100.45", 22);
+        try (TcpSocket c = client.tcp().connect(destination)) {
+            c.write("through".getBytes());
+            c.shutdownOutput();
+            assertThat(new String(RelayStacks.readToEnd(c))).isEqualTo("through");
+        }
+        InetSocketAddress dns = new InetSocketAddress("198.51.100.53", 53);
+        try (UdpSocket c = client.udp().open().bind(4054)) {
+            c.send("q".getBytes(), dns);
+            assertThat(c.receive(Duration.ofSeconds(5)).source()).isEqualTo(dns);
+        }
+        assertThat(proxy.asked).containsExactly("AUTH tsunagu", "CONNECT " + destination, "AUTH tsunagu",
+                "UDP ASSOCIATE", "UDP " + dns);
+        assertThat(upstream.toString()).as("what the command prints").contains("tsunagu@").doesNotContain("s3cret");
+    }
+
+    @Test
+    void aWrongPasswordOrNoneIsAClearErrorAndResetsTheClient() throws Exception {
+        proxy.credentials = new Socks5Upstream.Credentials("tsunagu", "right");
+        Duration t = Duration.ofSeconds(5);
+        InetSocketAddress somewhere = new InetSocketAddress("198.51.100.46", 80);
+        assertThatThrownBy(() -> new Socks5Upstream(proxy.address(), new Socks5Upstream.Credentials("tsunagu", "wrong"))
+                .connect(somewhere, t)).isInstanceOf(SocketException.class).hasMessageContaining("refused the username");
+        assertThatThrownBy(() -> new Socks5Upstream(proxy.address()).connect(somewhere, t))
+                .isInstanceOf(SocketException.class).hasMessageContaining("accepts none of the methods");
+        relay = TransparentRelay.start(gateway, Upstream.socks5(proxy.address(), "tsunagu", "wrong"),
+                TransparentRelay.Settings.DEFAULT);
+        try (TcpSocket c = client.tcp().connect(somewhere)) {
+            assertThatThrownBy(() -> RelayStacks.readToEnd(c)).isInstanceOf(SocketException.class);
+        }
+        assertThat(relay.connectFailures()).isEqualTo(1);
+        assertThatThrownBy(() -> new Socks5Upstream.Credentials("", "x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Socks5Upstream.Credentials("u", "x".repeat(256)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aDestinationGivenByNameGoesToTheProxyAsItsName() throws Exception {
+        InetSocketAddress named = InetSocketAddress.createUnresolved("echo.example.test", 7);
+        try (Socket s = new Socks5Upstream(proxy.address()).connect(named, Duration.ofSeconds(5))) {
+            s.getOutputStream().write("by name".getBytes());
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes())).isEqualTo("by name");
+        }
+        assertThat(proxy.asked).containsExactly("CONNECT " + named); // ATYP 3, not resolved on our side
+        assertThat(Socks5Client.encodeAddress(named)[0]).isEqualTo((byte) Socks5Client.ATYP_DOMAIN);
+    }
+
     /**
-     * A SOCKS5 proxy of the least that RFC 1928 asks (no authentication, IPv4 addresses), which
+     * A SOCKS5 proxy of the least that RFC 1928 asks (no authentication, or username/password
+     * when {@link #credentials} are set, RFC 1929; IPv4 addresses and names), which
      * sends every CONNECT to a loopback TCP echo server and every UDP datagram to a loopback UDP
      * echo, and records what it was asked.
      */
     private static final class TinySocks5 implements AutoCloseable {
         final List<String> asked = new CopyOnWriteArrayList<>();
         volatile boolean refuse;
+        volatile Socks5Upstream.Credentials credentials;
         private final ServerSocket server;
         private final ServerSocket tcpEcho;
         private final DatagramSocket udpEcho;
@@ -170,14 +225,36 @@ class Socks5UpstreamTest {
             if (in.readUnsignedByte() != 5) {
                 return;
             }
-            in.readFully(new byte[in.readUnsignedByte()]); // methods offered
-            out.write(new byte[] {5, 0});
+            byte[] methods = new byte[in.readUnsignedByte()];
+            in.readFully(methods);
+            Socks5Upstream.Credentials wanted = credentials;
+            if (wanted == null) {
+                out.write(new byte[] {5, 0});
+            } else {
+                // RFC 1929: username/password or nothing.
+                if (!Arrays.toString(methods).contains("2")) {
+                    out.write(new byte[] {5, (byte) 0xFF});
+                    return;
+                }
+                out.write(new byte[] {5, 2});
+                in.readUnsignedByte(); // sub-negotiation VER
+                byte[] user = new byte[in.readUnsignedByte()];
+                in.readFully(user);
+                byte[] password = new byte[in.readUnsignedByte()];
+                in.readFully(password);
+                boolean ok = new String(user).equals(wanted.username()) && new String(password).equals(wanted.password());
+                asked.add((ok ? "AUTH " : "AUTH REFUSED ") + new String(user));
+                out.write(new byte[] {1, (byte) (ok ? 0 : 1)});
+                if (!ok) {
+                    return;
+                }
+            }
             in.readUnsignedByte(); // VER
             int command = in.readUnsignedByte();
             in.readUnsignedByte(); // RSV
-            InetSocketAddress destination = Socks5Upstream.readAddress(in);
+            InetSocketAddress destination = Socks5Client.readAddress(in);
             InetAddress lo = InetAddress.getLoopbackAddress();
-            if (command == Socks5Upstream.CONNECT) {
+            if (command == Socks5Client.CONNECT) {
                 asked.add("CONNECT " + destination);
                 if (refuse) {
                     reply(out, 5, new InetSocketAddress(lo, 0));
@@ -199,7 +276,7 @@ class Socks5UpstreamTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            } else if (command == Socks5Upstream.UDP_ASSOCIATE) {
+            } else if (command == Socks5Client.UDP_ASSOCIATE) {
                 asked.add("UDP ASSOCIATE");
                 try (DatagramSocket relay = new DatagramSocket(0, lo)) {
                     reply(out, 0, (InetSocketAddress) relay.getLocalSocketAddress());
@@ -221,15 +298,15 @@ class Socks5UpstreamTest {
                     relay.receive(p);
                     InetSocketAddress clientAddress = (InetSocketAddress) p.getSocketAddress();
                     DataInputStream h = new DataInputStream(new java.io.ByteArrayInputStream(buf, 3, p.getLength() - 3));
-                    InetSocketAddress destination = Socks5Upstream.readAddress(h);
+                    InetSocketAddress destination = Socks5Client.readAddress(h);
                     asked.add("UDP " + destination);
-                    int headerLength = 3 + Socks5Upstream.encodeAddress(destination).length;
+                    int headerLength = 3 + Socks5Client.encodeAddress(destination).length;
                     byte[] payload = Arrays.copyOfRange(buf, headerLength, p.getLength());
                     toEcho.send(new DatagramPacket(payload, payload.length, udpEcho.getLocalSocketAddress()));
                     DatagramPacket answer = new DatagramPacket(new byte[2048], 2048);
                     toEcho.receive(answer);
                     byte[] header = Arrays.copyOf(new byte[3], headerLength);
-                    System.arraycopy(Socks5Upstream.encodeAddress(destination), 0, header, 3, headerLength - 3);
+                    System.arraycopy(Socks5Client.encodeAddress(destination), 0, header, 3, headerLength - 3);
                     byte[] wrapped = Arrays.copyOf(header, headerLength + answer.getLength());
                     System.arraycopy(answer.getData(), 0, wrapped, headerLength, answer.getLength());
                     relay.send(new DatagramPacket(wrapped, wrapped.length, clientAddress));
@@ -241,7 +318,7 @@ class Socks5UpstreamTest {
 
         private static void reply(OutputStream out, int code, InetSocketAddress bound) throws IOException {
             out.write(new byte[] {5, (byte) code, 0});
-            out.write(Socks5Upstream.encodeAddress(bound));
+            out.write(Socks5Client.encodeAddress(bound));
             out.flush();
         }
 

@@ -212,6 +212,46 @@ class TransparentRelayTest {
         }
     }
 
+    @Test
+    void aConnectionIdleForTheTcpIdleTimeoutIsResetOnBothSidesAndOneThatIsNotIsLeftAlone() throws Exception {
+        tcpServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        // Upstream echoes byte by byte until its connection fails, then says how.
+        CompletableFuture<String> upstreamEnd = CompletableFuture.supplyAsync(() -> {
+            try (Socket s = tcpServer.accept()) {
+                int b;
+                while ((b = s.getInputStream().read()) >= 0) {
+                    s.getOutputStream().write(b);
+                }
+                return "end of stream";
+            } catch (IOException e) {
+                return e.getMessage();
+            }
+        });
+        start(tcpServer.getLocalPort(), TransparentRelay.Settings.DEFAULT);
+        assertThat(TransparentRelay.Settings.DEFAULT.tcpIdleTimeout()).isEqualTo(Duration.ofMinutes(124));
+        try (TcpSocket c = client.tcp().connect(new InetSocketAddress("198.51.100.22", 22))) {
+            byte[] one = new byte[1];
+            c.write("a".getBytes());
+            c.flush();
+            assertThat(c.read(one, 0, 1, Duration.ofSeconds(10))).isEqualTo(1);
+            // The relay's clock, passed in: an hour of silence is within the timeout...
+            relay.expireIdle(System.nanoTime() + Duration.ofHours(1).toNanos());
+            assertThat(relay.tcpIdleTimeouts()).isZero();
+            c.write("b".getBytes());
+            c.flush();
+            assertThat(c.read(one, 0, 1, Duration.ofSeconds(10))).isEqualTo(1);
+            assertThat((char) one[0]).isEqualTo('b');
+            // ...and a second past 2 h 4 min of it is not: both sides are reset.
+            relay.expireIdle(System.nanoTime() + TransparentRelay.Settings.TCP_IDLE.plusSeconds(1).toNanos());
+            assertThat(relay.tcpIdleTimeouts()).isEqualTo(1);
+            assertThatThrownBy(() -> RelayStacks.readToEnd(c)).isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
+        }
+        assertThat(upstreamEnd.get(10, TimeUnit.SECONDS)).containsIgnoringCase("reset");
+        awaitNoLiveConnections();
+        assertThat(relay.summary()).contains("1 idle");
+    }
+
     private void awaitNoLiveConnections() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (relay.liveConnections() > 0 && System.nanoTime() < deadline) {

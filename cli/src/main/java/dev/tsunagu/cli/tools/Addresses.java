@@ -2,6 +2,7 @@ package dev.tsunagu.cli.tools;
 
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
+import dev.tsunagu.net.Endpoint;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,11 +18,7 @@ final class Addresses {
 
     /** {@code 10.0.0.1:49152}, {@code [fd00::1]:80}; {@code *:*} for none. */
     static String format(InetSocketAddress a) {
-        if (a == null) {
-            return "*:*";
-        }
-        String host = a.getAddress() != null ? InetAddresses.toAddrString(a.getAddress()) : a.getHostString();
-        return HostAndPort.fromParts(host, a.getPort()).toString();
+        return Endpoint.format(a); // the stack's one way of printing an endpoint
     }
 
     /**

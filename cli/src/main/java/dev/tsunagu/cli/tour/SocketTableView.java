@@ -1,8 +1,7 @@
 package dev.tsunagu.cli.tour;
 
+import dev.tsunagu.net.Endpoint;
 import dev.tsunagu.socket.SocketInfo;
-import dev.tsunagu.net.Ipv6Address;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +37,6 @@ final class SocketTableView {
 
     /** {@code 10.0.0.1:80}, or {@code [fd00::1]:80} (IPv6 in its short form, RFC 5952). */
     private static String address(InetSocketAddress a) {
-        if (a == null) {
-            return "*:*";
-        }
-        String host = a.getAddress() instanceof Inet6Address v6 ? "[" + Ipv6Address.of(v6) + "]" : a.getAddress().getHostAddress();
-        return host + ":" + (a.getPort() == 0 ? "*" : a.getPort());
+        return Endpoint.format(a);
     }
 }

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * servers (one answers after the client's half-close, one resets). From the client: {@code curl}
  * of 50 MB with a matching SHA-256, 200 connections at once, a DNS lookup, a UDP echo, half-close
  * and reset, every one of them relayed by the gateway's stack to the gateway's kernel sockets; and
- * all of it again through a SOCKS5 proxy in the server namespace ({@code --socks5}: a small one in
- * Python here, CONNECT and UDP ASSOCIATE), which logs the original destinations it was asked for.
+ * all of it again through a SOCKS5 proxy in the server namespace ({@code --socks5 USER:PASSWORD@...}: a
+ * small one in Python here, username/password, CONNECT and UDP ASSOCIATE), which logs the original destinations it was asked for.
  *
  * <p>Skips loudly without root / CAP_NET_ADMIN or the tools.
  */
@@ -43,6 +43,12 @@ class ForwardTunTest {
     private static final String GATEWAY = "10.83.0.2";
     private static final String GATEWAY_UPLINK = "10.83.9.1";
     private static final String SERVER = "10.83.9.2";
+    private static final String CLIENT6 = "fd83::1";
+    private static final String GATEWAY6 = "fd83::2";
+    private static final String GATEWAY6_UPLINK = "fd83:9::1";
+    private static final String SERVER6 = "fd83:9::2";
+    private static final String KERNEL_CLIENT = "10.83.5.1";
+    private static final String KERNEL_GATEWAY = "10.83.5.2";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final int FIFTY_MB = 50 << 20;
 
@@ -50,6 +56,7 @@ class ForwardTunTest {
     Path www;
 
     private final List<NetNs> namespaces = new ArrayList<>();
+    private NetNs gateway;
     private NetNs server;
     private Process forward;
     private BufferedReader out;   // the forward command's output
@@ -77,11 +84,157 @@ class ForwardTunTest {
 
     @Test
     void throughASocks5ProxyToo() throws Exception {
-        everythingPassesFrom(network("--socks5", SERVER + ":1080"));
+        everythingPassesFrom(network("--socks5", "tsu:pass:word@" + SERVER + ":1080"));
         Sh.Result proxyLog = server.exec("cat", www.resolve("socks.log").toString());
         assertThat(proxyLog.output()).as("the proxy saw the original destinations")
-                .contains("CONNECT " + SERVER + ":8000", "CONNECT " + SERVER + ":9000", "UDP " + SERVER + ":53");
+                .contains("AUTH tsu", "CONNECT " + SERVER + ":8000", "CONNECT " + SERVER + ":9000", "UDP " + SERVER + ":53");
     }
+
+    /**
+     * An IPv6 client through the same TUN: the gateway's stack takes IPv6 destinations too
+     * ({@code --transparent}'s default has {@code ::/0}) and relays them to the server's IPv6
+     * address through the gateway's kernel: 50 MB by {@code curl -6} with a matching SHA-256, and
+     * a UDP echo answered from the address the client sent to.
+     */
+    @Test
+    void anIpv6ClientThroughTheTun() throws Exception {
+        NetNs client = network();
+        server.start("python3", "-c", IPV6_SERVERS.formatted(SERVER6, www));
+        assertThat(server.awaitListening("tcp", 8006, DEADLINE)).as("the IPv6 HTTP server").isTrue();
+        Path got = www.resolve("got6.bin");
+        Sh.Result curl = client.exec(DEADLINE, "curl", "-6", "-g", "-sS", "--max-time", "50", "-o", got.toString(),
+                "http://[" + SERVER6 + "]:8006/big.bin");
+        assertThat(curl.exit()).as(curl.output()).isZero();
+        assertThat(sha256(Files.readAllBytes(got))).isEqualTo(sha256(big));
+        Sh.Result udp = client.exec(DEADLINE, "python3", "-c", """
+                import socket
+                u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.settimeout(10)
+                u.sendto(b"hello udp6", ("%1$s", 7006)); e, src = u.recvfrom(512)
+                print("UDP6 echoed" if e == b"hello udp6" and src[:2] == ("%1$s", 7006) else "UDP6 wrong %%r %%r" %% (e, src))
+                """.formatted(SERVER6));
+        assertThat(udp.output()).as(udp.output()).contains("UDP6 echoed");
+        assertThat(stopAndReadTotals()).contains("1 total", "udp 0 flows (1 total");
+    }
+
+    /** On the server's IPv6 address: an HTTP server on 8006 (the test's files) and a UDP echo on 7006. */
+    private static final String IPV6_SERVERS = """
+            import functools, http.server as h, socket, threading
+            here, www = "%1$s", "%2$s"
+            class V6(h.ThreadingHTTPServer):
+                address_family = socket.AF_INET6
+            def echo():
+                u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind((here, 7006))
+                while True:
+                    d, src = u.recvfrom(65535); u.sendto(d, src)
+            threading.Thread(target=echo, daemon=True).start()
+            V6((here, 8006), functools.partial(h.SimpleHTTPRequestHandler, directory=www)).serve_forever()
+            """;
+
+    /**
+     * Throughput of the relay beside the kernel's own forwarding, in one run, interleaved: the
+     * same client fetching the same 50 MB from the same server (a sendfile server in the server
+     * namespace), once through the TUN and {@code tsunagu forward}, once through a veth into the
+     * gateway namespace whose kernel forwards it ({@code net.ipv4.ip_forward=1}); the client's
+     * route to the server is swapped between the two. Asserts only what must hold whatever the
+     * machine: every fetch's SHA-256 matches and both paths were measured; the figures and their
+     * ratio are printed (the issue's "ratio stated"), a speed threshold would only measure the
+     * machine's load.
+     */
+    @Test
+    void throughputOfTheRelayBesideTheKernelsForwarding() throws Exception {
+        NetNs client = network();
+        String toClient = TapTests.uniqueName("tsuk");
+        String toGateway = TapTests.uniqueName("tsuc");
+        Sh.run("ip", "link", "add", toGateway, "type", "veth", "peer", "name", toClient).check();
+        Sh.run("ip", "link", "set", toGateway, "netns", client.name).check();
+        Sh.run("ip", "link", "set", toClient, "netns", gateway.name).check();
+        client.exec("ip", "addr", "add", KERNEL_CLIENT + "/24", "dev", toGateway).check();
+        client.exec("ip", "link", "set", toGateway, "up").check();
+        gateway.exec("ip", "addr", "add", KERNEL_GATEWAY + "/24", "dev", toClient).check();
+        gateway.exec("ip", "link", "set", toClient, "up").check();
+        gateway.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").check();
+        server.exec("ip", "route", "add", KERNEL_CLIENT + "/32", "via", GATEWAY_UPLINK).check();
+        server.start("python3", "-c", SENDFILE_SERVER.formatted(SERVER, www.resolve("big.bin")));
+        assertThat(server.awaitListening("tcp", 8002, DEADLINE)).as("the sendfile server").isTrue();
+
+        String want = sha256(big);
+        int rounds = 3;
+        double[] relay = new double[rounds];
+        double[] kernel = new double[rounds];
+        // Round 0 warms up both paths (the relay's JVM compiles its copy loops) and is not counted.
+        for (int i = -1; i < rounds; i++) {
+            client.exec("ip", "route", "del", SERVER + "/32").ok(); // the default route: into the TUN
+            double viaRelay = fetchMegabytesPerSecond(client, want);
+            client.exec("ip", "route", "replace", SERVER + "/32", "via", KERNEL_GATEWAY, "dev", toGateway).check();
+            double viaKernel = fetchMegabytesPerSecond(client, want);
+            if (i < 0) {
+                continue;
+            }
+            relay[i] = viaRelay;
+            kernel[i] = viaKernel;
+            System.out.printf("forward throughput round %d: tsunagu forward %.1f MB/s, kernel forwarding %.1f MB/s%n",
+                    i + 1, relay[i], kernel[i]);
+        }
+        double r = median(relay);
+        double k = median(kernel);
+        double ratio = r / k;
+        System.out.printf("forward throughput (50 MB x %d rounds, interleaved; median): tsunagu forward %.1f MB/s, "
+                + "kernel forwarding %.1f MB/s, ratio %.2f (load average %s)%n", rounds, r, k, ratio, loadAverage());
+        assertThat(ratio).as("a ratio was measured").isPositive().isFinite();
+        assertThat(stopAndReadTotals()).contains((rounds + 1) + " total");
+    }
+
+    /** One fetch of big.bin from the sendfile server; checks its SHA-256, returns MB/s (10^6 bytes). */
+    private static double fetchMegabytesPerSecond(NetNs client, String want) throws Exception {
+        Sh.Result r = client.exec(DEADLINE, "python3", "-c", SENDFILE_CLIENT.formatted(SERVER, FIFTY_MB));
+        assertThat(r.exit()).as(r.output()).isZero();
+        String[] f = r.output().strip().split(" ");
+        assertThat(f[0]).as(r.output()).isEqualTo("FETCHED");
+        assertThat(f[2]).as("the SHA-256 of what came through").isEqualTo(want);
+        return FIFTY_MB / Double.parseDouble(f[1]) / 1e6;
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String loadAverage() throws Exception {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
+    }
+
+    /** Port 8002: on each connection, the file by sendfile(2), then close (what the kernel does fastest). */
+    private static final String SENDFILE_SERVER = """
+            import socket, threading
+            here, name = "%1$s", "%2$s"
+            def send(c):
+                with open(name, "rb") as f:
+                    c.sendfile(f)
+                c.close()
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((here, 8002)); s.listen(16)
+            while True:
+                c, _ = s.accept()
+                threading.Thread(target=send, args=(c,), daemon=True).start()
+            """;
+
+    /** Reads the whole file into memory with the clock running (connect to close), hashes it after. */
+    private static final String SENDFILE_CLIENT = """
+            import hashlib, socket, time
+            server, size = "%s", %d
+            buf = bytearray(size + 1); view = memoryview(buf); n = 0
+            t0 = time.perf_counter()
+            s = socket.create_connection((server, 8002), timeout=30)
+            while True:
+                k = s.recv_into(view[n:n + (1 << 20)])
+                if k == 0:
+                    break
+                n += k
+            secs = time.perf_counter() - t0
+            print("FETCHED %%.6f %%s %%d" %% (secs, hashlib.sha256(view[:n]).hexdigest(), n))
+            """;
 
     /**
      * From the client: 50 MB through curl (SHA-256 checked), then from one client program 200
@@ -111,7 +264,7 @@ class ForwardTunTest {
             TapTests.assumeCommand(tool[0], tool[1]);
         }
         NetNs client = namespace();
-        NetNs gateway = namespace();
+        gateway = namespace();
         server = namespace();
         String tun = TapTests.uniqueName("tsuf");
         String up = TapTests.uniqueName("tsug");
@@ -123,6 +276,11 @@ class ForwardTunTest {
         gateway.exec("ip", "link", "set", up, "up").check();
         server.exec("ip", "addr", "add", SERVER + "/24", "dev", down).check();
         server.exec("ip", "link", "set", down, "up").check();
+        // (NetNs turns IPv6 off in its namespaces: on for these devices only.)
+        gateway.exec("sysctl", "-qw", "net.ipv6.conf." + up + ".disable_ipv6=0").check();
+        server.exec("sysctl", "-qw", "net.ipv6.conf." + down + ".disable_ipv6=0").check();
+        gateway.exec("ip", "-6", "addr", "add", GATEWAY6_UPLINK + "/64", "dev", up, "nodad").check();
+        server.exec("ip", "-6", "addr", "add", SERVER6 + "/64", "dev", down, "nodad").check();
 
         // The server side.
         big = new byte[FIFTY_MB];
@@ -150,7 +308,8 @@ class ForwardTunTest {
         assertThat(server.awaitListening("tcp", 1080, DEADLINE)).as("the SOCKS5 proxy").isTrue();
 
         // The gateway: tsunagu forward makes the TUN in its namespace; it then moves to the client's.
-        List<String> args = new ArrayList<>(List.of("forward", "--driver", "tun:" + tun, "--ip", GATEWAY + "/24"));
+        List<String> args = new ArrayList<>(List.of("forward", "--driver", "tun:" + tun, "--ip", GATEWAY + "/24",
+                "--ip", GATEWAY6 + "/64"));
         args.addAll(List.of(extra));
         forward = gateway.start(tsunagu(args.toArray(String[]::new)));
         List<String> said = new ArrayList<>();
@@ -164,6 +323,9 @@ class ForwardTunTest {
         client.exec("ip", "addr", "add", CLIENT + "/24", "dev", tun).check();
         client.exec("ip", "link", "set", tun, "up").check();
         client.exec("ip", "route", "add", "default", "via", GATEWAY, "dev", tun).check();
+        client.exec("sysctl", "-qw", "net.ipv6.conf." + tun + ".disable_ipv6=0").check();
+        client.exec("ip", "-6", "addr", "add", CLIENT6 + "/64", "dev", tun, "nodad").check();
+        client.exec("ip", "-6", "route", "add", "default", "via", GATEWAY6, "dev", tun).check();
         return client;
     }
 
@@ -201,7 +363,8 @@ class ForwardTunTest {
             """;
 
     /**
-     * A SOCKS5 proxy (RFC 1928, no authentication): CONNECT with half-close and resets carried,
+     * A SOCKS5 proxy (RFC 1928) that wants username {@code tsu} and password {@code pass:word}
+     * (RFC 1929): CONNECT with half-close and resets carried,
      * UDP ASSOCIATE for IPv4; it logs each destination asked for.
      */
     private static final String SOCKS5_SERVER = """
@@ -253,7 +416,16 @@ class ForwardTunTest {
                     s.close()
             def session(c):
                 try:
-                    n = exact(c, 2)[1]; exact(c, n); c.sendall(b"\\x05\\x00")
+                    n = exact(c, 2)[1]
+                    if 2 not in exact(c, n):
+                        c.sendall(b"\\x05\\xff"); c.close(); return
+                    c.sendall(b"\\x05\\x02")
+                    user = exact(c, exact(c, 2)[1]); password = exact(c, exact(c, 1)[0])
+                    ok = (user, password) == (b"tsu", b"pass:word")
+                    log(("AUTH " if ok else "AUTH REFUSED ") + user.decode())
+                    c.sendall(b"\\x01\\x00" if ok else b"\\x01\\x01")
+                    if not ok:
+                        c.close(); return
                     _, cmd, _ = exact(c, 3)
                     dst = address(c)
                     if cmd == 1:

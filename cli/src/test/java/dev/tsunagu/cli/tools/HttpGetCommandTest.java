@@ -8,6 +8,8 @@ import dev.tsunagu.link.capture.PcapReader;
 import dev.tsunagu.ipv6.Ipv6Options;
 import dev.tsunagu.stack.InterfaceConfig;
 import dev.tsunagu.stack.NetworkStack;
+import dev.tsunagu.testkit.host.WireCheck;
+import dev.tsunagu.viz.capture.CaptureTrace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,19 @@ class HttpGetCommandTest {
                     assertThat((d[12] & 0xFF) << 8 | (d[13] & 0xFF)).isEqualTo(0x86DD);
                     assertThat(d[14 + 6]).isEqualTo((byte) 6);
                 });
+            }
+            // The project's capture reader finds the one conversation, its ends printed as the socket table does.
+            CaptureTrace.Result trace = CaptureTrace.read(pcap, 10_000);
+            assertThat(trace.segments()).isPositive();
+            assertThat(trace.events()).extracting(e -> e.connection().toString()).allSatisfy(id -> assertThat(id)
+                    .containsPattern("\\[fd00:7::(1|2)\\]:\\d+ -> \\[fd00:7::(1|2)\\]:\\d+").contains("[fd00:7::1]:8080"));
+            // And Wireshark reads the same file: nothing malformed, every checksum of the stack's good, the request
+            // seen (WireCheck turns tshark's HTTP dissector off, so by its bytes).
+            WireCheck wire = WireCheck.check(pcap, WireCheck.sourceMac(pcap, "ipv6.src == fd00:7::2"));
+            if (wire != null) {
+                assertThat(wire.count("tcp.payload contains \"GET /a.txt\" && ipv6.dst == fd00:7::1", true)).isEqualTo(1);
+                assertThat(wire.count("icmpv6.type == 135 || icmpv6.type == 136", false))
+                        .as("Neighbor Discovery, not ARP, for the IPv6 peer").isPositive();
             }
         }
     }

@@ -153,6 +153,18 @@ class ServeCommandTest {
     }
 
     @Test
+    void aDualStackServersSocketTableShowsItsListenersAsTheIpv6Wildcard() throws Exception {
+        try (Cli cli = new Cli("serve-netstat6")) {
+            Cli.Running serve = cli.start(cli.cmd("echo-serve", "--port", "7", "--ip", "fd00:7::2/64",
+                    "--netstat-every", "0.05")).awaitReady();
+            Cli.await("a socket table on stderr", () -> serve.err().contains("--- sockets of tsunagu-echo-serve"));
+            // Bound to every address of both families: [::]:7, as ss shows a dual-stack socket.
+            assertThat(serve.err()).containsPattern("TCP .*\\[::\\]:7 .*LISTEN").doesNotContain("0.0.0.0:7");
+            serve.stop();
+        }
+    }
+
+    @Test
     void theSocketTableComesEverySoOftenAndOnSigusr1() throws Exception {
         try (Cli cli = new Cli("serve-netstat")) {
             cli.peer();

@@ -146,7 +146,7 @@ class TourTest {
             "browser -> all +Neighbor Solicitation \\(multicast to ff02::1:ff00:53,.*who has fd00::53\\? tell fd00::1",
             "dns -> browser +Neighbor Advertisement \\(solicited, unicast\\): fd00::53 is at",
             "browser -> dns +UDP \\[fd00::1\\]:\\d+ -> \\[fd00::53\\]:53.*what is the AAAA record \\(IPv6 address\\) of www\\.example\\.test",
-            "UDP +4 +0\\.0\\.0\\.0:\\d+ +\\[fd00::53\\]:53 ",
+            "UDP +4 +\\[::\\]:\\d+ +\\[fd00::53\\]:53 ",
             "dns -> browser +UDP \\[fd00::53\\]:53 .*DNS answer .*www\\.example\\.test is fd00::80",
             "browser -> dns +UDP .*what is the A record \\(IPv4 address\\) of www\\.example\\.test",
             "dns -> browser +UDP .*DNS answer .*no records \\(NOERROR\\)",

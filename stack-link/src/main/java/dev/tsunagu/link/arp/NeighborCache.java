@@ -24,8 +24,8 @@ import java.util.List;
  * removed by its own timer, so expiry is exact on a virtual clock. The cache holds at most
  * {@code cacheSize} entries; a new one evicts the least recently used (sent to, or confirmed).
  * A sender learnt from an ARP request (RFC 826 has us learn whoever asks for us) evicts only an
- * entry nothing was sent to for {@link #IN_USE}; if the few least recently used are all in use,
- * it is not learnt (counted). So a flood of requests from made-up senders evicts its own
+ * entry nothing was sent to for {@link #IN_USE}, and among the few least recently used first one
+ * nothing was ever sent to; if they are all in use, it is not learnt (counted). So a flood of requests from made-up senders evicts its own
  * entries, never the neighbours traffic is flowing to, however fast it churns the cache (as
  * Linux's forced neighbour GC spares entries updated in the last 5 s). The entries are kept in
  * use order on a list through them, so eviction costs the same at any cache size.
@@ -239,18 +239,32 @@ public final class NeighborCache implements Neighbors {
         }
     }
 
-    /** Evicts the least recently used of the first few entries not sent to for {@link #IN_USE}; false if none is. */
+    /**
+     * Evicts, among the first few least recently used, the first entry nothing was ever sent to,
+     * else the first not sent to for {@link #IN_USE}; false if all are in use. Askers we never
+     * talked to go first: a neighbour whose traffic paused (a transfer stalled by the very flood
+     * that churns the cache, its retransmissions lost for seconds) outlives them however long
+     * the pause.
+     */
     private boolean evictNotInUse() {
         long busySince = loop.now() - IN_USE;
+        Entry idle = null;
         Entry e = lru;
         for (int i = 0; i < EVICTION_CANDIDATES && e != null; i++, e = e.newer) {
-            if (e.sentAt < busySince) {
-                evicted.increment();
-                remove(e, dropUnresolved);
-                return true;
+            if (e.sentAt == Long.MIN_VALUE) {
+                idle = e;
+                break;
+            }
+            if (idle == null && e.sentAt < busySince) {
+                idle = e;
             }
         }
-        return false;
+        if (idle == null) {
+            return false;
+        }
+        evicted.increment();
+        remove(idle, dropUnresolved);
+        return true;
     }
 
     /** {@code e} was just used: it is evicted last. */

@@ -260,6 +260,32 @@ class ArpResolutionTest {
         }
     }
 
+    @Test
+    void aNeighbourWhoseTrafficPausedOutlivesTheFloodsOwnEntries() {
+        // TapFloodTest on a loaded machine: the flood fills the TAP's queue, the kernel's
+        // retransmissions are lost for over IN_USE, the stack sends it nothing meanwhile. Its
+        // entry must still outlive askers nothing was ever sent to.
+        NetworkStack small = TestHosts.host(loop, "small", 3).layers(List.of(new EthernetLayerProvider()))
+                .option(ArpOptions.CACHE_SIZE, 4).on(lan, "10.0.0.3/24").build();
+        try {
+            send(small, B_IP, "to b");
+            loop.runUntilIdle();
+            for (int i = 0; i < 80; i++) { // 8 s of flood, nothing sent to b
+                injectArp(ArpRepr.request(0x02_BB_00_00_02_00L + i, Ipv4Address.parse("10.0.2." + (i + 1)).bits(),
+                        Ipv4Address.parse("10.0.0.3").bits()));
+                loop.advance(Duration.ofMillis(100));
+            }
+            assertThat(small.neighbors()).hasSize(4).extracting(e -> e.address().toString()).contains("10.0.0.2");
+            send(small, B_IP, "to b again");
+            loop.runUntilIdle();
+            assertThat(small.statistics().get("arp", "OutRequests") - small.statistics().get("arp", "OutGratuitous"))
+                    .as("b resolved once, never again").isEqualTo(1);
+            assertThat(small.statistics().get("arp", "DropUnresolved")).isZero();
+        } finally {
+            small.close();
+        }
+    }
+
     private static void send(NetworkStack from, int nextHop, String payload) {
         from.run(() -> {
             PacketBuffer p = from.buffers().acquire(payload.length());

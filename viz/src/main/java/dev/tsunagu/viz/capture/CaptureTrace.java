@@ -8,6 +8,7 @@ import dev.tsunagu.link.capture.LinkType;
 import dev.tsunagu.link.capture.PcapReader;
 import dev.tsunagu.link.ethernet.EthernetFrame;
 import dev.tsunagu.link.ethernet.EthernetRepr;
+import dev.tsunagu.net.Endpoint;
 import dev.tsunagu.net.EtherType;
 import dev.tsunagu.net.IpProtocol;
 import dev.tsunagu.tcp.wire.TcpHeader;
@@ -154,7 +155,7 @@ public final class CaptureTrace {
     }
 
     private static String name(InetSocketAddress a, boolean withPort) {
-        return a.getAddress().getHostAddress() + (withPort ? ":" + a.getPort() : "");
+        return withPort ? Endpoint.format(a) : Endpoint.host(a.getAddress());
     }
 
     /** The TCP segment in {@code f}, or null if it holds none that can be read whole. */

@@ -92,14 +92,20 @@ public final class JfrTraceReader {
         };
     }
 
-    /** {@code 10.0.0.1:80} or {@code fd00::1:80}: the port follows the last colon. */
+    /**
+     * {@code 10.0.0.1:80}, {@code [fd00::1]:80} (or, from older recordings, {@code fd00::1:80}):
+     * the port follows the last colon.
+     */
     static InetSocketAddress address(String text) {
         int colon = text.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("not an address and port: " + text);
         }
-        return new InetSocketAddress(InetAddress.ofLiteral(text.substring(0, colon)),
-                Integer.parseInt(text.substring(colon + 1)));
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1); // [fd00::1]:8080, as Endpoint.format writes IPv6
+        }
+        return new InetSocketAddress(InetAddress.ofLiteral(host), Integer.parseInt(text.substring(colon + 1)));
     }
 
     /** The bits of {@code SYN,ACK} (as {@link TcpTraceEvent#flagsText} writes them); {@code -} is none. */

@@ -1,9 +1,9 @@
 package dev.tsunagu.viz.jfr;
 
+import dev.tsunagu.net.Endpoint;
 import dev.tsunagu.trace.TcpConnectionId;
 import dev.tsunagu.trace.TcpTraceEvent;
 import dev.tsunagu.trace.TraceSink;
-import java.net.InetSocketAddress;
 import java.util.stream.Collectors;
 
 /**
@@ -62,13 +62,10 @@ public final class JfrTraceSink implements TraceSink {
         }
         TcpConnectionId id = event.connection();
         jfr.stack = id.stack();
-        jfr.local = text(id.local());
-        jfr.remote = text(id.remote());
+        jfr.local = Endpoint.format(id.local());
+        jfr.remote = Endpoint.format(id.remote());
         jfr.stackNanos = event.timeNanos();
         jfr.commit();
     }
 
-    private static String text(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
 }

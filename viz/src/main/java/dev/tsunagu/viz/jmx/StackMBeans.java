@@ -1,5 +1,6 @@
 package dev.tsunagu.viz.jmx;
 
+import dev.tsunagu.net.Endpoint;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.stack.NetworkStack;
 import java.lang.management.ManagementFactory;
@@ -105,7 +106,7 @@ public final class StackMBeans {
         }
 
         private static String text(InetSocketAddress a) {
-            return a == null ? "" : a.getAddress().getHostAddress() + ":" + a.getPort();
+            return a == null ? "" : Endpoint.format(a);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tsunagu.viz.live;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tsunagu.net.Endpoint;
 import dev.tsunagu.socket.SocketInfo;
 import dev.tsunagu.stack.NetworkStack;
 import dev.tsunagu.trace.TcpConnectionId;
@@ -152,7 +153,7 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private static String text(InetSocketAddress a) {
-        return a == null ? "" : a.getAddress().getHostAddress() + ":" + a.getPort();
+        return a == null ? "" : Endpoint.format(a);
     }
 
     private static byte[] loadPage() {

@@ -145,6 +145,8 @@ class JfrTraceTest {
         assertThat(JfrTraceReader.address("10.0.0.1:80")).isEqualTo(new java.net.InetSocketAddress("10.0.0.1", 80));
         assertThat(JfrTraceReader.address("fd00::1:8080").getPort()).isEqualTo(8080);
         assertThat(JfrTraceReader.address("fd00::1:8080").getAddress().getHostAddress()).isEqualTo("fd00:0:0:0:0:0:0:1");
+        assertThat(JfrTraceReader.address("[fd00::1]:8080"))
+                .isEqualTo(new java.net.InetSocketAddress("fd00::1", 8080)); // as the sink writes it now
         int synAck = TcpTraceEvent.SYN | TcpTraceEvent.ACK;
         assertThat(JfrTraceReader.flags(TcpTraceEvent.flagsText(synAck))).isEqualTo(synAck);
         assertThat(JfrTraceReader.flags("-")).isZero();

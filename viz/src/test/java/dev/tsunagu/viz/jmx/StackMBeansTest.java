@@ -67,4 +67,21 @@ class StackMBeansTest {
         }
         assertThat(server.queryNames(new javax.management.ObjectName("dev.tsunagu:type=Stack,*"), null)).isEmpty();
     }
+
+    @Test
+    void aDualStackListenerRowShowsTheIpv6Wildcard() throws Exception {
+        try (ThreadedEventLoop loop = new ThreadedEventLoop("jmx6");
+             NetworkStack b = NetworkStack.builder().name("jmx-six").eventLoop(loop).addInterface(
+                     dev.tsunagu.stack.InterfaceConfig.of(new Cable("jmx6").attach()).address("10.0.0.2/24")
+                             .address("fd00::2/64")).build();
+             StackMBeans.AutoCloseableRegistration reg = StackMBeans.register(b);
+             TcpServerSocket listener = b.tcp().listen(8080)) {
+            StackMXBean proxy = JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(), reg.name(),
+                    StackMXBean.class);
+            assertThat(proxy.getSockets()).singleElement().satisfies(row -> {
+                assertThat(row.state()).isEqualTo("LISTEN");
+                assertThat(row.local()).as("dual-stack: both families, not 0.0.0.0").isEqualTo("[::]:8080");
+            });
+        }
+    }
 }
