@@ -102,4 +102,19 @@ public interface CongestionControl {
 
     /** The MSS changed (path MTU, options). */
     default void onMssChanged(int mss) {}
+
+    /**
+     * The sender hands the device segments of up to {@code segmentBytes} bytes of payload, which
+     * the device cuts into SMSS-sized ones on the wire (TCP segmentation offload, issue #15); the
+     * sender says so once, before data leaves, and never when the device does not segment.
+     *
+     * <p>Why a controller wants to know: such a segment leaves as one burst and the receiver
+     * (whose device coalesces it again) acknowledges it with one ACK, so an ACK that covers 45
+     * SMSS is the ordinary ACK of one segment here, not a stretch ACK. A per-ACK limit on growth
+     * counted in SMSS (RFC 5681's slow start, RFC 3465's {@code L·SMSS}, RFC 9406's) would grow
+     * the window a fraction as fast as the same bytes sent without offload; counted in the
+     * sender's own segments it grows as fast. The default ignores it (byte counting without a
+     * per-ACK limit needs nothing).
+     */
+    default void onSegmentationOffload(int segmentBytes) {}
 }

@@ -134,6 +134,7 @@ final class TcpConnection implements TcpOutput.Transmit {
         this.checksumOffload = offloads.transmitChecksum();
         if (offloads.tcpSegmentation(remoteIp.family() == AddressFamily.IPV4 ? 4 : 6)) {
             snd.segmentationLimit = offloads.maxSegmentationSize() - network.headerLength() - TcpHeader.MAX_HEADER_LENGTH;
+            cc.onSegmentationOffload(snd.segmentationLimit); // its per-ACK limits count these segments
         }
     }
 

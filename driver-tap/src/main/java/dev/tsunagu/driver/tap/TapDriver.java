@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * frameworks and privileged launchers hand an application; the driver then owns it and
  * closes it.
  *
- * <p><b>Opening.</b> {@link #open(String)} opens {@code /dev/net/tun} (non-blocking,
+ * <p><b>Opening</b> ({@link TunAttach}). {@link #open(String)} opens {@code /dev/net/tun} (non-blocking,
  * close-on-exec) and attaches to the TAP device of that name with {@code IFF_TAP | IFF_NO_PI},
  * creating it if it does not exist. A TAP this driver created is not persistent: the kernel
  * removes it when the driver closes. A pre-created one ({@code ip tuntap add dev NAME mode tap
@@ -81,10 +81,10 @@ import org.slf4j.LoggerFactory;
  * the frame and counts it rather than stalling the loop. Frames longer than MTU + 14 are
  * refused and reported.
  *
- * <p><b>Offloads</b> (on unless {@code offload=off} or {@code -Dtsunagu.tap.offload=off}). The
+ * <p><b>Offloads</b> ({@link TapOffloads}; on unless {@code offload=off} or {@code -Dtsunagu.tap.offload=off}). The
  * device is opened with {@code IFF_VNET_HDR}, so a {@code virtio_net_hdr} ({@link
  * VirtioNetHeader}) goes before every frame each way, and offered, with {@code TUNSETOFFLOAD},
- * checksum offload and TCP segmentation over IPv4 and IPv6 (not UDP's: see {@code OFFLOAD_OFFERS});
+ * checksum offload and TCP segmentation over IPv4 and IPv6 (not UDP's: see {@link TapOffloads});
  * an older kernel that refuses a flag is offered less (IPv6's first, then segmentation), and one that
  * refuses the header gets plain frames. What the kernel took is announced in {@link
  * DriverCapabilities#offloads()}: TCP then hands over segments of up to 64 KiB with the checksum
@@ -139,16 +139,6 @@ public final class TapDriver implements LinkDriver {
     static volatile int pollTimeoutMillis = POLL_TIMEOUT_MILLIS;
     /** The largest frame a read can return: the largest IPv4 packet, Ethernet header and a VLAN tag. */
     private static final int MAX_READ = DriverCapabilities.MAX_MTU + DriverCapabilities.ETHERNET_HEADER + 4;
-    /** The largest IP packet handed to the kernel to segment: the most an IPv4 length field says. */
-    static final int MAX_SEGMENTATION = 0xFFFF;
-    /** Offload sets offered in turn until the kernel takes one (older kernels know fewer flags). */
-    // Not UDP segmentation (TUN_F_USO4/6): the kernel would then hand the stack several UDP
-    // datagrams glued under one header, which the UDP layer takes for one; it sends none either.
-    private static final int[] OFFLOAD_OFFERS = {
-        Tun.TUN_F_CSUM | Tun.TUN_F_TSO4 | Tun.TUN_F_TSO6,
-        Tun.TUN_F_CSUM | Tun.TUN_F_TSO4,
-        Tun.TUN_F_CSUM,
-    };
     private static final long JOIN_TIMEOUT_MILLIS = 2000;
 
     /** Which kind of device: TAP (Ethernet frames) or TUN (IP packets). */
@@ -300,210 +290,16 @@ public final class TapDriver implements LinkDriver {
      */
     public static TapDriver attachTun(int fd, int mtu, RxMode rxMode) throws DriverException {
         Objects.requireNonNull(rxMode, "rxMode");
-        if (fd < 0) {
-            throw new IllegalArgumentException("fd must be a descriptor (0 or more): " + fd);
-        }
-        if (mtu != 0) {
-            DriverCapabilities.ipOnly(mtu); // validates the range
-        }
-        Tun.Attached attached;
-        try {
-            attached = Tun.attached(fd);
-        } catch (ErrnoException e) {
-            throw new DriverException("fd " + fd + " is not attached to a TUN device (" + e.getMessage() + ")"
-                    + (e.errno() == Libc.EBADFD ? ": it is /dev/net/tun, but TUNSETIFF was never called on it"
-                    : e.errno() == Libc.EBADF ? ": no such descriptor in this process" : ""), e);
-        }
-        if (!attached.isTun()) {
-            throw new DriverException("fd " + fd + " is attached to " + attached.name() + ", a TAP device: tun:fd= "
-                    + "takes a TUN (IFF_TUN)");
-        }
-        if (attached.hasPacketInfo()) {
-            throw new DriverException("fd " + fd + " (TUN " + attached.name() + ") was attached without IFF_NO_PI: "
-                    + "its packets carry a 4-byte packet-information header this driver does not read; "
-                    + "attach it with IFF_TUN | IFF_NO_PI");
-        }
-        int useMtu = mtu;
-        try {
-            Tun.setNonBlocking(fd);
-            if (useMtu == 0) {
-                try {
-                    useMtu = Tun.mtu(attached.name());
-                } catch (ErrnoException e) {
-                    useMtu = 1500;
-                    log.warn("TUN {} (fd {}): its MTU cannot be read here ({}); using {} (give mtu= to choose)",
-                            attached.name(), fd, e.getMessage(), useMtu);
-                }
-            }
-            TapDriver d = new TapDriver(DeviceType.TUN, attached.name(), false, useMtu, fd, DevicePoll.open(fd), rxMode,
-                    false, Offloads.NONE);
-            log.info("TUN {}: attached through fd {} (mtu {})", attached.name(), fd, useMtu);
-            return d;
-        } catch (ErrnoException e) {
-            throw new DriverException("TUN " + attached.name() + " (fd " + fd + "): " + e.getMessage(), e);
-        }
+        return TunAttach.takeOver(fd, mtu, (type, name, created, useMtu, descriptor, poll, vnetHeader, offloads) ->
+                new TapDriver(type, name, created, useMtu, descriptor, poll, rxMode, vnetHeader, offloads));
     }
 
     private static TapDriver open(DeviceType type, String name, int mtu, boolean bringUp, Ipv4Prefix kernelAddress,
             RxMode rxMode, boolean offload) throws DriverException {
         Objects.requireNonNull(rxMode, "rxMode");
-        Objects.requireNonNull(name, "name");
-        String label = type.label;
-        if (name.length() >= Tun.IFNAMSIZ || name.contains("/") || name.contains(" ") || name.contains(",")) {
-            throw new IllegalArgumentException("bad " + label + " name '" + name + "': at most " + (Tun.IFNAMSIZ - 1)
-                    + " characters, no '/', ' ' or ','");
-        }
-        if (mtu != 0) {
-            DriverCapabilities.ethernet(mtu); // validates the range
-        }
-        String shown = name.isEmpty() ? "(kernel-chosen name)" : name;
-        int fd;
-        try {
-            fd = Tun.openDevice();
-        } catch (ErrnoException e) {
-            throw openFailure(type, e);
-        }
-        DevicePoll rx = null;
-        String actual = name;
-        try {
-            boolean existed = !name.isEmpty() && Tun.exists(name);
-            boolean vnetHeader = offload;
-            try {
-                actual = Tun.attach(fd, name, type.flag, vnetHeader);
-            } catch (ErrnoException e) {
-                if (!vnetHeader || e.errno() != Libc.EINVAL) {
-                    throw attachFailure(type, shown, existed, e);
-                }
-                log.info("{} {}: the kernel refused IFF_VNET_HDR ({}); no offloads", label, shown, e.getMessage());
-                vnetHeader = false;
-                try {
-                    actual = Tun.attach(fd, name, type.flag, false);
-                } catch (ErrnoException e2) {
-                    throw attachFailure(type, shown, existed, e2);
-                }
-            }
-            Offloads offloads = Offloads.NONE;
-            if (vnetHeader) {
-                Tun.setVnetHeaderSize(fd, VirtioNetHeader.LENGTH);
-                offloads = negotiateOffloads(fd, actual);
-            }
-            int deviceMtu = Tun.mtu(actual);
-            int useMtu = deviceMtu;
-            if (mtu != 0 && mtu != deviceMtu) {
-                try {
-                    Tun.setMtu(actual, mtu);
-                    deviceMtu = mtu;
-                } catch (ErrnoException e) {
-                    if (mtu > deviceMtu) {
-                        throw new DriverException(label + " " + actual + " has MTU " + deviceMtu + " and setting it to " + mtu
-                                + " failed (" + e.getMessage() + "); set it with: ip link set " + actual + " mtu " + mtu, e);
-                    }
-                    log.warn("{} {}: could not set the device MTU to {} ({}); the stack uses {} and the kernel {}",
-                            label, actual, mtu, e.getMessage(), mtu, deviceMtu);
-                }
-                useMtu = mtu;
-            }
-            if (kernelAddress != null) {
-                Tun.setAddress(actual, kernelAddress.address().bits(), kernelAddress.mask());
-            }
-            if (bringUp || kernelAddress != null) {
-                Tun.bringUp(actual);
-            }
-            rx = DevicePoll.open(fd);
-            TapDriver d = new TapDriver(type, actual, !existed, useMtu, fd, rx, rxMode, vnetHeader, offloads);
-            log.info("{} {}: {} (mtu {}, offloads {}{})", label, actual,
-                    existed ? "attached" : "created, removed when closed", useMtu, offloads,
-                    kernelAddress != null ? ", kernel side " + kernelAddress : "");
-            return d;
-        } catch (ErrnoException e) {
-            Libc.closeQuietly(fd);
-            if (e.errno() == Libc.EPERM || e.errno() == Libc.EACCES) {
-                throw new DriverException(label + " " + actual + ": " + e.getMessage()
-                        + ": configuring the kernel side (mtu=, up=) needs CAP_NET_ADMIN; drop those parameters "
-                        + "and configure it with sudo ip, or run with the capability", e);
-            }
-            throw new DriverException(label + " " + actual + ": " + e.getMessage(), e);
-        } catch (DriverException | RuntimeException e) {
-            Libc.closeQuietly(fd);
-            if (rx != null) {
-                rx.close();
-            }
-            throw e;
-        }
-    }
-
-    /** Offers the kernel offload sets, the most first, until it takes one; what it took. */
-    private static Offloads negotiateOffloads(int fd, String name) {
-        int refused = 0;
-        for (int flags : OFFLOAD_OFFERS) {
-            int errno = Tun.setOffload(fd, flags);
-            if (errno == 0) {
-                if (refused != 0) {
-                    log.debug("TAP {}: the kernel refused offload flags 0x{}; took 0x{}", name,
-                            Integer.toHexString(refused), Integer.toHexString(flags));
-                }
-                return offloads(flags);
-            }
-            refused = flags;
-        }
-        log.info("TAP {}: the kernel refused every offload (TUNSETOFFLOAD); frames go with plain checksums", name);
-        Tun.setOffload(fd, 0);
-        return Offloads.NONE;
-    }
-
-    /** What {@code TUNSETOFFLOAD} flags the kernel accepted mean for the stack. */
-    static Offloads offloads(int flags) {
-        boolean csum = (flags & Tun.TUN_F_CSUM) != 0;
-        boolean tso4 = csum && (flags & Tun.TUN_F_TSO4) != 0;
-        boolean tso6 = csum && (flags & Tun.TUN_F_TSO6) != 0;
-        boolean uso = csum && (flags & (Tun.TUN_F_USO4 | Tun.TUN_F_USO6)) == (Tun.TUN_F_USO4 | Tun.TUN_F_USO6);
-        boolean segments = tso4 || tso6 || uso;
-        // The kernel hands us large segments of the kinds we took, so large receive comes with them.
-        return new Offloads(csum, tso4, tso6, uso, segments ? MAX_SEGMENTATION : 0, segments);
-    }
-
-    static DriverException openFailure(ErrnoException e) {
-        return openFailure(DeviceType.TAP, e);
-    }
-
-    static DriverException openFailure(DeviceType type, ErrnoException e) {
-        String label = type.label;
-        String mode = type.scheme;
-        return switch (e.errno()) {
-            case Libc.ENOENT, Libc.ENODEV, Libc.ENXIO -> new DriverException("no " + Tun.DEVICE
-                    + " (" + e.getMessage() + "): load the tun module (sudo modprobe tun), or in a container pass "
-                    + "the device in (docker run --device /dev/net/tun --cap-add NET_ADMIN)", e);
-            case Libc.EACCES, Libc.EPERM -> new DriverException("permission denied opening " + Tun.DEVICE
-                    + ": a " + label + " needs CAP_NET_ADMIN (run as root, or sudo setcap cap_net_admin+ep on the "
-                    + "java binary), or read-write access to " + Tun.DEVICE + " and a " + label + " pre-created for "
-                    + "your user (sudo ip tuntap add dev NAME mode " + mode + " user $USER)", e);
-            default -> new DriverException("cannot open " + Tun.DEVICE + ": " + e.getMessage(), e);
-        };
-    }
-
-    static DriverException attachFailure(String name, boolean existed, ErrnoException e) {
-        return attachFailure(DeviceType.TAP, name, existed, e);
-    }
-
-    static DriverException attachFailure(DeviceType type, String name, boolean existed, ErrnoException e) {
-        String label = type.label;
-        String mode = type.scheme;
-        return switch (e.errno()) {
-            case Libc.EPERM, Libc.EACCES -> new DriverException(existed
-                    ? "permission denied attaching to " + label + " " + name + ": it belongs to another user or group; "
-                            + "attaching needs CAP_NET_ADMIN, or a " + label + " pre-created for your user "
-                            + "(sudo ip tuntap add dev " + name + " mode " + mode + " user $USER)"
-                    : "permission denied creating " + label + " " + name + ": creating a " + label + " needs "
-                            + "CAP_NET_ADMIN (run as root, or sudo setcap cap_net_admin+ep on the java binary), or have "
-                            + "it pre-created for your user: sudo ip tuntap add dev " + name + " mode " + mode
-                            + " user $USER", e);
-            case Libc.EBUSY -> new DriverException(label + " " + name + " is busy: another process (or driver) has it "
-                    + "open, and a single-queue " + label + " has one reader at a time (" + e.getMessage() + ")", e);
-            case Libc.EINVAL -> new DriverException("cannot attach to " + name + " as a " + label + ": it exists but "
-                    + "is not a single-queue " + label + " device (a " + (type == DeviceType.TAP ? "TUN" : "TAP")
-                    + " device, a multi-queue one, or another kind of interface?) (" + e.getMessage() + ")", e);
-            default -> new DriverException("cannot attach to " + label + " " + name + ": " + e.getMessage(), e);
-        };
+        return TunAttach.open(type, name, mtu, bringUp, kernelAddress, offload,
+                (t, actual, created, useMtu, fd, poll, vnetHeader, offloads) ->
+                        new TapDriver(t, actual, created, useMtu, fd, poll, rxMode, vnetHeader, offloads));
     }
 
     // ---- what it is ----
@@ -637,7 +433,7 @@ public final class TapDriver implements LinkDriver {
                     return false;
                 }
                 if (vnet != 0) {
-                    writeVnetHeader(frame);
+                    TapOffloads.writeHeader(frame, txFrame);
                 }
                 MemorySegment.copy(frame.segment(), frame.start(), txFrame, vnet, len);
                 syscalls.writes.increment();
@@ -670,25 +466,6 @@ public final class TapDriver implements LinkDriver {
             }
         }
         return false;
-    }
-
-    /** The virtio-net header for {@code frame}: its partial checksum and its segmentation, if any. Under txLock. */
-    private void writeVnetHeader(PacketBuffer frame) {
-        if (!frame.checksumPartial()) {
-            VirtioNetHeader.writeNone(txFrame);
-            return;
-        }
-        int csumStart = frame.checksumStart();
-        int gsoType = VirtioNetHeader.GSO_NONE;
-        int gsoSize = frame.segmentSize();
-        int headerLength = 0;
-        if (gsoSize > 0) {
-            int etherType = frame.getU16(12);
-            gsoType = etherType == 0x86DD ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
-            headerLength = csumStart + ((frame.getU8(csumStart + 12) >>> 4) << 2); // through the TCP header
-        }
-        VirtioNetHeader.write(txFrame, VirtioNetHeader.F_NEEDS_CSUM, gsoType, headerLength, gsoSize, csumStart,
-                frame.checksumFieldOffset());
     }
 
     @Override

@@ -117,14 +117,14 @@ class TapDriverTest {
 
     @Test
     void whatTheKernelTakesIsWhatTheStackIsTold() {
-        Offloads all = TapDriver.offloads(Tun.TUN_F_CSUM | Tun.TUN_F_TSO4 | Tun.TUN_F_TSO6);
-        assertThat(all).isEqualTo(new Offloads(true, true, true, false, TapDriver.MAX_SEGMENTATION, true));
-        Offloads v4 = TapDriver.offloads(Tun.TUN_F_CSUM | Tun.TUN_F_TSO4);
+        Offloads all = TapOffloads.offloads(Tun.TUN_F_CSUM | Tun.TUN_F_TSO4 | Tun.TUN_F_TSO6);
+        assertThat(all).isEqualTo(new Offloads(true, true, true, false, TapOffloads.MAX_SEGMENTATION, true));
+        Offloads v4 = TapOffloads.offloads(Tun.TUN_F_CSUM | Tun.TUN_F_TSO4);
         assertThat(v4.tcpSegmentation(4)).isTrue();
         assertThat(v4.tcpSegmentation(6)).isFalse();
-        Offloads csum = TapDriver.offloads(Tun.TUN_F_CSUM);
+        Offloads csum = TapOffloads.offloads(Tun.TUN_F_CSUM);
         assertThat(csum).isEqualTo(new Offloads(true, false, false, false, 0, false));
-        assertThat(TapDriver.offloads(0)).isEqualTo(Offloads.NONE);
+        assertThat(TapOffloads.offloads(0)).isEqualTo(Offloads.NONE);
     }
 
     @Test
@@ -136,7 +136,7 @@ class TapDriverTest {
         Offloads o = on.capabilities().offloads();
         assertThat(o.transmitChecksum()).as("every kernel with IFF_VNET_HDR takes TUN_F_CSUM").isTrue();
         assertThat(o.tcpSegmentation4() && o.largeReceive()).as("Linux takes TSO4 since 2.6.27").isTrue();
-        assertThat(on.capabilities().maxLargeFrameLength()).isEqualTo(TapDriver.MAX_SEGMENTATION + 14);
+        assertThat(on.capabilities().maxLargeFrameLength()).isEqualTo(TapOffloads.MAX_SEGMENTATION + 14);
         LinkDriverProvider p = provider();
         try (var off = p.create(DriverSpec.parse("tap:" + TapTests.uniqueName("tsuf") + ",offload=off"))) {
             assertThat(((TapDriver) off).usesVnetHeader()).isFalse();
@@ -154,15 +154,15 @@ class TapDriverTest {
     @Test
     void errorsSayWhatWentWrongAndWhatToDo() {
         // The cases the test machine cannot produce on demand, from the errno the kernel gives.
-        assertThat(TapDriver.openFailure(new ErrnoException("open(/dev/net/tun)", Libc.ENOENT)).getMessage())
+        assertThat(TunAttach.openFailure(new ErrnoException("open(/dev/net/tun)", Libc.ENOENT)).getMessage())
                 .contains("no /dev/net/tun").contains("No such file or directory").contains("modprobe tun");
-        assertThat(TapDriver.openFailure(new ErrnoException("open(/dev/net/tun)", Libc.EACCES)).getMessage())
+        assertThat(TunAttach.openFailure(new ErrnoException("open(/dev/net/tun)", Libc.EACCES)).getMessage())
                 .contains("permission denied opening /dev/net/tun").contains("CAP_NET_ADMIN")
                 .contains("ip tuntap add dev NAME mode tap user $USER");
-        assertThat(TapDriver.attachFailure("tsu0", true, new ErrnoException("ioctl(TUNSETIFF)", Libc.EPERM)).getMessage())
+        assertThat(TunAttach.attachFailure("tsu0", true, new ErrnoException("ioctl(TUNSETIFF)", Libc.EPERM)).getMessage())
                 .contains("permission denied attaching to TAP tsu0").contains("another user")
                 .contains("CAP_NET_ADMIN").contains("ip tuntap add dev tsu0 mode tap user $USER");
-        assertThat(TapDriver.attachFailure("tsu0", true, new ErrnoException("ioctl(TUNSETIFF)", Libc.EBUSY)).getMessage())
+        assertThat(TunAttach.attachFailure("tsu0", true, new ErrnoException("ioctl(TUNSETIFF)", Libc.EBUSY)).getMessage())
                 .contains("TAP tsu0 is busy").contains("Device or resource busy");
     }
 

@@ -138,8 +138,10 @@ public final class Cubic extends LossBasedControl {
     void grow(long now, long ackedBytes, long rttNanos, long bytesInFlight) {
         if (cwnd < ssthresh) {
             boolean initial = ssthresh == INITIAL_SSTHRESH;
-            long growth = hystart.onAck(ackedBytes, initial ? rttNanos : -1, bytesInFlight, mss);
-            cwnd += growth;
+            long growth = hystart.onAck(ackedBytes, initial ? rttNanos : -1, bytesInFlight, sendUnit());
+            // A later slow start stops at the ssthresh a loss set (as Linux's tcp_slow_start): an
+            // ACK of a whole offloaded segment would otherwise carry cwnd far past it.
+            cwnd = initial ? cwnd + growth : Math.min(cwnd + growth, ssthresh);
             if (initial && hystart.phase() == HyStartPlusPlus.Phase.DONE) {
                 ssthresh = cwnd; // RFC 9406 4.2: CSS is over; congestion avoidance from here
             }

@@ -26,7 +26,9 @@ package dev.tsunagu.tcp.policy;
  *
  * <p><b>Growth</b> (4.2): {@code min(acked, L*SMSS)} per ACK in slow start, a quarter of that
  * ({@link #CSS_GROWTH_DIVISOR}) in Conservative Slow Start; L is 8 for an unpaced sender and
- * unbounded for a paced one.
+ * unbounded for a paced one. With segmentation offload SMSS here is the sender's segment as
+ * handed to the device (the controller passes its send unit): the receiver acknowledges such a
+ * segment with one ACK, and L counts ACKs' worth of segments.
  *
  * <p>Only the initial slow start uses it (4.3: later slow starts end at the ssthresh a loss set).
  */
@@ -72,10 +74,11 @@ final class HyStartPlusPlus {
      *
      * @param rttNanos the ACK's RTT sample, or -1
      * @param bytesInFlight after this ACK
+     * @param mss the segment L counts: SMSS, or the sender's offloaded segment
      * @return the bytes cwnd grows by; after the call, {@link #phase()} may be {@link Phase#DONE}
      *     (CSS lasted {@link #CSS_ROUNDS} rounds): the controller then sets ssthresh to cwnd
      */
-    long onAck(long ackedBytes, long rttNanos, long bytesInFlight, int mss) {
+    long onAck(long ackedBytes, long rttNanos, long bytesInFlight, long mss) {
         long growth = paced ? ackedBytes : Math.min(ackedBytes, (long) L_UNPACED * mss);
         if (phase == Phase.DONE) {
             return growth;

@@ -30,6 +30,10 @@ import dev.tsunagu.policy.CongestionControl;
  *   <li>{@link #onMssChanged}: the initial window is recomputed while nothing has happened yet;
  *       afterwards cwnd and ssthresh keep their number of segments (as Linux, which counts
  *       segments), cwnd at least one SMSS and ssthresh at least two.</li>
+ *   <li>{@link #onSegmentationOffload}: the largest segment the sender hands the device, in
+ *       whole SMSS ({@link #sendUnit()}); where a subclass limits growth per ACK it counts in
+ *       these, not in SMSS, so an ACK of one offloaded segment grows the window as the ACKs of
+ *       its SMSS-sized pieces would have.</li>
  * </ul>
  *
  * <p>Not thread-safe: one instance per connection, used on its event loop.
@@ -50,6 +54,8 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
     private boolean timedOut;
     /** The flight size reported with the latest event. */
     long lastFlight;
+    /** The most payload the sender hands the device as one segment (TSO), or 0 when the device does not segment. */
+    private int segmentationBytes;
 
     LossBasedControl(int mss, int initialSegments) {
         if (initialSegments < 0) {
@@ -228,6 +234,20 @@ abstract sealed class LossBasedControl implements CongestionControl permits NewR
         if (ssthresh != INITIAL_SSTHRESH) {
             ssthresh = Math.max(scale(ssthresh, newMss, old), 2L * newMss);
         }
+    }
+
+    @Override
+    public void onSegmentationOffload(int segmentBytes) {
+        segmentationBytes = Math.max(segmentBytes, 0);
+    }
+
+    /**
+     * The sender's unit of sending: one SMSS, or with segmentation offload the largest segment
+     * it hands the device (whole SMSS, as the sender cuts them), at least one SMSS. What leaves
+     * as one burst and draws one ACK.
+     */
+    final long sendUnit() {
+        return Math.max(mss, (long) segmentationBytes / mss * mss);
     }
 
     /** {@code value * to / from} without overflowing for any window. */

@@ -7,8 +7,10 @@ package dev.tsunagu.tcp.policy;
  * <p>What the sender tells it, and what it does:
  * <ul>
  *   <li>{@link #onAck}: outside recovery, slow start while {@code cwnd < ssthresh} with
- *       RFC 3465 byte counting ({@code cwnd += min(acked, SMSS)}), else congestion avoidance
- *       ({@code cwnd += SMSS*SMSS/cwnd}, at least one byte; RFC 5681 eq. 3). In recovery an ACK
+ *       RFC 3465 byte counting ({@code cwnd += min(acked, SMSS)}, or with segmentation offload
+ *       {@code min(acked, one segment handed to the device)}), else congestion avoidance
+ *       ({@code cwnd += SMSS*SMSS/cwnd} per SMSS acknowledged, at least once per ACK and at
+ *       least one byte; RFC 5681 eq. 3 with its recommended byte counting). In recovery an ACK
  *       changes nothing: the sender reports partial ACKs with {@link #onPartialAck} and the
  *       full ACK with {@link #onRecoveryEnd}, after reporting it with {@code onAck}.</li>
  *   <li>{@link #onDuplicateAck}: in recovery, inflate by one SMSS (RFC 5681 3.2 step 4). The
@@ -74,11 +76,19 @@ public final class NewReno extends LossBasedControl {
     @Override
     void grow(long now, long ackedBytes, long rttNanos, long bytesInFlight) {
         if (cwnd < ssthresh) {
-            // Slow start, RFC 3465 byte counting with L = 1 SMSS (RFC 5681 eq. 2).
-            cwnd += Math.min(ackedBytes, mss);
+            // Slow start, RFC 3465 byte counting with L = 1 SMSS (RFC 5681 eq. 2); with
+            // segmentation offload L = one of the sender's segments, which the receiver
+            // acknowledges with one ACK where it would have sent one per SMSS-sized piece.
+            // Not past ssthresh (as Linux's tcp_slow_start): an ACK that large would otherwise
+            // carry the window far beyond where congestion avoidance was to take over.
+            cwnd = Math.min(cwnd + Math.min(ackedBytes, sendUnit()), ssthresh);
         } else {
-            // Congestion avoidance, RFC 5681 eq. 3, rounded up to one byte.
-            cwnd += Math.max(1, (long) mss * mss / cwnd);
+            // Congestion avoidance: RFC 5681 eq. 3 per SMSS acknowledged (byte counting, which
+            // its section 3.1 recommends over counting ACKs): one SMSS per window of bytes
+            // acknowledged however the receiver groups its ACKs, so an ACK of a 45-SMSS
+            // offloaded segment counts 45 times; an ACK of less than one SMSS counts once, as
+            // eq. 3 does. Rounded up to one byte.
+            cwnd += Math.max(1, (long) mss * Math.max(ackedBytes, mss) / cwnd);
         }
     }
 

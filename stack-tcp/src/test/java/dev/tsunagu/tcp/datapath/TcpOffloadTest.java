@@ -17,6 +17,7 @@ import dev.tsunagu.testkit.tcp.TcpPeer;
 import dev.tsunagu.testkit.tcp.TcpPeer.Seen;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -167,6 +168,40 @@ class TcpOffloadTest {
             long before = peer.stack.statistics().get("tcp", "InCsumErrors");
             peer.sendWithBadChecksum(peer.seg().data(bytes(100, 1)));
             assertThat(peer.stack.statistics().get("tcp", "InCsumErrors")).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void theWindowGrowsPerRoundTripWithOffloadAsWithout() {
+        // The peer acknowledges each segment as it comes, as the kernel acknowledges each
+        // coalesced segment: with offload one ACK covers a whole window's segment of many MSS,
+        // and slow start must count it as the MSS-sized segments it stands for (it grew the
+        // window by 8 MSS per such ACK, HyStart++'s L, before the sender told the controller).
+        List<Integer> without = flights(false);
+        assertThat(without).as("slow start doubles the flight each round trip")
+                .containsExactly(4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000);
+        assertThat(flights(true)).isEqualTo(without);
+    }
+
+    /** The bytes the stack sends in each of 7 round trips of 1 ms, each segment acknowledged on its own. */
+    private static List<Integer> flights(boolean offload) {
+        try (TcpPeer peer = TcpPeer.start(1500, offload, h -> h)) {
+            TcpSocket s = peer.stackConnects(TcpSocketOptions.DEFAULT.withSendBuffer(1 << 20), MSS, 7, 65535,
+                    Duration.ZERO);
+            s.writeAsync(bytes(1 << 20, 5), 0, 1 << 20);
+            List<Integer> flights = new ArrayList<>();
+            List<Seen> flight = peer.takeNow();
+            for (int round = 0; round < 7; round++) {
+                flights.add(flight.stream().mapToInt(Seen::length).sum());
+                assertThat(flight).allSatisfy(seg -> assertThat(seg.length()).isLessThanOrEqualTo(offload ? 65_000 : MSS));
+                List<Seen> next = new ArrayList<>(peer.takeFor(Duration.ofMillis(1)));
+                for (Seen seg : flight) {
+                    peer.sendAck(seg.seq() + seg.length(), 65535);
+                    next.addAll(peer.takeNow());
+                }
+                flight = next;
+            }
+            return flights;
         }
     }
 
