@@ -36,6 +36,8 @@ final class TcpSettings {
     final boolean ecnAccept;
     /** RFC 5681 4.1's restart after idle ({@link TcpOptions#SLOW_START_AFTER_IDLE}). */
     final boolean slowStartAfterIdle;
+    /** RFC 4821's probing ({@link TcpOptions#MTU_PROBING}). */
+    final TcpOptions.MtuProbing mtuProbing;
     private final TokenBucket challengeAcks;
 
     TcpSettings(StackContext ctx) {
@@ -60,6 +62,7 @@ final class TcpSettings {
         this.ecnRequest = ecn == TcpOptions.EcnMode.ON;
         this.ecnAccept = ecn != TcpOptions.EcnMode.OFF;
         this.slowStartAfterIdle = ctx.option(TcpOptions.SLOW_START_AFTER_IDLE);
+        this.mtuProbing = ctx.option(TcpOptions.MTU_PROBING);
     }
 
     /** Takes one challenge ACK from the stack-wide budget (RFC 5961 7), if any is left. */
