@@ -212,19 +212,18 @@ final class PacketizationLayerPmtud {
         if (consecutive < BLACK_HOLE_TIMEOUTS) {
             return false;
         }
-        int mss;
-        if (!enabled) {
-            enable();
-            mss = pmtu.mssFor(searchLow);
-        } else {
-            // Still timing out at the size believed to pass: halve it, never below the floor.
-            mss = Math.max(pmtu.mssFor(pmtu.floorPacket()), Math.min(pmtu.mssFor(basePacket()),
-                    pmtu.mssFor(searchLow) / 2));
-            searchLow = Math.min(searchLow, pmtu.packetFor(mss));
-            searchDone = false;
-        }
+        int mss = enabled
+                // Still timing out at the size believed to pass: halve it, never below the floor.
+                ? Math.max(pmtu.mssFor(pmtu.floorPacket()), Math.min(pmtu.mssFor(basePacket()), pmtu.mssFor(searchLow) / 2))
+                : pmtu.mssFor(Math.min(basePacket(), pmtu.largestPacket()));
         if (headLength <= mss || mss >= snd.mss) {
             return false; // the segment timing out would fit the smaller size: not a size problem
+        }
+        if (enabled) {
+            searchLow = Math.min(searchLow, pmtu.packetFor(mss));
+            searchDone = false;
+        } else {
+            enable();
         }
         counters.pmtuBlackHoles.increment();
         lowerMssTo(mss);
