@@ -76,6 +76,7 @@ public final class LinuxProfile {
         options.put(TcpOptions.SYN_RETRIES, 6);
         options.put(TcpOptions.ECN, TcpOptions.EcnMode.OFF); // defaults.sh: tcp_ecn=0
         options.put(TcpOptions.SLOW_START_AFTER_IDLE, true);
+        options.put(TcpOptions.MTU_PROBING, TcpOptions.MtuProbing.OFF); // Linux's default tcp_mtu_probing=0
     }
 
     /** Puts the options on a stack being built. */
@@ -201,6 +202,12 @@ public final class LinuxProfile {
                 default -> throw new Unsupported("sysctl net.ipv4.tcp_ecn=" + value);
             });
             case "tcp_slow_start_after_idle" -> options.put(TcpOptions.SLOW_START_AFTER_IDLE, bool(name, value));
+            case "tcp_mtu_probing" -> options.put(TcpOptions.MTU_PROBING, switch (value) {
+                case "0" -> TcpOptions.MtuProbing.OFF;
+                case "1" -> TcpOptions.MtuProbing.ON_BLACK_HOLE;
+                case "2" -> TcpOptions.MtuProbing.ALWAYS;
+                default -> throw new Unsupported("sysctl net.ipv4.tcp_mtu_probing=" + value);
+            });
             case "tcp_rmem" -> receiveBuffer = triple(name, value)[2];
             case "tcp_wmem" -> sendBuffer = triple(name, value)[1];
             case "tcp_congestion_control" -> congestionControl = switch (value) {

@@ -175,6 +175,7 @@ final class Handshake {
         rcv.sackPermitted = sack;
         rtt.negotiate(settings.timestamps && peerTimestamps, peerTsValue);
         int mss = peerMss > 0 ? peerMss : DEFAULT_MSS; // RFC 9293 3.7.1: 536 if absent
+        snd.peerMss = mss;
         // The MSS counts no options (RFC 6691): every segment's timestamps come out of its data.
         snd.mss = Math.max(MIN_MSS, Math.min(mss, rcv.ourMss)) - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
         cc.onMssChanged(snd.mss);

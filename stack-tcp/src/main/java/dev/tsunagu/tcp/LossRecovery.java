@@ -11,6 +11,7 @@ import dev.tsunagu.loop.Timer;
 import dev.tsunagu.policy.CongestionControl;
 import dev.tsunagu.policy.RetransmissionPolicy;
 import dev.tsunagu.trace.TcpTraceEvent.RetransmitReason;
+import java.util.function.Supplier;
 
 /**
  * Finding out what the network lost, and sending it again: every loss-detection rule of a
@@ -84,6 +85,10 @@ final class LossRecovery {
     private int tlpEndSeq;
     private boolean tlpPending;
     private boolean tlpIsRetrans;
+    /** RFC 4821's search, once the connection has one: its probes' fate is decided here. */
+    PacketizationLayerPmtud plpmtud;
+    /** Makes the search at a suspected black hole; null when {@code tcp.mtuProbing} is off. */
+    Supplier<PacketizationLayerPmtud> blackHoles;
 
     LossRecovery(EventLoop loop, TcpSettings settings, TcpCounters counters, CongestionControl cc, RetransmissionPolicy rto,
                  Sender snd, RttSampler rtt, TcpEcn ecn, Timer retransmitTimer) {
@@ -272,6 +277,9 @@ final class LossRecovery {
      */
     void onAckAdvanced(long now, int ack, int acked, long sample) {
         delivered += acked;
+        if (plpmtud != null) {
+            plpmtud.onAck(ack);
+        }
         long inFlight = snd.inFlight();
         if (cc.inRecovery()) {
             if (ge(ack, recover)) {
@@ -319,6 +327,9 @@ final class LossRecovery {
         // RFC 6582 3.2 step 1: only if the ACK covers more than "recover" (no second
         // fast retransmit for the same window of data).
         if (!sackEnabled && dupAcks == 3 && !cc.inRecovery() && gt(ack, recover)) {
+            if (probeLostAlone()) {
+                return;
+            }
             recover = snd.sndMax;
             cc.onFastRetransmit(now, flightSize());
             ecn.onWindowReduced(recover);
@@ -371,6 +382,9 @@ final class LossRecovery {
      * 0 for the reordering timer) is its first.
      */
     private void enterSackRecovery(long now, long deliveredData) {
+        if (probeLostAlone()) {
+            return;
+        }
         recover = snd.sndMax;
         forgetRetransmissions();
         long flight = flightSize();
@@ -682,6 +696,14 @@ final class LossRecovery {
             counters.abortOnTimeout.increment();
             return false;
         }
+        if (plpmtud != null) {
+            plpmtud.onLoss(snd.sndUna); // a probe out now is settled: go-back-N resends it at the MSS
+        }
+        if (blackHoles != null) {
+            // RFC 4821 7.7: full-sized segments timing out in a row may be meeting an ICMP black hole.
+            int head = (int) Math.min(snd.mss, Math.min(snd.sndMax - snd.sndUna, snd.sendBuffer.length()));
+            blackHoles.get().onTimeout(rto.consecutiveTimeouts(), head);
+        }
         cc.onRetransmissionTimeout(now, flightSize());
         if (sackEnabled && rto.consecutiveTimeouts() > 1) {
             scoreboard.clear(); // timed out twice: the peer may have dropped what it SACKed (RFC 2018 8)
@@ -719,6 +741,30 @@ final class LossRecovery {
         TcpTrace.reason(snd, RetransmitReason.PATH_MTU);
         snd.goBackN();
         snd.output();
+    }
+
+    /**
+     * Whether the loss about to be answered is an RFC 4821 probe's alone (its size is too big,
+     * {@link PacketizationLayerPmtud#onLoss}). If so its bytes go again now at the MSS, with no
+     * congestion response, and no fast retransmit follows for what was sent before (as after a
+     * timeout, RFC 6582 4.1): the duplicate ACKs still coming were drawn by the lost probe.
+     */
+    private boolean probeLostAlone() {
+        if (plpmtud == null || !plpmtud.onLoss(snd.sndUna)) {
+            return false;
+        }
+        TcpTrace.reason(snd, RetransmitReason.PATH_MTU);
+        recover = snd.sndMax;
+        dupAcks = 0;
+        forgetRetransmissions();
+        int end = plpmtud.probeEnd();
+        for (int seq = plpmtud.probeStart(); lt(seq, end); ) {
+            int len = Math.min(snd.mss, end - seq);
+            snd.resend(seq, len, false);
+            seq += len;
+        }
+        retransmitTimer.scheduleAfter(rto.currentTimeoutNanos());
+        return true;
     }
 
     void cancelTimers() {

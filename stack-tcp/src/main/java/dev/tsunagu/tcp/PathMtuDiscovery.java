@@ -16,7 +16,9 @@ import java.util.function.BooleanSupplier;
  * the network layer (its per-destination cache, for every connection to the peer), and lowers
  * the connection's MSS; the segments the router dropped go again at once at the new size
  * ({@code LossRecovery.onMssReduced}), with no congestion response (they were not lost to
- * congestion). Loop thread only.
+ * congestion). When the learnt path MTU expires (RFC 1191 6.3), the MSS goes back up
+ * ({@link #maybeRaise}). The sizes (payload for a packet size, the largest packet) are here too,
+ * for {@link PacketizationLayerPmtud}, which finds the path MTU without ICMP. Loop thread only.
  */
 final class PathMtuDiscovery {
     /**
@@ -41,8 +43,15 @@ final class PathMtuDiscovery {
     private final CongestionControl cc;
     private final LossRecovery loss;
     private final TcpCounters counters;
+    /** How often, at most, a lowered MSS checks whether the path MTU expired ({@link #maybeRaise}). */
+    static final long RAISE_CHECK_NANOS = 1_000_000_000L;
+
     /** A resend at a lowered MSS is queued on the loop ({@link #onSegmentTooBig}). */
     private boolean resendPending;
+    /** When {@link #maybeRaise} next looks. */
+    private long raiseCheckAt;
+    /** RFC 4821's search, if the connection has one: ICMP bounds it. */
+    PacketizationLayerPmtud plpmtud;
 
     PathMtuDiscovery(EventLoop loop, IpService network, IpAddress remote, Sender snd, RttSampler rtt,
                      CongestionControl cc, LossRecovery loss, TcpCounters counters) {
@@ -54,6 +63,7 @@ final class PathMtuDiscovery {
         this.cc = cc;
         this.loss = loss;
         this.counters = counters;
+        this.raiseCheckAt = loop.now() + RAISE_CHECK_NANOS;
     }
 
     /** The MSS we offer {@code remote}: the route's MTU less the headers (576 without a route). */
@@ -102,15 +112,80 @@ final class PathMtuDiscovery {
     /** Lowers the MSS to fit the path MTU the network layer reports, if that is smaller; whether it did. */
     private boolean lowerMss(boolean synchronizedState) {
         int pathMtu = network.mtuFor(remote);
-        int mss = Math.max(Handshake.MIN_MSS, pathMtu - network.headerLength() - TcpHeader.HEADER_LENGTH
-                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0));
-        if (pathMtu <= 0 || mss >= snd.mss || !synchronizedState) {
+        if (pathMtu <= 0 || !synchronizedState) {
+            return false;
+        }
+        if (plpmtud != null) {
+            plpmtud.onPathMtuLowered(pathMtu);
+        }
+        int mss = mssFor(pathMtu);
+        if (mss >= snd.mss) {
             return false;
         }
         counters.pmtuReductions.increment();
         snd.mss = mss;
         cc.onMssChanged(mss);
+        raiseCheckAt = loop.now() + RAISE_CHECK_NANOS;
         return true;
+    }
+
+    /**
+     * While sending: if the path MTU that lowered the MSS has expired from the network layer's
+     * cache (RFC 1191 6.3, RFC 8201 4: after 10 minutes by default), the MSS goes back up to
+     * what the path now allows, and a router that still cannot take it says so again. Looked
+     * at once a second at most; not while RFC 4821's probing sizes the segments (its own
+     * search tries larger sizes again).
+     */
+    void maybeRaise(long now) {
+        if (now - raiseCheckAt < 0) {
+            return;
+        }
+        raiseCheckAt = now + RAISE_CHECK_NANOS;
+        if (plpmtud != null && plpmtud.enabled) {
+            return;
+        }
+        int pathMtu = network.mtuFor(remote);
+        if (pathMtu <= 0) {
+            return;
+        }
+        int mss = mssFor(pathMtu);
+        if (mss > snd.mss) {
+            counters.pmtuRaises.increment();
+            snd.mss = mss;
+            cc.onMssChanged(mss);
+        }
+    }
+
+    // ---- sizes, shared with RFC 4821's search ----
+
+    /** IP and TCP headers, without TCP options. */
+    int headers() {
+        return network.headerLength() + TcpHeader.HEADER_LENGTH;
+    }
+
+    /**
+     * The payload a segment may carry in a packet of {@code packet} bytes: what is left after the
+     * headers and the options every segment carries (timestamps), within the peer's MSS.
+     */
+    int mssFor(int packet) {
+        return Math.max(Handshake.MIN_MSS, Math.min(snd.peerMss, packet - headers())
+                - (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0));
+    }
+
+    /** The packet a segment of {@code mss} bytes makes, with its headers and the options every segment carries. */
+    int packetFor(int mss) {
+        return mss + headers() + (rtt.tsEnabled ? TcpHeader.TIMESTAMPS_LENGTH : 0);
+    }
+
+    /** The largest packet a segment may be: the path MTU the network layer knows, within the peer's MSS. */
+    int largestPacket() {
+        int mtu = network.mtuFor(remote);
+        return Math.min(mtu > 0 ? mtu : 576, snd.peerMss + headers());
+    }
+
+    /** The smallest path MTU believed for the family (RFC 5927 7.2's floor, or IPv6's 1280). */
+    int floorPacket() {
+        return network.headerLength() >= 40 ? IPV6_FLOOR : IPV4_FLOOR;
     }
 
     /**

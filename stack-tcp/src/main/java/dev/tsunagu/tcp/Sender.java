@@ -83,6 +83,11 @@ final class Sender {
     int sndWndScale;
     /** Effective send MSS: the peer's, bounded by our MTU, less the timestamps option if on. */
     int mss;
+    /** The MSS the peer's SYN announced (RFC 9293 3.7.1: 536 if none): no path lets a segment exceed it. */
+    int peerMss = 65535;
+    /** Path MTU discovery's parts, once the connection has them: they move {@link #mss}. */
+    PathMtuDiscovery pathMtu;
+    PacketizationLayerPmtud plpmtud;
     /**
      * The most payload one segment may carry when the device segments (TSO): it is handed over
      * whole and cut into MSS-sized pieces below; 0 when the device does not.
@@ -264,6 +269,9 @@ final class Sender {
         if (!out.open()) {
             return;
         }
+        if (pathMtu != null) {
+            pathMtu.maybeRaise(loop.now());
+        }
         if (loss.inSackRecovery()) {
             loss.recoveryOutput();
             return;
@@ -290,6 +298,9 @@ final class Sender {
             if (usable > 0 && pacingHolds()) {
                 break;
             }
+            if (plpmtud != null && sndNxt == sndMax && usable > 0 && sendProbe(usable)) {
+                continue;
+            }
             if (!sendNext(usable, inFlight)) {
                 if (rate != null && usable > 0 && !hasUnsent()) {
                     rate.onAppLimited(inFlight); // the window had room and nothing was left to send
@@ -297,6 +308,19 @@ final class Sender {
                 break;
             }
         }
+    }
+
+    /** An RFC 4821 probe at SND.NXT, larger than the MSS and in one piece, if the search wants one now. */
+    private boolean sendProbe(long usable) {
+        int offset = dataOffset(sndNxt);
+        int len = plpmtud.probeLength(sendBuffer.length() - offset, usable);
+        if (len <= 0) {
+            return false;
+        }
+        int seq = sndNxt;
+        sendData(offset, len, false, len); // its own size as the MSS: the device must not cut it
+        plpmtud.onProbeSent(seq, len);
+        return true;
     }
 
     /**
@@ -451,6 +475,11 @@ final class Sender {
 
     /** Sends {@code len} bytes from send-buffer offset {@code offset} (and FIN after them if asked), at SND.NXT. */
     void sendData(int offset, int len, boolean fin) {
+        sendData(offset, len, fin, mss);
+    }
+
+    /** As {@link #sendData(int, int, boolean)}, cut by a device into segments of {@code segmentMss}. */
+    private void sendData(int offset, int len, boolean fin, int segmentMss) {
         int seq = sndNxt;
         boolean retransmission = lt(seq, sndMax);
         long now = loop.now();
@@ -473,9 +502,9 @@ final class Sender {
         }
         int flags = ACK | (fin ? FIN : 0) | (len > 0 && offset + len == sendBuffer.length() ? PSH : 0);
         if (retransmission || len == 0) {
-            out.data(seq, flags, sendBuffer, offset, len, mss);
+            out.data(seq, flags, sendBuffer, offset, len, segmentMss);
         } else {
-            out.newData(seq, flags, sendBuffer, offset, len, mss); // ECN marks only these (RFC 3168 6.1.5)
+            out.newData(seq, flags, sendBuffer, offset, len, segmentMss); // ECN marks only these (RFC 3168 6.1.5)
         }
         sndNxt = seq + len + (fin ? 1 : 0);
         loss.rackSent(seq, sndNxt);

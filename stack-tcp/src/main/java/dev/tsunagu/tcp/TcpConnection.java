@@ -95,6 +95,8 @@ final class TcpConnection implements TcpOutput.Transmit {
     private boolean deleted;
     /** Path MTU discovery's part, made at the first "too big" (most connections never meet one). */
     private PathMtuDiscovery pmtu;
+    /** RFC 4821's search, made when it starts (most connections never need it). */
+    private PacketizationLayerPmtud plpmtud;
 
     TcpConnection(TcpLayer layer, boolean passive, IpAddress localIp, int localPort, IpAddress remoteIp, int remotePort,
                   TcpSocketOptions options) {
@@ -125,6 +127,9 @@ final class TcpConnection implements TcpOutput.Transmit {
                 options.noDelay(), out, rtt, retransmitTimer);
         this.loss = new LossRecovery(loop, settings, counters, cc, rto, snd, rtt, ecn, retransmitTimer);
         snd.recovery(loss);
+        if (settings.mtuProbing != TcpOptions.MtuProbing.OFF) {
+            loss.blackHoles = this::plpmtud;
+        }
         this.hs = new Handshake(loop, settings, counters, cc, rto, snd, rcv, rtt, loss, ecn, out, retransmitTimer);
         if (options.keepAlive()) {
             setKeepAlive(true);
@@ -363,6 +368,9 @@ final class TcpConnection implements TcpOutput.Transmit {
     private void establish() {
         state = TcpState.ESTABLISHED;
         hs = null; // nothing of the handshake is used again
+        if (settings.mtuProbing == TcpOptions.MtuProbing.ALWAYS) {
+            plpmtud().start();
+        }
         if (closeTimer != null) {
             closeTimer.cancel();
         }
@@ -723,8 +731,20 @@ final class TcpConnection implements TcpOutput.Transmit {
     private PathMtuDiscovery pathMtu() {
         if (pmtu == null) {
             pmtu = new PathMtuDiscovery(loop, network, remoteIp, snd, rtt, cc, loss, counters);
+            snd.pathMtu = pmtu;
         }
         return pmtu;
+    }
+
+    /** RFC 4821's search, made on first use (probing always, or a suspected black hole). */
+    PacketizationLayerPmtud plpmtud() {
+        if (plpmtud == null) {
+            plpmtud = new PacketizationLayerPmtud(loop, pathMtu(), snd, cc, counters);
+            pmtu.plpmtud = plpmtud;
+            snd.plpmtud = plpmtud;
+            loss.plpmtud = plpmtud;
+        }
+        return plpmtud;
     }
 
     /** Whether {@code seq} is of data sent and not yet acknowledged (RFC 5927: what an ICMP error must quote). */

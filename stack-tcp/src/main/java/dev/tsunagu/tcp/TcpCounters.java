@@ -57,6 +57,11 @@ final class TcpCounters {
     final Counter tailLossProbes;
     final Counter pmtuReductions;
     final Counter pmtuIgnored;
+    final Counter pmtuRaises;
+    final Counter pmtuBlackHoles;
+    final Counter mtuProbes;
+    final Counter mtuProbeSuccesses;
+    final Counter mtuProbeFailures;
     final Counter ecnConnections;
     final Counter ecnCeReceived;
     final Counter ecnReductions;
@@ -137,6 +142,12 @@ final class TcpCounters {
         pmtuReductions = g.counter("PmtuReductions", "MSS lowered on a connection by a checked fragmentation needed (RFC 1191)");
         pmtuIgnored = g.counter("PmtuIgnored",
                 "fragmentation needed errors ignored: quoting no segment in flight (RFC 5927) or not lowering the MSS");
+        pmtuRaises = g.counter("PmtuRaises", "MSS raised on a connection when a learnt path MTU expired (RFC 1191 6.3, RFC 8201 4)");
+        pmtuBlackHoles = g.counter("PmtuBlackHoles",
+                "MSS lowered after full-sized segments timed out in a row: an ICMP black hole suspected (RFC 4821 7.7)");
+        mtuProbes = g.counter("MtuProbes", "path MTU probes sent (RFC 4821 7.4)");
+        mtuProbeSuccesses = g.counter("MtuProbeSuccesses", "path MTU probes acknowledged: the MSS went up (RFC 4821 7.6.1)");
+        mtuProbeFailures = g.counter("MtuProbeFailures", "path MTU probes lost alone: the size is too big (RFC 4821 7.6.2)");
         ecnConnections = g.counter("EcnConnections", "connections that negotiated ECN (RFC 3168 6.1.1)");
         ecnCeReceived = g.counter("EcnCeReceived", "data segments that arrived marked CE (RFC 3168 6.1.3)");
         ecnReductions = g.counter("EcnReductions", "window reductions for an ECE echo (RFC 3168 6.1.2)");

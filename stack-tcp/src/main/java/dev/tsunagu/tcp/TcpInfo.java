@@ -23,6 +23,10 @@ final class TcpInfo {
         Sender snd = c.snd;
         Receiver rcv = c.rcv;
         d.put("mss", Integer.toString(snd.mss));
+        if (snd.plpmtud != null && snd.plpmtud.enabled) {
+            // RFC 4821's search: the packet size known to pass .. the largest not known to fail.
+            d.put("plpmtud", snd.plpmtud.searchLow + ".." + snd.plpmtud.searchHigh);
+        }
         boolean sack = c.loss.sackEnabled;
         boolean ts = c.rtt.tsEnabled;
         StringJoiner opts = new StringJoiner(",");

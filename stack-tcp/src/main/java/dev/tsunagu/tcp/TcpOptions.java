@@ -150,5 +150,32 @@ public final class TcpOptions {
     public static final StackOption<EcnMode> ECN = StackOption.of("tcp.ecn", EcnMode.class, EcnMode.ACCEPT,
             "Explicit Congestion Notification (RFC 3168): OFF, ACCEPT (when the peer asks; the default) or ON");
 
+    /** When TCP searches for the path MTU by probing (RFC 4821), as Linux's {@code tcp_mtu_probing}. */
+    public enum MtuProbing {
+        /** Never: only ICMP "fragmentation needed" / "packet too big" lowers the MSS (Linux's 0, its default). */
+        OFF,
+        /**
+         * Once an ICMP black hole is suspected (full-sized segments time out twice in a row): the
+         * MSS falls to the search's base (1024 bytes) and probes find the largest size that passes
+         * (Linux's 1; the default here).
+         */
+        ON_BLACK_HOLE,
+        /** From the start of every connection: segments start at the base size and probes raise it (Linux's 2). */
+        ALWAYS
+    }
+
+    /**
+     * Packetization Layer Path MTU Discovery (RFC 4821), so that a path that drops large
+     * segments without an ICMP error (a filtered "fragmentation needed": an ICMP black hole)
+     * slows a connection for a few RTOs instead of stalling it until it gives up.
+     * {@link MtuProbing#ON_BLACK_HOLE} by default, where Linux's default is off: it costs nothing
+     * while ICMP works (it acts only after two timeouts in a row of a full-sized segment), and
+     * RFC 8899, which generalises RFC 4821, means PLPMTUD to be the robust default rather than
+     * an opt-in; probing from the start ({@link MtuProbing#ALWAYS}) costs every connection a few
+     * round trips at a smaller size, so it stays a choice.
+     */
+    public static final StackOption<MtuProbing> MTU_PROBING = StackOption.of("tcp.mtuProbing", MtuProbing.class,
+            MtuProbing.ON_BLACK_HOLE, "Packetization Layer PMTUD (RFC 4821): OFF, ON_BLACK_HOLE (the default) or ALWAYS");
+
     private TcpOptions() {}
 }

@@ -38,6 +38,8 @@ final class TcpSettings {
     final boolean slowStartAfterIdle;
     /** PRR-CRB instead of PRR-SSRB in SACK recovery ({@link TcpOptions#PRR_CONSERVATIVE}, RFC 6937). */
     final boolean prrConservative;
+    /** RFC 4821's probing ({@link TcpOptions#MTU_PROBING}). */
+    final TcpOptions.MtuProbing mtuProbing;
     private final TokenBucket challengeAcks;
 
     TcpSettings(StackContext ctx) {
@@ -63,6 +65,7 @@ final class TcpSettings {
         this.ecnAccept = ecn != TcpOptions.EcnMode.OFF;
         this.slowStartAfterIdle = ctx.option(TcpOptions.SLOW_START_AFTER_IDLE);
         this.prrConservative = ctx.option(TcpOptions.PRR_CONSERVATIVE);
+        this.mtuProbing = ctx.option(TcpOptions.MTU_PROBING);
     }
 
     /** Takes one challenge ACK from the stack-wide budget (RFC 5961 7), if any is left. */

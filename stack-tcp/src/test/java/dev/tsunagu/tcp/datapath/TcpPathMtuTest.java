@@ -138,4 +138,52 @@ class TcpPathMtuTest {
         assertThat(s).isNotNull();
         assertThat(other.lastSyn.tcp().mss()).isEqualTo(1460);
     }
+
+    /**
+     * Acknowledges everything in {@code sent}, and whatever the stack sends over the next two
+     * seconds (Nagle's held tail, a retransmission): what it sent, all of it.
+     */
+    private List<Seen> ackAll(List<Seen> sent) {
+        List<Seen> all = new java.util.ArrayList<>();
+        List<Seen> data = sent.stream().filter(seen -> seen.length() > 0).toList();
+        for (int round = 0; round < 20; round++) {
+            all.addAll(data);
+            if (!data.isEmpty()) {
+                int top = data.get(0).seq();
+                for (Seen seen : data) {
+                    if (seen.seq() + seen.length() - top > 0) {
+                        top = seen.seq() + seen.length();
+                    }
+                }
+                peer.sendAck(top, 65_535);
+            }
+            data = peer.takeFor(Duration.ofMillis(100)).stream().filter(seen -> seen.length() > 0).toList();
+        }
+        return all;
+    }
+
+    @Test
+    void aLoweredMssRisesAgainOnTheLiveConnectionWhenTheLearntPathMtuExpires() {
+        TcpSocket s = establishedWithDataInFlight(3000);
+        int una = peer.takeNow().get(0).seq();
+        fragmentationNeeded(1280, una);
+        assertThat(mss()).isEqualTo("1240");
+        ackAll(peer.takeNow()); // the flight again at the new size: the peer takes it all
+        peer.advance(Duration.ofMinutes(9));
+        s.writeAsync(TcpPeer.bytes(3000, 6), 0, 3000);
+        List<Seen> later = ackAll(peer.takeNow());
+        assertThat(later).as("nine minutes on, the path MTU learnt still stands").isNotEmpty()
+                .allSatisfy(seen -> assertThat(seen.ipTotalLength()).isLessThanOrEqualTo(1280));
+        peer.advance(Duration.ofMinutes(1));
+        s.writeAsync(TcpPeer.bytes(3000, 7), 0, 3000);
+        List<Seen> after = peer.takeNow().stream().filter(seen -> seen.length() > 0).toList();
+        assertThat(after).as("data sent").isNotEmpty();
+        assertThat(after.get(0).length()).as("RFC 1191 6.3: after 10 minutes the larger size is tried again").isEqualTo(1460);
+        assertThat(mss()).isEqualTo("1460");
+        assertThat(peer.counter("PmtuRaises")).isEqualTo(1);
+        // The router still cannot take it: it says so again, and the MSS comes down again.
+        fragmentationNeeded(1280, after.get(0).seq());
+        assertThat(mss()).isEqualTo("1240");
+        assertThat(peer.counter("PmtuReductions")).isEqualTo(2);
+    }
 }
