@@ -100,6 +100,17 @@ public interface CongestionControl {
      */
     default void onRateSample(long now, RateSample sample) {}
 
+    /**
+     * Whether loss recovery sends what Proportional Rate Reduction (RFC 6937) allows per ACK
+     * (true, the default: a loss-based controller says only where the window should end up,
+     * its ssthresh), or up to {@link #congestionWindow()} as this controller sets it through
+     * recovery (false: a model-based controller such as BBR, which does its own packet
+     * conservation; Linux likewise skips PRR for a controller with its own {@code cong_control}).
+     */
+    default boolean usesRateReduction() {
+        return true;
+    }
+
     /** The MSS changed (path MTU, options). */
     default void onMssChanged(int mss) {}
 

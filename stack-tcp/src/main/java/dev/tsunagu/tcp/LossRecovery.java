@@ -415,7 +415,7 @@ final class LossRecovery {
      * bytes out of the pipe, lets that much go at once.
      */
     void recoveryOutput() {
-        long window = prr.window();
+        long window = cc.usesRateReduction() ? prr.window() : cc.congestionWindow();
         int mss = snd.mss;
         long pipe = pipe();
         while (window - pipe > 0) {

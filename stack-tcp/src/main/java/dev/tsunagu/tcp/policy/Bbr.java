@@ -152,6 +152,12 @@ public final class Bbr implements CongestionControl {
         return true;
     }
 
+    /** BBR sets the window through recovery itself (packet conservation for a round, then its model). */
+    @Override
+    public boolean usesRateReduction() {
+        return false;
+    }
+
     /** The state machine's state. */
     public State state() {
         return state;
