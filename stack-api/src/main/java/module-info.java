@@ -5,6 +5,7 @@
  */
 module dev.tsunagu.api {
     requires transitive org.slf4j;
+    requires jdk.management; // the virtual-thread scheduler's parallelism (loop.Carriers)
 
     exports dev.tsunagu.buffer;
     exports dev.tsunagu.driver;

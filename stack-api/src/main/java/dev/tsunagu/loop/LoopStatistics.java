@@ -12,6 +12,9 @@ public final class LoopStatistics {
     final LongAdder wakeups = new LongAdder();
     final LongAdder waits = new LongAdder();
     final LongAdder inlineCalls = new LongAdder();
+    final LongAdder leads = new LongAdder();
+    final LongAdder leaderWakeups = new LongAdder();
+    final LongAdder takeovers = new LongAdder();
     final AtomicReference<Throwable> lastError = new AtomicReference<>();
 
     /** All counts at zero; a loop makes its own, so applications only read one. */
@@ -38,8 +41,9 @@ public final class LoopStatistics {
     }
 
     /**
-     * Times another thread woke the sleeping loop thread (an unpark); a loop that wakes for its
-     * own timer deadline does not count. With {@link #waits()} this is what a blocking call
+     * Times another thread woke the sleeping loop thread (an unpark, or a device's wake); a loop
+     * that wakes for its own timer deadline does not count, nor does a caller that leads the
+     * loop ({@link #leaderWakeups()}). With {@link #waits()} this is what a blocking call
      * costs in thread hand-offs.
      */
     public long wakeups() {
@@ -60,6 +64,32 @@ public final class LoopStatistics {
      */
     public long inlineCalls() {
         return inlineCalls.sum();
+    }
+
+    /**
+     * Blocking waits in which the caller led the loop itself (ran its turns and slept for it,
+     * in the device's wait when there is one) instead of parking until the loop thread woke it
+     * ({@link ThreadedEventLoop#await}).
+     */
+    public long leads() {
+        return leads.sum();
+    }
+
+    /**
+     * Times another thread woke a caller that led the loop and slept for it (a frame from a
+     * cable, a task); not in {@link #wakeups()}, which counts the loop thread's only, since the
+     * caller's own context switches are the caller's.
+     */
+    public long leaderWakeups() {
+        return leaderWakeups.sum();
+    }
+
+    /**
+     * Times the loop thread took the loop back after a leading caller left it (for work, a
+     * timer, or a device left unwatched for the grace).
+     */
+    public long takeovers() {
+        return takeovers.sum();
     }
 
     /** The most recent of those exceptions, or null. */

@@ -49,6 +49,10 @@ class ThreadedEventLoopDeviceTest {
         final java.util.concurrent.atomic.AtomicLong shortestTimeout = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
         volatile boolean inAwait;
         volatile RuntimeException failAwait;
+        /** The thread in (or last in) the await. */
+        volatile Thread awaitThread;
+        /** Run as loop code by the poll that took input (what a frame's handling would do). */
+        volatile Runnable onInput;
 
         void input(int frames) {
             pending.addAndGet(frames);
@@ -61,6 +65,10 @@ class ThreadedEventLoopDeviceTest {
             if (n > 0) {
                 pollThread.set(Thread.currentThread());
                 handled.addAndGet(n);
+                Runnable r = onInput;
+                if (r != null) {
+                    r.run();
+                }
             }
             return n;
         }
@@ -79,6 +87,7 @@ class ThreadedEventLoopDeviceTest {
             if (f != null) {
                 throw f;
             }
+            awaitThread = Thread.currentThread();
             inAwait = true;
             try {
                 if (timeoutNanos == Long.MAX_VALUE) {
@@ -102,7 +111,7 @@ class ThreadedEventLoopDeviceTest {
     }
 
     /** Until the loop thread sleeps in {@code d}'s await (no sleeps: spins on its state). */
-    private static void awaitSleepingIn(FakeDevice d) {
+    static void awaitSleepingIn(FakeDevice d) {
         long deadline = System.nanoTime() + FIVE_SECONDS;
         while (!d.inAwait || !d.ready.hasQueuedThreads()) {
             assertThat(System.nanoTime()).as("the loop sleeps in the device").isLessThan(deadline);
@@ -110,7 +119,7 @@ class ThreadedEventLoopDeviceTest {
         }
     }
 
-    private static ThreadedEventLoop attached(ThreadedEventLoop loop, FakeDevice d) {
+    static ThreadedEventLoop attached(ThreadedEventLoop loop, FakeDevice d) {
         assertThat(loop.attachDevice(d)).isTrue();
         awaitSleepingIn(d);
         return loop;

@@ -438,7 +438,9 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
     @Override
     public TcpSocket connect(InetSocketAddress local, InetSocketAddress remote, TcpSocketOptions options) throws IOException {
         Duration limit = options.connectTimeout().plusSeconds(1);
-        return TcpSocketImpl.await(loop, connectAsync(local, remote, options), limit);
+        // Blocking: the SYN is sent on the caller's thread when it can take the loop (no
+        // hand-off), and the wait for the handshake leads the loop if it is idle.
+        return TcpSocketImpl.await(loop, named(openAsync(local, remote, options, true), -1), limit);
     }
 
     @Override
@@ -498,8 +500,14 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
      */
     private CompletableFuture<TcpConnection> openAsync(InetSocketAddress local, InetSocketAddress remote,
                                                        TcpSocketOptions options) {
+        return openAsync(local, remote, options, false);
+    }
+
+    /** With {@code inline}, the open runs on the calling thread if it can take the loop ({@link EventLoop#tryRunInline}). */
+    private CompletableFuture<TcpConnection> openAsync(InetSocketAddress local, InetSocketAddress remote,
+                                                       TcpSocketOptions options, boolean inline) {
         CompletableFuture<TcpConnection> result = new CompletableFuture<>();
-        onLoop(() -> {
+        Runnable open = () -> {
             try {
                 IpAddress remoteIp = addressOf(remote);
                 int port = remote.getPort();
@@ -532,7 +540,10 @@ public final class TcpLayer implements Layer, TransportProtocol, TcpService {
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        });
+        };
+        if (!(inline && loop.tryRunInline(open))) {
+            onLoop(open);
+        }
         return result;
     }
 

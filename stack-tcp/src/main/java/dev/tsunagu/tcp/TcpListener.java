@@ -335,7 +335,13 @@ final class TcpListener {
 
         @Override
         public TcpSocket accept(Duration timeout) throws IOException {
-            CompletableFuture<TcpSocket> f = acceptAsync();
+            // Blocking: takes a waiting connection itself when it can take the loop (no hand-off),
+            // else hands the accept over; either way it then waits, leading the loop if it is idle.
+            CompletableFuture<TcpSocket> f = new CompletableFuture<>();
+            Runnable take = () -> TcpListener.this.accept(f);
+            if (!layer.loop().tryRunInline(take)) {
+                layer.onLoop(take);
+            }
             try {
                 return TcpSocketImpl.await(layer.loop(), f, timeout);
             } catch (SocketTimeoutException e) {

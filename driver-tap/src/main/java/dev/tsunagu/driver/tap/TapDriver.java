@@ -622,7 +622,7 @@ public final class TapDriver implements LinkDriver {
      */
     private final class LoopReader implements PolledDevice {
         /** What the last wait saw on the device (loop thread only); 0: nothing. */
-        private int revents;
+        private volatile int revents; // written in await (under the loop's sleep lock), read in poll (holding the loop): a leading caller and the loop thread take turns
         /** Turns since the device was last read (loop thread only). */
         private int turnsUnread;
         /** The last batch stopped at its budget: input may be left (read by hasWork on any thread). */
